@@ -1,0 +1,420 @@
+//! The command line: headless use of the engine for scripts, CI and QA.
+//!
+//! `oauth-debugger` with no command opens the app; the commands here run the
+//! same engine functions the app does. Exit codes: 0 success, 1 the server
+//! refused (OAuth error or HTTP status >= 400), 2 usage or profile error,
+//! 3 network failure. See `docs/cli.md`.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::demo::{DemoConfig, DemoServer};
+use crate::engine::api::{self, ApiRequest};
+use crate::engine::grants::{self, GrantOptions};
+use crate::engine::http::{Exchange, HttpClient, Recorder};
+use crate::engine::profile::{GrantType, Profile, TokenPlacement};
+use crate::engine::{EngineError, Secret, TokenSet, redact};
+
+/// A native OAuth 2.0 / OpenID Connect debugger. With no command, opens the app.
+#[derive(Debug, Parser)]
+#[command(name = "oauth-debugger", version, about)]
+pub struct Cli {
+    /// What to do; with none, the desktop app opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the built-in demo provider until interrupted.
+    DemoServer(DemoServerArgs),
+    /// Run a profile's grant and print the tokens.
+    Token(TokenArgs),
+    /// Call an API with a token (given, or obtained by running the profile's grant).
+    Call(CallArgs),
+}
+
+/// `demo-server` options.
+#[derive(Debug, Args)]
+pub struct DemoServerArgs {
+    /// Port on 127.0.0.1 (0 takes a free one).
+    #[arg(long, default_value_t = crate::demo::DEFAULT_PORT)]
+    pub port: u16,
+    /// Access token lifetime in seconds.
+    #[arg(long, default_value_t = 3600, value_name = "SECS")]
+    pub token_ttl: u64,
+}
+
+/// `token` options.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The profile (TOML) to run.
+    #[arg(long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// Run this grant instead of the profile's grant_type.
+    #[arg(long, value_name = "G", value_parser = parse_grant)]
+    pub grant: Option<GrantType>,
+    /// Refresh token for --grant refresh_token (also from the environment).
+    #[arg(
+        long,
+        value_name = "T",
+        env = "OAUTH_DEBUGGER_REFRESH_TOKEN",
+        hide_env_values = true
+    )]
+    pub refresh_token: Option<String>,
+    /// Print one JSON object (the token set, tokens in full).
+    #[arg(long)]
+    pub json: bool,
+    /// Print every HTTP exchange to stderr, secrets redacted.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Print tokens in full in the human output.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+/// `call` options.
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// The profile (TOML): token endpoint and [api] defaults.
+    #[arg(long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// Use this access token instead of running the grant (also from the environment).
+    #[arg(
+        long,
+        value_name = "T",
+        env = "OAUTH_DEBUGGER_ACCESS_TOKEN",
+        hide_env_values = true
+    )]
+    pub access_token: Option<String>,
+    /// URL to call; defaults to the profile's [api] url.
+    pub url: Option<String>,
+    /// HTTP method; defaults to the profile's, else GET.
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    pub method: Option<String>,
+    /// Extra header, `Name: value`; repeatable.
+    #[arg(short = 'H', long = "header", value_name = "K: V")]
+    pub headers: Vec<String>,
+    /// Request body.
+    #[arg(short = 'd', long = "data", value_name = "BODY")]
+    pub body: Option<String>,
+    /// Print one JSON object (status, headers, body).
+    #[arg(long)]
+    pub json: bool,
+    /// Print every HTTP exchange to stderr, secrets redacted.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+fn parse_grant(value: &str) -> Result<GrantType, String> {
+    GrantType::parse(value).ok_or_else(|| {
+        let known: Vec<&str> = GrantType::ALL.iter().map(|g| g.as_str()).collect();
+        format!("unknown grant '{value}'; one of: {}", known.join(", "))
+    })
+}
+
+/// Process exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0.
+    Success = 0,
+    /// 1: the server refused.
+    Refused = 1,
+    /// 2: usage or profile error.
+    Usage = 2,
+    /// 3: network failure.
+    Network = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// A failure with its exit code; the message is printed once, by [`run`].
+struct Failure {
+    exit: Exit,
+    message: String,
+}
+
+impl From<EngineError> for Failure {
+    fn from(err: EngineError) -> Self {
+        let exit = match &err {
+            EngineError::Profile(_) | EngineError::Unsupported(_) => Exit::Usage,
+            EngineError::OAuth { .. } | EngineError::BadResponse { .. } => Exit::Refused,
+            EngineError::Transport { .. } => Exit::Network,
+        };
+        let mut message = err.to_string();
+        if let EngineError::OAuth { findings, .. } = &err {
+            for finding in findings {
+                message.push_str(&format!("\n  {finding}"));
+            }
+        }
+        Failure { exit, message }
+    }
+}
+
+/// Runs a command on `runtime` and returns the exit code.
+pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
+    let result = match command {
+        Command::DemoServer(args) => runtime.block_on(demo_server(args)),
+        Command::Token(args) => runtime.block_on(token(args)),
+        Command::Call(args) => runtime.block_on(call(args)),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            failure.exit.into()
+        }
+    }
+}
+
+async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
+    let server = DemoServer::start(DemoConfig {
+        port: args.port,
+        token_ttl: Duration::from_secs(args.token_ttl.max(1)),
+    })
+    .await
+    .map_err(|err| Failure {
+        exit: Exit::Network,
+        message: err.to_string(),
+    })?;
+    println!("listening on {}", server.url());
+    let _ = std::io::stdout().flush();
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        eprintln!("error: cannot wait for Ctrl+C: {err}");
+    }
+    server.stop().await;
+    Ok(Exit::Success)
+}
+
+/// The HTTP client for a profile, and (with `-v`) a task printing each
+/// exchange to stderr as it happens. Await the task after dropping the client.
+fn client(
+    profile: &Profile,
+    verbose: bool,
+) -> Result<(HttpClient, Option<tokio::task::JoinHandle<()>>), Failure> {
+    let (recorder, printer) = if verbose {
+        let (tx, mut rx) = mpsc::channel::<Exchange>(64);
+        let printer = tokio::spawn(async move {
+            while let Some(exchange) = rx.recv().await {
+                eprint!("{}", redact::exchange(&exchange).describe());
+            }
+        });
+        (Recorder::with_live(tx), Some(printer))
+    } else {
+        (Recorder::new(), None)
+    };
+    let http = HttpClient::new(&profile.http, recorder).map_err(|err| Failure {
+        exit: Exit::Usage,
+        message: err.to_string(),
+    })?;
+    Ok((http, printer))
+}
+
+async fn finish_printer(http: HttpClient, printer: Option<tokio::task::JoinHandle<()>>) {
+    drop(http);
+    if let Some(printer) = printer {
+        let _ = printer.await;
+    }
+}
+
+fn load(path: &std::path::Path) -> Result<Profile, Failure> {
+    Profile::load(path).map_err(|err| Failure {
+        exit: Exit::Usage,
+        message: err.to_string(),
+    })
+}
+
+async fn token(args: TokenArgs) -> Result<Exit, Failure> {
+    let profile = load(&args.profile)?;
+    let (http, printer) = client(&profile, args.verbose)?;
+    let options = GrantOptions {
+        grant: args.grant,
+        refresh_token: args.refresh_token.map(Secret::new),
+    };
+    let result = grants::run(&profile, &http, &options).await;
+    finish_printer(http, printer).await;
+    let tokens = result?;
+    if args.json {
+        println!("{}", token_json(&tokens));
+    } else {
+        print!("{}", describe_tokens(&tokens, args.show_secrets));
+    }
+    Ok(Exit::Success)
+}
+
+/// The `--json` form of a token set.
+pub fn token_json(tokens: &TokenSet) -> String {
+    serde_json::to_string_pretty(tokens)
+        .unwrap_or_else(|err| json!({ "error": err.to_string() }).to_string())
+}
+
+/// The human form of a token set.
+pub fn describe_tokens(tokens: &TokenSet, show_secrets: bool) -> String {
+    let shown = |secret: &Secret| {
+        if show_secrets {
+            secret.expose().to_string()
+        } else {
+            secret.abbreviated()
+        }
+    };
+    let dash = || "—".to_string();
+    let mut out = format!("Token received ({} grant)\n", tokens.grant);
+    let mut row = |name: &str, value: String| out.push_str(&format!("  {name:<14} {value}\n"));
+    row("access_token", shown(&tokens.access_token));
+    row(
+        "token_type",
+        tokens
+            .token_type
+            .clone()
+            .unwrap_or_else(|| "(missing — treated as Bearer)".to_string()),
+    );
+    row(
+        "expires_in",
+        match (tokens.expires_in, tokens.expires_at) {
+            (Some(secs), Some(at)) => format!("{secs} s (expires at {})", at.to_rfc3339()),
+            (Some(secs), None) => format!("{secs} s"),
+            _ => "(unknown)".to_string(),
+        },
+    );
+    row(
+        "refresh_token",
+        tokens
+            .refresh_token
+            .as_ref()
+            .map(shown)
+            .unwrap_or_else(dash),
+    );
+    row("scope", tokens.scope.clone().unwrap_or_else(dash));
+    row(
+        "id_token",
+        tokens.id_token.as_ref().map(shown).unwrap_or_else(dash),
+    );
+    for (name, value) in &tokens.other {
+        row(name, value.to_string());
+    }
+    if !tokens.findings.is_empty() {
+        out.push_str("Findings:\n");
+        for finding in &tokens.findings {
+            out.push_str(&format!("  {finding}\n"));
+        }
+    }
+    out
+}
+
+async fn call(args: CallArgs) -> Result<Exit, Failure> {
+    let profile = load(&args.profile)?;
+    let usage = |message: String| Failure {
+        exit: Exit::Usage,
+        message,
+    };
+    let mut request = match (&profile.api, &args.url) {
+        (Some(api), _) => ApiRequest::from_config(api),
+        (None, Some(_)) => ApiRequest {
+            method: http::Method::GET,
+            url: url::Url::parse("http://127.0.0.1/").map_err(|e| usage(e.to_string()))?,
+            headers: Vec::new(),
+            body: None,
+            placement: TokenPlacement::Header {
+                name: "Authorization".to_string(),
+                prefix: "Bearer".to_string(),
+            },
+        },
+        (None, None) => {
+            return Err(usage(format!(
+                "{}: no URL given and the profile has no [api] url",
+                args.profile.display()
+            )));
+        }
+    };
+    if let Some(url) = &args.url {
+        request.url = crate::engine::profile::parse_http_url(url).map_err(usage)?;
+    }
+    if let Some(method) = &args.method {
+        request.method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+            .map_err(|_| usage(format!("`{method}` is not an HTTP method")))?;
+    }
+    for header in &args.headers {
+        let (name, value) = header
+            .split_once(':')
+            .ok_or_else(|| usage(format!("-H `{header}`: expected `Name: value`")))?;
+        request
+            .headers
+            .push((name.trim().to_string(), value.trim().to_string()));
+    }
+    if let Some(body) = &args.body {
+        request.body = Some(body.clone());
+    }
+
+    let (http, printer) = client(&profile, args.verbose)?;
+    let outcome = async {
+        let token = match &args.access_token {
+            Some(token) => Secret::new(token.clone()),
+            None => {
+                grants::run(&profile, &http, &GrantOptions::default())
+                    .await?
+                    .access_token
+            }
+        };
+        api::call(&http, &request, Some(&token)).await
+    }
+    .await;
+    finish_printer(http, printer).await;
+    let response = outcome?;
+    let exchange = &response.exchange;
+    let status = response.status();
+    let body = exchange
+        .response
+        .as_ref()
+        .map(|r| r.body.as_slice())
+        .unwrap_or_default();
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    if args.json {
+        let headers: Vec<Value> = exchange
+            .response
+            .iter()
+            .flat_map(|r| &r.headers)
+            .map(|(k, v)| json!([k, v]))
+            .collect();
+        let out = json!({
+            "status": status,
+            "duration_ms": exchange.duration.as_secs_f64() * 1000.0,
+            "headers": headers,
+            "body": parsed.clone().unwrap_or_else(|| Value::String(exchange.response_text())),
+            "www_authenticate": response.challenge,
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        println!("HTTP {status} ({} ms)", exchange.duration.as_millis());
+        for (name, value) in exchange.response.iter().flat_map(|r| &r.headers) {
+            println!("{name}: {value}");
+        }
+        println!();
+        match &parsed {
+            Some(value) => println!(
+                "{}",
+                serde_json::to_string_pretty(value).unwrap_or_default()
+            ),
+            None => println!("{}", exchange.response_text()),
+        }
+    }
+    if status >= 400 {
+        let mut message = format!("the API answered HTTP {status}");
+        if let Some(challenge) = &response.challenge {
+            message.push_str(&format!(" — WWW-Authenticate: {challenge}"));
+        }
+        eprintln!("error: {message}");
+        return Ok(Exit::Refused);
+    }
+    Ok(Exit::Success)
+}

@@ -1,0 +1,165 @@
+//! Discovery (RFC 8414, OpenID Connect Discovery), the JWKS, introspection
+//! (RFC 7662) and revocation (RFC 7009).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::client_auth::{Form, authenticate};
+use super::store::SCOPES;
+use super::{Demo, no_store_json, now, oauth_error};
+
+/// `GET /`: a short page saying what this is.
+pub async fn index(State(demo): State<Arc<Demo>>) -> Response {
+    axum::Json(json!({
+        "server": "oauth-debugger demo provider",
+        "issuer": demo.issuer,
+        "discovery": format!("{}/.well-known/openid-configuration", demo.issuer),
+    }))
+    .into_response()
+}
+
+/// The discovery document, served at both well-known paths.
+pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
+    let base = &demo.issuer;
+    axum::Json(json!({
+        "issuer": base,
+        "token_endpoint": format!("{base}/token"),
+        "jwks_uri": format!("{base}/jwks"),
+        "introspection_endpoint": format!("{base}/introspect"),
+        "revocation_endpoint": format!("{base}/revoke"),
+        "grant_types_supported": ["client_credentials", "password", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "scopes_supported": SCOPES,
+        "response_types_supported": [],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+    }))
+    .into_response()
+}
+
+/// `GET /jwks`.
+pub async fn jwks(State(demo): State<Arc<Demo>>) -> Response {
+    axum::Json(json!({ "keys": [demo.key.jwk()] })).into_response()
+}
+
+/// `POST /introspect` (RFC 7662).
+pub async fn introspect(
+    State(demo): State<Arc<Demo>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = match Form::parse(&headers, &body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    if let Err(response) = authenticate(&headers, &form) {
+        return response;
+    }
+    let Some(token) = form.get("token") else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "token is missing",
+        );
+    };
+    no_store_json(StatusCode::OK, introspection(&demo, token))
+}
+
+fn introspection(demo: &Demo, token: &str) -> Value {
+    let inactive = json!({ "active": false });
+    let store = demo.store();
+    if let Some(record) = store.refresh.get(token) {
+        if record.used || record.revoked {
+            return inactive;
+        }
+        return json!({
+            "active": true,
+            "token_type": "refresh_token",
+            "client_id": record.client_id,
+            "sub": record.sub,
+            "scope": record.scope,
+            "iat": record.iat,
+            "iss": demo.issuer,
+        });
+    }
+    let Some(claims) = demo.key.verify(token) else {
+        return inactive;
+    };
+    let jti = claims["jti"].as_str().unwrap_or_default();
+    let live = store.access.get(jti).is_some_and(|r| !r.revoked)
+        && claims["exp"].as_i64().is_some_and(|exp| exp > now());
+    if !live {
+        return inactive;
+    }
+    let mut answer = json!({ "active": true, "token_type": "Bearer" });
+    for name in [
+        "scope",
+        "client_id",
+        "sub",
+        "aud",
+        "iss",
+        "exp",
+        "iat",
+        "jti",
+    ] {
+        answer[name] = claims[name].clone();
+    }
+    answer
+}
+
+/// `POST /revoke` (RFC 7009): always 200 for a token it does not know.
+pub async fn revoke(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = match Form::parse(&headers, &body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let client = match authenticate(&headers, &form) {
+        Ok(client) => client,
+        Err(response) => return response,
+    };
+    let Some(token) = form.get("token") else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "token is missing",
+        );
+    };
+    let mut store = demo.store();
+    if let Some(record) = store.refresh.get_mut(token) {
+        if record.client_id != client.id {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "the token was issued to another client",
+            );
+        }
+        record.revoked = true;
+        // Revoking a refresh token revokes the access tokens it produced.
+        let jtis = record.access_jtis.clone();
+        for jti in jtis {
+            if let Some(access) = store.access.get_mut(&jti) {
+                access.revoked = true;
+            }
+        }
+    } else if let Some(claims) = demo.key.verify(token) {
+        let jti = claims["jti"].as_str().unwrap_or_default();
+        if let Some(record) = store.access.get_mut(jti) {
+            if record.client_id != client.id {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "the token was issued to another client",
+                );
+            }
+            record.revoked = true;
+        }
+    }
+    StatusCode::OK.into_response()
+}

@@ -1,0 +1,220 @@
+//! The built-in demo provider: a real OAuth 2.0 authorization server and
+//! protected API on axum, bound to 127.0.0.1.
+//!
+//! It backs the app's first launch (no network needed), the integration tests
+//! and the benchmarks. It is written from the RFCs as a server and shares no
+//! code with the engine, so a misreading in the client cannot hide by agreeing
+//! with the same misreading here. Clients, users and endpoints are listed in
+//! `docs/demo-provider.md`.
+
+mod api;
+mod client_auth;
+mod keys;
+mod meta;
+pub mod store;
+mod token;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use keys::SigningKey;
+use store::Store;
+
+/// The port the demo provider prefers.
+pub const DEFAULT_PORT: u16 = 7878;
+
+/// Default access token lifetime.
+pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);
+
+/// How to run the demo provider.
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// Port on 127.0.0.1; 0 takes a free one.
+    pub port: u16,
+    /// Access token lifetime.
+    pub token_ttl: Duration,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        Self {
+            port: DEFAULT_PORT,
+            token_ttl: DEFAULT_TOKEN_TTL,
+        }
+    }
+}
+
+/// Why the demo provider did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The port could not be bound.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The signing key could not be made.
+    #[error("cannot make the signing key: {0}")]
+    Key(String),
+}
+
+/// Shared state of one running demo provider.
+pub(crate) struct Demo {
+    issuer: String,
+    token_ttl: Duration,
+    key: Arc<SigningKey>,
+    store: Mutex<Store>,
+}
+
+impl Demo {
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A handler that panicked mid-update cannot leave the maps in a state
+        // worse than "some token is missing", so poisoning is ignored.
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A running demo provider. Dropping it stops the server.
+pub struct DemoServer {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl DemoServer {
+    /// Binds 127.0.0.1 on the configured port and starts serving on the
+    /// current tokio runtime.
+    pub async fn start(config: DemoConfig) -> Result<Self, DemoError> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
+            .await
+            .map_err(|source| DemoError::Bind {
+                port: config.port,
+                source,
+            })?;
+        Self::serve(listener, config).await
+    }
+
+    /// Like [`DemoServer::start`], but takes a free port when the configured
+    /// one is taken (the app does this so a second window still works).
+    pub async fn start_or_any_port(config: DemoConfig) -> Result<Self, DemoError> {
+        match TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await {
+            Ok(listener) => Self::serve(listener, config).await,
+            Err(_) => Self::start(DemoConfig { port: 0, ..config }).await,
+        }
+    }
+
+    async fn serve(listener: TcpListener, config: DemoConfig) -> Result<Self, DemoError> {
+        let addr = listener.local_addr().map_err(|source| DemoError::Bind {
+            port: config.port,
+            source,
+        })?;
+        let key = tokio::task::spawn_blocking(SigningKey::shared)
+            .await
+            .map_err(|e| DemoError::Key(e.to_string()))?
+            .map_err(DemoError::Key)?;
+        let demo = Arc::new(Demo {
+            issuer: format!("http://{addr}"),
+            token_ttl: config.token_ttl,
+            key,
+            store: Mutex::default(),
+        });
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = router(demo);
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(err) = served {
+                tracing::error!("demo provider stopped: {err}");
+            }
+        });
+        Ok(Self {
+            addr,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its base URL, which is also its issuer: `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops serving and waits until the listener is closed.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn router(demo: Arc<Demo>) -> Router {
+    Router::new()
+        .route("/", get(meta::index))
+        .route("/.well-known/openid-configuration", get(meta::discovery))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(meta::discovery),
+        )
+        .route("/jwks", get(meta::jwks))
+        .route("/token", post(token::token))
+        .route("/introspect", post(meta::introspect))
+        .route("/revoke", post(meta::revoke))
+        .route("/api/me", get(api::me).post(api::me))
+        .route("/api/items", get(api::items).post(api::create_item))
+        .with_state(demo)
+}
+
+/// A JSON response that must not be cached (RFC 6749 §5.1).
+fn no_store_json(status: StatusCode, body: Value) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// An OAuth error response (RFC 6749 §5.2).
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    no_store_json(
+        status,
+        json!({ "error": error, "error_description": description }),
+    )
+}
+
+/// Current Unix time in seconds.
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,57 @@
+//! The engine's error type: every way a grant or a call can fail, each
+//! carrying the exchange that shows what happened on the wire.
+
+use super::findings::Finding;
+use super::http::{Exchange, TransportError};
+use super::profile::ProfileError;
+use super::token::OAuthError;
+
+/// Why an engine operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The profile cannot be used as it is.
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    /// The server answered with an OAuth error (RFC 6749 §5.2).
+    #[error("the server refused: {error}")]
+    OAuth {
+        /// The error as sent.
+        error: OAuthError,
+        /// What was odd about the error response.
+        findings: Vec<Finding>,
+        /// The exchange that carried it.
+        exchange: Box<Exchange>,
+    },
+    /// The server answered with something unusable (HTML, an empty body, an
+    /// HTTP error without an OAuth error code, JSON without an access token).
+    #[error("{message}")]
+    BadResponse {
+        /// What was wrong, quoting what came back.
+        message: String,
+        /// The exchange.
+        exchange: Box<Exchange>,
+    },
+    /// No usable response arrived: connection refused, timeout, TLS, a body
+    /// over the size limit.
+    #[error("{error}")]
+    Transport {
+        /// What failed.
+        error: TransportError,
+        /// The exchange, when the request got as far as being recorded.
+        exchange: Option<Box<Exchange>>,
+    },
+    /// The operation is not available for this profile.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+impl EngineError {
+    /// The exchange behind the error, if there was one.
+    pub fn exchange(&self) -> Option<&Exchange> {
+        match self {
+            Self::OAuth { exchange, .. } | Self::BadResponse { exchange, .. } => Some(exchange),
+            Self::Transport { exchange, .. } => exchange.as_deref(),
+            Self::Profile(_) | Self::Unsupported(_) => None,
+        }
+    }
+}

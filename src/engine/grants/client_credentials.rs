@@ -1,0 +1,17 @@
+//! Client credentials grant (RFC 6749 §4.4).
+
+use super::{finish, token_client, with_profile_params};
+use crate::engine::error::EngineError;
+use crate::engine::http::{ExchangeKind, HttpClient};
+use crate::engine::profile::{GrantType, Profile};
+use crate::engine::token::TokenSet;
+
+/// Requests a token with the client's own credentials.
+pub async fn run(profile: &Profile, http: &HttpClient) -> Result<TokenSet, EngineError> {
+    let client = token_client(profile)?;
+    let http = http.scoped();
+    let send = http.oauth2_client(ExchangeKind::Token);
+    let request = with_profile_params!(client.exchange_client_credentials(), profile);
+    let result = request.request_async(&send).await;
+    finish(result, &http, GrantType::ClientCredentials)
+}

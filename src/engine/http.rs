@@ -1,0 +1,555 @@
+//! The recording HTTP client: every byte the engine sends goes through here.
+//!
+//! [`HttpClient::send`] turns one request into one [`Exchange`] — the request
+//! exactly as built, the response as it came back (or the transport error),
+//! with timings — and hands it to the [`Recorder`], which delivers it live to
+//! whoever runs the flow (the app's event channel, the CLI's `-v` printer).
+//! The oauth2 crate is routed through the same path with
+//! [`HttpClient::oauth2_client`], its closure-based async HTTP client hook.
+//!
+//! Redirects are never followed: an OAuth debugger must show the 302, not
+//! silently chase it. Response bodies are read up to a size limit so a hostile
+//! server cannot exhaust memory.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use super::profile::HttpSettings;
+
+/// Largest response body read by default (50 MB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 50 * 1024 * 1024;
+
+/// The User-Agent the engine sends.
+pub const USER_AGENT: &str = concat!("oauth-debugger/", env!("CARGO_PKG_VERSION"));
+
+/// What an exchange was for; the HTTP log filters on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeKind {
+    /// The browser's authorization request.
+    Authorize,
+    /// A token endpoint request.
+    Token,
+    /// Device authorization.
+    Device,
+    /// A call to the protected API.
+    Api,
+    /// Discovery or JWKS.
+    Discovery,
+    /// Revocation.
+    Revocation,
+    /// Introspection.
+    Introspection,
+    /// Userinfo.
+    Userinfo,
+}
+
+impl ExchangeKind {
+    /// Lower-case name, as shown in the HTTP log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Authorize => "authorize",
+            Self::Token => "token",
+            Self::Device => "device",
+            Self::Api => "api",
+            Self::Discovery => "discovery",
+            Self::Revocation => "revocation",
+            Self::Introspection => "introspection",
+            Self::Userinfo => "userinfo",
+        }
+    }
+}
+
+/// A request as it was sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    /// Method.
+    pub method: String,
+    /// Full URL, query included.
+    pub url: String,
+    /// Headers in the order sent, including those the client adds itself
+    /// (User-Agent, Accept, Host, Content-Length).
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    #[serde(with = "body_text")]
+    pub body: Vec<u8>,
+}
+
+/// A response as it came back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers in the order received.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes (at most the size limit).
+    #[serde(with = "body_text")]
+    pub body: Vec<u8>,
+    /// True when the body was cut at the size limit.
+    pub truncated: bool,
+}
+
+impl RecordedResponse {
+    /// The first header called `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+}
+
+/// Why no (complete) response arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransportErrorKind {
+    /// Could not connect (refused, unreachable, DNS).
+    Connect,
+    /// The server did not answer in time.
+    Timeout,
+    /// TLS handshake or certificate problem.
+    Tls,
+    /// The body was larger than the limit.
+    TooLarge,
+    /// The request could not be built (bad URL or header).
+    InvalidRequest,
+    /// Anything else on the wire.
+    Other,
+}
+
+/// A failure below HTTP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct TransportError {
+    /// Category.
+    pub kind: TransportErrorKind,
+    /// What happened, for people.
+    pub message: String,
+}
+
+/// One HTTP request and its response as they crossed the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// Unique within a [`Recorder`], counting from 1.
+    pub id: u64,
+    /// What it was for.
+    pub kind: ExchangeKind,
+    /// When the request was sent.
+    pub started_at: DateTime<Utc>,
+    /// From sending to the end of the response body (or the error).
+    #[serde(with = "duration_ms")]
+    pub duration: Duration,
+    /// The request.
+    pub request: RecordedRequest,
+    /// The response, when one arrived (possibly truncated, see `error`).
+    pub response: Option<RecordedResponse>,
+    /// What went wrong on the wire, if anything.
+    pub error: Option<TransportError>,
+}
+
+impl Exchange {
+    /// The response status, if a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.response.as_ref().map(|r| r.status)
+    }
+
+    /// The exchange as text, curl `-v` style (pass it through
+    /// [`super::redact::exchange`] first where secrets must not show).
+    pub fn describe(&self) -> String {
+        let exchange = self;
+        let mut out = format!(
+            "* exchange #{} ({}) at {}\n> {} {}\n",
+            exchange.id,
+            exchange.kind.as_str(),
+            exchange.started_at.to_rfc3339(),
+            exchange.request.method,
+            exchange.request.url
+        );
+        for (name, value) in &exchange.request.headers {
+            out.push_str(&format!("> {name}: {value}\n"));
+        }
+        if !exchange.request.body.is_empty() {
+            out.push_str(">\n");
+            out.push_str(&format!(
+                "> {}\n",
+                String::from_utf8_lossy(&exchange.request.body)
+            ));
+        }
+        if let Some(response) = &exchange.response {
+            out.push_str(&format!(
+                "< HTTP {} ({} ms)\n",
+                response.status,
+                exchange.duration.as_millis()
+            ));
+            for (name, value) in &response.headers {
+                out.push_str(&format!("< {name}: {value}\n"));
+            }
+            if !response.body.is_empty() {
+                out.push_str("<\n");
+                for line in String::from_utf8_lossy(&response.body).lines() {
+                    out.push_str(&format!("< {line}\n"));
+                }
+            }
+        }
+        if let Some(error) = &exchange.error {
+            out.push_str(&format!("! {error}\n"));
+        }
+        out
+    }
+
+    /// The response body as text (lossy), empty without a response.
+    pub fn response_text(&self) -> String {
+        self.response
+            .as_ref()
+            .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// The first header called `name` (case-insensitive) in a header list.
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Numbers exchanges and delivers them live. Cheap to clone; clones share the
+/// numbering and the destination.
+#[derive(Clone, Default)]
+pub struct Recorder {
+    next_id: Arc<AtomicU64>,
+    live: Option<mpsc::Sender<Exchange>>,
+}
+
+impl Recorder {
+    /// A recorder that only numbers exchanges (each result still carries its
+    /// exchanges).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A recorder that also sends each exchange to `live` as it completes.
+    /// The channel is bounded; a slow reader slows the flow rather than losing
+    /// exchanges.
+    pub fn with_live(live: mpsc::Sender<Exchange>) -> Self {
+        Self {
+            next_id: Arc::default(),
+            live: Some(live),
+        }
+    }
+
+    fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    async fn deliver(&self, exchange: &Exchange) {
+        if let Some(live) = &self.live {
+            // A closed receiver means nobody is watching any more; the flow
+            // itself still has the exchange.
+            let _ = live.send(exchange.clone()).await;
+        }
+    }
+}
+
+/// The one HTTP client of a flow.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    recorder: Recorder,
+    max_body: usize,
+    /// Exchanges made through this client, in order.
+    log: Arc<Mutex<Vec<Exchange>>>,
+}
+
+impl HttpClient {
+    /// A client with the profile's settings, reporting to `recorder`.
+    pub fn new(settings: &HttpSettings, recorder: Recorder) -> Result<Self, TransportError> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+            .user_agent(USER_AGENT)
+            .build()
+            .map_err(|err| TransportError {
+                kind: TransportErrorKind::Other,
+                message: format!("cannot set up the HTTP client: {err}"),
+            })?;
+        Ok(Self {
+            client,
+            recorder,
+            max_body: DEFAULT_MAX_BODY_BYTES,
+            log: Arc::default(),
+        })
+    }
+
+    /// Changes the response size limit.
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// A clone that shares the connection pool and the recorder but keeps its
+    /// own list of exchanges, so one operation can find its own.
+    pub fn scoped(&self) -> Self {
+        Self {
+            log: Arc::default(),
+            ..self.clone()
+        }
+    }
+
+    /// Every exchange made through this client (and its clones) so far.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.log.lock().map(|log| log.clone()).unwrap_or_default()
+    }
+
+    /// Sends one request and records it. Never fails: a transport error is
+    /// part of the returned exchange.
+    pub async fn send(&self, request: http::Request<Vec<u8>>, kind: ExchangeKind) -> Exchange {
+        let started_at = Utc::now();
+        let clock = Instant::now();
+        let (parts, body) = request.into_parts();
+        let url = parts.uri.to_string();
+        let mut headers: Vec<(String, String)> = parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        // The headers the client adds on its own, so the log shows them too.
+        if let Ok(parsed) = url::Url::parse(&url)
+            && let Some(host) = parsed.host_str()
+        {
+            let host = match parsed.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_string(),
+            };
+            headers.insert(0, ("host".to_string(), host));
+        }
+        if header(&headers, "user-agent").is_none() {
+            headers.push(("user-agent".to_string(), USER_AGENT.to_string()));
+        }
+        if header(&headers, "accept").is_none() {
+            headers.push(("accept".to_string(), "*/*".to_string()));
+        }
+        if !body.is_empty() && header(&headers, "content-length").is_none() {
+            headers.push(("content-length".to_string(), body.len().to_string()));
+        }
+        let recorded_request = RecordedRequest {
+            method: parts.method.to_string(),
+            url: url.clone(),
+            headers,
+            body: body.clone(),
+        };
+
+        let outcome = self.execute(http::Request::from_parts(parts, body)).await;
+        let (response, error) = match outcome {
+            Ok((response, error)) => (Some(response), error),
+            Err(error) => (None, Some(error)),
+        };
+        let exchange = Exchange {
+            id: self.recorder.next_id(),
+            kind,
+            started_at,
+            duration: clock.elapsed(),
+            request: recorded_request,
+            response,
+            error,
+        };
+        if let Ok(mut log) = self.log.lock() {
+            log.push(exchange.clone());
+        }
+        tracing::debug!(
+            id = exchange.id,
+            kind = kind.as_str(),
+            method = %exchange.request.method,
+            status = ?exchange.status(),
+            elapsed_ms = exchange.duration.as_millis() as u64,
+            "exchange"
+        );
+        self.recorder.deliver(&exchange).await;
+        exchange
+    }
+
+    async fn execute(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<(RecordedResponse, Option<TransportError>), TransportError> {
+        let request = reqwest::Request::try_from(request).map_err(|err| TransportError {
+            kind: TransportErrorKind::InvalidRequest,
+            message: format!("cannot build the request: {err}"),
+        })?;
+        let mut response = self
+            .client
+            .execute(request)
+            .await
+            .map_err(transport_error)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut body = Vec::new();
+        let mut truncated = false;
+        let mut error = None;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = self.max_body.saturating_sub(body.len());
+                    if chunk.len() > room {
+                        body.extend_from_slice(&chunk[..room]);
+                        truncated = true;
+                        error = Some(TransportError {
+                            kind: TransportErrorKind::TooLarge,
+                            message: format!(
+                                "the response body is larger than the limit of {} bytes; reading stopped there",
+                                self.max_body
+                            ),
+                        });
+                        break;
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(err) => {
+                    truncated = true;
+                    error = Some(transport_error(err));
+                    break;
+                }
+            }
+        }
+        Ok((
+            RecordedResponse {
+                status,
+                headers,
+                body,
+                truncated,
+            },
+            error,
+        ))
+    }
+
+    /// The async HTTP client the oauth2 crate calls. Each request it makes is
+    /// recorded as an exchange of `kind`.
+    pub fn oauth2_client(
+        &self,
+        kind: ExchangeKind,
+    ) -> impl Fn(
+        oauth2::HttpRequest,
+    ) -> std::pin::Pin<
+        Box<dyn Future<Output = Result<oauth2::HttpResponse, TransportError>> + Send>,
+    > + Send
+    + Sync
+    + use<> {
+        let this = self.clone();
+        move |request| {
+            let this = this.clone();
+            Box::pin(async move {
+                let exchange = this.send(request, kind).await;
+                exchange_to_http_response(&exchange)
+            })
+        }
+    }
+}
+
+/// Rebuilds an `http::Response` from a recorded exchange (for the oauth2 crate).
+fn exchange_to_http_response(exchange: &Exchange) -> Result<oauth2::HttpResponse, TransportError> {
+    if let Some(error) = &exchange.error {
+        return Err(error.clone());
+    }
+    let Some(response) = &exchange.response else {
+        return Err(TransportError {
+            kind: TransportErrorKind::Other,
+            message: "no response".to_string(),
+        });
+    };
+    let mut builder = http::Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    builder
+        .body(response.body.clone())
+        .map_err(|err| TransportError {
+            kind: TransportErrorKind::Other,
+            message: format!("cannot read the response: {err}"),
+        })
+}
+
+fn transport_error(err: reqwest::Error) -> TransportError {
+    let kind = if err.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if is_tls(&err) {
+        TransportErrorKind::Tls
+    } else if err.is_connect() {
+        TransportErrorKind::Connect
+    } else {
+        TransportErrorKind::Other
+    };
+    let mut message = match kind {
+        TransportErrorKind::Timeout => "the server did not answer in time".to_string(),
+        TransportErrorKind::Connect => "could not connect".to_string(),
+        TransportErrorKind::Tls => "TLS failed".to_string(),
+        _ => "the HTTP exchange failed".to_string(),
+    };
+    // The chain of causes carries the useful part ("Connection refused").
+    let mut source: Option<&dyn std::error::Error> = Some(&err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    TransportError { kind, message }
+}
+
+fn is_tls(err: &reqwest::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = Some(err);
+    while let Some(cause) = source {
+        let text = cause.to_string().to_ascii_lowercase();
+        if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
+/// Serialises bodies as text (lossy UTF-8) so JSON output stays readable.
+mod body_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&String::from_utf8_lossy(body))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        Ok(String::deserialize(d)?.into_bytes())
+    }
+}
+
+/// Serialises durations as milliseconds.
+mod duration_ms {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64() * 1000.0)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let ms = f64::deserialize(d)?;
+        Ok(Duration::try_from_secs_f64(ms / 1000.0).unwrap_or_default())
+    }
+}

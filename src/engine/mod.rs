@@ -1,0 +1,22 @@
+//! The engine: profiles, the recording HTTP client, grants, tokens and API
+//! calls. Async functions and plain serde data; it knows nothing of the UI, so
+//! everything it does is reachable from a test or from the command line.
+
+pub mod api;
+pub mod error;
+pub mod findings;
+pub mod grants;
+pub mod http;
+pub mod jwt;
+pub mod presets;
+pub mod profile;
+pub mod redact;
+pub mod secret;
+pub mod token;
+
+pub use error::EngineError;
+pub use findings::{Finding, Severity};
+pub use http::{Exchange, ExchangeKind, HttpClient, Recorder};
+pub use profile::{GrantType, Profile, ProfileFile};
+pub use secret::Secret;
+pub use token::{OAuthError, TokenSet};

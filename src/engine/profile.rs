@@ -1,0 +1,939 @@
+//! Profiles: one client's whole configuration.
+//!
+//! A profile is read in two steps. [`ProfileFile`] is the TOML file as written
+//! — strings and optional values, field names from RFC 8414 / RFC 7591 — and is
+//! what an editor holds while the user types. [`Profile::from_file`] turns it
+//! into typed, validated values in one step (parse, don't validate); the rest of
+//! the engine only ever sees a [`Profile`]. Every problem names its key, and
+//! when the profile came from a file, the file and the line.
+//!
+//! The format is documented field by field in `docs/profiles.md`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::secret::Secret;
+
+/// Default total timeout of one HTTP exchange.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+
+// ---------------------------------------------------------------------------
+// The file as written.
+
+/// A profile as it is written in TOML: every field optional, nothing checked
+/// beyond its TOML type. Unknown keys are refused.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    /// A name for people; defaults to the file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The authorization server's issuer identifier (RFC 8414 §2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Where the browser is sent to sign in (RFC 6749 §3.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_endpoint: Option<String>,
+    /// Where tokens are requested (RFC 6749 §3.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint: Option<String>,
+    /// Device authorization endpoint (RFC 8628 §3.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_authorization_endpoint: Option<String>,
+    /// Token revocation endpoint (RFC 7009).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_endpoint: Option<String>,
+    /// Token introspection endpoint (RFC 7662).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_endpoint: Option<String>,
+    /// OpenID Connect userinfo endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userinfo_endpoint: Option<String>,
+    /// Where the server publishes its signing keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// The client identifier (RFC 6749 §2.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The client secret, in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret>,
+    /// The name of an environment variable that holds the client secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_env: Option<String>,
+    /// How the client authenticates at the token endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_method: Option<ClientAuthMethod>,
+    /// The grant this profile runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_type: Option<GrantType>,
+    /// Scopes, space-separated as on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Resource owner's username (password grant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Resource owner's password, in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<Secret>,
+    /// The name of an environment variable that holds the password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_env: Option<String>,
+    /// Redirect URI registered for this client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    /// PKCE mode for the authorization code grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pkce: Option<PkceMode>,
+    /// Extra parameters added to the authorization request.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub authorize_params: BTreeMap<String, String>,
+    /// Extra parameters added to every token request.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub token_params: BTreeMap<String, String>,
+    /// The protected API this profile calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<ApiFile>,
+    /// HTTP settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpFile>,
+}
+
+/// The `[api]` table as written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiFile {
+    /// The URL to call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// HTTP method, `GET` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Where the access token goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_placement: Option<TokenPlacementKind>,
+    /// Header carrying the token, `Authorization` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_name: Option<String>,
+    /// Prefix before the token in that header, `Bearer` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_prefix: Option<String>,
+    /// Query or form parameter carrying the token, `access_token` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_param: Option<String>,
+    /// A request body to send (form-encoded fields or any text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Headers sent with every API call.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// Query parameters added to every API call.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub query: BTreeMap<String, String>,
+}
+
+/// The `[http]` table as written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpFile {
+    /// Total time one exchange may take, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
+}
+
+// ---------------------------------------------------------------------------
+// Enumerations shared by the file and the typed profile.
+
+/// Client authentication at the token endpoint (RFC 7591 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClientAuthMethod {
+    /// HTTP Basic with the form-urlencoded client id and secret (RFC 6749 §2.3.1).
+    #[serde(rename = "client_secret_basic")]
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the request body.
+    #[serde(rename = "client_secret_post")]
+    ClientSecretPost,
+    /// A public client: only `client_id` in the body.
+    #[serde(rename = "none")]
+    None,
+}
+
+impl ClientAuthMethod {
+    /// Every method, in the order a picker shows them.
+    pub const ALL: [Self; 3] = [Self::ClientSecretBasic, Self::ClientSecretPost, Self::None];
+
+    /// The registered name (RFC 7591).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::None => "none",
+        }
+    }
+}
+
+/// The OAuth grants this debugger knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GrantType {
+    /// RFC 6749 §4.4.
+    #[serde(rename = "client_credentials")]
+    ClientCredentials,
+    /// RFC 6749 §4.3.
+    #[serde(rename = "password")]
+    Password,
+    /// RFC 6749 §4.1.
+    #[serde(rename = "authorization_code")]
+    AuthorizationCode,
+    /// RFC 6749 §4.2.
+    #[serde(rename = "implicit")]
+    Implicit,
+    /// RFC 8628.
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
+    DeviceCode,
+    /// RFC 6749 §6.
+    #[serde(rename = "refresh_token")]
+    RefreshToken,
+}
+
+impl GrantType {
+    /// Every grant, in the order a picker shows them.
+    pub const ALL: [Self; 6] = [
+        Self::AuthorizationCode,
+        Self::ClientCredentials,
+        Self::Password,
+        Self::RefreshToken,
+        Self::DeviceCode,
+        Self::Implicit,
+    ];
+
+    /// The value as it is written in a profile and sent as `grant_type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientCredentials => "client_credentials",
+            Self::Password => "password",
+            Self::AuthorizationCode => "authorization_code",
+            Self::Implicit => "implicit",
+            Self::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
+            Self::RefreshToken => "refresh_token",
+        }
+    }
+
+    /// Parses the written form; also accepts `device_code` as a short name.
+    pub fn parse(value: &str) -> Option<Self> {
+        if value == "device_code" {
+            return Some(Self::DeviceCode);
+        }
+        Self::ALL.into_iter().find(|g| g.as_str() == value)
+    }
+}
+
+impl fmt::Display for GrantType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// PKCE mode (RFC 7636).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum PkceMode {
+    /// `code_challenge_method=S256`.
+    #[default]
+    S256,
+    /// `code_challenge_method=plain`.
+    #[serde(rename = "plain")]
+    Plain,
+    /// No PKCE.
+    #[serde(rename = "none")]
+    None,
+}
+
+/// Where the access token goes on an API call, as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenPlacementKind {
+    /// An HTTP header (RFC 6750 §2.1).
+    #[default]
+    Header,
+    /// A query parameter (RFC 6750 §2.3).
+    Query,
+    /// A form-encoded body parameter (RFC 6750 §2.2).
+    Body,
+}
+
+// ---------------------------------------------------------------------------
+// The typed profile.
+
+/// Where a secret comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SecretSource {
+    /// Written in the profile.
+    Inline(Secret),
+    /// Read from this environment variable when the grant runs.
+    Env(String),
+}
+
+impl SecretSource {
+    /// The secret's value; `field` names the profile key in the error.
+    pub fn resolve(&self, field: &str) -> Result<Secret, ProfileError> {
+        match self {
+            Self::Inline(secret) => Ok(secret.clone()),
+            Self::Env(var) => std::env::var(var).map(Secret::new).map_err(|_| {
+                ProfileError::field(
+                    format!("{field}_env"),
+                    format!("the environment variable {var} is not set"),
+                )
+            }),
+        }
+    }
+}
+
+/// The endpoints of the authorization server and its neighbours.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Endpoints {
+    /// `issuer`.
+    pub issuer: Option<Url>,
+    /// `authorization_endpoint`.
+    pub authorization: Option<Url>,
+    /// `token_endpoint`.
+    pub token: Option<Url>,
+    /// `device_authorization_endpoint`.
+    pub device_authorization: Option<Url>,
+    /// `revocation_endpoint`.
+    pub revocation: Option<Url>,
+    /// `introspection_endpoint`.
+    pub introspection: Option<Url>,
+    /// `userinfo_endpoint`.
+    pub userinfo: Option<Url>,
+    /// `jwks_uri`.
+    pub jwks_uri: Option<Url>,
+}
+
+/// How the access token is attached to API calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenPlacement {
+    /// `{name}: {prefix} {token}`; an empty prefix sends the bare token.
+    Header {
+        /// Header name.
+        name: String,
+        /// Prefix before the token.
+        prefix: String,
+    },
+    /// `?{param}={token}`.
+    Query {
+        /// Parameter name.
+        param: String,
+    },
+    /// `{param}={token}` in a form-encoded body.
+    Body {
+        /// Parameter name.
+        param: String,
+    },
+}
+
+/// The protected API a profile calls.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiConfig {
+    /// URL.
+    pub url: Url,
+    /// HTTP method.
+    pub method: http::Method,
+    /// Where the token goes.
+    pub placement: TokenPlacement,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// Extra query parameters.
+    pub query: Vec<(String, String)>,
+    /// Body, if any.
+    pub body: Option<String>,
+}
+
+/// HTTP settings of one profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpSettings {
+    /// Total time one exchange may take.
+    pub timeout: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+        }
+    }
+}
+
+/// One client's configuration, validated and typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// Name for people.
+    pub name: String,
+    /// Server endpoints.
+    pub endpoints: Endpoints,
+    /// `client_id`, when the client has one.
+    pub client_id: Option<String>,
+    /// Where the client secret comes from.
+    pub client_secret: Option<SecretSource>,
+    /// Client authentication at the token endpoint.
+    pub auth_method: ClientAuthMethod,
+    /// The grant this profile runs, when it names one.
+    pub grant: Option<GrantType>,
+    /// Scopes, in the order written.
+    pub scopes: Vec<String>,
+    /// Resource owner's username.
+    pub username: Option<String>,
+    /// Where the resource owner's password comes from.
+    pub password: Option<SecretSource>,
+    /// Redirect URI.
+    pub redirect_uri: Option<Url>,
+    /// PKCE mode.
+    pub pkce: PkceMode,
+    /// Extra authorization request parameters.
+    pub authorize_params: Vec<(String, String)>,
+    /// Extra token request parameters.
+    pub token_params: Vec<(String, String)>,
+    /// The API to call.
+    pub api: Option<ApiConfig>,
+    /// HTTP settings.
+    pub http: HttpSettings,
+}
+
+// ---------------------------------------------------------------------------
+// Errors.
+
+/// One thing wrong with a profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The key, dotted for tables (`api.url`); `None` for a syntax error.
+    pub key: Option<String>,
+    /// 1-based line in the file, when known.
+    pub line: Option<usize>,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+/// A profile that cannot be used, with every problem found in it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ProfileError {
+    /// The file, when the profile came from one.
+    pub path: Option<PathBuf>,
+    /// What is wrong; never empty.
+    pub problems: Vec<Problem>,
+}
+
+impl ProfileError {
+    /// A problem with one field, not tied to a file.
+    pub fn field(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: None,
+            problems: vec![Problem {
+                key: Some(key.into()),
+                line: None,
+                message: message.into(),
+            }],
+        }
+    }
+
+    /// The message of the problem with `key`, if there is one (for inline
+    /// validation beside a field).
+    pub fn message_for(&self, key: &str) -> Option<&str> {
+        self.problems
+            .iter()
+            .find(|p| p.key.as_deref() == Some(key))
+            .map(|p| p.message.as_str())
+    }
+
+    fn located(mut self, path: &Path, source: &str) -> Self {
+        for problem in &mut self.problems {
+            if problem.line.is_none()
+                && let Some(key) = &problem.key
+            {
+                problem.line = locate_key(source, key);
+            }
+        }
+        self.path = Some(path.to_path_buf());
+        self
+    }
+}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            if let Some(path) = &self.path {
+                write!(f, "{}", path.display())?;
+                if let Some(line) = problem.line {
+                    write!(f, ":{line}")?;
+                }
+                write!(f, ": ")?;
+            }
+            if let Some(key) = &problem.key {
+                write!(f, "{key}: ")?;
+            }
+            write!(f, "{}", problem.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// The 1-based line on which `key` (dotted for tables) is assigned.
+fn locate_key(source: &str, dotted: &str) -> Option<usize> {
+    let (table, key) = match dotted.rsplit_once('.') {
+        Some((table, key)) => (table, key),
+        None => ("", dotted),
+    };
+    let mut current = String::new();
+    for (index, line) in source.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(header) = trimmed.strip_prefix('[') {
+            current = header.trim_end_matches(']').trim().to_string();
+            continue;
+        }
+        let Some((lhs, _)) = trimmed.split_once('=') else {
+            continue;
+        };
+        let lhs = lhs.trim().trim_matches('"');
+        if current == table && lhs == key {
+            return Some(index + 1);
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// Parsing.
+
+impl ProfileFile {
+    /// Parses TOML text; `path` is only used in messages.
+    pub fn parse(source: &str, path: &Path) -> Result<Self, ProfileError> {
+        toml::from_str(source).map_err(|err| {
+            let line = err.span().map(|span| line_at(source, span.start));
+            let key = unknown_field(err.message()).map(str::to_string);
+            ProfileError {
+                path: Some(path.to_path_buf()),
+                problems: vec![Problem {
+                    key,
+                    line,
+                    message: err.message().trim().to_string(),
+                }],
+            }
+        })
+    }
+
+    /// The TOML text of this profile.
+    pub fn to_toml(&self) -> String {
+        // Serialising plain strings, maps and options cannot fail; should a
+        // future field make it fail, say so in the file rather than panic.
+        toml::to_string_pretty(self).unwrap_or_else(|err| format!("# could not serialise: {err}\n"))
+    }
+}
+
+/// The 1-based line of byte offset `offset`.
+fn line_at(source: &str, offset: usize) -> usize {
+    let end = offset.min(source.len());
+    source.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// The field named by a serde "unknown field `x`" message.
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+impl Profile {
+    /// Reads and validates a profile file.
+    pub fn load(path: &Path) -> Result<Self, ProfileError> {
+        let source = std::fs::read_to_string(path).map_err(|err| ProfileError {
+            path: Some(path.to_path_buf()),
+            problems: vec![Problem {
+                key: None,
+                line: None,
+                message: format!("cannot read the file: {err}"),
+            }],
+        })?;
+        Self::parse(&source, path)
+    }
+
+    /// Parses and validates profile text; `path` is used in messages and for
+    /// the default name.
+    pub fn parse(source: &str, path: &Path) -> Result<Self, ProfileError> {
+        let file = ProfileFile::parse(source, path)?;
+        let default_name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "profile".to_string());
+        Self::from_file(&file, &default_name).map_err(|err| err.located(path, source))
+    }
+
+    /// Validates a profile as written, collecting every problem.
+    pub fn from_file(file: &ProfileFile, default_name: &str) -> Result<Self, ProfileError> {
+        let mut problems = Vec::new();
+        let mut url = |key: &str, value: &Option<String>| -> Option<Url> {
+            let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+            match parse_http_url(value) {
+                Ok(url) => Some(url),
+                Err(message) => {
+                    problems.push(problem(key, message));
+                    None
+                }
+            }
+        };
+        let endpoints = Endpoints {
+            issuer: url("issuer", &file.issuer),
+            authorization: url("authorization_endpoint", &file.authorization_endpoint),
+            token: url("token_endpoint", &file.token_endpoint),
+            device_authorization: url(
+                "device_authorization_endpoint",
+                &file.device_authorization_endpoint,
+            ),
+            revocation: url("revocation_endpoint", &file.revocation_endpoint),
+            introspection: url("introspection_endpoint", &file.introspection_endpoint),
+            userinfo: url("userinfo_endpoint", &file.userinfo_endpoint),
+            jwks_uri: url("jwks_uri", &file.jwks_uri),
+        };
+        let redirect_uri = url("redirect_uri", &file.redirect_uri);
+
+        let client_secret = secret_source(
+            "client_secret",
+            &file.client_secret,
+            &file.client_secret_env,
+            &mut problems,
+        );
+        let password = secret_source(
+            "password",
+            &file.password,
+            &file.password_env,
+            &mut problems,
+        );
+
+        let auth_method = file
+            .token_endpoint_auth_method
+            .unwrap_or(if client_secret.is_some() {
+                ClientAuthMethod::ClientSecretBasic
+            } else {
+                ClientAuthMethod::None
+            });
+        if auth_method != ClientAuthMethod::None && client_secret.is_none() {
+            problems.push(problem(
+                "token_endpoint_auth_method",
+                format!(
+                    "{} needs client_secret or client_secret_env",
+                    auth_method.as_str()
+                ),
+            ));
+        }
+
+        let api = file
+            .api
+            .as_ref()
+            .and_then(|api| api_config(api, &mut problems));
+        let http = HttpSettings {
+            timeout: match file.http.as_ref().and_then(|h| h.timeout_secs) {
+                Some(0) => {
+                    problems.push(problem("http.timeout_secs", "must be at least 1"));
+                    Duration::from_secs(DEFAULT_TIMEOUT_SECS)
+                }
+                Some(secs) => Duration::from_secs(secs),
+                None => Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            },
+        };
+
+        if !problems.is_empty() {
+            return Err(ProfileError {
+                path: None,
+                problems,
+            });
+        }
+        Ok(Profile {
+            name: non_empty(&file.name).unwrap_or_else(|| default_name.to_string()),
+            endpoints,
+            client_id: non_empty(&file.client_id),
+            client_secret,
+            auth_method,
+            grant: file.grant_type,
+            scopes: file
+                .scope
+                .as_deref()
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+            username: non_empty(&file.username),
+            password,
+            redirect_uri,
+            pkce: file.pkce.unwrap_or_default(),
+            authorize_params: pairs(&file.authorize_params),
+            token_params: pairs(&file.token_params),
+            api,
+            http,
+        })
+    }
+
+    /// The token endpoint, or an error naming the missing field.
+    pub fn token_endpoint(&self) -> Result<&Url, ProfileError> {
+        self.endpoints
+            .token
+            .as_ref()
+            .ok_or_else(|| ProfileError::field("token_endpoint", "is required for this grant"))
+    }
+
+    /// The client id, or an error naming the missing field.
+    pub fn require_client_id(&self) -> Result<&str, ProfileError> {
+        self.client_id
+            .as_deref()
+            .ok_or_else(|| ProfileError::field("client_id", "is required for this grant"))
+    }
+
+    /// The scope as sent on the wire, if any.
+    pub fn scope_string(&self) -> Option<String> {
+        (!self.scopes.is_empty()).then(|| self.scopes.join(" "))
+    }
+}
+
+fn problem(key: &str, message: impl Into<String>) -> Problem {
+    Problem {
+        key: Some(key.to_string()),
+        line: None,
+        message: message.into(),
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+fn pairs(map: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// Parses an absolute http(s) URL.
+pub fn parse_http_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|err| format!("`{value}` is not a valid URL: {err}"))?;
+    match url.scheme() {
+        "http" | "https" => Ok(url),
+        other => Err(format!(
+            "`{value}` uses the scheme `{other}`; only http and https are supported"
+        )),
+    }
+}
+
+fn secret_source(
+    key: &str,
+    inline: &Option<Secret>,
+    env: &Option<String>,
+    problems: &mut Vec<Problem>,
+) -> Option<SecretSource> {
+    let env = non_empty(env);
+    match (inline, env) {
+        (Some(_), Some(_)) => {
+            problems.push(problem(
+                key,
+                format!("set either {key} or {key}_env, not both"),
+            ));
+            None
+        }
+        (Some(secret), None) if !secret.is_empty() => Some(SecretSource::Inline(secret.clone())),
+        (_, Some(var)) => Some(SecretSource::Env(var)),
+        _ => None,
+    }
+}
+
+fn api_config(api: &ApiFile, problems: &mut Vec<Problem>) -> Option<ApiConfig> {
+    let url = match non_empty(&api.url) {
+        None => {
+            problems.push(problem("api.url", "is required in [api]"));
+            return None;
+        }
+        Some(url) => match parse_http_url(&url) {
+            Ok(url) => url,
+            Err(message) => {
+                problems.push(problem("api.url", message));
+                return None;
+            }
+        },
+    };
+    let method_text = non_empty(&api.method).unwrap_or_else(|| "GET".to_string());
+    let method = match http::Method::from_bytes(method_text.to_ascii_uppercase().as_bytes()) {
+        Ok(method) => method,
+        Err(_) => {
+            problems.push(problem(
+                "api.method",
+                format!("`{method_text}` is not an HTTP method"),
+            ));
+            return None;
+        }
+    };
+    let param = non_empty(&api.query_param).unwrap_or_else(|| "access_token".to_string());
+    let placement = match api.token_placement.unwrap_or_default() {
+        TokenPlacementKind::Header => {
+            let name = non_empty(&api.header_name).unwrap_or_else(|| "Authorization".to_string());
+            if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                problems.push(problem(
+                    "api.header_name",
+                    format!("`{name}` is not a valid header name"),
+                ));
+            }
+            TokenPlacement::Header {
+                name,
+                prefix: api
+                    .header_prefix
+                    .clone()
+                    .unwrap_or_else(|| "Bearer".to_string()),
+            }
+        }
+        TokenPlacementKind::Query => TokenPlacement::Query { param },
+        TokenPlacementKind::Body => TokenPlacement::Body { param },
+    };
+    for name in api.headers.keys() {
+        if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            problems.push(problem(
+                "api.headers",
+                format!("`{name}` is not a valid header name"),
+            ));
+        }
+    }
+    Some(ApiConfig {
+        url,
+        method,
+        placement,
+        headers: pairs(&api.headers),
+        query: pairs(&api.query),
+        body: api.body.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(source: &str) -> Result<Profile, ProfileError> {
+        Profile::parse(source, Path::new("test.toml"))
+    }
+
+    #[test]
+    fn a_full_profile_parses_into_typed_values() {
+        let profile = parse(
+            r#"
+name = "Full"
+token_endpoint = "https://as.example/token"
+client_id = "abc"
+client_secret = "s3cret"
+token_endpoint_auth_method = "client_secret_post"
+grant_type = "client_credentials"
+scope = "read  write"
+
+[token_params]
+audience = "api"
+
+[api]
+url = "https://api.example/me"
+method = "post"
+token_placement = "query"
+query_param = "oauth_token"
+
+[api.headers]
+X-Api-Version = "2"
+
+[http]
+timeout_secs = 5
+"#,
+        )
+        .expect("valid profile");
+        assert_eq!(profile.name, "Full");
+        assert_eq!(profile.auth_method, ClientAuthMethod::ClientSecretPost);
+        assert_eq!(profile.grant, Some(GrantType::ClientCredentials));
+        assert_eq!(profile.scopes, vec!["read", "write"]);
+        assert_eq!(
+            profile.token_params,
+            vec![("audience".into(), "api".into())]
+        );
+        let api = profile.api.expect("api");
+        assert_eq!(api.method, http::Method::POST);
+        assert_eq!(
+            api.placement,
+            TokenPlacement::Query {
+                param: "oauth_token".into()
+            }
+        );
+        assert_eq!(profile.http.timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn an_unknown_key_names_file_line_and_key() {
+        let err = parse("client_id = \"a\"\n\nclient_sercet = \"x\"\n").expect_err("unknown key");
+        let text = err.to_string();
+        assert!(text.starts_with("test.toml:3: client_sercet: "), "{text}");
+        assert!(text.contains("unknown field"), "{text}");
+    }
+
+    #[test]
+    fn a_wrong_value_names_file_line_and_key() {
+        let err = parse("client_id = \"a\"\ngrant_type = \"magic\"\n").expect_err("bad grant");
+        let text = err.to_string();
+        assert!(text.starts_with("test.toml:2"), "{text}");
+        assert!(text.contains("magic"), "{text}");
+
+        let err = parse("[api]\nmethod = \"GET\"\nurl = \"ftp://x\"\n").expect_err("bad url");
+        assert_eq!(err.problems[0].key.as_deref(), Some("api.url"));
+        assert_eq!(err.problems[0].line, Some(3));
+    }
+
+    #[test]
+    fn secrets_cannot_be_given_twice() {
+        let err = parse("client_secret = \"a\"\nclient_secret_env = \"B\"\n").expect_err("twice");
+        assert_eq!(err.problems[0].key.as_deref(), Some("client_secret"));
+    }
+
+    #[test]
+    fn the_auth_method_defaults_from_the_secret() {
+        let public = parse("client_id = \"a\"\n").expect("public");
+        assert_eq!(public.auth_method, ClientAuthMethod::None);
+        let confidential = parse("client_id = \"a\"\nclient_secret = \"b\"\n").expect("secret");
+        assert_eq!(
+            confidential.auth_method,
+            ClientAuthMethod::ClientSecretBasic
+        );
+        let err =
+            parse("token_endpoint_auth_method = \"client_secret_basic\"\n").expect_err("no secret");
+        assert!(err.message_for("token_endpoint_auth_method").is_some());
+    }
+
+    #[test]
+    fn a_profile_survives_a_round_trip_through_toml() {
+        let mut file = ProfileFile {
+            name: Some("Round trip".into()),
+            token_endpoint: Some("http://127.0.0.1:1/token".into()),
+            client_secret: Some(Secret::new("x")),
+            grant_type: Some(GrantType::DeviceCode),
+            api: Some(ApiFile {
+                url: Some("http://127.0.0.1:1/api".into()),
+                ..ApiFile::default()
+            }),
+            ..ProfileFile::default()
+        };
+        file.token_params.insert("a".into(), "b".into());
+        let text = file.to_toml();
+        let back = ProfileFile::parse(&text, Path::new("x.toml")).expect("parses back");
+        assert_eq!(back, file);
+    }
+
+    #[test]
+    fn env_secrets_resolve_or_name_the_variable() {
+        let source = SecretSource::Env("OAUTH_DEBUGGER_TEST_UNSET_VARIABLE".into());
+        let err = source.resolve("client_secret").expect_err("unset");
+        assert!(
+            err.to_string()
+                .contains("OAUTH_DEBUGGER_TEST_UNSET_VARIABLE")
+        );
+    }
+}

@@ -1,0 +1,542 @@
+//! Token responses (RFC 6749 §5.1) and OAuth error responses (§5.2).
+//!
+//! The oauth2 crate parses token responses strictly, and real servers break
+//! its rules: no `token_type`, `expires_in` as a string, the wrong
+//! Content-Type. [`parse_token_response`] reads the raw response tolerantly,
+//! builds a [`TokenSet`] whenever an access token is there to be had, and
+//! records each deviation as a [`Finding`] citing the rule it breaks.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::findings::{Finding, Severity, excerpt};
+use super::http::RecordedResponse;
+use super::jwt::{self, DecodedJwt};
+use super::profile::GrantType;
+use super::secret::Secret;
+
+/// The tokens one response produced, with everything known about them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenSet {
+    /// The access token.
+    pub access_token: Secret,
+    /// `token_type` as sent (`None` when the server left it out).
+    pub token_type: Option<String>,
+    /// Lifetime in seconds, as understood.
+    pub expires_in: Option<u64>,
+    /// When the access token expires: receipt time plus `expires_in`.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The refresh token, if one came.
+    pub refresh_token: Option<Secret>,
+    /// Granted scope, when the server said.
+    pub scope: Option<String>,
+    /// OpenID Connect ID token.
+    pub id_token: Option<Secret>,
+    /// Every other field of the response.
+    pub other: Map<String, Value>,
+    /// What was odd about the response.
+    pub findings: Vec<Finding>,
+    /// The response as parsed JSON.
+    pub raw: Value,
+    /// When the response arrived.
+    pub obtained_at: DateTime<Utc>,
+    /// The grant that produced it.
+    pub grant: GrantType,
+    /// The exchange that carried it.
+    pub exchange_id: u64,
+    /// JWTs found among the tokens, decoded for display (not verified).
+    pub jwts: Vec<DecodedJwt>,
+}
+
+impl TokenSet {
+    /// Seconds until expiry at `now` (negative once expired); `None` when the
+    /// lifetime is unknown.
+    pub fn seconds_left(&self, now: DateTime<Utc>) -> Option<i64> {
+        self.expires_at.map(|at| (at - now).num_seconds())
+    }
+
+    /// The token type to use on API calls: the server's, or Bearer when it
+    /// sent none.
+    pub fn effective_token_type(&self) -> &str {
+        self.token_type.as_deref().unwrap_or("Bearer")
+    }
+}
+
+/// An OAuth error response (RFC 6749 §5.2, RFC 6750 §3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub struct OAuthError {
+    /// The error code, e.g. `invalid_client`.
+    pub error: String,
+    /// Human-readable text from the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+    /// A page about the error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_uri: Option<String>,
+    /// HTTP status it came with.
+    pub status: u16,
+}
+
+impl std::fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.error)?;
+        if let Some(description) = &self.error_description {
+            write!(f, ": {description}")?;
+        }
+        if let Some(uri) = &self.error_uri {
+            write!(f, " (see {uri})")?;
+        }
+        write!(f, " [HTTP {}]", self.status)
+    }
+}
+
+/// Why a token response gave no tokens.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TokenResponseError {
+    /// The server answered with an OAuth error.
+    #[error("the server refused: {0}")]
+    OAuth(OAuthError, Vec<Finding>),
+    /// The server answered with something that is not a token response.
+    #[error("{0}")]
+    Malformed(String),
+}
+
+/// Reads a token endpoint response tolerantly.
+///
+/// `strict_error` is what the oauth2 crate said when its strict parse failed;
+/// it becomes a finding, so the user knows strict clients will break.
+pub fn parse_token_response(
+    response: &RecordedResponse,
+    grant: GrantType,
+    exchange_id: u64,
+    obtained_at: DateTime<Utc>,
+    strict_error: Option<&str>,
+) -> Result<TokenSet, TokenResponseError> {
+    let status = response.status;
+    let mut findings = Vec::new();
+    let content_type = response.header("content-type").unwrap_or("");
+
+    if response.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(TokenResponseError::Malformed(format!(
+            "the token endpoint answered HTTP {status} with an empty body; a token response is a JSON object (RFC 6749 §5.1)"
+        )));
+    }
+    let value: Value = match serde_json::from_slice(&response.body) {
+        Ok(value) => value,
+        Err(err) => {
+            let what = if content_type.to_ascii_lowercase().contains("html") {
+                "an HTML page"
+            } else {
+                "a body that is not JSON"
+            };
+            return Err(TokenResponseError::Malformed(format!(
+                "the token endpoint answered HTTP {status} with {what} ({err}); it sent: {}",
+                excerpt(&response.body, 300)
+            )));
+        }
+    };
+    let Value::Object(mut fields) = value.clone() else {
+        return Err(TokenResponseError::Malformed(format!(
+            "the token endpoint answered HTTP {status} with JSON that is not an object: {}",
+            excerpt(&response.body, 300)
+        )));
+    };
+
+    if !is_json_content_type(content_type) {
+        findings.push(Finding::new(
+            Severity::Warning,
+            "content_type_not_json",
+            format!(
+                "Content-Type is {:?}, not application/json",
+                if content_type.is_empty() {
+                    "(none)"
+                } else {
+                    content_type
+                }
+            ),
+            Some("RFC 6749 §5.1"),
+        ));
+    }
+
+    if let Some(error) = fields.get("error") {
+        let oauth = OAuthError {
+            error: value_text(error),
+            error_description: fields.get("error_description").map(value_text),
+            error_uri: fields.get("error_uri").map(value_text),
+            status,
+        };
+        if (200..300).contains(&status) {
+            findings.push(Finding::new(
+                Severity::Warning,
+                "error_with_success_status",
+                format!("error returned with HTTP {status}; error responses use 400 (or 401)"),
+                Some("RFC 6749 §5.2"),
+            ));
+        }
+        return Err(TokenResponseError::OAuth(oauth, findings));
+    }
+    if !(200..300).contains(&status) {
+        return Err(TokenResponseError::Malformed(format!(
+            "the token endpoint answered HTTP {status} without an OAuth error code; it sent: {}",
+            excerpt(&response.body, 300)
+        )));
+    }
+    if status != 200 {
+        findings.push(Finding::new(
+            Severity::Warning,
+            "success_status_not_200",
+            format!("token response with HTTP {status}; a successful token response uses 200"),
+            Some("RFC 6749 §5.1"),
+        ));
+    }
+
+    let access_token = match fields.remove("access_token") {
+        Some(Value::String(token)) if !token.is_empty() => Secret::new(token),
+        Some(other) => {
+            return Err(TokenResponseError::Malformed(format!(
+                "the token response's access_token is not a non-empty string (it is {}); the response was: {}",
+                json_kind(&other),
+                excerpt(&response.body, 300)
+            )));
+        }
+        None => {
+            return Err(TokenResponseError::Malformed(format!(
+                "the token response has no access_token (RFC 6749 §5.1); the response was: {}",
+                excerpt(&response.body, 300)
+            )));
+        }
+    };
+
+    let token_type = match fields.remove("token_type") {
+        None | Some(Value::Null) => {
+            findings.push(Finding::new(
+                Severity::Warning,
+                "token_type_missing",
+                "token_type missing; treated as Bearer",
+                Some("RFC 6749 §5.1"),
+            ));
+            None
+        }
+        Some(Value::String(kind)) => {
+            if kind == "bearer" {
+            } else if kind.eq_ignore_ascii_case("bearer") {
+                findings.push(Finding::new(
+                    Severity::Info,
+                    "token_type_case",
+                    format!("token_type '{kind}' — compared case-insensitively"),
+                    Some("RFC 6749 §7.1"),
+                ));
+            } else {
+                findings.push(Finding::new(
+                    Severity::Info,
+                    "token_type_not_bearer",
+                    format!("token_type '{kind}' is not bearer; API calls may need another scheme"),
+                    Some("RFC 6749 §7.1"),
+                ));
+            }
+            Some(kind)
+        }
+        Some(other) => {
+            findings.push(Finding::new(
+                Severity::Warning,
+                "token_type_not_string",
+                format!(
+                    "token_type is {} instead of a string; treated as Bearer",
+                    json_kind(&other)
+                ),
+                Some("RFC 6749 §5.1"),
+            ));
+            None
+        }
+    };
+
+    let expires_in = match fields.remove("expires_in") {
+        None | Some(Value::Null) => {
+            findings.push(Finding::new(
+                Severity::Info,
+                "expires_in_missing",
+                "expires_in missing; the token's lifetime is unknown",
+                Some("RFC 6749 §5.1"),
+            ));
+            None
+        }
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(secs) => Some(secs),
+            None => {
+                findings.push(Finding::new(
+                    Severity::Warning,
+                    "expires_in_not_integer",
+                    format!("expires_in is {n}, not a non-negative whole number of seconds"),
+                    Some("RFC 6749 §5.1"),
+                ));
+                n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)
+            }
+        },
+        Some(Value::String(text)) => match text.trim().parse::<u64>() {
+            Ok(secs) => {
+                findings.push(Finding::new(
+                    Severity::Warning,
+                    "expires_in_string",
+                    format!("expires_in is a string (\"{text}\"), not a number"),
+                    Some("RFC 6749 §5.1"),
+                ));
+                Some(secs)
+            }
+            Err(_) => {
+                findings.push(Finding::new(
+                    Severity::Warning,
+                    "expires_in_invalid",
+                    format!("expires_in is \"{text}\", which is not a number of seconds; ignored"),
+                    Some("RFC 6749 §5.1"),
+                ));
+                None
+            }
+        },
+        Some(other) => {
+            findings.push(Finding::new(
+                Severity::Warning,
+                "expires_in_invalid",
+                format!("expires_in is {}; ignored", json_kind(&other)),
+                Some("RFC 6749 §5.1"),
+            ));
+            None
+        }
+    };
+    let expires_at = expires_in
+        .and_then(|secs| i64::try_from(secs).ok())
+        .and_then(chrono::TimeDelta::try_seconds)
+        .and_then(|delta| obtained_at.checked_add_signed(delta));
+
+    let refresh_token =
+        optional_string(&mut fields, "refresh_token", "RFC 6749 §5.1", &mut findings)
+            .map(Secret::new);
+    let scope = match fields.remove("scope") {
+        Some(Value::Array(items)) => {
+            findings.push(Finding::new(
+                Severity::Warning,
+                "scope_not_string",
+                "scope is a JSON array; it should be one space-separated string",
+                Some("RFC 6749 §3.3"),
+            ));
+            Some(items.iter().map(value_text).collect::<Vec<_>>().join(" "))
+        }
+        Some(value) => {
+            fields.insert("scope".to_string(), value);
+            optional_string(&mut fields, "scope", "RFC 6749 §3.3", &mut findings)
+        }
+        None => None,
+    };
+    let id_token = optional_string(
+        &mut fields,
+        "id_token",
+        "OpenID Connect Core §3.1.3.3",
+        &mut findings,
+    )
+    .map(Secret::new);
+
+    if !response
+        .header("cache-control")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("no-store"))
+    {
+        findings.push(Finding::new(
+            Severity::Info,
+            "cache_control_missing",
+            "Cache-Control: no-store missing on a response carrying tokens",
+            Some("RFC 6749 §5.1"),
+        ));
+    }
+    if let Some(strict) = strict_error {
+        findings.push(Finding::new(
+            Severity::Warning,
+            "strict_parse_failed",
+            format!("a strict OAuth client (the oauth2 crate) rejects this response: {strict}"),
+            None,
+        ));
+    }
+
+    let mut jwts = Vec::new();
+    if let Ok(decoded) = jwt::decode("access_token", access_token.expose()) {
+        jwts.push(decoded);
+    }
+    if let Some(id_token) = &id_token {
+        match jwt::decode("id_token", id_token.expose()) {
+            Ok(decoded) => jwts.push(decoded),
+            Err(err) => findings.push(Finding::new(
+                Severity::Error,
+                "id_token_not_jwt",
+                format!("id_token is not a JWT: {err}"),
+                Some("OpenID Connect Core §2"),
+            )),
+        }
+    }
+
+    Ok(TokenSet {
+        access_token,
+        token_type,
+        expires_in,
+        expires_at,
+        refresh_token,
+        scope,
+        id_token,
+        other: fields,
+        findings,
+        raw: value,
+        obtained_at,
+        grant,
+        exchange_id,
+        jwts,
+    })
+}
+
+/// Reads an OAuth error out of any JSON body (for non-token endpoints).
+pub fn parse_oauth_error(status: u16, body: &[u8]) -> Option<OAuthError> {
+    let Value::Object(fields) = serde_json::from_slice(body).ok()? else {
+        return None;
+    };
+    let error = fields.get("error")?;
+    Some(OAuthError {
+        error: value_text(error),
+        error_description: fields.get("error_description").map(value_text),
+        error_uri: fields.get("error_uri").map(value_text),
+        status,
+    })
+}
+
+fn is_json_content_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+fn optional_string(
+    fields: &mut Map<String, Value>,
+    key: &str,
+    reference: &str,
+    findings: &mut Vec<Finding>,
+) -> Option<String> {
+    match fields.remove(key) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(text),
+        Some(other) => {
+            findings.push(Finding::new(
+                Severity::Warning,
+                &format!("{key}_not_string"),
+                format!(
+                    "{key} is {} instead of a string; read as text",
+                    json_kind(&other)
+                ),
+                Some(reference),
+            ));
+            Some(value_text(&other))
+        }
+    }
+}
+
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, content_type: &str, body: &str) -> RecordedResponse {
+        RecordedResponse {
+            status,
+            headers: vec![
+                ("content-type".into(), content_type.into()),
+                ("cache-control".into(), "no-store".into()),
+            ],
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+        }
+    }
+
+    fn parse(r: &RecordedResponse) -> Result<TokenSet, TokenResponseError> {
+        parse_token_response(r, GrantType::ClientCredentials, 1, Utc::now(), None)
+    }
+
+    fn codes(set: &TokenSet) -> Vec<&str> {
+        set.findings.iter().map(|f| f.code.as_str()).collect()
+    }
+
+    #[test]
+    fn a_clean_response_has_no_findings() {
+        let set = parse(&response(
+            200,
+            "application/json;charset=UTF-8",
+            r#"{"access_token":"abc","token_type":"bearer","expires_in":60,"scope":"a b"}"#,
+        ))
+        .expect("token");
+        assert!(set.findings.is_empty(), "{:?}", set.findings);
+        assert_eq!(set.expires_in, Some(60));
+        let left = set.seconds_left(set.obtained_at).expect("expiry");
+        assert_eq!(left, 60);
+    }
+
+    #[test]
+    fn deviations_become_findings() {
+        let set = parse(&response(
+            200,
+            "text/plain",
+            r#"{"access_token":"abc","expires_in":"3600"}"#,
+        ))
+        .expect("token");
+        assert_eq!(
+            codes(&set),
+            vec![
+                "content_type_not_json",
+                "token_type_missing",
+                "expires_in_string"
+            ]
+        );
+        assert_eq!(set.expires_in, Some(3600));
+        assert_eq!(set.effective_token_type(), "Bearer");
+    }
+
+    #[test]
+    fn errors_are_typed_and_garbage_is_quoted() {
+        let err = parse(&response(
+            200,
+            "application/json",
+            r#"{"error":"invalid_grant","error_description":"no"}"#,
+        ))
+        .expect_err("error");
+        let TokenResponseError::OAuth(oauth, findings) = err else {
+            panic!("not an OAuth error");
+        };
+        assert_eq!(oauth.error, "invalid_grant");
+        assert_eq!(findings[0].code, "error_with_success_status");
+
+        let err = parse(&response(
+            502,
+            "text/html",
+            "<html><body>Bad gateway</body></html>",
+        ))
+        .expect_err("html");
+        let text = err.to_string();
+        assert!(
+            text.contains("HTML page") && text.contains("Bad gateway"),
+            "{text}"
+        );
+    }
+}
