@@ -260,8 +260,11 @@ pub struct HttpClient {
     client: reqwest::Client,
     recorder: Recorder,
     max_body: usize,
-    /// Exchanges made through this client, in order.
+    /// Exchanges made through this client, its clones and the clients
+    /// scoped from it, in order.
     log: Arc<Mutex<Vec<Exchange>>>,
+    /// The logs of the clients this one was scoped from.
+    outer_logs: Vec<Arc<Mutex<Vec<Exchange>>>>,
 }
 
 impl HttpClient {
@@ -282,6 +285,7 @@ impl HttpClient {
             recorder,
             max_body: DEFAULT_MAX_BODY_BYTES,
             log: Arc::default(),
+            outer_logs: Vec::new(),
         })
     }
 
@@ -292,10 +296,14 @@ impl HttpClient {
     }
 
     /// A clone that shares the connection pool and the recorder but keeps its
-    /// own list of exchanges, so one operation can find its own.
+    /// own list of exchanges, so one operation can find its own. Its
+    /// exchanges still appear in this client's list too.
     pub fn scoped(&self) -> Self {
+        let mut outer_logs = self.outer_logs.clone();
+        outer_logs.push(self.log.clone());
         Self {
             log: Arc::default(),
+            outer_logs,
             ..self.clone()
         }
     }
@@ -362,8 +370,10 @@ impl HttpClient {
             response,
             error,
         };
-        if let Ok(mut log) = self.log.lock() {
-            log.push(exchange.clone());
+        for log in self.outer_logs.iter().chain([&self.log]) {
+            if let Ok(mut log) = log.lock() {
+                log.push(exchange.clone());
+            }
         }
         tracing::debug!(
             id = exchange.id,

@@ -537,7 +537,11 @@ impl ProfileFile {
 /// The 1-based line of byte offset `offset`.
 fn line_at(source: &str, offset: usize) -> usize {
     let end = offset.min(source.len());
-    source.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    source.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// The field named by a serde "unknown field `x`" message.

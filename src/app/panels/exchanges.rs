@@ -18,7 +18,7 @@ pub fn exchanges_ui(ui: &mut egui::Ui, exchanges: &[Exchange], reveal: bool) {
             .map(|s| s.to_string())
             .unwrap_or_else(|| "failed".to_string());
         let title = format!(
-            "#{} {} {} → {} ({} ms)",
+            "#{} {} {} -> {} ({} ms)",
             exchange.id,
             exchange.request.method,
             exchange.request.url,

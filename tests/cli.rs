@@ -1,0 +1,330 @@
+//! The command line as a user runs it: the built binary against
+//! `oauth-debugger demo-server` on 127.0.0.1.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_oauth-debugger");
+
+/// A `demo-server` child process, killed on drop.
+struct DemoProcess {
+    child: Child,
+    base: String,
+}
+
+impl DemoProcess {
+    fn start() -> Self {
+        let mut child = Command::new(BIN)
+            .args(["demo-server", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("demo-server starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("first line");
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_string();
+        assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+        Self { child, base }
+    }
+}
+
+impl Drop for DemoProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Writes the demo preset, pointed at `base`, plus `extra` lines, to a file.
+fn profile(dir: &Path, name: &str, base: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let preset = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/presets/demo-client-credentials.toml"),
+    )
+    .expect("preset");
+    let text = edit(preset.replace("http://127.0.0.1:7878", base));
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write profile");
+    path
+}
+
+fn run(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env_remove("OAUTH_DEBUGGER_ACCESS_TOKEN")
+        .env_remove("OAUTH_DEBUGGER_REFRESH_TOKEN");
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    command.output().expect("runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn token_json_has_the_documented_shape_and_exit_0() {
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = profile(dir.path(), "cc.toml", &demo.base, |t| t);
+    let out = run(
+        &["token", "--profile", path.to_str().expect("path"), "--json"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    for key in [
+        "access_token",
+        "token_type",
+        "expires_in",
+        "expires_at",
+        "refresh_token",
+        "scope",
+        "id_token",
+        "findings",
+        "raw",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}: {json}");
+    }
+    assert!(
+        json["access_token"]
+            .as_str()
+            .is_some_and(|t| t.split('.').count() == 3)
+    );
+    assert_eq!(json["expires_in"], 3600);
+    let expires_at = json["expires_at"].as_str().expect("expires_at string");
+    chrono::DateTime::parse_from_rfc3339(expires_at).expect("RFC 3339");
+    assert!(
+        json["findings"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|f| f.is_object() && f["message"].is_string())
+    );
+    assert_eq!(json["raw"]["scope"], "read write");
+}
+
+#[test]
+fn human_output_abbreviates_tokens_unless_asked() {
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = profile(dir.path(), "cc.toml", &demo.base, |t| t);
+    let path = path.to_str().expect("path");
+    let json = run(&["token", "--profile", path, "--json"], &[]);
+    let out = run(&["token", "--profile", path], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("access_token") && stdout.contains("chars)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("expires at"), "{stdout}");
+    let full = run(&["token", "--profile", path, "--show-secrets"], &[]);
+    let full = text(&full.stdout);
+    // Each run gets a fresh token; compare each output with its own token.
+    let token: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let token = token["access_token"].as_str().expect("token");
+    assert!(!stdout.contains(&token[..token.len() - 1]));
+    let full_token = full
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("access_token"))
+        .map(str::trim)
+        .expect("access_token line");
+    assert_eq!(full_token.split('.').count(), 3, "{full}");
+    let token = full_token;
+    assert!(
+        !stdout.contains(token),
+        "the token is abbreviated: {stdout}"
+    );
+    assert!(
+        full.contains(token),
+        "--show-secrets prints it whole: {full}"
+    );
+}
+
+#[test]
+fn a_refusal_exits_1_naming_error_and_description() {
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = profile(dir.path(), "bad.toml", &demo.base, |t| {
+        t.replace("\"demo-secret\"", "\"wrong\"")
+    });
+    let out = run(&["token", "--profile", path.to_str().expect("path")], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("invalid_client"), "{stderr}");
+    assert!(
+        stderr.contains("wrong client_secret for client 'demo-client'"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn profile_and_usage_errors_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = profile(dir.path(), "typo.toml", "http://127.0.0.1:9", |t| {
+        t.replace("scope =", "scopes =")
+    });
+    let out = run(&["token", "--profile", path.to_str().expect("path")], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("typo.toml:") && stderr.contains("scopes"),
+        "names file, line and key: {stderr}"
+    );
+
+    let out = run(&["token", "--profile", "/nonexistent/profile.toml"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nonexistent/profile.toml"));
+
+    let out = run(&["token", "--profile", "x.toml", "--grant", "magic"], &[]);
+    assert_eq!(out.status.code(), Some(2), "clap usage error");
+
+    let path = profile(dir.path(), "env.toml", "http://127.0.0.1:9", |t| {
+        t.replace(
+            "client_secret = \"demo-secret\"",
+            "client_secret_env = \"OAUTH_DEBUGGER_TEST_UNSET\"",
+        )
+    });
+    let out = run(&["token", "--profile", path.to_str().expect("path")], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("OAUTH_DEBUGGER_TEST_UNSET"));
+}
+
+#[test]
+fn a_network_failure_exits_3() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    drop(listener);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = profile(dir.path(), "closed.toml", &base, |t| t);
+    let out = run(&["token", "--profile", path.to_str().expect("path")], &[]);
+    assert_eq!(out.status.code(), Some(3), "stderr: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("could not connect"));
+}
+
+#[test]
+fn verbose_prints_every_exchange_with_secrets_redacted() {
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = profile(dir.path(), "cc.toml", &demo.base, |t| {
+        t.replace(
+            "client_secret = \"demo-secret\"",
+            "client_secret_env = \"DEMO_SECRET\"",
+        )
+    });
+    let out = run(
+        &[
+            "call",
+            "--profile",
+            path.to_str().expect("path"),
+            "-v",
+            "--json",
+        ],
+        &[("DEMO_SECRET", "demo-secret")],
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("> POST ") && stderr.contains("/token"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("> GET ") && stderr.contains("/api/items"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("authorization: Basic [redacted]"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("authorization: Bearer [redacted]"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("demo-secret"), "secret leaked: {stderr}");
+    assert!(!stderr.contains("eyJ"), "token leaked: {stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["status"], 200);
+    assert_eq!(json["body"]["items"][0]["name"], "Widget");
+}
+
+#[test]
+fn call_with_a_bad_token_exits_1_with_the_challenge() {
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = profile(dir.path(), "cc.toml", &demo.base, |t| t);
+    let url = format!("{}/api/me", demo.base);
+    let out = run(
+        &[
+            "call",
+            "--profile",
+            path.to_str().expect("path"),
+            &url,
+            "-H",
+            "X-Trace: 1",
+        ],
+        &[("OAUTH_DEBUGGER_ACCESS_TOKEN", "forged")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).starts_with("HTTP 401"),
+        "{}",
+        text(&out.stdout)
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("invalid_token"), "{stderr}");
+}
+
+#[test]
+fn refresh_token_from_the_environment_rotates() {
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = profile(dir.path(), "pw.toml", &demo.base, |t| {
+        t.replace(
+            "grant_type = \"client_credentials\"",
+            "grant_type = \"password\"\nusername = \"alice\"\npassword_env = \"DEMO_PASSWORD\"",
+        )
+    });
+    let path = path.to_str().expect("path");
+    let first = run(
+        &["token", "--profile", path, "--json"],
+        &[("DEMO_PASSWORD", "alice-password")],
+    );
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let first: serde_json::Value = serde_json::from_slice(&first.stdout).expect("json");
+    let refresh = first["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_string();
+    let args = [
+        "token",
+        "--profile",
+        path,
+        "--grant",
+        "refresh_token",
+        "--json",
+    ];
+    let second = run(&args, &[("OAUTH_DEBUGGER_REFRESH_TOKEN", &refresh)]);
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second.stderr));
+    let again = run(&args, &[("OAUTH_DEBUGGER_REFRESH_TOKEN", &refresh)]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains("invalid_grant"));
+}
+
+#[test]
+fn demo_server_on_a_taken_port_exits_3() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let out = run(&["demo-server", "--port", &port], &[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains(&port));
+}

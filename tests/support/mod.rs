@@ -1,0 +1,79 @@
+//! Shared helpers for the integration tests: a demo provider on a free port,
+//! profiles pointing at it, and small misbehaving servers.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use oauth_debugger::demo::{DemoConfig, DemoServer};
+use oauth_debugger::engine::http::{HttpClient, Recorder};
+use oauth_debugger::engine::profile::{ApiFile, ClientAuthMethod, GrantType, HttpFile};
+use oauth_debugger::engine::{Profile, ProfileFile, Secret};
+
+/// Starts a demo provider on a free port with the given token lifetime.
+pub async fn demo_with_ttl(ttl: Duration) -> DemoServer {
+    DemoServer::start(DemoConfig {
+        port: 0,
+        token_ttl: ttl,
+    })
+    .await
+    .expect("demo provider starts")
+}
+
+/// Starts a demo provider on a free port.
+pub async fn demo() -> DemoServer {
+    demo_with_ttl(Duration::from_secs(3600)).await
+}
+
+/// A profile for the demo provider's confidential client.
+pub fn demo_file(base: &str, grant: GrantType, auth: ClientAuthMethod) -> ProfileFile {
+    let confidential = auth != ClientAuthMethod::None;
+    ProfileFile {
+        name: Some("test".into()),
+        token_endpoint: Some(format!("{base}/token")),
+        client_id: Some(
+            if confidential {
+                "demo-client"
+            } else {
+                "demo-public"
+            }
+            .into(),
+        ),
+        client_secret: confidential.then(|| Secret::new("demo-secret")),
+        token_endpoint_auth_method: Some(auth),
+        grant_type: Some(grant),
+        scope: Some("read write".into()),
+        username: Some("alice".into()),
+        password: Some(Secret::new("alice-password")),
+        api: Some(ApiFile {
+            url: Some(format!("{base}/api/items")),
+            ..ApiFile::default()
+        }),
+        http: Some(HttpFile {
+            timeout_secs: Some(5),
+        }),
+        ..ProfileFile::default()
+    }
+}
+
+/// Validates a profile file, panicking with the problems if it is invalid.
+pub fn profile(file: &ProfileFile) -> Profile {
+    Profile::from_file(file, "test").unwrap_or_else(|err| panic!("invalid test profile: {err}"))
+}
+
+/// A recording client with the profile's settings.
+pub fn client(profile: &Profile) -> HttpClient {
+    HttpClient::new(&profile.http, Recorder::new()).expect("client")
+}
+
+/// Serves `router` on 127.0.0.1 on a free port; returns the base URL. The
+/// server lives until the test's runtime ends.
+pub async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}")
+}
