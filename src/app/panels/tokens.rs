@@ -2,6 +2,7 @@
 
 use eframe::egui;
 
+use crate::app::widgets::countdown::countdown_ui;
 use crate::app::widgets::secret::secret_ui;
 use crate::engine::{Severity, TokenSet};
 
@@ -24,13 +25,7 @@ pub fn tokens_ui(ui: &mut egui::Ui, tokens: &TokenSet, reveal: bool) {
             );
             ui.end_row();
             ui.label("expires");
-            ui.label(match (tokens.expires_in, tokens.expires_at) {
-                (Some(secs), Some(at)) => {
-                    let local = at.with_timezone(&chrono::Local);
-                    format!("in {secs} s, at {}", local.format("%H:%M:%S"))
-                }
-                _ => "unknown".to_string(),
-            });
+            countdown_ui(ui, tokens.expires_at);
             ui.end_row();
             ui.label("refresh_token");
             match &tokens.refresh_token {

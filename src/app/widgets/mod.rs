@@ -1,3 +1,4 @@
 //! Widgets shared by the panels.
 
+pub mod countdown;
 pub mod secret;
