@@ -8,15 +8,18 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use crate::demo::user_agent::Person;
 use crate::demo::{DemoConfig, DemoServer};
 use crate::engine::api::{self, ApiRequest};
-use crate::engine::grants::{self, GrantOptions};
+use crate::engine::callback::CallbackError;
+use crate::engine::grants::{self, BrowserOptions, GrantOptions, PasteSource, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
 use crate::engine::profile::{GrantType, Profile, TokenPlacement};
 use crate::engine::{EngineError, Secret, TokenSet, redact};
@@ -39,6 +42,30 @@ pub enum Command {
     Token(TokenArgs),
     /// Call an API with a token (given, or obtained by running the profile's grant).
     Call(CallArgs),
+    /// A scripted browser for the demo provider: signs in, consents and
+    /// follows the redirect. Usable as $BROWSER for unattended runs.
+    DemoBrowser(DemoBrowserArgs),
+}
+
+/// `demo-browser` options.
+#[derive(Debug, Args)]
+pub struct DemoBrowserArgs {
+    /// The URL the browser is sent to.
+    pub url: String,
+    /// Username typed into the login form.
+    #[arg(long, default_value = "alice")]
+    pub username: String,
+    /// Password typed into the login form.
+    #[arg(
+        long,
+        default_value = "alice-password",
+        env = "DEMO_BROWSER_PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: String,
+    /// Press Deny instead of Allow on the consent page.
+    #[arg(long)]
+    pub deny: bool,
 }
 
 /// `demo-server` options.
@@ -78,6 +105,13 @@ pub struct TokenArgs {
     /// Print tokens in full in the human output.
     #[arg(long)]
     pub show_secrets: bool,
+    /// Do not open a browser: print the URL (or the device code) to stderr;
+    /// for code and implicit, then read the redirect URL from stdin.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// How long to wait for the browser or the device approval, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub browser_timeout: u64,
 }
 
 /// `call` options.
@@ -151,6 +185,11 @@ impl From<EngineError> for Failure {
             EngineError::Profile(_) | EngineError::Unsupported(_) => Exit::Usage,
             EngineError::OAuth { .. } | EngineError::BadResponse { .. } => Exit::Refused,
             EngineError::Transport { .. } => Exit::Network,
+            EngineError::Callback(callback) => match callback {
+                CallbackError::Timeout(_) | CallbackError::Listener(_) => Exit::Network,
+                CallbackError::Unreadable(_) | CallbackError::Cancelled => Exit::Usage,
+                _ => Exit::Refused,
+            },
         };
         let mut message = err.to_string();
         if let EngineError::OAuth { findings, .. } = &err {
@@ -168,6 +207,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::DemoServer(args) => runtime.block_on(demo_server(args)),
         Command::Token(args) => runtime.block_on(token(args)),
         Command::Call(args) => runtime.block_on(call(args)),
+        Command::DemoBrowser(args) => runtime.block_on(demo_browser(args)),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -182,6 +222,7 @@ async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
     let server = DemoServer::start(DemoConfig {
         port: args.port,
         token_ttl: Duration::from_secs(args.token_ttl.max(1)),
+        ..DemoConfig::default()
     })
     .await
     .map_err(|err| Failure {
@@ -238,9 +279,22 @@ fn load(path: &std::path::Path) -> Result<Profile, Failure> {
 async fn token(args: TokenArgs) -> Result<Exit, Failure> {
     let profile = load(&args.profile)?;
     let (http, printer) = client(&profile, args.verbose)?;
+    let grant = args.grant.or(profile.grant);
+    let browser_grant = matches!(
+        grant,
+        Some(GrantType::AuthorizationCode | GrantType::Implicit)
+    );
     let options = GrantOptions {
         grant: args.grant,
         refresh_token: args.refresh_token.map(Secret::new),
+        browser: BrowserOptions {
+            open_browser: !args.no_browser,
+            paste_only: args.no_browser,
+            timeout: Duration::from_secs(args.browser_timeout.max(1)),
+            progress: Some(Arc::new(report_progress)),
+            paste: browser_grant.then(stdin_lines),
+            cancel: None,
+        },
     };
     let result = grants::run(&profile, &http, &options).await;
     finish_printer(http, printer).await;
@@ -249,6 +303,84 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
         println!("{}", token_json(&tokens));
     } else {
         print!("{}", describe_tokens(&tokens, args.show_secrets));
+    }
+    Ok(Exit::Success)
+}
+
+/// Tells the person at the terminal what the browser step needs (stderr).
+fn report_progress(progress: Progress) {
+    match progress {
+        Progress::AuthorizationUrl(request) => {
+            eprintln!(
+                "Authorization request (state {}):\n  {}",
+                request.state, request.url
+            );
+        }
+        Progress::BrowserFailed { url, reason } => {
+            eprintln!("{reason}; open this URL yourself:\n  {url}");
+        }
+        Progress::WaitingForRedirect(uri) => {
+            eprintln!("Waiting for the browser to come back to {uri} …");
+        }
+        Progress::WaitingForPaste(uri) => {
+            eprintln!(
+                "After signing in, the browser is sent to {uri}?… — paste that whole URL here and press Enter:"
+            );
+        }
+        Progress::PasteRejected(reason) => eprintln!("{reason}; paste again:"),
+        Progress::RedirectAccepted(_) => eprintln!("Redirect received; state matched."),
+        Progress::DeviceCode(info) => {
+            eprintln!(
+                "To sign in, visit {} and enter the code {}",
+                info.verification_uri, info.user_code
+            );
+            if let Some(complete) = &info.verification_uri_complete {
+                eprintln!("  (or open {complete})");
+            }
+            eprintln!(
+                "Polling every {} s; the code expires in {} s.",
+                info.interval, info.expires_in
+            );
+        }
+    }
+}
+
+/// Lines typed or piped on stdin, read on a thread of their own (a detached
+/// thread, so a process that never needs them is not held up at exit).
+fn stdin_lines() -> PasteSource {
+    let (tx, rx) = mpsc::channel::<String>(4);
+    std::thread::Builder::new()
+        .name("stdin-paste".to_string())
+        .spawn(move || {
+            for line in std::io::stdin().lines() {
+                let Ok(line) = line else { break };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                if tx.blocking_send(line).is_err() {
+                    break;
+                }
+            }
+        })
+        .ok();
+    Arc::new(tokio::sync::Mutex::new(rx))
+}
+
+async fn demo_browser(args: DemoBrowserArgs) -> Result<Exit, Failure> {
+    let person = Person {
+        username: args.username,
+        password: args.password,
+        approve: !args.deny,
+    };
+    let visit = crate::demo::user_agent::visit(&args.url, &person)
+        .await
+        .map_err(|message| Failure {
+            exit: Exit::Refused,
+            message,
+        })?;
+    match &visit.redirected_to {
+        Some(target) => println!("redirected to {}", redact::url(target)),
+        None => println!("finished on a page with HTTP {}", visit.status),
     }
     Ok(Exit::Success)
 }

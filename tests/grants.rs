@@ -39,7 +39,7 @@ async fn every_grant_with_every_client_auth_method() {
 
             // What went on the wire matches the method.
             let exchange = http.exchanges().pop().expect("exchange");
-            assert_eq!(exchange.id, tokens.exchange_id);
+            assert_eq!(Some(exchange.id), tokens.exchange_id);
             assert_eq!(exchange.kind, ExchangeKind::Token);
             let body = String::from_utf8_lossy(&exchange.request.body).into_owned();
             let basic = exchange
@@ -64,6 +64,7 @@ async fn every_grant_with_every_client_auth_method() {
                 let options = GrantOptions {
                     grant: Some(GrantType::RefreshToken),
                     refresh_token: Some(refresh),
+                    ..GrantOptions::default()
                 };
                 let refreshed = grants::run(&profile, &http, &options)
                     .await
@@ -120,6 +121,7 @@ async fn refresh_tokens_rotate_and_the_old_one_is_refused() {
     let refresh = |token| GrantOptions {
         grant: Some(GrantType::RefreshToken),
         refresh_token: Some(token),
+        ..GrantOptions::default()
     };
     let second = grants::run(&profile, &http, &refresh(old.clone()))
         .await

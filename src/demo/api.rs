@@ -54,6 +54,35 @@ pub async fn me(
     axum::Json(me).into_response()
 }
 
+/// `GET|POST /userinfo` (OpenID Connect Core §5.3): needs scope `openid`.
+pub async fn userinfo(
+    State(demo): State<Arc<Demo>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let caller = match authorize(&demo, &headers, query.as_deref(), &body) {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    if !caller.has_scope("openid") {
+        return insufficient_scope("openid");
+    }
+    let sub = caller.claim("sub");
+    let mut claims = json!({ "sub": sub });
+    if let Some(user) = store::user(sub) {
+        if caller.has_scope("profile") {
+            claims["name"] = json!(user.name);
+            claims["preferred_username"] = json!(user.username);
+        }
+        if caller.has_scope("email") {
+            claims["email"] = json!(user.email);
+            claims["email_verified"] = json!(true);
+        }
+    }
+    axum::Json(claims).into_response()
+}
+
 /// `GET /api/items`: needs scope `read`.
 pub async fn items(
     State(demo): State<Arc<Demo>>,

@@ -28,16 +28,25 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
     let base = &demo.issuer;
     axum::Json(json!({
         "issuer": base,
+        "authorization_endpoint": format!("{base}/authorize"),
         "token_endpoint": format!("{base}/token"),
+        "device_authorization_endpoint": format!("{base}/device_authorization"),
+        "userinfo_endpoint": format!("{base}/userinfo"),
         "jwks_uri": format!("{base}/jwks"),
         "introspection_endpoint": format!("{base}/introspect"),
         "revocation_endpoint": format!("{base}/revoke"),
-        "grant_types_supported": ["client_credentials", "password", "refresh_token"],
+        "grant_types_supported": [
+            "authorization_code", "implicit", "client_credentials", "password", "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code"
+        ],
+        "code_challenge_methods_supported": ["S256", "plain"],
+        "authorization_response_iss_parameter_supported": true,
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "scopes_supported": SCOPES,
-        "response_types_supported": [],
+        "response_types_supported": ["code", "token", "id_token token"],
+        "response_modes_supported": ["query", "fragment"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
     }))

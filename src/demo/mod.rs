@@ -12,11 +12,13 @@
 #![allow(clippy::result_large_err)]
 
 mod api;
+mod authorize;
 mod client_auth;
 mod keys;
 mod meta;
 pub mod store;
 mod token;
+pub mod user_agent;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -47,6 +49,10 @@ pub struct DemoConfig {
     pub port: u16,
     /// Access token lifetime.
     pub token_ttl: Duration,
+    /// Device grant: the polling interval it asks for.
+    pub device_interval: Duration,
+    /// Device grant: how long a device code lives.
+    pub device_code_ttl: Duration,
 }
 
 impl Default for DemoConfig {
@@ -54,6 +60,8 @@ impl Default for DemoConfig {
         Self {
             port: DEFAULT_PORT,
             token_ttl: DEFAULT_TOKEN_TTL,
+            device_interval: Duration::from_secs(5),
+            device_code_ttl: Duration::from_secs(600),
         }
     }
 }
@@ -78,6 +86,8 @@ pub enum DemoError {
 pub(crate) struct Demo {
     issuer: String,
     token_ttl: Duration,
+    device_interval: Duration,
+    device_code_ttl: Duration,
     key: Arc<SigningKey>,
     store: Mutex<Store>,
 }
@@ -133,6 +143,8 @@ impl DemoServer {
         let demo = Arc::new(Demo {
             issuer: format!("http://{addr}"),
             token_ttl: config.token_ttl,
+            device_interval: config.device_interval,
+            device_code_ttl: config.device_code_ttl,
             key,
             store: Mutex::default(),
         });
@@ -193,6 +205,15 @@ fn router(demo: Arc<Demo>) -> Router {
             get(meta::discovery),
         )
         .route("/jwks", get(meta::jwks))
+        .route("/authorize", get(authorize::authorize))
+        .route("/authorize/login", post(authorize::login))
+        .route("/authorize/consent", post(authorize::consent))
+        .route(
+            "/device_authorization",
+            post(authorize::device_authorization),
+        )
+        .route("/device", get(authorize::device_page))
+        .route("/userinfo", get(api::userinfo).post(api::userinfo))
         .route("/token", post(token::token))
         .route("/introspect", post(meta::introspect))
         .route("/revoke", post(meta::revoke))

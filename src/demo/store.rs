@@ -16,6 +16,9 @@ pub struct Client {
     pub grants: &'static [&'static str],
     /// Scope granted when the request names none.
     pub default_scope: &'static str,
+    /// Registered redirect URIs. A loopback URI registered without a port
+    /// matches any port (RFC 8252 §7.3).
+    pub redirect_uris: &'static [&'static str],
 }
 
 /// A resource owner.
@@ -41,25 +44,50 @@ pub const SCOPES: &[&str] = &[
     "offline_access",
 ];
 
+/// Redirect URIs registered for the seeded clients: loopback on any port,
+/// and a hosted page elsewhere (its redirects are pasted back by hand).
+pub const REDIRECT_URIS: &[&str] = &[
+    "http://127.0.0.1/callback",
+    "http://[::1]/callback",
+    "http://localhost/callback",
+    "https://app.example.com/oauth/callback",
+];
+
 /// The seeded clients (documented in docs/demo-provider.md).
 pub const CLIENTS: &[Client] = &[
     Client {
         id: "demo-client",
         secret: Some("demo-secret"),
-        grants: &["client_credentials", "password", "refresh_token"],
+        grants: &[
+            "client_credentials",
+            "password",
+            "refresh_token",
+            "authorization_code",
+            "implicit",
+            "urn:ietf:params:oauth:grant-type:device_code",
+        ],
         default_scope: "read",
+        redirect_uris: REDIRECT_URIS,
     },
     Client {
         id: "demo-public",
         secret: None,
-        grants: &["password", "refresh_token"],
+        grants: &[
+            "password",
+            "refresh_token",
+            "authorization_code",
+            "implicit",
+            "urn:ietf:params:oauth:grant-type:device_code",
+        ],
         default_scope: "read",
+        redirect_uris: REDIRECT_URIS,
     },
     Client {
         id: "demo-readonly",
         secret: Some("readonly-secret"),
         grants: &["client_credentials"],
         default_scope: "read",
+        redirect_uris: &[],
     },
 ];
 
@@ -107,6 +135,99 @@ pub struct RefreshRecord {
     pub access_jtis: Vec<String>,
 }
 
+/// An authorization request waiting for the user to sign in and consent.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// The client asking.
+    pub client_id: String,
+    /// Scope asked for.
+    pub scope: String,
+    /// What happens on consent.
+    pub kind: PendingKind,
+}
+
+/// What a pending request is for.
+#[derive(Debug, Clone)]
+pub enum PendingKind {
+    /// A browser authorization request (code or implicit).
+    Authorize {
+        /// Where to send the answer.
+        redirect_uri: String,
+        /// `code`, `token` or `id_token token`.
+        response_type: String,
+        /// `state`, echoed back.
+        state: Option<String>,
+        /// PKCE challenge and method.
+        challenge: Option<(String, String)>,
+        /// OpenID Connect nonce.
+        nonce: Option<String>,
+    },
+    /// Approving a device (RFC 8628).
+    Device {
+        /// The device code being approved.
+        device_code: String,
+    },
+}
+
+/// An issued authorization code.
+#[derive(Debug, Clone)]
+pub struct CodeRecord {
+    /// Client it was issued to.
+    pub client_id: String,
+    /// Redirect URI of the authorization request.
+    pub redirect_uri: String,
+    /// Scope granted.
+    pub scope: String,
+    /// The user who consented.
+    pub sub: String,
+    /// PKCE challenge and method.
+    pub challenge: Option<(String, String)>,
+    /// Nonce for the ID token.
+    pub nonce: Option<String>,
+    /// When the user signed in.
+    pub auth_time: i64,
+    /// Unix time after which it is refused.
+    pub expires_at: i64,
+    /// Exchanged already.
+    pub used: bool,
+    /// Access tokens issued from it (revoked when the code is replayed).
+    pub access_jtis: Vec<String>,
+    /// Refresh tokens issued from it.
+    pub refresh_tokens: Vec<String>,
+}
+
+/// The state of a device code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceStatus {
+    /// Waiting for the user.
+    Pending,
+    /// Approved by this user.
+    Approved(String),
+    /// The user said no.
+    Denied,
+    /// Tokens were issued; the code is spent.
+    Used,
+}
+
+/// An issued device code.
+#[derive(Debug, Clone)]
+pub struct DeviceRecord {
+    /// Client it was issued to.
+    pub client_id: String,
+    /// The code the user types.
+    pub user_code: String,
+    /// Scope asked for.
+    pub scope: String,
+    /// Unix time after which it is expired.
+    pub expires_at: i64,
+    /// Seconds the client must wait between polls; grows on slow_down.
+    pub interval: u64,
+    /// When it was last polled (or issued), in milliseconds.
+    pub last_poll_ms: i64,
+    /// Where the user got to.
+    pub status: DeviceStatus,
+}
+
 /// Tokens issued by this server since it started.
 #[derive(Debug, Default)]
 pub struct Store {
@@ -114,6 +235,14 @@ pub struct Store {
     pub access: HashMap<String, AccessRecord>,
     /// Refresh tokens by value.
     pub refresh: HashMap<String, RefreshRecord>,
+    /// Authorization requests waiting for the user, by id.
+    pub pending: HashMap<String, Pending>,
+    /// Authorization codes.
+    pub codes: HashMap<String, CodeRecord>,
+    /// Signed-in browser sessions: session id to username.
+    pub sessions: HashMap<String, String>,
+    /// Device codes.
+    pub devices: HashMap<String, DeviceRecord>,
 }
 
 /// A client by id.
@@ -124,6 +253,46 @@ pub fn client(id: &str) -> Option<&'static Client> {
 /// A user by username.
 pub fn user(username: &str) -> Option<&'static User> {
     USERS.iter().find(|u| u.username == username)
+}
+
+/// True when `uri` is registered for `client`; a loopback URI registered
+/// without a port matches any port (RFC 8252 §7.3).
+pub fn redirect_allowed(client: &Client, uri: &str) -> bool {
+    let Ok(asked) = url::Url::parse(uri) else {
+        return false;
+    };
+    client.redirect_uris.iter().any(|registered| {
+        if *registered == uri {
+            return true;
+        }
+        let Ok(registered) = url::Url::parse(registered) else {
+            return false;
+        };
+        let loopback_ip = matches!(
+            registered.host(),
+            Some(url::Host::Ipv4(ip)) if ip.is_loopback()
+        ) || matches!(registered.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback());
+        loopback_ip
+            && registered.port().is_none()
+            && asked.scheme() == registered.scheme()
+            && asked.host() == registered.host()
+            && asked.path() == registered.path()
+            && asked.query() == registered.query()
+            && asked.fragment().is_none()
+    })
+}
+
+/// A user code for the device grant: eight consonants, `WDJB-MJHT` style
+/// (RFC 8628 §6.1).
+pub fn user_code() -> String {
+    const ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
+    let mut buf = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut buf);
+    let letters: String = buf
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect();
+    format!("{}-{}", &letters[..4], &letters[4..])
 }
 
 /// A random URL-safe string of `bytes` random bytes.

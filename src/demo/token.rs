@@ -1,5 +1,6 @@
-//! The token endpoint (RFC 6749 §3.2): client_credentials, password and
-//! refresh_token, with refresh token rotation.
+//! The token endpoint (RFC 6749 §3.2): client_credentials, password,
+//! refresh_token (with rotation), authorization_code (with PKCE, single-use
+//! codes) and the device grant (RFC 8628); ID tokens when `openid` is granted.
 
 use std::sync::Arc;
 
@@ -7,11 +8,16 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use base64::Engine as _;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use super::client_auth::{Form, authenticate};
-use super::store::{self, AccessRecord, Client, RefreshRecord, SCOPES};
+use super::store::{self, AccessRecord, Client, DeviceStatus, RefreshRecord, SCOPES};
 use super::{Demo, no_store_json, now, oauth_error};
+
+/// The device grant's `grant_type` (RFC 8628 §3.4).
+const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// `POST /token`.
 pub async fn token(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -32,7 +38,7 @@ pub async fn token(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Byte
     };
     if !matches!(
         grant_type,
-        "client_credentials" | "password" | "refresh_token"
+        "client_credentials" | "password" | "refresh_token" | "authorization_code" | DEVICE
     ) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -50,6 +56,8 @@ pub async fn token(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Byte
     match grant_type {
         "client_credentials" => client_credentials(&demo, client, &form),
         "password" => password(&demo, client, &form),
+        "authorization_code" => authorization_code(&demo, client, &form),
+        DEVICE => device_code(&demo, client, &form),
         _ => refresh(&demo, client, &form),
     }
 }
@@ -60,7 +68,7 @@ fn client_credentials(demo: &Demo, client: &Client, form: &Form) -> Response {
         Err(response) => return response,
     };
     // No refresh token for client credentials (RFC 6749 §4.4.3).
-    issue(demo, client, client.id, &scope, false)
+    issue(demo, client, client.id, &scope, false, None)
 }
 
 fn password(demo: &Demo, client: &Client, form: &Form) -> Response {
@@ -85,7 +93,7 @@ fn password(demo: &Demo, client: &Client, form: &Form) -> Response {
         Ok(scope) => scope,
         Err(response) => return response,
     };
-    issue(demo, client, username, &scope, true)
+    issue(demo, client, username, &scope, true, None)
 }
 
 fn refresh(demo: &Demo, client: &Client, form: &Form) -> Response {
@@ -144,11 +152,203 @@ fn refresh(demo: &Demo, client: &Client, form: &Form) -> Response {
             asked.to_string()
         }
     };
-    issue(demo, client, &record.sub, &scope, true)
+    issue(demo, client, &record.sub, &scope, true, None)
+}
+
+fn authorization_code(demo: &Demo, client: &Client, form: &Form) -> Response {
+    let Some(code) = form.get("code") else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "code is missing",
+        );
+    };
+    let record = {
+        let mut store = demo.store();
+        let Some(record) = store.codes.get_mut(code) else {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "unknown authorization code",
+            );
+        };
+        if record.used {
+            // A replayed code: revoke what it produced (RFC 6749 §4.1.2).
+            let record = record.clone();
+            for jti in &record.access_jtis {
+                if let Some(access) = store.access.get_mut(jti) {
+                    access.revoked = true;
+                }
+            }
+            for token in &record.refresh_tokens {
+                if let Some(refresh) = store.refresh.get_mut(token) {
+                    refresh.revoked = true;
+                }
+            }
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "the authorization code was already used; the tokens issued from it are now revoked",
+            );
+        }
+        if record.client_id != client.id {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "the authorization code was issued to another client",
+            );
+        }
+        if record.expires_at <= now() {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "the authorization code expired",
+            );
+        }
+        if form.get("redirect_uri") != Some(record.redirect_uri.as_str()) {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "redirect_uri differs from the one in the authorization request",
+            );
+        }
+        if let Err(description) = check_pkce(record.challenge.as_ref(), form.get("code_verifier")) {
+            return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", description);
+        }
+        record.used = true;
+        record.clone()
+    };
+    let id_token = IdTokenInput {
+        nonce: record.nonce.clone(),
+        auth_time: record.auth_time,
+    };
+    let (response, minted) = match mint(
+        demo,
+        client,
+        &record.sub,
+        &record.scope,
+        true,
+        Some(&id_token),
+    ) {
+        Ok(done) => done,
+        Err(response) => return response,
+    };
+    if let Some(stored) = demo.store().codes.get_mut(code) {
+        stored.access_jtis.push(minted.jti);
+        stored.refresh_tokens.extend(minted.refresh_token);
+    }
+    response
+}
+
+/// Verifies the PKCE code_verifier against the challenge (RFC 7636 §4.6).
+fn check_pkce(
+    challenge: Option<&(String, String)>,
+    verifier: Option<&str>,
+) -> Result<(), &'static str> {
+    match (challenge, verifier) {
+        (None, None) => Ok(()),
+        (None, Some(_)) => {
+            Err("code_verifier sent, but the authorization request had no code_challenge")
+        }
+        (Some(_), None) => Err("code_verifier is missing; the authorization request used PKCE"),
+        (Some((challenge, method)), Some(verifier)) => {
+            let computed = if method == "S256" {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .encode(Sha256::digest(verifier.as_bytes()))
+            } else {
+                verifier.to_string()
+            };
+            if &computed == challenge {
+                Ok(())
+            } else {
+                Err("code_verifier does not match the code_challenge (PKCE)")
+            }
+        }
+    }
+}
+
+fn device_code(demo: &Demo, client: &Client, form: &Form) -> Response {
+    let Some(device_code) = form.get("device_code") else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "device_code is missing",
+        );
+    };
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let (sub, scope) = {
+        let mut store = demo.store();
+        let Some(record) = store.devices.get_mut(device_code) else {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "unknown device code",
+            );
+        };
+        if record.client_id != client.id {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "the device code was issued to another client",
+            );
+        }
+        if record.expires_at <= now() && record.status == DeviceStatus::Pending {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "expired_token",
+                "the device code expired before it was approved",
+            );
+        }
+        let too_soon = now_ms - record.last_poll_ms < (record.interval as i64) * 1000;
+        record.last_poll_ms = now_ms;
+        match record.status.clone() {
+            DeviceStatus::Denied => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "access_denied",
+                    "the user denied the device",
+                );
+            }
+            DeviceStatus::Used => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "the device code was already used",
+                );
+            }
+            DeviceStatus::Pending if too_soon => {
+                record.interval += 5;
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "slow_down",
+                    &format!("polling too fast; wait {} s between polls", record.interval),
+                );
+            }
+            DeviceStatus::Pending => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "authorization_pending",
+                    "the user has not approved the device yet",
+                );
+            }
+            DeviceStatus::Approved(sub) => {
+                record.status = DeviceStatus::Used;
+                (sub, record.scope.clone())
+            }
+        }
+    };
+    let id_token = scope
+        .split_whitespace()
+        .any(|s| s == "openid")
+        .then_some(IdTokenInput {
+            nonce: None,
+            auth_time: now(),
+        });
+    issue(demo, client, &sub, &scope, true, id_token.as_ref())
 }
 
 /// The scope asked for, checked against the known scopes.
-fn requested_scope(form: &Form, default: &str) -> Result<String, Response> {
+pub(super) fn requested_scope(form: &Form, default: &str) -> Result<String, Response> {
     let Some(asked) = form.get("scope") else {
         return Ok(default.to_string());
     };
@@ -162,8 +362,68 @@ fn requested_scope(form: &Form, default: &str) -> Result<String, Response> {
     Ok(asked.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-/// Issues an access token (a signed JWT) and, if asked, a refresh token.
-fn issue(demo: &Demo, client: &Client, sub: &str, scope: &str, with_refresh: bool) -> Response {
+/// What an ID token needs beyond the access token's claims.
+pub struct IdTokenInput {
+    /// The nonce of the authorization request.
+    pub nonce: Option<String>,
+    /// When the user signed in.
+    pub auth_time: i64,
+}
+
+/// What [`mint`] issued, to link it to a code.
+pub struct Minted {
+    /// The access token's jti.
+    pub jti: String,
+    /// The refresh token, if one was issued.
+    pub refresh_token: Option<String>,
+    /// The response fields.
+    pub body: Value,
+}
+
+/// Issues tokens and answers with them.
+fn issue(
+    demo: &Demo,
+    client: &Client,
+    sub: &str,
+    scope: &str,
+    with_refresh: bool,
+    id_token: Option<&IdTokenInput>,
+) -> Response {
+    match mint(demo, client, sub, scope, with_refresh, id_token) {
+        Ok((response, _)) => response,
+        Err(response) => response,
+    }
+}
+
+/// Issues an access token (a signed JWT), a refresh token if asked, and an
+/// ID token when `openid` was granted and `id_token` is given.
+pub fn mint(
+    demo: &Demo,
+    client: &Client,
+    sub: &str,
+    scope: &str,
+    with_refresh: bool,
+    id_token: Option<&IdTokenInput>,
+) -> Result<(Response, Minted), Response> {
+    let minted = mint_fields(demo, client, sub, scope, with_refresh, id_token).map_err(|err| {
+        oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            &format!("cannot sign the token: {err}"),
+        )
+    })?;
+    Ok((no_store_json(StatusCode::OK, minted.body.clone()), minted))
+}
+
+/// The token fields, recorded in the store.
+pub fn mint_fields(
+    demo: &Demo,
+    client: &Client,
+    sub: &str,
+    scope: &str,
+    with_refresh: bool,
+    id_token: Option<&IdTokenInput>,
+) -> Result<Minted, String> {
     let iat = now();
     let ttl = demo.token_ttl.as_secs() as i64;
     let jti = store::random_token(12);
@@ -177,22 +437,25 @@ fn issue(demo: &Demo, client: &Client, sub: &str, scope: &str, with_refresh: boo
         "exp": iat + ttl,
         "jti": jti,
     });
-    let access_token = match demo.key.sign(&claims, "at+jwt") {
-        Ok(token) => token,
-        Err(err) => {
-            return oauth_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                &format!("cannot sign the token: {err}"),
-            );
-        }
-    };
+    let access_token = demo.key.sign(&claims, "at+jwt")?;
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": ttl,
         "scope": scope,
     });
+    if let Some(input) = id_token
+        && scope.split_whitespace().any(|s| s == "openid")
+    {
+        body["id_token"] = Value::String(sign_id_token(
+            demo,
+            client,
+            sub,
+            scope,
+            &access_token,
+            input,
+        )?);
+    }
     let mut store = demo.store();
     store.access.insert(
         jti.clone(),
@@ -201,10 +464,11 @@ fn issue(demo: &Demo, client: &Client, sub: &str, scope: &str, with_refresh: boo
             revoked: false,
         },
     );
+    let mut refresh_token = None;
     if with_refresh {
-        let refresh_token = store::random_token(32);
+        let token = store::random_token(32);
         store.refresh.insert(
-            refresh_token.clone(),
+            token.clone(),
             RefreshRecord {
                 client_id: client.id.to_string(),
                 sub: sub.to_string(),
@@ -212,10 +476,53 @@ fn issue(demo: &Demo, client: &Client, sub: &str, scope: &str, with_refresh: boo
                 used: false,
                 revoked: false,
                 iat,
-                access_jtis: vec![jti],
+                access_jtis: vec![jti.clone()],
             },
         );
-        body["refresh_token"] = Value::String(refresh_token);
+        body["refresh_token"] = Value::String(token.clone());
+        refresh_token = Some(token);
     }
-    no_store_json(StatusCode::OK, body)
+    Ok(Minted {
+        jti,
+        refresh_token,
+        body,
+    })
+}
+
+/// An OpenID Connect ID token (Core §2) with `at_hash` (§3.1.3.6).
+fn sign_id_token(
+    demo: &Demo,
+    client: &Client,
+    sub: &str,
+    scope: &str,
+    access_token: &str,
+    input: &IdTokenInput,
+) -> Result<String, String> {
+    let iat = now();
+    let digest = Sha256::digest(access_token.as_bytes());
+    let at_hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]);
+    let mut claims = json!({
+        "iss": demo.issuer,
+        "sub": sub,
+        "aud": client.id,
+        "azp": client.id,
+        "iat": iat,
+        "exp": iat + demo.token_ttl.as_secs() as i64,
+        "auth_time": input.auth_time,
+        "at_hash": at_hash,
+    });
+    if let Some(nonce) = &input.nonce {
+        claims["nonce"] = json!(nonce);
+    }
+    if let Some(user) = store::user(sub) {
+        let scopes: Vec<&str> = scope.split_whitespace().collect();
+        if scopes.contains(&"profile") {
+            claims["name"] = json!(user.name);
+        }
+        if scopes.contains(&"email") {
+            claims["email"] = json!(user.email);
+            claims["email_verified"] = json!(true);
+        }
+    }
+    demo.key.sign(&claims, "JWT")
 }

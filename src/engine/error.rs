@@ -1,6 +1,7 @@
 //! The engine's error type: every way a grant or a call can fail, each
 //! carrying the exchange that shows what happened on the wire.
 
+use super::callback::CallbackError;
 use super::findings::Finding;
 use super::http::{Exchange, TransportError};
 use super::profile::ProfileError;
@@ -40,6 +41,10 @@ pub enum EngineError {
         /// The exchange, when the request got as far as being recorded.
         exchange: Option<Box<Exchange>>,
     },
+    /// The browser step failed: the redirect was refused (state, issuer),
+    /// reported an error (access_denied), or never came.
+    #[error("{0}")]
+    Callback(#[from] CallbackError),
     /// The operation is not available for this profile.
     #[error("{0}")]
     Unsupported(String),
@@ -51,7 +56,7 @@ impl EngineError {
         match self {
             Self::OAuth { exchange, .. } | Self::BadResponse { exchange, .. } => Some(exchange),
             Self::Transport { exchange, .. } => exchange.as_deref(),
-            Self::Profile(_) | Self::Unsupported(_) => None,
+            Self::Profile(_) | Self::Unsupported(_) | Self::Callback(_) => None,
         }
     }
 }

@@ -3,6 +3,8 @@
 //! everything it does is reachable from a test or from the command line.
 
 pub mod api;
+pub mod browser;
+pub mod callback;
 pub mod error;
 pub mod findings;
 pub mod grants;

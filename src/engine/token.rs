@@ -43,8 +43,9 @@ pub struct TokenSet {
     pub obtained_at: DateTime<Utc>,
     /// The grant that produced it.
     pub grant: GrantType,
-    /// The exchange that carried it.
-    pub exchange_id: u64,
+    /// The exchange that carried it; `None` for tokens that came through
+    /// the browser (implicit grant).
+    pub exchange_id: Option<u64>,
     /// JWTs found among the tokens, decoded for display (not verified).
     pub jwts: Vec<DecodedJwt>,
 }
@@ -136,7 +137,7 @@ pub fn parse_token_response(
             )));
         }
     };
-    let Value::Object(mut fields) = value.clone() else {
+    let Value::Object(fields) = value.clone() else {
         return Err(TokenResponseError::Malformed(format!(
             "the token endpoint answered HTTP {status} with JSON that is not an object: {}",
             excerpt(&response.body, 300)
@@ -191,19 +192,61 @@ pub fn parse_token_response(
         ));
     }
 
+    if !response
+        .header("cache-control")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("no-store"))
+    {
+        findings.push(Finding::new(
+            Severity::Info,
+            "cache_control_missing",
+            "Cache-Control: no-store missing on a response carrying tokens",
+            Some("RFC 6749 §5.1"),
+        ));
+    }
+    if let Some(strict) = strict_error {
+        findings.push(Finding::new(
+            Severity::Warning,
+            "strict_parse_failed",
+            format!("a strict OAuth client (the oauth2 crate) rejects this response: {strict}"),
+            None,
+        ));
+    }
+    token_set_from_fields(
+        fields,
+        value,
+        findings,
+        grant,
+        Some(exchange_id),
+        obtained_at,
+        &|| excerpt(&response.body, 300),
+    )
+}
+
+/// Builds a token set from the fields of a token response (a JSON body, or
+/// the fragment of an implicit grant redirect), checking each field.
+/// `quote` gives what to quote in an error.
+pub fn token_set_from_fields(
+    mut fields: Map<String, Value>,
+    value: Value,
+    mut findings: Vec<Finding>,
+    grant: GrantType,
+    exchange_id: Option<u64>,
+    obtained_at: DateTime<Utc>,
+    quote: &dyn Fn() -> String,
+) -> Result<TokenSet, TokenResponseError> {
     let access_token = match fields.remove("access_token") {
         Some(Value::String(token)) if !token.is_empty() => Secret::new(token),
         Some(other) => {
             return Err(TokenResponseError::Malformed(format!(
                 "the token response's access_token is not a non-empty string (it is {}); the response was: {}",
                 json_kind(&other),
-                excerpt(&response.body, 300)
+                quote()
             )));
         }
         None => {
             return Err(TokenResponseError::Malformed(format!(
                 "the token response has no access_token (RFC 6749 §5.1); the response was: {}",
-                excerpt(&response.body, 300)
+                quote()
             )));
         }
     };
@@ -334,26 +377,6 @@ pub fn parse_token_response(
         &mut findings,
     )
     .map(Secret::new);
-
-    if !response
-        .header("cache-control")
-        .is_some_and(|v| v.to_ascii_lowercase().contains("no-store"))
-    {
-        findings.push(Finding::new(
-            Severity::Info,
-            "cache_control_missing",
-            "Cache-Control: no-store missing on a response carrying tokens",
-            Some("RFC 6749 §5.1"),
-        ));
-    }
-    if let Some(strict) = strict_error {
-        findings.push(Finding::new(
-            Severity::Warning,
-            "strict_parse_failed",
-            format!("a strict OAuth client (the oauth2 crate) rejects this response: {strict}"),
-            None,
-        ));
-    }
 
     let mut jwts = Vec::new();
     if let Ok(decoded) = jwt::decode("access_token", access_token.expose()) {

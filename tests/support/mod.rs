@@ -14,6 +14,7 @@ pub async fn demo_with_ttl(ttl: Duration) -> DemoServer {
     DemoServer::start(DemoConfig {
         port: 0,
         token_ttl: ttl,
+        ..DemoConfig::default()
     })
     .await
     .expect("demo provider starts")

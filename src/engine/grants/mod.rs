@@ -6,15 +6,26 @@
 //! ([`parse_token_response`]), so a response the crate rejects is still shown
 //! — with findings saying why strict clients fail on it.
 
+pub mod authorization_code;
 mod client_credentials;
+pub mod device_code;
+mod implicit;
 mod password;
 mod refresh_token;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use chrono::Utc;
-use oauth2::basic::{BasicClient, BasicErrorResponse, BasicTokenResponse};
+use oauth2::basic::{BasicClient, BasicTokenResponse};
 use oauth2::{
-    AuthType, ClientId, ClientSecret, EndpointNotSet, EndpointSet, RequestTokenError, TokenUrl,
+    AuthType, ClientId, ClientSecret, EndpointNotSet, EndpointSet, ErrorResponse,
+    RequestTokenError, TokenUrl,
 };
+use tokio::sync::{Mutex, mpsc, watch};
+use url::Url;
+
+use super::callback::{self, CallbackError, CallbackParams, Expect};
 
 use super::error::EngineError;
 use super::http::{Exchange, HttpClient, TransportError, TransportErrorKind};
@@ -29,6 +40,165 @@ pub struct GrantOptions {
     pub grant: Option<GrantType>,
     /// The refresh token for the refresh_token grant.
     pub refresh_token: Option<Secret>,
+    /// How the browser grants reach the user.
+    pub browser: BrowserOptions,
+}
+
+/// What a browser grant reports while it runs, so the caller can show it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// The authorization request, before the browser is sent to it.
+    AuthorizationUrl(authorization_code::AuthorizationRequest),
+    /// The browser could not be opened: show the URL for copying.
+    BrowserFailed {
+        /// The URL the user must open.
+        url: String,
+        /// Why the browser did not open.
+        reason: String,
+    },
+    /// Waiting for the redirect on this loopback URI.
+    WaitingForRedirect(Url),
+    /// Waiting for the user to paste the redirect URL.
+    WaitingForPaste(Url),
+    /// What was pasted could not be read; paste again.
+    PasteRejected(String),
+    /// The redirect arrived and passed the checks (state matched).
+    RedirectAccepted(Vec<(String, String)>),
+    /// The device authorization response: show the code to the user.
+    DeviceCode(device_code::DeviceCodeInfo),
+}
+
+/// Receives [`Progress`] reports.
+pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// Redirect URLs pasted by the user, one per message.
+pub type PasteSource = Arc<Mutex<mpsc::Receiver<String>>>;
+
+/// How browser grants reach the user.
+#[derive(Clone)]
+pub struct BrowserOptions {
+    /// Open the system browser (otherwise the URL is only reported).
+    pub open_browser: bool,
+    /// Never listen on loopback: always wait for a pasted redirect.
+    pub paste_only: bool,
+    /// How long to wait for the browser or the device approval.
+    pub timeout: Duration,
+    /// Where progress goes.
+    pub progress: Option<ProgressFn>,
+    /// Where pasted redirect URLs come from.
+    pub paste: Option<PasteSource>,
+    /// Becomes true to cancel a waiting grant.
+    pub cancel: Option<watch::Receiver<bool>>,
+}
+
+impl Default for BrowserOptions {
+    fn default() -> Self {
+        Self {
+            open_browser: true,
+            paste_only: false,
+            timeout: callback::DEFAULT_TIMEOUT,
+            progress: None,
+            paste: None,
+            cancel: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for BrowserOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrowserOptions")
+            .field("open_browser", &self.open_browser)
+            .field("paste_only", &self.paste_only)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BrowserOptions {
+    fn report(&self, progress: Progress) {
+        if let Some(report) = &self.progress {
+            report(progress);
+        }
+    }
+
+    /// Resolves when the caller cancels (never, without a cancel signal).
+    async fn cancelled(&self) {
+        let Some(mut cancel) = self.cancel.clone() else {
+            return std::future::pending().await;
+        };
+        loop {
+            if *cancel.borrow_and_update() {
+                return;
+            }
+            if cancel.changed().await.is_err() {
+                return std::future::pending().await;
+            }
+        }
+    }
+
+    /// Sends the user to `url`, or reports that it must be opened by hand.
+    async fn send_user_to(&self, url: &str) {
+        if !self.open_browser {
+            return;
+        }
+        if let Err(reason) = super::browser::open(url).await {
+            self.report(Progress::BrowserFailed {
+                url: url.to_string(),
+                reason,
+            });
+        }
+    }
+
+    /// Waits for a redirect: on the loopback listener when there is one,
+    /// otherwise for a pasted URL. Either way the same checks apply.
+    async fn wait_for_redirect(
+        &self,
+        listener: Option<callback::CallbackListener>,
+        redirect_uri: &Url,
+        state: &str,
+        issuer: Option<&str>,
+        expect: Expect,
+    ) -> Result<CallbackParams, CallbackError> {
+        let params = match listener {
+            Some(listener) => {
+                self.report(Progress::WaitingForRedirect(redirect_uri.clone()));
+                listener.wait(self.timeout, self.cancelled()).await?
+            }
+            None => {
+                self.report(Progress::WaitingForPaste(redirect_uri.clone()));
+                let pasted = tokio::select! {
+                    pasted = self.read_paste() => pasted?,
+                    _ = tokio::time::sleep(self.timeout) => return Err(CallbackError::Timeout(self.timeout)),
+                    _ = self.cancelled() => return Err(CallbackError::Cancelled),
+                };
+                callback::check_callback(pasted, state, issuer, expect)?
+            }
+        };
+        self.report(Progress::RedirectAccepted(params.all.clone()));
+        Ok(params)
+    }
+
+    /// The next readable paste; unreadable ones are reported and skipped.
+    async fn read_paste(&self) -> Result<Vec<(String, String)>, CallbackError> {
+        let Some(paste) = &self.paste else {
+            return Err(CallbackError::Listener(
+                "the redirect URI is not on this machine and nothing can be pasted here"
+                    .to_string(),
+            ));
+        };
+        let mut paste = paste.lock().await;
+        loop {
+            let Some(text) = paste.recv().await else {
+                return Err(CallbackError::Unreadable(
+                    "no redirect URL was pasted".to_string(),
+                ));
+            };
+            match callback::parse_pasted(&text) {
+                Ok(params) => return Ok(params),
+                Err(err) => self.report(Progress::PasteRejected(err.to_string())),
+            }
+        }
+    }
 }
 
 /// Runs the profile's grant (or the one in `options`) and returns the tokens.
@@ -55,11 +225,11 @@ pub async fn run(
             })?;
             refresh_token::run(profile, http, token).await
         }
-        GrantType::AuthorizationCode | GrantType::Implicit | GrantType::DeviceCode => {
-            Err(EngineError::Unsupported(format!(
-                "the {grant} grant needs a browser and is not available in this version yet"
-            )))
+        GrantType::AuthorizationCode => {
+            authorization_code::run(profile, http, &options.browser).await
         }
+        GrantType::Implicit => implicit::run(profile, &options.browser).await,
+        GrantType::DeviceCode => device_code::run(profile, http, &options.browser).await,
     }
 }
 
@@ -99,8 +269,8 @@ fn token_client(profile: &Profile) -> Result<TokenClient, EngineError> {
 
 /// Turns what the oauth2 crate returned into a [`TokenSet`] or an error,
 /// reading the raw exchange tolerantly whatever the crate thought of it.
-fn finish(
-    result: Result<BasicTokenResponse, RequestTokenError<TransportError, BasicErrorResponse>>,
+fn finish<TE: ErrorResponse + 'static>(
+    result: Result<BasicTokenResponse, RequestTokenError<TransportError, TE>>,
     http: &HttpClient,
     grant: GrantType,
 ) -> Result<TokenSet, EngineError> {

@@ -1,0 +1,566 @@
+//! The authorization endpoint (RFC 6749 §3.1) with a login page, a consent
+//! page and a session cookie; and the device verification page (RFC 8628
+//! §3.3), which uses the same login and consent.
+//!
+//! Errors about the client or its redirect URI are shown as a page, never
+//! redirected (RFC 6749 §4.1.2.1); every other error goes back to the client
+//! on the redirect, in the query for codes and the fragment for tokens.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::client_auth::{Form, authenticate};
+use super::store::{self, CodeRecord, DeviceRecord, DeviceStatus, Pending, PendingKind, SCOPES};
+use super::token::{IdTokenInput, mint_fields, requested_scope};
+use super::{Demo, no_store_json, now, oauth_error};
+
+/// Authorization codes live this long (RFC 6749 §4.1.2 recommends ≤ 10 min).
+const CODE_TTL_SECS: i64 = 60;
+
+/// `GET /authorize`.
+pub async fn authorize(
+    State(demo): State<Arc<Demo>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.clone())
+    };
+    // Who is asking, and where to answer: errors here are shown, not redirected.
+    let Some(client_id) = get("client_id") else {
+        return error_page(StatusCode::BAD_REQUEST, "The request has no client_id.");
+    };
+    let Some(client) = store::client(&client_id) else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            &format!("Unknown client_id '{client_id}'."),
+        );
+    };
+    let Some(redirect_uri) = get("redirect_uri") else {
+        return error_page(StatusCode::BAD_REQUEST, "The request has no redirect_uri.");
+    };
+    if !store::redirect_allowed(client, &redirect_uri) {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "The redirect_uri '{redirect_uri}' is not registered for client '{client_id}'."
+            ),
+        );
+    }
+    let state = get("state");
+    let response_type = get("response_type").unwrap_or_default();
+    let implicit = matches!(
+        response_type.as_str(),
+        "token" | "id_token token" | "token id_token"
+    );
+    let back = Redirect {
+        uri: redirect_uri.clone(),
+        state: state.clone(),
+        fragment: implicit,
+        issuer: demo.issuer.clone(),
+    };
+    let grant = match response_type.as_str() {
+        "code" => "authorization_code",
+        _ if implicit => "implicit",
+        "" => return back.error("invalid_request", "response_type is missing"),
+        other => {
+            return back.error(
+                "unsupported_response_type",
+                &format!("response_type '{other}' is not supported; use code or token"),
+            );
+        }
+    };
+    if !client.grants.contains(&grant) {
+        return back.error(
+            "unauthorized_client",
+            &format!("client '{client_id}' may not use the {grant} grant"),
+        );
+    }
+    let form = Form(params.clone());
+    let scope = match requested_scope(&form, client.default_scope) {
+        Ok(scope) => scope,
+        Err(_) => {
+            let asked = get("scope").unwrap_or_default();
+            let unknown = asked
+                .split_whitespace()
+                .find(|s| !SCOPES.contains(s))
+                .unwrap_or_default();
+            return back.error("invalid_scope", &format!("unknown scope '{unknown}'"));
+        }
+    };
+    let challenge = match (get("code_challenge"), get("code_challenge_method")) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return back.error(
+                "invalid_request",
+                "code_challenge_method without code_challenge",
+            );
+        }
+        (Some(challenge), method) => {
+            let method = method.unwrap_or_else(|| "plain".to_string());
+            if method != "S256" && method != "plain" {
+                return back.error(
+                    "invalid_request",
+                    &format!("code_challenge_method '{method}' is not supported; use S256"),
+                );
+            }
+            Some((challenge, method))
+        }
+    };
+    if grant == "authorization_code" && client.secret.is_none() && challenge.is_none() {
+        return back.error(
+            "invalid_request",
+            "public clients must use PKCE (code_challenge)",
+        );
+    }
+    let nonce = get("nonce");
+    if response_type.contains("id_token") && nonce.is_none() {
+        return back.error(
+            "invalid_request",
+            "nonce is required when an ID token is returned in the fragment",
+        );
+    }
+    let request_id = store::random_token(16);
+    demo.store().pending.insert(
+        request_id.clone(),
+        Pending {
+            client_id: client_id.clone(),
+            scope,
+            kind: PendingKind::Authorize {
+                redirect_uri,
+                response_type,
+                state,
+                challenge,
+                nonce,
+            },
+        },
+    );
+    next_page(&demo, &headers, &request_id)
+}
+
+/// The login page, or the consent page when the browser is signed in.
+fn next_page(demo: &Demo, headers: &HeaderMap, request_id: &str) -> Response {
+    match session_user(demo, headers) {
+        Some(user) => consent_page(demo, request_id, &user),
+        None => login_page(request_id, None),
+    }
+}
+
+/// `POST /authorize/login`.
+pub async fn login(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = match Form::parse(&headers, &body) {
+        Ok(form) => form,
+        Err(_) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "The login form was not sent as a form.",
+            );
+        }
+    };
+    let Some(request_id) = form.get("request") else {
+        return error_page(StatusCode::BAD_REQUEST, "The login form has no request.");
+    };
+    if !demo.store().pending.contains_key(request_id) {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "This sign-in request is unknown or already finished.",
+        );
+    }
+    let username = form.get("username").unwrap_or_default();
+    match store::user(username) {
+        Some(user) if Some(user.password) == form.get("password") => {
+            let session = store::random_token(16);
+            demo.store()
+                .sessions
+                .insert(session.clone(), user.username.to_string());
+            let mut response = consent_page(&demo, request_id, user.username);
+            let cookie = format!("demo_session={session}; Path=/; HttpOnly; SameSite=Lax");
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            response
+        }
+        _ => login_page(request_id, Some("Wrong username or password.")),
+    }
+}
+
+/// `POST /authorize/consent`.
+pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = match Form::parse(&headers, &body) {
+        Ok(form) => form,
+        Err(_) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "The consent form was not sent as a form.",
+            );
+        }
+    };
+    let Some(user) = session_user(&demo, &headers) else {
+        return error_page(
+            StatusCode::UNAUTHORIZED,
+            "Sign in first: the session cookie is missing.",
+        );
+    };
+    let request_id = form.get("request").unwrap_or_default();
+    let Some(pending) = demo.store().pending.remove(request_id) else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "This sign-in request is unknown or already finished.",
+        );
+    };
+    let allow = form.get("decision") == Some("allow");
+    match pending.kind {
+        PendingKind::Device { device_code } => {
+            let mut store = demo.store();
+            let Some(device) = store.devices.get_mut(&device_code) else {
+                return error_page(StatusCode::BAD_REQUEST, "The device code is unknown.");
+            };
+            device.status = if allow {
+                DeviceStatus::Approved(user)
+            } else {
+                DeviceStatus::Denied
+            };
+            if allow {
+                info_page("Device approved", "You can go back to your device.")
+            } else {
+                info_page("Access denied", "The device was not given access.")
+            }
+        }
+        PendingKind::Authorize {
+            redirect_uri,
+            response_type,
+            state,
+            challenge,
+            nonce,
+        } => {
+            let implicit = response_type != "code";
+            let back = Redirect {
+                uri: redirect_uri.clone(),
+                state,
+                fragment: implicit,
+                issuer: demo.issuer.clone(),
+            };
+            if !allow {
+                return back.error("access_denied", "The user denied the request");
+            }
+            let Some(client) = store::client(&pending.client_id) else {
+                return error_page(StatusCode::BAD_REQUEST, "The client disappeared.");
+            };
+            if implicit {
+                let id_token = response_type.contains("id_token").then_some(IdTokenInput {
+                    nonce,
+                    auth_time: now(),
+                });
+                return match mint_fields(
+                    &demo,
+                    client,
+                    &user,
+                    &pending.scope,
+                    false,
+                    id_token.as_ref(),
+                ) {
+                    Ok(minted) => {
+                        let mut fields: Vec<(String, String)> = Vec::new();
+                        if let Some(object) = minted.body.as_object() {
+                            for (name, value) in object {
+                                let text = match value {
+                                    serde_json::Value::String(text) => text.clone(),
+                                    other => other.to_string(),
+                                };
+                                fields.push((name.clone(), text));
+                            }
+                        }
+                        back.success(fields)
+                    }
+                    Err(err) => back.error("server_error", &err),
+                };
+            }
+            let code = store::random_token(24);
+            demo.store().codes.insert(
+                code.clone(),
+                CodeRecord {
+                    client_id: pending.client_id.clone(),
+                    redirect_uri,
+                    scope: pending.scope,
+                    sub: user,
+                    challenge,
+                    nonce,
+                    auth_time: now(),
+                    expires_at: now() + CODE_TTL_SECS,
+                    used: false,
+                    access_jtis: Vec::new(),
+                    refresh_tokens: Vec::new(),
+                },
+            );
+            back.success(vec![("code".to_string(), code)])
+        }
+    }
+}
+
+/// `POST /device_authorization` (RFC 8628 §3.1).
+pub async fn device_authorization(
+    State(demo): State<Arc<Demo>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = match Form::parse(&headers, &body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let client = match authenticate(&headers, &form) {
+        Ok(client) => client,
+        Err(response) => return response,
+    };
+    if !client
+        .grants
+        .contains(&"urn:ietf:params:oauth:grant-type:device_code")
+    {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            &format!("client '{}' may not use the device grant", client.id),
+        );
+    }
+    let scope = match requested_scope(&form, client.default_scope) {
+        Ok(scope) => scope,
+        Err(response) => return response,
+    };
+    let device_code = store::random_token(32);
+    let user_code = store::user_code();
+    let interval = demo.device_interval.as_secs().max(1);
+    let expires_in = demo.device_code_ttl.as_secs() as i64;
+    demo.store().devices.insert(
+        device_code.clone(),
+        DeviceRecord {
+            client_id: client.id.to_string(),
+            user_code: user_code.clone(),
+            scope,
+            expires_at: now() + expires_in,
+            interval,
+            last_poll_ms: chrono::Utc::now().timestamp_millis(),
+            status: DeviceStatus::Pending,
+        },
+    );
+    let verification_uri = format!("{}/device", demo.issuer);
+    no_store_json(
+        StatusCode::OK,
+        serde_json::json!({
+            "device_code": device_code,
+            "user_code": user_code,
+            "verification_uri": verification_uri,
+            "verification_uri_complete": format!("{verification_uri}?user_code={user_code}"),
+            "expires_in": expires_in,
+            "interval": interval,
+        }),
+    )
+}
+
+/// `GET /device`: enter the user code (or arrive with it filled in).
+pub async fn device_page(
+    State(demo): State<Arc<Demo>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let user_code = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "user_code")
+        .map(|(_, v)| v.trim().to_ascii_uppercase());
+    let Some(user_code) = user_code.filter(|c| !c.is_empty()) else {
+        return user_code_page(None);
+    };
+    let found = {
+        let store = demo.store();
+        store
+            .devices
+            .iter()
+            .find(|(_, d)| {
+                d.user_code == user_code
+                    && d.status == DeviceStatus::Pending
+                    && d.expires_at > now()
+            })
+            .map(|(code, d)| (code.clone(), d.client_id.clone(), d.scope.clone()))
+    };
+    let Some((device_code, client_id, scope)) = found else {
+        return user_code_page(Some("That code is unknown, expired or already used."));
+    };
+    let request_id = store::random_token(16);
+    demo.store().pending.insert(
+        request_id.clone(),
+        Pending {
+            client_id,
+            scope,
+            kind: PendingKind::Device { device_code },
+        },
+    );
+    next_page(&demo, &headers, &request_id)
+}
+
+/// The user signed in with this browser, if any.
+fn session_user(demo: &Demo, headers: &HeaderMap) -> Option<String> {
+    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
+    let session = cookies
+        .split(';')
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == "demo_session")?
+        .1;
+    demo.store().sessions.get(session).cloned()
+}
+
+/// Where an authorization answer goes.
+struct Redirect {
+    uri: String,
+    state: Option<String>,
+    fragment: bool,
+    issuer: String,
+}
+
+impl Redirect {
+    fn success(&self, mut fields: Vec<(String, String)>) -> Response {
+        if let Some(state) = &self.state {
+            fields.push(("state".to_string(), state.clone()));
+        }
+        // RFC 9207: say who answered.
+        fields.push(("iss".to_string(), self.issuer.clone()));
+        self.send(fields)
+    }
+
+    fn error(&self, error: &str, description: &str) -> Response {
+        let mut fields = vec![
+            ("error".to_string(), error.to_string()),
+            ("error_description".to_string(), description.to_string()),
+        ];
+        if let Some(state) = &self.state {
+            fields.push(("state".to_string(), state.clone()));
+        }
+        fields.push(("iss".to_string(), self.issuer.clone()));
+        self.send(fields)
+    }
+
+    fn send(&self, fields: Vec<(String, String)>) -> Response {
+        let encoded = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let separator = if self.fragment {
+            '#'
+        } else if self.uri.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        let location = format!("{}{separator}{encoded}", self.uri);
+        let mut response = StatusCode::FOUND.into_response();
+        if let Ok(value) = HeaderValue::from_str(&location) {
+            response.headers_mut().insert(header::LOCATION, value);
+        }
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn html_page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title} — Demo provider</title></head>\
+         <body style=\"font-family:sans-serif;max-width:28em;margin:3em auto\">\
+         <p style=\"color:#666\">oauth-debugger demo provider</p><h1>{title}</h1>{body}</body></html>",
+        title = escape(title)
+    );
+    let mut response = (status, Html(html)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn login_page(request_id: &str, problem: Option<&str>) -> Response {
+    let problem = problem
+        .map(|p| format!("<p role=\"alert\" style=\"color:#b00\">{}</p>", escape(p)))
+        .unwrap_or_default();
+    html_page(
+        StatusCode::OK,
+        "Sign in",
+        &format!(
+            "{problem}<form method=\"post\" action=\"/authorize/login\">\
+             <input type=\"hidden\" name=\"request\" value=\"{request}\">\
+             <p><label>Username <input name=\"username\" autocomplete=\"username\" autofocus></label></p>\
+             <p><label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\"></label></p>\
+             <p><button type=\"submit\">Sign in</button></p></form>\
+             <p style=\"color:#666\">Users: alice / alice-password, bob / bob-password.</p>",
+            request = escape(request_id)
+        ),
+    )
+}
+
+fn consent_page(demo: &Demo, request_id: &str, user: &str) -> Response {
+    let (client, scope) = demo
+        .store()
+        .pending
+        .get(request_id)
+        .map(|p| (p.client_id.clone(), p.scope.clone()))
+        .unwrap_or_default();
+    html_page(
+        StatusCode::OK,
+        "Allow access?",
+        &format!(
+            "<p>Signed in as <b>{user}</b>.</p><p><b>{client}</b> asks for: <code>{scope}</code></p>\
+             <form method=\"post\" action=\"/authorize/consent\">\
+             <input type=\"hidden\" name=\"request\" value=\"{request}\">\
+             <button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button> \
+             <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",
+            user = escape(user),
+            client = escape(&client),
+            scope = escape(&scope),
+            request = escape(request_id)
+        ),
+    )
+}
+
+fn user_code_page(problem: Option<&str>) -> Response {
+    let problem = problem
+        .map(|p| format!("<p role=\"alert\" style=\"color:#b00\">{}</p>", escape(p)))
+        .unwrap_or_default();
+    html_page(
+        StatusCode::OK,
+        "Connect a device",
+        &format!(
+            "{problem}<form method=\"get\" action=\"/device\">\
+             <p><label>Code shown on your device <input name=\"user_code\" autofocus></label></p>\
+             <p><button type=\"submit\">Continue</button></p></form>"
+        ),
+    )
+}
+
+fn info_page(title: &str, message: &str) -> Response {
+    html_page(
+        StatusCode::OK,
+        title,
+        &format!("<p>{}</p>", escape(message)),
+    )
+}
+
+fn error_page(status: StatusCode, message: &str) -> Response {
+    html_page(
+        status,
+        "Cannot sign in",
+        &format!("<p role=\"alert\">{}</p>", escape(message)),
+    )
+}

@@ -1,0 +1,222 @@
+//! A scripted person with a browser, for the demo provider's pages.
+//!
+//! It opens a URL, signs in with the login form, answers the consent page
+//! (Allow or Deny) and follows the redirect back to the client as a browser
+//! would — including the implicit grant's fragment, which it hands to the
+//! client's page the way that page's script does (a POST of the fragment to
+//! the same path). Tests use it directly, and `oauth-debugger demo-browser`
+//! makes it usable as `$BROWSER`, so the app's real "open the browser" path
+//! can be driven without a person.
+
+use std::time::Duration;
+
+/// Who is at the keyboard and what they answer.
+#[derive(Debug, Clone)]
+pub struct Person {
+    /// Username typed into the login form.
+    pub username: String,
+    /// Password typed into the login form.
+    pub password: String,
+    /// Allow (true) or Deny (false) on the consent page.
+    pub approve: bool,
+}
+
+impl Default for Person {
+    fn default() -> Self {
+        Self {
+            username: "alice".to_string(),
+            password: "alice-password".to_string(),
+            approve: true,
+        }
+    }
+}
+
+/// Where the visit ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visit {
+    /// The redirect to the client, when there was one.
+    pub redirected_to: Option<String>,
+    /// The status of the last page.
+    pub status: u16,
+    /// The last page's text (HTML).
+    pub page: String,
+}
+
+/// Opens `url` and does what `person` would, up to a final page.
+pub async fn visit(url: &str, person: &Person) -> Result<Visit, String> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let origin = origin(url)?;
+    let mut cookie: Option<String> = None;
+    let mut response = get(&client, url, cookie.as_deref()).await?;
+    for _ in 0..10 {
+        if let Some(set) = response.headers().get(reqwest::header::SET_COOKIE) {
+            let set = set.to_str().unwrap_or_default();
+            cookie = set.split(';').next().map(str::to_string);
+        }
+        let status = response.status().as_u16();
+        if (300..400).contains(&status) {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .ok_or("a redirect without Location")?
+                .to_string();
+            let target = url::Url::parse(&origin)
+                .and_then(|base| base.join(&location))
+                .map_err(|e| format!("bad Location {location}: {e}"))?;
+            if target.as_str().starts_with(&origin) {
+                response = get(&client, target.as_str(), cookie.as_deref()).await?;
+                continue;
+            }
+            let page = deliver(&client, &target).await?;
+            return Ok(Visit {
+                redirected_to: Some(target.to_string()),
+                status: page.0,
+                page: page.1,
+            });
+        }
+        let page = response.text().await.map_err(|e| e.to_string())?;
+        if !(200..300).contains(&status) {
+            return Ok(Visit {
+                redirected_to: None,
+                status,
+                page,
+            });
+        }
+        let Some(request) = hidden(&page, "request") else {
+            // A final page (device approved, or an error page).
+            return Ok(Visit {
+                redirected_to: None,
+                status,
+                page,
+            });
+        };
+        let (path, form) = if page.contains("name=\"password\"") {
+            (
+                "/authorize/login",
+                vec![
+                    ("request", request),
+                    ("username", person.username.clone()),
+                    ("password", person.password.clone()),
+                ],
+            )
+        } else if page.contains("name=\"decision\"") {
+            let decision = if person.approve { "allow" } else { "deny" };
+            (
+                "/authorize/consent",
+                vec![("request", request), ("decision", decision.to_string())],
+            )
+        } else {
+            return Err(format!("a page with no form to fill in: {page}"));
+        };
+        let mut post = client.post(format!("{origin}{path}")).form(&form);
+        if let Some(cookie) = &cookie {
+            post = post.header(reqwest::header::COOKIE, cookie);
+        }
+        response = post.send().await.map_err(|e| e.to_string())?;
+        if page.contains("name=\"password\"") && response.status().is_success() {
+            // A wrong password shows the login page again: stop there.
+            if let Some(set) = response.headers().get(reqwest::header::SET_COOKIE) {
+                cookie = set
+                    .to_str()
+                    .ok()
+                    .and_then(|s| s.split(';').next())
+                    .map(str::to_string);
+            } else {
+                let page = response.text().await.map_err(|e| e.to_string())?;
+                return Err(format!("sign-in failed: {}", strip_tags(&page)));
+            }
+        }
+    }
+    Err("too many pages".to_string())
+}
+
+/// Follows a redirect to the client: a plain GET, or for a fragment the
+/// page's job — post the fragment to the same path.
+async fn deliver(client: &reqwest::Client, target: &url::Url) -> Result<(u16, String), String> {
+    let response = match target.fragment() {
+        Some(fragment) => {
+            let mut bare = target.clone();
+            bare.set_fragment(None);
+            // Load the page first, as a browser would.
+            let _ = client
+                .get(bare.as_str())
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            client
+                .post(bare.as_str())
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(fragment.to_string())
+                .send()
+                .await
+        }
+        None => client.get(target.as_str()).send().await,
+    };
+    match response {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            Ok((status, response.text().await.unwrap_or_default()))
+        }
+        // A hosted callback page that does not exist here: the redirect URL
+        // is still the result (it is pasted back by hand).
+        Err(err) if err.is_connect() || err.is_request() => Ok((0, String::new())),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+async fn get(
+    client: &reqwest::Client,
+    url: &str,
+    cookie: Option<&str>,
+) -> Result<reqwest::Response, String> {
+    let mut request = client.get(url);
+    if let Some(cookie) = cookie {
+        request = request.header(reqwest::header::COOKIE, cookie);
+    }
+    request
+        .send()
+        .await
+        .map_err(|e| format!("cannot open {url}: {e}"))
+}
+
+fn origin(url: &str) -> Result<String, String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("{url} is not a URL: {e}"))?;
+    Ok(parsed.origin().ascii_serialization())
+}
+
+/// The value of a hidden input called `name`.
+fn hidden(page: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker)? + marker.len();
+    let end = page[start..].find('"')? + start;
+    Some(
+        page[start..end]
+            .replace("&amp;", "&")
+            .replace("&quot;", "\""),
+    )
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}

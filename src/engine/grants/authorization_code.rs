@@ -1,0 +1,197 @@
+//! Authorization code grant (RFC 6749 §4.1) with PKCE (RFC 7636).
+//!
+//! The listener is bound first, so the redirect URI sent carries the real
+//! port; then the authorization request is built (state from a CSPRNG, PKCE,
+//! a nonce when `openid` is asked for), reported parameter by parameter, and
+//! the browser is sent to it. The redirect comes back to the listener, or is
+//! pasted by hand for a redirect URI registered elsewhere. After the state
+//! check the code is exchanged, with the PKCE verifier.
+
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, ResponseType, Scope,
+};
+use url::Url;
+
+use super::{BrowserOptions, Progress, finish, token_client};
+use crate::engine::callback::{self, CallbackListener, Expect};
+use crate::engine::error::EngineError;
+use crate::engine::http::{ExchangeKind, HttpClient};
+use crate::engine::profile::{GrantType, PkceMode, Profile, ProfileError};
+use crate::engine::secret::Secret;
+use crate::engine::token::TokenSet;
+
+/// What the redirect should carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseKind {
+    /// `response_type=code`.
+    Code,
+    /// `response_type=token` (or `id_token token` with `openid`).
+    Token,
+}
+
+/// An authorization request, ready for the browser.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthorizationRequest {
+    /// The full URL the browser is sent to.
+    pub url: Url,
+    /// The redirect URI it names (with the listener's real port).
+    pub redirect_uri: Url,
+    /// The `state` sent; the redirect must carry it back.
+    pub state: String,
+    /// The PKCE verifier kept for the code exchange.
+    pub pkce_verifier: Option<Secret>,
+    /// `S256` or `plain` when PKCE is used.
+    pub pkce_method: Option<&'static str>,
+    /// The `nonce` sent (OpenID Connect), to compare with the ID token's.
+    pub nonce: Option<String>,
+}
+
+impl AuthorizationRequest {
+    /// The query parameters, in order, for showing one by one.
+    pub fn params(&self) -> Vec<(String, String)> {
+        self.url.query_pairs().into_owned().collect()
+    }
+}
+
+/// A fresh `state` value: 16 bytes from a CSPRNG, base64url.
+pub fn new_state() -> String {
+    CsrfToken::new_random().secret().clone()
+}
+
+/// Builds the authorization request for `profile`, redirecting to
+/// `redirect_uri`, carrying `state`.
+pub fn authorization_request(
+    profile: &Profile,
+    redirect_uri: &Url,
+    kind: ResponseKind,
+    state: &str,
+) -> Result<AuthorizationRequest, EngineError> {
+    let endpoint = profile.endpoints.authorization.clone().ok_or_else(|| {
+        ProfileError::field("authorization_endpoint", "is required for this grant")
+    })?;
+    let client = BasicClient::new(ClientId::new(profile.require_client_id()?.to_string()))
+        .set_auth_uri(AuthUrl::from_url(endpoint))
+        .set_redirect_uri(RedirectUrl::from_url(redirect_uri.clone()));
+    let openid = profile.scopes.iter().any(|s| s == "openid");
+    let mut request = client.authorize_url(|| CsrfToken::new(state.to_string()));
+    for scope in &profile.scopes {
+        request = request.add_scope(Scope::new(scope.clone()));
+    }
+    let mut pkce_verifier = None;
+    let mut pkce_method = None;
+    if kind == ResponseKind::Code {
+        let pair = match profile.pkce {
+            PkceMode::S256 => Some((PkceCodeChallenge::new_random_sha256(), "S256")),
+            PkceMode::Plain => Some((PkceCodeChallenge::new_random_plain(), "plain")),
+            PkceMode::None => None,
+        };
+        if let Some(((challenge, verifier), method)) = pair {
+            request = request.set_pkce_challenge(challenge);
+            pkce_verifier = Some(Secret::new(verifier.secret().clone()));
+            pkce_method = Some(method);
+        }
+    } else if openid {
+        request = request.set_response_type(&ResponseType::new("id_token token".to_string()));
+    } else {
+        request = request.use_implicit_flow();
+    }
+    // OpenID Connect requires a nonce for the implicit flow and recommends
+    // one for the code flow; send one whenever openid is asked for.
+    let nonce = openid.then(|| CsrfToken::new_random().secret().clone());
+    if let Some(nonce) = &nonce {
+        request = request.add_extra_param("nonce", nonce.clone());
+    }
+    for (name, value) in &profile.authorize_params {
+        request = request.add_extra_param(name.clone(), value.clone());
+    }
+    let (url, state) = request.url();
+    Ok(AuthorizationRequest {
+        url,
+        redirect_uri: redirect_uri.clone(),
+        state: state.secret().clone(),
+        pkce_verifier,
+        pkce_method,
+        nonce,
+    })
+}
+
+/// Exchanges an authorization code for tokens (RFC 6749 §4.1.3).
+pub async fn exchange_code(
+    profile: &Profile,
+    http: &HttpClient,
+    request: &AuthorizationRequest,
+    code: &str,
+) -> Result<TokenSet, EngineError> {
+    let client = token_client(profile)?
+        .set_redirect_uri(RedirectUrl::from_url(request.redirect_uri.clone()));
+    let http = http.scoped();
+    let send = http.oauth2_client(ExchangeKind::Token);
+    let mut exchange = client.exchange_code(AuthorizationCode::new(code.to_string()));
+    if let Some(verifier) = &request.pkce_verifier {
+        exchange = exchange.set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_string()));
+    }
+    // Scopes were asked for at the authorization step; only extra parameters go here.
+    for (name, value) in &profile.token_params {
+        exchange = exchange.add_extra_param(name.as_str(), value.as_str());
+    }
+    let result = exchange.request_async(&send).await;
+    finish(result, &http, GrantType::AuthorizationCode)
+}
+
+/// The redirect URI to use and, when it is on this machine, the listener
+/// that receives it.
+pub(super) async fn prepare_redirect(
+    profile: &Profile,
+    options: &BrowserOptions,
+    state: &str,
+    expect: Expect,
+) -> Result<(Url, Option<CallbackListener>), EngineError> {
+    let redirect = profile
+        .redirect_uri
+        .clone()
+        .unwrap_or_else(callback::default_redirect_uri);
+    if options.paste_only || !callback::is_loopback(&redirect) || redirect.scheme() != "http" {
+        return Ok((redirect, None));
+    }
+    let listener = CallbackListener::bind(
+        &redirect,
+        state,
+        profile.endpoints.issuer.as_ref().map(Url::as_str),
+        expect,
+    )
+    .await?;
+    Ok((listener.redirect_uri().clone(), Some(listener)))
+}
+
+/// Runs the whole grant: listener, browser, redirect, code exchange.
+pub async fn run(
+    profile: &Profile,
+    http: &HttpClient,
+    options: &BrowserOptions,
+) -> Result<TokenSet, EngineError> {
+    // Checked before anything is opened, so a bad profile sends nothing.
+    profile.token_endpoint()?;
+    profile.require_client_id()?;
+    profile.endpoints.authorization.as_ref().ok_or_else(|| {
+        ProfileError::field("authorization_endpoint", "is required for this grant")
+    })?;
+    let state = new_state();
+    let (redirect_uri, listener) = prepare_redirect(profile, options, &state, Expect::Code).await?;
+    let request = authorization_request(profile, &redirect_uri, ResponseKind::Code, &state)?;
+    options.report(Progress::AuthorizationUrl(request.clone()));
+    options.send_user_to(request.url.as_str()).await;
+    let issuer = profile.endpoints.issuer.as_ref().map(Url::as_str);
+    let params = options
+        .wait_for_redirect(
+            listener,
+            &redirect_uri,
+            &request.state,
+            issuer,
+            Expect::Code,
+        )
+        .await?;
+    let code = params.code.unwrap_or_default();
+    exchange_code(profile, http, &request, &code).await
+}

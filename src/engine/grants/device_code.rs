@@ -1,0 +1,179 @@
+//! Device authorization grant (RFC 8628).
+//!
+//! Requests a device code, reports the user code and verification URI (and
+//! opens the browser on it unless told not to), then polls the token endpoint
+//! at the server's `interval` (5 s when absent) through the oauth2 crate,
+//! which waits on `authorization_pending` and adds 5 s on `slow_down`. Every
+//! poll is a recorded exchange. Cancellable at any time.
+
+use std::time::Duration;
+
+use oauth2::basic::BasicErrorResponse;
+use oauth2::{
+    DeviceAuthorizationUrl, RequestTokenError, Scope, StandardDeviceAuthorizationResponse,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{BrowserOptions, Progress, finish, token_client};
+use crate::engine::callback::CallbackError;
+use crate::engine::error::EngineError;
+use crate::engine::findings::excerpt;
+use crate::engine::http::{ExchangeKind, HttpClient, TransportError};
+use crate::engine::profile::{GrantType, Profile, ProfileError};
+use crate::engine::token::{OAuthError, TokenSet, parse_oauth_error};
+
+/// What the user needs to approve the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceCodeInfo {
+    /// The code the user types.
+    pub user_code: String,
+    /// Where the user goes.
+    pub verification_uri: String,
+    /// The same with the code filled in, when the server offers it.
+    pub verification_uri_complete: Option<String>,
+    /// Seconds until the device code expires.
+    pub expires_in: u64,
+    /// Seconds between polls.
+    pub interval: u64,
+}
+
+/// Runs the grant: device code, user approval, polling.
+pub async fn run(
+    profile: &Profile,
+    http: &HttpClient,
+    options: &BrowserOptions,
+) -> Result<TokenSet, EngineError> {
+    let endpoint = profile
+        .endpoints
+        .device_authorization
+        .clone()
+        .ok_or_else(|| {
+            ProfileError::field(
+                "device_authorization_endpoint",
+                "is required for this grant",
+            )
+        })?;
+    let client = token_client(profile)?
+        .set_device_authorization_url(DeviceAuthorizationUrl::from_url(endpoint));
+
+    let device_http = http.scoped();
+    let send = device_http.oauth2_client(ExchangeKind::Device);
+    let mut request = client.exchange_device_code();
+    for scope in &profile.scopes {
+        request = request.add_scope(Scope::new(scope.clone()));
+    }
+    for (name, value) in &profile.token_params {
+        request = request.add_extra_param(name.as_str(), value.as_str());
+    }
+    let result: Result<
+        StandardDeviceAuthorizationResponse,
+        RequestTokenError<TransportError, BasicErrorResponse>,
+    > = request.request_async(&send).await;
+    let details = match result {
+        Ok(details) => details,
+        Err(err) => return Err(device_request_error(err, &device_http)),
+    };
+
+    let info = DeviceCodeInfo {
+        user_code: details.user_code().secret().clone(),
+        verification_uri: details.verification_uri().to_string(),
+        verification_uri_complete: details
+            .verification_uri_complete()
+            .map(|uri| uri.secret().clone()),
+        expires_in: details.expires_in().as_secs(),
+        interval: details.interval().as_secs(),
+    };
+    options.report(Progress::DeviceCode(info.clone()));
+    let target = info
+        .verification_uri_complete
+        .clone()
+        .unwrap_or_else(|| info.verification_uri.clone());
+    options.send_user_to(&target).await;
+
+    let poll_http = http.scoped();
+    let poll_send = poll_http.oauth2_client(ExchangeKind::Token);
+    // Let the server, not the client's clock, say when the code expired.
+    let limit = details.expires_in() + details.interval() + Duration::from_secs(5);
+    let poll = client.exchange_device_access_token(&details).request_async(
+        &poll_send,
+        tokio::time::sleep,
+        Some(limit),
+    );
+    let result = tokio::select! {
+        result = poll => result,
+        _ = tokio::time::sleep(options.timeout) => return Err(CallbackError::Timeout(options.timeout).into()),
+        _ = options.cancelled() => return Err(CallbackError::Cancelled.into()),
+    };
+    if let Err(RequestTokenError::ServerResponse(err)) = &result
+        && err.error().as_ref() == "expired_token"
+    {
+        // The crate says "expired" itself when its own deadline passes; the
+        // last exchange then still says authorization_pending.
+        let last = poll_http.exchanges().pop();
+        let server_said = last
+            .as_ref()
+            .and_then(|e| e.response.as_ref())
+            .and_then(|r| parse_oauth_error(r.status, &r.body));
+        if server_said
+            .as_ref()
+            .is_none_or(|e| e.error != "expired_token")
+            && let Some(exchange) = last
+        {
+            return Err(EngineError::OAuth {
+                error: OAuthError {
+                    error: "expired_token".to_string(),
+                    error_description: Some(format!(
+                        "the device code expired after {} s without approval",
+                        info.expires_in
+                    )),
+                    error_uri: None,
+                    status: exchange.status().unwrap_or_default(),
+                },
+                findings: Vec::new(),
+                exchange: Box::new(exchange),
+            });
+        }
+    }
+    finish(result, &poll_http, GrantType::DeviceCode)
+}
+
+/// An error of the device authorization request, with its exchange.
+fn device_request_error(
+    err: RequestTokenError<TransportError, BasicErrorResponse>,
+    http: &HttpClient,
+) -> EngineError {
+    let exchange = http.exchanges().pop();
+    if let RequestTokenError::Request(error) = err {
+        return EngineError::Transport {
+            error,
+            exchange: exchange.map(Box::new),
+        };
+    }
+    let Some(exchange) = exchange else {
+        return EngineError::Unsupported(format!("the device authorization request failed: {err}"));
+    };
+    let Some(response) = &exchange.response else {
+        return EngineError::Transport {
+            error: exchange.error.clone().unwrap_or(TransportError {
+                kind: crate::engine::http::TransportErrorKind::Other,
+                message: err.to_string(),
+            }),
+            exchange: Some(Box::new(exchange)),
+        };
+    };
+    match parse_oauth_error(response.status, &response.body) {
+        Some(error) => EngineError::OAuth {
+            error,
+            findings: Vec::new(),
+            exchange: Box::new(exchange),
+        },
+        None => EngineError::BadResponse {
+            message: format!(
+                "the device authorization endpoint answered HTTP {} with something that is not a device authorization response ({err}): {}",
+                response.status,
+                excerpt(&response.body, 300)
+            ),
+            exchange: Box::new(exchange),
+        },
+    }
+}

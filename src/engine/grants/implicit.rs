@@ -1,0 +1,86 @@
+//! Implicit grant (RFC 6749 §4.2): tokens arrive in the redirect's fragment.
+//!
+//! Browsers never send the fragment to a server, so the loopback listener's
+//! page posts it back (see [`crate::engine::callback`]); a pasted URL works
+//! the same way. The tokens go through the same field checks as a token
+//! endpoint response. There is no refresh token in this grant.
+
+use chrono::Utc;
+use serde_json::{Map, Value};
+use url::Url;
+
+use super::authorization_code::{ResponseKind, authorization_request, new_state, prepare_redirect};
+use super::{BrowserOptions, Progress};
+use crate::engine::callback::Expect;
+use crate::engine::error::EngineError;
+use crate::engine::findings::{Finding, Severity};
+use crate::engine::profile::{GrantType, Profile, ProfileError};
+use crate::engine::token::{TokenResponseError, TokenSet, token_set_from_fields};
+
+/// Runs the grant: listener, browser, fragment.
+pub async fn run(profile: &Profile, options: &BrowserOptions) -> Result<TokenSet, EngineError> {
+    profile.require_client_id()?;
+    profile.endpoints.authorization.as_ref().ok_or_else(|| {
+        ProfileError::field("authorization_endpoint", "is required for this grant")
+    })?;
+    let state = new_state();
+    let (redirect_uri, listener) =
+        prepare_redirect(profile, options, &state, Expect::Tokens).await?;
+    let request = authorization_request(profile, &redirect_uri, ResponseKind::Token, &state)?;
+    options.report(Progress::AuthorizationUrl(request.clone()));
+    options.send_user_to(request.url.as_str()).await;
+    let issuer = profile.endpoints.issuer.as_ref().map(Url::as_str);
+    let params = options
+        .wait_for_redirect(
+            listener,
+            &redirect_uri,
+            &request.state,
+            issuer,
+            Expect::Tokens,
+        )
+        .await?;
+    tokens_from_fragment(&params.all)
+}
+
+/// Builds a token set from the parameters of an implicit grant redirect.
+/// Fragment values are all strings, so numbers are read from text without a
+/// finding; `state` and `iss` are not token fields.
+pub fn tokens_from_fragment(params: &[(String, String)]) -> Result<TokenSet, EngineError> {
+    let mut fields = Map::new();
+    for (name, value) in params {
+        if matches!(name.as_str(), "state" | "iss" | "session_state") {
+            continue;
+        }
+        let value = match (name.as_str(), value.parse::<u64>()) {
+            ("expires_in", Ok(secs)) => Value::from(secs),
+            _ => Value::String(value.clone()),
+        };
+        fields.insert(name.clone(), value);
+    }
+    let mut findings = Vec::new();
+    if fields.contains_key("refresh_token") {
+        findings.push(Finding::new(
+            Severity::Warning,
+            "implicit_refresh_token",
+            "a refresh token was issued in the implicit grant, which must not issue one",
+            Some("RFC 6749 §4.2.2"),
+        ));
+    }
+    let raw = Value::Object(fields.clone());
+    let quote = || raw.to_string();
+    token_set_from_fields(
+        fields,
+        raw.clone(),
+        findings,
+        GrantType::Implicit,
+        None,
+        Utc::now(),
+        &quote,
+    )
+    .map_err(|err| match err {
+        TokenResponseError::OAuth(error, _) => EngineError::Unsupported(error.to_string()),
+        TokenResponseError::Malformed(message) => {
+            EngineError::Callback(crate::engine::callback::CallbackError::Unreadable(message))
+        }
+    })
+}
