@@ -77,6 +77,9 @@ pub struct DemoServerArgs {
     /// Access token lifetime in seconds.
     #[arg(long, default_value_t = 3600, value_name = "SECS")]
     pub token_ttl: u64,
+    /// Device grant: seconds between polls the server asks for.
+    #[arg(long, default_value_t = 5, value_name = "SECS")]
+    pub device_interval: u64,
 }
 
 /// `token` options.
@@ -222,6 +225,7 @@ async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
     let server = DemoServer::start(DemoConfig {
         port: args.port,
         token_ttl: Duration::from_secs(args.token_ttl.max(1)),
+        device_interval: Duration::from_secs(args.device_interval.max(1)),
         ..DemoConfig::default()
     })
     .await

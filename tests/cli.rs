@@ -15,8 +15,13 @@ struct DemoProcess {
 
 impl DemoProcess {
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    fn start_with(extra: &[&str]) -> Self {
         let mut child = Command::new(BIN)
             .args(["demo-server", "--port", "0"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -327,4 +332,181 @@ fn demo_server_on_a_taken_port_exits_3() {
     let out = run(&["demo-server", "--port", &port], &[]);
     assert_eq!(out.status.code(), Some(3));
     assert!(text(&out.stderr).contains(&port));
+}
+
+/// A browser-grant profile for the demo provider at `base`.
+fn browser_profile(dir: &Path, name: &str, base: &str, grant: &str, redirect: &str) -> PathBuf {
+    profile(dir, name, base, |t| {
+        t.replace("grant_type = \"client_credentials\"", &format!("grant_type = \"{grant}\""))
+            .replace("scope = \"read write\"", "scope = \"openid read\"")
+            .replace(
+                "jwks_uri =",
+                &format!(
+                    "authorization_endpoint = \"{base}/authorize\"\ndevice_authorization_endpoint = \"{base}/device_authorization\"\nredirect_uri = \"{redirect}\"\njwks_uri ="
+                ),
+            )
+    })
+}
+
+/// `$BROWSER` set to the scripted demo browser.
+fn browser_env(extra: &str) -> String {
+    format!("{BIN} demo-browser{extra}")
+}
+
+#[test]
+fn authorization_code_through_the_system_browser_path() {
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = browser_profile(
+        dir.path(),
+        "code.toml",
+        &demo.base,
+        "authorization_code",
+        "http://127.0.0.1/callback",
+    );
+    let browser = browser_env("");
+    let out = run(
+        &["token", "--profile", path.to_str().expect("path"), "--json"],
+        &[("BROWSER", &browser)],
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["grant"], "authorization_code");
+    assert!(
+        json["id_token"]
+            .as_str()
+            .is_some_and(|t| t.split('.').count() == 3)
+    );
+    assert!(text(&out.stderr).contains("state matched"));
+
+    let denied = run(
+        &["token", "--profile", path.to_str().expect("path")],
+        &[("BROWSER", &browser_env(" --deny"))],
+    );
+    assert_eq!(denied.status.code(), Some(1));
+    let stderr = text(&denied.stderr);
+    assert!(
+        stderr.contains("access_denied") && stderr.contains("The user denied the request"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn implicit_through_the_system_browser_path() {
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = browser_profile(
+        dir.path(),
+        "implicit.toml",
+        &demo.base,
+        "implicit",
+        "http://127.0.0.1/callback",
+    );
+    let out = run(
+        &["token", "--profile", path.to_str().expect("path"), "--json"],
+        &[("BROWSER", &browser_env(""))],
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["grant"], "implicit");
+    assert_eq!(json["refresh_token"], serde_json::Value::Null);
+}
+
+#[test]
+fn no_browser_reads_the_pasted_redirect_from_stdin() {
+    use std::io::Write as _;
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = browser_profile(
+        dir.path(),
+        "hosted.toml",
+        &demo.base,
+        "authorization_code",
+        "https://app.example.com/oauth/callback",
+    );
+    let mut child = Command::new(BIN)
+        .args([
+            "token",
+            "--profile",
+            path.to_str().expect("path"),
+            "--no-browser",
+            "--json",
+        ])
+        .env_remove("BROWSER")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("token starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut url = None;
+    let mut seen = String::new();
+    for _ in 0..10 {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).expect("read") == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        if line.trim_start().starts_with("http") && line.contains("/authorize?") {
+            url = Some(line.trim().to_string());
+        }
+        if line.contains("paste that whole URL") {
+            break;
+        }
+    }
+    let url = url.unwrap_or_else(|| panic!("no authorization URL on stderr: {seen}"));
+    // The person signs in; the hosted callback page shows the URL to copy.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let visit = runtime
+        .block_on(oauth_debugger::demo::user_agent::visit(
+            &url,
+            &Default::default(),
+        ))
+        .expect("visit");
+    let pasted = visit.redirected_to.expect("redirected");
+    assert!(
+        pasted.starts_with("https://app.example.com/oauth/callback?code="),
+        "{pasted}"
+    );
+    let mut stdin = child.stdin.take().expect("stdin");
+    writeln!(stdin, "not a url at all").expect("write");
+    writeln!(stdin, "{pasted}").expect("write");
+    let out = child.wait_with_output().expect("finishes");
+    let mut rest = String::new();
+    let _ = std::io::Read::read_to_string(&mut stderr, &mut rest);
+    assert_eq!(out.status.code(), Some(0), "stderr: {seen}{rest}");
+    assert!(
+        rest.contains("paste again"),
+        "an unreadable paste is reported: {rest}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["grant"], "authorization_code");
+}
+
+#[test]
+fn device_grant_prints_the_user_code_and_polls_until_approved() {
+    let demo = DemoProcess::start_with(&["--device-interval", "1"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = browser_profile(
+        dir.path(),
+        "device.toml",
+        &demo.base,
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "http://127.0.0.1/callback",
+    );
+    let out = run(
+        &["token", "--profile", path.to_str().expect("path"), "--json"],
+        &[("BROWSER", &browser_env(""))],
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("enter the code ") && stderr.contains(&format!("{}/device", demo.base)),
+        "{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        json["grant"],
+        "urn:ietf:params:oauth:grant-type:device_code"
+    );
 }

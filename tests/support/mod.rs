@@ -78,3 +78,29 @@ pub async fn serve(router: axum::Router) -> String {
     });
     format!("http://{addr}")
 }
+
+/// A demo provider with the device grant's timings shortened.
+pub async fn demo_device(interval: Duration, code_ttl: Duration) -> DemoServer {
+    DemoServer::start(DemoConfig {
+        port: 0,
+        device_interval: interval,
+        device_code_ttl: code_ttl,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo provider starts")
+}
+
+/// A profile for a browser grant against the demo provider.
+pub fn browser_file(base: &str, grant: GrantType, auth: ClientAuthMethod) -> ProfileFile {
+    ProfileFile {
+        issuer: Some(base.to_string()),
+        authorization_endpoint: Some(format!("{base}/authorize")),
+        device_authorization_endpoint: Some(format!("{base}/device_authorization")),
+        redirect_uri: Some("http://127.0.0.1/callback".into()),
+        scope: Some("openid profile read".into()),
+        username: None,
+        password: None,
+        ..demo_file(base, grant, auth)
+    }
+}
