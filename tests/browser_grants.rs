@@ -91,9 +91,8 @@ async fn authorization_code_with_pkce_s256_plain_and_off() {
                 .iter()
                 .any(|(k, v)| k == "state" && v == &request.state)
         );
-        assert_eq!(
+        assert!(
             request.redirect_uri.port().is_some_and(|p| p != 0),
-            true,
             "the real port is sent"
         );
         let body = String::from_utf8(
