@@ -15,6 +15,14 @@ pub const PRESETS: &[(&str, &str)] = &[
         "demo-password.toml",
         include_str!("../../assets/presets/demo-password.toml"),
     ),
+    (
+        "demo-authorization-code.toml",
+        include_str!("../../assets/presets/demo-authorization-code.toml"),
+    ),
+    (
+        "demo-device.toml",
+        include_str!("../../assets/presets/demo-device.toml"),
+    ),
 ];
 
 /// The built-in Demo profile (client credentials) for a demo provider
