@@ -1,15 +1,17 @@
 //! The app as a person uses it, driven through egui_kittest: find widgets by
-//! the label a person reads, click, run frames, check what is shown.
+//! the label a person reads, click, type, run frames, check what is shown.
+//! The engine runs for real against the built-in demo provider.
 
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
-use oauth_debugger::app::App;
+use egui_kittest::kittest::{NodeT as _, Queryable};
+use oauth_debugger::app::{App, AppOptions};
+use oauth_debugger::demo::user_agent::{self, Person};
 
-/// Runs frames until `done` holds, failing after 20 s.
+/// Runs frames until `done` holds, failing after 30 s.
 fn wait_for(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&Harness<'_, App>) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         harness.step();
         if done(harness) {
@@ -20,60 +22,78 @@ fn wait_for(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&Harness<'
     }
 }
 
-#[test]
-fn first_launch_runs_the_demo_grant_and_shows_the_token_and_exchanges() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+/// The app on a fresh runtime, with the demo provider running. The browser
+/// is not opened: tests play the person from the URL the app shows.
+fn start(runtime: &tokio::runtime::Runtime) -> Harness<'static, App> {
     let handle = runtime.handle().clone();
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(1200.0, 800.0))
-        .build_eframe(move |cc| App::new(cc.egui_ctx.clone(), &handle));
-
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| {
+            App::new(
+                cc.egui_ctx.clone(),
+                &handle,
+                AppOptions {
+                    open_browser: false,
+                },
+            )
+        });
     wait_for(&mut harness, "the demo provider", |h| {
         h.query_by_label_contains("Demo provider: http://127.0.0.1:")
             .is_some()
     });
+    harness
+}
+
+/// True when some widget's label contains `text`.
+fn shows(harness: &Harness<'_, App>, text: &str) -> bool {
+    harness.query_all_by_label_contains(text).next().is_some()
+}
+
+fn click(harness: &mut Harness<'_, App>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run_steps(2);
+}
+
+#[test]
+fn first_launch_runs_the_demo_grant_and_shows_token_claims_and_countdown() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut harness = start(&runtime);
     assert!(
         harness
             .query_by_label("Demo — client credentials")
             .is_some()
     );
-    assert!(harness.query_by_label_contains("No requests yet").is_some());
 
-    harness.get_by_label("Run grant").click();
+    click(&mut harness, "Run all");
     wait_for(&mut harness, "the token", |h| {
-        h.query_by_label("Token received (client_credentials grant)")
+        h.query_by_label_contains("Token received (client_credentials grant)")
             .is_some()
     });
-    wait_for(&mut harness, "the exchange", |h| {
-        h.query_by_label("HTTP exchanges (1)").is_some()
-    });
-    assert!(
-        harness
-            .query_by_label_contains("POST http://127.0.0.1:")
-            .is_some()
-    );
-    assert_eq!(
-        harness.query_all_by_label("read write").count(),
-        2,
-        "requested and granted scope"
-    );
+    // The sequence diagram drew the token request and response.
+    assert!(harness.query_by_label("Arrow 1: POST /token").is_some());
+    assert!(shows(&harness, "200 token"));
+
+    click(&mut harness, "Tokens");
     assert!(
         harness
             .query_by_label_contains("access_token: ••••")
-            .is_some()
+            .is_some(),
+        "masked by default"
     );
     assert!(
-        harness
-            .query_by_label_contains("Decoded access_token")
-            .is_some()
+        harness.query_by_label("client_id").is_some(),
+        "claims are listed"
     );
+    // The countdown ("in 59 min 59 s (at 14:03:10)") and the exp claim.
+    assert!(shows(&harness, "in 59 min") || shows(&harness, "in 1 h"));
+    assert!(shows(&harness, " (at "));
+    assert!(shows(&harness, "% of the lifetime left"));
 
-    // Secrets are masked until the user asks.
     let token = harness
         .state()
         .state()
-        .run
-        .tokens()
+        .tokens
+        .current()
         .expect("tokens")
         .access_token
         .clone();
@@ -82,11 +102,150 @@ fn first_launch_runs_the_demo_grant_and_shows_the_token_and_exchanges() {
             .query_by_label_contains(&token.expose()[..24])
             .is_none()
     );
-    harness.get_by_label("Show secrets").click();
-    harness.run_steps(2);
+    click(&mut harness, "Show secrets");
     assert!(
         harness
             .query_by_label_contains(&token.expose()[..24])
             .is_some()
     );
+}
+
+#[test]
+fn authorization_code_through_the_ui_shows_the_id_token_and_the_steps() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut harness = start(&runtime);
+    click(&mut harness, "Demo — authorization code");
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the browser step", |h| {
+        h.query_by_label("Waiting for the browser").is_some()
+    });
+
+    // The person copies the URL the app shows into their browser.
+    let url = harness
+        .get_by_label_contains("/authorize?")
+        .accesskit_node()
+        .value()
+        .or_else(|| {
+            harness
+                .get_by_label_contains("/authorize?")
+                .accesskit_node()
+                .label()
+        })
+        .expect("URL label");
+    let visit = runtime
+        .block_on(user_agent::visit(&url, &Person::default()))
+        .expect("signed in");
+    assert!(visit.redirected_to.is_some_and(|r| r.contains("code=")));
+
+    wait_for(&mut harness, "the token", |h| {
+        h.query_by_label_contains("Token received (authorization_code grant)")
+            .is_some()
+    });
+    for arrow in [
+        "open /authorize",
+        "GET /authorize",
+        "302 -> /callback (code)",
+        "GET /callback",
+        "POST /token",
+    ] {
+        assert!(shows(&harness, arrow), "the diagram shows {arrow}");
+    }
+    assert!(shows(&harness, "PKCE S256 sent"));
+    assert!(shows(&harness, "state matched"));
+
+    click(&mut harness, "Tokens");
+    assert!(harness.query_by_label_contains("id_token: ••••").is_some());
+    assert!(
+        harness
+            .query_by_label("Decoded id_token (JWT, not verified)")
+            .is_some()
+    );
+    assert!(harness.query_by_label("nonce").is_some());
+}
+
+#[test]
+fn a_wrong_step_shows_the_error_verdict() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut harness = start(&runtime);
+    click(&mut harness, "Demo — password");
+    click(&mut harness, "Grant to run");
+    click(&mut harness, "refresh_token");
+    click(&mut harness, "Run all");
+    assert!(
+        harness
+            .query_by_label_contains("There is no refresh token to use")
+            .is_some(),
+        "refresh without a token is explained, nothing is sent"
+    );
+    assert!(harness.state().state().exchanges.is_empty());
+}
+
+#[test]
+fn request_tab_calls_the_api_and_the_http_log_lists_every_exchange() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut harness = start(&runtime);
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the token", |h| {
+        h.query_by_label_contains("Token received").is_some()
+    });
+
+    click(&mut harness, "Request");
+    click(&mut harness, "Send");
+    wait_for(&mut harness, "the answer", |h| {
+        h.query_by_label_contains("HTTP 200").is_some()
+    });
+    assert!(
+        harness
+            .query_by_label_contains("\"name\": \"Widget\"")
+            .is_some(),
+        "the JSON body is shown"
+    );
+
+    click(&mut harness, "HTTP log");
+    assert!(harness.query_by_label("2 of 2 exchanges").is_some());
+    harness.get_by_label_contains("/api/items  200").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("authorization: Bearer [redacted]")
+            .is_some()
+    );
+    // With secrets revealed, the copied command runs as it is and gets the
+    // same answer.
+    click(&mut harness, "Show secrets");
+    harness.get_by_label("Copy as curl").click();
+    let copied = copied_text(&mut harness).expect("a command was copied");
+    assert!(
+        copied.starts_with("curl -sS -i") && copied.contains("/api/items"),
+        "{copied}"
+    );
+    if std::path::Path::new("/usr/bin/curl").exists() {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&copied)
+            .output()
+            .expect("curl runs");
+        let head = String::from_utf8_lossy(&out.stdout);
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    }
+}
+
+/// Runs frames until the app put text on the clipboard; returns it.
+fn copied_text(harness: &mut Harness<'_, App>) -> Option<String> {
+    for _ in 0..4 {
+        harness.step();
+        let copied = harness
+            .output()
+            .platform_output
+            .commands
+            .iter()
+            .find_map(|c| match c {
+                egui::OutputCommand::CopyText(text) => Some(text.clone()),
+                _ => None,
+            });
+        if copied.is_some() {
+            return copied;
+        }
+    }
+    None
 }

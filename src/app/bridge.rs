@@ -2,24 +2,49 @@
 //!
 //! The UI sends [`Command`]s (never blocking: `try_send` on a bounded channel)
 //! and drains [`Event`]s once per frame in `App::logic`. The worker applies
-//! commands on the runtime, and asks egui for a repaint with every event it
+//! commands on the runtime and asks egui for a repaint with every event it
 //! sends, so the window sleeps until something happens.
 
+use std::sync::Arc;
+
 use tokio::runtime::Handle;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::demo::{DemoConfig, DemoServer};
-use crate::engine::grants::{self, GrantOptions};
+use crate::engine::api::{self, ApiRequest, ApiResponse};
+use crate::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
-use crate::engine::{EngineError, Finding, Profile, TokenSet};
+use crate::engine::{EngineError, Finding, GrantType, Profile, Secret, TokenSet};
 
 /// What the UI asks the engine to do.
 #[derive(Debug)]
 pub enum Command {
     /// Start the built-in demo provider (on 7878, or a free port).
     StartDemo,
-    /// Run a profile's grant.
-    RunGrant(Box<Profile>),
+    /// Run a grant of a profile.
+    RunGrant {
+        /// The profile.
+        profile: Box<Profile>,
+        /// The grant to run.
+        grant: GrantType,
+        /// For the refresh_token grant.
+        refresh_token: Option<Secret>,
+        /// Open the system browser for browser grants.
+        open_browser: bool,
+    },
+    /// Cancel the running grant.
+    CancelGrant,
+    /// A redirect URL the user pasted for the running grant.
+    PasteRedirect(String),
+    /// Send an API request with a token.
+    SendRequest {
+        /// HTTP settings come from here.
+        profile: Box<Profile>,
+        /// The request.
+        request: Box<ApiRequest>,
+        /// The token to place.
+        token: Option<Secret>,
+    },
 }
 
 /// What the engine reports back.
@@ -31,8 +56,12 @@ pub enum Event {
     DemoFailed(String),
     /// One HTTP exchange completed.
     Exchange(Box<Exchange>),
+    /// The running grant reached a step.
+    GrantProgress(Box<Progress>),
     /// A grant finished.
     GrantFinished(Result<Box<TokenSet>, GrantFailure>),
+    /// An API request finished.
+    RequestFinished(Result<Box<ApiResponse>, String>),
 }
 
 /// Why a grant produced no tokens, for display.
@@ -66,7 +95,7 @@ pub struct Bridge {
     events: mpsc::Receiver<Event>,
 }
 
-/// Capacity of both channels.
+/// Capacity of the channels.
 const CHANNEL_SIZE: usize = 256;
 
 impl Bridge {
@@ -109,11 +138,25 @@ impl Events {
         let _ = self.tx.send(event).await;
         self.ctx.request_repaint();
     }
+
+    /// For synchronous callers (progress reports); the channel is large
+    /// enough that a full one means the UI is gone.
+    fn try_send(&self, event: Event) {
+        let _ = self.tx.try_send(event);
+        self.ctx.request_repaint();
+    }
+}
+
+/// The handles of the grant in flight.
+struct RunningGrant {
+    cancel: watch::Sender<bool>,
+    paste: mpsc::Sender<String>,
 }
 
 async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
     // The demo provider lives as long as the worker (the app).
     let mut demo: Option<DemoServer> = None;
+    let mut running: Option<RunningGrant> = None;
     // Exchanges are numbered across the whole session.
     let (exchange_tx, mut exchange_rx) = mpsc::channel::<Exchange>(CHANNEL_SIZE);
     let recorder = Recorder::with_live(exchange_tx);
@@ -139,12 +182,40 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                     Err(err) => events.send(Event::DemoFailed(err.to_string())).await,
                 }
             }
-            Command::RunGrant(profile) => {
+            Command::RunGrant {
+                profile,
+                grant,
+                refresh_token,
+                open_browser,
+            } => {
+                if let Some(previous) = running.take() {
+                    let _ = previous.cancel.send(true);
+                }
+                let (cancel_tx, cancel_rx) = watch::channel(false);
+                let (paste_tx, paste_rx) = mpsc::channel(8);
+                running = Some(RunningGrant {
+                    cancel: cancel_tx,
+                    paste: paste_tx,
+                });
+                let progress_events = events.clone();
+                let options = GrantOptions {
+                    grant: Some(grant),
+                    refresh_token,
+                    browser: BrowserOptions {
+                        open_browser,
+                        progress: Some(Arc::new(move |progress| {
+                            progress_events.try_send(Event::GrantProgress(Box::new(progress)));
+                        })),
+                        paste: Some(Arc::new(tokio::sync::Mutex::new(paste_rx))),
+                        cancel: Some(cancel_rx),
+                        ..BrowserOptions::default()
+                    },
+                };
                 let events = events.clone();
                 let recorder = recorder.clone();
                 tokio::spawn(async move {
                     let result = match HttpClient::new(&profile.http, recorder) {
-                        Ok(http) => grants::run(&profile, &http, &GrantOptions::default())
+                        Ok(http) => grants::run(&profile, &http, &options)
                             .await
                             .map(Box::new)
                             .map_err(GrantFailure::from),
@@ -155,6 +226,34 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                         }),
                     };
                     events.send(Event::GrantFinished(result)).await;
+                });
+            }
+            Command::CancelGrant => {
+                if let Some(grant) = &running {
+                    let _ = grant.cancel.send(true);
+                }
+            }
+            Command::PasteRedirect(text) => {
+                if let Some(grant) = &running {
+                    let _ = grant.paste.send(text).await;
+                }
+            }
+            Command::SendRequest {
+                profile,
+                request,
+                token,
+            } => {
+                let events = events.clone();
+                let recorder = recorder.clone();
+                tokio::spawn(async move {
+                    let result = match HttpClient::new(&profile.http, recorder) {
+                        Ok(http) => api::call(&http, &request, token.as_ref())
+                            .await
+                            .map(Box::new)
+                            .map_err(|err| err.to_string()),
+                        Err(err) => Err(err.to_string()),
+                    };
+                    events.send(Event::RequestFinished(result)).await;
                 });
             }
         }

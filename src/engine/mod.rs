@@ -5,6 +5,7 @@
 pub mod api;
 pub mod browser;
 pub mod callback;
+pub mod curl;
 pub mod error;
 pub mod findings;
 pub mod grants;

@@ -28,12 +28,21 @@ pub const PRESETS: &[(&str, &str)] = &[
 /// The built-in Demo profile (client credentials) for a demo provider
 /// listening at `base_url` (which may be on another port than the preset's).
 pub fn demo_profile(base_url: &str) -> ProfileFile {
-    let text = PRESETS[0]
-        .1
-        .replace(DEMO_BASE, base_url.trim_end_matches('/'));
-    // The preset is part of the binary and covered by a test; should it ever
-    // fail to parse, an empty profile shows the problem in the editor.
-    ProfileFile::parse(&text, std::path::Path::new(PRESETS[0].0)).unwrap_or_default()
+    demo_profiles(base_url).swap_remove(0)
+}
+
+/// Every demo preset, pointed at a demo provider listening at `base_url`.
+pub fn demo_profiles(base_url: &str) -> Vec<ProfileFile> {
+    PRESETS
+        .iter()
+        .filter(|(name, _)| name.starts_with("demo-"))
+        .map(|(name, text)| {
+            let text = text.replace(DEMO_BASE, base_url.trim_end_matches('/'));
+            // The presets are part of the binary and covered by a test; should
+            // one ever fail to parse, an empty profile shows the problem.
+            ProfileFile::parse(&text, std::path::Path::new(name)).unwrap_or_default()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -178,9 +178,10 @@ impl ClientAuthMethod {
 }
 
 /// The OAuth grants this debugger knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum GrantType {
     /// RFC 6749 §4.4.
+    #[default]
     #[serde(rename = "client_credentials")]
     ClientCredentials,
     /// RFC 6749 §4.3.

@@ -1,7 +1,8 @@
 //! One panel per file; each `*_ui` function gets only the state it draws.
 
 pub mod clients;
-pub mod exchanges;
 pub mod flow;
+pub mod http_log;
+pub mod request;
 pub mod status;
 pub mod tokens;

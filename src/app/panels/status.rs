@@ -1,15 +1,13 @@
-//! The title bar: what is running and any notice.
+//! The status bar: the demo provider, the active profile, requests in flight.
 
 use eframe::egui;
 
-use crate::app::DemoStatus;
+use crate::app::{AppState, DemoStatus};
 
-/// Draws the title bar.
-pub fn status_ui(ui: &mut egui::Ui, demo: Option<&DemoStatus>, notice: Option<&str>) {
+/// Draws the status bar.
+pub fn status_ui(ui: &mut egui::Ui, state: &AppState) {
     ui.horizontal(|ui| {
-        ui.heading(crate::app::TITLE);
-        ui.separator();
-        match demo {
+        match &state.demo {
             None => {
                 ui.label("Demo provider not started");
             }
@@ -27,7 +25,16 @@ pub fn status_ui(ui: &mut egui::Ui, demo: Option<&DemoStatus>, notice: Option<&s
                 );
             }
         }
-        if let Some(notice) = notice {
+        if let Some(profile) = state.profiles.get(state.selected) {
+            ui.separator();
+            ui.label(format!(
+                "Profile: {}",
+                profile.name.as_deref().unwrap_or("Unnamed")
+            ));
+        }
+        ui.separator();
+        ui.label(format!("{} in flight", state.in_flight));
+        if let Some(notice) = &state.notice {
             ui.separator();
             ui.colored_label(ui.visuals().warn_fg_color, notice);
         }

@@ -1,14 +1,101 @@
-//! The tokens panel: fields, findings, decoded JWTs and the raw response.
+//! The Tokens tab: the current token set — fields, expiry countdown,
+//! findings, decoded JWTs, raw response — and the earlier ones.
 
 use eframe::egui;
 
-use crate::app::widgets::countdown::countdown_ui;
+use crate::app::widgets::copy::copy_button;
+use crate::app::widgets::countdown::{countdown_ui, expiry_bar_ui};
 use crate::app::widgets::secret::secret_ui;
+use crate::app::{Action, TokenState};
 use crate::engine::{Severity, TokenSet};
 
-/// Draws a token set.
-pub fn tokens_ui(ui: &mut egui::Ui, tokens: &TokenSet, reveal: bool) {
-    ui.heading("Tokens");
+/// Draws the Tokens tab.
+pub fn tokens_ui(ui: &mut egui::Ui, tokens: &TokenState, reveal: bool) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let Some(current) = tokens.current() else {
+        ui.label("No tokens yet: run a grant in the Flow tab.");
+        return actions;
+    };
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.heading(format!("Token received ({} grant)", current.grant));
+            ui.horizontal(|ui| {
+                ui.label("Expires");
+                countdown_ui(ui, current.expires_at);
+            });
+            expiry_bar_ui(ui, current.obtained_at, current.expires_at);
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(
+                        current.refresh_token.is_some(),
+                        egui::Button::new("Refresh now"),
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::RefreshNow);
+                }
+                if copy_button(ui, "Copy access token") {
+                    actions.push(Action::Copy(current.access_token.expose().to_string()));
+                }
+            });
+            ui.add_space(6.0);
+            fields_ui(ui, current, reveal);
+            findings_ui(ui, current);
+            for jwt in &current.jwts {
+                egui::CollapsingHeader::new(format!("Decoded {} (JWT, not verified)", jwt.source))
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        ui.label("Header");
+                        json_ui(ui, &jwt.header);
+                        ui.label("Claims");
+                        claims_ui(ui, &jwt.claims, reveal);
+                    });
+            }
+            egui::CollapsingHeader::new("Raw response").show(ui, |ui| {
+                let raw = if reveal {
+                    current.raw.clone()
+                } else {
+                    serde_json::from_slice(&crate::engine::redact::body(
+                        current.raw.to_string().as_bytes(),
+                    ))
+                    .unwrap_or(serde_json::Value::Null)
+                };
+                json_ui(ui, &raw);
+            });
+            if tokens.history.len() > 1 {
+                egui::CollapsingHeader::new(format!(
+                    "History ({} earlier)",
+                    tokens.history.len() - 1
+                ))
+                .show(ui, |ui| {
+                    for (index, older) in tokens.history.iter().enumerate().rev().skip(1) {
+                        ui.label(format!(
+                            "#{} {} grant at {} — refresh token {}",
+                            index + 1,
+                            older.grant,
+                            older
+                                .obtained_at
+                                .with_timezone(&chrono::Local)
+                                .format("%H:%M:%S"),
+                            older
+                                .refresh_token
+                                .as_ref()
+                                .map(|t| if reveal {
+                                    t.expose().to_string()
+                                } else {
+                                    t.abbreviated()
+                                })
+                                .unwrap_or_else(|| "none".to_string())
+                        ));
+                    }
+                });
+            }
+        });
+    actions
+}
+
+fn fields_ui(ui: &mut egui::Ui, tokens: &TokenSet, reveal: bool) {
     egui::Grid::new("token_fields")
         .num_columns(2)
         .striped(true)
@@ -24,8 +111,13 @@ pub fn tokens_ui(ui: &mut egui::Ui, tokens: &TokenSet, reveal: bool) {
                     .unwrap_or("(missing — treated as Bearer)"),
             );
             ui.end_row();
-            ui.label("expires");
-            countdown_ui(ui, tokens.expires_at);
+            ui.label("expires_in");
+            ui.label(
+                tokens
+                    .expires_in
+                    .map(|s| format!("{s} s"))
+                    .unwrap_or_else(|| "—".to_string()),
+            );
             ui.end_row();
             ui.label("refresh_token");
             match &tokens.refresh_token {
@@ -38,45 +130,89 @@ pub fn tokens_ui(ui: &mut egui::Ui, tokens: &TokenSet, reveal: bool) {
             ui.label("scope");
             ui.label(tokens.scope.as_deref().unwrap_or("—"));
             ui.end_row();
+            ui.label("id_token");
+            match &tokens.id_token {
+                Some(token) => secret_ui(ui, "id_token", token.expose(), reveal),
+                None => {
+                    ui.label("—");
+                }
+            }
+            ui.end_row();
+            for (name, value) in &tokens.other {
+                ui.label(name);
+                ui.label(value.to_string());
+                ui.end_row();
+            }
         });
-
-    if !tokens.findings.is_empty() {
-        ui.add_space(4.0);
-        ui.label(egui::RichText::new("Findings").strong());
-        for finding in &tokens.findings {
-            let color = match finding.severity {
-                Severity::Info => ui.visuals().text_color(),
-                Severity::Warning => ui.visuals().warn_fg_color,
-                Severity::Error => ui.visuals().error_fg_color,
-            };
-            ui.colored_label(color, finding.to_string());
-        }
-    }
-
-    for jwt in &tokens.jwts {
-        ui.collapsing(
-            format!("Decoded {} (JWT, not verified)", jwt.source),
-            |ui| {
-                ui.label("Header");
-                ui.code(pretty(&jwt.header));
-                ui.label("Claims");
-                ui.code(pretty(&jwt.claims));
-            },
-        );
-    }
-    ui.collapsing("Raw response", |ui| {
-        let raw = if reveal {
-            tokens.raw.clone()
-        } else {
-            serde_json::from_slice(&crate::engine::redact::body(
-                tokens.raw.to_string().as_bytes(),
-            ))
-            .unwrap_or(serde_json::Value::Null)
-        };
-        ui.code(pretty(&raw));
-    });
 }
 
-fn pretty(value: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
+fn findings_ui(ui: &mut egui::Ui, tokens: &TokenSet) {
+    if tokens.findings.is_empty() {
+        return;
+    }
+    ui.add_space(4.0);
+    ui.strong("Findings");
+    for finding in &tokens.findings {
+        let color = match finding.severity {
+            Severity::Info => ui.visuals().text_color(),
+            Severity::Warning => ui.visuals().warn_fg_color,
+            Severity::Error => ui.visuals().error_fg_color,
+        };
+        ui.colored_label(color, finding.to_string());
+    }
+}
+
+/// Claims with the time claims also shown as local time and relative.
+fn claims_ui(ui: &mut egui::Ui, claims: &serde_json::Value, reveal: bool) {
+    let Some(object) = claims.as_object() else {
+        json_ui(ui, claims);
+        return;
+    };
+    egui::Grid::new(ui.scope_id().with("claims"))
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for (name, value) in object {
+                ui.monospace(name);
+                let text = match (name.as_str(), value.as_i64()) {
+                    ("exp" | "iat" | "nbf" | "auth_time", Some(secs)) => time_claim(secs),
+                    _ if !reveal && matches!(name.as_str(), "email" | "name" | "phone_number") => {
+                        "••••".to_string()
+                    }
+                    _ => match value {
+                        serde_json::Value::String(text) => text.clone(),
+                        other => other.to_string(),
+                    },
+                };
+                ui.add(egui::Label::new(text).selectable(true));
+                ui.end_row();
+            }
+        });
+}
+
+fn time_claim(secs: i64) -> String {
+    let Some(at) = chrono::DateTime::from_timestamp(secs, 0) else {
+        return secs.to_string();
+    };
+    let delta = (at - chrono::Utc::now()).num_seconds();
+    let relative = if delta >= 0 {
+        format!(
+            "in {}",
+            crate::app::widgets::countdown::duration_text(delta)
+        )
+    } else {
+        format!(
+            "{} ago",
+            crate::app::widgets::countdown::duration_text(-delta)
+        )
+    };
+    format!(
+        "{secs} ({}, {relative})",
+        at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S")
+    )
+}
+
+fn json_ui(ui: &mut egui::Ui, value: &serde_json::Value) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    ui.add(egui::Label::new(egui::RichText::new(text).monospace()).selectable(true));
 }

@@ -36,6 +36,34 @@ pub fn duration_text(secs: i64) -> String {
     }
 }
 
+/// A bar of the token's remaining lifetime: amber under 20 %, red once
+/// expired. Nothing is drawn when the lifetime is unknown.
+pub fn expiry_bar_ui(
+    ui: &mut egui::Ui,
+    obtained_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+) {
+    let Some(at) = expires_at else {
+        return;
+    };
+    let total = (at - obtained_at).num_milliseconds().max(1) as f32;
+    let left = (at - Utc::now()).num_milliseconds() as f32;
+    let fraction = (left / total).clamp(0.0, 1.0);
+    let color = if left <= 0.0 {
+        ui.visuals().error_fg_color
+    } else if fraction < 0.2 {
+        egui::Color32::from_rgb(0xe0, 0x9b, 0x1a)
+    } else {
+        egui::Color32::from_rgb(0x2e, 0xa0, 0x43)
+    };
+    let text = if left <= 0.0 {
+        "expired".to_string()
+    } else {
+        format!("{:.0} % of the lifetime left", fraction * 100.0)
+    };
+    ui.add(egui::ProgressBar::new(fraction).fill(color).text(text));
+}
+
 #[cfg(test)]
 mod tests {
     use super::duration_text;

@@ -1,4 +1,5 @@
 //! Widgets shared by the panels.
 
+pub mod copy;
 pub mod countdown;
 pub mod secret;

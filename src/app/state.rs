@@ -1,0 +1,455 @@
+//! The app's plain state: what is shown, apart from the handles.
+
+use crate::app::bridge::GrantFailure;
+use crate::engine::api::{ApiRequest, ApiResponse};
+use crate::engine::grants::device_code::DeviceCodeInfo;
+use crate::engine::http::{Exchange, ExchangeKind};
+use crate::engine::profile::{Profile, parse_http_url};
+use crate::engine::{GrantType, ProfileFile, TokenSet};
+
+/// The built-in demo provider, as far as the UI knows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DemoStatus {
+    /// Starting in the background.
+    Starting,
+    /// Listening at this base URL.
+    Running(String),
+    /// Could not start.
+    Failed(String),
+}
+
+/// The tabs of the centre panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    /// Run a grant step by step.
+    #[default]
+    Flow,
+    /// The current tokens.
+    Tokens,
+    /// Call an API.
+    Request,
+    /// Every exchange.
+    HttpLog,
+}
+
+impl Tab {
+    /// In display order.
+    pub const ALL: [Self; 4] = [Self::Flow, Self::Tokens, Self::Request, Self::HttpLog];
+
+    /// The tab's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Flow => "Flow",
+            Self::Tokens => "Tokens",
+            Self::Request => "Request",
+            Self::HttpLog => "HTTP log",
+        }
+    }
+}
+
+/// What the user asked for this frame.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub enum Action {
+    /// Select a profile.
+    SelectProfile(usize),
+    /// Run the selected grant.
+    RunGrant,
+    /// Use the refresh token.
+    RefreshNow,
+    /// Use the refresh token, then send the request again.
+    RefreshAndRetry,
+    /// Cancel the grant in flight.
+    CancelGrant,
+    /// Hand the pasted redirect URL to the grant.
+    PasteRedirect,
+    /// Send the API request.
+    SendRequest,
+    /// Open an exchange in the HTTP log.
+    ShowExchange(u64),
+    /// Put text on the clipboard.
+    Copy(String),
+}
+
+/// A grant run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum GrantRun {
+    /// Nothing run yet.
+    #[default]
+    Idle,
+    /// In flight.
+    Running,
+    /// Tokens received (see the Tokens tab).
+    Done,
+    /// Failed.
+    Failed(GrantFailure),
+}
+
+impl GrantRun {
+    /// True while in flight.
+    pub fn is_running(&self) -> bool {
+        matches!(self, Self::Running)
+    }
+}
+
+/// The four actors of a sequence diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// The resource owner's browser.
+    Browser,
+    /// This app.
+    Client,
+    /// The authorization server.
+    AuthorizationServer,
+    /// The resource server (API).
+    ResourceServer,
+}
+
+impl Actor {
+    /// Left to right.
+    pub const ALL: [Self; 4] = [
+        Self::Browser,
+        Self::Client,
+        Self::AuthorizationServer,
+        Self::ResourceServer,
+    ];
+
+    /// Column label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Browser => "Browser (resource owner)",
+            Self::Client => "This app (client)",
+            Self::AuthorizationServer => "Authorization server",
+            Self::ResourceServer => "Resource server",
+        }
+    }
+
+    /// Column index.
+    pub fn column(self) -> usize {
+        match self {
+            Self::Browser => 0,
+            Self::Client => 1,
+            Self::AuthorizationServer => 2,
+            Self::ResourceServer => 3,
+        }
+    }
+}
+
+/// One step of a run: an arrow between two actors and its verdict, or a
+/// verdict alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowStep {
+    /// The arrow, when the step is a message.
+    pub arrow: Option<(Actor, Actor)>,
+    /// Arrow label ("POST /token").
+    pub label: String,
+    /// What it meant ("state matched", the error).
+    pub verdict: String,
+    /// False for a failure.
+    pub ok: bool,
+    /// The exchange behind it.
+    pub exchange_id: Option<u64>,
+}
+
+impl FlowStep {
+    /// An arrow.
+    pub fn arrow(
+        from: Actor,
+        to: Actor,
+        label: String,
+        verdict: String,
+        exchange_id: Option<u64>,
+    ) -> Self {
+        Self {
+            arrow: Some((from, to)),
+            label,
+            verdict,
+            ok: true,
+            exchange_id,
+        }
+    }
+
+    /// A verdict line with no arrow.
+    pub fn verdict(verdict: String, ok: bool) -> Self {
+        Self {
+            arrow: None,
+            label: String::new(),
+            verdict,
+            ok,
+            exchange_id: None,
+        }
+    }
+
+    /// The request and response arrows of an exchange with the authorization
+    /// server.
+    pub fn from_exchange(exchange: &Exchange) -> Vec<Self> {
+        let path = url::Url::parse(&exchange.request.url)
+            .map(|u| u.path().to_string())
+            .unwrap_or_else(|_| exchange.request.url.clone());
+        let request = Self::arrow(
+            Actor::Client,
+            Actor::AuthorizationServer,
+            format!("{} {path}", exchange.request.method),
+            format!("{} sent", exchange.kind.as_str()),
+            Some(exchange.id),
+        );
+        let (label, verdict, ok) = match (&exchange.response, &exchange.error) {
+            (_, Some(error)) => ("failed".to_string(), error.message.clone(), false),
+            (Some(response), None) => {
+                let error =
+                    crate::engine::token::parse_oauth_error(response.status, &response.body);
+                match error {
+                    Some(error) => (
+                        format!("{} {}", response.status, error.error),
+                        error.to_string(),
+                        false,
+                    ),
+                    None => (
+                        format!("{} {}", response.status, exchange.kind.as_str()),
+                        format!(
+                            "HTTP {} in {} ms",
+                            response.status,
+                            exchange.duration.as_millis()
+                        ),
+                        (200..300).contains(&response.status),
+                    ),
+                }
+            }
+            (None, None) => ("no answer".to_string(), "no answer".to_string(), false),
+        };
+        let mut response = Self::arrow(
+            Actor::AuthorizationServer,
+            Actor::Client,
+            label,
+            verdict,
+            Some(exchange.id),
+        );
+        response.ok = ok;
+        vec![request, response]
+    }
+}
+
+/// What the run waits for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Waiting {
+    /// The person in the browser.
+    Browser {
+        /// The authorization URL.
+        url: String,
+        /// Where the browser comes back.
+        redirect_uri: String,
+        /// The redirect must be pasted by hand.
+        paste: bool,
+        /// Why the browser did not open, if it did not.
+        browser_failed: Option<String>,
+    },
+    /// The device approval.
+    Device(DeviceCodeInfo),
+}
+
+/// The Flow tab.
+#[derive(Debug, Clone, Default)]
+pub struct FlowState {
+    /// The grant to run.
+    pub grant: GrantType,
+    /// The run.
+    pub run: GrantRun,
+    /// Its steps, in order.
+    pub steps: Vec<FlowStep>,
+    /// What it waits for.
+    pub waiting: Option<Waiting>,
+    /// The redirect URL being pasted.
+    pub paste: String,
+    /// Why the last paste was not readable.
+    pub paste_problem: Option<String>,
+    /// Exchanges numbered above this belong to the current run (exchange
+    /// events may arrive after the run's own result).
+    pub exchanges_after: Option<u64>,
+}
+
+impl FlowState {
+    /// A new run; `last_exchange` is the newest exchange seen so far.
+    pub fn start(&mut self, grant: GrantType, last_exchange: u64) {
+        self.run = GrantRun::Running;
+        self.steps = vec![FlowStep::verdict(
+            format!("Running the {grant} grant"),
+            true,
+        )];
+        self.waiting = None;
+        self.paste_problem = None;
+        self.exchanges_after = Some(last_exchange);
+    }
+
+    /// Adds the arrows of a token or device exchange of the current run, in
+    /// order even when the run's verdict arrived first.
+    pub fn add_exchange(&mut self, exchange: &Exchange) {
+        let belongs = self
+            .exchanges_after
+            .is_some_and(|after| exchange.id > after)
+            && matches!(exchange.kind, ExchangeKind::Token | ExchangeKind::Device);
+        if !belongs {
+            return;
+        }
+        let steps = FlowStep::from_exchange(exchange);
+        let finished =
+            !self.run.is_running() && self.steps.last().is_some_and(|s| s.arrow.is_none());
+        let at = if finished {
+            self.steps.len() - 1
+        } else {
+            self.steps.len()
+        };
+        self.steps.splice(at..at, steps);
+    }
+}
+
+/// The Tokens tab: the current token set and the earlier ones.
+#[derive(Debug, Clone, Default)]
+pub struct TokenState {
+    /// Newest last.
+    pub history: Vec<TokenSet>,
+}
+
+impl TokenState {
+    /// The newest token set.
+    pub fn current(&self) -> Option<&TokenSet> {
+        self.history.last()
+    }
+
+    /// Adds a new token set.
+    pub fn push(&mut self, tokens: TokenSet) {
+        self.history.push(tokens);
+    }
+}
+
+/// The Request tab.
+#[derive(Debug, Clone, Default)]
+pub struct RequestState {
+    /// Method.
+    pub method: String,
+    /// URL.
+    pub url: String,
+    /// Headers, one `Name: value` per line.
+    pub headers: String,
+    /// Body.
+    pub body: String,
+    /// In flight.
+    pub in_flight: bool,
+    /// The last answer.
+    pub response: Option<Box<ApiResponse>>,
+    /// The last failure.
+    pub error: Option<String>,
+    /// Send again once the refresh in flight brings a new token.
+    pub retry_after_refresh: bool,
+}
+
+impl RequestState {
+    /// Fills the form from a profile's `[api]`.
+    pub fn load_from(&mut self, file: Option<&ProfileFile>) {
+        let api = file.and_then(|f| f.api.as_ref());
+        self.method = api
+            .and_then(|a| a.method.clone())
+            .unwrap_or_else(|| "GET".to_string());
+        self.url = api.and_then(|a| a.url.clone()).unwrap_or_default();
+        self.headers = api
+            .map(|a| {
+                a.headers
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default();
+        self.body = api.and_then(|a| a.body.clone()).unwrap_or_default();
+        self.response = None;
+        self.error = None;
+    }
+
+    /// The request the form describes, placed as the profile says.
+    pub fn build(&self, profile: &Profile) -> Result<ApiRequest, String> {
+        let url = parse_http_url(self.url.trim())?;
+        let method = http::Method::from_bytes(self.method.trim().to_ascii_uppercase().as_bytes())
+            .map_err(|_| format!("`{}` is not an HTTP method", self.method))?;
+        let mut headers = Vec::new();
+        for line in self.headers.lines().filter(|l| !l.trim().is_empty()) {
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| format!("header line `{line}`: expected `Name: value`"))?;
+            headers.push((name.trim().to_string(), value.trim().to_string()));
+        }
+        let placement = profile
+            .api
+            .as_ref()
+            .map(|api| api.placement.clone())
+            .unwrap_or(crate::engine::profile::TokenPlacement::Header {
+                name: "Authorization".to_string(),
+                prefix: "Bearer".to_string(),
+            });
+        Ok(ApiRequest {
+            method,
+            url,
+            headers,
+            body: (!self.body.is_empty()).then(|| self.body.clone()),
+            placement,
+        })
+    }
+
+    /// The request left.
+    pub fn start(&mut self) {
+        self.in_flight = true;
+        self.error = None;
+    }
+
+    /// The answer came.
+    pub fn finish(&mut self, result: Result<Box<ApiResponse>, String>) {
+        self.in_flight = false;
+        match result {
+            Ok(response) => {
+                self.response = Some(response);
+                self.error = None;
+            }
+            Err(message) => self.error = Some(message),
+        }
+    }
+}
+
+/// The HTTP log tab.
+#[derive(Debug, Clone, Default)]
+pub struct LogState {
+    /// Text filter (URL, method, status).
+    pub filter: String,
+    /// Kind filter.
+    pub kind: Option<ExchangeKind>,
+    /// The exchange in the detail pane.
+    pub selected: Option<u64>,
+}
+
+/// Everything the UI shows, apart from the handles.
+#[derive(Debug, Default)]
+pub struct AppState {
+    /// The demo provider.
+    pub demo: Option<DemoStatus>,
+    /// The profiles (the built-in Demo ones first).
+    pub profiles: Vec<ProfileFile>,
+    /// The selected profile.
+    pub selected: usize,
+    /// The visible tab.
+    pub tab: Tab,
+    /// The Flow tab.
+    pub flow: FlowState,
+    /// The Tokens tab.
+    pub tokens: TokenState,
+    /// The Request tab.
+    pub request: RequestState,
+    /// The HTTP log tab.
+    pub log: LogState,
+    /// Every exchange of the session, oldest first.
+    pub exchanges: Vec<Exchange>,
+    /// Secrets shown in clear.
+    pub reveal: bool,
+    /// A message for the status bar.
+    pub notice: Option<String>,
+    /// Operations in flight.
+    pub in_flight: usize,
+    /// Text to put on the clipboard at the next frame.
+    pub clipboard: Option<String>,
+}
