@@ -22,26 +22,29 @@ fn wait_for(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&Harness<'
     }
 }
 
-/// The app on a fresh runtime, with the demo provider running. The browser
-/// is not opened: tests play the person from the URL the app shows.
-fn start(runtime: &tokio::runtime::Runtime) -> Harness<'static, App> {
+/// The app on a fresh runtime, with the demo provider running and profiles
+/// saved in `dir`. The browser is not opened: tests play the person from the
+/// URL the app shows.
+fn start_in(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> Harness<'static, App> {
     let handle = runtime.handle().clone();
+    let options = AppOptions {
+        open_browser: false,
+        profile_dir: Some(dir.to_path_buf()),
+    };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| {
-            App::new(
-                cc.egui_ctx.clone(),
-                &handle,
-                AppOptions {
-                    open_browser: false,
-                },
-            )
-        });
+        .build_eframe(move |cc| App::new(cc.egui_ctx.clone(), &handle, options));
     wait_for(&mut harness, "the demo provider", |h| {
         h.query_by_label_contains("Demo provider: http://127.0.0.1:")
             .is_some()
     });
     harness
+}
+
+/// Like [`start_in`], in a fresh temporary folder (kept alive by the caller).
+fn start(runtime: &tokio::runtime::Runtime) -> (Harness<'static, App>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    (start_in(runtime, dir.path()), dir)
 }
 
 /// True when some widget's label contains `text`.
@@ -57,7 +60,7 @@ fn click(harness: &mut Harness<'_, App>, label: &str) {
 #[test]
 fn first_launch_runs_the_demo_grant_and_shows_token_claims_and_countdown() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let mut harness = start(&runtime);
+    let (mut harness, _dir) = start(&runtime);
     assert!(
         harness
             .query_by_label("Demo — client credentials")
@@ -113,7 +116,7 @@ fn first_launch_runs_the_demo_grant_and_shows_token_claims_and_countdown() {
 #[test]
 fn authorization_code_through_the_ui_shows_the_id_token_and_the_steps() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let mut harness = start(&runtime);
+    let (mut harness, _dir) = start(&runtime);
     click(&mut harness, "Demo — authorization code");
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the browser step", |h| {
@@ -166,7 +169,7 @@ fn authorization_code_through_the_ui_shows_the_id_token_and_the_steps() {
 #[test]
 fn a_wrong_step_shows_the_error_verdict() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let mut harness = start(&runtime);
+    let (mut harness, _dir) = start(&runtime);
     click(&mut harness, "Demo — password");
     click(&mut harness, "Grant to run");
     click(&mut harness, "refresh_token");
@@ -183,7 +186,7 @@ fn a_wrong_step_shows_the_error_verdict() {
 #[test]
 fn request_tab_calls_the_api_and_the_http_log_lists_every_exchange() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let mut harness = start(&runtime);
+    let (mut harness, _dir) = start(&runtime);
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the token", |h| {
         h.query_by_label_contains("Token received").is_some()
@@ -248,4 +251,49 @@ fn copied_text(harness: &mut Harness<'_, App>) -> Option<String> {
         }
     }
     None
+}
+
+#[test]
+fn a_profile_edited_and_saved_is_there_in_a_new_app_instance() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let mut harness = start_in(&runtime, dir.path());
+        // First launch wrote the Demo profiles as files.
+        assert!(dir.path().join("demo-client-credentials.toml").exists());
+        assert!(shows(&harness, "Profiles are saved in"));
+        click(&mut harness, "New from preset");
+        click(&mut harness, "demo-password");
+        harness.get_by_label("Name").focus();
+        harness.get_by_label("Name").type_text(" for QA");
+        harness.run_steps(2);
+        assert!(shows(&harness, "Unsaved changes"));
+        click(&mut harness, "Save");
+        assert!(shows(&harness, "Saved "));
+    }
+    let harness = start_in(&runtime, dir.path());
+    assert!(
+        harness.query_by_label("Demo — password for QA").is_some(),
+        "the saved profile is listed again"
+    );
+}
+
+#[test]
+fn a_wrong_client_secret_shows_invalid_client_and_its_description() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut harness, _dir) = start(&runtime);
+    click(&mut harness, "Show secrets");
+    harness.get_by_label("Client secret").focus();
+    harness.get_by_label("Client secret").type_text("-typo");
+    harness.run_steps(2);
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the verdict", |h| shows(h, "invalid_client"));
+    assert!(shows(
+        &harness,
+        "wrong client_secret for client 'demo-client'"
+    ));
+    assert!(
+        shows(&harness, "401 invalid_client"),
+        "the diagram's answer arrow"
+    );
 }

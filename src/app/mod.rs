@@ -16,7 +16,8 @@ use eframe::egui;
 use crate::engine::api::ApiRequest;
 use crate::engine::grants::Progress;
 use crate::engine::presets;
-use crate::engine::{GrantType, Profile};
+use crate::engine::storage::ProfileStore;
+use crate::engine::{GrantType, Profile, ProfileFile};
 use bridge::{Bridge, Command, Event};
 pub use state::*;
 
@@ -24,16 +25,21 @@ pub use state::*;
 pub const TITLE: &str = "OAuth Debugger";
 
 /// How the app reaches the outside world.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppOptions {
     /// Open the system browser for browser grants (tests turn this off and
     /// play the person themselves from the URL the app shows).
     pub open_browser: bool,
+    /// Where profiles are saved; `None` for the OS config directory.
+    pub profile_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        Self { open_browser: true }
+        Self {
+            open_browser: true,
+            profile_dir: None,
+        }
     }
 }
 
@@ -66,6 +72,7 @@ pub fn run(runtime: tokio::runtime::Handle) -> anyhow::Result<()> {
 pub struct App {
     bridge: Bridge,
     options: AppOptions,
+    store: Result<ProfileStore, String>,
     state: AppState,
 }
 
@@ -77,10 +84,74 @@ impl App {
         if bridge.send(Command::StartDemo) {
             state.demo = Some(DemoStatus::Starting);
         }
+        let store = match &options.profile_dir {
+            Some(dir) => ProfileStore::open(dir.clone()),
+            None => ProfileStore::open_default(),
+        };
         Self {
             bridge,
             options,
+            store,
             state,
+        }
+    }
+
+    /// Loads the saved profiles; on first launch writes the Demo ones. Files
+    /// that point at the demo provider follow the port it really got.
+    fn load_profiles(&mut self, demo_url: &str) {
+        let state = &mut self.state;
+        let store = match &self.store {
+            Ok(store) => store,
+            Err(message) => {
+                state.notice = Some(format!("Profiles cannot be saved: {message}"));
+                state.profiles = presets::demo_profiles(demo_url)
+                    .into_iter()
+                    .map(ProfileEntry::unsaved)
+                    .collect();
+                return;
+            }
+        };
+        let mut listed = store.list().unwrap_or_default();
+        if listed.is_empty() {
+            for file in presets::demo_profiles(presets::DEMO_BASE) {
+                let path = store.new_path(file.name.as_deref().unwrap_or("demo"));
+                if let Err(message) = store.save(&path, &file) {
+                    state.notice = Some(message);
+                }
+            }
+            listed = store.list().unwrap_or_default();
+        }
+        state.profiles.clear();
+        state.broken_profiles.clear();
+        for stored in listed {
+            match stored.file {
+                Ok(file) => {
+                    let file = presets::point_at_demo(&file, demo_url);
+                    state.profiles.push(ProfileEntry {
+                        saved: Some(file.clone()),
+                        file,
+                        path: Some(stored.path),
+                    });
+                }
+                Err(err) => state.broken_profiles.push(err.to_string()),
+            }
+        }
+        // The built-in Demo profiles first, in preset order.
+        let demo_names: Vec<Option<String>> = presets::demo_profiles(presets::DEMO_BASE)
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        state.profiles.sort_by_key(|entry| {
+            demo_names
+                .iter()
+                .position(|name| *name == entry.file.name)
+                .unwrap_or(usize::MAX)
+        });
+        if state.profiles.is_empty() {
+            state.profiles = presets::demo_profiles(demo_url)
+                .into_iter()
+                .map(ProfileEntry::unsaved)
+                .collect();
         }
     }
 
@@ -93,13 +164,17 @@ impl App {
         let state = &mut self.state;
         match event {
             Event::DemoStarted(url) => {
-                // The Demo profiles follow the port the provider really got.
-                state.profiles = presets::demo_profiles(&url);
+                self.load_profiles(&url);
+                let state = &mut self.state;
                 state.selected = 0;
-                state.flow.grant = state.profiles[0]
-                    .grant_type
-                    .unwrap_or(GrantType::ClientCredentials);
-                state.request.load_from(state.profiles.first());
+                state.flow.grant = state
+                    .profiles
+                    .first()
+                    .and_then(|p| p.file.grant_type)
+                    .unwrap_or_default();
+                state
+                    .request
+                    .load_from(state.profiles.first().map(|p| &p.file));
                 state.demo = Some(DemoStatus::Running(url));
             }
             Event::DemoFailed(message) => state.demo = Some(DemoStatus::Failed(message)),
@@ -141,11 +216,12 @@ impl App {
     }
 
     fn selected_profile(&self) -> Result<Profile, String> {
-        let file = self
+        let file = &self
             .state
             .profiles
             .get(self.state.selected)
-            .ok_or("no profile is selected")?;
+            .ok_or("no profile is selected")?
+            .file;
         let name = file.name.clone().unwrap_or_else(|| "profile".to_string());
         Profile::from_file(file, &name).map_err(|err| err.to_string())
     }
@@ -153,14 +229,40 @@ impl App {
     fn apply_action(&mut self, action: Action) {
         match action {
             Action::SelectProfile(index) => {
-                if let Some(file) = self.state.profiles.get(index) {
+                if let Some(entry) = self.state.profiles.get(index) {
                     self.state.selected = index;
-                    if let Some(grant) = file.grant_type {
+                    self.state.confirm_delete = false;
+                    if let Some(grant) = entry.file.grant_type {
                         self.state.flow.grant = grant;
                     }
-                    self.state.request.load_from(Some(file));
+                    self.state.request.load_from(Some(&entry.file));
                 }
             }
+            Action::SaveProfile => self.save_profile(),
+            Action::NewProfile => self.add_profile(ProfileFile {
+                name: Some("New profile".to_string()),
+                ..ProfileFile::default()
+            }),
+            Action::DuplicateProfile => {
+                if let Some(entry) = self.state.profiles.get(self.state.selected) {
+                    let mut copy = entry.file.clone();
+                    copy.name = Some(format!(
+                        "{} (copy)",
+                        copy.name.as_deref().unwrap_or("Profile")
+                    ));
+                    self.add_profile(copy);
+                }
+            }
+            Action::NewFromPreset(index) => {
+                if let Some(file) = presets::preset(index) {
+                    let url = match &self.state.demo {
+                        Some(DemoStatus::Running(url)) => url.clone(),
+                        _ => presets::DEMO_BASE.to_string(),
+                    };
+                    self.add_profile(presets::point_at_demo(&file, &url));
+                }
+            }
+            Action::DeleteProfile => self.delete_profile(),
             Action::RunGrant => self.run_grant(self.state.flow.grant),
             Action::RefreshNow => self.run_grant(GrantType::RefreshToken),
             Action::RefreshAndRetry => {
@@ -181,6 +283,53 @@ impl App {
             }
             Action::Copy(text) => self.state.clipboard = Some(text),
         }
+    }
+
+    fn add_profile(&mut self, file: ProfileFile) {
+        self.state.profiles.push(ProfileEntry::unsaved(file));
+        let index = self.state.profiles.len() - 1;
+        self.apply_action(Action::SelectProfile(index));
+    }
+
+    fn save_profile(&mut self) {
+        let store = match &self.store {
+            Ok(store) => store,
+            Err(message) => {
+                self.state.notice = Some(format!("Cannot save: {message}"));
+                return;
+            }
+        };
+        let Some(entry) = self.state.profiles.get_mut(self.state.selected) else {
+            return;
+        };
+        let path = entry
+            .path
+            .clone()
+            .unwrap_or_else(|| store.new_path(entry.file.name.as_deref().unwrap_or("profile")));
+        match store.save(&path, &entry.file) {
+            Ok(()) => {
+                entry.saved = Some(entry.file.clone());
+                self.state.notice = Some(format!("Saved {}", path.display()));
+                entry.path = Some(path);
+            }
+            Err(message) => self.state.notice = Some(message),
+        }
+    }
+
+    fn delete_profile(&mut self) {
+        let index = self.state.selected;
+        let Some(entry) = self.state.profiles.get(index) else {
+            return;
+        };
+        if let (Some(path), Ok(store)) = (&entry.path, &self.store)
+            && let Err(message) = store.delete(path)
+        {
+            self.state.notice = Some(message);
+            return;
+        }
+        self.state.profiles.remove(index);
+        let next = index.min(self.state.profiles.len().saturating_sub(1));
+        self.apply_action(Action::SelectProfile(next));
     }
 
     fn run_grant(&mut self, grant: GrantType) {
@@ -256,19 +405,33 @@ impl eframe::App for App {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut actions = Vec::new();
+        let save = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S);
+        if ui.input_mut(|i| i.consume_shortcut(&save)) {
+            actions.push(Action::SaveProfile);
+        }
+        let location = self
+            .store
+            .as_ref()
+            .ok()
+            .map(|store| format!("Profiles are saved in {}", store.dir().display()));
         let state = &mut self.state;
         egui::Panel::bottom("status_bar").show(ui, |ui| {
             panels::status::status_ui(ui, state);
         });
         egui::Panel::left("clients")
             .resizable(true)
-            .default_size(290.0)
+            .default_size(380.0)
             .show(ui, |ui| {
                 actions.extend(panels::clients::clients_ui(
                     ui,
-                    &state.profiles,
-                    state.selected,
-                    state.reveal,
+                    panels::clients::ClientsView {
+                        profiles: &mut state.profiles,
+                        selected: state.selected,
+                        reveal: state.reveal,
+                        location,
+                        broken: &state.broken_profiles,
+                        confirm_delete: &mut state.confirm_delete,
+                    },
                 ));
             });
         egui::CentralPanel::default().show(ui, |ui| {

@@ -67,6 +67,16 @@ pub enum Action {
     SendRequest,
     /// Open an exchange in the HTTP log.
     ShowExchange(u64),
+    /// Save the selected profile.
+    SaveProfile,
+    /// A new empty profile.
+    NewProfile,
+    /// A copy of the selected profile.
+    DuplicateProfile,
+    /// Delete the selected profile (confirmed).
+    DeleteProfile,
+    /// A new profile from a preset.
+    NewFromPreset(usize),
     /// Put text on the clipboard.
     Copy(String),
 }
@@ -423,13 +433,44 @@ pub struct LogState {
     pub selected: Option<u64>,
 }
 
+/// A profile as shown and edited, with where it is saved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileEntry {
+    /// The profile as being edited.
+    pub file: ProfileFile,
+    /// Its file, once saved.
+    pub path: Option<std::path::PathBuf>,
+    /// What the file holds, to tell unsaved changes.
+    pub saved: Option<ProfileFile>,
+}
+
+impl ProfileEntry {
+    /// A profile not saved yet.
+    pub fn unsaved(file: ProfileFile) -> Self {
+        Self {
+            file,
+            path: None,
+            saved: None,
+        }
+    }
+
+    /// True when the editor holds changes the file does not.
+    pub fn is_dirty(&self) -> bool {
+        self.saved.as_ref() != Some(&self.file)
+    }
+}
+
 /// Everything the UI shows, apart from the handles.
 #[derive(Debug, Default)]
 pub struct AppState {
     /// The demo provider.
     pub demo: Option<DemoStatus>,
     /// The profiles (the built-in Demo ones first).
-    pub profiles: Vec<ProfileFile>,
+    pub profiles: Vec<ProfileEntry>,
+    /// Profile files that could not be read, with why.
+    pub broken_profiles: Vec<String>,
+    /// Asking whether to delete the selected profile.
+    pub confirm_delete: bool,
     /// The selected profile.
     pub selected: usize,
     /// The visible tab.

@@ -15,6 +15,7 @@ pub mod presets;
 pub mod profile;
 pub mod redact;
 pub mod secret;
+pub mod storage;
 pub mod token;
 
 pub use error::EngineError;

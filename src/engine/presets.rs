@@ -3,7 +3,7 @@
 use super::profile::ProfileFile;
 
 /// The port the presets for the demo provider are written for.
-const DEMO_BASE: &str = "http://127.0.0.1:7878";
+pub const DEMO_BASE: &str = "http://127.0.0.1:7878";
 
 /// The preset files, by file name.
 pub const PRESETS: &[(&str, &str)] = &[
@@ -29,6 +29,23 @@ pub const PRESETS: &[(&str, &str)] = &[
 /// listening at `base_url` (which may be on another port than the preset's).
 pub fn demo_profile(base_url: &str) -> ProfileFile {
     demo_profiles(base_url).swap_remove(0)
+}
+
+/// `file` with every mention of the demo provider's default base URL
+/// replaced by `base_url` (the port the demo provider really got).
+pub fn point_at_demo(file: &ProfileFile, base_url: &str) -> ProfileFile {
+    let base_url = base_url.trim_end_matches('/');
+    if base_url == DEMO_BASE {
+        return file.clone();
+    }
+    let text = file.to_toml().replace(DEMO_BASE, base_url);
+    ProfileFile::parse(&text, std::path::Path::new("profile.toml")).unwrap_or_else(|_| file.clone())
+}
+
+/// A preset by index in [`PRESETS`], as written (pointing at port 7878).
+pub fn preset(index: usize) -> Option<ProfileFile> {
+    let (name, text) = PRESETS.get(index)?;
+    ProfileFile::parse(text, std::path::Path::new(name)).ok()
 }
 
 /// Every demo preset, pointed at a demo provider listening at `base_url`.

@@ -1,68 +1,324 @@
-//! The Clients side panel: the profiles, and the selected one's settings.
+//! The Clients side panel: the profiles, with new / duplicate / delete / new
+//! from a preset, and the editor for the selected one — every profile field,
+//! grouped, validated inline — with Save (also Ctrl+S).
 
 use eframe::egui;
 
-use crate::app::Action;
-use crate::app::widgets::secret::secret_ui;
-use crate::engine::ProfileFile;
+use crate::app::widgets::fields::{choice_field, map_field, secret_field, text_field};
+use crate::app::{Action, ProfileEntry};
+use crate::engine::Profile;
+use crate::engine::presets::PRESETS;
+use crate::engine::profile::ProfileError;
+use crate::engine::profile::{
+    ApiFile, ClientAuthMethod, GrantType, HttpFile, PkceMode, TokenPlacementKind,
+};
 
-/// Draws the profile list and a summary of the selected profile.
-pub fn clients_ui(
-    ui: &mut egui::Ui,
-    profiles: &[ProfileFile],
-    selected: usize,
-    reveal: bool,
-) -> Option<Action> {
-    let mut action = None;
+/// What the panel needs.
+pub struct ClientsView<'a> {
+    /// The profiles.
+    pub profiles: &'a mut [ProfileEntry],
+    /// The selected one.
+    pub selected: usize,
+    /// Secrets in clear.
+    pub reveal: bool,
+    /// Where the files live.
+    pub location: Option<String>,
+    /// Files that could not be read.
+    pub broken: &'a [String],
+    /// Asking "really delete?".
+    pub confirm_delete: &'a mut bool,
+}
+
+/// Draws the panel.
+pub fn clients_ui(ui: &mut egui::Ui, view: ClientsView<'_>) -> Vec<Action> {
+    let mut actions = Vec::new();
     ui.heading("Clients");
-    ui.separator();
-    if profiles.is_empty() {
+    if view.profiles.is_empty() {
         ui.label("Waiting for the demo provider…");
-        return None;
+        return actions;
     }
-    for (index, profile) in profiles.iter().enumerate() {
-        let name = profile.name.as_deref().unwrap_or("Unnamed");
-        if ui.selectable_label(index == selected, name).clicked() {
-            action = Some(Action::SelectProfile(index));
+    for (index, entry) in view.profiles.iter().enumerate() {
+        let mut name = entry
+            .file
+            .name
+            .clone()
+            .unwrap_or_else(|| "Unnamed".to_string());
+        if entry.is_dirty() {
+            name.push_str(" •");
+        }
+        if ui.selectable_label(index == view.selected, name).clicked() {
+            actions.push(Action::SelectProfile(index));
         }
     }
-    let Some(profile) = profiles.get(selected) else {
-        return action;
-    };
-    ui.add_space(8.0);
-    egui::Grid::new("profile_fields")
-        .num_columns(2)
-        .striped(true)
-        .show(ui, |ui| {
-            let row = |ui: &mut egui::Ui, label: &str, value: Option<&str>| {
-                ui.label(label);
-                ui.add(egui::Label::new(value.unwrap_or("—")).truncate());
-                ui.end_row();
-            };
-            row(ui, "Grant", profile.grant_type.map(|g| g.as_str()));
-            row(ui, "Authorize", profile.authorization_endpoint.as_deref());
-            row(ui, "Token endpoint", profile.token_endpoint.as_deref());
-            row(ui, "Client ID", profile.client_id.as_deref());
-            ui.label("Client secret");
-            match &profile.client_secret {
-                Some(secret) => secret_ui(ui, "Client secret", secret.expose(), reveal),
-                None => {
-                    ui.label("—");
+    ui.horizontal_wrapped(|ui| {
+        if ui.small_button("New").clicked() {
+            actions.push(Action::NewProfile);
+        }
+        if ui.small_button("Duplicate").clicked() {
+            actions.push(Action::DuplicateProfile);
+        }
+        if *view.confirm_delete {
+            ui.colored_label(ui.visuals().warn_fg_color, "Delete this profile?");
+            if ui.small_button("Yes, delete").clicked() {
+                actions.push(Action::DeleteProfile);
+                *view.confirm_delete = false;
+            }
+            if ui.small_button("Keep").clicked() {
+                *view.confirm_delete = false;
+            }
+        } else if ui.small_button("Delete").clicked() {
+            *view.confirm_delete = true;
+        }
+        ui.menu_button("New from preset", |ui| {
+            for (index, (name, _)) in PRESETS.iter().enumerate() {
+                if ui.button(name.trim_end_matches(".toml")).clicked() {
+                    actions.push(Action::NewFromPreset(index));
+                    ui.close();
                 }
             }
-            ui.end_row();
-            row(
-                ui,
-                "Auth method",
-                profile.token_endpoint_auth_method.map(|m| m.as_str()),
-            );
-            row(ui, "Scope", profile.scope.as_deref());
-            row(ui, "Redirect URI", profile.redirect_uri.as_deref());
-            row(
-                ui,
-                "API",
-                profile.api.as_ref().and_then(|api| api.url.as_deref()),
-            );
         });
-    action
+    });
+    for problem in view.broken {
+        ui.colored_label(ui.visuals().error_fg_color, problem);
+    }
+    ui.separator();
+    let Some(entry) = view.profiles.get_mut(view.selected) else {
+        return actions;
+    };
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if editor_ui(ui, entry, view.reveal) {
+                actions.push(Action::SaveProfile);
+            }
+            if let Some(location) = &view.location {
+                ui.add(egui::Label::new(egui::RichText::new(location).small().weak()).wrap());
+            }
+        });
+    actions
+}
+
+/// The editor; true when Save was pressed.
+fn editor_ui(ui: &mut egui::Ui, entry: &mut ProfileEntry, reveal: bool) -> bool {
+    let validation = Profile::from_file(&entry.file, "profile").err();
+    let problem = |key: &str| {
+        validation
+            .as_ref()
+            .and_then(|e: &ProfileError| e.message_for(key))
+            .map(str::to_string)
+    };
+    let file = &mut entry.file;
+    let grid = |ui: &mut egui::Ui, id: &str, add: &mut dyn FnMut(&mut egui::Ui)| {
+        egui::Grid::new(id)
+            .num_columns(2)
+            .striped(false)
+            .show(ui, |ui| add(ui));
+    };
+    egui::CollapsingHeader::new("Client")
+        .default_open(true)
+        .show(ui, |ui| {
+            grid(ui, "edit_client", &mut |ui| {
+                text_field(ui, "Name", &mut file.name, None);
+                text_field(
+                    ui,
+                    "Client ID",
+                    &mut file.client_id,
+                    problem("client_id").as_deref(),
+                );
+                secret_field(
+                    ui,
+                    "Client secret",
+                    &mut file.client_secret,
+                    reveal,
+                    problem("client_secret").as_deref(),
+                );
+                text_field(
+                    ui,
+                    "Client secret variable",
+                    &mut file.client_secret_env,
+                    None,
+                );
+                choice_field(
+                    ui,
+                    "Client authentication",
+                    &mut file.token_endpoint_auth_method,
+                    &ClientAuthMethod::ALL.map(|m| (m, m.as_str())),
+                    problem("token_endpoint_auth_method").as_deref(),
+                );
+            });
+        });
+    egui::CollapsingHeader::new("Endpoints")
+        .default_open(true)
+        .show(ui, |ui| {
+            grid(ui, "edit_endpoints", &mut |ui| {
+                text_field(ui, "Issuer", &mut file.issuer, problem("issuer").as_deref());
+                text_field(
+                    ui,
+                    "Authorization endpoint",
+                    &mut file.authorization_endpoint,
+                    problem("authorization_endpoint").as_deref(),
+                );
+                text_field(
+                    ui,
+                    "Token endpoint",
+                    &mut file.token_endpoint,
+                    problem("token_endpoint").as_deref(),
+                );
+                text_field(
+                    ui,
+                    "Device endpoint",
+                    &mut file.device_authorization_endpoint,
+                    problem("device_authorization_endpoint").as_deref(),
+                );
+                text_field(
+                    ui,
+                    "Revocation endpoint",
+                    &mut file.revocation_endpoint,
+                    problem("revocation_endpoint").as_deref(),
+                );
+                text_field(
+                    ui,
+                    "Introspection endpoint",
+                    &mut file.introspection_endpoint,
+                    problem("introspection_endpoint").as_deref(),
+                );
+                text_field(
+                    ui,
+                    "Userinfo endpoint",
+                    &mut file.userinfo_endpoint,
+                    problem("userinfo_endpoint").as_deref(),
+                );
+                text_field(
+                    ui,
+                    "JWKS URI",
+                    &mut file.jwks_uri,
+                    problem("jwks_uri").as_deref(),
+                );
+            });
+        });
+    egui::CollapsingHeader::new("Grant")
+        .default_open(true)
+        .show(ui, |ui| {
+            grid(ui, "edit_grant", &mut |ui| {
+                choice_field(
+                    ui,
+                    "Grant type",
+                    &mut file.grant_type,
+                    &GrantType::ALL.map(|g| (g, g.as_str())),
+                    None,
+                );
+                text_field(ui, "Scope", &mut file.scope, None);
+                text_field(
+                    ui,
+                    "Redirect URI",
+                    &mut file.redirect_uri,
+                    problem("redirect_uri").as_deref(),
+                );
+                choice_field(
+                    ui,
+                    "PKCE",
+                    &mut file.pkce,
+                    &[
+                        (PkceMode::S256, "S256"),
+                        (PkceMode::Plain, "plain"),
+                        (PkceMode::None, "none"),
+                    ],
+                    None,
+                );
+                text_field(
+                    ui,
+                    "Username",
+                    &mut file.username,
+                    problem("username").as_deref(),
+                );
+                secret_field(
+                    ui,
+                    "Password",
+                    &mut file.password,
+                    reveal,
+                    problem("password").as_deref(),
+                );
+                text_field(ui, "Password variable", &mut file.password_env, None);
+                map_field(ui, "Authorize parameters", &mut file.authorize_params);
+                map_field(ui, "Token parameters", &mut file.token_params);
+            });
+        });
+    egui::CollapsingHeader::new("API").show(ui, |ui| {
+        let api = file.api.get_or_insert_with(ApiFile::default);
+        grid(ui, "edit_api", &mut |ui| {
+            text_field(ui, "API URL", &mut api.url, problem("api.url").as_deref());
+            text_field(
+                ui,
+                "Method",
+                &mut api.method,
+                problem("api.method").as_deref(),
+            );
+            choice_field(
+                ui,
+                "Token placement",
+                &mut api.token_placement,
+                &[
+                    (TokenPlacementKind::Header, "header"),
+                    (TokenPlacementKind::Query, "query"),
+                    (TokenPlacementKind::Body, "body"),
+                ],
+                None,
+            );
+            text_field(
+                ui,
+                "Header name",
+                &mut api.header_name,
+                problem("api.header_name").as_deref(),
+            );
+            text_field(ui, "Header prefix", &mut api.header_prefix, None);
+            text_field(ui, "Token parameter", &mut api.query_param, None);
+            map_field(ui, "API headers", &mut api.headers);
+            map_field(ui, "API query", &mut api.query);
+        });
+        if *api == ApiFile::default() {
+            file.api = None;
+        }
+    });
+    egui::CollapsingHeader::new("HTTP").show(ui, |ui| {
+        let http = file.http.get_or_insert_with(HttpFile::default);
+        let mut timeout = http.timeout_secs.map(|s| s.to_string());
+        grid(ui, "edit_http", &mut |ui| {
+            if text_field(
+                ui,
+                "Timeout (seconds)",
+                &mut timeout,
+                problem("http.timeout_secs").as_deref(),
+            ) {
+                http.timeout_secs = timeout.as_deref().and_then(|t| t.trim().parse().ok());
+            }
+        });
+        if *http == HttpFile::default() {
+            file.http = None;
+        }
+    });
+    if let Some(error) = &validation {
+        let unplaced: Vec<String> = error
+            .problems
+            .iter()
+            .filter(|p| p.key.is_none())
+            .map(|p| p.message.clone())
+            .collect();
+        for message in unplaced {
+            ui.colored_label(ui.visuals().error_fg_color, message);
+        }
+    }
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        let save = ui
+            .add_enabled(
+                entry.is_dirty() || entry.path.is_none(),
+                egui::Button::new("Save"),
+            )
+            .on_hover_text("Ctrl+S");
+        if entry.is_dirty() {
+            ui.label("Unsaved changes");
+        }
+        save.clicked()
+    })
+    .inner
 }

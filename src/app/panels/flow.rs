@@ -238,6 +238,12 @@ fn arrow(painter: &egui::Painter, from: egui::Pos2, to: egui::Pos2, stroke: egui
     painter.line_segment([from, to], stroke);
     let direction = if to.x >= from.x { -1.0 } else { 1.0 };
     let head = 8.0;
-    painter.line_segment([to, egui::pos2(to.x + direction * head, to.y - head / 2.0)], stroke);
-    painter.line_segment([to, egui::pos2(to.x + direction * head, to.y + head / 2.0)], stroke);
+    painter.line_segment(
+        [to, egui::pos2(to.x + direction * head, to.y - head / 2.0)],
+        stroke,
+    );
+    painter.line_segment(
+        [to, egui::pos2(to.x + direction * head, to.y + head / 2.0)],
+        stroke,
+    );
 }

@@ -29,7 +29,7 @@ pub fn status_ui(ui: &mut egui::Ui, state: &AppState) {
             ui.separator();
             ui.label(format!(
                 "Profile: {}",
-                profile.name.as_deref().unwrap_or("Unnamed")
+                profile.file.name.as_deref().unwrap_or("Unnamed")
             ));
         }
         ui.separator();

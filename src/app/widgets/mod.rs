@@ -2,4 +2,5 @@
 
 pub mod copy;
 pub mod countdown;
+pub mod fields;
 pub mod secret;
