@@ -297,3 +297,38 @@ fn a_wrong_client_secret_shows_invalid_client_and_its_description() {
         "the diagram's answer arrow"
     );
 }
+
+#[test]
+fn editing_a_steps_client_secret_shows_invalid_client_in_its_verdict() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut harness, _dir) = start(&runtime);
+    click(&mut harness, "Next step");
+    wait_for(&mut harness, "the prepared request", |h| {
+        h.query_by_label("Basic client_secret").is_some()
+    });
+    // The request the oauth2 crate built, shown before it is sent.
+    assert!(shows(&harness, "prepared; edit it below"));
+    assert!(harness.query_by_label("grant_type").is_some());
+    assert!(
+        harness.state().state().exchanges.is_empty(),
+        "nothing was sent yet"
+    );
+    harness.get_by_label("Basic client_secret").focus();
+    harness
+        .get_by_label("Basic client_secret")
+        .type_text("-wrong");
+    harness.run_steps(2);
+    click(&mut harness, "Send");
+    wait_for(&mut harness, "the verdict", |h| shows(h, "invalid_client"));
+    assert!(shows(
+        &harness,
+        "wrong client_secret for client 'demo-client'"
+    ));
+    let sent = &harness.state().state().exchanges[0];
+    assert!(
+        sent.request
+            .headers
+            .iter()
+            .any(|(k, v)| k == "authorization" && v.starts_with("Basic "))
+    );
+}

@@ -12,6 +12,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::demo::{DemoConfig, DemoServer};
 use crate::engine::api::{self, ApiRequest, ApiResponse};
+use crate::engine::grants::step::{self, PreparedRequest};
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
 use crate::engine::{EngineError, Finding, GrantType, Profile, Secret, TokenSet};
@@ -31,6 +32,22 @@ pub enum Command {
         refresh_token: Option<Secret>,
         /// Open the system browser for browser grants.
         open_browser: bool,
+    },
+    /// Build a grant's token request for editing, without sending it.
+    PrepareGrant {
+        /// The profile.
+        profile: Box<Profile>,
+        /// The grant.
+        grant: GrantType,
+        /// For the refresh_token grant.
+        refresh_token: Option<Secret>,
+    },
+    /// Send a prepared (and possibly edited) token request.
+    SendPrepared {
+        /// HTTP settings come from here.
+        profile: Box<Profile>,
+        /// The request.
+        prepared: Box<PreparedRequest>,
     },
     /// Cancel the running grant.
     CancelGrant,
@@ -58,6 +75,8 @@ pub enum Event {
     Exchange(Box<Exchange>),
     /// The running grant reached a step.
     GrantProgress(Box<Progress>),
+    /// A token request is ready for editing.
+    GrantPrepared(Result<Box<PreparedRequest>, GrantFailure>),
     /// A grant finished.
     GrantFinished(Result<Box<TokenSet>, GrantFailure>),
     /// An API request finished.
@@ -216,6 +235,51 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                 tokio::spawn(async move {
                     let result = match HttpClient::new(&profile.http, recorder) {
                         Ok(http) => grants::run(&profile, &http, &options)
+                            .await
+                            .map(Box::new)
+                            .map_err(GrantFailure::from),
+                        Err(err) => Err(GrantFailure {
+                            message: err.to_string(),
+                            findings: Vec::new(),
+                            exchange_id: None,
+                        }),
+                    };
+                    events.send(Event::GrantFinished(result)).await;
+                });
+            }
+            Command::PrepareGrant {
+                profile,
+                grant,
+                refresh_token,
+            } => {
+                let events = events.clone();
+                let recorder = recorder.clone();
+                tokio::spawn(async move {
+                    let options = GrantOptions {
+                        grant: Some(grant),
+                        refresh_token,
+                        ..GrantOptions::default()
+                    };
+                    let result = match HttpClient::new(&profile.http, recorder) {
+                        Ok(http) => step::prepare(&profile, &http, &options)
+                            .await
+                            .map(Box::new)
+                            .map_err(GrantFailure::from),
+                        Err(err) => Err(GrantFailure {
+                            message: err.to_string(),
+                            findings: Vec::new(),
+                            exchange_id: None,
+                        }),
+                    };
+                    events.send(Event::GrantPrepared(result)).await;
+                });
+            }
+            Command::SendPrepared { profile, prepared } => {
+                let events = events.clone();
+                let recorder = recorder.clone();
+                tokio::spawn(async move {
+                    let result = match HttpClient::new(&profile.http, recorder) {
+                        Ok(http) => step::send(&http, &prepared)
                             .await
                             .map(Box::new)
                             .map_err(GrantFailure::from),

@@ -183,6 +183,26 @@ impl App {
                 state.exchanges.push(*exchange);
             }
             Event::GrantProgress(progress) => state.flow.apply_progress(*progress),
+            Event::GrantPrepared(result) => {
+                state.flow.preparing = false;
+                match result {
+                    Ok(prepared) => {
+                        state.flow.steps = vec![FlowStep::verdict(
+                            format!(
+                                "Step 1: {} {} prepared; edit it below, then Send",
+                                prepared.method, prepared.url
+                            ),
+                            true,
+                        )];
+                        state.flow.run = GrantRun::Idle;
+                        state.flow.prepared = Some(*prepared);
+                    }
+                    Err(failure) => {
+                        state.flow.steps = vec![FlowStep::verdict(failure.message.clone(), false)];
+                        state.flow.run = GrantRun::Failed(failure);
+                    }
+                }
+            }
             Event::GrantFinished(result) => {
                 state.in_flight = state.in_flight.saturating_sub(1);
                 state.flow.waiting = None;
@@ -264,6 +284,9 @@ impl App {
             }
             Action::DeleteProfile => self.delete_profile(),
             Action::RunGrant => self.run_grant(self.state.flow.grant),
+            Action::NextStep => self.prepare_grant(),
+            Action::DiscardPrepared => self.state.flow.prepared = None,
+            Action::SendPrepared => self.send_prepared(),
             Action::RefreshNow => self.run_grant(GrantType::RefreshToken),
             Action::RefreshAndRetry => {
                 self.run_grant(GrantType::RefreshToken);
@@ -330,6 +353,47 @@ impl App {
         self.state.profiles.remove(index);
         let next = index.min(self.state.profiles.len().saturating_sub(1));
         self.apply_action(Action::SelectProfile(next));
+    }
+
+    fn prepare_grant(&mut self) {
+        let profile = match self.selected_profile() {
+            Ok(profile) => profile,
+            Err(message) => {
+                self.state.notice = Some(message);
+                return;
+            }
+        };
+        let refresh_token = self
+            .state
+            .tokens
+            .current()
+            .and_then(|t| t.refresh_token.clone());
+        let command = Command::PrepareGrant {
+            profile: Box::new(profile),
+            grant: self.state.flow.grant,
+            refresh_token,
+        };
+        if self.bridge.send(command) {
+            self.state.flow.preparing = true;
+        }
+    }
+
+    fn send_prepared(&mut self) {
+        let (Ok(profile), Some(prepared)) =
+            (self.selected_profile(), self.state.flow.prepared.clone())
+        else {
+            return;
+        };
+        let grant = prepared.grant;
+        let command = Command::SendPrepared {
+            profile: Box::new(profile),
+            prepared: Box::new(prepared),
+        };
+        if self.bridge.send(command) {
+            let last = self.state.exchanges.last().map_or(0, |e| e.id);
+            self.state.flow.start(grant, last);
+            self.state.in_flight += 1;
+        }
     }
 
     fn run_grant(&mut self, grant: GrantType) {
@@ -451,6 +515,7 @@ impl eframe::App for App {
                     &mut state.flow,
                     ready,
                     &state.exchanges,
+                    state.reveal,
                 )),
                 Tab::Tokens => {
                     actions.extend(panels::tokens::tokens_ui(ui, &state.tokens, state.reveal))

@@ -3,6 +3,7 @@
 use crate::app::bridge::GrantFailure;
 use crate::engine::api::{ApiRequest, ApiResponse};
 use crate::engine::grants::device_code::DeviceCodeInfo;
+use crate::engine::grants::step::PreparedRequest;
 use crate::engine::http::{Exchange, ExchangeKind};
 use crate::engine::profile::{Profile, parse_http_url};
 use crate::engine::{GrantType, ProfileFile, TokenSet};
@@ -55,6 +56,12 @@ pub enum Action {
     SelectProfile(usize),
     /// Run the selected grant.
     RunGrant,
+    /// Prepare the next request of the grant for editing.
+    NextStep,
+    /// Send the prepared request as edited.
+    SendPrepared,
+    /// Drop the prepared request.
+    DiscardPrepared,
     /// Use the refresh token.
     RefreshNow,
     /// Use the refresh token, then send the request again.
@@ -275,12 +282,18 @@ pub struct FlowState {
     /// Exchanges numbered above this belong to the current run (exchange
     /// events may arrive after the run's own result).
     pub exchanges_after: Option<u64>,
+    /// The token request prepared by Next step, being edited.
+    pub prepared: Option<PreparedRequest>,
+    /// Waiting for the prepared request.
+    pub preparing: bool,
 }
 
 impl FlowState {
     /// A new run; `last_exchange` is the newest exchange seen so far.
     pub fn start(&mut self, grant: GrantType, last_exchange: u64) {
         self.run = GrantRun::Running;
+        self.prepared = None;
+        self.preparing = false;
         self.steps = vec![FlowStep::verdict(
             format!("Running the {grant} grant"),
             true,

@@ -115,6 +115,8 @@ pub enum TransportErrorKind {
     TooLarge,
     /// The request could not be built (bad URL or header).
     InvalidRequest,
+    /// Not sent: the client was preparing the request for editing.
+    NotSent,
     /// Anything else on the wire.
     Other,
 }
@@ -260,6 +262,8 @@ pub struct HttpClient {
     client: reqwest::Client,
     recorder: Recorder,
     max_body: usize,
+    /// Record requests without sending them (to prepare a step for editing).
+    dry_run: bool,
     /// Exchanges made through this client, its clones and the clients
     /// scoped from it, in order.
     log: Arc<Mutex<Vec<Exchange>>>,
@@ -284,9 +288,21 @@ impl HttpClient {
             client,
             recorder,
             max_body: DEFAULT_MAX_BODY_BYTES,
+            dry_run: false,
             log: Arc::default(),
             outer_logs: Vec::new(),
         })
+    }
+
+    /// A client that records each request exactly as built and answers it
+    /// with a `NotSent` error instead of sending it. Nothing reaches the
+    /// recorder: no exchange happened.
+    pub fn dry_run(&self) -> Self {
+        Self {
+            dry_run: true,
+            recorder: Recorder::new(),
+            ..self.scoped()
+        }
     }
 
     /// Changes the response size limit.
@@ -356,7 +372,14 @@ impl HttpClient {
             body: body.clone(),
         };
 
-        let outcome = self.execute(http::Request::from_parts(parts, body)).await;
+        let outcome = if self.dry_run {
+            Err(TransportError {
+                kind: TransportErrorKind::NotSent,
+                message: "not sent: prepared for editing".to_string(),
+            })
+        } else {
+            self.execute(http::Request::from_parts(parts, body)).await
+        };
         let (response, error) = match outcome {
             Ok((response, error)) => (Some(response), error),
             Err(error) => (None, Some(error)),

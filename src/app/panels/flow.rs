@@ -7,6 +7,7 @@ use crate::app::widgets::copy::copy_button;
 use crate::app::{Action, Actor, FlowState, FlowStep, GrantRun, Waiting};
 use crate::engine::GrantType;
 use crate::engine::http::Exchange;
+use crate::engine::redact::SECRET_FIELDS;
 
 /// Draws the Flow tab.
 pub fn flow_ui(
@@ -14,6 +15,7 @@ pub fn flow_ui(
     flow: &mut FlowState,
     ready: bool,
     exchanges: &[Exchange],
+    reveal: bool,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     let running = flow.run.is_running();
@@ -32,6 +34,20 @@ pub fn flow_ui(
             .clicked()
         {
             actions.push(Action::RunGrant);
+        }
+        let steppable = matches!(
+            flow.grant,
+            GrantType::ClientCredentials | GrantType::Password | GrantType::RefreshToken
+        );
+        if ui
+            .add_enabled(
+                ready && !running && steppable && !flow.preparing,
+                egui::Button::new("Next step"),
+            )
+            .on_hover_text("Show the token request, editable, before it is sent")
+            .clicked()
+        {
+            actions.push(Action::NextStep);
         }
         if ui
             .add_enabled(running, egui::Button::new("Cancel"))
@@ -113,6 +129,53 @@ pub fn flow_ui(
                     info.interval, info.expires_in
                 ));
             }
+        });
+    }
+
+    if let Some(prepared) = &mut flow.prepared {
+        ui.add_space(6.0);
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.strong("The token request, as it will be sent");
+            egui::Grid::new("prepared_request")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    ui.label("Method");
+                    ui.monospace(&prepared.method);
+                    ui.end_row();
+                    let label = ui.label("Request URL");
+                    ui.add(egui::TextEdit::singleline(&mut prepared.url).desired_width(460.0))
+                        .labelled_by(label.id);
+                    ui.end_row();
+                    if let Some((id, secret)) = &mut prepared.basic {
+                        let label = ui.label("Basic client_id");
+                        ui.text_edit_singleline(id).labelled_by(label.id);
+                        ui.end_row();
+                        let label = ui.label("Basic client_secret");
+                        ui.add(egui::TextEdit::singleline(secret).password(!reveal))
+                            .labelled_by(label.id);
+                        ui.end_row();
+                    }
+                    for (name, value) in &mut prepared.headers {
+                        let label = ui.label(format!("Header {name}"));
+                        ui.text_edit_singleline(value).labelled_by(label.id);
+                        ui.end_row();
+                    }
+                    for (name, value) in &mut prepared.params {
+                        let secret = SECRET_FIELDS.contains(&name.as_str());
+                        let label = ui.label(name.as_str());
+                        ui.add(egui::TextEdit::singleline(value).password(secret && !reveal))
+                            .labelled_by(label.id);
+                        ui.end_row();
+                    }
+                });
+            ui.horizontal(|ui| {
+                if ui.button("Send").clicked() {
+                    actions.push(Action::SendPrepared);
+                }
+                if ui.button("Discard").clicked() {
+                    actions.push(Action::DiscardPrepared);
+                }
+            });
         });
     }
 

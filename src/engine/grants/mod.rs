@@ -12,6 +12,7 @@ pub mod device_code;
 mod implicit;
 mod password;
 mod refresh_token;
+pub mod step;
 
 use std::sync::Arc;
 use std::time::Duration;
