@@ -231,3 +231,43 @@ async fn extra_token_parameters_reach_the_wire() {
     assert!(body.contains("audience=demo-api"), "{body}");
     assert!(body.contains("scope=read+write"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prepared_step_is_not_sent_until_sent_and_edits_reach_the_wire() {
+    use oauth_debugger::engine::grants::step;
+    let server = demo().await;
+    let p = profile(&demo_file(
+        &server.url(),
+        GrantType::ClientCredentials,
+        ClientAuthMethod::ClientSecretBasic,
+    ));
+    let http = client(&p);
+    let mut prepared = step::prepare(&p, &http, &GrantOptions::default())
+        .await
+        .expect("prepared");
+    assert!(http.exchanges().is_empty(), "preparing sends nothing");
+    assert_eq!(
+        prepared.basic,
+        Some(("demo-client".to_string(), "demo-secret".to_string()))
+    );
+    assert!(
+        prepared
+            .params
+            .contains(&("grant_type".to_string(), "client_credentials".to_string()))
+    );
+
+    // Narrow the scope by hand: the server grants what was sent.
+    for (name, value) in &mut prepared.params {
+        if name == "scope" {
+            *value = "read".to_string();
+        }
+    }
+    let tokens = step::send(&http, &prepared).await.expect("sent");
+    assert_eq!(tokens.scope.as_deref(), Some("read"));
+    assert_eq!(http.exchanges().len(), 1);
+
+    // A wrong secret typed into the step is refused with its description.
+    prepared.basic = Some(("demo-client".to_string(), "typo".to_string()));
+    let err = step::send(&http, &prepared).await.expect_err("refused");
+    assert!(err.to_string().contains("invalid_client"), "{err}");
+}

@@ -301,7 +301,9 @@ impl HttpClient {
         Self {
             dry_run: true,
             recorder: Recorder::new(),
-            ..self.scoped()
+            log: Arc::default(),
+            outer_logs: Vec::new(),
+            ..self.clone()
         }
     }
 

@@ -224,6 +224,9 @@ pub fn flow_ui(
 /// Draws the sequence diagram; returns the exchange of a clicked arrow.
 fn sequence_ui(ui: &mut egui::Ui, steps: &[FlowStep]) -> Option<u64> {
     let arrows: Vec<&FlowStep> = steps.iter().filter(|s| s.arrow.is_some()).collect();
+    if arrows.is_empty() {
+        return None;
+    }
     let row = 30.0;
     let header = 34.0;
     let width = ui.available_width().max(480.0);
