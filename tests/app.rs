@@ -337,3 +337,79 @@ fn editing_a_steps_client_secret_shows_invalid_client_in_its_verdict() {
             .any(|(k, v)| k == "authorization" && v.starts_with("Basic "))
     );
 }
+
+#[test]
+fn auto_refresh_uses_the_refresh_token_ahead_of_expiry() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut harness, _dir) = start(&runtime);
+    click(&mut harness, "Demo — password");
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the token", |h| {
+        shows(h, "Token received (password grant)")
+    });
+    click(&mut harness, "Tokens");
+    // Refresh when 3599 of the 3600 seconds are left: about a second from now.
+    harness.get_by_label("seconds before expiry").focus();
+    harness.key_press(egui::Key::Backspace);
+    harness.key_press(egui::Key::Backspace);
+    harness
+        .get_by_label("seconds before expiry")
+        .type_text("3599");
+    click(&mut harness, "Auto-refresh");
+    wait_for(&mut harness, "the refreshed token", |h| {
+        shows(h, "Token received (refresh_token grant)")
+    });
+    click(&mut harness, "Auto-refresh");
+    let history = &harness.state().state().tokens.history;
+    assert_eq!(
+        history[0].grant,
+        oauth_debugger::engine::GrantType::Password
+    );
+    assert_eq!(
+        history[1].grant,
+        oauth_debugger::engine::GrantType::RefreshToken
+    );
+    assert_ne!(
+        history[0].refresh_token, history[1].refresh_token,
+        "rotated"
+    );
+    assert!(shows(&harness, "History (1 earlier)"));
+}
+
+#[test]
+fn the_device_grant_shows_the_user_code_and_a_qr_code_until_approved() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut harness, _dir) = start(&runtime);
+    click(&mut harness, "Demo — device code");
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the user code", |h| {
+        shows(h, "Waiting for the device to be approved")
+    });
+    let info = match &harness.state().state().flow.waiting {
+        Some(oauth_debugger::app::Waiting::Device(info)) => info.clone(),
+        other => panic!("not waiting for a device: {other:?}"),
+    };
+    assert!(
+        harness.query_by_label(&info.user_code).is_some(),
+        "the code in large type"
+    );
+    let complete = info
+        .verification_uri_complete
+        .clone()
+        .expect("complete URI");
+    assert!(
+        harness
+            .query_by_label(&format!("QR code of {complete}"))
+            .is_some()
+    );
+    // The person approves on "another device".
+    runtime
+        .block_on(user_agent::visit(&complete, &Person::default()))
+        .expect("approved");
+    wait_for(&mut harness, "the token", |h| {
+        shows(
+            h,
+            "Token received (urn:ietf:params:oauth:grant-type:device_code grant)",
+        )
+    });
+}

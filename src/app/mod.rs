@@ -396,6 +396,26 @@ impl App {
         }
     }
 
+    /// Uses the refresh token once the current tokens are within the
+    /// threshold of expiry; otherwise asks for a repaint at that moment.
+    fn auto_refresh(&mut self, ctx: &egui::Context) {
+        let Some(due) = self.state.tokens.refresh_due() else {
+            return;
+        };
+        let wait = due - chrono::Utc::now();
+        if wait > chrono::TimeDelta::zero() {
+            if let Ok(wait) = wait.to_std() {
+                ctx.request_repaint_after(wait);
+            }
+            return;
+        }
+        if self.state.flow.run.is_running() {
+            return;
+        }
+        self.state.tokens.refreshed = self.state.tokens.current().map(|t| t.obtained_at);
+        self.run_grant(GrantType::RefreshToken);
+    }
+
     fn run_grant(&mut self, grant: GrantType) {
         let profile = match self.selected_profile() {
             Ok(profile) => profile,
@@ -465,6 +485,7 @@ impl eframe::App for App {
         if let Some(text) = self.state.clipboard.take() {
             ctx.copy_text(text);
         }
+        self.auto_refresh(ctx);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -517,9 +538,11 @@ impl eframe::App for App {
                     &state.exchanges,
                     state.reveal,
                 )),
-                Tab::Tokens => {
-                    actions.extend(panels::tokens::tokens_ui(ui, &state.tokens, state.reveal))
-                }
+                Tab::Tokens => actions.extend(panels::tokens::tokens_ui(
+                    ui,
+                    &mut state.tokens,
+                    state.reveal,
+                )),
                 Tab::Request => actions.extend(panels::request::request_ui(
                     ui,
                     &mut state.request,

@@ -325,11 +325,31 @@ impl FlowState {
     }
 }
 
+/// Seconds before expiry at which auto-refresh uses the refresh token.
+pub const DEFAULT_REFRESH_THRESHOLD: &str = "30";
+
 /// The Tokens tab: the current token set and the earlier ones.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TokenState {
     /// Newest last.
     pub history: Vec<TokenSet>,
+    /// Refresh by itself ahead of expiry.
+    pub auto_refresh: bool,
+    /// How many seconds ahead, as typed.
+    pub threshold: String,
+    /// The token set (by receipt time) auto-refresh already acted on.
+    pub refreshed: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Default for TokenState {
+    fn default() -> Self {
+        Self {
+            history: Vec::new(),
+            auto_refresh: false,
+            threshold: DEFAULT_REFRESH_THRESHOLD.to_string(),
+            refreshed: None,
+        }
+    }
 }
 
 impl TokenState {
@@ -341,6 +361,28 @@ impl TokenState {
     /// Adds a new token set.
     pub fn push(&mut self, tokens: TokenSet) {
         self.history.push(tokens);
+    }
+
+    /// When auto-refresh should act on the current token set: `None` when it
+    /// is off, already done, or impossible (no refresh token or no expiry).
+    pub fn refresh_due(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let current = self.current()?;
+        if !self.auto_refresh
+            || current.refresh_token.is_none()
+            || self.refreshed == Some(current.obtained_at)
+        {
+            return None;
+        }
+        let threshold = self
+            .threshold
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|t| *t >= 0.0)?;
+        let ahead = chrono::TimeDelta::try_milliseconds((threshold * 1000.0) as i64)?;
+        let due = current.expires_at? - ahead;
+        // A threshold as long as the whole lifetime would refresh in a loop.
+        (due > current.obtained_at).then_some(due)
     }
 }
 

@@ -4,6 +4,7 @@
 use eframe::egui;
 
 use crate::app::widgets::copy::copy_button;
+use crate::app::widgets::qr::qr_ui;
 use crate::app::{Action, Actor, FlowState, FlowStep, GrantRun, Waiting};
 use crate::engine::GrantType;
 use crate::engine::http::Exchange;
@@ -123,6 +124,7 @@ pub fn flow_ui(
                             actions.push(Action::Copy(complete.clone()));
                         }
                     });
+                    qr_ui(ui, complete, 180.0);
                 }
                 ui.label(format!(
                     "Polling every {} s; the code expires in {} s.",

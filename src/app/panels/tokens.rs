@@ -10,12 +10,13 @@ use crate::app::{Action, TokenState};
 use crate::engine::{Severity, TokenSet};
 
 /// Draws the Tokens tab.
-pub fn tokens_ui(ui: &mut egui::Ui, tokens: &TokenState, reveal: bool) -> Vec<Action> {
+pub fn tokens_ui(ui: &mut egui::Ui, tokens: &mut TokenState, reveal: bool) -> Vec<Action> {
     let mut actions = Vec::new();
-    let Some(current) = tokens.current() else {
+    let Some(current) = tokens.current().cloned() else {
         ui.label("No tokens yet: run a grant in the Flow tab.");
         return actions;
     };
+    let current = &current;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
@@ -38,6 +39,11 @@ pub fn tokens_ui(ui: &mut egui::Ui, tokens: &TokenState, reveal: bool) -> Vec<Ac
                 if copy_button(ui, "Copy access token") {
                     actions.push(Action::Copy(current.access_token.expose().to_string()));
                 }
+                ui.separator();
+                ui.checkbox(&mut tokens.auto_refresh, "Auto-refresh");
+                let label = ui.label("seconds before expiry");
+                ui.add(egui::TextEdit::singleline(&mut tokens.threshold).desired_width(48.0))
+                    .labelled_by(label.id);
             });
             ui.add_space(6.0);
             fields_ui(ui, current, reveal);

@@ -3,4 +3,5 @@
 pub mod copy;
 pub mod countdown;
 pub mod fields;
+pub mod qr;
 pub mod secret;
