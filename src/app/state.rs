@@ -216,6 +216,19 @@ impl FlowStep {
                 let error =
                     crate::engine::token::parse_oauth_error(response.status, &response.body);
                 match error {
+                    // The device grant's polling answers: expected, not failures.
+                    Some(error)
+                        if matches!(
+                            error.error.as_str(),
+                            "authorization_pending" | "slow_down"
+                        ) =>
+                    {
+                        (
+                            format!("{} {}", response.status, error.error),
+                            format!("still waiting for the user: {error}"),
+                            true,
+                        )
+                    }
                     Some(error) => (
                         format!("{} {}", response.status, error.error),
                         error.to_string(),
