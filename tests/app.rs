@@ -413,3 +413,61 @@ fn the_device_grant_shows_the_user_code_and_a_qr_code_until_approved() {
         )
     });
 }
+
+#[test]
+fn a_large_response_is_laid_out_off_the_ui_thread_and_searchable() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut harness, _dir) = start(&runtime);
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the token", |h| shows(h, "Token received"));
+    click(&mut harness, "Request");
+    let url = harness
+        .state()
+        .state()
+        .request
+        .url
+        .replace("/api/items", "/api/large?mb=5");
+    harness.get_by_label("URL").focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("URL").type_text(&url);
+    harness.run_steps(2);
+    click(&mut harness, "Send");
+    wait_for(&mut harness, "the large answer", |h| {
+        shows(h, "lines of JSON")
+    });
+    let answer = harness
+        .state()
+        .state()
+        .request
+        .response
+        .as_ref()
+        .expect("answer")
+        .clone();
+    assert!(
+        answer
+            .response
+            .exchange
+            .response
+            .as_ref()
+            .expect("body")
+            .body
+            .len()
+            >= 5 * 1024 * 1024
+    );
+    assert!(
+        answer.lines.len() > 100_000,
+        "pretty-printed: {} lines",
+        answer.lines.len()
+    );
+    // Only the visible lines become widgets.
+    assert!(
+        harness
+            .query_all_by_label_contains("\"owner\": \"demo-client\"")
+            .count()
+            < 200
+    );
+    harness.get_by_label("Find").focus();
+    harness.get_by_label("Find").type_text("\"item 4242\"");
+    harness.run_steps(2);
+    assert!(shows(&harness, "1 line matches"));
+}

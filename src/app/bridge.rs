@@ -80,7 +80,41 @@ pub enum Event {
     /// A grant finished.
     GrantFinished(Result<Box<TokenSet>, GrantFailure>),
     /// An API request finished.
-    RequestFinished(Result<Box<ApiResponse>, String>),
+    RequestFinished(Result<Box<ApiAnswer>, String>),
+}
+
+/// An API response with its body laid out for display, prepared off the
+/// UI thread so a large body never stalls a frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiAnswer {
+    /// The response.
+    pub response: ApiResponse,
+    /// The body, pretty-printed when it is JSON, one entry per line.
+    pub lines: Vec<String>,
+    /// True when the body parsed as JSON.
+    pub json: bool,
+}
+
+impl ApiAnswer {
+    /// Lays out `response`'s body (call off the UI thread).
+    pub fn new(response: ApiResponse) -> Self {
+        let body = response
+            .exchange
+            .response
+            .as_ref()
+            .map(|r| r.body.as_slice())
+            .unwrap_or_default();
+        let pretty = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|value| serde_json::to_string_pretty(&value).ok());
+        let json = pretty.is_some();
+        let text = pretty.unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+        Self {
+            lines: text.lines().map(str::to_string).collect(),
+            json,
+            response,
+        }
+    }
 }
 
 /// Why a grant produced no tokens, for display.
@@ -311,10 +345,15 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                 let recorder = recorder.clone();
                 tokio::spawn(async move {
                     let result = match HttpClient::new(&profile.http, recorder) {
-                        Ok(http) => api::call(&http, &request, token.as_ref())
-                            .await
-                            .map(Box::new)
-                            .map_err(|err| err.to_string()),
+                        Ok(http) => match api::call(&http, &request, token.as_ref()).await {
+                            Ok(response) => {
+                                tokio::task::spawn_blocking(move || ApiAnswer::new(response))
+                                    .await
+                                    .map(Box::new)
+                                    .map_err(|err| err.to_string())
+                            }
+                            Err(err) => Err(err.to_string()),
+                        },
                         Err(err) => Err(err.to_string()),
                     };
                     events.send(Event::RequestFinished(result)).await;

@@ -180,6 +180,7 @@ impl App {
             Event::DemoFailed(message) => state.demo = Some(DemoStatus::Failed(message)),
             Event::Exchange(exchange) => {
                 state.flow.add_exchange(&exchange);
+                state.log.rows.push(panels::http_log::row(&exchange));
                 state.exchanges.push(*exchange);
             }
             Event::GrantProgress(progress) => state.flow.apply_progress(*progress),

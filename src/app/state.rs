@@ -1,7 +1,8 @@
 //! The app's plain state: what is shown, apart from the handles.
 
+use crate::app::bridge::ApiAnswer;
 use crate::app::bridge::GrantFailure;
-use crate::engine::api::{ApiRequest, ApiResponse};
+use crate::engine::api::ApiRequest;
 use crate::engine::grants::device_code::DeviceCodeInfo;
 use crate::engine::grants::step::PreparedRequest;
 use crate::engine::http::{Exchange, ExchangeKind};
@@ -413,7 +414,9 @@ pub struct RequestState {
     /// In flight.
     pub in_flight: bool,
     /// The last answer.
-    pub response: Option<Box<ApiResponse>>,
+    pub response: Option<Box<ApiAnswer>>,
+    /// Text to find in the response body.
+    pub find: String,
     /// The last failure.
     pub error: Option<String>,
     /// Send again once the refresh in flight brings a new token.
@@ -478,7 +481,7 @@ impl RequestState {
     }
 
     /// The answer came.
-    pub fn finish(&mut self, result: Result<Box<ApiResponse>, String>) {
+    pub fn finish(&mut self, result: Result<Box<ApiAnswer>, String>) {
         self.in_flight = false;
         match result {
             Ok(response) => {
@@ -499,6 +502,23 @@ pub struct LogState {
     pub kind: Option<ExchangeKind>,
     /// The exchange in the detail pane.
     pub selected: Option<u64>,
+    /// One row of text per exchange, made once when it arrives.
+    pub rows: Vec<LogRow>,
+    /// The detail pane's lines: for which exchange, revealed or not.
+    pub detail: Option<(u64, bool, Vec<String>)>,
+}
+
+/// A table row of the HTTP log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRow {
+    /// The exchange.
+    pub id: u64,
+    /// Its kind, for the filter.
+    pub kind: ExchangeKind,
+    /// What the row shows.
+    pub text: String,
+    /// The same in lower case, for the text filter.
+    pub lower: String,
 }
 
 /// A profile as shown and edited, with where it is saved.

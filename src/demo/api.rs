@@ -105,6 +105,43 @@ pub async fn items(
     .into_response()
 }
 
+/// `GET /api/large?mb=N`: a JSON body of about N megabytes (1 to 60,
+/// default 1), for trying large responses; needs scope `read`.
+pub async fn large(
+    State(demo): State<Arc<Demo>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let caller = match authorize(&demo, &headers, query.as_deref(), &[]) {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    if !caller.has_scope("read") {
+        return insufficient_scope("read");
+    }
+    let mb = param(query.unwrap_or_default().as_bytes(), "mb")
+        .first()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, 60);
+    let target = mb * 1024 * 1024;
+    let mut body = String::with_capacity(target + 256);
+    body.push_str("{\"items\":[");
+    let mut id = 0usize;
+    while body.len() < target {
+        if id > 0 {
+            body.push(',');
+        }
+        body.push_str(&format!(
+            "{{\"id\":{id},\"name\":\"item {id}\",\"owner\":\"{}\",\"tags\":[\"demo\",\"large\"],\"note\":\"padding to make the body big enough to exercise the viewer\"}}",
+            caller.claim("sub")
+        ));
+        id += 1;
+    }
+    body.push_str("]}");
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 /// `POST /api/items`: needs scope `write`; echoes what was sent.
 pub async fn create_item(
     State(demo): State<Arc<Demo>>,

@@ -219,6 +219,7 @@ fn router(demo: Arc<Demo>) -> Router {
         .route("/revoke", post(meta::revoke))
         .route("/api/me", get(api::me).post(api::me))
         .route("/api/items", get(api::items).post(api::create_item))
+        .route("/api/large", get(api::large))
         .with_state(demo)
 }
 

@@ -1,11 +1,11 @@
-//! The HTTP log tab: every exchange of the session in a table (virtualised,
-//! so ten thousand rows stay smooth), filters, and a detail pane with the raw
-//! request and response and "Copy as curl".
+//! The HTTP log tab: every exchange of the session in a table (rows made
+//! once, drawn virtualised, so ten thousand stay smooth), filters, and a
+//! detail pane with the raw request and response and "Copy as curl".
 
 use eframe::egui;
 
 use crate::app::widgets::copy::copy_button;
-use crate::app::{Action, LogState};
+use crate::app::{Action, LogRow, LogState};
 use crate::engine::curl::to_curl;
 use crate::engine::http::{Exchange, ExchangeKind};
 use crate::engine::redact;
@@ -20,6 +20,32 @@ const KINDS: [ExchangeKind; 8] = [
     ExchangeKind::Introspection,
     ExchangeKind::Userinfo,
 ];
+
+/// The table row of an exchange: time, kind, method, URL, status, duration.
+pub fn row(exchange: &Exchange) -> LogRow {
+    let status = exchange
+        .status()
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| "ERR".to_string());
+    let text = format!(
+        "{}  {:<13} {:<6} {}  {}  {} ms",
+        exchange
+            .started_at
+            .with_timezone(&chrono::Local)
+            .format("%H:%M:%S"),
+        exchange.kind.as_str(),
+        exchange.request.method,
+        redact::url(&exchange.request.url),
+        status,
+        exchange.duration.as_millis()
+    );
+    LogRow {
+        id: exchange.id,
+        kind: exchange.kind,
+        lower: text.to_ascii_lowercase(),
+        text,
+    }
+}
 
 /// Draws the HTTP log.
 pub fn http_log_ui(
@@ -47,83 +73,75 @@ pub fn http_log_ui(
             });
     });
     let needle = log.filter.trim().to_ascii_lowercase();
-    let shown: Vec<&Exchange> = exchanges
+    let shown: Vec<&LogRow> = log
+        .rows
         .iter()
-        .filter(|e| log.kind.is_none_or(|k| e.kind == k))
-        .filter(|e| needle.is_empty() || row_text(e).to_ascii_lowercase().contains(&needle))
+        .filter(|r| log.kind.is_none_or(|k| r.kind == k))
+        .filter(|r| needle.is_empty() || r.lower.contains(&needle))
         .collect();
-    ui.label(format!("{} of {} exchanges", shown.len(), exchanges.len()));
+    ui.label(format!("{} of {} exchanges", shown.len(), log.rows.len()));
+    // Concurrent requests can arrive out of id order: search, do not bisect.
     let selected = log
         .selected
-        .and_then(|id| exchanges.iter().find(|e| e.id == id));
+        .and_then(|id| exchanges.iter().rev().find(|e| e.id == id));
     let list_height = if selected.is_some() {
         ui.available_height() * 0.4
     } else {
         ui.available_height()
     };
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    let mut clicked = None;
     egui::ScrollArea::vertical()
         .id_salt("http_log_rows")
         .max_height(list_height)
         .auto_shrink([false, true])
         .show_rows(ui, row_height, shown.len(), |ui, range| {
-            for exchange in &shown[range] {
-                let text = row_text(exchange);
-                let is_selected = log.selected == Some(exchange.id);
-                let row = ui.add(
-                    egui::Button::selectable(is_selected, egui::RichText::new(text).monospace())
-                        .truncate(),
+            for row in &shown[range] {
+                let is_selected = log.selected == Some(row.id);
+                let button = egui::Button::selectable(
+                    is_selected,
+                    egui::RichText::new(&row.text).monospace(),
                 );
-                if row.clicked() {
-                    log.selected = Some(exchange.id);
+                if ui.add(button.truncate()).clicked() {
+                    clicked = Some(row.id);
                 }
             }
         });
-    if let Some(exchange) = selected {
-        ui.separator();
-        let shown = if reveal {
-            exchange.clone()
-        } else {
-            redact::exchange(exchange)
-        };
-        ui.horizontal(|ui| {
-            ui.strong(format!("Exchange #{}", exchange.id));
-            if copy_button(ui, "Copy as curl") {
-                actions.push(Action::Copy(to_curl(&shown.request)));
-            }
-            if !reveal {
-                ui.label("(secrets masked: tick Show secrets to reveal)");
-            }
-        });
-        egui::ScrollArea::vertical()
+    if clicked.is_some() {
+        log.selected = clicked;
+    }
+    let Some(exchange) = selected else {
+        return actions;
+    };
+    ui.separator();
+    let shown = if reveal {
+        exchange.clone()
+    } else {
+        redact::exchange(exchange)
+    };
+    ui.horizontal(|ui| {
+        ui.strong(format!("Exchange #{}", exchange.id));
+        if copy_button(ui, "Copy as curl") {
+            actions.push(Action::Copy(to_curl(&shown.request)));
+        }
+        if !reveal {
+            ui.label("(secrets masked: tick Show secrets to reveal)");
+        }
+    });
+    let fresh = matches!(&log.detail, Some((id, r, _)) if *id == exchange.id && *r == reveal);
+    if !fresh {
+        let lines = shown.describe().lines().map(str::to_string).collect();
+        log.detail = Some((exchange.id, reveal, lines));
+    }
+    if let Some((_, _, lines)) = &log.detail {
+        egui::ScrollArea::both()
             .id_salt("http_log_detail")
             .auto_shrink([false, false])
-            .show(ui, |ui| {
-                ui.add(
-                    egui::Label::new(egui::RichText::new(shown.describe()).monospace())
-                        .selectable(true),
-                );
+            .show_rows(ui, row_height, lines.len(), |ui, range| {
+                for line in &lines[range] {
+                    ui.add(egui::Label::new(egui::RichText::new(line).monospace()).extend());
+                }
             });
     }
     actions
-}
-
-/// One table row: time, kind, method, URL, status, duration.
-fn row_text(exchange: &Exchange) -> String {
-    let status = exchange
-        .status()
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| "ERR".to_string());
-    format!(
-        "{}  {:<13} {:<6} {}  {}  {} ms",
-        exchange
-            .started_at
-            .with_timezone(&chrono::Local)
-            .format("%H:%M:%S"),
-        exchange.kind.as_str(),
-        exchange.request.method,
-        redact::url(&exchange.request.url),
-        status,
-        exchange.duration.as_millis()
-    )
 }

@@ -65,18 +65,20 @@ pub fn request_ui(ui: &mut egui::Ui, request: &mut RequestState, have_token: boo
         return actions;
     };
     ui.separator();
-    let exchange = &response.exchange;
-    let status = response.status();
+    let exchange = &response.response.exchange;
+    let status = response.response.status();
     let size = exchange
         .response
         .as_ref()
         .map(|r| r.body.len())
         .unwrap_or_default();
     ui.strong(format!(
-        "HTTP {status} · {} ms · {size} bytes",
-        exchange.duration.as_millis()
+        "HTTP {status} · {} ms · {size} bytes · {} lines{}",
+        exchange.duration.as_millis(),
+        response.lines.len(),
+        if response.json { " of JSON" } else { "" }
     ));
-    if let Some(challenge) = &response.challenge {
+    if let Some(challenge) = &response.response.challenge {
         ui.colored_label(
             ui.visuals().error_fg_color,
             format!("WWW-Authenticate: {challenge}"),
@@ -85,20 +87,41 @@ pub fn request_ui(ui: &mut egui::Ui, request: &mut RequestState, have_token: boo
             actions.push(Action::RefreshAndRetry);
         }
     }
-    egui::ScrollArea::vertical()
+    egui::CollapsingHeader::new("Response headers").show(ui, |ui| {
+        for (name, value) in exchange.response.iter().flat_map(|r| &r.headers) {
+            ui.monospace(format!("{name}: {value}"));
+        }
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("Find");
+        ui.add(egui::TextEdit::singleline(&mut request.find).desired_width(200.0))
+            .labelled_by(label.id);
+    });
+    let needle = request.find.trim();
+    let shown: Vec<&String> = if needle.is_empty() {
+        response.lines.iter().collect()
+    } else {
+        response
+            .lines
+            .iter()
+            .filter(|line| line.contains(needle))
+            .collect()
+    };
+    if !needle.is_empty() {
+        ui.label(match shown.len() {
+            1 => "1 line matches".to_string(),
+            n => format!("{n} lines match"),
+        });
+    }
+    // Only the visible lines are laid out, so a 50 MB body scrolls smoothly.
+    let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
+    egui::ScrollArea::both()
+        .id_salt("response_body")
         .auto_shrink([false, false])
-        .show(ui, |ui| {
-            egui::CollapsingHeader::new("Response headers").show(ui, |ui| {
-                for (name, value) in exchange.response.iter().flat_map(|r| &r.headers) {
-                    ui.monospace(format!("{name}: {value}"));
-                }
-            });
-            let body = exchange.response_text();
-            let pretty = serde_json::from_str::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| serde_json::to_string_pretty(&v).ok())
-                .unwrap_or(body);
-            ui.add(egui::Label::new(egui::RichText::new(pretty).monospace()).selectable(true));
+        .show_rows(ui, row_height, shown.len(), |ui, range| {
+            for line in &shown[range] {
+                ui.add(egui::Label::new(egui::RichText::new(line.as_str()).monospace()).extend());
+            }
         });
     actions
 }
