@@ -200,12 +200,15 @@ fn request_tab_calls_the_api_and_the_http_log_lists_every_exchange() {
     wait_for(&mut harness, "the answer", |h| {
         h.query_by_label_contains("HTTP 200").is_some()
     });
+    // The body as a tree: items unfolded, each item folded until asked.
+    assert!(shows(&harness, "items: [2 items]"));
+    click(&mut harness, "Unfold [0]");
     assert!(
-        harness
-            .query_by_label_contains("\"name\": \"Widget\"")
-            .is_some(),
+        shows(&harness, "name: \"Widget\""),
         "the JSON body is shown"
     );
+    click(&mut harness, "Text");
+    assert!(shows(&harness, "\"name\": \"Widget\""), "and as text");
 
     click(&mut harness, "HTTP log");
     wait_for(&mut harness, "both exchanges", |h| {
@@ -459,6 +462,7 @@ fn a_large_response_is_laid_out_off_the_ui_thread_and_searchable() {
         "pretty-printed: {} lines",
         answer.lines.len()
     );
+    click(&mut harness, "Text");
     // Only the visible lines become widgets.
     assert!(
         harness
@@ -470,4 +474,54 @@ fn a_large_response_is_laid_out_off_the_ui_thread_and_searchable() {
     harness.get_by_label("Find").type_text("\"item 4242\"");
     harness.run_steps(2);
     assert!(shows(&harness, "1 line matches"));
+}
+
+#[test]
+fn a_revoked_token_gets_401_and_refresh_and_retry_recovers() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut harness, _dir) = start(&runtime);
+    click(&mut harness, "Demo — password");
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the token", |h| {
+        shows(h, "Token received (password grant)")
+    });
+    let access = harness
+        .state()
+        .state()
+        .tokens
+        .current()
+        .expect("tokens")
+        .access_token
+        .clone();
+    let base = match &harness.state().state().demo {
+        Some(oauth_debugger::app::DemoStatus::Running(url)) => url.clone(),
+        other => panic!("demo not running: {other:?}"),
+    };
+    // Revoked elsewhere (RFC 7009): the API now refuses the token.
+    let revoked = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{base}/revoke"))
+            .basic_auth("demo-client", Some("demo-secret"))
+            .form(&[("token", access.expose())])
+            .send()
+            .await
+            .expect("revoke")
+            .status()
+    });
+    assert_eq!(revoked, 200);
+
+    click(&mut harness, "Request");
+    click(&mut harness, "Send");
+    wait_for(&mut harness, "the 401", |h| shows(h, "HTTP 401"));
+    assert!(shows(
+        &harness,
+        "invalid_token: The access token was revoked"
+    ));
+    click(&mut harness, "Refresh token and retry");
+    wait_for(&mut harness, "the retried answer", |h| shows(h, "HTTP 200"));
+    assert_eq!(
+        harness.state().state().tokens.history.len(),
+        2,
+        "refreshed once"
+    );
 }

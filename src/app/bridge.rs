@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
+use crate::app::widgets::json_tree::JsonTree;
 use crate::demo::{DemoConfig, DemoServer};
 use crate::engine::api::{self, ApiRequest, ApiResponse};
 use crate::engine::grants::step::{self, PreparedRequest};
@@ -93,6 +94,8 @@ pub struct ApiAnswer {
     pub lines: Vec<String>,
     /// True when the body parsed as JSON.
     pub json: bool,
+    /// The JSON body as a tree, when it is JSON.
+    pub tree: Option<JsonTree>,
 }
 
 impl ApiAnswer {
@@ -104,14 +107,16 @@ impl ApiAnswer {
             .as_ref()
             .map(|r| r.body.as_slice())
             .unwrap_or_default();
-        let pretty = serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .and_then(|value| serde_json::to_string_pretty(&value).ok());
+        let value = serde_json::from_slice::<serde_json::Value>(body).ok();
+        let pretty = value
+            .as_ref()
+            .and_then(|value| serde_json::to_string_pretty(value).ok());
         let json = pretty.is_some();
         let text = pretty.unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
         Self {
             lines: text.lines().map(str::to_string).collect(),
             json,
+            tree: value.as_ref().map(JsonTree::build),
             response,
         }
     }

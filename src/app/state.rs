@@ -2,6 +2,7 @@
 
 use crate::app::bridge::ApiAnswer;
 use crate::app::bridge::GrantFailure;
+use crate::app::widgets::json_tree::{JsonTree, JsonTreeView};
 use crate::engine::api::ApiRequest;
 use crate::engine::grants::device_code::DeviceCodeInfo;
 use crate::engine::grants::step::PreparedRequest;
@@ -353,6 +354,9 @@ pub struct TokenState {
     pub threshold: String,
     /// The token set (by receipt time) auto-refresh already acted on.
     pub refreshed: Option<chrono::DateTime<chrono::Utc>>,
+    /// The current raw response as a tree: for which token set (by receipt
+    /// time) and whether secrets were shown.
+    pub raw_tree: Option<(chrono::DateTime<chrono::Utc>, bool, JsonTree, JsonTreeView)>,
 }
 
 impl Default for TokenState {
@@ -362,6 +366,7 @@ impl Default for TokenState {
             auto_refresh: false,
             threshold: DEFAULT_REFRESH_THRESHOLD.to_string(),
             refreshed: None,
+            raw_tree: None,
         }
     }
 }
@@ -417,10 +422,16 @@ pub struct RequestState {
     pub response: Option<Box<ApiAnswer>>,
     /// Text to find in the response body.
     pub find: String,
+    /// Show the body as a tree (otherwise as text).
+    pub as_tree: bool,
+    /// Folding of the body's tree.
+    pub tree_view: JsonTreeView,
     /// The last failure.
     pub error: Option<String>,
     /// Send again once the refresh in flight brings a new token.
     pub retry_after_refresh: bool,
+    /// Requests sent this session, newest last: method, URL, status.
+    pub history: Vec<(String, String, Option<u16>)>,
 }
 
 impl RequestState {
@@ -483,8 +494,17 @@ impl RequestState {
     /// The answer came.
     pub fn finish(&mut self, result: Result<Box<ApiAnswer>, String>) {
         self.in_flight = false;
+        let status = result.as_ref().ok().map(|answer| answer.response.status());
+        self.history
+            .push((self.method.clone(), self.url.clone(), status));
         match result {
             Ok(response) => {
+                self.tree_view = response
+                    .tree
+                    .as_ref()
+                    .map(|tree| JsonTreeView::folded_below(tree, 2))
+                    .unwrap_or_default();
+                self.as_tree = response.tree.is_some();
                 self.response = Some(response);
                 self.error = None;
             }

@@ -2,6 +2,7 @@
 
 use eframe::egui;
 
+use crate::app::widgets::json_tree::json_tree_ui;
 use crate::app::{Action, RequestState};
 
 /// Draws the Request tab.
@@ -58,6 +59,27 @@ pub fn request_ui(ui: &mut egui::Ui, request: &mut RequestState, have_token: boo
             )
             .labelled_by(label.id);
     });
+    if !request.history.is_empty() {
+        let mut reload = None;
+        egui::CollapsingHeader::new(format!("History ({})", request.history.len())).show(
+            ui,
+            |ui| {
+                for (method, url, status) in request.history.iter().rev() {
+                    let status = status.map_or("failed".to_string(), |s| s.to_string());
+                    if ui
+                        .small_button(format!("{method} {url} -> {status}"))
+                        .clicked()
+                    {
+                        reload = Some((method.clone(), url.clone()));
+                    }
+                }
+            },
+        );
+        if let Some((method, url)) = reload {
+            request.method = method;
+            request.url = url;
+        }
+    }
     if let Some(error) = &request.error {
         ui.colored_label(ui.visuals().error_fg_color, error);
     }
@@ -92,6 +114,16 @@ pub fn request_ui(ui: &mut egui::Ui, request: &mut RequestState, have_token: boo
             ui.monospace(format!("{name}: {value}"));
         }
     });
+    if let Some(tree) = &response.tree {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut request.as_tree, true, "Tree");
+            ui.selectable_value(&mut request.as_tree, false, "Text");
+        });
+        if request.as_tree {
+            json_tree_ui(ui, "response_tree", tree, &mut request.tree_view);
+            return actions;
+        }
+    }
     ui.horizontal(|ui| {
         let label = ui.label("Find");
         ui.add(egui::TextEdit::singleline(&mut request.find).desired_width(200.0))

@@ -5,6 +5,7 @@ use eframe::egui;
 
 use crate::app::widgets::copy::copy_button;
 use crate::app::widgets::countdown::{countdown_ui, expiry_bar_ui};
+use crate::app::widgets::json_tree::{JsonTree, JsonTreeView, json_tree_ui};
 use crate::app::widgets::secret::secret_ui;
 use crate::app::{Action, TokenState};
 use crate::engine::{Severity, TokenSet};
@@ -59,17 +60,32 @@ pub fn tokens_ui(ui: &mut egui::Ui, tokens: &mut TokenState, reveal: bool) -> Ve
                     });
             }
             egui::CollapsingHeader::new("Raw response").show(ui, |ui| {
+            let fresh = matches!(&tokens.raw_tree, Some((at, r, _, _)) if *at == current.obtained_at && *r == reveal);
+            if !fresh {
                 let raw = if reveal {
                     current.raw.clone()
                 } else {
-                    serde_json::from_slice(&crate::engine::redact::body(
-                        current.raw.to_string().as_bytes(),
-                    ))
-                    .unwrap_or(serde_json::Value::Null)
+                    serde_json::from_slice(&crate::engine::redact::body(current.raw.to_string().as_bytes()))
+                        .unwrap_or(serde_json::Value::Null)
                 };
-                json_ui(ui, &raw);
-            });
-            if tokens.history.len() > 1 {
+                let tree = JsonTree::build(&raw);
+                tokens.raw_tree = Some((current.obtained_at, reveal, tree, JsonTreeView::default()));
+            }
+            if let Some((_, _, tree, view)) = &mut tokens.raw_tree {
+                ui.set_max_height(240.0);
+                json_tree_ui(ui, "raw_token_tree", tree, view);
+            }
+        });
+        egui::CollapsingHeader::new("Raw response (text)").show(ui, |ui| {
+            let raw = if reveal {
+                current.raw.clone()
+            } else {
+                serde_json::from_slice(&crate::engine::redact::body(current.raw.to_string().as_bytes()))
+                    .unwrap_or(serde_json::Value::Null)
+            };
+            json_ui(ui, &raw);
+        });
+        if tokens.history.len() > 1 {
                 egui::CollapsingHeader::new(format!(
                     "History ({} earlier)",
                     tokens.history.len() - 1

@@ -3,5 +3,6 @@
 pub mod copy;
 pub mod countdown;
 pub mod fields;
+pub mod json_tree;
 pub mod qr;
 pub mod secret;
