@@ -525,3 +525,25 @@ fn a_revoked_token_gets_401_and_refresh_and_retry_recovers() {
         "refreshed once"
     );
 }
+
+#[test]
+fn the_token_placement_can_be_overridden_per_request() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut harness, _dir) = start(&runtime);
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the token", |h| shows(h, "Token received"));
+    click(&mut harness, "Request");
+    click(&mut harness, "Token placement");
+    click(&mut harness, "query parameter");
+    click(&mut harness, "Send");
+    wait_for(&mut harness, "the answer", |h| shows(h, "HTTP 200"));
+    let sent = &harness
+        .state()
+        .state()
+        .exchanges
+        .last()
+        .expect("exchange")
+        .request;
+    assert!(sent.url.contains("access_token=ey"), "{}", sent.url);
+    assert!(!sent.headers.iter().any(|(k, _)| k == "authorization"));
+}

@@ -432,6 +432,8 @@ pub struct RequestState {
     pub retry_after_refresh: bool,
     /// Requests sent this session, newest last: method, URL, status.
     pub history: Vec<(String, String, Option<u16>)>,
+    /// Where the token goes, overriding the profile's `[api]` placement.
+    pub placement: Option<crate::engine::profile::TokenPlacementKind>,
 }
 
 impl RequestState {
@@ -468,14 +470,29 @@ impl RequestState {
                 .ok_or_else(|| format!("header line `{line}`: expected `Name: value`"))?;
             headers.push((name.trim().to_string(), value.trim().to_string()));
         }
-        let placement = profile
+        use crate::engine::profile::{TokenPlacement, TokenPlacementKind};
+        let from_profile = profile
             .api
             .as_ref()
             .map(|api| api.placement.clone())
-            .unwrap_or(crate::engine::profile::TokenPlacement::Header {
+            .unwrap_or(TokenPlacement::Header {
                 name: "Authorization".to_string(),
                 prefix: "Bearer".to_string(),
             });
+        let param = match &from_profile {
+            TokenPlacement::Query { param } | TokenPlacement::Body { param } => param.clone(),
+            TokenPlacement::Header { .. } => "access_token".to_string(),
+        };
+        let placement = match (self.placement, from_profile) {
+            (None, placement) => placement,
+            (Some(TokenPlacementKind::Header), header @ TokenPlacement::Header { .. }) => header,
+            (Some(TokenPlacementKind::Header), _) => TokenPlacement::Header {
+                name: "Authorization".to_string(),
+                prefix: "Bearer".to_string(),
+            },
+            (Some(TokenPlacementKind::Query), _) => TokenPlacement::Query { param },
+            (Some(TokenPlacementKind::Body), _) => TokenPlacement::Body { param },
+        };
         Ok(ApiRequest {
             method,
             url,

@@ -80,6 +80,18 @@ pub fn flow_ui(
                 if let Some(reason) = browser_failed {
                     ui.colored_label(ui.visuals().warn_fg_color, format!("{reason}; open the URL yourself."));
                 }
+                egui::CollapsingHeader::new("Authorization request parameters").show(ui, |ui| {
+                    let params: Vec<(String, String)> = url::Url::parse(url)
+                        .map(|u| u.query_pairs().into_owned().collect())
+                        .unwrap_or_default();
+                    egui::Grid::new("authorize_params").num_columns(2).striped(true).show(ui, |ui| {
+                        for (name, value) in params {
+                            ui.monospace(name);
+                            ui.add(egui::Label::new(value).selectable(true));
+                            ui.end_row();
+                        }
+                    });
+                });
                 ui.horizontal(|ui| {
                     ui.label("Authorization URL:");
                     ui.add(egui::Label::new(egui::RichText::new(url).monospace()).truncate());

@@ -35,6 +35,27 @@ pub fn request_ui(ui: &mut egui::Ui, request: &mut RequestState, have_token: boo
             ui.spinner();
         }
     });
+    ui.horizontal(|ui| {
+        use crate::engine::profile::TokenPlacementKind as Kind;
+        let shown = match request.placement {
+            None => "as the profile says",
+            Some(Kind::Header) => "Authorization header",
+            Some(Kind::Query) => "query parameter",
+            Some(Kind::Body) => "form body",
+        };
+        egui::ComboBox::from_label("Token placement")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut request.placement, None, "as the profile says");
+                ui.selectable_value(
+                    &mut request.placement,
+                    Some(Kind::Header),
+                    "Authorization header",
+                );
+                ui.selectable_value(&mut request.placement, Some(Kind::Query), "query parameter");
+                ui.selectable_value(&mut request.placement, Some(Kind::Body), "form body");
+            });
+    });
     if !have_token {
         ui.colored_label(
             ui.visuals().warn_fg_color,
