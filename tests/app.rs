@@ -537,6 +537,9 @@ fn the_token_placement_can_be_overridden_per_request() {
     click(&mut harness, "query parameter");
     click(&mut harness, "Send");
     wait_for(&mut harness, "the answer", |h| shows(h, "HTTP 200"));
+    wait_for(&mut harness, "the API exchange", |h| {
+        h.state().state().exchanges.len() == 2
+    });
     let sent = &harness
         .state()
         .state()
