@@ -147,6 +147,15 @@ impl From<EngineError> for GrantFailure {
     }
 }
 
+/// The HTTP client for a profile; one that cannot be built fails the step.
+fn client_for(profile: &Profile, recorder: Recorder) -> Result<HttpClient, GrantFailure> {
+    HttpClient::new(&profile.http, recorder).map_err(|err| GrantFailure {
+        message: err.to_string(),
+        findings: Vec::new(),
+        exchange_id: None,
+    })
+}
+
 /// The UI's end of the bridge.
 pub struct Bridge {
     commands: mpsc::Sender<Command>,
@@ -272,17 +281,14 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                 let events = events.clone();
                 let recorder = recorder.clone();
                 tokio::spawn(async move {
-                    let result = match HttpClient::new(&profile.http, recorder) {
-                        Ok(http) => grants::run(&profile, &http, &options)
+                    let result = async {
+                        let http = client_for(&profile, recorder)?;
+                        grants::run(&profile, &http, &options)
                             .await
                             .map(Box::new)
-                            .map_err(GrantFailure::from),
-                        Err(err) => Err(GrantFailure {
-                            message: err.to_string(),
-                            findings: Vec::new(),
-                            exchange_id: None,
-                        }),
-                    };
+                            .map_err(GrantFailure::from)
+                    }
+                    .await;
                     events.send(Event::GrantFinished(result)).await;
                 });
             }
@@ -299,17 +305,14 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                         refresh_token,
                         ..GrantOptions::default()
                     };
-                    let result = match HttpClient::new(&profile.http, recorder) {
-                        Ok(http) => step::prepare(&profile, &http, &options)
+                    let result = async {
+                        let http = client_for(&profile, recorder)?;
+                        step::prepare(&profile, &http, &options)
                             .await
                             .map(Box::new)
-                            .map_err(GrantFailure::from),
-                        Err(err) => Err(GrantFailure {
-                            message: err.to_string(),
-                            findings: Vec::new(),
-                            exchange_id: None,
-                        }),
-                    };
+                            .map_err(GrantFailure::from)
+                    }
+                    .await;
                     events.send(Event::GrantPrepared(result)).await;
                 });
             }
@@ -317,17 +320,14 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                 let events = events.clone();
                 let recorder = recorder.clone();
                 tokio::spawn(async move {
-                    let result = match HttpClient::new(&profile.http, recorder) {
-                        Ok(http) => step::send(&http, &prepared)
+                    let result = async {
+                        let http = client_for(&profile, recorder)?;
+                        step::send(&http, &prepared)
                             .await
                             .map(Box::new)
-                            .map_err(GrantFailure::from),
-                        Err(err) => Err(GrantFailure {
-                            message: err.to_string(),
-                            findings: Vec::new(),
-                            exchange_id: None,
-                        }),
-                    };
+                            .map_err(GrantFailure::from)
+                    }
+                    .await;
                     events.send(Event::GrantFinished(result)).await;
                 });
             }

@@ -17,7 +17,7 @@ use crate::engine::api::ApiRequest;
 use crate::engine::grants::Progress;
 use crate::engine::presets;
 use crate::engine::storage::ProfileStore;
-use crate::engine::{GrantType, Profile, ProfileFile};
+use crate::engine::{GrantType, Profile, ProfileFile, Secret};
 use bridge::{Bridge, Command, Event};
 pub use state::*;
 
@@ -356,19 +356,28 @@ impl App {
         self.apply_action(Action::SelectProfile(next));
     }
 
-    fn prepare_grant(&mut self) {
-        let profile = match self.selected_profile() {
-            Ok(profile) => profile,
+    /// The selected profile and the current refresh token, or a notice.
+    fn grant_inputs(&mut self) -> Option<(Profile, Option<Secret>)> {
+        match self.selected_profile() {
+            Ok(profile) => {
+                let refresh_token = self
+                    .state
+                    .tokens
+                    .current()
+                    .and_then(|t| t.refresh_token.clone());
+                Some((profile, refresh_token))
+            }
             Err(message) => {
                 self.state.notice = Some(message);
-                return;
+                None
             }
+        }
+    }
+
+    fn prepare_grant(&mut self) {
+        let Some((profile, refresh_token)) = self.grant_inputs() else {
+            return;
         };
-        let refresh_token = self
-            .state
-            .tokens
-            .current()
-            .and_then(|t| t.refresh_token.clone());
         let command = Command::PrepareGrant {
             profile: Box::new(profile),
             grant: self.state.flow.grant,
@@ -418,18 +427,9 @@ impl App {
     }
 
     fn run_grant(&mut self, grant: GrantType) {
-        let profile = match self.selected_profile() {
-            Ok(profile) => profile,
-            Err(message) => {
-                self.state.notice = Some(message);
-                return;
-            }
+        let Some((profile, refresh_token)) = self.grant_inputs() else {
+            return;
         };
-        let refresh_token = self
-            .state
-            .tokens
-            .current()
-            .and_then(|t| t.refresh_token.clone());
         if grant == GrantType::RefreshToken && refresh_token.is_none() {
             self.state.notice = Some("There is no refresh token to use.".to_string());
             return;

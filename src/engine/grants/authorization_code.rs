@@ -15,7 +15,7 @@ use oauth2::{
 use url::Url;
 
 use super::{BrowserOptions, Progress, finish, token_client};
-use crate::engine::callback::{self, CallbackListener, Expect};
+use crate::engine::callback::{self, CallbackListener, CallbackParams, Expect};
 use crate::engine::error::EngineError;
 use crate::engine::http::{ExchangeKind, HttpClient};
 use crate::engine::profile::{GrantType, PkceMode, Profile, ProfileError};
@@ -165,6 +165,34 @@ pub(super) async fn prepare_redirect(
     Ok((listener.redirect_uri().clone(), Some(listener)))
 }
 
+/// The browser half of the code and implicit grants: listener (or paste),
+/// authorization request, browser, redirect, checks. Returns the request sent
+/// and what came back.
+pub(super) async fn authorize_in_browser(
+    profile: &Profile,
+    options: &BrowserOptions,
+    kind: ResponseKind,
+) -> Result<(AuthorizationRequest, CallbackParams), EngineError> {
+    profile.require_client_id()?;
+    profile.endpoints.authorization.as_ref().ok_or_else(|| {
+        ProfileError::field("authorization_endpoint", "is required for this grant")
+    })?;
+    let expect = match kind {
+        ResponseKind::Code => Expect::Code,
+        ResponseKind::Token => Expect::Tokens,
+    };
+    let state = new_state();
+    let (redirect_uri, listener) = prepare_redirect(profile, options, &state, expect).await?;
+    let request = authorization_request(profile, &redirect_uri, kind, &state)?;
+    options.report(Progress::AuthorizationUrl(request.clone()));
+    options.send_user_to(request.url.as_str()).await;
+    let issuer = profile.endpoints.issuer.as_ref().map(Url::as_str);
+    let params = options
+        .wait_for_redirect(listener, &redirect_uri, &request.state, issuer, expect)
+        .await?;
+    Ok((request, params))
+}
+
 /// Runs the whole grant: listener, browser, redirect, code exchange.
 pub async fn run(
     profile: &Profile,
@@ -173,25 +201,7 @@ pub async fn run(
 ) -> Result<TokenSet, EngineError> {
     // Checked before anything is opened, so a bad profile sends nothing.
     profile.token_endpoint()?;
-    profile.require_client_id()?;
-    profile.endpoints.authorization.as_ref().ok_or_else(|| {
-        ProfileError::field("authorization_endpoint", "is required for this grant")
-    })?;
-    let state = new_state();
-    let (redirect_uri, listener) = prepare_redirect(profile, options, &state, Expect::Code).await?;
-    let request = authorization_request(profile, &redirect_uri, ResponseKind::Code, &state)?;
-    options.report(Progress::AuthorizationUrl(request.clone()));
-    options.send_user_to(request.url.as_str()).await;
-    let issuer = profile.endpoints.issuer.as_ref().map(Url::as_str);
-    let params = options
-        .wait_for_redirect(
-            listener,
-            &redirect_uri,
-            &request.state,
-            issuer,
-            Expect::Code,
-        )
-        .await?;
+    let (request, params) = authorize_in_browser(profile, options, ResponseKind::Code).await?;
     let code = params.code.unwrap_or_default();
     exchange_code(profile, http, &request, &code).await
 }

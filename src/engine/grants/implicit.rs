@@ -7,38 +7,17 @@
 
 use chrono::Utc;
 use serde_json::{Map, Value};
-use url::Url;
 
-use super::authorization_code::{ResponseKind, authorization_request, new_state, prepare_redirect};
-use super::{BrowserOptions, Progress};
-use crate::engine::callback::Expect;
+use super::BrowserOptions;
+use super::authorization_code::{ResponseKind, authorize_in_browser};
 use crate::engine::error::EngineError;
 use crate::engine::findings::{Finding, Severity};
-use crate::engine::profile::{GrantType, Profile, ProfileError};
+use crate::engine::profile::{GrantType, Profile};
 use crate::engine::token::{TokenResponseError, TokenSet, token_set_from_fields};
 
 /// Runs the grant: listener, browser, fragment.
 pub async fn run(profile: &Profile, options: &BrowserOptions) -> Result<TokenSet, EngineError> {
-    profile.require_client_id()?;
-    profile.endpoints.authorization.as_ref().ok_or_else(|| {
-        ProfileError::field("authorization_endpoint", "is required for this grant")
-    })?;
-    let state = new_state();
-    let (redirect_uri, listener) =
-        prepare_redirect(profile, options, &state, Expect::Tokens).await?;
-    let request = authorization_request(profile, &redirect_uri, ResponseKind::Token, &state)?;
-    options.report(Progress::AuthorizationUrl(request.clone()));
-    options.send_user_to(request.url.as_str()).await;
-    let issuer = profile.endpoints.issuer.as_ref().map(Url::as_str);
-    let params = options
-        .wait_for_redirect(
-            listener,
-            &redirect_uri,
-            &request.state,
-            issuer,
-            Expect::Tokens,
-        )
-        .await?;
+    let (_, params) = authorize_in_browser(profile, options, ResponseKind::Token).await?;
     tokens_from_fragment(&params.all)
 }
 
