@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::demo::user_agent::Person;
-use crate::demo::{DemoConfig, DemoServer};
+use crate::demo::{DemoConfig, DemoServer, Mode};
 use crate::engine::api::{self, ApiRequest};
 use crate::engine::callback::CallbackError;
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, PasteSource, Progress};
@@ -74,12 +74,27 @@ pub struct DemoServerArgs {
     /// Port on 127.0.0.1 (0 takes a free one).
     #[arg(long, default_value_t = crate::demo::DEFAULT_PORT)]
     pub port: u16,
-    /// Access token lifetime in seconds.
-    #[arg(long, default_value_t = 3600, value_name = "SECS")]
-    pub token_ttl: u64,
+    /// Access token lifetime in seconds; defaults to the mode's (standard
+    /// 3600, wapi 3600, orchestrator 899, wordapp 7200, pingfederate 7).
+    #[arg(long, value_name = "SECS")]
+    pub token_ttl: Option<u64>,
     /// Device grant: seconds between polls the server asks for.
     #[arg(long, default_value_t = 5, value_name = "SECS")]
     pub device_interval: u64,
+    /// Behave like this provider: standard, wapi, orchestrator, wordapp or
+    /// pingfederate.
+    #[arg(long, value_name = "MODE", default_value = "standard", value_parser = parse_mode)]
+    pub mode: Mode,
+    /// Serve HTTPS with a self-signed certificate made at start.
+    #[arg(long)]
+    pub tls: bool,
+}
+
+fn parse_mode(value: &str) -> Result<Mode, String> {
+    Mode::parse(value).ok_or_else(|| {
+        let known: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
+        format!("unknown mode '{value}'; one of: {}", known.join(", "))
+    })
 }
 
 /// `token` options.
@@ -222,18 +237,32 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
 }
 
 async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
+    let defaults = DemoConfig::for_mode(args.mode);
     let server = DemoServer::start(DemoConfig {
         port: args.port,
-        token_ttl: Duration::from_secs(args.token_ttl.max(1)),
+        token_ttl: args
+            .token_ttl
+            .map_or(defaults.token_ttl, |secs| Duration::from_secs(secs.max(1))),
         device_interval: Duration::from_secs(args.device_interval.max(1)),
-        ..DemoConfig::default()
+        tls: args.tls,
+        ..defaults
     })
     .await
     .map_err(|err| Failure {
         exit: Exit::Network,
         message: err.to_string(),
     })?;
-    println!("listening on {}", server.url());
+    let base = server.url();
+    println!("listening on {base}");
+    println!("mode: {} ({})", args.mode.as_str(), args.mode.label());
+    if args.mode != Mode::Standard {
+        for (what, path) in args.mode.endpoints() {
+            match path.split_once(' ') {
+                Some((method, path)) => println!("  {what:<14} {method} {base}{path}"),
+                None => println!("  {what:<14} {base}{path}"),
+            }
+        }
+    }
     let _ = std::io::stdout().flush();
     if let Err(err) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl+C: {err}");

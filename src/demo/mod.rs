@@ -16,9 +16,13 @@ mod authorize;
 mod client_auth;
 mod keys;
 mod meta;
+mod mode;
 pub mod store;
+mod tls;
 mod token;
 pub mod user_agent;
+
+pub use mode::Mode;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -53,6 +57,10 @@ pub struct DemoConfig {
     pub device_interval: Duration,
     /// Device grant: how long a device code lives.
     pub device_code_ttl: Duration,
+    /// Which provider it behaves like.
+    pub mode: Mode,
+    /// Serve HTTPS with a self-signed certificate made at start.
+    pub tls: bool,
 }
 
 impl Default for DemoConfig {
@@ -62,6 +70,19 @@ impl Default for DemoConfig {
             token_ttl: DEFAULT_TOKEN_TTL,
             device_interval: Duration::from_secs(5),
             device_code_ttl: Duration::from_secs(600),
+            mode: Mode::Standard,
+            tls: false,
+        }
+    }
+}
+
+impl DemoConfig {
+    /// The default configuration in `mode`, with that mode's token lifetime.
+    pub fn for_mode(mode: Mode) -> Self {
+        Self {
+            mode,
+            token_ttl: mode.default_token_ttl(),
+            ..Self::default()
         }
     }
 }
@@ -80,11 +101,15 @@ pub enum DemoError {
     /// The signing key could not be made.
     #[error("cannot make the signing key: {0}")]
     Key(String),
+    /// The TLS certificate or configuration could not be made.
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
 }
 
 /// Shared state of one running demo provider.
 pub(crate) struct Demo {
     issuer: String,
+    mode: Mode,
     token_ttl: Duration,
     device_interval: Duration,
     device_code_ttl: Duration,
@@ -105,6 +130,8 @@ impl Demo {
 /// A running demo provider. Dropping it stops the server.
 pub struct DemoServer {
     addr: SocketAddr,
+    mode: Mode,
+    tls: bool,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -140,28 +167,34 @@ impl DemoServer {
             .await
             .map_err(|e| DemoError::Key(e.to_string()))?
             .map_err(DemoError::Key)?;
+        let scheme = if config.tls { "https" } else { "http" };
         let demo = Arc::new(Demo {
-            issuer: format!("http://{addr}"),
+            issuer: format!("{scheme}://{addr}"),
+            mode: config.mode,
             token_ttl: config.token_ttl,
             device_interval: config.device_interval,
             device_code_ttl: config.device_code_ttl,
             key,
             store: Mutex::default(),
         });
+        tracing::debug!("demo provider: {} mode at {}", demo.mode, demo.issuer);
         let (tx, rx) = oneshot::channel::<()>();
         let app = router(demo);
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-            if let Err(err) = served {
-                tracing::error!("demo provider stopped: {err}");
-            }
-        });
+        let task = if config.tls {
+            let tls = tls::self_signed_config().map_err(DemoError::Tls)?;
+            let listener =
+                tls::TlsListener::new(listener, tls).map_err(|source| DemoError::Bind {
+                    port: config.port,
+                    source,
+                })?;
+            spawn_serve(listener, app, rx)
+        } else {
+            spawn_serve(listener, app, rx)
+        };
         Ok(Self {
             addr,
+            mode: config.mode,
+            tls: config.tls,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -172,9 +205,16 @@ impl DemoServer {
         self.addr
     }
 
-    /// Its base URL, which is also its issuer: `http://127.0.0.1:PORT`.
+    /// Its base URL, which is also its issuer: `http://127.0.0.1:PORT`, or
+    /// `https://127.0.0.1:PORT` when serving TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The provider it behaves like.
+    pub fn mode(&self) -> Mode {
+        self.mode
     }
 
     /// Stops serving and waits until the listener is closed.
@@ -194,6 +234,24 @@ impl Drop for DemoServer {
             let _ = tx.send(());
         }
     }
+}
+
+/// Serves `app` on `listener` until `shutdown` fires (or is dropped).
+fn spawn_serve<L>(listener: L, app: Router, shutdown: oneshot::Receiver<()>) -> JoinHandle<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = shutdown.await;
+            })
+            .await;
+        if let Err(err) = served {
+            tracing::error!("demo provider stopped: {err}");
+        }
+    })
 }
 
 fn router(demo: Arc<Demo>) -> Router {
