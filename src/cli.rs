@@ -22,6 +22,7 @@ use crate::engine::callback::CallbackError;
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, PasteSource, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
 use crate::engine::profile::{GrantType, Profile, TokenPlacement};
+use crate::engine::revoke::{self, TokenHint};
 use crate::engine::{EngineError, Secret, TokenSet, redact};
 
 /// A native OAuth 2.0 / OpenID Connect debugger. With no command, opens the app.
@@ -45,6 +46,51 @@ pub enum Command {
     /// A scripted browser for the demo provider: signs in, consents and
     /// follows the redirect. Usable as $BROWSER for unattended runs.
     DemoBrowser(DemoBrowserArgs),
+    /// Revoke a token at the profile's revocation endpoint (RFC 7009).
+    Revoke(RevokeArgs),
+    /// Log out: send the profile's [logout] request with the access token.
+    Logout(LogoutArgs),
+}
+
+/// `revoke` options.
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The profile (TOML): revocation endpoint and client authentication.
+    #[arg(long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// The token to revoke (also from the environment).
+    #[arg(
+        long,
+        value_name = "T",
+        env = "OAUTH_DEBUGGER_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: String,
+    /// Which kind of token it is (`token_type_hint`).
+    #[arg(long, value_name = "HINT", default_value = "access_token", value_parser = ["access_token", "refresh_token"])]
+    pub hint: String,
+    /// Print every HTTP exchange to stderr, secrets redacted.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// `logout` options.
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// The profile (TOML) with a [logout] table.
+    #[arg(long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// The access token whose session ends (also from the environment).
+    #[arg(
+        long,
+        value_name = "T",
+        env = "OAUTH_DEBUGGER_ACCESS_TOKEN",
+        hide_env_values = true
+    )]
+    pub access_token: String,
+    /// Print every HTTP exchange to stderr, secrets redacted.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// `demo-browser` options.
@@ -148,6 +194,9 @@ pub struct CallArgs {
     pub access_token: Option<String>,
     /// URL to call; defaults to the profile's [api] url.
     pub url: Option<String>,
+    /// Start from one of the profile's ready-made requests ([[requests]]), by name.
+    #[arg(long, value_name = "NAME", conflicts_with = "url")]
+    pub saved: Option<String>,
     /// HTTP method; defaults to the profile's, else GET.
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
     pub method: Option<String>,
@@ -226,6 +275,8 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Token(args) => runtime.block_on(token(args)),
         Command::Call(args) => runtime.block_on(call(args)),
         Command::DemoBrowser(args) => runtime.block_on(demo_browser(args)),
+        Command::Revoke(args) => runtime.block_on(revoke(args)),
+        Command::Logout(args) => runtime.block_on(logout(args)),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -288,6 +339,9 @@ fn client(
     } else {
         (Recorder::new(), None)
     };
+    if profile.http.accept_invalid_certs {
+        eprintln!("warning: {}", crate::engine::profile::INVALID_CERTS_WARNING);
+    }
     let http = HttpClient::new(&profile.http, recorder).map_err(|err| Failure {
         exit: Exit::Usage,
         message: err.to_string(),
@@ -327,6 +381,7 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
             progress: Some(Arc::new(report_progress)),
             paste: browser_grant.then(stdin_lines),
             cancel: None,
+            approve_url: None,
         },
     };
     let result = grants::run(&profile, &http, &options).await;
@@ -483,9 +538,32 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
         exit: Exit::Usage,
         message,
     };
-    let mut request = match (&profile.api, &args.url) {
-        (Some(api), _) => ApiRequest::from_config(api),
-        (None, Some(_)) => ApiRequest {
+    let saved = match &args.saved {
+        Some(name) => Some(
+            profile
+                .requests
+                .iter()
+                .find(|r| r.name.eq_ignore_ascii_case(name))
+                .ok_or_else(|| {
+                    let known: Vec<&str> =
+                        profile.requests.iter().map(|r| r.name.as_str()).collect();
+                    usage(format!(
+                        "{}: no ready-made request named {name:?}; the profile has: {}",
+                        args.profile.display(),
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    let mut request = match (saved, &profile.api, &args.url) {
+        (Some(saved), api, _) => ApiRequest::from_saved(saved, api.as_ref()),
+        (None, Some(api), _) => ApiRequest::from_config(api),
+        (None, None, Some(_)) => ApiRequest {
             method: http::Method::GET,
             url: url::Url::parse("http://127.0.0.1/").map_err(|e| usage(e.to_string()))?,
             headers: Vec::new(),
@@ -495,7 +573,7 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
                 prefix: "Bearer".to_string(),
             },
         },
-        (None, None) => {
+        (None, None, None) => {
             return Err(usage(format!(
                 "{}: no URL given and the profile has no [api] url",
                 args.profile.display()
@@ -582,4 +660,61 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
         return Ok(Exit::Refused);
     }
     Ok(Exit::Success)
+}
+
+async fn revoke(args: RevokeArgs) -> Result<Exit, Failure> {
+    let profile = load(&args.profile)?;
+    let hint = if args.hint == "refresh_token" {
+        TokenHint::RefreshToken
+    } else {
+        TokenHint::AccessToken
+    };
+    let (http, printer) = client(&profile, args.verbose)?;
+    let result = revoke::revoke(&profile, &http, &Secret::new(args.token), hint).await;
+    finish_printer(http, printer).await;
+    let revoked = result?;
+    println!(
+        "Revoked the {} (HTTP {})",
+        hint.as_str().replace('_', " "),
+        revoked.exchange.status().unwrap_or_default()
+    );
+    for finding in &revoked.findings {
+        println!("  {finding}");
+    }
+    Ok(Exit::Success)
+}
+
+async fn logout(args: LogoutArgs) -> Result<Exit, Failure> {
+    let profile = load(&args.profile)?;
+    let Some(config) = &profile.logout else {
+        return Err(Failure {
+            exit: Exit::Usage,
+            message: format!(
+                "{}: the profile has no [logout] table",
+                args.profile.display()
+            ),
+        });
+    };
+    let request = ApiRequest::logout(config, profile.api.as_ref());
+    let (http, printer) = client(&profile, args.verbose)?;
+    let result = api::call(&http, &request, Some(&Secret::new(args.access_token))).await;
+    finish_printer(http, printer).await;
+    let response = result?;
+    let status = response.status();
+    if (200..300).contains(&status) {
+        println!("Logged out (HTTP {status})");
+        return Ok(Exit::Success);
+    }
+    eprintln!(
+        "error: the logout request answered HTTP {status}: {}",
+        crate::engine::findings::excerpt(
+            &response
+                .exchange
+                .response
+                .map(|r| r.body)
+                .unwrap_or_default(),
+            300
+        )
+    );
+    Ok(Exit::Refused)
 }

@@ -38,6 +38,9 @@ fn start_in(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> Harness
         h.query_by_label_contains("Demo provider: http://127.0.0.1:")
             .is_some()
     });
+    // Let the first layout settle (a scroll bar appearing discards a frame,
+    // and a click in it), as it has long before a person's first click.
+    harness.run_steps(4);
     harness
 }
 
@@ -549,4 +552,38 @@ fn the_token_placement_can_be_overridden_per_request() {
         .request;
     assert!(sent.url.contains("access_token=ey"), "{}", sent.url);
     assert!(!sent.headers.iter().any(|(k, _)| k == "authorization"));
+}
+
+#[test]
+fn a_tampered_state_in_the_authorization_step_is_caught_on_the_way_back() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut harness, _dir) = start(&runtime);
+    click(&mut harness, "Demo — authorization code");
+    click(&mut harness, "Next step");
+    wait_for(&mut harness, "the editable request", |h| {
+        shows(h, "as it will be opened")
+    });
+    let state_field = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "state");
+    state_field.focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "state")
+        .type_text("tampered");
+    harness.run_steps(2);
+    click(&mut harness, "Open in browser");
+    let url = harness
+        .get_by_label_contains("/authorize?")
+        .accesskit_node()
+        .value()
+        .or_else(|| {
+            harness
+                .get_by_label_contains("/authorize?")
+                .accesskit_node()
+                .label()
+        })
+        .expect("URL label");
+    assert!(url.contains("state=tampered"), "{url}");
+    let _ = runtime.block_on(user_agent::visit(&url, &Person::default()));
+    wait_for(&mut harness, "the verdict", |h| shows(h, "state mismatch"));
+    assert!(shows(&harness, "received \"tampered\""));
 }

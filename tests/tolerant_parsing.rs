@@ -42,6 +42,7 @@ async fn run_against(base: &str, timeout_secs: u64) -> Result<TokenSet, EngineEr
     );
     file.http = Some(HttpFile {
         timeout_secs: Some(timeout_secs),
+        ..HttpFile::default()
     });
     let p = profile(&file);
     grants::run(&p, &client(&p), &GrantOptions::default()).await
@@ -241,4 +242,92 @@ async fn garbage_bodies_never_panic() {
             Err(err) => assert!(!err.to_string().is_empty()),
         }
     }
+}
+
+async fn run_with_compat(
+    base: &str,
+    compat: Option<oauth_debugger::engine::profile::CompatFile>,
+) -> Result<TokenSet, EngineError> {
+    let mut file = demo_file(
+        base,
+        GrantType::ClientCredentials,
+        ClientAuthMethod::ClientSecretBasic,
+    );
+    file.compat = compat;
+    let p = profile(&file);
+    grants::run(&p, &client(&p), &GrantOptions::default()).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_201_is_refused_naming_the_switch_and_accepted_with_it() {
+    use oauth_debugger::engine::profile::CompatFile;
+    let base = endpoint(
+        201,
+        "application/json",
+        r#"{"access_token":"abc","token_type":"bearer","expires_in":60}"#,
+    )
+    .await;
+    let err = run_with_compat(&base, None).await.expect_err("refused");
+    assert!(err.to_string().contains("accept_any_2xx"), "{err}");
+    assert_eq!(err.exchange().and_then(|e| e.status()), Some(201), "kept");
+    let tokens = run_with_compat(
+        &base,
+        Some(CompatFile {
+            accept_any_2xx: true,
+            ..CompatFile::default()
+        }),
+    )
+    .await
+    .expect("accepted");
+    assert!(codes(&tokens).contains(&"success_status_not_200"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_non_json_content_type_is_refused_naming_the_switch_and_accepted_with_it() {
+    use oauth_debugger::engine::profile::CompatFile;
+    let base = endpoint(
+        200,
+        "text/plain",
+        r#"{"access_token":"abc","token_type":"bearer","expires_in":60}"#,
+    )
+    .await;
+    let err = run_with_compat(&base, None).await.expect_err("refused");
+    assert!(
+        err.to_string().contains("accept_non_json_content_type"),
+        "{err}"
+    );
+    let tokens = run_with_compat(
+        &base,
+        Some(CompatFile {
+            accept_non_json_content_type: true,
+            ..CompatFile::default()
+        }),
+    )
+    .await
+    .expect("accepted");
+    assert!(codes(&tokens).contains(&"content_type_not_json"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trailing_commas_are_repaired_only_with_the_switch() {
+    use oauth_debugger::engine::profile::CompatFile;
+    let base = endpoint(
+        200,
+        "application/json",
+        "{\n \"access_token\": \"abc\",\n \"token_type\": \"bearer\",\n}",
+    )
+    .await;
+    let err = run_with_compat(&base, None).await.expect_err("refused");
+    assert!(err.to_string().contains("repair_json"), "{err}");
+    let tokens = run_with_compat(
+        &base,
+        Some(CompatFile {
+            repair_json: true,
+            ..CompatFile::default()
+        }),
+    )
+    .await
+    .expect("repaired");
+    assert!(codes(&tokens).contains(&"json_repaired"));
+    assert!(tokens.raw_text.is_some_and(|raw| raw.contains(",\n}")));
 }

@@ -11,18 +11,20 @@ use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
 use crate::app::widgets::json_tree::JsonTree;
-use crate::demo::{DemoConfig, DemoServer};
+use crate::demo::{DemoConfig, DemoServer, Mode};
 use crate::engine::api::{self, ApiRequest, ApiResponse};
 use crate::engine::grants::step::{self, PreparedRequest};
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
+use crate::engine::revoke::{self, TokenHint};
 use crate::engine::{EngineError, Finding, GrantType, Profile, Secret, TokenSet};
 
 /// What the UI asks the engine to do.
 #[derive(Debug)]
 pub enum Command {
-    /// Start the built-in demo provider (on 7878, or a free port).
-    StartDemo,
+    /// Start the built-in demo provider in this mode (on 7878, or a free
+    /// port); one already running in another mode is restarted on its port.
+    StartDemo(Mode),
     /// Run a grant of a profile.
     RunGrant {
         /// The profile.
@@ -33,7 +35,12 @@ pub enum Command {
         refresh_token: Option<Secret>,
         /// Open the system browser for browser grants.
         open_browser: bool,
+        /// Step mode: wait for the user to approve (and maybe edit) the
+        /// authorization URL before opening it.
+        step: bool,
     },
+    /// The authorization URL to open, as the user approved it (step mode).
+    ApproveAuthorization(String),
     /// Build a grant's token request for editing, without sending it.
     PrepareGrant {
         /// The profile.
@@ -54,6 +61,15 @@ pub enum Command {
     CancelGrant,
     /// A redirect URL the user pasted for the running grant.
     PasteRedirect(String),
+    /// End a token: log out, or revoke it.
+    EndToken {
+        /// Endpoints, client authentication and HTTP settings come from here.
+        profile: Box<Profile>,
+        /// Logout or revocation.
+        how: EndToken,
+        /// The token.
+        token: Secret,
+    },
     /// Send an API request with a token.
     SendRequest {
         /// HTTP settings come from here.
@@ -68,8 +84,8 @@ pub enum Command {
 /// What the engine reports back.
 #[derive(Debug)]
 pub enum Event {
-    /// The demo provider listens at this base URL.
-    DemoStarted(String),
+    /// The demo provider listens at this base URL, in this mode.
+    DemoStarted(String, Mode),
     /// The demo provider could not start.
     DemoFailed(String),
     /// One HTTP exchange completed.
@@ -82,6 +98,17 @@ pub enum Event {
     GrantFinished(Result<Box<TokenSet>, GrantFailure>),
     /// An API request finished.
     RequestFinished(Result<Box<ApiAnswer>, String>),
+    /// A logout or revocation finished: what happened, for people.
+    TokenEnded(Result<String, GrantFailure>),
+}
+
+/// How to end a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndToken {
+    /// The profile's `[logout]` request, with the access token.
+    Logout,
+    /// RFC 7009 revocation of this kind of token.
+    Revoke(TokenHint),
 }
 
 /// An API response with its body laid out for display, prepared off the
@@ -96,6 +123,9 @@ pub struct ApiAnswer {
     pub json: bool,
     /// The JSON body as a tree, when it is JSON.
     pub tree: Option<JsonTree>,
+    /// The body carries a `client_id` and a `client_secret` (a client
+    /// account was created), so a profile can be made from it.
+    pub client_account: bool,
 }
 
 impl ApiAnswer {
@@ -113,8 +143,14 @@ impl ApiAnswer {
             .and_then(|value| serde_json::to_string_pretty(value).ok());
         let json = pretty.is_some();
         let text = pretty.unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+        let client_account = value.as_ref().is_some_and(|v| {
+            v.get("client_id").is_some_and(serde_json::Value::is_string)
+                && v.get("client_secret")
+                    .is_some_and(serde_json::Value::is_string)
+        });
         Self {
             lines: text.lines().map(str::to_string).collect(),
+            client_account,
             json,
             tree: value.as_ref().map(JsonTree::build),
             response,
@@ -154,6 +190,51 @@ fn client_for(profile: &Profile, recorder: Recorder) -> Result<HttpClient, Grant
         findings: Vec::new(),
         exchange_id: None,
     })
+}
+
+/// Logs out or revokes; says what happened.
+async fn end_token(
+    profile: &Profile,
+    http: &HttpClient,
+    how: EndToken,
+    token: &Secret,
+) -> Result<String, EngineError> {
+    match how {
+        EndToken::Logout => {
+            let Some(logout) = &profile.logout else {
+                return Err(EngineError::Unsupported(
+                    "the profile has no [logout] request".to_string(),
+                ));
+            };
+            let request = ApiRequest::logout(logout, profile.api.as_ref());
+            let response = api::call(http, &request, Some(token)).await?;
+            let status = response.status();
+            if (200..300).contains(&status) {
+                Ok(format!(
+                    "Logged out: {} {} answered HTTP {status}",
+                    logout.method,
+                    logout.url.path()
+                ))
+            } else {
+                Err(EngineError::BadResponse {
+                    message: format!("the logout request answered HTTP {status}"),
+                    exchange: Box::new(response.exchange),
+                })
+            }
+        }
+        EndToken::Revoke(hint) => {
+            let revoked = revoke::revoke(profile, http, token, hint).await?;
+            let mut message = format!(
+                "Revoked the {}: HTTP {}",
+                hint.as_str().replace('_', " "),
+                revoked.exchange.status().unwrap_or_default()
+            );
+            for finding in &revoked.findings {
+                message.push_str(&format!("\n{finding}"));
+            }
+            Ok(message)
+        }
+    }
 }
 
 /// The UI's end of the bridge.
@@ -218,6 +299,7 @@ impl Events {
 struct RunningGrant {
     cancel: watch::Sender<bool>,
     paste: mpsc::Sender<String>,
+    approve: mpsc::Sender<String>,
 }
 
 async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
@@ -236,14 +318,21 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
 
     while let Some(command) = commands.recv().await {
         match command {
-            Command::StartDemo => {
-                if let Some(server) = &demo {
-                    events.send(Event::DemoStarted(server.url())).await;
-                    continue;
+            Command::StartDemo(mode) => {
+                let mut config = DemoConfig::for_mode(mode);
+                if let Some(server) = demo.take() {
+                    if server.mode() == mode {
+                        events.send(Event::DemoStarted(server.url(), mode)).await;
+                        demo = Some(server);
+                        continue;
+                    }
+                    // Same port, so the profiles pointing at it stay right.
+                    config.port = server.addr().port();
+                    server.stop().await;
                 }
-                match DemoServer::start_or_any_port(DemoConfig::default()).await {
+                match DemoServer::start_or_any_port(config).await {
                     Ok(server) => {
-                        events.send(Event::DemoStarted(server.url())).await;
+                        events.send(Event::DemoStarted(server.url(), mode)).await;
                         demo = Some(server);
                     }
                     Err(err) => events.send(Event::DemoFailed(err.to_string())).await,
@@ -254,15 +343,18 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                 grant,
                 refresh_token,
                 open_browser,
+                step,
             } => {
                 if let Some(previous) = running.take() {
                     let _ = previous.cancel.send(true);
                 }
                 let (cancel_tx, cancel_rx) = watch::channel(false);
                 let (paste_tx, paste_rx) = mpsc::channel(8);
+                let (approve_tx, approve_rx) = mpsc::channel(1);
                 running = Some(RunningGrant {
                     cancel: cancel_tx,
                     paste: paste_tx,
+                    approve: approve_tx,
                 });
                 let progress_events = events.clone();
                 let options = GrantOptions {
@@ -274,6 +366,7 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                             progress_events.try_send(Event::GrantProgress(Box::new(progress)));
                         })),
                         paste: Some(Arc::new(tokio::sync::Mutex::new(paste_rx))),
+                        approve_url: step.then(|| Arc::new(tokio::sync::Mutex::new(approve_rx))),
                         cancel: Some(cancel_rx),
                         ..BrowserOptions::default()
                     },
@@ -336,10 +429,33 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                     let _ = grant.cancel.send(true);
                 }
             }
+            Command::ApproveAuthorization(url) => {
+                if let Some(grant) = &running {
+                    let _ = grant.approve.send(url).await;
+                }
+            }
             Command::PasteRedirect(text) => {
                 if let Some(grant) = &running {
                     let _ = grant.paste.send(text).await;
                 }
+            }
+            Command::EndToken {
+                profile,
+                how,
+                token,
+            } => {
+                let events = events.clone();
+                let recorder = recorder.clone();
+                tokio::spawn(async move {
+                    let result = async {
+                        let http = client_for(&profile, recorder)?;
+                        end_token(&profile, &http, how, &token)
+                            .await
+                            .map_err(GrantFailure::from)
+                    }
+                    .await;
+                    events.send(Event::TokenEnded(result)).await;
+                });
             }
             Command::SendRequest {
                 profile,

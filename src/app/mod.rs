@@ -16,9 +16,10 @@ use eframe::egui;
 use crate::engine::api::ApiRequest;
 use crate::engine::grants::Progress;
 use crate::engine::presets;
+use crate::engine::revoke::TokenHint;
 use crate::engine::storage::ProfileStore;
 use crate::engine::{GrantType, Profile, ProfileFile, Secret};
-use bridge::{Bridge, Command, Event};
+use bridge::{Bridge, Command, EndToken, Event};
 pub use state::*;
 
 /// The window title.
@@ -81,7 +82,7 @@ impl App {
     pub fn new(ctx: egui::Context, runtime: &tokio::runtime::Handle, options: AppOptions) -> Self {
         let bridge = Bridge::start(runtime, ctx);
         let mut state = AppState::default();
-        if bridge.send(Command::StartDemo) {
+        if bridge.send(Command::StartDemo(crate::demo::Mode::Standard)) {
             state.demo = Some(DemoStatus::Starting);
         }
         let store = match &options.profile_dir {
@@ -163,7 +164,17 @@ impl App {
     fn apply_event(&mut self, event: Event) {
         let state = &mut self.state;
         match event {
-            Event::DemoStarted(url) => {
+            Event::DemoStarted(url, mode) => {
+                let restarted = matches!(&state.demo, Some(DemoStatus::Running(old)) if *old == url)
+                    || (matches!(state.demo, Some(DemoStatus::Starting))
+                        && !state.profiles.is_empty());
+                state.demo_mode = mode;
+                if restarted {
+                    // A mode change on the same port: profiles and edits stay.
+                    state.demo = Some(DemoStatus::Running(url));
+                    state.notice = Some(format!("Demo provider now in {} mode", mode.label()));
+                    return;
+                }
                 self.load_profiles(&url);
                 let state = &mut self.state;
                 state.selected = 0;
@@ -233,6 +244,14 @@ impl App {
                 state.in_flight = state.in_flight.saturating_sub(1);
                 state.request.finish(result);
             }
+            Event::TokenEnded(result) => {
+                state.in_flight = state.in_flight.saturating_sub(1);
+                state.tokens.ending = false;
+                state.tokens.ended = Some(match result {
+                    Ok(message) => (true, message),
+                    Err(failure) => (false, failure.message),
+                });
+            }
         }
     }
 
@@ -284,13 +303,33 @@ impl App {
                 }
             }
             Action::DeleteProfile => self.delete_profile(),
-            Action::RunGrant => self.run_grant(self.state.flow.grant),
-            Action::NextStep => self.prepare_grant(),
+            Action::RunGrant => self.start_grant(self.state.flow.grant, false),
+            Action::NextStep => match self.state.flow.grant {
+                GrantType::AuthorizationCode | GrantType::Implicit => {
+                    self.start_grant(self.state.flow.grant, true)
+                }
+                _ => self.prepare_grant(),
+            },
+            Action::ApproveAuthorization => {
+                if let Some((endpoint, params)) = self.state.flow.approval.take() {
+                    let mut url = endpoint;
+                    let query = url::form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(&params)
+                        .finish();
+                    url.push('?');
+                    url.push_str(&query);
+                    if let Some(Waiting::Browser { url: shown, .. }) = &mut self.state.flow.waiting
+                    {
+                        shown.clone_from(&url);
+                    }
+                    self.bridge.send(Command::ApproveAuthorization(url));
+                }
+            }
             Action::DiscardPrepared => self.state.flow.prepared = None,
             Action::SendPrepared => self.send_prepared(),
-            Action::RefreshNow => self.run_grant(GrantType::RefreshToken),
+            Action::RefreshNow => self.start_grant(GrantType::RefreshToken, false),
             Action::RefreshAndRetry => {
-                self.run_grant(GrantType::RefreshToken);
+                self.start_grant(GrantType::RefreshToken, false);
                 self.state.request.retry_after_refresh = self.state.flow.run.is_running();
             }
             Action::CancelGrant => {
@@ -306,6 +345,98 @@ impl App {
                 self.state.tab = Tab::HttpLog;
             }
             Action::Copy(text) => self.state.clipboard = Some(text),
+            Action::SetDemoMode(mode) => {
+                if self.bridge.send(Command::StartDemo(mode)) {
+                    self.state.demo = Some(DemoStatus::Starting);
+                }
+            }
+            Action::LoadSaved(index) => {
+                if let Ok(profile) = self.selected_profile()
+                    && let Some(saved) = profile.requests.get(index)
+                {
+                    self.state
+                        .request
+                        .fill(&ApiRequest::from_saved(saved, profile.api.as_ref()));
+                }
+            }
+            Action::ProfileFromResponse => {
+                let body = self
+                    .state
+                    .request
+                    .response
+                    .as_ref()
+                    .and_then(|answer| answer.response.exchange.response.as_ref())
+                    .and_then(|r| serde_json::from_slice::<serde_json::Value>(&r.body).ok());
+                let file = self
+                    .state
+                    .profiles
+                    .get(self.state.selected)
+                    .map(|e| &e.file);
+                match file
+                    .zip(body)
+                    .and_then(|(file, body)| file.for_client_account(&body))
+                {
+                    Some(file) => {
+                        self.add_profile(file);
+                        self.state.tab = Tab::Flow;
+                        self.state.notice = Some(
+                            "New client_credentials profile from the response: Run all to get its token; Save keeps it."
+                                .to_string(),
+                        );
+                    }
+                    None => {
+                        self.state.notice =
+                            Some("The response has no client_id and client_secret.".to_string());
+                    }
+                }
+            }
+            Action::ReauthorizeAndRetry => {
+                let grant = self
+                    .state
+                    .profiles
+                    .get(self.state.selected)
+                    .and_then(|e| e.file.grant_type)
+                    .unwrap_or(self.state.flow.grant);
+                self.start_grant(grant, false);
+                self.state.request.retry_after_refresh = self.state.flow.run.is_running();
+            }
+            Action::Logout => self.end_token(EndToken::Logout),
+            Action::Revoke(refresh) => self.end_token(EndToken::Revoke(if refresh {
+                TokenHint::RefreshToken
+            } else {
+                TokenHint::AccessToken
+            })),
+        }
+    }
+
+    fn end_token(&mut self, how: EndToken) {
+        let profile = match self.selected_profile() {
+            Ok(profile) => profile,
+            Err(message) => {
+                self.state.notice = Some(message);
+                return;
+            }
+        };
+        let current = self.state.tokens.current();
+        let token = match how {
+            EndToken::Revoke(TokenHint::RefreshToken) => {
+                current.and_then(|t| t.refresh_token.clone())
+            }
+            _ => current.map(|t| t.access_token.clone()),
+        };
+        let Some(token) = token else {
+            self.state.notice = Some("There is no such token to end.".to_string());
+            return;
+        };
+        let command = Command::EndToken {
+            profile: Box::new(profile),
+            how,
+            token,
+        };
+        if self.bridge.send(command) {
+            self.state.tokens.ending = true;
+            self.state.tokens.ended = None;
+            self.state.in_flight += 1;
         }
     }
 
@@ -423,10 +554,10 @@ impl App {
             return;
         }
         self.state.tokens.refreshed = self.state.tokens.current().map(|t| t.obtained_at);
-        self.run_grant(GrantType::RefreshToken);
+        self.start_grant(GrantType::RefreshToken, false);
     }
 
-    fn run_grant(&mut self, grant: GrantType) {
+    fn start_grant(&mut self, grant: GrantType, step: bool) {
         let Some((profile, refresh_token)) = self.grant_inputs() else {
             return;
         };
@@ -439,10 +570,12 @@ impl App {
             grant,
             refresh_token,
             open_browser: self.options.open_browser,
+            step,
         };
         if self.bridge.send(command) {
             let last = self.state.exchanges.last().map_or(0, |e| e.id);
             self.state.flow.start(grant, last);
+            self.state.flow.step_mode = step;
             self.state.in_flight += 1;
             self.state.notice = None;
         } else {
@@ -500,9 +633,22 @@ impl eframe::App for App {
             .as_ref()
             .ok()
             .map(|store| format!("Profiles are saved in {}", store.dir().display()));
+        // What the tabs need to know of the selected profile.
+        let typed = self.selected_profile().ok();
+        let insecure = typed.as_ref().is_some_and(|p| p.http.accept_invalid_certs);
+        let token_actions = panels::tokens::TokenActions {
+            logout: typed.as_ref().is_some_and(|p| p.logout.is_some()),
+            revoke: typed
+                .as_ref()
+                .is_some_and(|p| p.endpoints.revocation.is_some()),
+        };
+        let saved: Vec<String> = typed
+            .as_ref()
+            .map(|p| p.requests.iter().map(|r| r.name.clone()).collect())
+            .unwrap_or_default();
         let state = &mut self.state;
         egui::Panel::bottom("status_bar").show(ui, |ui| {
-            panels::status::status_ui(ui, state);
+            actions.extend(panels::status::status_ui(ui, state));
         });
         egui::Panel::left("clients")
             .resizable(true)
@@ -528,6 +674,12 @@ impl eframe::App for App {
                 ui.separator();
                 ui.checkbox(&mut state.reveal, "Show secrets");
             });
+            if insecure {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("⚠ {}", crate::engine::profile::INVALID_CERTS_WARNING),
+                );
+            }
             ui.separator();
             let ready =
                 matches!(state.demo, Some(DemoStatus::Running(_))) && !state.profiles.is_empty();
@@ -543,11 +695,19 @@ impl eframe::App for App {
                     ui,
                     &mut state.tokens,
                     state.reveal,
+                    token_actions,
                 )),
                 Tab::Request => actions.extend(panels::request::request_ui(
                     ui,
                     &mut state.request,
-                    state.tokens.current().is_some(),
+                    panels::request::RequestContext {
+                        have_token: state.tokens.current().is_some(),
+                        can_refresh: state
+                            .tokens
+                            .current()
+                            .is_some_and(|t| t.refresh_token.is_some()),
+                        saved: &saved,
+                    },
                 )),
                 Tab::HttpLog => actions.extend(panels::http_log::http_log_ui(
                     ui,
@@ -568,6 +728,11 @@ impl state::FlowState {
     fn apply_progress(&mut self, progress: Progress) {
         match progress {
             Progress::AuthorizationUrl(request) => {
+                if self.step_mode {
+                    let mut endpoint = request.url.clone();
+                    endpoint.set_query(None);
+                    self.approval = Some((endpoint.to_string(), request.params()));
+                }
                 let method = request
                     .pkce_method
                     .map(|m| format!(", PKCE {m} sent"))

@@ -60,6 +60,8 @@ pub enum Action {
     RunGrant,
     /// Prepare the next request of the grant for editing.
     NextStep,
+    /// Open the authorization URL as edited (step mode).
+    ApproveAuthorization,
     /// Send the prepared request as edited.
     SendPrepared,
     /// Drop the prepared request.
@@ -88,6 +90,18 @@ pub enum Action {
     NewFromPreset(usize),
     /// Put text on the clipboard.
     Copy(String),
+    /// Fill the Request tab from a ready-made request of the profile.
+    LoadSaved(usize),
+    /// A client_credentials profile from the client account in the response.
+    ProfileFromResponse,
+    /// Run the profile's grant again, then send the request again.
+    ReauthorizeAndRetry,
+    /// Send the profile's logout request with the access token.
+    Logout,
+    /// Revoke the access token (false) or the refresh token (true).
+    Revoke(bool),
+    /// Restart the demo provider in another mode.
+    SetDemoMode(crate::demo::Mode),
 }
 
 /// A grant run.
@@ -301,14 +315,28 @@ pub struct FlowState {
     pub prepared: Option<PreparedRequest>,
     /// Waiting for the prepared request.
     pub preparing: bool,
+    /// The run goes step by step.
+    pub step_mode: bool,
+    /// Step mode: the authorization request waiting for the user, as the
+    /// endpoint and its parameters (editable).
+    pub approval: Option<(String, Vec<(String, String)>)>,
 }
 
 impl FlowState {
+    /// The authorization URL the browser step waits on, if it is waiting.
+    pub fn waiting_url(&self) -> Option<String> {
+        match &self.waiting {
+            Some(Waiting::Browser { url, .. }) => Some(url.clone()),
+            _ => None,
+        }
+    }
+
     /// A new run; `last_exchange` is the newest exchange seen so far.
     pub fn start(&mut self, grant: GrantType, last_exchange: u64) {
         self.run = GrantRun::Running;
         self.prepared = None;
         self.preparing = false;
+        self.approval = None;
         self.steps = vec![FlowStep::verdict(
             format!("Running the {grant} grant"),
             true,
@@ -357,6 +385,10 @@ pub struct TokenState {
     /// The current raw response as a tree: for which token set (by receipt
     /// time) and whether secrets were shown.
     pub raw_tree: Option<(chrono::DateTime<chrono::Utc>, bool, JsonTree, JsonTreeView)>,
+    /// Logout or revocation in flight.
+    pub ending: bool,
+    /// What the last logout or revocation did: (success, message).
+    pub ended: Option<(bool, String)>,
 }
 
 impl Default for TokenState {
@@ -367,6 +399,8 @@ impl Default for TokenState {
             threshold: DEFAULT_REFRESH_THRESHOLD.to_string(),
             refreshed: None,
             raw_tree: None,
+            ending: false,
+            ended: None,
         }
     }
 }
@@ -397,11 +431,10 @@ impl TokenState {
             .trim()
             .parse::<f64>()
             .ok()
-            .filter(|t| *t >= 0.0)?;
-        let ahead = chrono::TimeDelta::try_milliseconds((threshold * 1000.0) as i64)?;
-        let due = current.expires_at? - ahead;
-        // A threshold as long as the whole lifetime would refresh in a loop.
-        (due > current.obtained_at).then_some(due)
+            .filter(|t| t.is_finite() && *t >= 0.0)?;
+        // Tokens that live no longer than the threshold are refreshed
+        // half-way through (7-second tokens), never in a loop.
+        crate::engine::session::refresh_at(current, std::time::Duration::from_secs_f64(threshold))
     }
 }
 
@@ -437,8 +470,14 @@ pub struct RequestState {
 }
 
 impl RequestState {
-    /// Fills the form from a profile's `[api]`.
+    /// Fills the form from a profile's `[api]` (paths resolved against its
+    /// base URL, its query parameters in the URL).
     pub fn load_from(&mut self, file: Option<&ProfileFile>) {
+        let typed = file.and_then(|f| Profile::from_file(f, "profile").ok());
+        if let Some(api) = typed.as_ref().and_then(|p| p.api.as_ref()) {
+            self.fill(&ApiRequest::from_config(api));
+            return;
+        }
         let api = file.and_then(|f| f.api.as_ref());
         self.method = api
             .and_then(|a| a.method.clone())
@@ -454,6 +493,21 @@ impl RequestState {
             })
             .unwrap_or_default();
         self.body = api.and_then(|a| a.body.clone()).unwrap_or_default();
+        self.response = None;
+        self.error = None;
+    }
+
+    /// Fills the form with `request`.
+    pub fn fill(&mut self, request: &ApiRequest) {
+        self.method = request.method.to_string();
+        self.url = request.url.to_string();
+        self.headers = request
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.body = request.body.clone().unwrap_or_default();
         self.response = None;
         self.error = None;
     }
@@ -590,6 +644,8 @@ impl ProfileEntry {
 pub struct AppState {
     /// The demo provider.
     pub demo: Option<DemoStatus>,
+    /// The demo provider's behaviour mode (standard, or a seed provider's).
+    pub demo_mode: crate::demo::Mode,
     /// The profiles (the built-in Demo ones first).
     pub profiles: Vec<ProfileEntry>,
     /// Profile files that could not be read, with why.

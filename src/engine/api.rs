@@ -9,7 +9,7 @@ use url::Url;
 
 use super::error::EngineError;
 use super::http::{Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind};
-use super::profile::{ApiConfig, TokenPlacement};
+use super::profile::{ApiConfig, LogoutConfig, SavedRequest, TokenPlacement};
 use super::secret::Secret;
 
 /// One API request, before the token is placed.
@@ -43,6 +43,39 @@ impl ApiRequest {
             headers: api.headers.clone(),
             body: api.body.clone(),
             placement: api.placement.clone(),
+        }
+    }
+
+    /// A ready-made request of the profile (`[[requests]]`): the API's
+    /// default headers and token placement, then its own headers and query.
+    pub fn from_saved(saved: &SavedRequest, api: Option<&ApiConfig>) -> Self {
+        let mut url = saved.url.clone();
+        if !saved.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&saved.query);
+        }
+        let mut headers = api.map(|api| api.headers.clone()).unwrap_or_default();
+        for (name, value) in &saved.headers {
+            headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+            headers.push((name.clone(), value.clone()));
+        }
+        Self {
+            method: saved.method.clone(),
+            url,
+            headers,
+            body: saved.body.clone(),
+            placement: placement_of(api),
+        }
+    }
+
+    /// The logout request (`[logout]`): the API's default headers and token
+    /// placement, no body.
+    pub fn logout(logout: &LogoutConfig, api: Option<&ApiConfig>) -> Self {
+        Self {
+            method: logout.method.clone(),
+            url: logout.url.clone(),
+            headers: api.map(|api| api.headers.clone()).unwrap_or_default(),
+            body: None,
+            placement: placement_of(api),
         }
     }
 
@@ -98,6 +131,15 @@ impl ApiRequest {
                 message: format!("cannot build the API request: {err}"),
             })
     }
+}
+
+/// The profile's token placement, or `Authorization: Bearer` without an API.
+fn placement_of(api: Option<&ApiConfig>) -> TokenPlacement {
+    api.map(|api| api.placement.clone())
+        .unwrap_or(TokenPlacement::Header {
+            name: "Authorization".to_string(),
+            prefix: "Bearer".to_string(),
+        })
 }
 
 /// An API's answer.

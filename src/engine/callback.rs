@@ -43,6 +43,8 @@ pub struct CallbackParams {
     /// Every parameter as received, in order (tokens of the implicit grant
     /// are here).
     pub all: Vec<(String, String)>,
+    /// The parameters came in the query string (not the fragment).
+    pub from_query: bool,
 }
 
 impl CallbackParams {
@@ -180,6 +182,7 @@ pub fn check_callback(
         state: get("state"),
         iss,
         all: params,
+        from_query: false,
     })
 }
 
@@ -219,6 +222,16 @@ pub fn parse_pasted(text: &str) -> Result<Vec<(String, String)>, CallbackError> 
         )));
     }
     Ok(params)
+}
+
+/// True when pasted text carries its parameters in a query string rather
+/// than a fragment.
+pub fn pasted_in_query(text: &str) -> bool {
+    let text = text.trim();
+    match Url::parse(text) {
+        Ok(url) => url.fragment().is_none_or(str::is_empty) && url.query().is_some(),
+        Err(_) => !text.starts_with('#'),
+    }
 }
 
 /// True when `url` names this machine's loopback interface, so a listener
@@ -365,6 +378,7 @@ async fn handle(
     if uri.path() != shared.path {
         return (StatusCode::NOT_FOUND, "Not found").into_response();
     }
+    let from_query = method == Method::GET;
     let raw = match (&method, query.as_deref()) {
         (&Method::GET, Some(query)) if !query.is_empty() => query.as_bytes().to_vec(),
         // The implicit grant's tokens are in the fragment: hand it back.
@@ -388,7 +402,11 @@ async fn handle(
         &shared.expected_state,
         shared.issuer.as_deref(),
         shared.expect,
-    );
+    )
+    .map(|params| CallbackParams {
+        from_query,
+        ..params
+    });
     let response = match &outcome {
         Ok(_) => page(
             StatusCode::OK,

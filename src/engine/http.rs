@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
+use super::compat::Rewriter;
 use super::profile::HttpSettings;
 
 /// Largest response body read by default (50 MB).
@@ -279,6 +280,7 @@ impl HttpClient {
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
             .user_agent(USER_AGENT)
+            .danger_accept_invalid_certs(settings.accept_invalid_certs)
             .build()
             .map_err(|err| TransportError {
                 kind: TransportErrorKind::Other,
@@ -488,9 +490,27 @@ impl HttpClient {
     > + Send
     + Sync
     + use<> {
+        self.oauth2_client_with(kind, Arc::default())
+    }
+
+    /// Like [`HttpClient::oauth2_client`], with each request passed through
+    /// the profile's compatibility rewrites first (what is recorded and sent
+    /// is the rewritten request).
+    pub fn oauth2_client_with(
+        &self,
+        kind: ExchangeKind,
+        rewriter: Arc<Rewriter>,
+    ) -> impl Fn(
+        oauth2::HttpRequest,
+    ) -> std::pin::Pin<
+        Box<dyn Future<Output = Result<oauth2::HttpResponse, TransportError>> + Send>,
+    > + Send
+    + Sync
+    + use<> {
         let this = self.clone();
         move |request| {
             let this = this.clone();
+            let request = rewriter.rewrite(request);
             Box::pin(async move {
                 let exchange = this.send(request, kind).await;
                 exchange_to_http_response(&exchange)

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod browser;
 pub mod callback;
+pub mod compat;
 pub mod curl;
 pub mod error;
 pub mod findings;
@@ -14,7 +15,9 @@ pub mod jwt;
 pub mod presets;
 pub mod profile;
 pub mod redact;
+pub mod revoke;
 pub mod secret;
+pub mod session;
 pub mod storage;
 pub mod token;
 

@@ -23,6 +23,19 @@ pub const PRESETS: &[(&str, &str)] = &[
         "demo-device.toml",
         include_str!("../../assets/presets/demo-device.toml"),
     ),
+    ("wapi.toml", include_str!("../../assets/presets/wapi.toml")),
+    (
+        "orchestrator.toml",
+        include_str!("../../assets/presets/orchestrator.toml"),
+    ),
+    (
+        "wordapp.toml",
+        include_str!("../../assets/presets/wordapp.toml"),
+    ),
+    (
+        "pingfederate.toml",
+        include_str!("../../assets/presets/pingfederate.toml"),
+    ),
 ];
 
 /// The built-in Demo profile (client credentials) for a demo provider

@@ -33,6 +33,10 @@ pub struct ProfileFile {
     /// A name for people; defaults to the file name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The server's base URL; endpoints written as paths (`/oauth2/token`)
+    /// are resolved against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
     /// The authorization server's issuer identifier (RFC 8414 §2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
@@ -69,6 +73,10 @@ pub struct ProfileFile {
     /// How the client authenticates at the token endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<ClientAuthMethod>,
+    /// How the client authenticates at the revocation endpoint; the token
+    /// endpoint's method when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_endpoint_auth_method: Option<ClientAuthMethod>,
     /// The grant this profile runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<GrantType>,
@@ -102,6 +110,15 @@ pub struct ProfileFile {
     /// HTTP settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<HttpFile>,
+    /// Switches for servers that break the standard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compat: Option<CompatFile>,
+    /// How to log out (end the token's session on the server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logout: Option<LogoutFile>,
+    /// Ready-made API requests, shown in the Request tab.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<RequestFile>,
 }
 
 /// The `[api]` table as written.
@@ -144,6 +161,68 @@ pub struct HttpFile {
     /// Total time one exchange may take, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_secs: Option<u64>,
+    /// Accept any TLS certificate (self-signed, expired, wrong host).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_invalid_certs: Option<bool>,
+}
+
+/// The `[compat]` table as written: each switch makes the engine accept one
+/// way a server breaks the standard, and says so in a finding whenever it
+/// changes what happens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompatFile {
+    /// Send the token request's parameters in the POST's query string.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub token_params_in_query: bool,
+    /// Send HTTP Basic client credentials without form-urlencoding them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub basic_auth_raw: bool,
+    /// Accept a token response with a 2xx status other than 200.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accept_any_2xx: bool,
+    /// Accept a token response whose Content-Type is not JSON.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accept_non_json_content_type: bool,
+    /// Repair invalid JSON where that is unambiguous (trailing commas).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repair_json: bool,
+}
+
+/// The `[logout]` table as written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogoutFile {
+    /// The URL (or a path under `base_url`) that ends the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// HTTP method, `DELETE` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+}
+
+/// One `[[requests]]` entry as written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestFile {
+    /// A name for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// HTTP method, `GET` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The URL, or a path under `base_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A request body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Headers (added to the `[api.headers]`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// Query parameters.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub query: BTreeMap<String, String>,
 }
 
 // ---------------------------------------------------------------------------
@@ -358,14 +437,47 @@ pub struct ApiConfig {
 pub struct HttpSettings {
     /// Total time one exchange may take.
     pub timeout: Duration,
+    /// Accept any TLS certificate. Dangerous; the app and the CLI keep a
+    /// warning visible while it is on.
+    pub accept_invalid_certs: bool,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            accept_invalid_certs: false,
         }
     }
+}
+
+/// The warning shown while a profile accepts invalid certificates.
+pub const INVALID_CERTS_WARNING: &str = "TLS certificate checks are OFF for this profile (http.accept_invalid_certs = true): anyone on the network path can read and change these requests";
+
+/// A ready-made API request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedRequest {
+    /// Name for people.
+    pub name: String,
+    /// HTTP method.
+    pub method: http::Method,
+    /// URL.
+    pub url: Url,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// Query parameters.
+    pub query: Vec<(String, String)>,
+    /// Body, if any.
+    pub body: Option<String>,
+}
+
+/// How to log out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogoutConfig {
+    /// URL.
+    pub url: Url,
+    /// HTTP method.
+    pub method: http::Method,
 }
 
 /// One client's configuration, validated and typed.
@@ -381,6 +493,8 @@ pub struct Profile {
     pub client_secret: Option<SecretSource>,
     /// Client authentication at the token endpoint.
     pub auth_method: ClientAuthMethod,
+    /// Client authentication at the revocation endpoint.
+    pub revocation_auth_method: ClientAuthMethod,
     /// The grant this profile runs, when it names one.
     pub grant: Option<GrantType>,
     /// Scopes, in the order written.
@@ -401,6 +515,12 @@ pub struct Profile {
     pub api: Option<ApiConfig>,
     /// HTTP settings.
     pub http: HttpSettings,
+    /// Compatibility switches.
+    pub compat: CompatFile,
+    /// How to log out, when the server has a way.
+    pub logout: Option<LogoutConfig>,
+    /// Ready-made API requests.
+    pub requests: Vec<SavedRequest>,
 }
 
 // ---------------------------------------------------------------------------
@@ -535,6 +655,37 @@ impl ProfileFile {
     }
 }
 
+impl ProfileFile {
+    /// A client_credentials profile for a client account that an API call
+    /// created (a JSON body with `client_id` and `client_secret`, as
+    /// Orchestrator's `POST /api/v7.1/Clients` answers): this profile's
+    /// server settings with the new credentials sent in the body. `None`
+    /// when the body has no such pair.
+    pub fn for_client_account(&self, body: &serde_json::Value) -> Option<ProfileFile> {
+        let id = body.get("client_id")?.as_str()?.trim();
+        let secret = body.get("client_secret")?.as_str()?;
+        if id.is_empty() || secret.is_empty() {
+            return None;
+        }
+        let short: String = id.chars().take(8).collect();
+        Some(ProfileFile {
+            name: Some(format!(
+                "{} — client {short}",
+                self.name.as_deref().unwrap_or("Profile")
+            )),
+            client_id: Some(id.to_string()),
+            client_secret: Some(Secret::new(secret)),
+            client_secret_env: None,
+            token_endpoint_auth_method: Some(ClientAuthMethod::ClientSecretPost),
+            grant_type: Some(GrantType::ClientCredentials),
+            username: None,
+            password: None,
+            password_env: None,
+            ..self.clone()
+        })
+    }
+}
+
 /// The 1-based line of byte offset `offset`.
 fn line_at(source: &str, offset: usize) -> usize {
     let end = offset.min(source.len());
@@ -579,9 +730,21 @@ impl Profile {
     /// Validates a profile as written, collecting every problem.
     pub fn from_file(file: &ProfileFile, default_name: &str) -> Result<Self, ProfileError> {
         let mut problems = Vec::new();
+        let base = non_empty(&file.base_url).and_then(|value| match parse_http_url(&value) {
+            Ok(url) => Some(url),
+            Err(message) => {
+                problems.push(problem("base_url", message));
+                None
+            }
+        });
+        let base_given = file
+            .base_url
+            .as_deref()
+            .is_some_and(|v| !v.trim().is_empty());
+        let base = base.as_ref();
         let mut url = |key: &str, value: &Option<String>| -> Option<Url> {
             let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-            match parse_http_url(value) {
+            match resolve_url(value, base, base_given) {
                 Ok(url) => Some(url),
                 Err(message) => {
                     problems.push(problem(key, message));
@@ -634,11 +797,51 @@ impl Profile {
             ));
         }
 
+        let revocation_auth_method = file.revocation_endpoint_auth_method.unwrap_or(auth_method);
+        if revocation_auth_method != ClientAuthMethod::None && client_secret.is_none() {
+            problems.push(problem(
+                "revocation_endpoint_auth_method",
+                format!(
+                    "{} needs client_secret or client_secret_env",
+                    revocation_auth_method.as_str()
+                ),
+            ));
+        }
         let api = file
             .api
             .as_ref()
-            .and_then(|api| api_config(api, &mut problems));
+            .and_then(|api| api_config(api, base, base_given, &mut problems));
+        let logout = file.logout.as_ref().and_then(|logout| {
+            let url = required_url(&logout.url, "logout.url", base, base_given, &mut problems)?;
+            let method = method_or(&logout.method, "DELETE", "logout.method", &mut problems)?;
+            Some(LogoutConfig { url, method })
+        });
+        let requests = file
+            .requests
+            .iter()
+            .enumerate()
+            .filter_map(|(index, request)| {
+                let key = |field: &str| format!("requests[{index}].{field}");
+                let url = required_url(&request.url, &key("url"), base, base_given, &mut problems)?;
+                let method = method_or(&request.method, "GET", &key("method"), &mut problems)?;
+                header_names(request.headers.keys(), &key("headers"), &mut problems);
+                Some(SavedRequest {
+                    name: non_empty(&request.name)
+                        .unwrap_or_else(|| format!("{method} {}", url.path())),
+                    method,
+                    url,
+                    headers: pairs(&request.headers),
+                    query: pairs(&request.query),
+                    body: request.body.clone(),
+                })
+            })
+            .collect();
         let http = HttpSettings {
+            accept_invalid_certs: file
+                .http
+                .as_ref()
+                .and_then(|h| h.accept_invalid_certs)
+                .unwrap_or(false),
             timeout: match file.http.as_ref().and_then(|h| h.timeout_secs) {
                 Some(0) => {
                     problems.push(problem("http.timeout_secs", "must be at least 1"));
@@ -661,6 +864,7 @@ impl Profile {
             client_id: non_empty(&file.client_id),
             client_secret,
             auth_method,
+            revocation_auth_method,
             grant: file.grant_type,
             scopes: file
                 .scope
@@ -677,6 +881,9 @@ impl Profile {
             token_params: pairs(&file.token_params),
             api,
             http,
+            compat: file.compat.unwrap_or_default(),
+            logout,
+            requests,
         })
     }
 
@@ -753,13 +960,74 @@ fn secret_source(
     }
 }
 
-fn api_config(api: &ApiFile, problems: &mut Vec<Problem>) -> Option<ApiConfig> {
+/// Resolves an endpoint: an absolute http(s) URL, or a path (starting with
+/// `/`) under `base_url`. `base_given` says whether a base URL was written
+/// (it may have been invalid, which is reported on its own key).
+fn resolve_url(value: &str, base: Option<&Url>, base_given: bool) -> Result<Url, String> {
+    if !value.starts_with('/') {
+        return parse_http_url(value);
+    }
+    match base {
+        Some(base) => parse_http_url(&format!("{}{value}", base.as_str().trim_end_matches('/'))),
+        None if base_given => Err(format!("`{value}` is a path, and base_url is not valid")),
+        None => Err(format!(
+            "`{value}` is a path; set base_url to the server's address, or write the whole URL"
+        )),
+    }
+}
+
+fn required_url(
+    value: &Option<String>,
+    key: &str,
+    base: Option<&Url>,
+    base_given: bool,
+    problems: &mut Vec<Problem>,
+) -> Option<Url> {
+    let Some(value) = non_empty(value) else {
+        problems.push(problem(key, "is required"));
+        return None;
+    };
+    resolve_url(&value, base, base_given)
+        .map_err(|message| problems.push(problem(key, message)))
+        .ok()
+}
+
+fn method_or(
+    value: &Option<String>,
+    default: &str,
+    key: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<http::Method> {
+    let text = non_empty(value).unwrap_or_else(|| default.to_string());
+    http::Method::from_bytes(text.to_ascii_uppercase().as_bytes())
+        .map_err(|_| problems.push(problem(key, format!("`{text}` is not an HTTP method"))))
+        .ok()
+}
+
+fn header_names<'a>(
+    names: impl Iterator<Item = &'a String>,
+    key: &str,
+    problems: &mut Vec<Problem>,
+) {
+    for name in names {
+        if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            problems.push(problem(key, format!("`{name}` is not a valid header name")));
+        }
+    }
+}
+
+fn api_config(
+    api: &ApiFile,
+    base: Option<&Url>,
+    base_given: bool,
+    problems: &mut Vec<Problem>,
+) -> Option<ApiConfig> {
     let url = match non_empty(&api.url) {
         None => {
             problems.push(problem("api.url", "is required in [api]"));
             return None;
         }
-        Some(url) => match parse_http_url(&url) {
+        Some(url) => match resolve_url(&url, base, base_given) {
             Ok(url) => url,
             Err(message) => {
                 problems.push(problem("api.url", message));
@@ -767,17 +1035,7 @@ fn api_config(api: &ApiFile, problems: &mut Vec<Problem>) -> Option<ApiConfig> {
             }
         },
     };
-    let method_text = non_empty(&api.method).unwrap_or_else(|| "GET".to_string());
-    let method = match http::Method::from_bytes(method_text.to_ascii_uppercase().as_bytes()) {
-        Ok(method) => method,
-        Err(_) => {
-            problems.push(problem(
-                "api.method",
-                format!("`{method_text}` is not an HTTP method"),
-            ));
-            return None;
-        }
-    };
+    let method = method_or(&api.method, "GET", "api.method", problems)?;
     let param = non_empty(&api.query_param).unwrap_or_else(|| "access_token".to_string());
     let placement = match api.token_placement.unwrap_or_default() {
         TokenPlacementKind::Header => {
@@ -799,14 +1057,7 @@ fn api_config(api: &ApiFile, problems: &mut Vec<Problem>) -> Option<ApiConfig> {
         TokenPlacementKind::Query => TokenPlacement::Query { param },
         TokenPlacementKind::Body => TokenPlacement::Body { param },
     };
-    for name in api.headers.keys() {
-        if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-            problems.push(problem(
-                "api.headers",
-                format!("`{name}` is not a valid header name"),
-            ));
-        }
-    }
+    header_names(api.headers.keys(), "api.headers", problems);
     Some(ApiConfig {
         url,
         method,

@@ -117,6 +117,18 @@ pub fn body(body: &[u8]) -> Vec<u8> {
         }
         return body.to_vec();
     }
+    // JSON with trailing commas (which some servers send) is masked in its
+    // repaired form rather than shown with its secrets.
+    if let Some(mut value) = std::str::from_utf8(body)
+        .ok()
+        .and_then(super::compat::repair_json)
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+    {
+        if mask_json(&mut value) {
+            return serde_json::to_vec(&value).unwrap_or_else(|_| body.to_vec());
+        }
+        return body.to_vec();
+    }
     if let Ok(text) = std::str::from_utf8(body)
         && looks_like_form(text)
     {

@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::compat;
 use super::findings::{Finding, Severity, excerpt};
 use super::http::RecordedResponse;
 use super::jwt::{self, DecodedJwt};
-use super::profile::GrantType;
+use super::profile::{CompatFile, GrantType};
 use super::secret::Secret;
 
 /// The tokens one response produced, with everything known about them.
@@ -39,6 +40,10 @@ pub struct TokenSet {
     pub findings: Vec<Finding>,
     /// The response as parsed JSON.
     pub raw: Value,
+    /// The body exactly as received, when it is not the JSON in `raw`
+    /// (invalid JSON that `compat.repair_json` repaired).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_text: Option<String>,
     /// When the response arrived.
     pub obtained_at: DateTime<Utc>,
     /// The grant that produced it.
@@ -107,15 +112,20 @@ pub enum TokenResponseError {
 ///
 /// `strict_error` is what the oauth2 crate said when its strict parse failed;
 /// it becomes a finding, so the user knows strict clients will break.
+/// `compat` says which deviations to accept (each then noted as a finding);
+/// `notes` are findings about how the request was sent.
 pub fn parse_token_response(
     response: &RecordedResponse,
     grant: GrantType,
     exchange_id: u64,
     obtained_at: DateTime<Utc>,
     strict_error: Option<&str>,
+    compat: &CompatFile,
+    notes: Vec<Finding>,
 ) -> Result<TokenSet, TokenResponseError> {
     let status = response.status;
-    let mut findings = Vec::new();
+    let mut findings = notes;
+    let mut raw_text = None;
     let content_type = response.header("content-type").unwrap_or("");
 
     if response.body.iter().all(u8::is_ascii_whitespace) {
@@ -123,9 +133,27 @@ pub fn parse_token_response(
             "the token endpoint answered HTTP {status} with an empty body; a token response is a JSON object (RFC 6749 §5.1)"
         )));
     }
-    let value: Value = match serde_json::from_slice(&response.body) {
+    let parsed =
+        serde_json::from_slice(&response.body).map_err(|err| (err, repaired_json(&response.body)));
+    let value: Value = match parsed {
         Ok(value) => value,
-        Err(err) => {
+        Err((err, Some(repaired))) => {
+            if !compat.repair_json {
+                return Err(TokenResponseError::Malformed(format!(
+                    "the token endpoint answered HTTP {status} with invalid JSON: a trailing comma ({err}); set repair_json = true under [compat] to repair it; it sent: {}",
+                    excerpt(&response.body, 300)
+                )));
+            }
+            findings.push(Finding::new(
+                Severity::Error,
+                "json_repaired",
+                format!("invalid JSON ({err}): a trailing comma, removed by compat.repair_json; strict clients fail on this response"),
+                Some("RFC 8259 §4"),
+            ));
+            raw_text = Some(String::from_utf8_lossy(&response.body).into_owned());
+            repaired
+        }
+        Err((err, None)) => {
             let what = if content_type.to_ascii_lowercase().contains("html") {
                 "an HTML page"
             } else {
@@ -144,18 +172,21 @@ pub fn parse_token_response(
         )));
     };
 
-    if !is_json_content_type(content_type) {
+    let content_type_note = (!is_json_content_type(content_type)).then(|| {
+        format!(
+            "Content-Type is {:?}, not application/json",
+            if content_type.is_empty() {
+                "(none)"
+            } else {
+                content_type
+            }
+        )
+    });
+    if let Some(note) = &content_type_note {
         findings.push(Finding::new(
             Severity::Warning,
             "content_type_not_json",
-            format!(
-                "Content-Type is {:?}, not application/json",
-                if content_type.is_empty() {
-                    "(none)"
-                } else {
-                    content_type
-                }
-            ),
+            note.clone(),
             Some("RFC 6749 §5.1"),
         ));
     }
@@ -184,12 +215,28 @@ pub fn parse_token_response(
         )));
     }
     if status != 200 {
+        if !compat.accept_any_2xx {
+            return Err(TokenResponseError::Malformed(format!(
+                "the token endpoint answered HTTP {status}; a successful token response uses 200 (RFC 6749 §5.1); set accept_any_2xx = true under [compat] to use it; it sent: {}",
+                excerpt(&response.body, 300)
+            )));
+        }
         findings.push(Finding::new(
             Severity::Warning,
             "success_status_not_200",
-            format!("token response with HTTP {status}; a successful token response uses 200"),
+            format!(
+                "token response with HTTP {status}, used because of compat.accept_any_2xx; a successful token response uses 200"
+            ),
             Some("RFC 6749 §5.1"),
         ));
+    }
+    if let Some(note) = content_type_note
+        && !compat.accept_non_json_content_type
+    {
+        return Err(TokenResponseError::Malformed(format!(
+            "the token endpoint's answer has {note} (RFC 6749 §5.1); set accept_non_json_content_type = true under [compat] to use it; it sent: {}",
+            excerpt(&response.body, 300)
+        )));
     }
 
     if !response
@@ -211,7 +258,7 @@ pub fn parse_token_response(
             None,
         ));
     }
-    token_set_from_fields(
+    let mut tokens = token_set_from_fields(
         fields,
         value,
         findings,
@@ -219,7 +266,16 @@ pub fn parse_token_response(
         Some(exchange_id),
         obtained_at,
         &|| excerpt(&response.body, 300),
-    )
+    )?;
+    tokens.raw_text = raw_text;
+    Ok(tokens)
+}
+
+/// The body as JSON after removing trailing commas, when that is the only
+/// thing wrong with it.
+fn repaired_json(body: &[u8]) -> Option<Value> {
+    let text = std::str::from_utf8(body).ok()?;
+    serde_json::from_str(&compat::repair_json(text)?).ok()
 }
 
 /// Builds a token set from the fields of a token response (a JSON body, or
@@ -405,6 +461,7 @@ pub fn token_set_from_fields(
         other: fields,
         findings,
         raw: value,
+        raw_text: None,
         obtained_at,
         grant,
         exchange_id,
@@ -495,7 +552,22 @@ mod tests {
     }
 
     fn parse(r: &RecordedResponse) -> Result<TokenSet, TokenResponseError> {
-        parse_token_response(r, GrantType::ClientCredentials, 1, Utc::now(), None)
+        parse_with(r, &CompatFile::default())
+    }
+
+    fn parse_with(
+        r: &RecordedResponse,
+        compat: &CompatFile,
+    ) -> Result<TokenSet, TokenResponseError> {
+        parse_token_response(
+            r,
+            GrantType::ClientCredentials,
+            1,
+            Utc::now(),
+            None,
+            compat,
+            Vec::new(),
+        )
     }
 
     fn codes(set: &TokenSet) -> Vec<&str> {
@@ -518,12 +590,21 @@ mod tests {
 
     #[test]
     fn deviations_become_findings() {
-        let set = parse(&response(
+        let text_plain = response(
             200,
             "text/plain",
             r#"{"access_token":"abc","expires_in":"3600"}"#,
-        ))
-        .expect("token");
+        );
+        let err = parse(&text_plain).expect_err("refused without the switch");
+        assert!(
+            err.to_string().contains("accept_non_json_content_type"),
+            "{err}"
+        );
+        let compat = CompatFile {
+            accept_non_json_content_type: true,
+            ..CompatFile::default()
+        };
+        let set = parse_with(&text_plain, &compat).expect("token");
         assert_eq!(
             codes(&set),
             vec![
@@ -561,5 +642,38 @@ mod tests {
             text.contains("HTML page") && text.contains("Bad gateway"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_trailing_comma_is_repaired_only_when_asked_and_the_raw_body_kept() {
+        let body = "{\n \"access_token\": \"abc\",\n \"token_type\": \"bearer\",\n \"expires_in\": 899,\n}";
+        let invalid = response(200, "application/json", body);
+        let err = parse(&invalid).expect_err("refused without the switch");
+        assert!(err.to_string().contains("repair_json"), "{err}");
+        let compat = CompatFile {
+            repair_json: true,
+            ..CompatFile::default()
+        };
+        let set = parse_with(&invalid, &compat).expect("repaired");
+        assert_eq!(set.expires_in, Some(899));
+        assert_eq!(set.raw_text.as_deref(), Some(body));
+        assert!(codes(&set).contains(&"json_repaired"), "{:?}", codes(&set));
+    }
+
+    #[test]
+    fn a_2xx_other_than_200_needs_the_switch() {
+        let created = response(
+            201,
+            "application/json",
+            r#"{"access_token":"abc","token_type":"bearer"}"#,
+        );
+        let err = parse(&created).expect_err("refused");
+        assert!(err.to_string().contains("accept_any_2xx"), "{err}");
+        let compat = CompatFile {
+            accept_any_2xx: true,
+            ..CompatFile::default()
+        };
+        let set = parse_with(&created, &compat).expect("accepted");
+        assert!(codes(&set).contains(&"success_status_not_200"));
     }
 }

@@ -51,6 +51,7 @@ pub fn demo_file(base: &str, grant: GrantType, auth: ClientAuthMethod) -> Profil
         }),
         http: Some(HttpFile {
             timeout_secs: Some(5),
+            ..HttpFile::default()
         }),
         ..ProfileFile::default()
     }

@@ -10,7 +10,8 @@ use crate::engine::Profile;
 use crate::engine::presets::PRESETS;
 use crate::engine::profile::ProfileError;
 use crate::engine::profile::{
-    ApiFile, ClientAuthMethod, GrantType, HttpFile, PkceMode, TokenPlacementKind,
+    ApiFile, ClientAuthMethod, CompatFile, GrantType, HttpFile, LogoutFile, PkceMode,
+    TokenPlacementKind,
 };
 
 /// What the panel needs.
@@ -107,6 +108,22 @@ fn editor_ui(ui: &mut egui::Ui, entry: &mut ProfileEntry, reveal: bool) -> bool 
             .and_then(|e: &ProfileError| e.message_for(key))
             .map(str::to_string)
     };
+    // Save sits above the form, so it stays in reach however long the
+    // form grows.
+    let save = ui
+        .horizontal(|ui| {
+            let save = ui
+                .add_enabled(
+                    entry.is_dirty() || entry.path.is_none(),
+                    egui::Button::new("Save"),
+                )
+                .on_hover_text("Ctrl+S");
+            if entry.is_dirty() {
+                ui.label("Unsaved changes");
+            }
+            save.clicked()
+        })
+        .inner;
     let file = &mut entry.file;
     let grid = |ui: &mut egui::Ui, id: &str, add: &mut dyn FnMut(&mut egui::Ui)| {
         egui::Grid::new(id)
@@ -145,12 +162,25 @@ fn editor_ui(ui: &mut egui::Ui, entry: &mut ProfileEntry, reveal: bool) -> bool 
                     &ClientAuthMethod::ALL.map(|m| (m, m.as_str())),
                     problem("token_endpoint_auth_method").as_deref(),
                 );
+                choice_field(
+                    ui,
+                    "Revocation authentication",
+                    &mut file.revocation_endpoint_auth_method,
+                    &ClientAuthMethod::ALL.map(|m| (m, m.as_str())),
+                    problem("revocation_endpoint_auth_method").as_deref(),
+                );
             });
         });
     egui::CollapsingHeader::new("Endpoints")
         .default_open(true)
         .show(ui, |ui| {
             grid(ui, "edit_endpoints", &mut |ui| {
+                text_field(
+                    ui,
+                    "Base URL",
+                    &mut file.base_url,
+                    problem("base_url").as_deref(),
+                );
                 text_field(ui, "Issuer", &mut file.issuer, problem("issuer").as_deref());
                 text_field(
                     ui,
@@ -291,11 +321,81 @@ fn editor_ui(ui: &mut egui::Ui, entry: &mut ProfileEntry, reveal: bool) -> bool 
             ) {
                 http.timeout_secs = timeout.as_deref().and_then(|t| t.trim().parse().ok());
             }
+            let mut accept = http.accept_invalid_certs.unwrap_or(false);
+            ui.label("TLS");
+            if ui
+                .checkbox(&mut accept, "Accept invalid certificates (dangerous)")
+                .changed()
+            {
+                http.accept_invalid_certs = accept.then_some(true);
+            }
+            ui.end_row();
         });
         if *http == HttpFile::default() {
             file.http = None;
         }
     });
+    egui::CollapsingHeader::new("Compatibility").show(ui, |ui| {
+        let compat = file.compat.get_or_insert_with(CompatFile::default);
+        let switches: [(&mut bool, &str); 5] = [
+            (
+                &mut compat.token_params_in_query,
+                "Token parameters in the query string",
+            ),
+            (
+                &mut compat.basic_auth_raw,
+                "Basic credentials without form-urlencoding",
+            ),
+            (&mut compat.accept_any_2xx, "Accept any 2xx token response"),
+            (
+                &mut compat.accept_non_json_content_type,
+                "Accept a token response that is not labelled JSON",
+            ),
+            (&mut compat.repair_json, "Repair trailing commas in JSON"),
+        ];
+        for (value, label) in switches {
+            ui.checkbox(value, label);
+        }
+        if *compat == CompatFile::default() {
+            file.compat = None;
+        }
+    });
+    egui::CollapsingHeader::new("Logout").show(ui, |ui| {
+        let logout = file.logout.get_or_insert_with(LogoutFile::default);
+        grid(ui, "edit_logout", &mut |ui| {
+            text_field(
+                ui,
+                "Logout URL",
+                &mut logout.url,
+                problem("logout.url").as_deref(),
+            );
+            text_field(
+                ui,
+                "Logout method",
+                &mut logout.method,
+                problem("logout.method").as_deref(),
+            );
+        });
+        if *logout == LogoutFile::default() {
+            file.logout = None;
+        }
+    });
+    if !file.requests.is_empty() {
+        egui::CollapsingHeader::new(format!("Ready-made requests ({})", file.requests.len())).show(
+            ui,
+            |ui| {
+                ui.label("Edit them in the profile file; use them from the Request tab.");
+                for request in &file.requests {
+                    ui.monospace(format!(
+                        "{} — {} {}",
+                        request.name.as_deref().unwrap_or("(unnamed)"),
+                        request.method.as_deref().unwrap_or("GET"),
+                        request.url.as_deref().unwrap_or("")
+                    ));
+                }
+            },
+        );
+    }
     if let Some(error) = &validation {
         let unplaced: Vec<String> = error
             .problems
@@ -307,18 +407,5 @@ fn editor_ui(ui: &mut egui::Ui, entry: &mut ProfileEntry, reveal: bool) -> bool 
             ui.colored_label(ui.visuals().error_fg_color, message);
         }
     }
-    ui.add_space(6.0);
-    ui.horizontal(|ui| {
-        let save = ui
-            .add_enabled(
-                entry.is_dirty() || entry.path.is_none(),
-                egui::Button::new("Save"),
-            )
-            .on_hover_text("Ctrl+S");
-        if entry.is_dirty() {
-            ui.label("Unsaved changes");
-        }
-        save.clicked()
-    })
-    .inner
+    save
 }

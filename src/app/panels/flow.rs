@@ -36,10 +36,7 @@ pub fn flow_ui(
         {
             actions.push(Action::RunGrant);
         }
-        let steppable = matches!(
-            flow.grant,
-            GrantType::ClientCredentials | GrantType::Password | GrantType::RefreshToken
-        );
+        let steppable = flow.grant != GrantType::DeviceCode;
         if ui
             .add_enabled(
                 ready && !running && steppable && !flow.preparing,
@@ -79,6 +76,20 @@ pub fn flow_ui(
                 });
                 if let Some(reason) = browser_failed {
                     ui.colored_label(ui.visuals().warn_fg_color, format!("{reason}; open the URL yourself."));
+                }
+                if let Some((endpoint, params)) = &mut flow.approval {
+                    ui.label(format!("The authorization request to {endpoint}, as it will be opened — edit any value:"));
+                    egui::Grid::new("approve_params").num_columns(2).show(ui, |ui| {
+                        for (name, value) in params.iter_mut() {
+                            let label = ui.label(name.as_str());
+                            ui.add(egui::TextEdit::singleline(value).desired_width(420.0))
+                                .labelled_by(label.id);
+                            ui.end_row();
+                        }
+                    });
+                    if ui.button("Open in browser").clicked() {
+                        actions.push(Action::ApproveAuthorization);
+                    }
                 }
                 egui::CollapsingHeader::new("Authorization request parameters").show(ui, |ui| {
                     let params: Vec<(String, String)> = url::Url::parse(url)

@@ -5,9 +5,37 @@ use eframe::egui;
 use crate::app::widgets::json_tree::json_tree_ui;
 use crate::app::{Action, RequestState};
 
+/// What the Request tab needs besides its own state.
+pub struct RequestContext<'a> {
+    /// There is a current access token.
+    pub have_token: bool,
+    /// There is a refresh token to use after a 401.
+    pub can_refresh: bool,
+    /// Names of the profile's ready-made requests.
+    pub saved: &'a [String],
+}
+
 /// Draws the Request tab.
-pub fn request_ui(ui: &mut egui::Ui, request: &mut RequestState, have_token: bool) -> Vec<Action> {
+pub fn request_ui(
+    ui: &mut egui::Ui,
+    request: &mut RequestState,
+    context: RequestContext<'_>,
+) -> Vec<Action> {
     let mut actions = Vec::new();
+    let have_token = context.have_token;
+    if !context.saved.is_empty() {
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_label("Ready-made requests")
+                .selected_text("Choose…")
+                .show_ui(ui, |ui| {
+                    for (index, name) in context.saved.iter().enumerate() {
+                        if ui.selectable_label(false, name).clicked() {
+                            actions.push(Action::LoadSaved(index));
+                        }
+                    }
+                });
+        });
+    }
     ui.horizontal(|ui| {
         egui::ComboBox::from_label("Method")
             .selected_text(request.method.clone())
@@ -126,9 +154,22 @@ pub fn request_ui(ui: &mut egui::Ui, request: &mut RequestState, have_token: boo
             ui.visuals().error_fg_color,
             format!("WWW-Authenticate: {challenge}"),
         );
-        if ui.button("Refresh token and retry").clicked() {
-            actions.push(Action::RefreshAndRetry);
-        }
+        ui.horizontal(|ui| {
+            if context.can_refresh && ui.button("Refresh token and retry").clicked() {
+                actions.push(Action::RefreshAndRetry);
+            }
+            if status == 401 && ui.button("Re-authorize and retry").clicked() {
+                actions.push(Action::ReauthorizeAndRetry);
+            }
+        });
+    }
+    if response.client_account {
+        ui.horizontal(|ui| {
+            ui.label("The response carries a client_id and client_secret.");
+            if ui.button("New client credentials profile").clicked() {
+                actions.push(Action::ProfileFromResponse);
+            }
+        });
     }
     egui::CollapsingHeader::new("Response headers").show(ui, |ui| {
         for (name, value) in exchange.response.iter().flat_map(|r| &r.headers) {

@@ -1,11 +1,14 @@
-//! The status bar: the demo provider, the active profile, requests in flight.
+//! The status bar: the demo provider and its mode, the active profile,
+//! requests in flight.
 
 use eframe::egui;
 
-use crate::app::{AppState, DemoStatus};
+use crate::app::{Action, AppState, DemoStatus};
+use crate::demo::Mode;
 
 /// Draws the status bar.
-pub fn status_ui(ui: &mut egui::Ui, state: &AppState) {
+pub fn status_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Action> {
+    let mut actions = Vec::new();
     ui.horizontal(|ui| {
         match &state.demo {
             None => {
@@ -17,6 +20,19 @@ pub fn status_ui(ui: &mut egui::Ui, state: &AppState) {
             }
             Some(DemoStatus::Running(url)) => {
                 ui.label(format!("Demo provider: {url}"));
+                ui.menu_button(format!("Demo mode: {}", state.demo_mode.label()), |ui| {
+                    for mode in Mode::ALL {
+                        if ui
+                            .selectable_label(mode == state.demo_mode, mode.label())
+                            .clicked()
+                        {
+                            if mode != state.demo_mode {
+                                actions.push(Action::SetDemoMode(mode));
+                            }
+                            ui.close();
+                        }
+                    }
+                });
             }
             Some(DemoStatus::Failed(message)) => {
                 ui.colored_label(
@@ -39,4 +55,5 @@ pub fn status_ui(ui: &mut egui::Ui, state: &AppState) {
             ui.colored_label(ui.visuals().warn_fg_color, notice);
         }
     });
+    actions
 }

@@ -10,8 +10,22 @@ use crate::app::widgets::secret::secret_ui;
 use crate::app::{Action, TokenState};
 use crate::engine::{Severity, TokenSet};
 
+/// Which ways to end a token the profile offers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenActions {
+    /// The profile has a `[logout]` request.
+    pub logout: bool,
+    /// The profile has a revocation endpoint.
+    pub revoke: bool,
+}
+
 /// Draws the Tokens tab.
-pub fn tokens_ui(ui: &mut egui::Ui, tokens: &mut TokenState, reveal: bool) -> Vec<Action> {
+pub fn tokens_ui(
+    ui: &mut egui::Ui,
+    tokens: &mut TokenState,
+    reveal: bool,
+    offered: TokenActions,
+) -> Vec<Action> {
     let mut actions = Vec::new();
     let Some(current) = tokens.current().cloned() else {
         ui.label("No tokens yet: run a grant in the Flow tab.");
@@ -46,6 +60,44 @@ pub fn tokens_ui(ui: &mut egui::Ui, tokens: &mut TokenState, reveal: bool) -> Ve
                 ui.add(egui::TextEdit::singleline(&mut tokens.threshold).desired_width(48.0))
                     .labelled_by(label.id);
             });
+            if offered.logout || offered.revoke {
+                ui.horizontal(|ui| {
+                    let idle = !tokens.ending;
+                    if offered.logout
+                        && ui.add_enabled(idle, egui::Button::new("Log out")).clicked()
+                    {
+                        actions.push(Action::Logout);
+                    }
+                    if offered.revoke {
+                        if ui
+                            .add_enabled(idle, egui::Button::new("Revoke access token"))
+                            .clicked()
+                        {
+                            actions.push(Action::Revoke(false));
+                        }
+                        if ui
+                            .add_enabled(
+                                idle && current.refresh_token.is_some(),
+                                egui::Button::new("Revoke refresh token"),
+                            )
+                            .clicked()
+                        {
+                            actions.push(Action::Revoke(true));
+                        }
+                    }
+                    if tokens.ending {
+                        ui.spinner();
+                    }
+                });
+            }
+            if let Some((ok, message)) = &tokens.ended {
+                let color = if *ok {
+                    ui.visuals().strong_text_color()
+                } else {
+                    ui.visuals().error_fg_color
+                };
+                ui.colored_label(color, message);
+            }
             ui.add_space(6.0);
             fields_ui(ui, current, reveal);
             findings_ui(ui, current);
@@ -85,6 +137,24 @@ pub fn tokens_ui(ui: &mut egui::Ui, tokens: &mut TokenState, reveal: bool) -> Ve
             };
             json_ui(ui, &raw);
         });
+        if let Some(text) = &current.raw_text {
+            egui::CollapsingHeader::new("As received (invalid JSON, repaired above)")
+                .default_open(true)
+                .show(ui, |ui| {
+                    if reveal {
+                        ui.add(egui::Label::new(egui::RichText::new(text).monospace()).wrap());
+                    } else {
+                        let masked = crate::engine::redact::body(text.as_bytes());
+                        ui.label("Secrets masked (the repaired form); Show secrets shows the body exactly as received.");
+                        ui.add(
+                            egui::Label::new(
+                                egui::RichText::new(String::from_utf8_lossy(&masked)).monospace(),
+                            )
+                            .wrap(),
+                        );
+                    }
+                });
+        }
         if tokens.history.len() > 1 {
                 egui::CollapsingHeader::new(format!(
                     "History ({} earlier)",

@@ -14,10 +14,10 @@ use oauth2::{
 };
 use url::Url;
 
-use super::{BrowserOptions, Progress, finish, token_client};
+use super::{BrowserOptions, Progress, finish, token_client, token_sender};
 use crate::engine::callback::{self, CallbackListener, CallbackParams, Expect};
 use crate::engine::error::EngineError;
-use crate::engine::http::{ExchangeKind, HttpClient};
+use crate::engine::http::HttpClient;
 use crate::engine::profile::{GrantType, PkceMode, Profile, ProfileError};
 use crate::engine::secret::Secret;
 use crate::engine::token::TokenSet;
@@ -127,7 +127,7 @@ pub async fn exchange_code(
     let client = token_client(profile)?
         .set_redirect_uri(RedirectUrl::from_url(request.redirect_uri.clone()));
     let http = http.scoped();
-    let send = http.oauth2_client(ExchangeKind::Token);
+    let (send, rewriter) = token_sender(&http, profile);
     let mut exchange = client.exchange_code(AuthorizationCode::new(code.to_string()));
     if let Some(verifier) = &request.pkce_verifier {
         exchange = exchange.set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_string()));
@@ -137,7 +137,13 @@ pub async fn exchange_code(
         exchange = exchange.add_extra_param(name.as_str(), value.as_str());
     }
     let result = exchange.request_async(&send).await;
-    finish(result, &http, GrantType::AuthorizationCode)
+    finish(
+        result,
+        &http,
+        GrantType::AuthorizationCode,
+        profile,
+        &rewriter,
+    )
 }
 
 /// The redirect URI to use and, when it is on this machine, the listener
@@ -185,7 +191,10 @@ pub(super) async fn authorize_in_browser(
     let (redirect_uri, listener) = prepare_redirect(profile, options, &state, expect).await?;
     let request = authorization_request(profile, &redirect_uri, kind, &state)?;
     options.report(Progress::AuthorizationUrl(request.clone()));
-    options.send_user_to(request.url.as_str()).await;
+    // In step mode the user may change any parameter first; the checks on
+    // the way back still compare with what this request meant to send.
+    let url = options.approved_url(&request.url).await?;
+    options.send_user_to(url.as_str()).await;
     let issuer = profile.endpoints.issuer.as_ref().map(Url::as_str);
     let params = options
         .wait_for_redirect(listener, &redirect_uri, &request.state, issuer, expect)

@@ -1,8 +1,8 @@
 //! Client credentials grant (RFC 6749 §4.4).
 
-use super::{finish, token_client, with_profile_params};
+use super::{finish, token_client, token_sender, with_profile_params};
 use crate::engine::error::EngineError;
-use crate::engine::http::{ExchangeKind, HttpClient};
+use crate::engine::http::HttpClient;
 use crate::engine::profile::{GrantType, Profile};
 use crate::engine::token::TokenSet;
 
@@ -10,8 +10,14 @@ use crate::engine::token::TokenSet;
 pub async fn run(profile: &Profile, http: &HttpClient) -> Result<TokenSet, EngineError> {
     let client = token_client(profile)?;
     let http = http.scoped();
-    let send = http.oauth2_client(ExchangeKind::Token);
+    let (send, rewriter) = token_sender(&http, profile);
     let request = with_profile_params!(client.exchange_client_credentials(), profile);
     let result = request.request_async(&send).await;
-    finish(result, &http, GrantType::ClientCredentials)
+    finish(
+        result,
+        &http,
+        GrantType::ClientCredentials,
+        profile,
+        &rewriter,
+    )
 }

@@ -14,8 +14,9 @@ use oauth2::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{BrowserOptions, Progress, finish, token_client};
+use super::{BrowserOptions, Progress, finish, token_client, token_sender};
 use crate::engine::callback::CallbackError;
+use crate::engine::compat::Rewriter;
 use crate::engine::error::EngineError;
 use crate::engine::findings::excerpt;
 use crate::engine::http::{ExchangeKind, HttpClient, TransportError};
@@ -57,7 +58,10 @@ pub async fn run(
         .set_device_authorization_url(DeviceAuthorizationUrl::from_url(endpoint));
 
     let device_http = http.scoped();
-    let send = device_http.oauth2_client(ExchangeKind::Device);
+    let send = device_http.oauth2_client_with(
+        ExchangeKind::Device,
+        std::sync::Arc::new(Rewriter::for_client_requests(profile)),
+    );
     let mut request = client.exchange_device_code();
     for scope in &profile.scopes {
         request = request.add_scope(Scope::new(scope.clone()));
@@ -91,7 +95,7 @@ pub async fn run(
     options.send_user_to(&target).await;
 
     let poll_http = http.scoped();
-    let poll_send = poll_http.oauth2_client(ExchangeKind::Token);
+    let (poll_send, rewriter) = token_sender(&poll_http, profile);
     // Let the server, not the client's clock, say when the code expired.
     let limit = details.expires_in() + details.interval() + Duration::from_secs(5);
     let poll = client.exchange_device_access_token(&details).request_async(
@@ -134,7 +138,13 @@ pub async fn run(
             });
         }
     }
-    finish(result, &poll_http, GrantType::DeviceCode)
+    finish(
+        result,
+        &poll_http,
+        GrantType::DeviceCode,
+        profile,
+        &rewriter,
+    )
 }
 
 /// An error of the device authorization request, with its exchange.

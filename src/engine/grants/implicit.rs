@@ -18,7 +18,19 @@ use crate::engine::token::{TokenResponseError, TokenSet, token_set_from_fields};
 /// Runs the grant: listener, browser, fragment.
 pub async fn run(profile: &Profile, options: &BrowserOptions) -> Result<TokenSet, EngineError> {
     let (_, params) = authorize_in_browser(profile, options, ResponseKind::Token).await?;
-    tokens_from_fragment(&params.all)
+    let mut tokens = tokens_from_fragment(&params.all)?;
+    if params.from_query {
+        tokens.findings.insert(
+            0,
+            Finding::new(
+                Severity::Warning,
+                "implicit_tokens_in_query",
+                "the tokens came in the redirect's query string; the implicit grant returns them in the fragment, which browsers never send to servers, logs or Referer headers",
+                Some("RFC 6749 §4.2.2"),
+            ),
+        );
+    }
+    Ok(tokens)
 }
 
 /// Builds a token set from the parameters of an implicit grant redirect.

@@ -28,9 +28,11 @@ use url::Url;
 
 use super::callback::{self, CallbackError, CallbackParams, Expect};
 
+use super::compat::Rewriter;
 use super::error::EngineError;
-use super::http::{Exchange, HttpClient, TransportError, TransportErrorKind};
-use super::profile::{ClientAuthMethod, GrantType, Profile};
+use super::findings::Finding;
+use super::http::{Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind};
+use super::profile::{ClientAuthMethod, CompatFile, GrantType, Profile};
 use super::secret::Secret;
 use super::token::{TokenResponseError, TokenSet, parse_token_response};
 
@@ -88,6 +90,9 @@ pub struct BrowserOptions {
     pub progress: Option<ProgressFn>,
     /// Where pasted redirect URLs come from.
     pub paste: Option<PasteSource>,
+    /// Step mode: after reporting the authorization request, wait for the
+    /// URL to open (as the user edited it) from here before going on.
+    pub approve_url: Option<PasteSource>,
     /// Becomes true to cancel a waiting grant.
     pub cancel: Option<watch::Receiver<bool>>,
 }
@@ -100,6 +105,7 @@ impl Default for BrowserOptions {
             timeout: callback::DEFAULT_TIMEOUT,
             progress: None,
             paste: None,
+            approve_url: None,
             cancel: None,
         }
     }
@@ -137,6 +143,23 @@ impl BrowserOptions {
         }
     }
 
+    /// In step mode, waits for the authorization URL as the user edited it;
+    /// otherwise returns `url` as it is.
+    async fn approved_url(&self, url: &Url) -> Result<Url, CallbackError> {
+        let Some(source) = &self.approve_url else {
+            return Ok(url.clone());
+        };
+        let mut source = source.lock().await;
+        let edited = tokio::select! {
+            edited = source.recv() => edited.ok_or(CallbackError::Cancelled)?,
+            _ = tokio::time::sleep(self.timeout) => return Err(CallbackError::Timeout(self.timeout)),
+            _ = self.cancelled() => return Err(CallbackError::Cancelled),
+        };
+        Url::parse(edited.trim()).map_err(|err| {
+            CallbackError::Unreadable(format!("the edited authorization URL is not a URL: {err}"))
+        })
+    }
+
     /// Sends the user to `url`, or reports that it must be opened by hand.
     async fn send_user_to(&self, url: &str) {
         if !self.open_browser {
@@ -172,7 +195,11 @@ impl BrowserOptions {
                     _ = tokio::time::sleep(self.timeout) => return Err(CallbackError::Timeout(self.timeout)),
                     _ = self.cancelled() => return Err(CallbackError::Cancelled),
                 };
-                callback::check_callback(pasted, state, issuer, expect)?
+                let (pasted, from_query) = pasted;
+                callback::CallbackParams {
+                    from_query,
+                    ..callback::check_callback(pasted, state, issuer, expect)?
+                }
             }
         };
         self.report(Progress::RedirectAccepted(params.all.clone()));
@@ -180,7 +207,7 @@ impl BrowserOptions {
     }
 
     /// The next readable paste; unreadable ones are reported and skipped.
-    async fn read_paste(&self) -> Result<Vec<(String, String)>, CallbackError> {
+    async fn read_paste(&self) -> Result<(Vec<(String, String)>, bool), CallbackError> {
         let Some(paste) = &self.paste else {
             return Err(CallbackError::Listener(
                 "the redirect URI is not on this machine and nothing can be pasted here"
@@ -195,7 +222,7 @@ impl BrowserOptions {
                 ));
             };
             match callback::parse_pasted(&text) {
-                Ok(params) => return Ok(params),
+                Ok(params) => return Ok((params, callback::pasted_in_query(&text))),
                 Err(err) => self.report(Progress::PasteRejected(err.to_string())),
             }
         }
@@ -241,8 +268,13 @@ type TokenClient =
 /// Builds the oauth2 client: token URL, client id, secret and auth method.
 fn token_client(profile: &Profile) -> Result<TokenClient, EngineError> {
     let token_url = TokenUrl::from_url(profile.token_endpoint()?.clone());
-    let client_id = profile.require_client_id()?;
-    let client = BasicClient::new(ClientId::new(client_id.to_string())).set_token_uri(token_url);
+    // A public client may have no client at all (some servers take the
+    // password grant without one); the rewriter then leaves client_id out.
+    let client_id = match profile.auth_method {
+        ClientAuthMethod::None => profile.client_id.clone().unwrap_or_default(),
+        _ => profile.require_client_id()?.to_string(),
+    };
+    let client = BasicClient::new(ClientId::new(client_id)).set_token_uri(token_url);
     let client = match profile.auth_method {
         ClientAuthMethod::None => client.set_auth_type(AuthType::RequestBody),
         method => {
@@ -268,12 +300,37 @@ fn token_client(profile: &Profile) -> Result<TokenClient, EngineError> {
     Ok(client)
 }
 
+/// The oauth2 crate's HTTP client for token requests of `profile`: through
+/// the recording client, with the profile's compatibility rewrites.
+#[allow(clippy::type_complexity)]
+fn token_sender(
+    http: &HttpClient,
+    profile: &Profile,
+) -> (
+    impl Fn(
+        oauth2::HttpRequest,
+    ) -> std::pin::Pin<
+        Box<dyn Future<Output = Result<oauth2::HttpResponse, TransportError>> + Send>,
+    > + Send
+    + Sync
+    + use<>,
+    Arc<Rewriter>,
+) {
+    let rewriter = Arc::new(Rewriter::for_token_requests(profile));
+    (
+        http.oauth2_client_with(ExchangeKind::Token, rewriter.clone()),
+        rewriter,
+    )
+}
+
 /// Turns what the oauth2 crate returned into a [`TokenSet`] or an error,
 /// reading the raw exchange tolerantly whatever the crate thought of it.
 fn finish<TE: ErrorResponse + 'static>(
     result: Result<BasicTokenResponse, RequestTokenError<TransportError, TE>>,
     http: &HttpClient,
     grant: GrantType,
+    profile: &Profile,
+    rewriter: &Rewriter,
 ) -> Result<TokenSet, EngineError> {
     let exchange = http.exchanges().pop();
     let strict_error = match &result {
@@ -302,14 +359,23 @@ fn finish<TE: ErrorResponse + 'static>(
             exchange: None,
         });
     };
-    from_exchange(exchange, grant, strict_error.as_deref())
+    from_exchange(
+        exchange,
+        grant,
+        strict_error.as_deref(),
+        &profile.compat,
+        rewriter.findings(),
+    )
 }
 
-/// Reads a token response out of a recorded exchange.
+/// Reads a token response out of a recorded exchange. `notes` are findings
+/// about how the request was sent (compatibility rewrites).
 fn from_exchange(
     exchange: Exchange,
     grant: GrantType,
     strict_error: Option<&str>,
+    compat: &CompatFile,
+    notes: Vec<Finding>,
 ) -> Result<TokenSet, EngineError> {
     let Some(response) = &exchange.response else {
         return Err(EngineError::Transport {
@@ -327,6 +393,8 @@ fn from_exchange(
         exchange.id,
         received.max(Utc::now()),
         strict_error,
+        compat,
+        notes,
     ) {
         Ok(tokens) => Ok(tokens),
         Err(TokenResponseError::OAuth(error, findings)) => Err(EngineError::OAuth {

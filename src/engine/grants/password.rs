@@ -2,9 +2,9 @@
 
 use oauth2::{ResourceOwnerPassword, ResourceOwnerUsername};
 
-use super::{finish, token_client, with_profile_params};
+use super::{finish, token_client, token_sender, with_profile_params};
 use crate::engine::error::EngineError;
-use crate::engine::http::{ExchangeKind, HttpClient};
+use crate::engine::http::HttpClient;
 use crate::engine::profile::{GrantType, Profile, ProfileError};
 use crate::engine::token::TokenSet;
 
@@ -21,10 +21,10 @@ pub async fn run(profile: &Profile, http: &HttpClient) -> Result<TokenSet, Engin
         .resolve("password")?;
     let client = token_client(profile)?;
     let http = http.scoped();
-    let send = http.oauth2_client(ExchangeKind::Token);
+    let (send, rewriter) = token_sender(&http, profile);
     let username = ResourceOwnerUsername::new(username);
     let password = ResourceOwnerPassword::new(password.expose().to_string());
     let request = with_profile_params!(client.exchange_password(&username, &password), profile);
     let result = request.request_async(&send).await;
-    finish(result, &http, GrantType::Password)
+    finish(result, &http, GrantType::Password, profile, &rewriter)
 }

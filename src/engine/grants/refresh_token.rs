@@ -2,9 +2,9 @@
 
 use oauth2::RefreshToken;
 
-use super::{finish, token_client, with_profile_params};
+use super::{finish, token_client, token_sender, with_profile_params};
 use crate::engine::error::EngineError;
-use crate::engine::http::{ExchangeKind, HttpClient};
+use crate::engine::http::HttpClient;
 use crate::engine::profile::{GrantType, Profile};
 use crate::engine::secret::Secret;
 use crate::engine::token::TokenSet;
@@ -18,9 +18,9 @@ pub async fn run(
 ) -> Result<TokenSet, EngineError> {
     let client = token_client(profile)?;
     let http = http.scoped();
-    let send = http.oauth2_client(ExchangeKind::Token);
+    let (send, rewriter) = token_sender(&http, profile);
     let token = RefreshToken::new(refresh_token.expose().to_string());
     let request = with_profile_params!(client.exchange_refresh_token(&token), profile);
     let result = request.request_async(&send).await;
-    finish(result, &http, GrantType::RefreshToken)
+    finish(result, &http, GrantType::RefreshToken, profile, &rewriter)
 }

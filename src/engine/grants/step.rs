@@ -12,9 +12,10 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use super::{GrantOptions, from_exchange};
+use crate::engine::compat;
 use crate::engine::error::EngineError;
 use crate::engine::http::{ExchangeKind, HttpClient, TransportErrorKind};
-use crate::engine::profile::{GrantType, Profile};
+use crate::engine::profile::{CompatFile, GrantType, Profile};
 use crate::engine::token::TokenSet;
 
 /// A token request, ready to be edited and sent.
@@ -33,6 +34,9 @@ pub struct PreparedRequest {
     pub basic: Option<(String, String)>,
     /// The form parameters of the body.
     pub params: Vec<(String, String)>,
+    /// The profile's compatibility switches (Basic encoding, response
+    /// handling).
+    pub compat: CompatFile,
 }
 
 /// Builds the grant's token request without sending it.
@@ -95,6 +99,7 @@ pub async fn prepare(
         headers,
         basic,
         params,
+        compat: profile.compat,
     })
 }
 
@@ -106,8 +111,17 @@ pub async fn send(http: &HttpClient, prepared: &PreparedRequest) -> Result<Token
     for (name, value) in &prepared.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
+    let mut notes = Vec::new();
     if let Some((id, secret)) = &prepared.basic {
-        builder = builder.header("authorization", encode_basic(id, secret));
+        let raw = prepared.compat.basic_auth_raw;
+        let value = compat::encode_basic(id, secret, raw);
+        if raw && value != compat::encode_basic(id, secret, false) {
+            notes.push(compat::basic_raw_finding());
+        }
+        builder = builder.header("authorization", value);
+    }
+    if prepared.compat.token_params_in_query && prepared.params.is_empty() {
+        notes.push(compat::params_in_query_finding());
     }
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(&prepared.params)
@@ -134,18 +148,7 @@ pub async fn send(http: &HttpClient, prepared: &PreparedRequest) -> Result<Token
             exchange: Some(Box::new(exchange)),
         });
     }
-    from_exchange(exchange, prepared.grant, None)
-}
-
-/// `Basic base64(urlencode(id) ":" urlencode(secret))` (RFC 6749 §2.3.1).
-fn encode_basic(id: &str, secret: &str) -> String {
-    let encode =
-        |part: &str| url::form_urlencoded::byte_serialize(part.as_bytes()).collect::<String>();
-    let raw = format!("{}:{}", encode(id), encode(secret));
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(raw)
-    )
+    from_exchange(exchange, prepared.grant, None, &prepared.compat, notes)
 }
 
 fn decode_basic(value: &str) -> Option<(String, String)> {
@@ -158,13 +161,7 @@ fn decode_basic(value: &str) -> Option<(String, String)> {
         .ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let (id, secret) = text.split_once(':')?;
-    let decode = |part: &str| {
-        url::form_urlencoded::parse(format!("x={part}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
-    };
-    Some((decode(id), decode(secret)))
+    Some((compat::form_decode(id), compat::form_decode(secret)))
 }
 
 #[cfg(test)]
@@ -173,7 +170,7 @@ mod tests {
 
     #[test]
     fn basic_credentials_round_trip_with_form_encoding() {
-        let value = encode_basic("my client", "s3:cr/t+");
+        let value = compat::encode_basic("my client", "s3:cr/t+", false);
         assert_eq!(
             decode_basic(&value),
             Some(("my client".into(), "s3:cr/t+".into()))

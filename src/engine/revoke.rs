@@ -1,0 +1,159 @@
+//! Token revocation (RFC 7009).
+//!
+//! A form POST of `token` and `token_type_hint` to the revocation endpoint,
+//! with the client authenticating as it does at the token endpoint (HTTP
+//! Basic, body parameters, or `client_id` alone). Built here rather than by
+//! the oauth2 crate, which refuses plain-http revocation URLs outright: a
+//! debugger must reach `http://127.0.0.1` test servers, and says instead
+//! that the URL is not HTTPS.
+
+use serde::Serialize;
+
+use super::compat;
+use super::error::EngineError;
+use super::findings::{Finding, Severity, excerpt};
+use super::http::{Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind};
+use super::profile::{ClientAuthMethod, Profile, ProfileError};
+use super::secret::Secret;
+use super::token::parse_oauth_error;
+
+/// Which token is being revoked (`token_type_hint`, RFC 7009 §2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenHint {
+    /// `access_token`.
+    AccessToken,
+    /// `refresh_token`.
+    RefreshToken,
+}
+
+impl TokenHint {
+    /// The value sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AccessToken => "access_token",
+            Self::RefreshToken => "refresh_token",
+        }
+    }
+}
+
+/// A revocation the server accepted.
+#[derive(Debug, Clone)]
+pub struct Revoked {
+    /// The exchange.
+    pub exchange: Exchange,
+    /// What was odd about it.
+    pub findings: Vec<Finding>,
+}
+
+/// Revokes `token` at the profile's revocation endpoint.
+pub async fn revoke(
+    profile: &Profile,
+    http: &HttpClient,
+    token: &Secret,
+    hint: TokenHint,
+) -> Result<Revoked, EngineError> {
+    let endpoint = profile.endpoints.revocation.clone().ok_or_else(|| {
+        ProfileError::field("revocation_endpoint", "is required to revoke a token")
+    })?;
+    let mut findings = Vec::new();
+    if endpoint.scheme() != "https" {
+        findings.push(Finding::new(
+            Severity::Warning,
+            "revocation_not_https",
+            format!(
+                "the revocation endpoint {endpoint} is not HTTPS; clients must verify that it is"
+            ),
+            Some("RFC 7009 §2"),
+        ));
+    }
+    let mut params = vec![
+        ("token".to_string(), token.expose().to_string()),
+        ("token_type_hint".to_string(), hint.as_str().to_string()),
+    ];
+    let mut builder = http::Request::builder()
+        .method(http::Method::POST)
+        .uri(endpoint.as_str())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json");
+    match profile.revocation_auth_method {
+        ClientAuthMethod::ClientSecretBasic => {
+            let secret = client_secret(profile)?;
+            let id = profile.require_client_id()?;
+            let raw = profile.compat.basic_auth_raw;
+            let value = compat::encode_basic(id, secret.expose(), raw);
+            if raw && value != compat::encode_basic(id, secret.expose(), false) {
+                findings.push(compat::basic_raw_finding());
+            }
+            builder = builder.header("authorization", value);
+        }
+        ClientAuthMethod::ClientSecretPost => {
+            let secret = client_secret(profile)?;
+            params.push(("client_id".into(), profile.require_client_id()?.into()));
+            params.push(("client_secret".into(), secret.expose().to_string()));
+        }
+        ClientAuthMethod::None => {
+            if let Some(id) = &profile.client_id {
+                params.push(("client_id".into(), id.clone()));
+            }
+        }
+    }
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&params)
+        .finish();
+    let request = builder
+        .body(body.into_bytes())
+        .map_err(|err| EngineError::Transport {
+            error: TransportError {
+                kind: TransportErrorKind::InvalidRequest,
+                message: format!("cannot build the revocation request: {err}"),
+            },
+            exchange: None,
+        })?;
+    let exchange = http.send(request, ExchangeKind::Revocation).await;
+    let Some(response) = exchange
+        .response
+        .as_ref()
+        .filter(|_| exchange.error.is_none())
+    else {
+        return Err(EngineError::Transport {
+            error: exchange.error.clone().unwrap_or(TransportError {
+                kind: TransportErrorKind::Other,
+                message: "no response".to_string(),
+            }),
+            exchange: Some(Box::new(exchange)),
+        });
+    };
+    if response.status == 200 {
+        return Ok(Revoked { exchange, findings });
+    }
+    if let Some(error) = parse_oauth_error(response.status, &response.body) {
+        return Err(EngineError::OAuth {
+            error,
+            findings,
+            exchange: Box::new(exchange),
+        });
+    }
+    let message = format!(
+        "the revocation endpoint answered HTTP {} (RFC 7009 §2.2 answers 200); it sent: {}",
+        response.status,
+        excerpt(&response.body, 300)
+    );
+    Err(EngineError::BadResponse {
+        message,
+        exchange: Box::new(exchange),
+    })
+}
+
+fn client_secret(profile: &Profile) -> Result<Secret, ProfileError> {
+    profile
+        .client_secret
+        .as_ref()
+        .ok_or_else(|| {
+            ProfileError::field(
+                "client_secret",
+                format!("is required by {}", profile.revocation_auth_method.as_str()),
+            )
+        })?
+        .resolve("client_secret")
+}

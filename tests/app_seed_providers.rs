@@ -1,0 +1,162 @@
+//! The seed providers through the app, as a person would use them: switch
+//! the demo provider's mode in the status bar, make a profile from the
+//! provider's preset, and run its flows with the mouse and keyboard.
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use oauth_debugger::app::{App, AppOptions};
+use oauth_debugger::demo::user_agent::{self, Person};
+
+fn wait_for(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&Harness<'_, App>) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        harness.step();
+        if done(harness) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn shows(harness: &Harness<'_, App>, text: &str) -> bool {
+    harness.query_all_by_label_contains(text).next().is_some()
+}
+
+fn click(harness: &mut Harness<'_, App>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run_steps(2);
+}
+
+/// The app with the demo provider switched to `mode` (its label in the
+/// status bar's picker) and a new profile made from `preset`.
+fn start_with(
+    runtime: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+    mode: &str,
+    preset: &str,
+) -> Harness<'static, App> {
+    let handle = runtime.handle().clone();
+    let options = AppOptions {
+        open_browser: false,
+        profile_dir: Some(dir.to_path_buf()),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| App::new(cc.egui_ctx.clone(), &handle, options));
+    wait_for(&mut harness, "the demo provider", |h| {
+        shows(h, "Demo provider: http://127.0.0.1:")
+    });
+    // Let the first layout settle (a scroll bar appearing discards a frame,
+    // and a click in it), as it has long before a person's first click.
+    harness.run_steps(4);
+    click(&mut harness, "Demo mode");
+    click(&mut harness, mode);
+    wait_for(&mut harness, "the mode switch", |h| {
+        shows(h, &format!("Demo provider now in {mode} mode"))
+    });
+    click(&mut harness, "New from preset");
+    click(&mut harness, preset);
+    harness
+}
+
+#[test]
+fn orchestrator_password_client_account_trailing_comma_and_logout() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_with(&runtime, dir.path(), "Orchestrator", "orchestrator");
+
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the user's token", |h| {
+        shows(h, "Token received (password grant)")
+    });
+
+    // A ready-made request creates a client account…
+    click(&mut harness, "Request");
+    click(&mut harness, "Ready-made requests");
+    click(&mut harness, "Create client account");
+    assert_eq!(harness.state().state().request.method, "POST");
+    click(&mut harness, "Send");
+    wait_for(&mut harness, "the new account", |h| shows(h, "HTTP 200"));
+    // …and one click turns it into a client_credentials profile.
+    click(&mut harness, "New client credentials profile");
+    assert!(shows(&harness, "Orchestrator — client "));
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the client's token", |h| {
+        shows(h, "Token received (client_credentials grant)")
+    });
+
+    // The documented response with a trailing comma: repaired, flagged,
+    // and kept as received.
+    click(&mut harness, "Tokens");
+    assert!(shows(&harness, "a trailing comma"), "the finding is shown");
+    assert!(shows(
+        &harness,
+        "As received (invalid JSON, repaired above)"
+    ));
+
+    // Log out: DELETE /api/token with the bearer token, 204.
+    click(&mut harness, "Log out");
+    wait_for(&mut harness, "the logout", |h| shows(h, "Logged out"));
+    assert!(shows(&harness, "answered HTTP 204"));
+}
+
+#[test]
+fn pingfederate_hosted_redirect_is_pasted_back_and_state_checked() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_with(
+        &runtime,
+        dir.path(),
+        "Windchill / PingFederate",
+        "pingfederate",
+    );
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the paste field", |h| {
+        h.query_by_label("Redirect URL").is_some()
+    });
+    let url = harness
+        .state()
+        .state()
+        .flow
+        .waiting_url()
+        .expect("the authorization URL is shown");
+    assert!(url.contains("/as/authorization.oauth2?"), "{url}");
+
+    // The person signs in; their browser lands on the hosted page, whose
+    // address they paste into the app.
+    let visit = runtime
+        .block_on(user_agent::visit(&url, &Person::default()))
+        .expect("signed in");
+    let landed = visit.redirected_to.expect("redirected");
+    assert!(landed.starts_with("https://app.getpostman.com/oauth2/callback?"));
+    harness.get_by_label("Redirect URL").focus();
+    harness.get_by_label("Redirect URL").type_text(&landed);
+    harness.run_steps(2);
+    click(&mut harness, "Continue");
+    wait_for(&mut harness, "the token", |h| {
+        shows(h, "Token received (authorization_code grant)")
+    });
+    assert!(shows(&harness, "Redirect received; state matched"));
+    click(&mut harness, "Tokens");
+    assert!(shows(&harness, "token_type missing; treated as Bearer"));
+    assert!(shows(&harness, "compat.token_params_in_query"));
+}
+
+#[test]
+fn accepting_invalid_certificates_keeps_a_warning_on_screen() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_with(&runtime, dir.path(), "WAPI", "wapi");
+    assert!(!shows(&harness, "TLS certificate checks are OFF"));
+    click(&mut harness, "HTTP");
+    click(&mut harness, "Accept invalid certificates (dangerous)");
+    assert!(shows(&harness, "TLS certificate checks are OFF"));
+    click(&mut harness, "Request");
+    assert!(
+        shows(&harness, "TLS certificate checks are OFF"),
+        "on every tab"
+    );
+}
