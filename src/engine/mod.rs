@@ -7,6 +7,7 @@ pub mod browser;
 pub mod callback;
 pub mod curl;
 pub mod error;
+pub mod explain;
 pub mod findings;
 pub mod grants;
 pub mod http;
@@ -19,6 +20,7 @@ pub mod storage;
 pub mod token;
 
 pub use error::EngineError;
+pub use explain::{Explanation, Stage, explain};
 pub use findings::{Finding, Severity};
 pub use http::{Exchange, ExchangeKind, HttpClient, Recorder};
 pub use profile::{GrantType, Profile, ProfileFile};
