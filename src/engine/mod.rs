@@ -11,11 +11,13 @@ pub mod explain;
 pub mod findings;
 pub mod grants;
 pub mod http;
+pub mod introspection;
 pub mod jwt;
 pub mod presets;
 pub mod profile;
 pub mod redact;
 pub mod secret;
+pub mod spec;
 pub mod storage;
 pub mod token;
 

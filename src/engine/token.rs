@@ -10,11 +10,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::findings::{Finding, Severity, excerpt};
+use super::explain::Stage;
+use super::findings::{Finding, Severity, content_type_not_json, excerpt};
 use super::http::RecordedResponse;
 use super::jwt::{self, DecodedJwt};
 use super::profile::GrantType;
 use super::secret::Secret;
+use super::spec::check_error_response;
 
 /// The tokens one response produced, with everything known about them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -144,21 +146,7 @@ pub fn parse_token_response(
         )));
     };
 
-    if !is_json_content_type(content_type) {
-        findings.push(Finding::new(
-            Severity::Warning,
-            "content_type_not_json",
-            format!(
-                "Content-Type is {:?}, not application/json",
-                if content_type.is_empty() {
-                    "(none)"
-                } else {
-                    content_type
-                }
-            ),
-            Some("RFC 6749 §5.1"),
-        ));
-    }
+    findings.extend(content_type_not_json(content_type, "RFC 6749 §5.1"));
 
     if let Some(error) = fields.get("error") {
         let oauth = OAuthError {
@@ -167,14 +155,7 @@ pub fn parse_token_response(
             error_uri: fields.get("error_uri").map(value_text),
             status,
         };
-        if (200..300).contains(&status) {
-            findings.push(Finding::new(
-                Severity::Warning,
-                "error_with_success_status",
-                format!("error returned with HTTP {status}; error responses use 400 (or 401)"),
-                Some("RFC 6749 §5.2"),
-            ));
-        }
+        findings.extend(check_error_response(response, Stage::TokenRequest(grant)));
         return Err(TokenResponseError::OAuth(oauth, findings));
     }
     if !(200..300).contains(&status) {
@@ -424,16 +405,6 @@ pub fn parse_oauth_error(status: u16, body: &[u8]) -> Option<OAuthError> {
         error_uri: fields.get("error_uri").map(value_text),
         status,
     })
-}
-
-fn is_json_content_type(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json")
 }
 
 fn optional_string(
