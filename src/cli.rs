@@ -22,7 +22,7 @@ use crate::engine::callback::CallbackError;
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, PasteSource, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
 use crate::engine::profile::{GrantType, Profile, TokenPlacement};
-use crate::engine::{EngineError, Secret, TokenSet, redact};
+use crate::engine::{EngineError, Explanation, Finding, Secret, Stage, TokenSet, redact};
 
 /// A native OAuth 2.0 / OpenID Connect debugger. With no command, opens the app.
 #[derive(Debug, Parser)]
@@ -176,14 +176,31 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// A failure with its exit code; the message is printed once, by [`run`].
+/// A failure with its exit code; printed once, by [`run`].
 struct Failure {
     exit: Exit,
     message: String,
+    /// What was odd about the server's error response.
+    findings: Vec<Finding>,
+    /// What an OAuth error means at the step where it came.
+    explanation: Option<Explanation>,
+    /// The OAuth error fields, for `--json`.
+    oauth: Option<Value>,
 }
 
-impl From<EngineError> for Failure {
-    fn from(err: EngineError) -> Self {
+impl Failure {
+    fn new(exit: Exit, message: impl Into<String>) -> Self {
+        Self {
+            exit,
+            message: message.into(),
+            findings: Vec::new(),
+            explanation: None,
+            oauth: None,
+        }
+    }
+
+    /// An engine error that happened at `stage`, with its explanation.
+    fn at(err: EngineError, stage: Stage) -> Self {
         let exit = match &err {
             EngineError::Profile(_) | EngineError::Unsupported(_) => Exit::Usage,
             EngineError::OAuth { .. } | EngineError::BadResponse { .. } => Exit::Refused,
@@ -194,18 +211,68 @@ impl From<EngineError> for Failure {
                 _ => Exit::Refused,
             },
         };
-        let mut message = err.to_string();
-        if let EngineError::OAuth { findings, .. } = &err {
-            for finding in findings {
-                message.push_str(&format!("\n  {finding}"));
-            }
+        let (findings, oauth) = match &err {
+            EngineError::OAuth {
+                error, findings, ..
+            } => (findings.clone(), serde_json::to_value(error).ok()),
+            EngineError::Callback(CallbackError::Authorization {
+                error,
+                description,
+                uri,
+            }) => (
+                Vec::new(),
+                Some(json!({ "error": error, "error_description": description, "error_uri": uri })),
+            ),
+            _ => (Vec::new(), None),
+        };
+        Self {
+            exit,
+            message: err.to_string(),
+            findings,
+            explanation: err.explanation(stage),
+            oauth,
         }
-        Failure { exit, message }
+    }
+
+    /// A grant's failure.
+    fn grant(err: EngineError, grant: Option<GrantType>) -> Self {
+        let stage = Stage::of_grant_error(grant.unwrap_or_default(), &err);
+        Self::at(err, stage)
+    }
+
+    /// The human form, for stderr.
+    fn describe(&self) -> String {
+        let mut out = format!("error: {}\n", self.message);
+        for finding in &self.findings {
+            out.push_str(&format!("  {finding}\n"));
+        }
+        if let Some(explanation) = &self.explanation {
+            out.push_str(&format!("\n{explanation}"));
+        }
+        out
+    }
+
+    /// The `--json` form, for stdout.
+    fn to_json(&self) -> Value {
+        json!({
+            "error": {
+                "message": self.message,
+                "exit_code": self.exit as u8,
+                "oauth": self.oauth,
+                "findings": self.findings,
+            },
+            "explanation": self.explanation,
+        })
     }
 }
 
 /// Runs a command on `runtime` and returns the exit code.
 pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
+    let json = match &command {
+        Command::Token(args) => args.json,
+        Command::Call(args) => args.json,
+        Command::DemoServer(_) | Command::DemoBrowser(_) => false,
+    };
     let result = match command {
         Command::DemoServer(args) => runtime.block_on(demo_server(args)),
         Command::Token(args) => runtime.block_on(token(args)),
@@ -215,7 +282,13 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            eprint!("{}", failure.describe());
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&failure.to_json()).unwrap_or_default()
+                );
+            }
             failure.exit.into()
         }
     }
@@ -229,10 +302,7 @@ async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
         ..DemoConfig::default()
     })
     .await
-    .map_err(|err| Failure {
-        exit: Exit::Network,
-        message: err.to_string(),
-    })?;
+    .map_err(|err| Failure::new(Exit::Network, err.to_string()))?;
     println!("listening on {}", server.url());
     let _ = std::io::stdout().flush();
     if let Err(err) = tokio::signal::ctrl_c().await {
@@ -259,10 +329,8 @@ fn client(
     } else {
         (Recorder::new(), None)
     };
-    let http = HttpClient::new(&profile.http, recorder).map_err(|err| Failure {
-        exit: Exit::Usage,
-        message: err.to_string(),
-    })?;
+    let http = HttpClient::new(&profile.http, recorder)
+        .map_err(|err| Failure::new(Exit::Usage, err.to_string()))?;
     Ok((http, printer))
 }
 
@@ -274,10 +342,7 @@ async fn finish_printer(http: HttpClient, printer: Option<tokio::task::JoinHandl
 }
 
 fn load(path: &std::path::Path) -> Result<Profile, Failure> {
-    Profile::load(path).map_err(|err| Failure {
-        exit: Exit::Usage,
-        message: err.to_string(),
-    })
+    Profile::load(path).map_err(|err| Failure::new(Exit::Usage, err.to_string()))
 }
 
 async fn token(args: TokenArgs) -> Result<Exit, Failure> {
@@ -302,7 +367,7 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
     };
     let result = grants::run(&profile, &http, &options).await;
     finish_printer(http, printer).await;
-    let tokens = result?;
+    let tokens = result.map_err(|err| Failure::grant(err, grant))?;
     if args.json {
         println!("{}", token_json(&tokens));
     } else {
@@ -378,10 +443,7 @@ async fn demo_browser(args: DemoBrowserArgs) -> Result<Exit, Failure> {
     };
     let visit = crate::demo::user_agent::visit(&args.url, &person)
         .await
-        .map_err(|message| Failure {
-            exit: Exit::Refused,
-            message,
-        })?;
+        .map_err(|message| Failure::new(Exit::Refused, message))?;
     match &visit.redirected_to {
         Some(target) => println!("redirected to {}", redact::url(target)),
         None => println!("finished on a page with HTTP {}", visit.status),
@@ -450,10 +512,7 @@ pub fn describe_tokens(tokens: &TokenSet, show_secrets: bool) -> String {
 
 async fn call(args: CallArgs) -> Result<Exit, Failure> {
     let profile = load(&args.profile)?;
-    let usage = |message: String| Failure {
-        exit: Exit::Usage,
-        message,
-    };
+    let usage = |message: String| Failure::new(Exit::Usage, message);
     let mut request = match (&profile.api, &args.url) {
         (Some(api), _) => ApiRequest::from_config(api),
         (None, Some(_)) => ApiRequest {
@@ -498,15 +557,19 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
             Some(token) => Secret::new(token.clone()),
             None => {
                 grants::run(&profile, &http, &GrantOptions::default())
-                    .await?
+                    .await
+                    .map_err(|err| Failure::grant(err, profile.grant))?
                     .access_token
             }
         };
-        api::call(&http, &request, Some(&token)).await
+        api::call(&http, &request, Some(&token))
+            .await
+            .map_err(|err| Failure::at(err, Stage::ApiCall))
     }
     .await;
     finish_printer(http, printer).await;
     let response = outcome?;
+    let explanation = response.explanation();
     let exchange = &response.exchange;
     let status = response.status();
     let body = exchange
@@ -528,6 +591,8 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
             "headers": headers,
             "body": parsed.clone().unwrap_or_else(|| Value::String(exchange.response_text())),
             "www_authenticate": response.challenge,
+            "findings": response.findings,
+            "explanation": explanation,
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
@@ -550,6 +615,12 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
             message.push_str(&format!(" — WWW-Authenticate: {challenge}"));
         }
         eprintln!("error: {message}");
+        for finding in &response.findings {
+            eprintln!("  {finding}");
+        }
+        if let Some(explanation) = &explanation {
+            eprint!("\n{explanation}");
+        }
         return Ok(Exit::Refused);
     }
     Ok(Exit::Success)
