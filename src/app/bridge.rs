@@ -16,7 +16,9 @@ use crate::engine::api::{self, ApiRequest, ApiResponse};
 use crate::engine::grants::step::{self, PreparedRequest};
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
-use crate::engine::{EngineError, Finding, GrantType, Profile, Secret, TokenSet};
+use crate::engine::{
+    EngineError, Explanation, Finding, GrantType, Profile, Secret, Stage, TokenSet,
+};
 
 /// What the UI asks the engine to do.
 #[derive(Debug)]
@@ -96,6 +98,8 @@ pub struct ApiAnswer {
     pub json: bool,
     /// The JSON body as a tree, when it is JSON.
     pub tree: Option<JsonTree>,
+    /// What a refusal's OAuth error code means.
+    pub explanation: Option<Explanation>,
 }
 
 impl ApiAnswer {
@@ -117,6 +121,7 @@ impl ApiAnswer {
             lines: text.lines().map(str::to_string).collect(),
             json,
             tree: value.as_ref().map(JsonTree::build),
+            explanation: response.explanation(),
             response,
         }
     }
@@ -131,10 +136,13 @@ pub struct GrantFailure {
     pub findings: Vec<Finding>,
     /// The exchange that shows it, if any.
     pub exchange_id: Option<u64>,
+    /// What an OAuth error means at the step where it came.
+    pub explanation: Option<Explanation>,
 }
 
-impl From<EngineError> for GrantFailure {
-    fn from(err: EngineError) -> Self {
+impl GrantFailure {
+    /// The failure of a run of `grant`.
+    pub fn new(err: EngineError, grant: GrantType) -> Self {
         let findings = match &err {
             EngineError::OAuth { findings, .. } => findings.clone(),
             _ => Vec::new(),
@@ -143,6 +151,7 @@ impl From<EngineError> for GrantFailure {
             message: err.to_string(),
             findings,
             exchange_id: err.exchange().map(|e| e.id),
+            explanation: err.explanation(Stage::of_grant_error(grant, &err)),
         }
     }
 }
@@ -153,6 +162,7 @@ fn client_for(profile: &Profile, recorder: Recorder) -> Result<HttpClient, Grant
         message: err.to_string(),
         findings: Vec::new(),
         exchange_id: None,
+        explanation: None,
     })
 }
 
@@ -286,7 +296,7 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                         grants::run(&profile, &http, &options)
                             .await
                             .map(Box::new)
-                            .map_err(GrantFailure::from)
+                            .map_err(|err| GrantFailure::new(err, grant))
                     }
                     .await;
                     events.send(Event::GrantFinished(result)).await;
@@ -310,7 +320,7 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                         step::prepare(&profile, &http, &options)
                             .await
                             .map(Box::new)
-                            .map_err(GrantFailure::from)
+                            .map_err(|err| GrantFailure::new(err, grant))
                     }
                     .await;
                     events.send(Event::GrantPrepared(result)).await;
@@ -325,7 +335,7 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                         step::send(&http, &prepared)
                             .await
                             .map(Box::new)
-                            .map_err(GrantFailure::from)
+                            .map_err(|err| GrantFailure::new(err, prepared.grant))
                     }
                     .await;
                     events.send(Event::GrantFinished(result)).await;

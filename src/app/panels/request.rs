@@ -2,6 +2,7 @@
 
 use eframe::egui;
 
+use crate::app::widgets::explanation::{findings_ui, why_ui};
 use crate::app::widgets::json_tree::json_tree_ui;
 use crate::app::{Action, RequestState};
 
@@ -129,6 +130,10 @@ pub fn request_ui(ui: &mut egui::Ui, request: &mut RequestState, have_token: boo
         if ui.button("Refresh token and retry").clicked() {
             actions.push(Action::RefreshAndRetry);
         }
+    }
+    findings_ui(ui, &response.response.findings);
+    if let Some(explanation) = &response.explanation {
+        why_ui(ui, "request", explanation);
     }
     egui::CollapsingHeader::new("Response headers").show(ui, |ui| {
         for (name, value) in exchange.response.iter().flat_map(|r| &r.headers) {
