@@ -40,8 +40,8 @@ pub fn check_error_response(response: &RecordedResponse, stage: Stage) -> Vec<Fi
         let fields: Map<String, Value> = challenge
             .params
             .iter()
-            .filter(|(name, _)| name.starts_with("error"))
             .map(|(name, value)| (name.to_ascii_lowercase(), Value::String(value.clone())))
+            .filter(|(name, _)| name.starts_with("error"))
             .collect();
         if fields.contains_key("error") {
             check_fields(&fields, status, stage, "WWW-Authenticate: ", &mut findings);
