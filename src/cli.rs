@@ -180,12 +180,18 @@ impl From<Exit> for ExitCode {
 struct Failure {
     exit: Exit,
     message: String,
-    /// What was odd about the server's error response.
+    /// The server's refusal, when it sent an OAuth error.
+    refusal: Option<Box<Refusal>>,
+}
+
+/// An OAuth error as the server sent it, and what it means.
+struct Refusal {
+    /// The error fields, for `--json`.
+    oauth: Value,
+    /// What was odd about the error response.
     findings: Vec<Finding>,
-    /// What an OAuth error means at the step where it came.
+    /// What the code means at the step where it came.
     explanation: Option<Explanation>,
-    /// The OAuth error fields, for `--json`.
-    oauth: Option<Value>,
 }
 
 impl Failure {
@@ -193,9 +199,7 @@ impl Failure {
         Self {
             exit,
             message: message.into(),
-            findings: Vec::new(),
-            explanation: None,
-            oauth: None,
+            refusal: None,
         }
     }
 
@@ -211,26 +215,31 @@ impl Failure {
                 _ => Exit::Refused,
             },
         };
-        let (findings, oauth) = match &err {
+        let sent = match &err {
             EngineError::OAuth {
                 error, findings, ..
-            } => (findings.clone(), serde_json::to_value(error).ok()),
+            } => Some((json!(error), findings.clone())),
             EngineError::Callback(CallbackError::Authorization {
                 error,
                 description,
                 uri,
-            }) => (
+            }) => Some((
+                json!({ "error": error, "error_description": description, "error_uri": uri }),
                 Vec::new(),
-                Some(json!({ "error": error, "error_description": description, "error_uri": uri })),
-            ),
-            _ => (Vec::new(), None),
+            )),
+            _ => None,
         };
+        let refusal = sent.map(|(oauth, findings)| {
+            Box::new(Refusal {
+                oauth,
+                findings,
+                explanation: err.explanation(stage),
+            })
+        });
         Self {
             exit,
             message: err.to_string(),
-            findings,
-            explanation: err.explanation(stage),
-            oauth,
+            refusal,
         }
     }
 
@@ -243,25 +252,28 @@ impl Failure {
     /// The human form, for stderr.
     fn describe(&self) -> String {
         let mut out = format!("error: {}\n", self.message);
-        for finding in &self.findings {
-            out.push_str(&format!("  {finding}\n"));
-        }
-        if let Some(explanation) = &self.explanation {
-            out.push_str(&format!("\n{explanation}"));
+        if let Some(refusal) = &self.refusal {
+            for finding in &refusal.findings {
+                out.push_str(&format!("  {finding}\n"));
+            }
+            if let Some(explanation) = &refusal.explanation {
+                out.push_str(&format!("\n{explanation}"));
+            }
         }
         out
     }
 
     /// The `--json` form, for stdout.
     fn to_json(&self) -> Value {
+        let refusal = self.refusal.as_deref();
         json!({
             "error": {
                 "message": self.message,
                 "exit_code": self.exit as u8,
-                "oauth": self.oauth,
-                "findings": self.findings,
+                "oauth": refusal.map(|r| &r.oauth),
+                "findings": refusal.map(|r| r.findings.as_slice()).unwrap_or_default(),
             },
-            "explanation": self.explanation,
+            "explanation": refusal.and_then(|r| r.explanation.as_ref()),
         })
     }
 }

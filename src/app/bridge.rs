@@ -137,7 +137,7 @@ pub struct GrantFailure {
     /// The exchange that shows it, if any.
     pub exchange_id: Option<u64>,
     /// What an OAuth error means at the step where it came.
-    pub explanation: Option<Explanation>,
+    pub explanation: Option<Box<Explanation>>,
 }
 
 impl GrantFailure {
@@ -151,7 +151,9 @@ impl GrantFailure {
             message: err.to_string(),
             findings,
             exchange_id: err.exchange().map(|e| e.id),
-            explanation: err.explanation(Stage::of_grant_error(grant, &err)),
+            explanation: err
+                .explanation(Stage::of_grant_error(grant, &err))
+                .map(Box::new),
         }
     }
 }

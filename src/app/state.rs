@@ -171,7 +171,7 @@ pub struct FlowStep {
     /// What was odd about the server's answer.
     pub findings: Vec<Finding>,
     /// Why it failed, for an OAuth error.
-    pub explanation: Option<Explanation>,
+    pub explanation: Option<Box<Explanation>>,
 }
 
 impl FlowStep {
