@@ -23,7 +23,7 @@ use crate::engine::grants::{self, BrowserOptions, GrantOptions, PasteSource, Pro
 use crate::engine::http::{Exchange, HttpClient, Recorder};
 use crate::engine::profile::{GrantType, Profile, TokenPlacement};
 use crate::engine::revoke::{self, TokenHint};
-use crate::engine::{EngineError, Secret, TokenSet, redact};
+use crate::engine::{EngineError, Explanation, Finding, Secret, Stage, TokenSet, redact};
 
 /// A native OAuth 2.0 / OpenID Connect debugger. With no command, opens the app.
 #[derive(Debug, Parser)]
@@ -240,14 +240,35 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// A failure with its exit code; the message is printed once, by [`run`].
+/// A failure with its exit code; printed once, by [`run`].
 struct Failure {
     exit: Exit,
     message: String,
+    /// The server's refusal, when it sent an OAuth error.
+    refusal: Option<Box<Refusal>>,
 }
 
-impl From<EngineError> for Failure {
-    fn from(err: EngineError) -> Self {
+/// An OAuth error as the server sent it, and what it means.
+struct Refusal {
+    /// The error fields, for `--json`.
+    oauth: Value,
+    /// What was odd about the error response.
+    findings: Vec<Finding>,
+    /// What the code means at the step where it came.
+    explanation: Option<Explanation>,
+}
+
+impl Failure {
+    fn new(exit: Exit, message: impl Into<String>) -> Self {
+        Self {
+            exit,
+            message: message.into(),
+            refusal: None,
+        }
+    }
+
+    /// An engine error that happened at `stage`, with its explanation.
+    fn at(err: EngineError, stage: Stage) -> Self {
         let exit = match &err {
             EngineError::Profile(_) | EngineError::Unsupported(_) => Exit::Usage,
             EngineError::OAuth { .. } | EngineError::BadResponse { .. } => Exit::Refused,
@@ -258,18 +279,79 @@ impl From<EngineError> for Failure {
                 _ => Exit::Refused,
             },
         };
-        let mut message = err.to_string();
-        if let EngineError::OAuth { findings, .. } = &err {
-            for finding in findings {
-                message.push_str(&format!("\n  {finding}"));
+        let sent = match &err {
+            EngineError::OAuth {
+                error, findings, ..
+            } => Some((json!(error), findings.clone())),
+            EngineError::Callback(CallbackError::Authorization {
+                error,
+                description,
+                uri,
+            }) => Some((
+                json!({ "error": error, "error_description": description, "error_uri": uri }),
+                Vec::new(),
+            )),
+            _ => None,
+        };
+        let refusal = sent.map(|(oauth, findings)| {
+            Box::new(Refusal {
+                oauth,
+                findings,
+                explanation: err.explanation(stage),
+            })
+        });
+        Self {
+            exit,
+            message: err.to_string(),
+            refusal,
+        }
+    }
+
+    /// A grant's failure.
+    fn grant(err: EngineError, grant: Option<GrantType>) -> Self {
+        let stage = Stage::of_grant_error(grant.unwrap_or_default(), &err);
+        Self::at(err, stage)
+    }
+
+    /// The human form, for stderr.
+    fn describe(&self) -> String {
+        let mut out = format!("error: {}\n", self.message);
+        if let Some(refusal) = &self.refusal {
+            for finding in &refusal.findings {
+                out.push_str(&format!("  {finding}\n"));
+            }
+            if let Some(explanation) = &refusal.explanation {
+                out.push_str(&format!("\n{explanation}"));
             }
         }
-        Failure { exit, message }
+        out
+    }
+
+    /// The `--json` form, for stdout.
+    fn to_json(&self) -> Value {
+        let refusal = self.refusal.as_deref();
+        json!({
+            "error": {
+                "message": self.message,
+                "exit_code": self.exit as u8,
+                "oauth": refusal.map(|r| &r.oauth),
+                "findings": refusal.map(|r| r.findings.as_slice()).unwrap_or_default(),
+            },
+            "explanation": refusal.and_then(|r| r.explanation.as_ref()),
+        })
     }
 }
 
 /// Runs a command on `runtime` and returns the exit code.
 pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
+    let json = match &command {
+        Command::Token(args) => args.json,
+        Command::Call(args) => args.json,
+        Command::DemoServer(_)
+        | Command::DemoBrowser(_)
+        | Command::Revoke(_)
+        | Command::Logout(_) => false,
+    };
     let result = match command {
         Command::DemoServer(args) => runtime.block_on(demo_server(args)),
         Command::Token(args) => runtime.block_on(token(args)),
@@ -281,7 +363,13 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            eprint!("{}", failure.describe());
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&failure.to_json()).unwrap_or_default()
+                );
+            }
             failure.exit.into()
         }
     }
@@ -299,10 +387,7 @@ async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
         ..defaults
     })
     .await
-    .map_err(|err| Failure {
-        exit: Exit::Network,
-        message: err.to_string(),
-    })?;
+    .map_err(|err| Failure::new(Exit::Network, err.to_string()))?;
     let base = server.url();
     println!("listening on {base}");
     println!("mode: {} ({})", args.mode.as_str(), args.mode.label());
@@ -342,10 +427,8 @@ fn client(
     if profile.http.accept_invalid_certs {
         eprintln!("warning: {}", crate::engine::profile::INVALID_CERTS_WARNING);
     }
-    let http = HttpClient::new(&profile.http, recorder).map_err(|err| Failure {
-        exit: Exit::Usage,
-        message: err.to_string(),
-    })?;
+    let http = HttpClient::new(&profile.http, recorder)
+        .map_err(|err| Failure::new(Exit::Usage, err.to_string()))?;
     Ok((http, printer))
 }
 
@@ -357,10 +440,7 @@ async fn finish_printer(http: HttpClient, printer: Option<tokio::task::JoinHandl
 }
 
 fn load(path: &std::path::Path) -> Result<Profile, Failure> {
-    Profile::load(path).map_err(|err| Failure {
-        exit: Exit::Usage,
-        message: err.to_string(),
-    })
+    Profile::load(path).map_err(|err| Failure::new(Exit::Usage, err.to_string()))
 }
 
 async fn token(args: TokenArgs) -> Result<Exit, Failure> {
@@ -386,7 +466,7 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
     };
     let result = grants::run(&profile, &http, &options).await;
     finish_printer(http, printer).await;
-    let tokens = result?;
+    let tokens = result.map_err(|err| Failure::grant(err, grant))?;
     if args.json {
         println!("{}", token_json(&tokens));
     } else {
@@ -462,10 +542,7 @@ async fn demo_browser(args: DemoBrowserArgs) -> Result<Exit, Failure> {
     };
     let visit = crate::demo::user_agent::visit(&args.url, &person)
         .await
-        .map_err(|message| Failure {
-            exit: Exit::Refused,
-            message,
-        })?;
+        .map_err(|message| Failure::new(Exit::Refused, message))?;
     match &visit.redirected_to {
         Some(target) => println!("redirected to {}", redact::url(target)),
         None => println!("finished on a page with HTTP {}", visit.status),
@@ -534,10 +611,7 @@ pub fn describe_tokens(tokens: &TokenSet, show_secrets: bool) -> String {
 
 async fn call(args: CallArgs) -> Result<Exit, Failure> {
     let profile = load(&args.profile)?;
-    let usage = |message: String| Failure {
-        exit: Exit::Usage,
-        message,
-    };
+    let usage = |message: String| Failure::new(Exit::Usage, message);
     let saved = match &args.saved {
         Some(name) => Some(
             profile
@@ -605,15 +679,19 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
             Some(token) => Secret::new(token.clone()),
             None => {
                 grants::run(&profile, &http, &GrantOptions::default())
-                    .await?
+                    .await
+                    .map_err(|err| Failure::grant(err, profile.grant))?
                     .access_token
             }
         };
-        api::call(&http, &request, Some(&token)).await
+        api::call(&http, &request, Some(&token))
+            .await
+            .map_err(|err| Failure::at(err, Stage::ApiCall))
     }
     .await;
     finish_printer(http, printer).await;
     let response = outcome?;
+    let explanation = response.explanation();
     let exchange = &response.exchange;
     let status = response.status();
     let body = exchange
@@ -635,6 +713,8 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
             "headers": headers,
             "body": parsed.clone().unwrap_or_else(|| Value::String(exchange.response_text())),
             "www_authenticate": response.challenge,
+            "findings": response.findings,
+            "explanation": explanation,
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
@@ -657,6 +737,12 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
             message.push_str(&format!(" — WWW-Authenticate: {challenge}"));
         }
         eprintln!("error: {message}");
+        for finding in &response.findings {
+            eprintln!("  {finding}");
+        }
+        if let Some(explanation) = &explanation {
+            eprint!("\n{explanation}");
+        }
         return Ok(Exit::Refused);
     }
     Ok(Exit::Success)
@@ -672,7 +758,7 @@ async fn revoke(args: RevokeArgs) -> Result<Exit, Failure> {
     let (http, printer) = client(&profile, args.verbose)?;
     let result = revoke::revoke(&profile, &http, &Secret::new(args.token), hint).await;
     finish_printer(http, printer).await;
-    let revoked = result?;
+    let revoked = result.map_err(|err| Failure::at(err, Stage::Revocation))?;
     println!(
         "Revoked the {} (HTTP {})",
         hint.as_str().replace('_', " "),
@@ -687,19 +773,19 @@ async fn revoke(args: RevokeArgs) -> Result<Exit, Failure> {
 async fn logout(args: LogoutArgs) -> Result<Exit, Failure> {
     let profile = load(&args.profile)?;
     let Some(config) = &profile.logout else {
-        return Err(Failure {
-            exit: Exit::Usage,
-            message: format!(
+        return Err(Failure::new(
+            Exit::Usage,
+            format!(
                 "{}: the profile has no [logout] table",
                 args.profile.display()
             ),
-        });
+        ));
     };
     let request = ApiRequest::logout(config, profile.api.as_ref());
     let (http, printer) = client(&profile, args.verbose)?;
     let result = api::call(&http, &request, Some(&Secret::new(args.access_token))).await;
     finish_printer(http, printer).await;
-    let response = result?;
+    let response = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;
     let status = response.status();
     if (200..300).contains(&status) {
         println!("Logged out (HTTP {status})");

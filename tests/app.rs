@@ -307,6 +307,13 @@ fn a_wrong_client_secret_shows_invalid_client_and_its_description() {
     wait_for(&mut harness, "the diagram's answer arrow", |h| {
         shows(h, "401 invalid_client")
     });
+    // Beside the verdict, folded: why it happened and what to try.
+    assert!(!shows(&harness, "Likely causes"));
+    click(&mut harness, "Why?");
+    wait_for(&mut harness, "the explanation", |h| {
+        shows(h, "Likely causes") && shows(h, "The client_secret is wrong")
+    });
+    assert!(shows(&harness, "token_endpoint_auth_method"));
 }
 
 #[test]
@@ -520,6 +527,10 @@ fn a_revoked_token_gets_401_and_refresh_and_retry_recovers() {
         &harness,
         "invalid_token: The access token was revoked"
     ));
+    click(&mut harness, "Why?");
+    wait_for(&mut harness, "the explanation", |h| {
+        shows(h, "The token was revoked")
+    });
     click(&mut harness, "Refresh token and retry");
     wait_for(&mut harness, "the retried answer", |h| shows(h, "HTTP 200"));
     assert_eq!(

@@ -17,7 +17,9 @@ use crate::engine::grants::step::{self, PreparedRequest};
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
 use crate::engine::revoke::{self, TokenHint};
-use crate::engine::{EngineError, Finding, GrantType, Profile, Secret, TokenSet};
+use crate::engine::{
+    EngineError, Explanation, Finding, GrantType, Profile, Secret, Stage, TokenSet,
+};
 
 /// What the UI asks the engine to do.
 #[derive(Debug)]
@@ -126,6 +128,8 @@ pub struct ApiAnswer {
     /// The body carries a `client_id` and a `client_secret` (a client
     /// account was created), so a profile can be made from it.
     pub client_account: bool,
+    /// What a refusal's OAuth error code means.
+    pub explanation: Option<Explanation>,
 }
 
 impl ApiAnswer {
@@ -153,6 +157,7 @@ impl ApiAnswer {
             client_account,
             json,
             tree: value.as_ref().map(JsonTree::build),
+            explanation: response.explanation(),
             response,
         }
     }
@@ -167,10 +172,19 @@ pub struct GrantFailure {
     pub findings: Vec<Finding>,
     /// The exchange that shows it, if any.
     pub exchange_id: Option<u64>,
+    /// What an OAuth error means at the step where it came.
+    pub explanation: Option<Box<Explanation>>,
 }
 
-impl From<EngineError> for GrantFailure {
-    fn from(err: EngineError) -> Self {
+impl GrantFailure {
+    /// The failure of a run of `grant`.
+    pub fn new(err: EngineError, grant: GrantType) -> Self {
+        let stage = Stage::of_grant_error(grant, &err);
+        Self::at(err, stage)
+    }
+
+    /// A failure at `stage` (a revocation, a logout call).
+    pub fn at(err: EngineError, stage: Stage) -> Self {
         let findings = match &err {
             EngineError::OAuth { findings, .. } => findings.clone(),
             _ => Vec::new(),
@@ -179,6 +193,7 @@ impl From<EngineError> for GrantFailure {
             message: err.to_string(),
             findings,
             exchange_id: err.exchange().map(|e| e.id),
+            explanation: err.explanation(stage).map(Box::new),
         }
     }
 }
@@ -189,6 +204,7 @@ fn client_for(profile: &Profile, recorder: Recorder) -> Result<HttpClient, Grant
         message: err.to_string(),
         findings: Vec::new(),
         exchange_id: None,
+        explanation: None,
     })
 }
 
@@ -379,7 +395,7 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                         grants::run(&profile, &http, &options)
                             .await
                             .map(Box::new)
-                            .map_err(GrantFailure::from)
+                            .map_err(|err| GrantFailure::new(err, grant))
                     }
                     .await;
                     events.send(Event::GrantFinished(result)).await;
@@ -403,7 +419,7 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                         step::prepare(&profile, &http, &options)
                             .await
                             .map(Box::new)
-                            .map_err(GrantFailure::from)
+                            .map_err(|err| GrantFailure::new(err, grant))
                     }
                     .await;
                     events.send(Event::GrantPrepared(result)).await;
@@ -418,7 +434,7 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                         step::send(&http, &prepared)
                             .await
                             .map(Box::new)
-                            .map_err(GrantFailure::from)
+                            .map_err(|err| GrantFailure::new(err, prepared.grant))
                     }
                     .await;
                     events.send(Event::GrantFinished(result)).await;
@@ -449,9 +465,13 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                 tokio::spawn(async move {
                     let result = async {
                         let http = client_for(&profile, recorder)?;
+                        let stage = match how {
+                            EndToken::Logout => Stage::ApiCall,
+                            EndToken::Revoke(_) => Stage::Revocation,
+                        };
                         end_token(&profile, &http, how, &token)
                             .await
-                            .map_err(GrantFailure::from)
+                            .map_err(|err| GrantFailure::at(err, stage))
                     }
                     .await;
                     events.send(Event::TokenEnded(result)).await;

@@ -210,7 +210,7 @@ impl App {
                         state.flow.prepared = Some(*prepared);
                     }
                     Err(failure) => {
-                        state.flow.steps = vec![FlowStep::verdict(failure.message.clone(), false)];
+                        state.flow.steps = vec![FlowStep::failure(&failure)];
                         state.flow.run = GrantRun::Failed(failure);
                     }
                 }
@@ -231,10 +231,7 @@ impl App {
                         }
                     }
                     Err(failure) => {
-                        state
-                            .flow
-                            .steps
-                            .push(FlowStep::verdict(failure.message.clone(), false));
+                        state.flow.steps.push(FlowStep::failure(&failure));
                         state.flow.run = GrantRun::Failed(failure);
                         state.request.retry_after_refresh = false;
                     }

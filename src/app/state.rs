@@ -8,7 +8,7 @@ use crate::engine::grants::device_code::DeviceCodeInfo;
 use crate::engine::grants::step::PreparedRequest;
 use crate::engine::http::{Exchange, ExchangeKind};
 use crate::engine::profile::{Profile, parse_http_url};
-use crate::engine::{GrantType, ProfileFile, TokenSet};
+use crate::engine::{Explanation, Finding, GrantType, ProfileFile, TokenSet};
 
 /// The built-in demo provider, as far as the UI knows.
 #[derive(Debug, Clone, PartialEq)]
@@ -182,6 +182,10 @@ pub struct FlowStep {
     pub ok: bool,
     /// The exchange behind it.
     pub exchange_id: Option<u64>,
+    /// What was odd about the server's answer.
+    pub findings: Vec<Finding>,
+    /// Why it failed, for an OAuth error.
+    pub explanation: Option<Box<Explanation>>,
 }
 
 impl FlowStep {
@@ -199,6 +203,8 @@ impl FlowStep {
             verdict,
             ok: true,
             exchange_id,
+            findings: Vec::new(),
+            explanation: None,
         }
     }
 
@@ -210,6 +216,17 @@ impl FlowStep {
             verdict,
             ok,
             exchange_id: None,
+            findings: Vec::new(),
+            explanation: None,
+        }
+    }
+
+    /// The verdict of a failed run: the error, its findings and why.
+    pub fn failure(failure: &GrantFailure) -> Self {
+        Self {
+            findings: failure.findings.clone(),
+            explanation: failure.explanation.clone(),
+            ..Self::verdict(failure.message.clone(), false)
         }
     }
 

@@ -8,9 +8,13 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::error::EngineError;
+use super::explain::{Explanation, Stage, explain};
+use super::findings::Finding;
 use super::http::{Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind};
 use super::profile::{ApiConfig, LogoutConfig, SavedRequest, TokenPlacement};
 use super::secret::Secret;
+use super::spec::check_error_response;
+use super::token::parse_oauth_error;
 
 /// One API request, before the token is placed.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,12 +153,32 @@ pub struct ApiResponse {
     pub exchange: Exchange,
     /// The parsed challenge of a 401 or 403.
     pub challenge: Option<Challenge>,
+    /// What was odd about an error answer (RFC 6750 §3.1).
+    pub findings: Vec<Finding>,
 }
 
 impl ApiResponse {
     /// Status code.
     pub fn status(&self) -> u16 {
         self.exchange.status().unwrap_or_default()
+    }
+
+    /// The OAuth error code of a refused call: the challenge's `error`, else
+    /// the JSON body's.
+    pub fn error_code(&self) -> Option<String> {
+        let response = self.exchange.response.as_ref()?;
+        if response.status < 400 {
+            return None;
+        }
+        self.challenge
+            .as_ref()
+            .and_then(|c| c.error.clone())
+            .or_else(|| parse_oauth_error(response.status, &response.body).map(|e| e.error))
+    }
+
+    /// What the refusal means, when the API gave an OAuth error code.
+    pub fn explanation(&self) -> Option<Explanation> {
+        self.error_code().map(|code| explain(&code, Stage::ApiCall))
     }
 }
 
@@ -196,9 +220,15 @@ pub async fn call(
     } else {
         None
     };
+    let findings = if response.status >= 400 {
+        check_error_response(response, Stage::ApiCall)
+    } else {
+        Vec::new()
+    };
     Ok(ApiResponse {
         exchange,
         challenge,
+        findings,
     })
 }
 

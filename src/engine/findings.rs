@@ -69,6 +69,31 @@ impl std::fmt::Display for Finding {
     }
 }
 
+/// `content_type_not_json` unless `content_type` is JSON
+/// (`application/json` or `…+json`), citing `reference`.
+pub fn content_type_not_json(content_type: &str, reference: &str) -> Option<Finding> {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") {
+        return None;
+    }
+    let shown = if content_type.is_empty() {
+        "(none)"
+    } else {
+        content_type
+    };
+    Some(Finding::new(
+        Severity::Warning,
+        "content_type_not_json",
+        format!("Content-Type is {shown:?}, not application/json"),
+        Some(reference),
+    ))
+}
+
 /// At most `max` characters of `body` as text, with a note of what was cut —
 /// for quoting what a server sent in an error message.
 pub fn excerpt(body: &[u8], max: usize) -> String {

@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::compat;
-use super::findings::{Finding, Severity, excerpt};
+use super::explain::Stage;
+use super::findings::{Finding, Severity, content_type_not_json, excerpt};
 use super::http::RecordedResponse;
 use super::jwt::{self, DecodedJwt};
 use super::profile::{CompatFile, GrantType};
 use super::secret::Secret;
+use super::spec::check_error_response;
 
 /// The tokens one response produced, with everything known about them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,23 +174,9 @@ pub fn parse_token_response(
         )));
     };
 
-    let content_type_note = (!is_json_content_type(content_type)).then(|| {
-        format!(
-            "Content-Type is {:?}, not application/json",
-            if content_type.is_empty() {
-                "(none)"
-            } else {
-                content_type
-            }
-        )
-    });
+    let content_type_note = content_type_not_json(content_type, "RFC 6749 §5.1");
     if let Some(note) = &content_type_note {
-        findings.push(Finding::new(
-            Severity::Warning,
-            "content_type_not_json",
-            note.clone(),
-            Some("RFC 6749 §5.1"),
-        ));
+        findings.push(note.clone());
     }
 
     if let Some(error) = fields.get("error") {
@@ -198,14 +186,7 @@ pub fn parse_token_response(
             error_uri: fields.get("error_uri").map(value_text),
             status,
         };
-        if (200..300).contains(&status) {
-            findings.push(Finding::new(
-                Severity::Warning,
-                "error_with_success_status",
-                format!("error returned with HTTP {status}; error responses use 400 (or 401)"),
-                Some("RFC 6749 §5.2"),
-            ));
-        }
+        findings.extend(check_error_response(response, Stage::TokenRequest(grant)));
         return Err(TokenResponseError::OAuth(oauth, findings));
     }
     if !(200..300).contains(&status) {
@@ -234,7 +215,8 @@ pub fn parse_token_response(
         && !compat.accept_non_json_content_type
     {
         return Err(TokenResponseError::Malformed(format!(
-            "the token endpoint's answer has {note} (RFC 6749 §5.1); set accept_non_json_content_type = true under [compat] to use it; it sent: {}",
+            "the token endpoint's answer has {} (RFC 6749 §5.1); set accept_non_json_content_type = true under [compat] to use it; it sent: {}",
+            note.message,
             excerpt(&response.body, 300)
         )));
     }
@@ -481,16 +463,6 @@ pub fn parse_oauth_error(status: u16, body: &[u8]) -> Option<OAuthError> {
         error_uri: fields.get("error_uri").map(value_text),
         status,
     })
-}
-
-fn is_json_content_type(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json")
 }
 
 fn optional_string(

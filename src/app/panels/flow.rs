@@ -4,8 +4,9 @@
 use eframe::egui;
 
 use crate::app::widgets::copy::copy_button;
+use crate::app::widgets::explanation::{findings_ui, why_ui};
 use crate::app::widgets::qr::qr_ui;
-use crate::app::{Action, Actor, FlowState, FlowStep, GrantRun, Waiting};
+use crate::app::{Action, Actor, FlowState, FlowStep, Waiting};
 use crate::engine::GrantType;
 use crate::engine::http::Exchange;
 use crate::engine::redact::SECRET_FIELDS;
@@ -204,12 +205,6 @@ pub fn flow_ui(
         });
     }
 
-    if let GrantRun::Failed(failure) = &flow.run {
-        for finding in &failure.findings {
-            ui.label(finding.to_string());
-        }
-    }
-
     ui.add_space(8.0);
     if flow.steps.is_empty() {
         ui.label(
@@ -242,6 +237,14 @@ pub fn flow_ui(
                 actions.push(Action::ShowExchange(id));
             }
         });
+        if !step.findings.is_empty() || step.explanation.is_some() {
+            ui.indent(("step_why", index), |ui| {
+                findings_ui(ui, &step.findings);
+                if let Some(explanation) = &step.explanation {
+                    why_ui(ui, index, explanation);
+                }
+            });
+        }
     }
     actions
 }

@@ -2,6 +2,7 @@
 
 use eframe::egui;
 
+use crate::app::widgets::explanation::{findings_ui, why_ui};
 use crate::app::widgets::json_tree::json_tree_ui;
 use crate::app::{Action, RequestState};
 
@@ -170,6 +171,10 @@ pub fn request_ui(
                 actions.push(Action::ProfileFromResponse);
             }
         });
+    }
+    findings_ui(ui, &response.response.findings);
+    if let Some(explanation) = &response.explanation {
+        why_ui(ui, "request", explanation);
     }
     egui::CollapsingHeader::new("Response headers").show(ui, |ui| {
         for (name, value) in exchange.response.iter().flat_map(|r| &r.headers) {

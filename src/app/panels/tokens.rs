@@ -5,10 +5,11 @@ use eframe::egui;
 
 use crate::app::widgets::copy::copy_button;
 use crate::app::widgets::countdown::{countdown_ui, expiry_bar_ui};
+use crate::app::widgets::explanation::findings_ui as findings_list_ui;
 use crate::app::widgets::json_tree::{JsonTree, JsonTreeView, json_tree_ui};
 use crate::app::widgets::secret::secret_ui;
 use crate::app::{Action, TokenState};
-use crate::engine::{Severity, TokenSet};
+use crate::engine::TokenSet;
 
 /// Which ways to end a token the profile offers.
 #[derive(Debug, Clone, Copy, Default)]
@@ -244,14 +245,7 @@ fn findings_ui(ui: &mut egui::Ui, tokens: &TokenSet) {
     }
     ui.add_space(4.0);
     ui.strong("Findings");
-    for finding in &tokens.findings {
-        let color = match finding.severity {
-            Severity::Info => ui.visuals().text_color(),
-            Severity::Warning => ui.visuals().warn_fg_color,
-            Severity::Error => ui.visuals().error_fg_color,
-        };
-        ui.colored_label(color, finding.to_string());
-    }
+    findings_list_ui(ui, &tokens.findings);
 }
 
 /// Claims with the time claims also shown as local time and relative.

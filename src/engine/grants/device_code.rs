@@ -18,9 +18,11 @@ use super::{BrowserOptions, Progress, finish, token_client, token_sender};
 use crate::engine::callback::CallbackError;
 use crate::engine::compat::Rewriter;
 use crate::engine::error::EngineError;
+use crate::engine::explain::Stage;
 use crate::engine::findings::excerpt;
 use crate::engine::http::{ExchangeKind, HttpClient, TransportError};
 use crate::engine::profile::{GrantType, Profile, ProfileError};
+use crate::engine::spec::check_error_response;
 use crate::engine::token::{OAuthError, TokenSet, parse_oauth_error};
 
 /// What the user needs to approve the device.
@@ -174,7 +176,7 @@ fn device_request_error(
     match parse_oauth_error(response.status, &response.body) {
         Some(error) => EngineError::OAuth {
             error,
-            findings: Vec::new(),
+            findings: check_error_response(response, Stage::TokenRequest(GrantType::DeviceCode)),
             exchange: Box::new(exchange),
         },
         None => EngineError::BadResponse {

@@ -1,0 +1,848 @@
+//! Plain-language explanations of OAuth error codes.
+//!
+//! The same code means different things at different steps: `invalid_grant`
+//! at the code exchange is a reused code, a changed `redirect_uri` or a PKCE
+//! verifier that does not match; at a refresh it is a rotated, revoked or
+//! expired refresh token. [`explain`] takes the code and the [`Stage`] it came
+//! from and says what it means, what probably caused it and what to try,
+//! citing the section that defines it.
+
+use serde::{Deserialize, Serialize};
+
+use super::callback::CallbackError;
+use super::error::EngineError;
+use super::http::ExchangeKind;
+use super::profile::GrantType;
+
+/// Where in an OAuth conversation an error came back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// The redirect back from the authorization endpoint (RFC 6749 §4.1.2.1).
+    Authorization,
+    /// A token endpoint request of this grant (RFC 6749 §5.2); for the device
+    /// grant, its device authorization request (RFC 8628 §3.2).
+    TokenRequest(GrantType),
+    /// The device grant's polling of the token endpoint (RFC 8628 §3.5).
+    DevicePolling,
+    /// A call to the protected API (RFC 6750 §3.1).
+    ApiCall,
+    /// Token revocation (RFC 7009 §2.2.1).
+    Revocation,
+    /// Token introspection (RFC 7662 §2.3).
+    Introspection,
+}
+
+/// Error codes of RFC 6749 §5.2, used by every endpoint that authenticates a
+/// client.
+const TOKEN_CODES: &[&str] = &[
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    // RFC 8707 §2 (resource indicators).
+    "invalid_target",
+    // RFC 9449 §5, §8 (DPoP).
+    "invalid_dpop_proof",
+    "use_dpop_nonce",
+];
+
+/// RFC 8628 §3.5: the device grant's polling answers.
+const DEVICE_CODES: &[&str] = &[
+    "authorization_pending",
+    "slow_down",
+    "access_denied",
+    "expired_token",
+];
+
+/// RFC 6749 §4.1.2.1, with OpenID Connect Core §3.1.2.6 and RFC 8707 §2.
+const AUTHORIZATION_CODES: &[&str] = &[
+    "invalid_request",
+    "unauthorized_client",
+    "access_denied",
+    "unsupported_response_type",
+    "invalid_scope",
+    "server_error",
+    "temporarily_unavailable",
+    "interaction_required",
+    "login_required",
+    "account_selection_required",
+    "consent_required",
+    "invalid_request_uri",
+    "invalid_request_object",
+    "request_not_supported",
+    "request_uri_not_supported",
+    "registration_not_supported",
+    "invalid_target",
+];
+
+/// RFC 6750 §3.1.
+const BEARER_CODES: &[&str] = &["invalid_request", "invalid_token", "insufficient_scope"];
+
+impl Stage {
+    /// The stage of a failed grant: the redirect for callback errors, the
+    /// device authorization request or the polling for the device grant,
+    /// otherwise the grant's token request.
+    pub fn of_grant_error(grant: GrantType, error: &EngineError) -> Self {
+        if matches!(error, EngineError::Callback(_)) {
+            return Self::Authorization;
+        }
+        match (grant, error.exchange().map(|e| e.kind)) {
+            (_, Some(ExchangeKind::Device)) => Self::TokenRequest(GrantType::DeviceCode),
+            (GrantType::DeviceCode, _) => Self::DevicePolling,
+            (grant, _) => Self::TokenRequest(grant),
+        }
+    }
+
+    /// What the step is, for people ("the refresh_token request").
+    pub fn describe(self) -> String {
+        match self {
+            Self::Authorization => "the authorization redirect".to_string(),
+            Self::TokenRequest(GrantType::DeviceCode) => {
+                "the device authorization request".to_string()
+            }
+            Self::TokenRequest(grant) => format!("the {grant} token request"),
+            Self::DevicePolling => "device polling".to_string(),
+            Self::ApiCall => "the API call".to_string(),
+            Self::Revocation => "token revocation".to_string(),
+            Self::Introspection => "token introspection".to_string(),
+        }
+    }
+
+    /// The section that lists the error codes of this step.
+    pub fn reference(self) -> &'static str {
+        match self {
+            Self::Authorization => "RFC 6749 §4.1.2.1",
+            Self::TokenRequest(_) => "RFC 6749 §5.2",
+            Self::DevicePolling => "RFC 8628 §3.5",
+            Self::ApiCall => "RFC 6750 §3.1",
+            Self::Revocation => "RFC 7009 §2.2.1",
+            Self::Introspection => "RFC 7662 §2.3",
+        }
+    }
+
+    /// True when the specifications register `code` for this step.
+    pub fn registers(self, code: &str) -> bool {
+        let lists: &[&[&str]] = match self {
+            Self::Authorization => &[AUTHORIZATION_CODES],
+            Self::TokenRequest(GrantType::DeviceCode) | Self::DevicePolling => {
+                &[TOKEN_CODES, DEVICE_CODES]
+            }
+            Self::TokenRequest(_) => &[TOKEN_CODES],
+            Self::ApiCall => &[BEARER_CODES],
+            Self::Revocation => &[TOKEN_CODES, &["unsupported_token_type"]],
+            Self::Introspection => &[TOKEN_CODES, BEARER_CODES],
+        };
+        lists.iter().any(|list| list.contains(&code))
+    }
+}
+
+/// True when some OAuth specification registers `code` for some step.
+pub fn is_known_code(code: &str) -> bool {
+    [
+        TOKEN_CODES,
+        DEVICE_CODES,
+        AUTHORIZATION_CODES,
+        BEARER_CODES,
+        &["unsupported_token_type"],
+    ]
+    .iter()
+    .any(|list| list.contains(&code))
+}
+
+/// What an error code means at a step, for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// The error code as sent.
+    pub code: String,
+    /// One or two sentences: what the server is saying.
+    pub summary: String,
+    /// The usual reasons, most likely first.
+    pub likely_causes: Vec<String>,
+    /// What to change or check, in order.
+    pub what_to_try: Vec<String>,
+    /// The section that defines the code, e.g. `RFC 6749 §5.2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+impl std::fmt::Display for Explanation {
+    /// The terminal form: summary, "Likely causes:", "Try:", reference.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{}", self.summary)?;
+        if !self.likely_causes.is_empty() {
+            writeln!(f, "Likely causes:")?;
+            for cause in &self.likely_causes {
+                writeln!(f, "  - {cause}")?;
+            }
+        }
+        if !self.what_to_try.is_empty() {
+            writeln!(f, "Try:")?;
+            for step in &self.what_to_try {
+                writeln!(f, "  - {step}")?;
+            }
+        }
+        if let Some(reference) = &self.reference {
+            writeln!(f, "See {reference}.")?;
+        }
+        Ok(())
+    }
+}
+
+impl EngineError {
+    /// The explanation of an OAuth error, or of an error the authorization
+    /// server sent on the redirect (always explained as
+    /// [`Stage::Authorization`]); `None` for other failures.
+    pub fn explanation(&self, stage: Stage) -> Option<Explanation> {
+        match self {
+            Self::OAuth { error, .. } => Some(explain(&error.error, stage)),
+            Self::Callback(CallbackError::Authorization { error, .. }) => {
+                Some(explain(error, Stage::Authorization))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Explains `code` as answered at `stage`. Unknown codes get a general
+/// explanation that points at the server's own description.
+pub fn explain(code: &str, stage: Stage) -> Explanation {
+    let code = code.trim();
+    let text = match code {
+        "invalid_request" => invalid_request(stage),
+        "invalid_client" => invalid_client(stage),
+        "invalid_grant" => invalid_grant(stage),
+        "unauthorized_client" => unauthorized_client(stage),
+        "unsupported_grant_type" => unsupported_grant_type(stage),
+        "invalid_scope" => invalid_scope(stage),
+        "access_denied" => access_denied(stage),
+        "unsupported_response_type" => unsupported_response_type(),
+        "server_error" => server_error(stage),
+        "temporarily_unavailable" => temporarily_unavailable(),
+        "authorization_pending" => authorization_pending(stage),
+        "slow_down" => slow_down(),
+        "expired_token" => expired_token(stage),
+        "invalid_token" => invalid_token(stage),
+        "insufficient_scope" => insufficient_scope(),
+        other => unknown(other, stage),
+    };
+    let reference = text
+        .reference
+        .map(str::to_string)
+        .or_else(|| Some(stage.reference().to_string()));
+    Explanation {
+        code: code.to_string(),
+        summary: text.summary,
+        likely_causes: text.causes.into_iter().map(String::from).collect(),
+        what_to_try: text.tries.into_iter().map(String::from).collect(),
+        reference,
+    }
+}
+
+/// An explanation before it is owned; `reference: None` means the stage's.
+struct Text {
+    summary: String,
+    causes: Vec<&'static str>,
+    tries: Vec<&'static str>,
+    reference: Option<&'static str>,
+}
+
+impl Text {
+    fn new(summary: impl Into<String>) -> Self {
+        Self {
+            summary: summary.into(),
+            causes: Vec::new(),
+            tries: Vec::new(),
+            reference: None,
+        }
+    }
+
+    fn causes(mut self, causes: &[&'static str]) -> Self {
+        self.causes.extend_from_slice(causes);
+        self
+    }
+
+    fn tries(mut self, tries: &[&'static str]) -> Self {
+        self.tries.extend_from_slice(tries);
+        self
+    }
+
+    fn reference(mut self, reference: &'static str) -> Self {
+        self.reference = Some(reference);
+        self
+    }
+}
+
+/// Endpoints where the client authenticates (RFC 6749 §2.3).
+fn authenticates_client(stage: Stage) -> bool {
+    matches!(
+        stage,
+        Stage::TokenRequest(_) | Stage::DevicePolling | Stage::Revocation | Stage::Introspection
+    )
+}
+
+/// Where a code defined for both the redirect and the token endpoint is
+/// defined for `stage`.
+fn authorization_or_token(stage: Stage) -> &'static str {
+    if stage == Stage::Authorization {
+        "RFC 6749 §4.1.2.1"
+    } else {
+        "RFC 6749 §5.2"
+    }
+}
+
+fn invalid_request(stage: Stage) -> Text {
+    let text = Text::new(
+        "The request is malformed: a required parameter is missing, a parameter is repeated or has a value the server does not accept.",
+    );
+    let text = match stage {
+        Stage::Authorization => text.causes(&[
+            "A required parameter is missing or wrong: response_type, client_id, redirect_uri.",
+            "The server requires PKCE and no code_challenge was sent, or the code_challenge_method is not one it supports (RFC 7636 §4.4.1).",
+            "A parameter is repeated, e.g. added both by the grant and as an extra authorize parameter.",
+        ]),
+        Stage::TokenRequest(GrantType::AuthorizationCode) => text.causes(&[
+            "code, redirect_uri or code_verifier is missing: the verifier is required when the authorization request carried a code_challenge.",
+            "The parameters were sent in the query string instead of the form-encoded body, or without Content-Type: application/x-www-form-urlencoded.",
+            "The client authenticated in two ways at once (HTTP Basic and client_secret in the body), which RFC 6749 §2.3 forbids.",
+        ]),
+        Stage::TokenRequest(GrantType::Password) => text.causes(&[
+            "username or password is missing or empty.",
+            "The parameters were sent in the query string instead of the form-encoded body.",
+            "The client authenticated in two ways at once (HTTP Basic and client_secret in the body).",
+        ]),
+        Stage::TokenRequest(GrantType::RefreshToken) => text.causes(&[
+            "refresh_token is missing or empty.",
+            "The refresh token contains +, / or = and was not form-encoded, so it arrived changed.",
+            "The client authenticated in two ways at once (HTTP Basic and client_secret in the body).",
+        ]),
+        Stage::TokenRequest(_) | Stage::DevicePolling => text.causes(&[
+            "A required parameter is missing (grant_type, device_code, client_id) or repeated.",
+            "The parameters were sent in the query string instead of the form-encoded body, or without Content-Type: application/x-www-form-urlencoded.",
+            "The client authenticated in two ways at once (HTTP Basic and client_secret in the body), which RFC 6749 §2.3 forbids.",
+        ]),
+        Stage::ApiCall => text.causes(&[
+            "The token was sent in more than one way at once (header and query or body), which RFC 6750 §3.1 calls invalid_request.",
+            "A parameter the API requires is missing or malformed, e.g. a version header or a format parameter.",
+        ]),
+        Stage::Revocation | Stage::Introspection => text.causes(&[
+            "The token parameter is missing or empty.",
+            "The parameters were sent in the query string instead of the form-encoded body.",
+        ]),
+    };
+    text.reference(match stage {
+        Stage::Authorization => "RFC 6749 §4.1.2.1",
+        Stage::ApiCall => "RFC 6750 §3.1",
+        _ => "RFC 6749 §5.2",
+    })
+    .tries(&[
+        "Read the error_description: servers usually name the parameter.",
+        "Compare the request as sent (HTTP log, or -v) with the provider's documentation, parameter by parameter.",
+        "Remove extra parameters one at a time to find the one the server rejects.",
+    ])
+}
+
+fn invalid_client(stage: Stage) -> Text {
+    if !authenticates_client(stage) {
+        return Text::new(
+            "The server does not accept this client. invalid_client is defined for the token endpoint; here it usually means the client_id is unknown.",
+        )
+        .causes(&[
+            "The client_id is wrong, or belongs to another environment or tenant.",
+            "The client was deleted or disabled at the provider.",
+        ])
+        .tries(&[
+            "Copy the client_id again from the provider's console.",
+            "Check that the endpoints and the client belong to the same environment.",
+        ])
+        .reference("RFC 6749 §5.2");
+    }
+    Text::new(
+        "Client authentication failed: the server does not know this client, or the credentials are wrong, or they came in a way it does not accept.",
+    )
+    .causes(&[
+        "The client_secret is wrong: mistyped, rotated, with stray whitespace, or from another environment.",
+        "The server wants the other authentication method: HTTP Basic (client_secret_basic) rather than the body (client_secret_post), or the other way round.",
+        "HTTP Basic credentials are form-encoded before base64 (RFC 6749 §2.3.1); a server that does not decode them rejects a secret containing characters such as + / = % or :.",
+        "A public client sent a secret, or a confidential client sent none (token_endpoint_auth_method = \"none\").",
+        "The client_id is unknown to this server.",
+    ])
+    .tries(&[
+        "Copy the client_secret again from the provider's console.",
+        "Switch token_endpoint_auth_method between client_secret_basic and client_secret_post and run again.",
+        "If the secret contains special characters and Basic is used, set basic_auth_raw = true under [compat] in the profile to send them unencoded.",
+        "Check the Authorization header and the body of the request as sent (HTTP log, or -v).",
+    ])
+    .reference("RFC 6749 §5.2")
+}
+
+fn invalid_grant(stage: Stage) -> Text {
+    let summary = "The grant is not valid: the code, refresh token or credentials are wrong, expired, revoked, already used, or were issued to another client.";
+    let text = Text::new(summary).reference("RFC 6749 §5.2");
+    match stage {
+        Stage::TokenRequest(GrantType::AuthorizationCode) => text
+            .causes(&[
+                "The code was already used: codes are single-use, and a retry or a second tab spends it (RFC 6749 §4.1.2).",
+                "The code expired: they live seconds to minutes (at most 10 minutes is recommended).",
+                "The redirect_uri differs from the one sent in the authorization request; it must be identical (RFC 6749 §4.1.3).",
+                "The PKCE code_verifier does not match the code_challenge of that authorization request (RFC 7636 §4.6).",
+                "The code was issued to another client_id.",
+            ])
+            .tries(&[
+                "Run the whole grant again: every run gets a fresh code, state and verifier.",
+                "Compare redirect_uri in the authorization request and the token request, character by character.",
+                "Exchange the code at once, and only once.",
+            ]),
+        Stage::TokenRequest(GrantType::RefreshToken) => text
+            .causes(&[
+                "The refresh token was already used: the server rotates refresh tokens, so each refresh returns a new one and the old one stops working.",
+                "The refresh token was revoked: sign-out, password change, consent withdrawn or an administrator.",
+                "The refresh token expired (idle or absolute lifetime).",
+                "The refresh token was issued to another client, or it contains + / = and was not form-encoded.",
+            ])
+            .tries(&[
+                "Use the newest refresh token: each refresh returns one that replaces the last.",
+                "Run the original grant again to get a new refresh token.",
+            ])
+            .reference("RFC 6749 §6"),
+        Stage::TokenRequest(GrantType::Password) => text
+            .causes(&[
+                "The username or password is wrong.",
+                "The account is locked, disabled, needs a password change or a second factor the password grant cannot give.",
+                "The username was changed on the way: names like DOMAIN\\user must be sent exactly as typed (the backslash is form-encoded, never doubled).",
+            ])
+            .tries(&[
+                "Sign in with the same username and password on the provider's own login page.",
+                "Send the username exactly as the provider expects it (DOMAIN\\user, user@domain or e-mail).",
+            ]),
+        Stage::TokenRequest(GrantType::DeviceCode) | Stage::DevicePolling => text
+            .causes(&[
+                "The device_code is unknown, already exchanged, or belongs to another client.",
+            ])
+            .tries(&["Start the device grant again."]),
+        _ => text
+            .causes(&[
+                "The grant or token was issued to another client, or has expired or been revoked.",
+            ])
+            .tries(&["Run the grant again and use what it returns."]),
+    }
+}
+
+fn unauthorized_client(stage: Stage) -> Text {
+    let text =
+        Text::new("The client is known, but not allowed to use this grant type or response type.");
+    let text = match stage {
+        Stage::Authorization => text.causes(&[
+            "The client is not registered for this response_type (code, or token for the implicit grant).",
+            "The client is a different kind (e.g. a machine-to-machine client) from what the authorization endpoint serves.",
+        ]),
+        Stage::TokenRequest(GrantType::Password) => text.causes(&[
+            "The password grant is not enabled for this client; many providers turn it off by default.",
+        ]),
+        Stage::TokenRequest(GrantType::ClientCredentials) => text.causes(&[
+            "The client_credentials grant is not enabled for this client, or the client is public (it needs a secret).",
+        ]),
+        _ => text.causes(&[
+            "This grant type is not enabled for this client in the provider's settings.",
+        ]),
+    };
+    text.reference(authorization_or_token(stage)).tries(&[
+        "Enable the grant (or response type) for the client in the provider's console.",
+        "Use a client registered for this grant, or a grant this client may use.",
+    ])
+}
+
+fn unsupported_grant_type(stage: Stage) -> Text {
+    let grant = match stage {
+        Stage::TokenRequest(grant) => format!(" ({grant})"),
+        _ => String::new(),
+    };
+    Text::new(format!(
+        "The server does not support this grant_type{grant}."
+    ))
+    .causes(&[
+        "The server does not implement this grant (the password and implicit grants are often switched off).",
+        "The server did not find grant_type at all: the body was not form-encoded, lacked Content-Type: application/x-www-form-urlencoded, or the parameters went in the query string.",
+        "grant_type is misspelled; the device grant's is urn:ietf:params:oauth:grant-type:device_code.",
+    ])
+    .tries(&[
+        "Check grant_types_supported in the provider's discovery document.",
+        "Look at the request body as sent (HTTP log, or -v): grant_type must be there, form-encoded.",
+    ])
+    .reference("RFC 6749 §5.2")
+}
+
+fn invalid_scope(stage: Stage) -> Text {
+    let text = Text::new(
+        "The requested scope is invalid, unknown, malformed, or more than this client or grant may have.",
+    );
+    let text = match stage {
+        Stage::TokenRequest(GrantType::RefreshToken) => text.causes(&[
+            "The refresh asked for a scope that was not in the original grant; a refresh may only narrow the scope (RFC 6749 §6).",
+        ]),
+        _ => text,
+    };
+    text.causes(&[
+        "A scope name is unknown to the provider or misspelled (names are case-sensitive).",
+        "The client is not allowed this scope.",
+        "Scopes were separated by commas; they are separated by spaces (RFC 6749 §3.3).",
+    ])
+    .reference(authorization_or_token(stage))
+    .tries(&[
+        "Use the exact scope names from the provider's documentation.",
+        "Remove scopes one at a time to find the one refused, or send no scope to get the default.",
+    ])
+}
+
+fn access_denied(stage: Stage) -> Text {
+    match stage {
+        Stage::DevicePolling | Stage::TokenRequest(GrantType::DeviceCode) => {
+            Text::new("The person denied the device request on the verification page.")
+                .causes(&[
+                    "Deny was pressed on the verification page.",
+                    "A policy refused it: the user is not allowed to use this client.",
+                ])
+                .tries(&["Start the device grant again and approve it."])
+                .reference("RFC 8628 §3.5")
+        }
+        Stage::Authorization => Text::new(
+            "The resource owner or the authorization server denied the request.",
+        )
+        .causes(&[
+            "The person pressed Deny or Cancel on the sign-in or consent page.",
+            "A policy refused it: the user is not assigned to the application, an administrator must consent first, or conditional access blocked it.",
+        ])
+        .tries(&[
+            "Run the grant again and press Allow.",
+            "Ask an administrator to grant consent or assign the user to the application.",
+            "Read the error_description: policies usually say which rule refused.",
+        ])
+        .reference("RFC 6749 §4.1.2.1"),
+        _ => Text::new(
+            "The server refused access. access_denied is defined for the authorization redirect and device polling; here it is the server's own usage.",
+        )
+        .causes(&[
+            "A policy refused the request: the client or the user may not access this.",
+        ])
+        .tries(&["Read the error_description and check the client's permissions at the provider."])
+        .reference("RFC 6749 §4.1.2.1"),
+    }
+}
+
+fn unsupported_response_type() -> Text {
+    Text::new(
+        "The authorization server does not support obtaining a response of this type (response_type).",
+    )
+    .causes(&[
+        "The implicit grant (response_type=token) is switched off or not supported; OAuth 2.1 removes it.",
+        "response_type is misspelled, or asks for a combination (e.g. code id_token) the server does not offer.",
+    ])
+    .tries(&[
+        "Use the authorization code grant with PKCE instead of the implicit grant.",
+        "Check response_types_supported in the provider's discovery document.",
+    ])
+    .reference("RFC 6749 §4.1.2.1")
+}
+
+fn server_error(stage: Stage) -> Text {
+    let text = Text::new(
+        "The server hit an unexpected condition. It is the server's fault, though an unusual request can trigger it.",
+    )
+    .reference("RFC 6749 §4.1.2.1");
+    let text = if stage == Stage::Authorization {
+        text
+    } else {
+        text.causes(&[
+            "server_error is defined for the authorization redirect (which cannot carry an HTTP 500); elsewhere servers use it for their own failures.",
+        ])
+    };
+    text.causes(&[
+        "A bug or an outage at the provider.",
+        "A parameter value the server does not handle: an extra parameter, a very long value, unusual characters.",
+    ])
+    .tries(&[
+        "Try again in a moment.",
+        "Remove extra parameters to see whether one of them triggers it.",
+        "Send the exchange (Copy as curl, or the -v output) to the provider's support.",
+    ])
+}
+
+fn temporarily_unavailable() -> Text {
+    Text::new("The server is overloaded or under maintenance and cannot handle the request now.")
+        .causes(&["High load or maintenance at the provider."])
+        .tries(&["Wait and try again.", "Check the provider's status page."])
+        .reference("RFC 6749 §4.1.2.1")
+}
+
+fn authorization_pending(stage: Stage) -> Text {
+    let text = Text::new(
+        "The person has not approved or denied the device request yet. This is not a failure: the client keeps polling.",
+    )
+    .reference("RFC 8628 §3.5");
+    let text = if matches!(stage, Stage::DevicePolling | Stage::TokenRequest(_)) {
+        text.causes(&["The person has not finished on the verification page yet."])
+    } else {
+        text.causes(&["authorization_pending only belongs to device polling."])
+    };
+    text.tries(&[
+        "Open the verification URI, enter the user code and approve.",
+        "Keep polling at the interval the server gave.",
+    ])
+}
+
+fn slow_down() -> Text {
+    Text::new(
+        "The client polls too fast. The interval grows by 5 seconds for this and every later request.",
+    )
+    .causes(&[
+        "Polls came faster than the interval the server asked for.",
+        "Several clients poll with the same device_code.",
+    ])
+    .tries(&["Nothing, unless it repeats: the engine adds 5 seconds to the interval by itself."])
+    .reference("RFC 8628 §3.5")
+}
+
+fn expired_token(stage: Stage) -> Text {
+    match stage {
+        Stage::ApiCall => Text::new(
+            "The server says the token expired. RFC 6750 calls this invalid_token; expired_token is the server's own usage.",
+        )
+        .causes(&["The access token's lifetime is over."])
+        .tries(&[
+            "Check the token's expiry and refresh it.",
+            "Run the grant again if there is no refresh token.",
+        ])
+        .reference("RFC 6750 §3.1"),
+        _ => Text::new(
+            "The device_code expired before the person approved the request.",
+        )
+        .causes(&["The verification page was not completed within expires_in seconds."])
+        .tries(&["Start the device grant again and approve it sooner."])
+        .reference("RFC 8628 §3.5"),
+    }
+}
+
+fn invalid_token(stage: Stage) -> Text {
+    let text = Text::new(
+        "The access token is expired, revoked, malformed, or not valid for this resource.",
+    )
+    .reference("RFC 6750 §3.1");
+    match stage {
+        Stage::ApiCall => text
+            .causes(&[
+                "The token expired: compare its expiry (the countdown, or expires_at) with the time of the call.",
+                "The token was revoked: sign-out, password change, or a revocation request.",
+                "A newer token superseded it: some servers invalidate the previous access token when a refresh issues a new one.",
+                "The token is in the wrong place or form: the API expects Authorization: Bearer <token> and got it in the query or body, or with another prefix.",
+                "The token was issued for another API (its aud) or another environment, or the ID token was sent instead of the access token.",
+            ])
+            .tries(&[
+                "Refresh the token and call again (Refresh token and retry, or the refresh_token grant), or run the grant again.",
+                "Check exp and aud in the decoded access token.",
+                "Place the token as the API documents (the profile's token_placement, or Token placement in the Request tab).",
+            ]),
+        _ => text
+            .causes(&[
+                "The token sent is not one this server issued, or it is expired or revoked.",
+            ])
+            .tries(&["Run the grant again and use the new token."]),
+    }
+}
+
+fn insufficient_scope() -> Text {
+    Text::new(
+        "The token is valid but does not carry the scope this request needs. The challenge's scope attribute, when present, names it.",
+    )
+    .causes(&[
+        "The grant asked for fewer scopes than this call needs.",
+        "The server granted less than was asked: the person or a policy declined some scopes.",
+    ])
+    .tries(&[
+        "Add the scope named in the challenge to the profile's scope and run the grant again.",
+        "Compare the granted scope (scope in the token response) with what the API documents.",
+    ])
+    .reference("RFC 6750 §3.1")
+}
+
+fn unknown(code: &str, stage: Stage) -> Text {
+    let summary = if code.is_empty() {
+        "The server sent an empty error code.".to_string()
+    } else if is_known_code(code) {
+        format!(
+            "{code} is an OAuth error code, but not one defined for {}.",
+            stage.describe()
+        )
+    } else {
+        format!(
+            "{code} is not an error code the OAuth specifications define: it is this provider's own."
+        )
+    };
+    Text::new(summary)
+        .causes(&["The provider's own condition; its error_description usually says which."])
+        .tries(&[
+            "Read the error_description and the error_uri page, if the server sent them.",
+            "Look the code up in the provider's documentation.",
+        ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mentions(list: &[String], needle: &str) -> bool {
+        list.iter().any(|line| line.contains(needle))
+    }
+
+    #[test]
+    fn invalid_grant_at_the_code_exchange_names_redirect_uri_and_pkce() {
+        let e = explain(
+            "invalid_grant",
+            Stage::TokenRequest(GrantType::AuthorizationCode),
+        );
+        assert!(mentions(&e.likely_causes, "redirect_uri"), "{e:?}");
+        assert!(mentions(&e.likely_causes, "PKCE"), "{e:?}");
+        assert!(mentions(&e.likely_causes, "already used"), "{e:?}");
+        assert!(!mentions(&e.likely_causes, "rotates"), "{e:?}");
+    }
+
+    #[test]
+    fn invalid_grant_at_refresh_names_rotation() {
+        let e = explain(
+            "invalid_grant",
+            Stage::TokenRequest(GrantType::RefreshToken),
+        );
+        assert!(
+            mentions(&e.likely_causes, "rotates refresh tokens"),
+            "{e:?}"
+        );
+        assert!(!mentions(&e.likely_causes, "PKCE"), "{e:?}");
+        assert_eq!(e.reference.as_deref(), Some("RFC 6749 §6"));
+    }
+
+    #[test]
+    fn invalid_grant_with_the_password_grant_names_credentials_and_domain_users() {
+        let e = explain("invalid_grant", Stage::TokenRequest(GrantType::Password));
+        assert!(mentions(&e.likely_causes, "username or password is wrong"));
+        assert!(mentions(&e.likely_causes, "DOMAIN\\user"));
+    }
+
+    #[test]
+    fn invalid_client_points_at_the_auth_method_and_the_raw_basic_switch() {
+        let e = explain(
+            "invalid_client",
+            Stage::TokenRequest(GrantType::ClientCredentials),
+        );
+        assert!(mentions(&e.likely_causes, "client_secret is wrong"));
+        assert!(mentions(&e.what_to_try, "token_endpoint_auth_method"));
+        assert!(mentions(&e.what_to_try, "basic_auth_raw"));
+        assert!(mentions(&e.likely_causes, "public client"));
+    }
+
+    #[test]
+    fn invalid_token_at_an_api_call_names_expiry_revocation_and_placement() {
+        let e = explain("invalid_token", Stage::ApiCall);
+        for needle in ["expired", "revoked", "superseded", "wrong place"] {
+            assert!(mentions(&e.likely_causes, needle), "{needle}: {e:?}");
+        }
+        assert_eq!(e.reference.as_deref(), Some("RFC 6750 §3.1"));
+    }
+
+    #[test]
+    fn access_denied_depends_on_where_it_came_from() {
+        let redirect = explain("access_denied", Stage::Authorization);
+        assert!(mentions(&redirect.likely_causes, "Deny or Cancel"));
+        assert_eq!(redirect.reference.as_deref(), Some("RFC 6749 §4.1.2.1"));
+        let device = explain("access_denied", Stage::DevicePolling);
+        assert_eq!(device.reference.as_deref(), Some("RFC 8628 §3.5"));
+    }
+
+    #[test]
+    fn unknown_codes_get_the_fallback() {
+        let e = explain("quota_exceeded", Stage::ApiCall);
+        assert_eq!(e.code, "quota_exceeded");
+        assert!(
+            e.summary
+                .contains("not an error code the OAuth specifications define")
+        );
+        assert!(mentions(&e.what_to_try, "error_description"));
+        assert_eq!(e.reference.as_deref(), Some("RFC 6750 §3.1"));
+        let misplaced = explain("invalid_target", Stage::ApiCall);
+        assert!(
+            misplaced
+                .summary
+                .contains("not one defined for the API call")
+        );
+    }
+
+    #[test]
+    fn every_listed_code_has_causes_and_something_to_try() {
+        let codes = [
+            "invalid_request",
+            "invalid_client",
+            "invalid_grant",
+            "unauthorized_client",
+            "unsupported_grant_type",
+            "invalid_scope",
+            "access_denied",
+            "unsupported_response_type",
+            "server_error",
+            "temporarily_unavailable",
+            "authorization_pending",
+            "slow_down",
+            "expired_token",
+            "invalid_token",
+            "insufficient_scope",
+        ];
+        let stages = [
+            Stage::Authorization,
+            Stage::TokenRequest(GrantType::AuthorizationCode),
+            Stage::TokenRequest(GrantType::RefreshToken),
+            Stage::TokenRequest(GrantType::Password),
+            Stage::DevicePolling,
+            Stage::ApiCall,
+            Stage::Revocation,
+            Stage::Introspection,
+        ];
+        for code in codes {
+            for stage in stages {
+                let e = explain(code, stage);
+                assert!(!e.likely_causes.is_empty(), "{code} at {stage:?}");
+                assert!(!e.what_to_try.is_empty(), "{code} at {stage:?}");
+                assert!(e.reference.is_some(), "{code} at {stage:?}");
+                assert!(!e.summary.contains("not an error code"), "{code}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_stage_of_a_grant_error_follows_the_exchange() {
+        let callback = EngineError::Callback(CallbackError::Authorization {
+            error: "access_denied".into(),
+            description: None,
+            uri: None,
+        });
+        assert_eq!(
+            Stage::of_grant_error(GrantType::AuthorizationCode, &callback),
+            Stage::Authorization
+        );
+        let explained = callback
+            .explanation(Stage::TokenRequest(GrantType::AuthorizationCode))
+            .expect("explained");
+        assert!(mentions(&explained.likely_causes, "Deny or Cancel"));
+        let unsupported = EngineError::Unsupported("no".into());
+        assert_eq!(
+            Stage::of_grant_error(GrantType::DeviceCode, &unsupported),
+            Stage::DevicePolling
+        );
+        assert_eq!(unsupported.explanation(Stage::ApiCall), None);
+    }
+
+    #[test]
+    fn the_terminal_form_has_the_headings() {
+        let text = explain("invalid_scope", Stage::Authorization).to_string();
+        assert!(text.contains("Likely causes:\n  - "), "{text}");
+        assert!(text.contains("Try:\n  - "), "{text}");
+        assert!(text.ends_with("See RFC 6749 §4.1.2.1.\n"), "{text}");
+    }
+}
