@@ -510,3 +510,32 @@ fn device_grant_prints_the_user_code_and_polls_until_approved() {
         "urn:ietf:params:oauth:grant-type:device_code"
     );
 }
+
+#[test]
+fn demo_server_mode_orchestrator_serves_its_token_endpoint() {
+    let demo = DemoProcess::start_with(&["--mode", "orchestrator", "--token-ttl", "60"]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (status, body) = runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/token", demo.base))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", "VDRO\\administrator"),
+                ("password", "Password1"),
+            ])
+            .send()
+            .await
+            .expect("send");
+        (
+            response.status().as_u16(),
+            response.text().await.expect("body"),
+        )
+    });
+    assert_eq!(status, 200, "{body}");
+    let body: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(body["token_type"], "bearer");
+    assert_eq!(body["expires_in"], 60);
+}

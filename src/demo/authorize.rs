@@ -14,9 +14,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::client_auth::{Form, authenticate};
-use super::store::{self, CodeRecord, DeviceRecord, DeviceStatus, Pending, PendingKind, SCOPES};
-use super::token::{IdTokenInput, mint_fields, requested_scope};
-use super::{Demo, no_store_json, now, oauth_error};
+use super::modes::{self, Flavor, STANDARD};
+use super::store::{self, CodeRecord, DeviceRecord, DeviceStatus, Pending, PendingKind};
+use super::token::{IdTokenInput, mint_fields, requested_scope, scope_in};
+use super::{Demo, Mode, no_store_json, now, oauth_error};
 
 /// Authorization codes live this long (RFC 6749 §4.1.2 recommends ≤ 10 min).
 const CODE_TTL_SECS: i64 = 60;
@@ -26,6 +27,17 @@ pub async fn authorize(
     State(demo): State<Arc<Demo>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
+) -> Response {
+    start(&STANDARD, &demo, &headers, query)
+}
+
+/// An authorization request on `flavor`'s pages: checks it, then shows the
+/// login page (or the consent page to a signed-in browser).
+pub fn start(
+    flavor: &'static Flavor,
+    demo: &Demo,
+    headers: &HeaderMap,
+    query: Option<String>,
 ) -> Response {
     let params: Vec<(String, String)> =
         url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
@@ -41,7 +53,7 @@ pub async fn authorize(
     let Some(client_id) = get("client_id") else {
         return error_page(StatusCode::BAD_REQUEST, "The request has no client_id.");
     };
-    let Some(client) = store::client(&client_id) else {
+    let Some(client) = (flavor.client)(&client_id) else {
         return error_page(
             StatusCode::BAD_REQUEST,
             &format!("Unknown client_id '{client_id}'."),
@@ -67,8 +79,8 @@ pub async fn authorize(
     let back = Redirect {
         uri: redirect_uri.clone(),
         state: state.clone(),
-        fragment: implicit,
-        issuer: demo.issuer.clone(),
+        fragment: implicit && !flavor.implicit_in_query,
+        issuer: flavor.iss.then(|| demo.issuer.clone()),
     };
     let grant = match response_type.as_str() {
         "code" => "authorization_code",
@@ -88,13 +100,13 @@ pub async fn authorize(
         );
     }
     let form = Form(params.clone());
-    let scope = match requested_scope(&form, client.default_scope) {
+    let scope = match scope_in(&form, client.default_scope, flavor.scopes) {
         Ok(scope) => scope,
         Err(_) => {
             let asked = get("scope").unwrap_or_default();
             let unknown = asked
                 .split_whitespace()
-                .find(|s| !SCOPES.contains(s))
+                .find(|s| !flavor.scopes.contains(s))
                 .unwrap_or_default();
             return back.error("invalid_scope", &format!("unknown scope '{unknown}'"));
         }
@@ -135,6 +147,7 @@ pub async fn authorize(
     demo.store().pending.insert(
         request_id.clone(),
         Pending {
+            flavor: flavor.mode,
             client_id: client_id.clone(),
             scope,
             kind: PendingKind::Authorize {
@@ -146,15 +159,21 @@ pub async fn authorize(
             },
         },
     );
-    next_page(&demo, &headers, &request_id)
+    next_page(flavor, demo, headers, &request_id)
 }
 
 /// The login page, or the consent page when the browser is signed in.
-fn next_page(demo: &Demo, headers: &HeaderMap, request_id: &str) -> Response {
+fn next_page(flavor: &Flavor, demo: &Demo, headers: &HeaderMap, request_id: &str) -> Response {
     match session_user(demo, headers) {
-        Some(user) => consent_page(demo, request_id, &user),
-        None => login_page(request_id, None),
+        Some(user) => consent_page(flavor, demo, request_id, &user),
+        None => login_page(flavor, request_id, None),
     }
+}
+
+/// The pages a pending request is on.
+fn flavor_of(demo: &Demo, request_id: &str) -> Option<&'static Flavor> {
+    let mode = demo.store().pending.get(request_id)?.flavor;
+    Some(modes::flavor(mode))
 }
 
 /// `POST /authorize/login`.
@@ -171,27 +190,27 @@ pub async fn login(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Byte
     let Some(request_id) = form.get("request") else {
         return error_page(StatusCode::BAD_REQUEST, "The login form has no request.");
     };
-    if !demo.store().pending.contains_key(request_id) {
+    let Some(flavor) = flavor_of(&demo, request_id) else {
         return error_page(
             StatusCode::BAD_REQUEST,
             "This sign-in request is unknown or already finished.",
         );
-    }
+    };
     let username = form.get("username").unwrap_or_default();
-    match store::user(username) {
+    match (flavor.user)(username) {
         Some(user) if Some(user.password) == form.get("password") => {
             let session = store::random_token(16);
             demo.store()
                 .sessions
                 .insert(session.clone(), user.username.to_string());
-            let mut response = consent_page(&demo, request_id, user.username);
+            let mut response = consent_page(flavor, &demo, request_id, user.username);
             let cookie = format!("demo_session={session}; Path=/; HttpOnly; SameSite=Lax");
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }
             response
         }
-        _ => login_page(request_id, Some("Wrong username or password.")),
+        _ => login_page(flavor, request_id, Some("Wrong username or password.")),
     }
 }
 
@@ -244,19 +263,23 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
             challenge,
             nonce,
         } => {
+            let flavor = modes::flavor(pending.flavor);
             let implicit = response_type != "code";
             let back = Redirect {
                 uri: redirect_uri.clone(),
                 state,
-                fragment: implicit,
-                issuer: demo.issuer.clone(),
+                fragment: implicit && !flavor.implicit_in_query,
+                issuer: flavor.iss.then(|| demo.issuer.clone()),
             };
             if !allow {
-                return back.error("access_denied", "The user denied the request");
+                return back.error("access_denied", flavor.denied);
             }
-            let Some(client) = store::client(&pending.client_id) else {
+            let Some(client) = (flavor.client)(&pending.client_id) else {
                 return error_page(StatusCode::BAD_REQUEST, "The client disappeared.");
             };
+            if let (true, Some(issue)) = (implicit, flavor.implicit) {
+                return back.success(issue(&demo, client, &user, &pending.scope));
+            }
             if implicit {
                 let id_token = response_type.contains("id_token").then_some(IdTokenInput {
                     nonce,
@@ -397,12 +420,13 @@ pub async fn device_page(
     demo.store().pending.insert(
         request_id.clone(),
         Pending {
+            flavor: Mode::Standard,
             client_id,
             scope,
             kind: PendingKind::Device { device_code },
         },
     );
-    next_page(&demo, &headers, &request_id)
+    next_page(&STANDARD, &demo, &headers, &request_id)
 }
 
 /// The user signed in with this browser, if any.
@@ -421,7 +445,8 @@ struct Redirect {
     uri: String,
     state: Option<String>,
     fragment: bool,
-    issuer: String,
+    /// Sent as `iss` (RFC 9207) when set.
+    issuer: Option<String>,
 }
 
 impl Redirect {
@@ -430,7 +455,7 @@ impl Redirect {
             fields.push(("state".to_string(), state.clone()));
         }
         // RFC 9207: say who answered.
-        fields.push(("iss".to_string(), self.issuer.clone()));
+        fields.extend(self.issuer.clone().map(|iss| ("iss".to_string(), iss)));
         self.send(fields)
     }
 
@@ -442,7 +467,7 @@ impl Redirect {
         if let Some(state) = &self.state {
             fields.push(("state".to_string(), state.clone()));
         }
-        fields.push(("iss".to_string(), self.issuer.clone()));
+        fields.extend(self.issuer.clone().map(|iss| ("iss".to_string(), iss)));
         self.send(fields)
     }
 
@@ -469,7 +494,8 @@ impl Redirect {
     }
 }
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML (and XML).
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -491,26 +517,29 @@ fn html_page(status: StatusCode, title: &str, body: &str) -> Response {
     response
 }
 
-fn login_page(request_id: &str, problem: Option<&str>) -> Response {
+fn login_page(flavor: &Flavor, request_id: &str, problem: Option<&str>) -> Response {
     let problem = problem
         .map(|p| format!("<p role=\"alert\" style=\"color:#b00\">{}</p>", escape(p)))
         .unwrap_or_default();
     html_page(
         StatusCode::OK,
-        "Sign in",
+        flavor.sign_in,
         &format!(
-            "{problem}<form method=\"post\" action=\"/authorize/login\">\
+            "{problem}<form method=\"post\" action=\"{path}/login\">\
              <input type=\"hidden\" name=\"request\" value=\"{request}\">\
              <p><label>Username <input name=\"username\" autocomplete=\"username\" autofocus></label></p>\
              <p><label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\"></label></p>\
-             <p><button type=\"submit\">Sign in</button></p></form>\
-             <p style=\"color:#666\">Users: alice / alice-password, bob / bob-password.</p>",
+             <p><button type=\"submit\">{sign_in}</button></p></form>\
+             <p style=\"color:#666\">{hint}</p>",
+            path = flavor.path,
+            sign_in = escape(flavor.sign_in),
+            hint = escape(flavor.hint),
             request = escape(request_id)
         ),
     )
 }
 
-fn consent_page(demo: &Demo, request_id: &str, user: &str) -> Response {
+fn consent_page(flavor: &Flavor, demo: &Demo, request_id: &str, user: &str) -> Response {
     let (client, scope) = demo
         .store()
         .pending
@@ -522,10 +551,13 @@ fn consent_page(demo: &Demo, request_id: &str, user: &str) -> Response {
         "Allow access?",
         &format!(
             "<p>Signed in as <b>{user}</b>.</p><p><b>{client}</b> asks for: <code>{scope}</code></p>\
-             <form method=\"post\" action=\"/authorize/consent\">\
+             <form method=\"post\" action=\"{path}/consent\">\
              <input type=\"hidden\" name=\"request\" value=\"{request}\">\
-             <button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button> \
-             <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",
+             <button type=\"submit\" name=\"decision\" value=\"allow\">{allow}</button> \
+             <button type=\"submit\" name=\"decision\" value=\"deny\">{deny}</button></form>",
+            path = flavor.path,
+            allow = escape(flavor.allow),
+            deny = escape(flavor.deny),
             user = escape(user),
             client = escape(&client),
             scope = escape(&scope),

@@ -29,7 +29,12 @@ impl Form {
                 "the request body must be application/x-www-form-urlencoded",
             ));
         }
-        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+        Self::from_pairs(url::form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// Parameters gathered elsewhere (a query string, or a query string and
+    /// a body together), refused when one is repeated.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Result<Self, Response> {
         for (i, (name, _)) in pairs.iter().enumerate() {
             if pairs[..i].iter().any(|(other, _)| other == name) {
                 return Err(oauth_error(
@@ -51,15 +56,20 @@ impl Form {
     }
 }
 
-/// Authenticates the client by HTTP Basic or by body parameters.
+/// Authenticates one of the standard clients by HTTP Basic or by body
+/// parameters.
 pub fn authenticate(headers: &HeaderMap, form: &Form) -> Result<&'static Client, Response> {
-    let basic = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, rest) = v.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("basic").then(|| rest.trim())
-        });
+    authenticate_in(headers, form, store::client)
+}
+
+/// Authenticates a client found by `lookup` by HTTP Basic or by body
+/// parameters.
+pub fn authenticate_in(
+    headers: &HeaderMap,
+    form: &Form,
+    lookup: fn(&str) -> Option<&'static Client>,
+) -> Result<&'static Client, Response> {
+    let basic = basic_header(headers);
     let body_id = form.get("client_id");
     let body_secret = form.get("client_secret");
 
@@ -84,10 +94,10 @@ pub fn authenticate(headers: &HeaderMap, form: &Form) -> Result<&'static Client,
                 "client_id in the body differs from the one in the Authorization header",
             ));
         }
-        return check(&id, Some(&secret), true);
+        return check(lookup, &id, Some(&secret), true);
     }
     match body_id {
-        Some(id) => check(id, body_secret, false),
+        Some(id) => check(lookup, id, body_secret, false),
         None => Err(invalid_client(
             "no client authentication: send HTTP Basic credentials or client_id",
             false,
@@ -95,8 +105,13 @@ pub fn authenticate(headers: &HeaderMap, form: &Form) -> Result<&'static Client,
     }
 }
 
-fn check(id: &str, secret: Option<&str>, basic: bool) -> Result<&'static Client, Response> {
-    let Some(client) = store::client(id) else {
+fn check(
+    lookup: fn(&str) -> Option<&'static Client>,
+    id: &str,
+    secret: Option<&str>,
+    basic: bool,
+) -> Result<&'static Client, Response> {
+    let Some(client) = lookup(id) else {
         return Err(invalid_client(&format!("unknown client_id '{id}'"), basic));
     };
     match (client.secret, secret) {
@@ -117,14 +132,43 @@ fn check(id: &str, secret: Option<&str>, basic: bool) -> Result<&'static Client,
     }
 }
 
+/// The credentials of an `Authorization: Basic` header.
+fn basic_header(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, rest) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("basic").then(|| rest.trim())
+        })
+}
+
+/// HTTP Basic client credentials, each part form-urldecoded (RFC 6749
+/// §2.3.1): `None` without a Basic header, `Some(None)` when it is unreadable.
+pub fn basic_credentials(headers: &HeaderMap) -> Option<Option<(String, String)>> {
+    basic_header(headers).map(decode_basic)
+}
+
+/// HTTP Basic credentials taken as sent, without form-urldecoding — what
+/// many servers do, against RFC 6749 §2.3.1.
+pub fn raw_basic_credentials(headers: &HeaderMap) -> Option<Option<(String, String)>> {
+    basic_header(headers).map(decode_basic_raw)
+}
+
 /// Decodes HTTP Basic credentials, each part form-urlencoded (RFC 6749 §2.3.1).
 fn decode_basic(encoded: &str) -> Option<(String, String)> {
+    let (id, secret) = decode_basic_raw(encoded)?;
+    Some((form_decode(&id), form_decode(&secret)))
+}
+
+/// Decodes HTTP Basic credentials (RFC 7617) as they are.
+fn decode_basic_raw(encoded: &str) -> Option<(String, String)> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let (id, secret) = text.split_once(':')?;
-    Some((form_decode(id), form_decode(secret)))
+    Some((id.to_string(), secret.to_string()))
 }
 
 fn form_decode(part: &str) -> String {
@@ -137,17 +181,19 @@ fn form_decode(part: &str) -> String {
 /// `invalid_client`: 401 with a Basic challenge when Basic was tried
 /// (RFC 6749 §5.2).
 fn invalid_client(description: &str, basic: bool) -> Response {
-    let status = if basic {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    let mut response = oauth_error(status, "invalid_client", description);
     if basic {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"demo\""),
-        );
+        invalid_client_basic(description, "Basic realm=\"demo\"")
+    } else {
+        oauth_error(StatusCode::BAD_REQUEST, "invalid_client", description)
     }
+}
+
+/// `invalid_client`, 401, with the `WWW-Authenticate` challenge `challenge`.
+pub fn invalid_client_basic(description: &str, challenge: &'static str) -> Response {
+    let mut response = oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", description);
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(challenge),
+    );
     response
 }

@@ -17,6 +17,7 @@ mod client_auth;
 mod keys;
 mod meta;
 mod mode;
+mod modes;
 pub mod store;
 mod tls;
 mod token;
@@ -278,6 +279,7 @@ fn router(demo: Arc<Demo>) -> Router {
         .route("/api/me", get(api::me).post(api::me))
         .route("/api/items", get(api::items).post(api::create_item))
         .route("/api/large", get(api::large))
+        .merge(modes::routes(demo.mode))
         .with_state(demo)
 }
 

@@ -135,9 +135,37 @@ pub struct RefreshRecord {
     pub access_jtis: Vec<String>,
 }
 
+/// An opaque access token issued by a seed mode, by its value.
+#[derive(Debug, Clone)]
+pub struct OpaqueRecord {
+    /// Client it was issued to (empty when the request named none).
+    pub client_id: String,
+    /// Resource owner (or client id for client tokens).
+    pub sub: String,
+    /// Scope granted.
+    pub scope: String,
+    /// Unix time in milliseconds at which it expires.
+    pub expires_at_ms: i64,
+    /// Why it no longer works, once revoked, logged out or replaced.
+    pub revoked: Option<&'static str>,
+}
+
+/// A client account created through an API (the Orchestrator mode).
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// `client_id`.
+    pub id: String,
+    /// `client_secret`.
+    pub secret: String,
+    /// The user who created it.
+    pub owner: String,
+}
+
 /// An authorization request waiting for the user to sign in and consent.
 #[derive(Debug, Clone)]
 pub struct Pending {
+    /// Whose pages it is on.
+    pub flavor: super::Mode,
     /// The client asking.
     pub client_id: String,
     /// Scope asked for.
@@ -243,6 +271,10 @@ pub struct Store {
     pub sessions: HashMap<String, String>,
     /// Device codes.
     pub devices: HashMap<String, DeviceRecord>,
+    /// Opaque access tokens of the seed modes, by value.
+    pub opaque: HashMap<String, OpaqueRecord>,
+    /// Client accounts created through the API, oldest first.
+    pub accounts: Vec<Account>,
 }
 
 /// A client by id.

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::client_auth::{Form, authenticate};
-use super::store::{self, AccessRecord, Client, DeviceStatus, RefreshRecord, SCOPES};
+use super::store::{self, AccessRecord, Client, CodeRecord, DeviceStatus, RefreshRecord, SCOPES};
 use super::{Demo, no_store_json, now, oauth_error};
 
 /// The device grant's `grant_type` (RFC 8628 §3.4).
@@ -104,38 +104,9 @@ fn refresh(demo: &Demo, client: &Client, form: &Form) -> Response {
             "refresh_token is missing",
         );
     };
-    let record = {
-        let mut store = demo.store();
-        let Some(record) = store.refresh.get_mut(presented) else {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                "unknown refresh token",
-            );
-        };
-        if record.client_id != client.id {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                "the refresh token was issued to another client",
-            );
-        }
-        if record.revoked {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                "the refresh token was revoked",
-            );
-        }
-        if record.used {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                "the refresh token was already used; this server rotates refresh tokens, use the newest one",
-            );
-        }
-        record.used = true;
-        record.clone()
+    let record = match take_refresh(demo, Some(client.id), presented, true) {
+        Ok(record) => record,
+        Err(response) => return response,
     };
     // A narrower scope may be asked for, never a wider one (RFC 6749 §6).
     let scope = match form.get("scope") {
@@ -156,67 +127,9 @@ fn refresh(demo: &Demo, client: &Client, form: &Form) -> Response {
 }
 
 fn authorization_code(demo: &Demo, client: &Client, form: &Form) -> Response {
-    let Some(code) = form.get("code") else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "code is missing",
-        );
-    };
-    let record = {
-        let mut store = demo.store();
-        let Some(record) = store.codes.get_mut(code) else {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                "unknown authorization code",
-            );
-        };
-        if record.used {
-            // A replayed code: revoke what it produced (RFC 6749 §4.1.2).
-            let record = record.clone();
-            for jti in &record.access_jtis {
-                if let Some(access) = store.access.get_mut(jti) {
-                    access.revoked = true;
-                }
-            }
-            for token in &record.refresh_tokens {
-                if let Some(refresh) = store.refresh.get_mut(token) {
-                    refresh.revoked = true;
-                }
-            }
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                "the authorization code was already used; the tokens issued from it are now revoked",
-            );
-        }
-        if record.client_id != client.id {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                "the authorization code was issued to another client",
-            );
-        }
-        if record.expires_at <= now() {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                "the authorization code expired",
-            );
-        }
-        if form.get("redirect_uri") != Some(record.redirect_uri.as_str()) {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                "redirect_uri differs from the one in the authorization request",
-            );
-        }
-        if let Err(description) = check_pkce(record.challenge.as_ref(), form.get("code_verifier")) {
-            return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", description);
-        }
-        record.used = true;
-        record.clone()
+    let (code, record) = match take_code(demo, client.id, form) {
+        Ok(taken) => taken,
+        Err(response) => return response,
     };
     let id_token = IdTokenInput {
         nonce: record.nonce.clone(),
@@ -233,11 +146,116 @@ fn authorization_code(demo: &Demo, client: &Client, form: &Form) -> Response {
         Ok(done) => done,
         Err(response) => return response,
     };
-    if let Some(stored) = demo.store().codes.get_mut(code) {
-        stored.access_jtis.push(minted.jti);
-        stored.refresh_tokens.extend(minted.refresh_token);
-    }
+    link_code(demo, &code, minted.jti, minted.refresh_token);
     response
+}
+
+/// Takes a refresh token for another exchange: refuses it when it is
+/// unknown, revoked, issued to another client (when `client_id` is given)
+/// or, with rotation, already used — and with rotation marks it used.
+pub(super) fn take_refresh(
+    demo: &Demo,
+    client_id: Option<&str>,
+    presented: &str,
+    rotate: bool,
+) -> Result<RefreshRecord, Response> {
+    let invalid = |description: &str| {
+        Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            description,
+        ))
+    };
+    let mut store = demo.store();
+    let Some(record) = store.refresh.get_mut(presented) else {
+        return invalid("unknown refresh token");
+    };
+    if client_id.is_some_and(|id| record.client_id != id) {
+        return invalid("the refresh token was issued to another client");
+    }
+    if record.revoked {
+        return invalid("the refresh token was revoked");
+    }
+    if record.used {
+        return invalid(
+            "the refresh token was already used; this server rotates refresh tokens, use the newest one",
+        );
+    }
+    if rotate {
+        record.used = true;
+    }
+    Ok(record.clone())
+}
+
+/// Takes the authorization code of a token request by `client_id`: single
+/// use (a replay revokes what it produced), unexpired, same redirect_uri,
+/// PKCE checked. Returns the code and its record.
+pub(super) fn take_code(
+    demo: &Demo,
+    client_id: &str,
+    form: &Form,
+) -> Result<(String, CodeRecord), Response> {
+    let invalid = |description: &str| {
+        Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            description,
+        ))
+    };
+    let Some(code) = form.get("code") else {
+        return Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "code is missing",
+        ));
+    };
+    let mut store = demo.store();
+    let Some(record) = store.codes.get_mut(code) else {
+        return invalid("unknown authorization code");
+    };
+    if record.used {
+        // A replayed code: revoke what it produced (RFC 6749 §4.1.2).
+        let record = record.clone();
+        for token in &record.access_jtis {
+            if let Some(access) = store.access.get_mut(token) {
+                access.revoked = true;
+            }
+            if let Some(opaque) = store.opaque.get_mut(token) {
+                opaque.revoked =
+                    Some("The access token was revoked: its authorization code was replayed");
+            }
+        }
+        for token in &record.refresh_tokens {
+            if let Some(refresh) = store.refresh.get_mut(token) {
+                refresh.revoked = true;
+            }
+        }
+        return invalid(
+            "the authorization code was already used; the tokens issued from it are now revoked",
+        );
+    }
+    if record.client_id != client_id {
+        return invalid("the authorization code was issued to another client");
+    }
+    if record.expires_at <= now() {
+        return invalid("the authorization code expired");
+    }
+    if form.get("redirect_uri") != Some(record.redirect_uri.as_str()) {
+        return invalid("redirect_uri differs from the one in the authorization request");
+    }
+    if let Err(description) = check_pkce(record.challenge.as_ref(), form.get("code_verifier")) {
+        return invalid(description);
+    }
+    record.used = true;
+    Ok((code.to_string(), record.clone()))
+}
+
+/// Remembers the tokens issued from a code, to revoke them if it is replayed.
+pub(super) fn link_code(demo: &Demo, code: &str, access: String, refresh: Option<String>) {
+    if let Some(stored) = demo.store().codes.get_mut(code) {
+        stored.access_jtis.push(access);
+        stored.refresh_tokens.extend(refresh);
+    }
 }
 
 /// Verifies the PKCE code_verifier against the challenge (RFC 7636 §4.6).
@@ -349,14 +367,19 @@ fn device_code(demo: &Demo, client: &Client, form: &Form) -> Response {
 
 /// The scope asked for, checked against the known scopes.
 pub(super) fn requested_scope(form: &Form, default: &str) -> Result<String, Response> {
+    scope_in(form, default, SCOPES)
+}
+
+/// The scope asked for, checked against `known`.
+pub(super) fn scope_in(form: &Form, default: &str, known: &[&str]) -> Result<String, Response> {
     let Some(asked) = form.get("scope") else {
         return Ok(default.to_string());
     };
-    if let Some(unknown) = asked.split_whitespace().find(|s| !SCOPES.contains(s)) {
+    if let Some(unknown) = asked.split_whitespace().find(|s| !known.contains(s)) {
         return Err(oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
-            &format!("unknown scope '{unknown}'; known: {}", SCOPES.join(" ")),
+            &format!("unknown scope '{unknown}'; known: {}", known.join(" ")),
         ));
     }
     Ok(asked.split_whitespace().collect::<Vec<_>>().join(" "))

@@ -98,7 +98,8 @@ pub async fn visit(url: &str, person: &Person) -> Result<Visit, String> {
                 page,
             });
         };
-        let (path, form) = if page.contains("name=\"password\"") {
+        let login = page.contains("name=\"password\"");
+        let (fallback, form) = if login {
             (
                 "/authorize/login",
                 vec![
@@ -116,12 +117,14 @@ pub async fn visit(url: &str, person: &Person) -> Result<Visit, String> {
         } else {
             return Err(format!("a page with no form to fill in: {page}"));
         };
+        // Each mode's pages post to their own paths: follow the form.
+        let path = form_action(&page).unwrap_or_else(|| fallback.to_string());
         let mut post = client.post(format!("{origin}{path}")).form(&form);
         if let Some(cookie) = &cookie {
             post = post.header(reqwest::header::COOKIE, cookie);
         }
         response = post.send().await.map_err(|e| e.to_string())?;
-        if page.contains("name=\"password\"") && response.status().is_success() {
+        if login && response.status().is_success() {
             // A wrong password shows the login page again: stop there.
             if let Some(set) = response.headers().get(reqwest::header::SET_COOKIE) {
                 cookie = set
@@ -141,6 +144,17 @@ pub async fn visit(url: &str, person: &Person) -> Result<Visit, String> {
 /// Follows a redirect to the client: a plain GET, or for a fragment the
 /// page's job — post the fragment to the same path.
 async fn deliver(client: &reqwest::Client, target: &url::Url) -> Result<(u16, String), String> {
+    // A hosted callback page (elsewhere on the internet) is not visited: the
+    // redirect URL is the result, pasted back by hand.
+    let here = match target.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if !here {
+        return Ok((0, String::new()));
+    }
     let response = match target.fragment() {
         Some(fragment) => {
             let mut bare = target.clone();
@@ -168,8 +182,7 @@ async fn deliver(client: &reqwest::Client, target: &url::Url) -> Result<(u16, St
             let status = response.status().as_u16();
             Ok((status, response.text().await.unwrap_or_default()))
         }
-        // A hosted callback page that does not exist here: the redirect URL
-        // is still the result (it is pasted back by hand).
+        // A callback listener that is gone: the redirect URL is still the result.
         Err(err) if err.is_connect() || err.is_request() => Ok((0, String::new())),
         Err(err) => Err(err.to_string()),
     }
@@ -193,6 +206,15 @@ async fn get(
 fn origin(url: &str) -> Result<String, String> {
     let parsed = url::Url::parse(url).map_err(|e| format!("{url} is not a URL: {e}"))?;
     Ok(parsed.origin().ascii_serialization())
+}
+
+/// Where the page's form posts to, when it names a path on this server.
+fn form_action(page: &str) -> Option<String> {
+    let marker = "action=\"";
+    let start = page.find(marker)? + marker.len();
+    let end = page[start..].find('"')? + start;
+    let action = page[start..end].replace("&amp;", "&");
+    action.starts_with('/').then_some(action)
 }
 
 /// The value of a hidden input called `name`.
