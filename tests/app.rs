@@ -38,8 +38,8 @@ fn start_in(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> Harness
         h.query_by_label_contains("Demo provider: http://127.0.0.1:")
             .is_some()
     });
-    // Let the first layout settle (a scroll bar appearing discards a frame,
-    // and a click in it), as it has long before a person's first click.
+    // Let the first layout settle, as it has long before a person's first
+    // click (a click in the very first frames of the profile list can miss).
     harness.run_steps(4);
     harness
 }

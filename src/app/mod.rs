@@ -674,7 +674,7 @@ impl eframe::App for App {
             if insecure {
                 ui.colored_label(
                     ui.visuals().error_fg_color,
-                    format!("⚠ {}", crate::engine::profile::INVALID_CERTS_WARNING),
+                    format!("Warning: {}", crate::engine::profile::INVALID_CERTS_WARNING),
                 );
             }
             ui.separator();

@@ -20,19 +20,19 @@ pub fn status_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Action> {
             }
             Some(DemoStatus::Running(url)) => {
                 ui.label(format!("Demo provider: {url}"));
-                ui.menu_button(format!("Demo mode: {}", state.demo_mode.label()), |ui| {
-                    for mode in Mode::ALL {
-                        if ui
-                            .selectable_label(mode == state.demo_mode, mode.label())
-                            .clicked()
-                        {
-                            if mode != state.demo_mode {
+                egui::ComboBox::from_label("Demo mode")
+                    .selected_text(state.demo_mode.label())
+                    .show_ui(ui, |ui| {
+                        for mode in Mode::ALL {
+                            if ui
+                                .selectable_label(mode == state.demo_mode, mode.label())
+                                .clicked()
+                                && mode != state.demo_mode
+                            {
                                 actions.push(Action::SetDemoMode(mode));
                             }
-                            ui.close();
                         }
-                    }
-                });
+                    });
             }
             Some(DemoStatus::Failed(message)) => {
                 ui.colored_label(
