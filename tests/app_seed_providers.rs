@@ -80,6 +80,19 @@ fn orchestrator_password_client_account_trailing_comma_and_logout() {
     assert_eq!(harness.state().state().request.method, "POST");
     click(&mut harness, "Send");
     wait_for(&mut harness, "the new account", |h| shows(h, "HTTP 200"));
+    // The new client secret is masked until secrets are shown.
+    assert!(shows(&harness, "client_secret: \"[redacted]\""));
+    let secret = {
+        let answer = harness.state().state().request.response.clone().expect("answer");
+        let body: serde_json::Value =
+            serde_json::from_slice(&answer.response.exchange.response.expect("response").body)
+                .expect("JSON");
+        body["client_secret"].as_str().expect("secret").to_string()
+    };
+    assert!(!shows(&harness, &secret));
+    click(&mut harness, "Show secrets");
+    assert!(shows(&harness, &secret));
+    click(&mut harness, "Show secrets");
     // …and one click turns it into a client_credentials profile.
     click(&mut harness, "New client credentials profile");
     assert!(shows(&harness, "Orchestrator — client "));

@@ -130,9 +130,29 @@ pub struct ApiAnswer {
     pub client_account: bool,
     /// What a refusal's OAuth error code means.
     pub explanation: Option<Explanation>,
+    /// The body with its secrets (tokens, client secrets…) masked, laid out
+    /// the same way; `None` when it has none. Shown until secrets are revealed.
+    pub masked: Option<Box<MaskedBody>>,
+}
+
+/// A response body with its secrets masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaskedBody {
+    /// Pretty-printed lines.
+    pub lines: Vec<String>,
+    /// As a tree.
+    pub tree: JsonTree,
 }
 
 impl ApiAnswer {
+    /// The lines and tree to show: masked unless `reveal`.
+    pub fn shown(&self, reveal: bool) -> (&[String], Option<&JsonTree>) {
+        match &self.masked {
+            Some(masked) if !reveal => (&masked.lines, Some(&masked.tree)),
+            _ => (&self.lines, self.tree.as_ref()),
+        }
+    }
+
     /// Lays out `response`'s body (call off the UI thread).
     pub fn new(response: ApiResponse) -> Self {
         let body = response
@@ -152,8 +172,20 @@ impl ApiAnswer {
                 && v.get("client_secret")
                     .is_some_and(serde_json::Value::is_string)
         });
+        let masked = value.as_ref().and_then(|value| {
+            let mut masked = value.clone();
+            if !crate::engine::redact::mask_json(&mut masked) {
+                return None;
+            }
+            let pretty = serde_json::to_string_pretty(&masked).ok()?;
+            Some(Box::new(MaskedBody {
+                lines: pretty.lines().map(str::to_string).collect(),
+                tree: JsonTree::build(&masked),
+            }))
+        });
         Self {
             lines: text.lines().map(str::to_string).collect(),
+            masked,
             client_account,
             json,
             tree: value.as_ref().map(JsonTree::build),

@@ -704,6 +704,7 @@ impl eframe::App for App {
                             .current()
                             .is_some_and(|t| t.refresh_token.is_some()),
                         saved: &saved,
+                        reveal: state.reveal,
                     },
                 )),
                 Tab::HttpLog => actions.extend(panels::http_log::http_log_ui(

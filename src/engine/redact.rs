@@ -163,7 +163,7 @@ pub fn form(text: &str) -> String {
 }
 
 /// Masks secret fields anywhere in a JSON value; true when something changed.
-fn mask_json(value: &mut Value) -> bool {
+pub fn mask_json(value: &mut Value) -> bool {
     let mut changed = false;
     match value {
         Value::Object(map) => {

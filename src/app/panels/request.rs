@@ -14,6 +14,8 @@ pub struct RequestContext<'a> {
     pub can_refresh: bool,
     /// Names of the profile's ready-made requests.
     pub saved: &'a [String],
+    /// Secrets shown in clear.
+    pub reveal: bool,
 }
 
 /// Draws the Request tab.
@@ -181,7 +183,11 @@ pub fn request_ui(
             ui.monospace(format!("{name}: {value}"));
         }
     });
-    if let Some(tree) = &response.tree {
+    let (lines, tree) = response.shown(context.reveal);
+    if response.masked.is_some() && !context.reveal {
+        ui.weak("Secrets in the body are masked; Show secrets reveals them.");
+    }
+    if let Some(tree) = tree {
         ui.horizontal(|ui| {
             ui.selectable_value(&mut request.as_tree, true, "Tree");
             ui.selectable_value(&mut request.as_tree, false, "Text");
@@ -198,13 +204,9 @@ pub fn request_ui(
     });
     let needle = request.find.trim();
     let shown: Vec<&String> = if needle.is_empty() {
-        response.lines.iter().collect()
+        lines.iter().collect()
     } else {
-        response
-            .lines
-            .iter()
-            .filter(|line| line.contains(needle))
-            .collect()
+        lines.iter().filter(|line| line.contains(needle)).collect()
     };
     if !needle.is_empty() {
         ui.label(match shown.len() {
