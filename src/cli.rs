@@ -388,17 +388,24 @@ async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
     })
     .await
     .map_err(|err| Failure::new(Exit::Network, err.to_string()))?;
+    // One write, errors ignored: a reader that closes the pipe after the
+    // first line (as scripts do) must not stop the server.
     let base = server.url();
-    println!("listening on {base}");
-    println!("mode: {} ({})", args.mode.as_str(), args.mode.label());
+    let mut banner = format!(
+        "listening on {base}\nmode: {} ({})\n",
+        args.mode.as_str(),
+        args.mode.label()
+    );
     if args.mode != Mode::Standard {
         for (what, path) in args.mode.endpoints() {
-            match path.split_once(' ') {
-                Some((method, path)) => println!("  {what:<14} {method} {base}{path}"),
-                None => println!("  {what:<14} {base}{path}"),
-            }
+            let line = match path.split_once(' ') {
+                Some((method, path)) => format!("  {what:<14} {method} {base}{path}\n"),
+                None => format!("  {what:<14} {base}{path}\n"),
+            };
+            banner.push_str(&line);
         }
     }
+    let _ = std::io::stdout().write_all(banner.as_bytes());
     let _ = std::io::stdout().flush();
     if let Err(err) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl+C: {err}");

@@ -83,7 +83,13 @@ fn orchestrator_password_client_account_trailing_comma_and_logout() {
     // The new client secret is masked until secrets are shown.
     assert!(shows(&harness, "client_secret: \"[redacted]\""));
     let secret = {
-        let answer = harness.state().state().request.response.clone().expect("answer");
+        let answer = harness
+            .state()
+            .state()
+            .request
+            .response
+            .clone()
+            .expect("answer");
         let body: serde_json::Value =
             serde_json::from_slice(&answer.response.exchange.response.expect("response").body)
                 .expect("JSON");
