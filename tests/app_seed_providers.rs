@@ -189,3 +189,47 @@ fn accepting_invalid_certificates_keeps_a_warning_on_screen() {
         "on every tab"
     );
 }
+
+#[test]
+fn wapi_query_parameters_are_a_table_that_rewrites_the_url() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_with(&runtime, dir.path(), "WAPI", "wapi");
+    click(&mut harness, "Request");
+    // The preset's format=JSON is in the URL and in the table.
+    assert!(
+        harness
+            .state()
+            .state()
+            .request
+            .url
+            .ends_with("/flux/42?format=JSON")
+    );
+    assert!(shows(&harness, "Query parameters (1)"));
+    click(&mut harness, "Add parameter");
+    assert!(
+        harness
+            .state()
+            .state()
+            .request
+            .url
+            .contains("format=JSON&name="),
+        "{}",
+        harness.state().state().request.url
+    );
+    click(&mut harness, "Remove format");
+    click(&mut harness, "Remove name");
+    assert!(harness.state().state().request.url.ends_with("/flux/42"));
+    // Flow: Reset clears the steps of a finished run.
+    click(&mut harness, "Flow");
+    harness.get_by_label("Grant to run").click();
+    harness.run_steps(2);
+    click(&mut harness, "password");
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the token", |h| {
+        shows(h, "Token received (password grant)")
+    });
+    click(&mut harness, "Reset");
+    assert!(harness.state().state().flow.steps.is_empty());
+    assert!(!shows(&harness, "Token received (password grant)"));
+}

@@ -348,7 +348,20 @@ impl FlowState {
         }
     }
 
-    /// A new run; `last_exchange` is the newest exchange seen so far.
+    /// Back to the start: no steps, nothing prepared or awaited.
+    pub fn reset(&mut self) {
+        self.run = GrantRun::Idle;
+        self.prepared = None;
+        self.preparing = false;
+        self.approval = None;
+        self.steps.clear();
+        self.waiting = None;
+        self.paste.clear();
+        self.paste_problem = None;
+        self.exchanges_after = None;
+    }
+
+    /// A run of `grant` begins; `last_exchange` is the newest exchange before it.
     pub fn start(&mut self, grant: GrantType, last_exchange: u64) {
         self.run = GrantRun::Running;
         self.prepared = None;

@@ -54,6 +54,14 @@ pub fn flow_ui(
         {
             actions.push(Action::CancelGrant);
         }
+        let something = !flow.steps.is_empty() || flow.prepared.is_some();
+        if ui
+            .add_enabled(!running && something, egui::Button::new("Reset"))
+            .on_hover_text("Clear the steps and start over")
+            .clicked()
+        {
+            flow.reset();
+        }
         if running {
             ui.spinner();
         }

@@ -66,6 +66,7 @@ pub fn request_ui(
             ui.spinner();
         }
     });
+    query_table_ui(ui, &mut request.url);
     ui.horizontal(|ui| {
         use crate::engine::profile::TokenPlacementKind as Kind;
         let shown = match request.placement {
@@ -225,4 +226,56 @@ pub fn request_ui(
             }
         });
     actions
+}
+
+/// The URL's query parameters as an editable table; edits rewrite the URL.
+fn query_table_ui(ui: &mut egui::Ui, url_text: &mut String) {
+    let Ok(mut url) = url::Url::parse(url_text.trim()) else {
+        return;
+    };
+    let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let mut changed = false;
+    egui::CollapsingHeader::new(format!("Query parameters ({})", pairs.len()))
+        .id_salt("query_parameters")
+        .default_open(!pairs.is_empty())
+        .show(ui, |ui| {
+            let mut remove = None;
+            egui::Grid::new("query_table")
+                .num_columns(3)
+                .show(ui, |ui| {
+                    let name_header = ui.strong("Name");
+                    let value_header = ui.strong("Value");
+                    ui.end_row();
+                    for (index, (name, value)) in pairs.iter_mut().enumerate() {
+                        changed |= ui
+                            .add(egui::TextEdit::singleline(name).desired_width(160.0))
+                            .labelled_by(name_header.id)
+                            .changed();
+                        changed |= ui
+                            .add(egui::TextEdit::singleline(value).desired_width(360.0))
+                            .labelled_by(value_header.id)
+                            .changed();
+                        if ui.small_button(format!("Remove {name}")).clicked() {
+                            remove = Some(index);
+                        }
+                        ui.end_row();
+                    }
+                });
+            if let Some(index) = remove {
+                pairs.remove(index);
+                changed = true;
+            }
+            if ui.small_button("Add parameter").clicked() {
+                pairs.push(("name".to_string(), String::new()));
+                changed = true;
+            }
+        });
+    if changed {
+        if pairs.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(&pairs);
+        }
+        *url_text = url.to_string();
+    }
 }
