@@ -92,7 +92,7 @@ fn first_launch_runs_the_demo_grant_and_shows_token_claims_and_countdown() {
         harness.query_by_label("client_id").is_some(),
         "claims are listed"
     );
-    // The countdown ("in 59 min 59 s (at 14:03:10)") and the exp claim.
+    // The countdown ("in 59 min (at 14:03:10)") and the exp claim.
     assert!(shows(&harness, "in 59 min") || shows(&harness, "in 1 h"));
     assert!(shows(&harness, " (at "));
     assert!(shows(&harness, "% of the lifetime left"));

@@ -59,11 +59,9 @@ pub fn run(runtime: tokio::runtime::Handle) -> anyhow::Result<()> {
         TITLE,
         options,
         Box::new(move |cc| {
-            Ok(Box::new(App::new(
-                cc.egui_ctx.clone(),
-                &runtime,
-                AppOptions::default(),
-            )))
+            let mut app = App::new(cc.egui_ctx.clone(), &runtime, AppOptions::default());
+            app.exit_after_first_frame = std::env::var_os(EXIT_AFTER_FIRST_FRAME).is_some();
+            Ok(Box::new(app))
         }),
     )
     .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))
@@ -75,16 +73,25 @@ pub struct App {
     options: AppOptions,
     store: Result<ProfileStore, String>,
     state: AppState,
+    /// Close after the first painted frame (startup benchmark).
+    exit_after_first_frame: bool,
+    /// The demo provider was asked to start (after the first frame).
+    demo_requested: bool,
 }
 
+/// With this environment variable set, the window closes after its first
+/// frame: the startup benchmark measures process start to first frame.
+pub const EXIT_AFTER_FIRST_FRAME: &str = "OAUTH_DEBUGGER_EXIT_AFTER_FIRST_FRAME";
+
 impl App {
-    /// Starts the engine bridge and the demo provider.
+    /// Starts the engine bridge; the demo provider starts once the first
+    /// frame is on screen, so making its keys does not delay the window.
     pub fn new(ctx: egui::Context, runtime: &tokio::runtime::Handle, options: AppOptions) -> Self {
         let bridge = Bridge::start(runtime, ctx);
-        let mut state = AppState::default();
-        if bridge.send(Command::StartDemo(crate::demo::Mode::Standard)) {
-            state.demo = Some(DemoStatus::Starting);
-        }
+        let state = AppState {
+            demo: Some(DemoStatus::Starting),
+            ..AppState::default()
+        };
         let store = match &options.profile_dir {
             Some(dir) => ProfileStore::open(dir.clone()),
             None => ProfileStore::open_default(),
@@ -94,6 +101,8 @@ impl App {
             options,
             store,
             state,
+            exit_after_first_frame: false,
+            demo_requested: false,
         }
     }
 
@@ -717,6 +726,20 @@ impl eframe::App for App {
         });
         for action in actions {
             self.apply_action(action);
+        }
+        if self.exit_after_first_frame {
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        } else if !self.demo_requested {
+            // The first frame is drawn: now start the demo provider.
+            self.demo_requested = true;
+            if !self
+                .bridge
+                .send(Command::StartDemo(crate::demo::Mode::Standard))
+            {
+                self.state.demo = Some(DemoStatus::Failed(
+                    "the engine did not take the command".to_string(),
+                ));
+            }
         }
     }
 }

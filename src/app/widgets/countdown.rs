@@ -1,5 +1,7 @@
-//! A live expiry countdown. While one is on screen the app repaints once a
-//! second; otherwise it sleeps until something happens.
+//! A live expiry countdown. While one is on screen the app repaints when
+//! what it shows changes — every second in the last five minutes (and for
+//! five minutes after expiry), every minute or lifetime percent before —
+//! and otherwise sleeps until something happens.
 
 use std::time::Duration;
 
@@ -23,16 +25,31 @@ pub fn countdown_ui(ui: &mut egui::Ui, expires_at: Option<DateTime<Utc>>) {
             format!("expired {} ago (at {clock})", duration_text(-left)),
         );
     }
-    ui.request_repaint_after(Duration::from_secs(1));
+    ui.request_repaint_after(until_text_changes(left.abs()));
 }
 
-/// "1 h 2 min", "4 min 5 s", "9 s".
+/// Below this many seconds, durations show seconds.
+const SECONDS_SHOWN_BELOW: i64 = 300;
+
+/// "1 h 2 min", "14 min", "4 min 5 s", "9 s": seconds only in the last
+/// five minutes, where they matter.
 pub fn duration_text(secs: i64) -> String {
     let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
     match (h, m) {
         (0, 0) => format!("{s} s"),
-        (0, _) => format!("{m} min {s} s"),
+        (0, _) if secs < SECONDS_SHOWN_BELOW => format!("{m} min {s} s"),
+        (0, _) => format!("{m} min"),
         _ => format!("{h} h {m} min"),
+    }
+}
+
+/// How long until [`duration_text`] of a duration of `secs` (counting down
+/// or up) shows something else.
+fn until_text_changes(secs: i64) -> Duration {
+    if secs < SECONDS_SHOWN_BELOW + 60 {
+        Duration::from_secs(1)
+    } else {
+        Duration::from_secs((secs % 60 + 1).clamp(1, 60) as u64)
     }
 }
 
@@ -62,6 +79,13 @@ pub fn expiry_bar_ui(
         format!("{:.0} % of the lifetime left", fraction * 100.0)
     };
     ui.add(egui::ProgressBar::new(fraction).fill(color).text(text));
+    if left > 0.0 {
+        // Next repaint when the whole percent shown changes.
+        let percent = (fraction * 100.0).round();
+        let next = ((percent - 0.5).max(0.0) / 100.0) * total;
+        let wait_ms = (left - next).clamp(100.0, 60_000.0);
+        ui.request_repaint_after(Duration::from_millis(wait_ms as u64));
+    }
 }
 
 #[cfg(test)]
@@ -72,6 +96,17 @@ mod tests {
     fn durations_read_naturally() {
         assert_eq!(duration_text(9), "9 s");
         assert_eq!(duration_text(245), "4 min 5 s");
+        assert_eq!(duration_text(899), "14 min");
         assert_eq!(duration_text(3720), "1 h 2 min");
+    }
+
+    #[test]
+    fn repaints_come_when_the_text_changes() {
+        use super::until_text_changes;
+        use std::time::Duration;
+        assert_eq!(until_text_changes(30), Duration::from_secs(1));
+        // "14 min" until 839 s are left: 60 s from 899.
+        assert_eq!(until_text_changes(899), Duration::from_secs(60));
+        assert_eq!(until_text_changes(841), Duration::from_secs(2));
     }
 }

@@ -1,0 +1,186 @@
+//! Frame times of the two heaviest views, measured in-process with
+//! egui_kittest (layout and tessellation on the CPU, no GPU painting): the
+//! HTTP log with 10,000 exchanges and the Request tab showing a 20 MB JSON
+//! body, each while scrolling — one benchmark iteration is one frame with a
+//! mouse-wheel step. Also the off-UI-thread preparation of that body. See
+//! docs/BENCHMARKS.md.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use criterion::{Criterion, criterion_group, criterion_main};
+use egui_kittest::Harness;
+use oauth_debugger::app::bridge::ApiAnswer;
+use oauth_debugger::app::panels::http_log::{self, http_log_ui};
+use oauth_debugger::app::panels::request::{RequestContext, request_ui};
+use oauth_debugger::app::{LogState, RequestState};
+use oauth_debugger::demo::{DemoConfig, DemoServer};
+use oauth_debugger::engine::api::{self, ApiRequest, ApiResponse};
+use oauth_debugger::engine::grants::{self, GrantOptions};
+use oauth_debugger::engine::http::{Exchange, ExchangeKind, RecordedRequest, RecordedResponse};
+use oauth_debugger::engine::http::{HttpClient, Recorder};
+use oauth_debugger::engine::presets;
+use oauth_debugger::engine::profile::Profile;
+
+fn exchange(id: u64, body: Vec<u8>) -> Exchange {
+    Exchange {
+        id,
+        kind: if id.is_multiple_of(3) {
+            ExchangeKind::Token
+        } else {
+            ExchangeKind::Api
+        },
+        started_at: Utc::now(),
+        duration: Duration::from_millis(3),
+        request: RecordedRequest {
+            method: "GET".to_string(),
+            url: format!("http://127.0.0.1:7878/api/items?page={id}"),
+            headers: vec![("authorization".to_string(), "Bearer abc".to_string())],
+            body: Vec::new(),
+        },
+        response: Some(RecordedResponse {
+            status: 200,
+            headers: vec![("content-type".to_string(), "application/json".to_string())],
+            body,
+            truncated: false,
+        }),
+        error: None,
+    }
+}
+
+/// A wheel step down, over the middle of the window.
+fn scroll(harness: &Harness<'_, impl Sized>) {
+    harness.event(egui::Event::PointerMoved(egui::pos2(640.0, 500.0)));
+    harness.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, -120.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+}
+
+fn http_log_frames(c: &mut Criterion) {
+    let exchanges: Vec<Exchange> = (1..=10_000)
+        .map(|id| exchange(id, br#"{"items":[]}"#.to_vec()))
+        .collect();
+    let log = LogState {
+        rows: exchanges.iter().map(http_log::row).collect(),
+        ..LogState::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, (log, exchanges): &mut (LogState, Vec<Exchange>)| {
+                let _ = http_log_ui(ui, log, exchanges, false);
+            },
+            (log, exchanges),
+        );
+    harness.run_steps(3);
+    c.bench_function("http_log_10000_exchanges_scroll_frame", |b| {
+        b.iter(|| {
+            scroll(&harness);
+            harness.step();
+        })
+    });
+}
+
+/// `mb` megabytes of JSON shaped like the demo provider's /api/large.
+fn large_body(mb: usize) -> Vec<u8> {
+    let target = mb * 1024 * 1024;
+    let mut body = String::with_capacity(target + 256);
+    body.push_str("{\"items\":[");
+    let mut id = 0usize;
+    while body.len() < target {
+        if id > 0 {
+            body.push(',');
+        }
+        body.push_str(&format!(
+            "{{\"id\":{id},\"name\":\"item {id}\",\"owner\":\"alice\",\"tags\":[\"demo\",\"large\"],\"note\":\"padding to make the body big enough to exercise the viewer\"}}"
+        ));
+        id += 1;
+    }
+    body.push_str("]}");
+    body.into_bytes()
+}
+
+fn large_response_frames(c: &mut Criterion) {
+    let body = large_body(20);
+    let response = ApiResponse {
+        exchange: exchange(1, body),
+        challenge: None,
+        findings: Vec::new(),
+    };
+    let mut group = c.benchmark_group("large_response_20mb");
+    group.sample_size(10);
+    group.bench_function("prepare_off_ui_thread", |b| {
+        b.iter(|| ApiAnswer::new(response.clone()))
+    });
+    // Send to shown: the API call to the demo provider's /api/large and the
+    // preparation the app does before the next frame can show it.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let server = runtime
+        .block_on(DemoServer::start(DemoConfig {
+            port: 0,
+            ..DemoConfig::default()
+        }))
+        .expect("demo provider");
+    let profile =
+        Profile::from_file(&presets::demo_profile(&server.url()), "bench").expect("profile");
+    let http = HttpClient::new(&profile.http, Recorder::new()).expect("client");
+    let token = runtime
+        .block_on(grants::run(&profile, &http, &GrantOptions::default()))
+        .expect("token")
+        .access_token;
+    let mut large = ApiRequest::from_config(profile.api.as_ref().expect("[api]"));
+    large.url = url::Url::parse(&format!("{}/api/large?mb=20", server.url())).expect("url");
+    group.bench_function("send_to_shown", |b| {
+        b.iter(|| {
+            let response = runtime
+                .block_on(api::call(&http, &large, Some(&token)))
+                .expect("answer");
+            assert_eq!(response.status(), 200);
+            ApiAnswer::new(response)
+        })
+    });
+    group.finish();
+    drop(server);
+
+    let mut state = RequestState::default();
+    state.finish(Ok(Box::new(ApiAnswer::new(response))));
+    for (name, as_tree) in [("tree", true), ("text", false)] {
+        let mut state = state.clone();
+        state.as_tree = as_tree;
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(1280.0, 800.0))
+            .build_ui_state(
+                |ui, state: &mut RequestState| {
+                    let _ = request_ui(
+                        ui,
+                        state,
+                        RequestContext {
+                            have_token: true,
+                            can_refresh: false,
+                            saved: &[],
+                            reveal: false,
+                        },
+                    );
+                },
+                state,
+            );
+        harness.run_steps(3);
+        c.bench_function(&format!("large_response_20mb_{name}_scroll_frame"), |b| {
+            b.iter(|| {
+                scroll(&harness);
+                harness.step();
+            })
+        });
+    }
+}
+
+criterion_group!(
+    name = benches;
+    config = Criterion::default().measurement_time(Duration::from_secs(5));
+    targets = http_log_frames, large_response_frames
+);
+criterion_main!(benches);
