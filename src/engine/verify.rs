@@ -1,0 +1,1013 @@
+//! Verifying JSON Web Tokens (RFC 7515, RFC 7519) and validating ID tokens
+//! (OpenID Connect Core §3.1.3.7).
+//!
+//! [`verify`] is pure: given a token, the keys to try (a JWKS, or the client
+//! secret for HMAC) and what to expect, it returns one [`Check`] per rule with
+//! its [`Verdict`], so a debugger can show every check rather than stop at the
+//! first failure. The cryptography is the `jsonwebtoken` crate's; fetching
+//! the keys is [`super::jwks`].
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256, Sha384, Sha512};
+
+use super::findings::{Finding, Severity};
+use url::Url;
+
+use super::http::HttpClient;
+use super::jwks::JwksCache;
+use super::jwt::{self, DecodedJwt, JwtDecodeError};
+use super::profile::Profile;
+use super::token::TokenSet;
+
+/// Default tolerance for clock differences when checking `exp`, `nbf` and
+/// `iat`.
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(60);
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The rule holds.
+    Pass,
+    /// Allowed, but worth a look.
+    Warn,
+    /// The rule is broken: a strict client rejects the token.
+    Fail,
+    /// Not checked (nothing to check against).
+    Skipped,
+}
+
+impl Verdict {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Warn => "warn",
+            Self::Fail => "fail",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
+/// One rule checked against a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// What was checked: `alg`, `signature`, `iss`, `aud`, `azp`, `exp`,
+    /// `nbf`, `iat`, `sub`, `nonce`, `at_hash`, `c_hash`.
+    pub name: String,
+    /// The outcome.
+    pub verdict: Verdict,
+    /// What was seen, for people.
+    pub message: String,
+    /// The rule concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+impl Check {
+    fn new(name: &str, verdict: Verdict, message: impl Into<String>, reference: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            verdict,
+            message: message.into(),
+            reference: Some(reference.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "[{}] {}: {}",
+            self.verdict.as_str(),
+            self.name,
+            self.message
+        )?;
+        if let Some(reference) = &self.reference {
+            write!(f, " ({reference})")?;
+        }
+        Ok(())
+    }
+}
+
+/// What a token is checked against. Everything is optional: a check with
+/// nothing to compare with is [`Verdict::Skipped`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expectations {
+    /// Validate as an OpenID Connect ID token: `iss`, `sub`, `aud`, `exp`
+    /// and `iat` are required.
+    pub id_token: bool,
+    /// The issuer expected in `iss`.
+    pub issuer: Option<String>,
+    /// The audience expected in `aud` (for an ID token, the client id; it
+    /// is also what `azp` must be).
+    pub audience: Option<String>,
+    /// The `nonce` sent in the authorization request.
+    pub nonce: Option<String>,
+    /// The access token issued with the ID token, for `at_hash`.
+    pub access_token: Option<String>,
+    /// The authorization code issued with the ID token, for `c_hash`.
+    pub code: Option<String>,
+    /// How far the clocks may disagree.
+    pub clock_skew: Duration,
+}
+
+impl Default for Expectations {
+    fn default() -> Self {
+        Self {
+            id_token: false,
+            issuer: None,
+            audience: None,
+            nonce: None,
+            access_token: None,
+            code: None,
+            clock_skew: DEFAULT_CLOCK_SKEW,
+        }
+    }
+}
+
+impl Expectations {
+    /// What the ID token in `tokens`, obtained with `profile`, must say:
+    /// the profile's issuer, its client id as audience, the nonce sent and
+    /// the access token issued with it, within the profile's clock skew.
+    pub fn for_id_token(profile: &Profile, tokens: &TokenSet) -> Self {
+        Self {
+            id_token: true,
+            issuer: profile.endpoints.issuer.as_ref().map(issuer_text),
+            audience: profile.client_id.clone(),
+            nonce: tokens.nonce.clone(),
+            access_token: Some(tokens.access_token.expose().to_string()),
+            code: None,
+            clock_skew: profile.clock_skew,
+        }
+    }
+
+    /// What an access token from `profile` can be checked against: its
+    /// issuer, within its clock skew (audiences of access tokens are the
+    /// APIs', not the client's).
+    pub fn for_access_token(profile: &Profile) -> Self {
+        Self {
+            issuer: profile.endpoints.issuer.as_ref().map(issuer_text),
+            clock_skew: profile.clock_skew,
+            ..Self::default()
+        }
+    }
+}
+
+/// An issuer URL as issuers write it: `https://as.example`, not the
+/// `https://as.example/` a parsed URL becomes.
+pub fn issuer_text(url: &Url) -> String {
+    if url.path() == "/" && url.query().is_none() {
+        url.as_str().trim_end_matches('/').to_string()
+    } else {
+        url.to_string()
+    }
+}
+
+/// The keys a signature is checked against.
+#[derive(Clone, Default)]
+pub struct Keys {
+    /// Public keys (from a JWKS), for RSA, ECDSA and EdDSA signatures.
+    pub jwks: Vec<Jwk>,
+    /// Where the JWKS came from, for messages.
+    pub jwks_uri: Option<String>,
+    /// The shared secret (the client secret), for HS256/384/512.
+    pub hmac_secret: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys")
+            .field("jwks", &self.jwks.len())
+            .field("jwks_uri", &self.jwks_uri)
+            .field(
+                "hmac_secret",
+                &self.hmac_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
+/// A token with the verdict of every check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    /// The token, decoded.
+    pub jwt: DecodedJwt,
+    /// Every check, in the order made.
+    pub checks: Vec<Check>,
+    /// Findings worth raising beyond the checks (`alg: none`).
+    pub findings: Vec<Finding>,
+}
+
+impl Verification {
+    /// True when no check failed.
+    pub fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.verdict != Verdict::Fail)
+    }
+
+    /// The check called `name`, if it was made.
+    pub fn check(&self, name: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.name == name)
+    }
+
+    /// The checks that failed.
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.verdict == Verdict::Fail)
+    }
+}
+
+/// Verifies `token`'s signature against `keys` and its claims against
+/// `expect`, at `now`.
+pub fn verify(
+    source: &str,
+    token: &str,
+    keys: &Keys,
+    expect: &Expectations,
+    now: DateTime<Utc>,
+) -> Result<Verification, JwtDecodeError> {
+    let token = token.trim();
+    let decoded = jwt::decode(source, token)?;
+    let mut checks = Vec::new();
+    let mut findings = Vec::new();
+    let alg_name = decoded.header["alg"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let alg = algorithm(&alg_name);
+    if alg_name.eq_ignore_ascii_case("none") {
+        checks.push(Check::new(
+            "alg",
+            Verdict::Fail,
+            "alg is \"none\": the token is unsigned and anyone can forge it",
+            "RFC 8725 §3.1",
+        ));
+        findings.push(Finding::new(
+            Severity::Error,
+            "jwt_alg_none",
+            format!("the {source} is unsigned (alg: none); never accept it"),
+            Some("RFC 8725 §3.1"),
+        ));
+    } else if alg.is_none() {
+        checks.push(Check::new(
+            "alg",
+            Verdict::Fail,
+            format!("alg {alg_name:?} is not a JWS algorithm this debugger knows"),
+            "RFC 7518 §3.1",
+        ));
+    } else {
+        checks.push(Check::new(
+            "alg",
+            Verdict::Pass,
+            format!("alg is {alg_name}"),
+            "RFC 7518 §3.1",
+        ));
+    }
+    checks.push(match alg {
+        Some(alg) => signature_check(token, &decoded, alg, keys),
+        None => Check::new(
+            "signature",
+            Verdict::Fail,
+            "no signature to check: the algorithm is none or unknown",
+            "RFC 7515 §5.2",
+        ),
+    });
+    checks.extend(claim_checks(&decoded.claims, alg, expect, now));
+    Ok(Verification {
+        jwt: decoded,
+        checks,
+        findings,
+    })
+}
+
+/// The JWS algorithm called `name`; `None` for `none` and unknown names.
+pub fn algorithm(name: &str) -> Option<Algorithm> {
+    Some(match name {
+        "HS256" => Algorithm::HS256,
+        "HS384" => Algorithm::HS384,
+        "HS512" => Algorithm::HS512,
+        "RS256" => Algorithm::RS256,
+        "RS384" => Algorithm::RS384,
+        "RS512" => Algorithm::RS512,
+        "PS256" => Algorithm::PS256,
+        "PS384" => Algorithm::PS384,
+        "PS512" => Algorithm::PS512,
+        "ES256" => Algorithm::ES256,
+        "ES384" => Algorithm::ES384,
+        "EdDSA" => Algorithm::EdDSA,
+        _ => return None,
+    })
+}
+
+fn is_hmac(alg: Algorithm) -> bool {
+    matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)
+}
+
+/// Whether `jwk` is of the key type `alg` needs (and names `alg`, if it
+/// names one).
+fn key_fits(jwk: &Jwk, alg: Algorithm) -> bool {
+    let type_fits = match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => matches!(
+            alg,
+            Algorithm::RS256
+                | Algorithm::RS384
+                | Algorithm::RS512
+                | Algorithm::PS256
+                | Algorithm::PS384
+                | Algorithm::PS512
+        ),
+        AlgorithmParameters::EllipticCurve(_) => {
+            matches!(alg, Algorithm::ES256 | Algorithm::ES384)
+        }
+        AlgorithmParameters::OctetKeyPair(_) => alg == Algorithm::EdDSA,
+        AlgorithmParameters::OctetKey(_) => is_hmac(alg),
+    };
+    let named = jwk
+        .common
+        .key_algorithm
+        .and_then(|k| algorithm(&k.to_string()));
+    type_fits && named.is_none_or(|named| named == alg)
+}
+
+fn signature_check(token: &str, decoded: &DecodedJwt, alg: Algorithm, keys: &Keys) -> Check {
+    const REFERENCE: &str = "RFC 7515 §5.2";
+    let Some((message, signature)) = token.rsplit_once('.') else {
+        return Check::new("signature", Verdict::Fail, "no signature part", REFERENCE);
+    };
+    let verifies = |key: &DecodingKey| {
+        jsonwebtoken::crypto::verify(signature, message.as_bytes(), key, alg).unwrap_or(false)
+    };
+    if is_hmac(alg) {
+        let Some(secret) = &keys.hmac_secret else {
+            return Check::new(
+                "signature",
+                Verdict::Skipped,
+                format!("{alg:?} is signed with a shared secret, and no client secret was given"),
+                REFERENCE,
+            );
+        };
+        return if verifies(&DecodingKey::from_secret(secret)) {
+            Check::new(
+                "signature",
+                Verdict::Pass,
+                format!("{alg:?} signature verified with the client secret"),
+                REFERENCE,
+            )
+        } else {
+            Check::new(
+                "signature",
+                Verdict::Fail,
+                format!(
+                    "the {alg:?} signature does not match the client secret: the token was changed, or signed with another secret"
+                ),
+                REFERENCE,
+            )
+        };
+    }
+    let from = keys
+        .jwks_uri
+        .as_deref()
+        .map(|uri| format!(" from {uri}"))
+        .unwrap_or_default();
+    if keys.jwks.is_empty() {
+        return Check::new(
+            "signature",
+            Verdict::Skipped,
+            "no JWKS to check the signature against (give a jwks_uri or an issuer)",
+            REFERENCE,
+        );
+    }
+    let kid = decoded.header["kid"].as_str();
+    let candidates: Vec<&Jwk> = match kid {
+        Some(kid) => keys
+            .jwks
+            .iter()
+            .filter(|k| k.common.key_id.as_deref() == Some(kid))
+            .collect(),
+        None => keys.jwks.iter().filter(|k| key_fits(k, alg)).collect(),
+    };
+    if candidates.is_empty() {
+        let message = match kid {
+            Some(kid) => format!("no key with kid {kid:?} in the JWKS{from}"),
+            None => format!("no {alg:?} key in the JWKS{from}, and the token names no kid"),
+        };
+        return Check::new("signature", Verdict::Fail, message, REFERENCE);
+    }
+    let mut last_problem = String::new();
+    for jwk in candidates {
+        if !key_fits(jwk, alg) {
+            last_problem = format!("the key is not a key for {alg:?}");
+            continue;
+        }
+        let key = match DecodingKey::from_jwk(jwk) {
+            Ok(key) => key,
+            Err(err) => {
+                last_problem = format!("the key cannot be used: {err}");
+                continue;
+            }
+        };
+        if verifies(&key) {
+            let name = jwk.common.key_id.as_deref().unwrap_or("(no kid)");
+            return Check::new(
+                "signature",
+                Verdict::Pass,
+                format!("{alg:?} signature verified with key {name}{from}"),
+                REFERENCE,
+            );
+        }
+        last_problem =
+            "the signature does not verify: the token was changed, or signed with another key"
+                .to_string();
+    }
+    Check::new("signature", Verdict::Fail, last_problem, REFERENCE)
+}
+
+/// A NumericDate claim as seconds; `Err` with a description when present
+/// but not a number.
+fn numeric(claims: &Value, name: &str) -> Option<Result<i64, String>> {
+    let value = claims.get(name)?;
+    Some(match value {
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().map(|f| f as i64))
+            .ok_or_else(|| format!("{name} is {value}, not a NumericDate")),
+        other => Err(format!(
+            "{name} is {other}; it is a number of seconds since 1970 (NumericDate)"
+        )),
+    })
+}
+
+fn when(secs: i64) -> String {
+    DateTime::<Utc>::from_timestamp(secs, 0)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+fn claim_checks(
+    claims: &Value,
+    alg: Option<Algorithm>,
+    expect: &Expectations,
+    now: DateTime<Utc>,
+) -> Vec<Check> {
+    let core = if expect.id_token {
+        "OIDC Core §3.1.3.7"
+    } else {
+        "RFC 7519 §4.1"
+    };
+    let mut checks = Vec::new();
+    let now_secs = now.timestamp();
+    let skew = expect.clock_skew.as_secs() as i64;
+    let required = |name: &str| {
+        Check::new(
+            name,
+            if expect.id_token {
+                Verdict::Fail
+            } else {
+                Verdict::Skipped
+            },
+            format!(
+                "{name} is missing{}",
+                if expect.id_token {
+                    "; an ID token must have it"
+                } else {
+                    ""
+                }
+            ),
+            core,
+        )
+    };
+
+    // iss
+    match (claims.get("iss").and_then(Value::as_str), &expect.issuer) {
+        (Some(iss), Some(issuer)) if iss == issuer => checks.push(Check::new(
+            "iss",
+            Verdict::Pass,
+            format!("iss is {iss}, the expected issuer"),
+            core,
+        )),
+        (Some(iss), Some(issuer)) if iss.trim_end_matches('/') == issuer.trim_end_matches('/') => {
+            checks.push(Check::new(
+                "iss",
+                Verdict::Warn,
+                format!(
+                    "iss is {iss:?} and the issuer {issuer:?}: they differ by a trailing slash, and strict clients compare exactly"
+                ),
+                core,
+            ));
+        }
+        (Some(iss), Some(issuer)) => checks.push(Check::new(
+            "iss",
+            Verdict::Fail,
+            format!("iss is {iss:?}, but the issuer is {issuer:?}"),
+            core,
+        )),
+        (Some(iss), None) => checks.push(Check::new(
+            "iss",
+            Verdict::Skipped,
+            format!("iss is {iss}; no issuer to compare with"),
+            core,
+        )),
+        (None, _) if claims.get("iss").is_some() => {
+            checks.push(Check::new(
+                "iss",
+                Verdict::Fail,
+                "iss is not a string",
+                core,
+            ));
+        }
+        (None, _) => checks.push(required("iss")),
+    }
+
+    // sub
+    if expect.id_token {
+        match claims.get("sub") {
+            Some(Value::String(sub)) if !sub.is_empty() => {
+                checks.push(Check::new(
+                    "sub",
+                    Verdict::Pass,
+                    format!("sub is {sub}"),
+                    core,
+                ));
+            }
+            Some(other) => checks.push(Check::new(
+                "sub",
+                Verdict::Fail,
+                format!("sub is {other}, not a non-empty string"),
+                core,
+            )),
+            None => checks.push(required("sub")),
+        }
+    }
+
+    // aud and azp
+    let audiences: Option<Vec<&str>> = match claims.get("aud") {
+        Some(Value::String(aud)) => Some(vec![aud.as_str()]),
+        Some(Value::Array(list)) => Some(list.iter().filter_map(Value::as_str).collect()),
+        _ => None,
+    };
+    match (&audiences, &expect.audience) {
+        (Some(list), Some(expected)) if list.contains(&expected.as_str()) => {
+            checks.push(Check::new(
+                "aud",
+                Verdict::Pass,
+                format!("aud includes {expected}"),
+                core,
+            ));
+        }
+        (Some(list), Some(expected)) => checks.push(Check::new(
+            "aud",
+            Verdict::Fail,
+            format!(
+                "aud is {}, which does not include {expected:?}{}",
+                list.join(", "),
+                if expect.id_token {
+                    " (the client id)"
+                } else {
+                    ""
+                }
+            ),
+            core,
+        )),
+        (Some(list), None) => checks.push(Check::new(
+            "aud",
+            Verdict::Skipped,
+            format!("aud is {}; no audience to compare with", list.join(", ")),
+            core,
+        )),
+        (None, _) if claims.get("aud").is_some() => checks.push(Check::new(
+            "aud",
+            Verdict::Fail,
+            "aud is neither a string nor an array of strings",
+            "RFC 7519 §4.1.3",
+        )),
+        (None, _) => checks.push(required("aud")),
+    }
+    let azp = claims.get("azp").and_then(Value::as_str);
+    if expect.id_token {
+        let several = audiences.as_ref().is_some_and(|l| l.len() > 1);
+        match (azp, &expect.audience) {
+            (Some(azp), Some(client)) if azp == client => checks.push(Check::new(
+                "azp",
+                Verdict::Pass,
+                format!("azp is {azp}, the client id"),
+                core,
+            )),
+            (Some(azp), Some(client)) => checks.push(Check::new(
+                "azp",
+                Verdict::Fail,
+                format!("azp is {azp:?}, not the client id {client:?}"),
+                core,
+            )),
+            (None, _) if several => checks.push(Check::new(
+                "azp",
+                Verdict::Warn,
+                "aud names several audiences and there is no azp",
+                core,
+            )),
+            _ => {}
+        }
+    }
+
+    // exp
+    match numeric(claims, "exp") {
+        Some(Ok(exp)) if now_secs <= exp + skew => checks.push(Check::new(
+            "exp",
+            Verdict::Pass,
+            format!("expires at {} (in {} s)", when(exp), exp - now_secs),
+            core,
+        )),
+        Some(Ok(exp)) => checks.push(Check::new(
+            "exp",
+            Verdict::Fail,
+            format!(
+                "expired at {} ({} s ago, beyond the {skew} s tolerance)",
+                when(exp),
+                now_secs - exp
+            ),
+            core,
+        )),
+        Some(Err(message)) => checks.push(Check::new("exp", Verdict::Fail, message, core)),
+        None => checks.push(required("exp")),
+    }
+
+    // nbf
+    match numeric(claims, "nbf") {
+        Some(Ok(nbf)) if nbf <= now_secs + skew => checks.push(Check::new(
+            "nbf",
+            Verdict::Pass,
+            format!("valid since {}", when(nbf)),
+            "RFC 7519 §4.1.5",
+        )),
+        Some(Ok(nbf)) => checks.push(Check::new(
+            "nbf",
+            Verdict::Fail,
+            format!(
+                "not valid before {} ({} s from now, beyond the {skew} s tolerance)",
+                when(nbf),
+                nbf - now_secs
+            ),
+            "RFC 7519 §4.1.5",
+        )),
+        Some(Err(message)) => {
+            checks.push(Check::new("nbf", Verdict::Fail, message, "RFC 7519 §4.1.5"));
+        }
+        None => {}
+    }
+
+    // iat
+    match numeric(claims, "iat") {
+        Some(Ok(iat)) if iat <= now_secs + skew => checks.push(Check::new(
+            "iat",
+            Verdict::Pass,
+            format!("issued at {}", when(iat)),
+            core,
+        )),
+        Some(Ok(iat)) => checks.push(Check::new(
+            "iat",
+            Verdict::Fail,
+            format!(
+                "issued at {}, {} s in the future (beyond the {skew} s tolerance): a clock is wrong",
+                when(iat),
+                iat - now_secs
+            ),
+            core,
+        )),
+        Some(Err(message)) => checks.push(Check::new("iat", Verdict::Fail, message, core)),
+        None => checks.push(required("iat")),
+    }
+
+    // nonce
+    let nonce = claims.get("nonce").and_then(Value::as_str);
+    match (nonce, &expect.nonce) {
+        (Some(got), Some(sent)) if got == sent => checks.push(Check::new(
+            "nonce",
+            Verdict::Pass,
+            "nonce matches the one sent",
+            "OIDC Core §3.1.3.7 (11)",
+        )),
+        (Some(got), Some(sent)) => checks.push(Check::new(
+            "nonce",
+            Verdict::Fail,
+            format!("nonce is {got:?}, but {sent:?} was sent: the ID token may be replayed"),
+            "OIDC Core §3.1.3.7 (11)",
+        )),
+        (None, Some(_)) => checks.push(Check::new(
+            "nonce",
+            Verdict::Fail,
+            "a nonce was sent, and the ID token has none",
+            "OIDC Core §3.1.3.7 (11)",
+        )),
+        (Some(got), None) => checks.push(Check::new(
+            "nonce",
+            Verdict::Skipped,
+            format!("nonce is {got:?}; no nonce to compare with"),
+            "OIDC Core §3.1.3.7 (11)",
+        )),
+        (None, None) => {}
+    }
+
+    // at_hash, c_hash
+    for (name, value, reference) in [
+        (
+            "at_hash",
+            expect.access_token.as_deref(),
+            "OIDC Core §3.1.3.8",
+        ),
+        ("c_hash", expect.code.as_deref(), "OIDC Core §3.3.2.11"),
+    ] {
+        let Some(claim) = claims.get(name) else {
+            continue;
+        };
+        let Some(claim) = claim.as_str() else {
+            checks.push(Check::new(
+                name,
+                Verdict::Fail,
+                format!("{name} is not a string"),
+                reference,
+            ));
+            continue;
+        };
+        let Some(value) = value else {
+            checks.push(Check::new(
+                name,
+                Verdict::Skipped,
+                format!("{name} is present; nothing to compare it with"),
+                reference,
+            ));
+            continue;
+        };
+        let Some(alg) = alg else {
+            checks.push(Check::new(
+                name,
+                Verdict::Skipped,
+                format!("{name} cannot be checked without a known alg"),
+                reference,
+            ));
+            continue;
+        };
+        let expected = left_half_hash(alg, value);
+        checks.push(if expected == claim {
+            Check::new(name, Verdict::Pass, format!("{name} matches"), reference)
+        } else {
+            Check::new(
+                name,
+                Verdict::Fail,
+                format!("{name} is {claim:?}; the token it covers hashes to {expected:?}"),
+                reference,
+            )
+        });
+    }
+    checks
+}
+
+/// The left-most half of the hash of `value` with the hash of `alg`,
+/// base64url-encoded: `at_hash` and `c_hash` (OIDC Core §3.1.3.6). EdDSA
+/// (Ed25519) uses SHA-512.
+pub fn left_half_hash(alg: Algorithm, value: &str) -> String {
+    let digest: Vec<u8> = match alg {
+        Algorithm::HS384 | Algorithm::RS384 | Algorithm::PS384 | Algorithm::ES384 => {
+            Sha384::digest(value.as_bytes()).to_vec()
+        }
+        Algorithm::HS512 | Algorithm::RS512 | Algorithm::PS512 | Algorithm::EdDSA => {
+            Sha512::digest(value.as_bytes()).to_vec()
+        }
+        _ => Sha256::digest(value.as_bytes()).to_vec(),
+    };
+    URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
+}
+
+/// Verifies `token` like [`verify`], taking the public keys from the JWKS
+/// at `jwks_uri` through `cache` (fetched again once when the token's `kid`
+/// is not in the cached set). A JWKS that cannot be fetched fails the
+/// signature check, saying why.
+#[allow(clippy::too_many_arguments)]
+pub async fn verify_with_jwks(
+    http: &HttpClient,
+    cache: &JwksCache,
+    source: &str,
+    token: &str,
+    jwks_uri: Option<&Url>,
+    hmac_secret: Option<Vec<u8>>,
+    expect: &Expectations,
+    now: DateTime<Utc>,
+) -> Result<Verification, JwtDecodeError> {
+    let decoded = jwt::decode(source, token)?;
+    let alg = decoded.header["alg"].as_str().and_then(algorithm);
+    let kid = decoded.header["kid"].as_str();
+    let mut keys = Keys {
+        hmac_secret,
+        jwks_uri: jwks_uri.map(Url::to_string),
+        ..Keys::default()
+    };
+    let mut fetch_problem = None;
+    let mut refetched = None;
+    if let Some(uri) = jwks_uri
+        && alg.is_some_and(|alg| !is_hmac(alg))
+    {
+        match cache.for_kid(http, uri, kid).await {
+            Ok(lookup) => {
+                if lookup.refetched {
+                    refetched = Some(Finding::new(
+                        Severity::Info,
+                        "jwks_refetched",
+                        format!(
+                            "kid {} was not in the cached JWKS; fetched {uri} again (key rotation){}",
+                            kid.unwrap_or_default(),
+                            if lookup.jwks.has_kid(kid.unwrap_or_default()) {
+                                ", and it is there now"
+                            } else {
+                                ", and it is still not there"
+                            }
+                        ),
+                        Some("OIDC Core §10.1.1"),
+                    ));
+                }
+                keys.jwks = lookup.jwks.keys.clone();
+            }
+            Err(err) => fetch_problem = Some(format!("cannot fetch the JWKS at {uri}: {err}")),
+        }
+    }
+    let mut verification = verify(source, token, &keys, expect, now)?;
+    if let Some(problem) = fetch_problem
+        && let Some(check) = verification
+            .checks
+            .iter_mut()
+            .find(|c| c.name == "signature")
+    {
+        check.verdict = Verdict::Fail;
+        check.message = problem;
+    }
+    verification.findings.extend(refetched);
+    Ok(verification)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken::{EncodingKey, Header};
+    use serde_json::json;
+
+    fn hs256(claims: &Value, secret: &[u8]) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(secret),
+        )
+        .expect("sign")
+    }
+
+    fn keys(secret: &[u8]) -> Keys {
+        Keys {
+            hmac_secret: Some(secret.to_vec()),
+            ..Keys::default()
+        }
+    }
+
+    fn verdict(v: &Verification, name: &str) -> Verdict {
+        v.check(name)
+            .unwrap_or_else(|| panic!("no {name} check in {:?}", v.checks))
+            .verdict
+    }
+
+    fn id_claims(now: i64) -> Value {
+        json!({
+            "iss": "https://as.example", "sub": "alice", "aud": "client",
+            "azp": "client", "iat": now, "exp": now + 300, "nonce": "n-1",
+            "at_hash": left_half_hash(Algorithm::HS256, "the-access-token"),
+        })
+    }
+
+    fn id_expect() -> Expectations {
+        Expectations {
+            id_token: true,
+            issuer: Some("https://as.example".into()),
+            audience: Some("client".into()),
+            nonce: Some("n-1".into()),
+            access_token: Some("the-access-token".into()),
+            ..Expectations::default()
+        }
+    }
+
+    #[test]
+    fn a_good_id_token_passes_every_check() {
+        let now = Utc::now();
+        let token = hs256(&id_claims(now.timestamp()), b"secret");
+        let v = verify("id_token", &token, &keys(b"secret"), &id_expect(), now).expect("jwt");
+        assert!(v.passed(), "{:?}", v.checks);
+        for name in [
+            "alg",
+            "signature",
+            "iss",
+            "sub",
+            "aud",
+            "azp",
+            "exp",
+            "iat",
+            "nonce",
+            "at_hash",
+        ] {
+            assert_eq!(verdict(&v, name), Verdict::Pass, "{name}");
+        }
+    }
+
+    #[test]
+    fn each_broken_rule_fails_its_own_check() {
+        let now = Utc::now();
+        let t = now.timestamp();
+        let wrong_secret = verify(
+            "id_token",
+            &hs256(&id_claims(t), b"other"),
+            &keys(b"secret"),
+            &id_expect(),
+            now,
+        )
+        .expect("jwt");
+        assert_eq!(verdict(&wrong_secret, "signature"), Verdict::Fail);
+        assert_eq!(verdict(&wrong_secret, "iss"), Verdict::Pass);
+
+        let mut claims = id_claims(t);
+        claims["aud"] = json!("someone-else");
+        claims["exp"] = json!(t - 3600);
+        claims["nonce"] = json!("replayed");
+        claims["at_hash"] = json!("AAAA");
+        let v = verify(
+            "id_token",
+            &hs256(&claims, b"secret"),
+            &keys(b"secret"),
+            &id_expect(),
+            now,
+        )
+        .expect("jwt");
+        assert_eq!(verdict(&v, "signature"), Verdict::Pass);
+        for name in ["aud", "exp", "nonce", "at_hash"] {
+            assert_eq!(verdict(&v, name), Verdict::Fail, "{name}");
+        }
+        assert!(!v.passed());
+    }
+
+    #[test]
+    fn clock_skew_is_tolerated_up_to_the_setting() {
+        let now = Utc::now();
+        let t = now.timestamp();
+        let mut claims = id_claims(t);
+        claims["exp"] = json!(t - 30);
+        claims["iat"] = json!(t + 30);
+        let token = hs256(&claims, b"secret");
+        let v = verify("id_token", &token, &keys(b"secret"), &id_expect(), now).expect("jwt");
+        assert_eq!(verdict(&v, "exp"), Verdict::Pass);
+        assert_eq!(verdict(&v, "iat"), Verdict::Pass);
+        let strict = Expectations {
+            clock_skew: Duration::from_secs(10),
+            ..id_expect()
+        };
+        let v = verify("id_token", &token, &keys(b"secret"), &strict, now).expect("jwt");
+        assert_eq!(verdict(&v, "exp"), Verdict::Fail);
+        assert_eq!(verdict(&v, "iat"), Verdict::Fail);
+    }
+
+    #[test]
+    fn alg_none_is_critical_and_missing_keys_skip() {
+        let now = Utc::now();
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#);
+        let body = URL_SAFE_NO_PAD.encode(id_claims(now.timestamp()).to_string());
+        let token = format!("{header}.{body}.");
+        let v = verify("id_token", &token, &Keys::default(), &id_expect(), now).expect("jwt");
+        assert_eq!(verdict(&v, "alg"), Verdict::Fail);
+        assert_eq!(verdict(&v, "signature"), Verdict::Fail);
+        assert_eq!(v.findings[0].code, "jwt_alg_none");
+        assert_eq!(v.findings[0].severity, Severity::Error);
+
+        let token = hs256(&json!({"sub": "x"}), b"s");
+        let v = verify(
+            "access_token",
+            &token,
+            &Keys::default(),
+            &Expectations::default(),
+            now,
+        )
+        .expect("jwt");
+        assert_eq!(verdict(&v, "signature"), Verdict::Skipped);
+        assert!(v.passed(), "{:?}", v.checks);
+    }
+
+    #[test]
+    fn left_half_hash_matches_the_spec_example() {
+        // OIDC Core §A.3: access token "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"
+        // has at_hash "77QmUPtjPfzWtF2AnpK9RQ" (RS256).
+        assert_eq!(
+            left_half_hash(
+                Algorithm::RS256,
+                "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"
+            ),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
+    }
+}
