@@ -274,7 +274,7 @@ fn read_token(arg: &str) -> Result<String, Failure> {
     let text = if arg == "-" {
         std::io::read_to_string(std::io::stdin())
             .map_err(|err| usage(format!("cannot read stdin: {err}")))?
-    } else if arg.matches('.').count() != 2 && std::path::Path::new(arg).is_file() {
+    } else if std::path::Path::new(arg).is_file() {
         std::fs::read_to_string(arg).map_err(|err| usage(format!("{arg}: {err}")))?
     } else {
         arg.to_string()
