@@ -170,6 +170,35 @@ fn authorization_code_through_the_ui_shows_the_id_token_and_the_steps() {
             .is_some()
     );
     assert!(harness.query_by_label("nonce").is_some());
+
+    // Verify: every check of both JWTs, the nonce against the one sent.
+    click(&mut harness, "Verify");
+    wait_for(&mut harness, "the verdicts", |h| {
+        h.query_by_label("Decoded id_token (JWT, verified: no check failed)")
+            .is_some()
+    });
+    assert!(shows(&harness, "nonce matches the one sent"));
+    assert!(shows(
+        &harness,
+        "RS256 signature verified with key demo-rs256-"
+    ));
+
+    click(&mut harness, "Userinfo");
+    wait_for(&mut harness, "the userinfo claims", |h| {
+        h.query_by_label("Userinfo claims").is_some()
+    });
+
+    // The preset has no introspection endpoint: Discover fills it (and the
+    // other empty ones), keeping what was typed.
+    click(&mut harness, "Discover");
+    wait_for(&mut harness, "discovery", |h| {
+        shows(h, "/.well-known/openid-configuration; filled")
+    });
+    assert!(shows(&harness, "introspection_endpoint"));
+    click(&mut harness, "Introspect");
+    wait_for(&mut harness, "introspection", |h| {
+        h.query_by_label("Introspection: active").is_some()
+    });
 }
 
 #[test]
