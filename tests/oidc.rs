@@ -472,3 +472,35 @@ async fn discovery_falls_back_to_rfc_8414_and_reports_issuer_and_clock() {
         oauth_debugger::engine::EngineError::Transport { .. }
     ));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_response_from_a_server_whose_clock_is_off_is_reported() {
+    let router = Router::new().route(
+        "/token",
+        axum::routing::post(|| async {
+            let date = (Utc::now() + chrono::Duration::seconds(300))
+                .format("%a, %d %b %Y %H:%M:%S GMT")
+                .to_string();
+            (
+                [(header::DATE, date)],
+                axum::Json(json!({"access_token": "t", "token_type": "Bearer", "expires_in": 60})),
+            )
+                .into_response()
+        }),
+    );
+    let base = serve(router).await;
+    let p = profile(&demo_file(
+        &base,
+        GrantType::ClientCredentials,
+        ClientAuthMethod::ClientSecretBasic,
+    ));
+    let tokens = grants::run(&p, &client(&p), &GrantOptions::default())
+        .await
+        .expect("tokens");
+    let skew = tokens
+        .findings
+        .iter()
+        .find(|f| f.code == "clock_skew")
+        .expect("a clock_skew finding");
+    assert!(skew.message.contains("ahead of"), "{skew}");
+}

@@ -65,6 +65,7 @@ pub async fn introspect(
     };
     let (value, checked) = check_introspection(response);
     findings.extend(checked);
+    findings.extend(super::clock::skew_finding(&exchange));
     if value.as_ref().is_some_and(|v| v.get("error").is_some())
         && let Some(error) = parse_oauth_error(response.status, &response.body)
     {

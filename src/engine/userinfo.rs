@@ -93,6 +93,7 @@ pub async fn userinfo(
         claims
     };
     findings.extend(check_sub(&claims, id_token_sub));
+    findings.extend(super::clock::skew_finding(&exchange));
     Ok(UserInfo {
         claims,
         findings,
