@@ -562,6 +562,28 @@ fn discover_inspect_introspect_and_userinfo() {
     assert_eq!(found["metadata"]["jwks_uri"], format!("{}/jwks", demo.base));
     assert_eq!(found["findings"], serde_json::json!([]));
 
+    // A profile with only an issuer and a client: --write fills it, and
+    // the grant then runs.
+    let bare = dir.path().join("bare.toml");
+    std::fs::write(
+        &bare,
+        format!(
+            "issuer = \"{}\"\nclient_id = \"demo-client\"\nclient_secret = \"demo-secret\"\ngrant_type = \"client_credentials\"\n",
+            demo.base
+        ),
+    )
+    .expect("write");
+    let bare = bare.to_str().expect("path");
+    let out = run(&["discover", "--profile", bare, "--write"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Profile: filled authorization_endpoint, token_endpoint"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&["token", "--profile", bare, "--json"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
     let out = run(&["token", "--profile", path, "--json"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let tokens: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");

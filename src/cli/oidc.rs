@@ -27,6 +27,10 @@ pub struct DiscoverArgs {
     /// not list.
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    /// Write the filled endpoints back into the --profile file (rewritten as
+    /// TOML: comments are not kept).
+    #[arg(long, requires = "profile")]
+    pub write: bool,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -190,6 +194,13 @@ pub async fn discover(args: DiscoverArgs) -> Result<Exit, Failure> {
         Some(mut file) => {
             let before = file.clone();
             let filled = discovery::fill_profile(&mut file, &found.metadata);
+            if args.write
+                && !filled.is_empty()
+                && let Some(path) = &args.profile
+            {
+                crate::engine::storage::write_atomically(path, file.to_toml().as_bytes())
+                    .map_err(|err| usage(format!("{}: cannot write: {err}", path.display())))?;
+            }
             (filled, discovery::check_profile(&before, &found.metadata))
         }
         None => (Vec::new(), Vec::new()),
@@ -212,8 +223,13 @@ pub async fn discover(args: DiscoverArgs) -> Result<Exit, Failure> {
         if args.profile.is_some() {
             if filled.is_empty() {
                 println!("Profile: no empty endpoint to fill");
+            } else if args.write {
+                println!("Profile: filled {} (written)", filled.join(", "));
             } else {
-                println!("Profile: discovery fills {}", filled.join(", "));
+                println!(
+                    "Profile: discovery fills {} (--write saves them)",
+                    filled.join(", ")
+                );
             }
             for finding in &profile_findings {
                 println!("  {finding}");
