@@ -5,6 +5,7 @@
 pub mod api;
 pub mod browser;
 pub mod callback;
+pub mod claims;
 pub mod client_auth;
 pub mod clock;
 pub mod compat;
