@@ -360,10 +360,10 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
     let json = match &command {
         Command::Token(args) => args.json,
         Command::Call(args) => args.json,
-        Command::Discover(args) => args.json,
-        Command::Inspect(args) => args.json,
-        Command::Introspect(args) => args.json,
-        Command::Userinfo(args) => args.json,
+        Command::Discover(args) => args.output.json,
+        Command::Inspect(args) => args.output.json,
+        Command::Introspect(args) => args.output.json,
+        Command::Userinfo(args) => args.output.json,
         Command::DemoServer(_)
         | Command::DemoBrowser(_)
         | Command::Revoke(_)

@@ -16,6 +16,17 @@ use crate::engine::userinfo;
 use crate::engine::verify::{self, Expectations, Verdict, Verification};
 use crate::engine::{Finding, Secret, Severity, Stage, jwt};
 
+/// How the OpenID Connect commands print.
+#[derive(Debug, Args)]
+pub struct Output {
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Print every HTTP exchange to stderr, secrets redacted.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
 /// `discover` options.
 #[derive(Debug, Args)]
 pub struct DiscoverArgs {
@@ -31,12 +42,9 @@ pub struct DiscoverArgs {
     /// TOML: comments are not kept).
     #[arg(long, requires = "profile")]
     pub write: bool,
-    /// Print one JSON object.
-    #[arg(long)]
-    pub json: bool,
-    /// Print every HTTP exchange to stderr.
-    #[arg(short, long)]
-    pub verbose: bool,
+    /// Output.
+    #[command(flatten)]
+    pub output: Output,
 }
 
 /// `inspect` options.
@@ -66,12 +74,7 @@ pub struct InspectArgs {
     #[arg(long, value_name = "NONCE")]
     pub nonce: Option<String>,
     /// The access token issued with an ID token, to check `at_hash`.
-    #[arg(
-        long,
-        value_name = "T",
-        env = "OAUTH_DEBUGGER_ACCESS_TOKEN",
-        hide_env_values = true
-    )]
+    #[arg(long, value_name = "T")]
     pub access_token: Option<String>,
     /// The secret of an HS256/384/512 signature (the client secret).
     #[arg(
@@ -84,12 +87,9 @@ pub struct InspectArgs {
     /// Clock-skew tolerance in seconds (default: the profile's, else 60).
     #[arg(long, value_name = "SECS")]
     pub clock_skew: Option<u64>,
-    /// Print one JSON object.
-    #[arg(long)]
-    pub json: bool,
-    /// Print every HTTP exchange to stderr.
-    #[arg(short, long)]
-    pub verbose: bool,
+    /// Output.
+    #[command(flatten)]
+    pub output: Output,
 }
 
 /// `introspect` options.
@@ -109,12 +109,9 @@ pub struct IntrospectArgs {
     /// `token_type_hint`: access_token or refresh_token.
     #[arg(long, value_name = "HINT", value_parser = ["access_token", "refresh_token"])]
     pub hint: Option<String>,
-    /// Print one JSON object.
-    #[arg(long)]
-    pub json: bool,
-    /// Print every HTTP exchange to stderr, secrets redacted.
-    #[arg(short, long)]
-    pub verbose: bool,
+    /// Output.
+    #[command(flatten)]
+    pub output: Output,
 }
 
 /// `userinfo` options.
@@ -139,12 +136,9 @@ pub struct UserinfoArgs {
         hide_env_values = true
     )]
     pub id_token: Option<String>,
-    /// Print one JSON object.
-    #[arg(long)]
-    pub json: bool,
-    /// Print every HTTP exchange to stderr, secrets redacted.
-    #[arg(short, long)]
-    pub verbose: bool,
+    /// Output.
+    #[command(flatten)]
+    pub output: Output,
 }
 
 fn usage(message: impl Into<String>) -> Failure {
@@ -186,7 +180,7 @@ pub async fn discover(args: DiscoverArgs) -> Result<Exit, Failure> {
         .clone()
         .or_else(|| file.as_ref().and_then(|f| f.issuer.clone()))
         .ok_or_else(|| usage("give an issuer, or a --profile with an issuer"))?;
-    let (http, printer) = client(&settings, args.verbose)?;
+    let (http, printer) = client(&settings, args.output.verbose)?;
     let result = discovery::discover(&http, &issuer).await;
     finish_printer(http, printer).await;
     let found = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;
@@ -205,7 +199,7 @@ pub async fn discover(args: DiscoverArgs) -> Result<Exit, Failure> {
         }
         None => (Vec::new(), Vec::new()),
     };
-    if args.json {
+    if args.output.json {
         let out = json!({
             "issuer": found.issuer,
             "url": found.url,
@@ -337,7 +331,7 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, Failure> {
     if let Some(uri) = &args.jwks {
         jwks_uri = Some(crate::engine::profile::parse_http_url(uri).map_err(usage)?);
     }
-    let (http, printer) = client(&settings, args.verbose)?;
+    let (http, printer) = client(&settings, args.output.verbose)?;
     let mut discovery_findings = Vec::new();
     let outcome = async {
         if let Some(issuer) = &args.issuer {
@@ -371,7 +365,7 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, Failure> {
     finish_printer(http, printer).await;
     let mut verification = outcome?;
     verification.findings.extend(discovery_findings);
-    if args.json {
+    if args.output.json {
         println!("{}", pretty(&json!(verification)));
     } else {
         print!("{}", describe_verification(&verification));
@@ -416,7 +410,7 @@ pub fn describe_verification(verification: &Verification) -> String {
 /// `introspect`.
 pub async fn introspect(args: IntrospectArgs) -> Result<Exit, Failure> {
     let profile = load(&args.profile)?;
-    let (http, printer) = client(&profile.http, args.verbose)?;
+    let (http, printer) = client(&profile.http, args.output.verbose)?;
     let result = introspection::introspect(
         &profile,
         &http,
@@ -426,7 +420,7 @@ pub async fn introspect(args: IntrospectArgs) -> Result<Exit, Failure> {
     .await;
     finish_printer(http, printer).await;
     let found = result.map_err(|err| Failure::at(err, Stage::Introspection))?;
-    if args.json {
+    if args.output.json {
         println!(
             "{}",
             pretty(&json!({
@@ -467,7 +461,7 @@ pub async fn userinfo(args: UserinfoArgs) -> Result<Exit, Failure> {
         ),
         None => None,
     };
-    let (http, printer) = client(&profile.http, args.verbose)?;
+    let (http, printer) = client(&profile.http, args.output.verbose)?;
     let result = userinfo::userinfo(
         &profile,
         &http,
@@ -477,7 +471,7 @@ pub async fn userinfo(args: UserinfoArgs) -> Result<Exit, Failure> {
     .await;
     finish_printer(http, printer).await;
     let info = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;
-    if args.json {
+    if args.output.json {
         println!(
             "{}",
             pretty(&json!({
