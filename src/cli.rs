@@ -410,17 +410,20 @@ async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
     .await
     .map_err(|err| Failure::new(Exit::Network, err.to_string()))?;
     let base = server.url();
-    println!("listening on {base}");
-    println!("mode: {} ({})", args.mode.as_str(), args.mode.label());
+    // Written without println!: a reader that closed the pipe after the
+    // first line (a script, `| head -1`) must not bring the server down.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "listening on {base}");
+    let _ = writeln!(out, "mode: {} ({})", args.mode.as_str(), args.mode.label());
     if args.mode != Mode::Standard {
         for (what, path) in args.mode.endpoints() {
-            match path.split_once(' ') {
-                Some((method, path)) => println!("  {what:<14} {method} {base}{path}"),
-                None => println!("  {what:<14} {base}{path}"),
-            }
+            let _ = match path.split_once(' ') {
+                Some((method, path)) => writeln!(out, "  {what:<14} {method} {base}{path}"),
+                None => writeln!(out, "  {what:<14} {base}{path}"),
+            };
         }
     }
-    let _ = std::io::stdout().flush();
+    let _ = out.flush();
     if let Err(err) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl+C: {err}");
     }

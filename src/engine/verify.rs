@@ -509,4 +509,69 @@ mod tests {
             "77QmUPtjPfzWtF2AnpK9RQ"
         );
     }
+
+    /// A JWT signed by `pair` (rcgen's PKCS#8 key) with `alg`, and the
+    /// public key as a JWK.
+    fn signed_with_rcgen(
+        alg: Algorithm,
+        pair: &rcgen::KeyPair,
+        jwk: serde_json::Value,
+    ) -> (String, Jwk) {
+        let der = pair.serialize_der();
+        let key = match alg {
+            Algorithm::EdDSA => jsonwebtoken::EncodingKey::from_ed_der(&der),
+            _ => jsonwebtoken::EncodingKey::from_ec_der(&der),
+        };
+        let mut header = Header::new(alg);
+        header.kid = Some("k1".into());
+        let token = jsonwebtoken::encode(&header, &json!({"sub": "x"}), &key).expect("sign");
+        (token, serde_json::from_value(jwk).expect("jwk"))
+    }
+
+    #[test]
+    fn es384_and_eddsa_verify_against_their_jwks() {
+        let p384 = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).expect("p384");
+        let point = p384.public_key_raw();
+        let (x, y) = point[1..].split_at(48);
+        let es384 = signed_with_rcgen(
+            Algorithm::ES384,
+            &p384,
+            json!({"kty": "EC", "kid": "k1", "crv": "P-384",
+                   "x": URL_SAFE_NO_PAD.encode(x), "y": URL_SAFE_NO_PAD.encode(y)}),
+        );
+        let ed = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).expect("ed25519");
+        let eddsa = signed_with_rcgen(
+            Algorithm::EdDSA,
+            &ed,
+            json!({"kty": "OKP", "kid": "k1", "crv": "Ed25519",
+                   "x": URL_SAFE_NO_PAD.encode(ed.public_key_raw())}),
+        );
+        for (name, (token, jwk)) in [("ES384", es384), ("EdDSA", eddsa)] {
+            let keys = Keys {
+                jwks: vec![jwk],
+                ..Keys::default()
+            };
+            let v =
+                verify("token", &token, &keys, &Expectations::default(), Utc::now()).expect("jwt");
+            assert_eq!(
+                verdict(&v, "signature"),
+                Verdict::Pass,
+                "{name}: {:?}",
+                v.checks
+            );
+            // One byte of the signature changed: it fails.
+            let mut forged = token.clone();
+            let last = forged.pop().expect("char");
+            forged.push(if last == 'A' { 'B' } else { 'A' });
+            let v = verify(
+                "token",
+                &forged,
+                &keys,
+                &Expectations::default(),
+                Utc::now(),
+            )
+            .expect("jwt");
+            assert_eq!(verdict(&v, "signature"), Verdict::Fail, "{name}");
+        }
+    }
 }
