@@ -115,6 +115,12 @@ async fn discovery_fills_a_profile_that_runs_the_code_grant_and_the_id_token_val
         1
     );
 
+    // A profile with only an issuer finds its JWKS by discovery.
+    let jwks = discovery::jwks_uri(&http, &profile(&bare_file(&base, "c", "s")))
+        .await
+        .expect("discovery");
+    assert_eq!(jwks.map(String::from), Some(format!("{base}/jwks")));
+
     let mut file = bare_file(&base, "demo-client", "demo-secret");
     let (p, tokens) = discover_and_sign_in(&mut file).await;
     assert_eq!(file.token_endpoint, Some(format!("{base}/token")));

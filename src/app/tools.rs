@@ -195,6 +195,8 @@ async fn verify_all(
         .as_ref()
         .and_then(|s| s.resolve("client_secret").ok())
         .map(|s| s.expose().as_bytes().to_vec());
+    // A profile with an issuer and no jwks_uri finds its keys by discovery.
+    let jwks_uri = discovery::jwks_uri(http, profile).await.ok().flatten();
     let mut results = Vec::new();
     let candidates = [
         ("access_token", Some(&tokens.access_token)),
@@ -212,7 +214,7 @@ async fn verify_all(
             cache,
             source,
             token.expose(),
-            profile.endpoints.jwks_uri.as_ref(),
+            jwks_uri.as_ref(),
             secret.clone(),
             &expect,
             Utc::now(),

@@ -334,6 +334,15 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, Failure> {
     let (http, printer) = client(&settings, args.output.verbose)?;
     let mut discovery_findings = Vec::new();
     let outcome = async {
+        if args.jwks.is_none()
+            && args.issuer.is_none()
+            && let Some(profile) = &profile
+        {
+            // No jwks_uri in the profile: its issuer's discovery says.
+            jwks_uri = discovery::jwks_uri(&http, profile)
+                .await
+                .map_err(|err| Failure::at(err, Stage::ApiCall))?;
+        }
         if let Some(issuer) = &args.issuer {
             let found = discovery::discover(&http, issuer)
                 .await

@@ -17,7 +17,7 @@ use super::clock;
 use super::error::EngineError;
 use super::findings::{Finding, Severity};
 use super::http::{Exchange, ExchangeKind, HttpClient};
-use super::profile::{ClientAuthMethod, GrantType, PkceMode, ProfileFile, parse_http_url};
+use super::profile::{ClientAuthMethod, GrantType, PkceMode, Profile, ProfileFile, parse_http_url};
 
 /// The OpenID Connect well-known path.
 pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
@@ -152,6 +152,23 @@ pub async fn discover(http: &HttpClient, issuer: &str) -> Result<Discovered, Eng
     }
     Err(last_error
         .unwrap_or_else(|| EngineError::Unsupported(format!("no discovery document for {issuer}"))))
+}
+
+/// The profile's `jwks_uri`, or, when it has none, the one its issuer's
+/// discovery document names (`None` when neither says).
+pub async fn jwks_uri(http: &HttpClient, profile: &Profile) -> Result<Option<Url>, EngineError> {
+    if let Some(uri) = &profile.endpoints.jwks_uri {
+        return Ok(Some(uri.clone()));
+    }
+    let Some(issuer) = &profile.endpoints.issuer else {
+        return Ok(None);
+    };
+    let found = discover(http, &super::verify::issuer_text(issuer)).await?;
+    Ok(found
+        .metadata
+        .jwks_uri
+        .as_deref()
+        .and_then(|uri| parse_http_url(uri).ok()))
 }
 
 /// The typed fields of a discovery document and what is wrong with it,

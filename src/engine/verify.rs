@@ -529,7 +529,7 @@ mod tests {
     }
 
     #[test]
-    fn es384_and_eddsa_verify_against_their_jwks() {
+    fn es384_eddsa_and_ps256_verify_against_their_jwks() {
         let p384 = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).expect("p384");
         let point = p384.public_key_raw();
         let (x, y) = point[1..].split_at(48);
@@ -546,7 +546,25 @@ mod tests {
             json!({"kty": "OKP", "kid": "k1", "crv": "Ed25519",
                    "x": URL_SAFE_NO_PAD.encode(ed.public_key_raw())}),
         );
-        for (name, (token, jwk)) in [("ES384", es384), ("EdDSA", eddsa)] {
+        let ps256 = {
+            use rsa::pkcs1::EncodeRsaPrivateKey;
+            use rsa::traits::PublicKeyParts;
+            let private = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("rsa key");
+            let der = private.to_pkcs1_der().expect("der");
+            let mut header = Header::new(Algorithm::PS256);
+            header.kid = Some("k1".into());
+            let token = jsonwebtoken::encode(
+                &header,
+                &json!({"sub": "x"}),
+                &jsonwebtoken::EncodingKey::from_rsa_der(der.as_bytes()),
+            )
+            .expect("sign");
+            let jwk = json!({"kty": "RSA", "kid": "k1",
+                "n": URL_SAFE_NO_PAD.encode(private.n().to_bytes_be()),
+                "e": URL_SAFE_NO_PAD.encode(private.e().to_bytes_be())});
+            (token, serde_json::from_value(jwk).expect("jwk"))
+        };
+        for (name, (token, jwk)) in [("ES384", es384), ("EdDSA", eddsa), ("PS256", ps256)] {
             let keys = Keys {
                 jwks: vec![jwk],
                 ..Keys::default()
