@@ -195,6 +195,11 @@ fn authorization_code_through_the_ui_shows_the_id_token_and_the_steps() {
         shows(h, "/.well-known/openid-configuration; filled")
     });
     assert!(shows(&harness, "introspection_endpoint"));
+    click(&mut harness, "What the server supports");
+    assert!(shows(
+        &harness,
+        "client_secret_basic client_secret_post none"
+    ));
     click(&mut harness, "Introspect");
     wait_for(&mut harness, "introspection", |h| {
         h.query_by_label("Introspection: active").is_some()

@@ -276,6 +276,7 @@ impl App {
                     self.state.confirm_delete = false;
                     self.state.tools.discovered = None;
                     self.state.tools.discovery_findings.clear();
+                    self.state.tools.metadata = None;
                     if let Some(grant) = entry.file.grant_type {
                         self.state.flow.grant = grant;
                     }

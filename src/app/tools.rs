@@ -100,6 +100,8 @@ pub struct ToolsState {
     pub discovered: Option<Result<String, String>>,
     /// Findings of the last discovery (document and profile).
     pub discovery_findings: Vec<Finding>,
+    /// What the last discovery document lists.
+    pub metadata: Option<ServerMetadata>,
     /// A discovery is in flight.
     pub discovering: bool,
 }
@@ -312,6 +314,7 @@ impl super::App {
             self.state.tools.discovering = true;
             self.state.tools.discovered = None;
             self.state.tools.discovery_findings.clear();
+            self.state.tools.metadata = None;
         }
     }
 
@@ -339,6 +342,7 @@ impl super::App {
                         let mut findings = found.findings.clone();
                         findings.extend(discovery::check_profile(&before, &found.metadata));
                         state.tools.discovery_findings = findings;
+                        state.tools.metadata = Some(found.metadata.clone());
                         state.tools.discovered = Some(Ok(if filled.is_empty() {
                             format!("Found {}; no empty endpoint to fill.", found.url)
                         } else {

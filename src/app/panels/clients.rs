@@ -447,4 +447,35 @@ fn discover_ui(ui: &mut egui::Ui, tools: &ToolsState, actions: &mut Vec<Action>)
         None => {}
     }
     findings_ui(ui, &tools.discovery_findings);
+    if let Some(metadata) = &tools.metadata {
+        egui::CollapsingHeader::new("What the server supports")
+            .id_salt("server_metadata")
+            .show(ui, |ui| {
+                let list = |values: &Option<Vec<String>>| match values {
+                    None => "(not listed)".to_string(),
+                    Some(values) => values.join(" "),
+                };
+                egui::Grid::new("server_metadata_grid")
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        for (name, values) in [
+                            ("Grants", &metadata.grant_types_supported),
+                            (
+                                "Client authentication",
+                                &metadata.token_endpoint_auth_methods_supported,
+                            ),
+                            ("PKCE methods", &metadata.code_challenge_methods_supported),
+                            ("Scopes", &metadata.scopes_supported),
+                            (
+                                "ID token algorithms",
+                                &metadata.id_token_signing_alg_values_supported,
+                            ),
+                        ] {
+                            ui.label(name);
+                            ui.add(egui::Label::new(list(values)).wrap());
+                            ui.end_row();
+                        }
+                    });
+            });
+    }
 }
