@@ -155,7 +155,9 @@ impl JwksCache {
                 self.refresh(http, uri).await?
             }
         };
-        let Some(kid) = kid.filter(|kid| !jwks.has_kid(kid)) else {
+        // A set whose keys carry no kid cannot tell a rotation apart.
+        let unknown = kid.filter(|kid| !jwks.kids().is_empty() && !jwks.has_kid(kid));
+        let Some(kid) = unknown else {
             return Ok(Lookup {
                 jwks,
                 fetches,

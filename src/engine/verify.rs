@@ -235,13 +235,16 @@ fn signature_check(token: &str, decoded: &DecodedJwt, alg: Algorithm, keys: &Key
         );
     }
     let kid = decoded.header["kid"].as_str();
+    // By kid; a token without one, or a set whose keys have none, tries
+    // every key of the right type.
+    let named_keys = keys.jwks.iter().any(|k| k.common.key_id.is_some());
     let candidates: Vec<&Jwk> = match kid {
-        Some(kid) => keys
+        Some(kid) if named_keys => keys
             .jwks
             .iter()
             .filter(|k| k.common.key_id.as_deref() == Some(kid))
             .collect(),
-        None => keys.jwks.iter().filter(|k| key_fits(k, alg)).collect(),
+        _ => keys.jwks.iter().filter(|k| key_fits(k, alg)).collect(),
     };
     if candidates.is_empty() {
         let message = match kid {
@@ -564,6 +567,22 @@ mod tests {
                 "e": URL_SAFE_NO_PAD.encode(private.e().to_bytes_be())});
             (token, serde_json::from_value(jwk).expect("jwk"))
         };
+        // A JWKS whose key has no kid still verifies a token naming one.
+        let mut unnamed = es384.1.clone();
+        unnamed.common.key_id = None;
+        let keys = Keys {
+            jwks: vec![unnamed],
+            ..Keys::default()
+        };
+        let v = verify(
+            "token",
+            &es384.0,
+            &keys,
+            &Expectations::default(),
+            Utc::now(),
+        )
+        .expect("jwt");
+        assert_eq!(verdict(&v, "signature"), Verdict::Pass, "{:?}", v.checks);
         for (name, (token, jwk)) in [("ES384", es384), ("EdDSA", eddsa), ("PS256", ps256)] {
             let keys = Keys {
                 jwks: vec![jwk],
