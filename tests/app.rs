@@ -116,6 +116,21 @@ fn first_launch_runs_the_demo_grant_and_shows_token_claims_and_countdown() {
             .query_by_label_contains(&token.expose()[..24])
             .is_some()
     );
+
+    // The same token pasted: verified against the demo's JWKS.
+    click(&mut harness, "Inspect a pasted JWT");
+    harness.get_by_label("JWT").focus();
+    harness.run_steps(1);
+    harness.get_by_label("JWT").type_text(token.expose());
+    harness.run_steps(2);
+    click(&mut harness, "Verify pasted");
+    wait_for(&mut harness, "the pasted token's verdicts", |h| {
+        h.query_by_label("verified: no check failed").is_some()
+    });
+    assert!(shows(
+        &harness,
+        "RS256 signature verified with key demo-rs256-"
+    ));
 }
 
 #[test]

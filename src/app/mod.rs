@@ -405,7 +405,11 @@ impl App {
                 self.start_grant(grant, false);
                 self.state.request.retry_after_refresh = self.state.flow.run.is_running();
             }
-            Action::VerifyTokens | Action::Introspect | Action::Userinfo | Action::Discover => {
+            Action::VerifyTokens
+            | Action::VerifyPasted
+            | Action::Introspect
+            | Action::Userinfo
+            | Action::Discover => {
                 self.apply_tool_action(action);
             }
             Action::Logout => self.end_token(EndToken::Logout),
@@ -709,7 +713,7 @@ impl eframe::App for App {
                 Tab::Tokens => actions.extend(panels::tokens::tokens_ui(
                     ui,
                     &mut state.tokens,
-                    &state.tools,
+                    &mut state.tools,
                     state.reveal,
                     token_actions,
                 )),

@@ -104,6 +104,8 @@ pub enum Action {
     SetDemoMode(crate::demo::Mode),
     /// Verify the current token set's JWTs.
     VerifyTokens,
+    /// Verify the JWT pasted in the Tokens tab.
+    VerifyPasted,
     /// Introspect the current access token.
     Introspect,
     /// Fetch userinfo with the current access token.

@@ -24,6 +24,14 @@ pub enum ToolCommand {
         /// The tokens.
         tokens: Box<TokenSet>,
     },
+    /// Verify a pasted JWT as an access token (or, when it has a nonce, an
+    /// ID token) of the profile.
+    VerifyPasted {
+        /// Issuer, JWKS, client id, secret and clock skew come from here.
+        profile: Box<Profile>,
+        /// The token as pasted.
+        token: String,
+    },
     /// Ask the introspection endpoint about the access token.
     Introspect {
         /// Endpoint and client authentication.
@@ -57,6 +65,8 @@ pub enum ToolCommand {
 pub enum ToolEvent {
     /// The verifications of the token set received at this time.
     Verified(DateTime<Utc>, Vec<Verification>),
+    /// The verification of a pasted token.
+    PastedVerified(Result<Box<Verification>, String>),
     /// What introspection or userinfo answered.
     Looked(Result<ToolReport, String>),
     /// What discovery found for the profile at this index.
@@ -92,6 +102,10 @@ pub struct ToolsState {
     pub verified: Option<(DateTime<Utc>, Vec<Verification>)>,
     /// A verification is in flight.
     pub verifying: bool,
+    /// A JWT pasted for inspection.
+    pub pasted: String,
+    /// Its verification.
+    pub pasted_result: Option<Result<Box<Verification>, String>>,
     /// The last introspection or userinfo answer.
     pub looked: Option<Result<ToolReport, String>>,
     /// An introspection or userinfo call is in flight.
@@ -125,6 +139,47 @@ pub async fn run(command: ToolCommand, recorder: Recorder, cache: &JwksCache) ->
                 Err(_) => Vec::new(),
             };
             ToolEvent::Verified(tokens.obtained_at, results)
+        }
+        ToolCommand::VerifyPasted { profile, token } => {
+            let result = async {
+                let http = HttpClient::new(&profile.http, recorder).map_err(|e| e.to_string())?;
+                let decoded =
+                    crate::engine::jwt::decode("token", &token).map_err(|e| e.to_string())?;
+                // Claims of an ID token (a nonce, or the client as audience)
+                // are checked as one.
+                let id_token =
+                    decoded.claims.get("nonce").is_some() || decoded.claims.get("azp").is_some();
+                let expect = Expectations {
+                    id_token,
+                    audience: if id_token {
+                        profile.client_id.clone()
+                    } else {
+                        None
+                    },
+                    ..Expectations::for_access_token(&profile)
+                };
+                let secret = profile
+                    .client_secret
+                    .as_ref()
+                    .and_then(|s| s.resolve("client_secret").ok())
+                    .map(|s| s.expose().as_bytes().to_vec());
+                let jwks_uri = discovery::jwks_uri(&http, &profile).await.ok().flatten();
+                verify::verify_with_jwks(
+                    &http,
+                    cache,
+                    if id_token { "id_token" } else { "token" },
+                    &token,
+                    jwks_uri.as_ref(),
+                    secret,
+                    &expect,
+                    Utc::now(),
+                )
+                .await
+                .map(Box::new)
+                .map_err(|e| e.to_string())
+            }
+            .await;
+            ToolEvent::PastedVerified(result)
         }
         ToolCommand::Introspect { profile, token } => {
             let result = async {
@@ -237,6 +292,25 @@ impl super::App {
             self.discover();
             return;
         }
+        if action == Action::VerifyPasted {
+            let token = self.state.tools.pasted.trim().to_string();
+            let command = match self.selected_profile() {
+                Ok(profile) => ToolCommand::VerifyPasted {
+                    profile: Box::new(profile),
+                    token,
+                },
+                Err(message) => {
+                    self.state.tools.pasted_result = Some(Err(message));
+                    return;
+                }
+            };
+            if self.bridge.send(super::Command::Tool(command)) {
+                self.state.in_flight += 1;
+                self.state.tools.verifying = true;
+                self.state.tools.pasted_result = None;
+            }
+            return;
+        }
         let profile = match self.selected_profile() {
             Ok(profile) => Box::new(profile),
             Err(message) => {
@@ -325,6 +399,10 @@ impl super::App {
             ToolEvent::Verified(at, results) => {
                 state.tools.verifying = false;
                 state.tools.verified = Some((at, results));
+            }
+            ToolEvent::PastedVerified(result) => {
+                state.tools.verifying = false;
+                state.tools.pasted_result = Some(result);
             }
             ToolEvent::Looked(result) => {
                 state.tools.looking = false;

@@ -30,11 +30,13 @@ pub struct TokenActions {
 pub fn tokens_ui(
     ui: &mut egui::Ui,
     tokens: &mut TokenState,
-    tools: &ToolsState,
+    tools: &mut ToolsState,
     reveal: bool,
     offered: TokenActions,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
+    pasted_ui(ui, tools, &mut actions);
+    let tools = &*tools;
     let Some(current) = tokens.current().cloned() else {
         ui.label("No tokens yet: run a grant in the Flow tab.");
         return actions;
@@ -208,6 +210,47 @@ pub fn tokens_ui(
             }
         });
     actions
+}
+
+/// A field to paste any JWT into, and its verification against the
+/// selected profile.
+fn pasted_ui(ui: &mut egui::Ui, tools: &mut ToolsState, actions: &mut Vec<Action>) {
+    egui::CollapsingHeader::new("Inspect a pasted JWT")
+        .id_salt("pasted_jwt")
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label("JWT");
+                ui.add(
+                    egui::TextEdit::singleline(&mut tools.pasted)
+                        .desired_width(480.0)
+                        .hint_text("eyJ…"),
+                )
+                .labelled_by(label.id);
+                if ui
+                    .add_enabled(
+                        !tools.verifying && !tools.pasted.trim().is_empty(),
+                        egui::Button::new("Verify pasted"),
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::VerifyPasted);
+                }
+            });
+            match &tools.pasted_result {
+                Some(Ok(verification)) => {
+                    ui.label("Header");
+                    json_ui(ui, &verification.jwt.header);
+                    ui.label("Claims");
+                    json_ui(ui, &verification.jwt.claims);
+                    ui.strong(summary(verification));
+                    checks_ui(ui, "pasted", verification);
+                }
+                Some(Err(message)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, message);
+                }
+                None => {}
+            }
+        });
 }
 
 /// Verify, Introspect and Userinfo, and what the last call answered.
