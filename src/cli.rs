@@ -15,13 +15,17 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+mod oidc;
+
+pub use oidc::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
+
 use crate::demo::user_agent::Person;
 use crate::demo::{DemoConfig, DemoServer, Mode};
 use crate::engine::api::{self, ApiRequest};
 use crate::engine::callback::CallbackError;
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, PasteSource, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
-use crate::engine::profile::{GrantType, Profile, TokenPlacement};
+use crate::engine::profile::{GrantType, HttpSettings, Profile, TokenPlacement};
 use crate::engine::revoke::{self, TokenHint};
 use crate::engine::{EngineError, Explanation, Finding, Secret, Stage, TokenSet, redact};
 
@@ -50,6 +54,15 @@ pub enum Command {
     Revoke(RevokeArgs),
     /// Log out: send the profile's [logout] request with the access token.
     Logout(LogoutArgs),
+    /// Fetch an issuer's discovery document (OpenID Connect Discovery,
+    /// falling back to RFC 8414) and check it.
+    Discover(DiscoverArgs),
+    /// Decode a JWT and verify its signature and claims, check by check.
+    Inspect(InspectArgs),
+    /// Ask the profile's introspection endpoint about a token (RFC 7662).
+    Introspect(IntrospectArgs),
+    /// Fetch the OpenID Connect userinfo claims with an access token.
+    Userinfo(UserinfoArgs),
 }
 
 /// `revoke` options.
@@ -347,6 +360,10 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
     let json = match &command {
         Command::Token(args) => args.json,
         Command::Call(args) => args.json,
+        Command::Discover(args) => args.output.json,
+        Command::Inspect(args) => args.output.json,
+        Command::Introspect(args) => args.output.json,
+        Command::Userinfo(args) => args.output.json,
         Command::DemoServer(_)
         | Command::DemoBrowser(_)
         | Command::Revoke(_)
@@ -359,6 +376,10 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::DemoBrowser(args) => runtime.block_on(demo_browser(args)),
         Command::Revoke(args) => runtime.block_on(revoke(args)),
         Command::Logout(args) => runtime.block_on(logout(args)),
+        Command::Discover(args) => runtime.block_on(oidc::discover(args)),
+        Command::Inspect(args) => runtime.block_on(oidc::inspect(args)),
+        Command::Introspect(args) => runtime.block_on(oidc::introspect(args)),
+        Command::Userinfo(args) => runtime.block_on(oidc::userinfo(args)),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -414,10 +435,11 @@ async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
     Ok(Exit::Success)
 }
 
-/// The HTTP client for a profile, and (with `-v`) a task printing each
-/// exchange to stderr as it happens. Await the task after dropping the client.
+/// The HTTP client for a profile's HTTP settings, and (with `-v`) a task
+/// printing each exchange to stderr as it happens. Await the task after
+/// dropping the client.
 fn client(
-    profile: &Profile,
+    settings: &HttpSettings,
     verbose: bool,
 ) -> Result<(HttpClient, Option<tokio::task::JoinHandle<()>>), Failure> {
     let (recorder, printer) = if verbose {
@@ -431,10 +453,10 @@ fn client(
     } else {
         (Recorder::new(), None)
     };
-    if profile.http.accept_invalid_certs {
+    if settings.accept_invalid_certs {
         eprintln!("warning: {}", crate::engine::profile::INVALID_CERTS_WARNING);
     }
-    let http = HttpClient::new(&profile.http, recorder)
+    let http = HttpClient::new(settings, recorder)
         .map_err(|err| Failure::new(Exit::Usage, err.to_string()))?;
     Ok((http, printer))
 }
@@ -452,7 +474,7 @@ fn load(path: &std::path::Path) -> Result<Profile, Failure> {
 
 async fn token(args: TokenArgs) -> Result<Exit, Failure> {
     let profile = load(&args.profile)?;
-    let (http, printer) = client(&profile, args.verbose)?;
+    let (http, printer) = client(&profile.http, args.verbose)?;
     let grant = args.grant.or(profile.grant);
     let browser_grant = matches!(
         grant,
@@ -680,7 +702,7 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
         request.body = Some(body.clone());
     }
 
-    let (http, printer) = client(&profile, args.verbose)?;
+    let (http, printer) = client(&profile.http, args.verbose)?;
     let outcome = async {
         let token = match &args.access_token {
             Some(token) => Secret::new(token.clone()),
@@ -762,7 +784,7 @@ async fn revoke(args: RevokeArgs) -> Result<Exit, Failure> {
     } else {
         TokenHint::AccessToken
     };
-    let (http, printer) = client(&profile, args.verbose)?;
+    let (http, printer) = client(&profile.http, args.verbose)?;
     let result = revoke::revoke(&profile, &http, &Secret::new(args.token), hint).await;
     finish_printer(http, printer).await;
     let revoked = result.map_err(|err| Failure::at(err, Stage::Revocation))?;
@@ -789,7 +811,7 @@ async fn logout(args: LogoutArgs) -> Result<Exit, Failure> {
         ));
     };
     let request = ApiRequest::logout(config, profile.api.as_ref());
-    let (http, printer) = client(&profile, args.verbose)?;
+    let (http, printer) = client(&profile.http, args.verbose)?;
     let result = api::call(&http, &request, Some(&Secret::new(args.access_token))).await;
     finish_printer(http, printer).await;
     let response = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;

@@ -116,6 +116,21 @@ fn first_launch_runs_the_demo_grant_and_shows_token_claims_and_countdown() {
             .query_by_label_contains(&token.expose()[..24])
             .is_some()
     );
+
+    // The same token pasted: verified against the demo's JWKS.
+    click(&mut harness, "Inspect a pasted JWT");
+    harness.get_by_label("JWT").focus();
+    harness.run_steps(1);
+    harness.get_by_label("JWT").type_text(token.expose());
+    harness.run_steps(2);
+    click(&mut harness, "Verify pasted");
+    wait_for(&mut harness, "the pasted token's verdicts", |h| {
+        h.query_by_label("verified: no check failed").is_some()
+    });
+    assert!(shows(
+        &harness,
+        "RS256 signature verified with key demo-rs256-"
+    ));
 }
 
 #[test]
@@ -170,6 +185,40 @@ fn authorization_code_through_the_ui_shows_the_id_token_and_the_steps() {
             .is_some()
     );
     assert!(harness.query_by_label("nonce").is_some());
+
+    // Verify: every check of both JWTs, the nonce against the one sent.
+    click(&mut harness, "Verify");
+    wait_for(&mut harness, "the verdicts", |h| {
+        h.query_by_label("Decoded id_token (JWT, verified: no check failed)")
+            .is_some()
+    });
+    assert!(shows(&harness, "nonce matches the one sent"));
+    assert!(shows(
+        &harness,
+        "RS256 signature verified with key demo-rs256-"
+    ));
+
+    click(&mut harness, "Userinfo");
+    wait_for(&mut harness, "the userinfo claims", |h| {
+        h.query_by_label("Userinfo claims").is_some()
+    });
+
+    // The preset has no introspection endpoint: Discover fills it (and the
+    // other empty ones), keeping what was typed.
+    click(&mut harness, "Discover");
+    wait_for(&mut harness, "discovery", |h| {
+        shows(h, "/.well-known/openid-configuration; filled")
+    });
+    assert!(shows(&harness, "introspection_endpoint"));
+    click(&mut harness, "What the server supports");
+    assert!(shows(
+        &harness,
+        "client_secret_basic client_secret_post none"
+    ));
+    click(&mut harness, "Introspect");
+    wait_for(&mut harness, "introspection", |h| {
+        h.query_by_label("Introspection: active").is_some()
+    });
 }
 
 #[test]

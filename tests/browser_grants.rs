@@ -9,45 +9,11 @@ use std::time::Duration;
 
 use oauth_debugger::demo::user_agent::{self, Person};
 use oauth_debugger::engine::callback::{CallbackError, CallbackListener, Expect};
-use oauth_debugger::engine::grants::authorization_code::{
-    self, AuthorizationRequest, ResponseKind,
-};
+use oauth_debugger::engine::grants::authorization_code::{self, ResponseKind};
 use oauth_debugger::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType, PkceMode};
 use oauth_debugger::engine::{EngineError, Profile, TokenSet};
-use support::{browser_file, client, demo, demo_device, profile};
-
-/// Options whose "browser" is `person`, visiting each URL the grant sends
-/// the user to. Returns the authorization requests seen.
-fn played_by(person: Person) -> (GrantOptions, Arc<Mutex<Vec<AuthorizationRequest>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    let progress = move |progress: Progress| {
-        let url = match progress {
-            Progress::AuthorizationUrl(request) => {
-                let url = request.url.to_string();
-                log.lock().expect("lock").push(request);
-                url
-            }
-            Progress::DeviceCode(info) => info.verification_uri_complete.expect("complete URI"),
-            _ => return,
-        };
-        let person = person.clone();
-        tokio::spawn(async move {
-            let _ = user_agent::visit(&url, &person).await;
-        });
-    };
-    let options = GrantOptions {
-        browser: BrowserOptions {
-            open_browser: false,
-            timeout: Duration::from_secs(30),
-            progress: Some(Arc::new(progress)),
-            ..BrowserOptions::default()
-        },
-        ..GrantOptions::default()
-    };
-    (options, seen)
-}
+use support::{browser_file, client, demo, demo_device, played_by, profile};
 
 async fn run(p: &Profile, options: &GrantOptions) -> Result<TokenSet, EngineError> {
     grants::run(p, &client(p), options).await

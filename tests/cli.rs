@@ -539,3 +539,113 @@ fn demo_server_mode_orchestrator_serves_its_token_endpoint() {
     assert_eq!(body["token_type"], "bearer");
     assert_eq!(body["expires_in"], 60);
 }
+
+#[test]
+fn discover_inspect_introspect_and_userinfo() {
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = profile(dir.path(), "cc.toml", &demo.base, |t| {
+        t.replace(
+            "client_id = ",
+            &format!(
+                "userinfo_endpoint = \"{}/userinfo\"\nclient_id = ",
+                demo.base
+            ),
+        )
+    });
+    let path = path.to_str().expect("path");
+
+    let out = run(&["discover", &demo.base, "--json"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(found["issuer"], demo.base.as_str());
+    assert_eq!(found["metadata"]["jwks_uri"], format!("{}/jwks", demo.base));
+    assert_eq!(found["findings"], serde_json::json!([]));
+
+    // A profile with only an issuer and a client: --write fills it, and
+    // the grant then runs.
+    let bare = dir.path().join("bare.toml");
+    std::fs::write(
+        &bare,
+        format!(
+            "issuer = \"{}\"\nclient_id = \"demo-client\"\nclient_secret = \"demo-secret\"\ngrant_type = \"client_credentials\"\n",
+            demo.base
+        ),
+    )
+    .expect("write");
+    let bare = bare.to_str().expect("path");
+    let out = run(&["discover", "--profile", bare, "--write"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Profile: filled authorization_endpoint, token_endpoint"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&["token", "--profile", bare, "--json"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    let out = run(&["token", "--profile", path, "--json"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let tokens: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let token = tokens["access_token"].as_str().expect("token").to_string();
+
+    let out = run(&["inspect", &token, "--issuer", &demo.base], &[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("[pass] signature: RS256"), "{stdout}");
+    assert!(stdout.contains("[pass] iss"), "{stdout}");
+
+    // The token from a file, its signature replaced: exit 1.
+    let forged = format!("{}.AAAA", &token[..token.rfind('.').expect("dot")]);
+    let file = dir.path().join("token.txt");
+    std::fs::write(&file, format!("{forged}\n")).expect("write");
+    let out = run(
+        &[
+            "inspect",
+            file.to_str().expect("path"),
+            "--profile",
+            path,
+            "--json",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let signature = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == "signature")
+        .expect("signature check")
+        .clone();
+    assert_eq!(signature["verdict"], "fail");
+    let out = run(&["inspect", "not-a-jwt"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = run(&["introspect", "--profile", path, "--token", &token], &[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(stdout.starts_with("active: true"), "{stdout}");
+    let out = run(
+        &[
+            "introspect",
+            "--profile",
+            path,
+            "--token",
+            "unknown",
+            "--json",
+        ],
+        &[],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["active"], false);
+
+    // A client credentials token has no openid scope: userinfo refuses.
+    let out = run(&["userinfo", "--profile", path, "--token", &token], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("insufficient_scope"),
+        "{}",
+        text(&out.stderr)
+    );
+}

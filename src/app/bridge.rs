@@ -10,12 +10,14 @@ use std::sync::Arc;
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
+use crate::app::tools::{self, ToolCommand, ToolEvent};
 use crate::app::widgets::json_tree::JsonTree;
 use crate::demo::{DemoConfig, DemoServer, Mode};
 use crate::engine::api::{self, ApiRequest, ApiResponse};
 use crate::engine::grants::step::{self, PreparedRequest};
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
+use crate::engine::jwks::JwksCache;
 use crate::engine::revoke::{self, TokenHint};
 use crate::engine::{
     EngineError, Explanation, Finding, GrantType, Profile, Secret, Stage, TokenSet,
@@ -81,6 +83,8 @@ pub enum Command {
         /// The token to place.
         token: Option<Secret>,
     },
+    /// Run a token tool (verify, introspect, userinfo, discover).
+    Tool(ToolCommand),
 }
 
 /// What the engine reports back.
@@ -102,6 +106,8 @@ pub enum Event {
     RequestFinished(Result<Box<ApiAnswer>, String>),
     /// A logout or revocation finished: what happened, for people.
     TokenEnded(Result<String, GrantFailure>),
+    /// A token tool finished.
+    Tool(ToolEvent),
 }
 
 /// How to end a token.
@@ -357,6 +363,9 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
     // Exchanges are numbered across the whole session.
     let (exchange_tx, mut exchange_rx) = mpsc::channel::<Exchange>(CHANNEL_SIZE);
     let recorder = Recorder::with_live(exchange_tx);
+    // Key sets live as long as the session, so key rotation shows as a
+    // refetch.
+    let jwks = JwksCache::new();
     let forward = events.clone();
     tokio::spawn(async move {
         while let Some(exchange) = exchange_rx.recv().await {
@@ -530,6 +539,15 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                         Err(err) => Err(err.to_string()),
                     };
                     events.send(Event::RequestFinished(result)).await;
+                });
+            }
+            Command::Tool(command) => {
+                let events = events.clone();
+                let recorder = recorder.clone();
+                let jwks = jwks.clone();
+                tokio::spawn(async move {
+                    let event = tools::run(command, recorder, &jwks).await;
+                    events.send(Event::Tool(event)).await;
                 });
             }
         }

@@ -9,6 +9,7 @@
 pub mod bridge;
 pub mod panels;
 pub mod state;
+pub mod tools;
 pub mod widgets;
 
 use eframe::egui;
@@ -250,6 +251,10 @@ impl App {
                 state.in_flight = state.in_flight.saturating_sub(1);
                 state.request.finish(result);
             }
+            Event::Tool(event) => {
+                state.in_flight = state.in_flight.saturating_sub(1);
+                self.apply_tool_event(event);
+            }
             Event::TokenEnded(result) => {
                 state.in_flight = state.in_flight.saturating_sub(1);
                 state.tokens.ending = false;
@@ -278,6 +283,9 @@ impl App {
                 if let Some(entry) = self.state.profiles.get(index) {
                     self.state.selected = index;
                     self.state.confirm_delete = false;
+                    self.state.tools.discovered = None;
+                    self.state.tools.discovery_findings.clear();
+                    self.state.tools.metadata = None;
                     if let Some(grant) = entry.file.grant_type {
                         self.state.flow.grant = grant;
                     }
@@ -405,6 +413,13 @@ impl App {
                     .unwrap_or(self.state.flow.grant);
                 self.start_grant(grant, false);
                 self.state.request.retry_after_refresh = self.state.flow.run.is_running();
+            }
+            Action::VerifyTokens
+            | Action::VerifyPasted
+            | Action::Introspect
+            | Action::Userinfo
+            | Action::Discover => {
+                self.apply_tool_action(action);
             }
             Action::Logout => self.end_token(EndToken::Logout),
             Action::Revoke(refresh) => self.end_token(EndToken::Revoke(if refresh {
@@ -647,6 +662,12 @@ impl eframe::App for App {
             revoke: typed
                 .as_ref()
                 .is_some_and(|p| p.endpoints.revocation.is_some()),
+            introspect: typed
+                .as_ref()
+                .is_some_and(|p| p.endpoints.introspection.is_some()),
+            userinfo: typed
+                .as_ref()
+                .is_some_and(|p| p.endpoints.userinfo.is_some()),
         };
         let saved: Vec<String> = typed
             .as_ref()
@@ -669,6 +690,7 @@ impl eframe::App for App {
                         location,
                         broken: &state.broken_profiles,
                         confirm_delete: &mut state.confirm_delete,
+                        tools: &state.tools,
                     },
                 ));
             });
@@ -700,6 +722,7 @@ impl eframe::App for App {
                 Tab::Tokens => actions.extend(panels::tokens::tokens_ui(
                     ui,
                     &mut state.tokens,
+                    &mut state.tools,
                     state.reveal,
                     token_actions,
                 )),

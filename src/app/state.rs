@@ -102,6 +102,16 @@ pub enum Action {
     Revoke(bool),
     /// Restart the demo provider in another mode.
     SetDemoMode(crate::demo::Mode),
+    /// Verify the current token set's JWTs.
+    VerifyTokens,
+    /// Verify the JWT pasted in the Tokens tab.
+    VerifyPasted,
+    /// Introspect the current access token.
+    Introspect,
+    /// Fetch userinfo with the current access token.
+    Userinfo,
+    /// Discover the selected profile's endpoints from its issuer.
+    Discover,
 }
 
 /// A grant run.
@@ -690,6 +700,8 @@ pub struct AppState {
     pub flow: FlowState,
     /// The Tokens tab.
     pub tokens: TokenState,
+    /// Verification, introspection, userinfo and discovery results.
+    pub tools: crate::app::tools::ToolsState,
     /// The Request tab.
     pub request: RequestState,
     /// The HTTP log tab.

@@ -203,7 +203,7 @@ fn authorize(
             ));
         }
     };
-    let Some(claims) = demo.key.verify(&token) else {
+    let Some(claims) = demo.verify(&token) else {
         return Err(invalid_token(
             "The access token is malformed or its signature is invalid",
         ));

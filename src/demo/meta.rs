@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::client_auth::{Form, authenticate};
+use super::keys::SigningKey;
 use super::store::SCOPES;
 use super::{Demo, no_store_json, now, oauth_error};
 
@@ -48,14 +49,37 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "response_types_supported": ["code", "token", "id_token token"],
         "response_modes_supported": ["query", "fragment"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
     }))
     .into_response()
 }
 
-/// `GET /jwks`.
+/// `GET /jwks`: the current keys first, then the rotated-out ones.
 pub async fn jwks(State(demo): State<Arc<Demo>>) -> Response {
-    axum::Json(json!({ "keys": [demo.key.jwk()] })).into_response()
+    axum::Json(demo.keys().jwks()).into_response()
+}
+
+/// `POST /admin/rotate-keys`: new RS256 and ES256 keys sign from now on; the
+/// old ones stay published. Answers with the new key ids.
+pub async fn rotate_keys(State(demo): State<Arc<Demo>>) -> Response {
+    let made = tokio::task::spawn_blocking(|| {
+        Ok::<_, String>((SigningKey::generate()?, SigningKey::generate_es256()?))
+    })
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|made| made);
+    match made {
+        Ok((rs256, es256)) => {
+            let kids = json!({ "rs256": rs256.kid, "es256": es256.kid });
+            demo.keys().rotate(rs256, es256);
+            no_store_json(StatusCode::OK, json!({ "rotated": true, "kids": kids }))
+        }
+        Err(err) => oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            &format!("cannot make the new keys: {err}"),
+        ),
+    }
 }
 
 /// `POST /introspect` (RFC 7662).
@@ -98,7 +122,7 @@ fn introspection(demo: &Demo, token: &str) -> Value {
             "iss": demo.issuer,
         });
     }
-    let Some(claims) = demo.key.verify(token) else {
+    let Some(claims) = demo.verify(token) else {
         return inactive;
     };
     let jti = claims["jti"].as_str().unwrap_or_default();
@@ -157,7 +181,7 @@ pub async fn revoke(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Byt
                 access.revoked = true;
             }
         }
-    } else if let Some(claims) = demo.key.verify(token) {
+    } else if let Some(claims) = demo.verify(token) {
         let jti = claims["jti"].as_str().unwrap_or_default();
         if let Some(record) = store.access.get_mut(jti) {
             if record.client_id != client.id {

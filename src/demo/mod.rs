@@ -38,7 +38,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use keys::SigningKey;
+use keys::KeyRing;
 use store::Store;
 
 /// The port the demo provider prefers.
@@ -114,7 +114,7 @@ pub(crate) struct Demo {
     token_ttl: Duration,
     device_interval: Duration,
     device_code_ttl: Duration,
-    key: Arc<SigningKey>,
+    keys: Mutex<KeyRing>,
     store: Mutex<Store>,
 }
 
@@ -125,6 +125,30 @@ impl Demo {
         self.store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn keys(&self) -> MutexGuard<'_, KeyRing> {
+        // Rotation swaps whole keys, so a poisoned lock still holds a usable
+        // ring.
+        self.keys
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Signs `claims` with the current key for `alg` (RS256 unless ES256).
+    fn sign(
+        &self,
+        claims: &Value,
+        typ: &str,
+        alg: jsonwebtoken::Algorithm,
+    ) -> Result<String, String> {
+        let key = self.keys().current(alg);
+        key.sign(claims, typ)
+    }
+
+    /// The claims of a token signed by one of the published keys.
+    fn verify(&self, token: &str) -> Option<Value> {
+        self.keys().verify(token)
     }
 }
 
@@ -164,7 +188,7 @@ impl DemoServer {
             port: config.port,
             source,
         })?;
-        let key = tokio::task::spawn_blocking(SigningKey::shared)
+        let keys = tokio::task::spawn_blocking(KeyRing::initial)
             .await
             .map_err(|e| DemoError::Key(e.to_string()))?
             .map_err(DemoError::Key)?;
@@ -175,7 +199,7 @@ impl DemoServer {
             token_ttl: config.token_ttl,
             device_interval: config.device_interval,
             device_code_ttl: config.device_code_ttl,
-            key,
+            keys: Mutex::new(keys),
             store: Mutex::default(),
         });
         tracing::debug!("demo provider: {} mode at {}", demo.mode, demo.issuer);
@@ -264,6 +288,7 @@ fn router(demo: Arc<Demo>) -> Router {
             get(meta::discovery),
         )
         .route("/jwks", get(meta::jwks))
+        .route("/admin/rotate-keys", post(meta::rotate_keys))
         .route("/authorize", get(authorize::authorize))
         .route("/authorize/login", post(authorize::login))
         .route("/authorize/consent", post(authorize::consent))

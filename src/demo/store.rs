@@ -19,6 +19,9 @@ pub struct Client {
     /// Registered redirect URIs. A loopback URI registered without a port
     /// matches any port (RFC 8252 §7.3).
     pub redirect_uris: &'static [&'static str],
+    /// How its ID tokens are signed: `RS256` or `ES256`
+    /// (`id_token_signed_response_alg`, OIDC Dynamic Client Registration §2).
+    pub id_token_alg: &'static str,
 }
 
 /// A resource owner.
@@ -68,6 +71,7 @@ pub const CLIENTS: &[Client] = &[
         ],
         default_scope: "read",
         redirect_uris: REDIRECT_URIS,
+        id_token_alg: "RS256",
     },
     Client {
         id: "demo-public",
@@ -81,6 +85,20 @@ pub const CLIENTS: &[Client] = &[
         ],
         default_scope: "read",
         redirect_uris: REDIRECT_URIS,
+        id_token_alg: "RS256",
+    },
+    Client {
+        id: "demo-es256",
+        secret: Some("es256-secret"),
+        grants: &[
+            "authorization_code",
+            "implicit",
+            "password",
+            "refresh_token",
+        ],
+        default_scope: "openid",
+        redirect_uris: REDIRECT_URIS,
+        id_token_alg: "ES256",
     },
     Client {
         id: "demo-readonly",
@@ -88,6 +106,7 @@ pub const CLIENTS: &[Client] = &[
         grants: &["client_credentials"],
         default_scope: "read",
         redirect_uris: &[],
+        id_token_alg: "RS256",
     },
 ];
 

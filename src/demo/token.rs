@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use base64::Engine as _;
+use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -460,7 +461,7 @@ pub fn mint_fields(
         "exp": iat + ttl,
         "jti": jti,
     });
-    let access_token = demo.key.sign(&claims, "at+jwt")?;
+    let access_token = demo.sign(&claims, "at+jwt", Algorithm::RS256)?;
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
@@ -522,6 +523,7 @@ fn sign_id_token(
     input: &IdTokenInput,
 ) -> Result<String, String> {
     let iat = now();
+    // Both RS256 and ES256 hash with SHA-256 (OIDC Core §3.1.3.6).
     let digest = Sha256::digest(access_token.as_bytes());
     let at_hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]);
     let mut claims = json!({
@@ -547,5 +549,10 @@ fn sign_id_token(
             claims["email_verified"] = json!(true);
         }
     }
-    demo.key.sign(&claims, "JWT")
+    let alg = if client.id_token_alg == "ES256" {
+        Algorithm::ES256
+    } else {
+        Algorithm::RS256
+    };
+    demo.sign(&claims, "JWT", alg)
 }

@@ -3,7 +3,8 @@
 
 use super::callback::CallbackError;
 use super::findings::Finding;
-use super::http::{Exchange, TransportError};
+use super::findings::excerpt;
+use super::http::{Exchange, TransportError, TransportErrorKind};
 use super::profile::ProfileError;
 use super::token::OAuthError;
 
@@ -58,5 +59,53 @@ impl EngineError {
             Self::Transport { exchange, .. } => exchange.as_deref(),
             Self::Profile(_) | Self::Unsupported(_) | Self::Callback(_) => None,
         }
+    }
+}
+
+impl EngineError {
+    /// The exchange back when a complete response arrived; otherwise the
+    /// transport error, carrying the exchange.
+    pub fn require_response(exchange: Exchange) -> Result<Exchange, EngineError> {
+        if exchange.response.is_some() && exchange.error.is_none() {
+            return Ok(exchange);
+        }
+        Err(Self::Transport {
+            error: exchange.error.clone().unwrap_or(TransportError {
+                kind: TransportErrorKind::Other,
+                message: "no response".to_string(),
+            }),
+            exchange: Some(Box::new(exchange)),
+        })
+    }
+
+    /// The JSON object of a 200 response from the endpoint called `what`;
+    /// anything else is a [`EngineError::BadResponse`] quoting the body.
+    pub fn require_json_object(
+        exchange: Exchange,
+        what: &str,
+    ) -> Result<(Exchange, serde_json::Map<String, serde_json::Value>), EngineError> {
+        let exchange = Self::require_response(exchange)?;
+        let (status, body) = exchange
+            .response
+            .as_ref()
+            .map(|r| (r.status, r.body.as_slice()))
+            .unwrap_or_default();
+        let parsed = serde_json::from_slice::<serde_json::Value>(body);
+        let problem = match (status, parsed) {
+            (200, Ok(serde_json::Value::Object(object))) => return Ok((exchange, object)),
+            (200, Ok(_)) => format!(
+                "the {what} is JSON but not an object: {}",
+                excerpt(body, 300)
+            ),
+            (200, Err(err)) => format!("the {what} is not JSON ({err}): {}", excerpt(body, 300)),
+            (status, _) => format!(
+                "the {what} request answered HTTP {status}: {}",
+                excerpt(body, 300)
+            ),
+        };
+        Err(Self::BadResponse {
+            message: problem,
+            exchange: Box::new(exchange),
+        })
     }
 }

@@ -333,6 +333,28 @@ impl HttpClient {
         self.log.lock().map(|log| log.clone()).unwrap_or_default()
     }
 
+    /// GETs `url` asking for JSON, with an `Authorization` header when
+    /// given, and records it.
+    pub async fn get_json(
+        &self,
+        url: &url::Url,
+        kind: ExchangeKind,
+        authorization: Option<&str>,
+    ) -> Result<Exchange, TransportError> {
+        let mut builder = http::Request::builder()
+            .method(http::Method::GET)
+            .uri(url.as_str())
+            .header("accept", "application/json");
+        if let Some(value) = authorization {
+            builder = builder.header("authorization", value);
+        }
+        let request = builder.body(Vec::new()).map_err(|err| TransportError {
+            kind: TransportErrorKind::InvalidRequest,
+            message: format!("cannot build the request to {url}: {err}"),
+        })?;
+        Ok(self.send(request, kind).await)
+    }
+
     /// Sends one request and records it. Never fails: a transport error is
     /// part of the returned exchange.
     pub async fn send(&self, request: http::Request<Vec<u8>>, kind: ExchangeKind) -> Exchange {

@@ -2,14 +2,100 @@
 //!
 //! [`check_introspection`] reads a response tolerantly, like the token
 //! response parser: it returns whatever JSON came back and says, finding by
-//! finding, where it breaks RFC 7662.
+//! finding, where it breaks RFC 7662. [`introspect`] asks the profile's
+//! introspection endpoint about a token, the client authenticating as it
+//! does at the token endpoint.
 
 use serde_json::Value;
 
+use super::client_auth;
+use super::error::EngineError;
 use super::explain::Stage;
 use super::findings::{Finding, Severity, content_type_not_json, excerpt};
-use super::http::RecordedResponse;
+use super::http::{Exchange, ExchangeKind, HttpClient, RecordedResponse};
+use super::profile::{Profile, ProfileError};
+use super::secret::Secret;
 use super::spec::check_error_response;
+use super::token::parse_oauth_error;
+
+/// What the introspection endpoint said about a token.
+#[derive(Debug, Clone)]
+pub struct Introspected {
+    /// The response's JSON (`None` when it is not JSON).
+    pub value: Option<Value>,
+    /// `active`, when it is the boolean it should be.
+    pub active: Option<bool>,
+    /// What was odd about the response.
+    pub findings: Vec<Finding>,
+    /// The exchange.
+    pub exchange: Exchange,
+}
+
+/// Asks the profile's introspection endpoint about `token` (RFC 7662 §2.1).
+/// An OAuth error (RFC 7662 §2.3) is an [`EngineError::OAuth`]; anything
+/// else that came back is returned with its findings.
+pub async fn introspect(
+    profile: &Profile,
+    http: &HttpClient,
+    token: &Secret,
+    hint: Option<&str>,
+) -> Result<Introspected, EngineError> {
+    let endpoint = profile.endpoints.introspection.clone().ok_or_else(|| {
+        ProfileError::field(
+            "introspection_endpoint",
+            "is required to introspect a token",
+        )
+    })?;
+    let mut findings = Vec::new();
+    let mut params = vec![("token".to_string(), token.expose().to_string())];
+    if let Some(hint) = hint {
+        params.push(("token_type_hint".to_string(), hint.to_string()));
+    }
+    let request = client_auth::form_post(
+        profile,
+        profile.auth_method,
+        &endpoint,
+        params,
+        &mut findings,
+    )?;
+    let exchange =
+        EngineError::require_response(http.send(request, ExchangeKind::Introspection).await)?;
+    let Some(response) = exchange.response.as_ref() else {
+        return Err(EngineError::Unsupported("no response".to_string()));
+    };
+    let (value, checked) = check_introspection(response);
+    findings.extend(checked);
+    findings.extend(super::clock::skew_finding(&exchange));
+    if value.as_ref().is_some_and(|v| v.get("error").is_some())
+        && let Some(error) = parse_oauth_error(response.status, &response.body)
+    {
+        return Err(EngineError::OAuth {
+            error,
+            findings,
+            exchange: Box::new(exchange),
+        });
+    }
+    if response.status >= 400 {
+        return Err(EngineError::BadResponse {
+            message: format!(
+                "the introspection endpoint answered HTTP {}: {}",
+                response.status,
+                excerpt(&response.body, 300)
+            ),
+            exchange: Box::new(exchange),
+        });
+    }
+    let active = value
+        .as_ref()
+        .and_then(|v| v.get("active"))
+        .and_then(Value::as_bool);
+    Ok(Introspected {
+        value,
+        active,
+        findings,
+        exchange,
+    })
+}
 
 /// The response's JSON (`None` when the body is not JSON) and the findings
 /// about it. An error response (RFC 7662 §2.3) gets the error checks.

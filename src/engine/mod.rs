@@ -5,14 +5,19 @@
 pub mod api;
 pub mod browser;
 pub mod callback;
+pub mod claims;
+pub mod client_auth;
+pub mod clock;
 pub mod compat;
 pub mod curl;
+pub mod discovery;
 pub mod error;
 pub mod explain;
 pub mod findings;
 pub mod grants;
 pub mod http;
 pub mod introspection;
+pub mod jwks;
 pub mod jwt;
 pub mod presets;
 pub mod profile;
@@ -23,6 +28,8 @@ pub mod session;
 pub mod spec;
 pub mod storage;
 pub mod token;
+pub mod userinfo;
+pub mod verify;
 
 pub use error::EngineError;
 pub use explain::{Explanation, Stage, explain};

@@ -22,6 +22,12 @@ use super::secret::Secret;
 /// Default total timeout of one HTTP exchange.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
+/// Default clock-skew tolerance when token times are checked.
+pub const DEFAULT_CLOCK_SKEW_SECS: u64 = 60;
+
+/// Largest clock-skew tolerance a profile may set (one hour).
+pub const MAX_CLOCK_SKEW_SECS: u64 = 3600;
+
 // ---------------------------------------------------------------------------
 // The file as written.
 
@@ -98,6 +104,10 @@ pub struct ProfileFile {
     /// PKCE mode for the authorization code grant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkce: Option<PkceMode>,
+    /// How far clocks may disagree when token times (`exp`, `iat`, `nbf`)
+    /// are checked, in seconds; 60 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_skew_secs: Option<u64>,
     /// Extra parameters added to the authorization request.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub authorize_params: BTreeMap<String, String>,
@@ -507,6 +517,8 @@ pub struct Profile {
     pub redirect_uri: Option<Url>,
     /// PKCE mode.
     pub pkce: PkceMode,
+    /// How far clocks may disagree when token times are checked.
+    pub clock_skew: Duration,
     /// Extra authorization request parameters.
     pub authorize_params: Vec<(String, String)>,
     /// Extra token request parameters.
@@ -852,6 +864,18 @@ impl Profile {
             },
         };
 
+        let clock_skew = match file.clock_skew_secs {
+            Some(secs) if secs > MAX_CLOCK_SKEW_SECS => {
+                problems.push(problem(
+                    "clock_skew_secs",
+                    format!("must be at most {MAX_CLOCK_SKEW_SECS} (one hour)"),
+                ));
+                Duration::from_secs(DEFAULT_CLOCK_SKEW_SECS)
+            }
+            Some(secs) => Duration::from_secs(secs),
+            None => Duration::from_secs(DEFAULT_CLOCK_SKEW_SECS),
+        };
+
         if !problems.is_empty() {
             return Err(ProfileError {
                 path: None,
@@ -877,6 +901,7 @@ impl Profile {
             password,
             redirect_uri,
             pkce: file.pkce.unwrap_or_default(),
+            clock_skew,
             authorize_params: pairs(&file.authorize_params),
             token_params: pairs(&file.token_params),
             api,
@@ -1122,6 +1147,16 @@ timeout_secs = 5
             }
         );
         assert_eq!(profile.http.timeout, Duration::from_secs(5));
+        assert_eq!(profile.clock_skew, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn clock_skew_is_bounded() {
+        let profile = parse("clock_skew_secs = 5\n").expect("valid");
+        assert_eq!(profile.clock_skew, Duration::from_secs(5));
+        let err = parse("clock_skew_secs = 86400\n").expect_err("too large");
+        assert_eq!(err.problems[0].key.as_deref(), Some("clock_skew_secs"));
+        assert_eq!(err.problems[0].line, Some(1));
     }
 
     #[test]

@@ -9,11 +9,11 @@
 
 use serde::Serialize;
 
-use super::compat;
+use super::client_auth;
 use super::error::EngineError;
 use super::findings::{Finding, Severity, excerpt};
 use super::http::{Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind};
-use super::profile::{ClientAuthMethod, Profile, ProfileError};
+use super::profile::{Profile, ProfileError};
 use super::secret::Secret;
 use super::token::parse_oauth_error;
 
@@ -67,49 +67,17 @@ pub async fn revoke(
             Some("RFC 7009 §2"),
         ));
     }
-    let mut params = vec![
+    let params = vec![
         ("token".to_string(), token.expose().to_string()),
         ("token_type_hint".to_string(), hint.as_str().to_string()),
     ];
-    let mut builder = http::Request::builder()
-        .method(http::Method::POST)
-        .uri(endpoint.as_str())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json");
-    match profile.revocation_auth_method {
-        ClientAuthMethod::ClientSecretBasic => {
-            let secret = client_secret(profile)?;
-            let id = profile.require_client_id()?;
-            let raw = profile.compat.basic_auth_raw;
-            let value = compat::encode_basic(id, secret.expose(), raw);
-            if raw && value != compat::encode_basic(id, secret.expose(), false) {
-                findings.push(compat::basic_raw_finding());
-            }
-            builder = builder.header("authorization", value);
-        }
-        ClientAuthMethod::ClientSecretPost => {
-            let secret = client_secret(profile)?;
-            params.push(("client_id".into(), profile.require_client_id()?.into()));
-            params.push(("client_secret".into(), secret.expose().to_string()));
-        }
-        ClientAuthMethod::None => {
-            if let Some(id) = &profile.client_id {
-                params.push(("client_id".into(), id.clone()));
-            }
-        }
-    }
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&params)
-        .finish();
-    let request = builder
-        .body(body.into_bytes())
-        .map_err(|err| EngineError::Transport {
-            error: TransportError {
-                kind: TransportErrorKind::InvalidRequest,
-                message: format!("cannot build the revocation request: {err}"),
-            },
-            exchange: None,
-        })?;
+    let request = client_auth::form_post(
+        profile,
+        profile.revocation_auth_method,
+        &endpoint,
+        params,
+        &mut findings,
+    )?;
     let exchange = http.send(request, ExchangeKind::Revocation).await;
     let Some(response) = exchange
         .response
@@ -143,17 +111,4 @@ pub async fn revoke(
         message,
         exchange: Box::new(exchange),
     })
-}
-
-fn client_secret(profile: &Profile) -> Result<Secret, ProfileError> {
-    profile
-        .client_secret
-        .as_ref()
-        .ok_or_else(|| {
-            ProfileError::field(
-                "client_secret",
-                format!("is required by {}", profile.revocation_auth_method.as_str()),
-            )
-        })?
-        .resolve("client_secret")
 }

@@ -142,6 +142,7 @@ mod tests {
             grant: GrantType::Password,
             exchange_id: None,
             jwts: Vec::new(),
+            nonce: None,
         }
     }
 

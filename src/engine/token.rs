@@ -55,6 +55,10 @@ pub struct TokenSet {
     pub exchange_id: Option<u64>,
     /// JWTs found among the tokens, decoded for display (not verified).
     pub jwts: Vec<DecodedJwt>,
+    /// The OpenID Connect `nonce` sent in the authorization request that
+    /// led to these tokens, for validating the ID token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 impl TokenSet {
@@ -448,6 +452,7 @@ pub fn token_set_from_fields(
         grant,
         exchange_id,
         jwts,
+        nonce: None,
     })
 }
 

@@ -2,9 +2,13 @@
 //! profiles pointing at it, and small misbehaving servers.
 #![allow(dead_code)]
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use oauth_debugger::demo::user_agent::{self, Person};
 use oauth_debugger::demo::{DemoConfig, DemoServer};
+use oauth_debugger::engine::grants::authorization_code::AuthorizationRequest;
+use oauth_debugger::engine::grants::{BrowserOptions, GrantOptions, Progress};
 use oauth_debugger::engine::http::{HttpClient, Recorder};
 use oauth_debugger::engine::profile::{ApiFile, ClientAuthMethod, GrantType, HttpFile};
 use oauth_debugger::engine::{Profile, ProfileFile, Secret};
@@ -104,4 +108,36 @@ pub fn browser_file(base: &str, grant: GrantType, auth: ClientAuthMethod) -> Pro
         password: None,
         ..demo_file(base, grant, auth)
     }
+}
+
+/// Options whose "browser" is `person`, visiting each URL the grant sends
+/// the user to. Returns the authorization requests seen.
+pub fn played_by(person: Person) -> (GrantOptions, Arc<Mutex<Vec<AuthorizationRequest>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let progress = move |progress: Progress| {
+        let url = match progress {
+            Progress::AuthorizationUrl(request) => {
+                let url = request.url.to_string();
+                log.lock().expect("lock").push(request);
+                url
+            }
+            Progress::DeviceCode(info) => info.verification_uri_complete.expect("complete URI"),
+            _ => return,
+        };
+        let person = person.clone();
+        tokio::spawn(async move {
+            let _ = user_agent::visit(&url, &person).await;
+        });
+    };
+    let options = GrantOptions {
+        browser: BrowserOptions {
+            open_browser: false,
+            timeout: Duration::from_secs(30),
+            progress: Some(Arc::new(progress)),
+            ..BrowserOptions::default()
+        },
+        ..GrantOptions::default()
+    };
+    (options, seen)
 }

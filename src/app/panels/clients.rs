@@ -4,6 +4,8 @@
 
 use eframe::egui;
 
+use crate::app::tools::ToolsState;
+use crate::app::widgets::explanation::findings_ui;
 use crate::app::widgets::fields::{choice_field, map_field, secret_field, text_field};
 use crate::app::{Action, ProfileEntry};
 use crate::engine::Profile;
@@ -28,6 +30,8 @@ pub struct ClientsView<'a> {
     pub broken: &'a [String],
     /// Asking "really delete?".
     pub confirm_delete: &'a mut bool,
+    /// What the last discovery did.
+    pub tools: &'a ToolsState,
 }
 
 /// Draws the panel.
@@ -89,7 +93,7 @@ pub fn clients_ui(ui: &mut egui::Ui, view: ClientsView<'_>) -> Vec<Action> {
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            if editor_ui(ui, entry, view.reveal) {
+            if editor_ui(ui, entry, view.reveal, view.tools, &mut actions) {
                 actions.push(Action::SaveProfile);
             }
             if let Some(location) = &view.location {
@@ -100,7 +104,13 @@ pub fn clients_ui(ui: &mut egui::Ui, view: ClientsView<'_>) -> Vec<Action> {
 }
 
 /// The editor; true when Save was pressed.
-fn editor_ui(ui: &mut egui::Ui, entry: &mut ProfileEntry, reveal: bool) -> bool {
+fn editor_ui(
+    ui: &mut egui::Ui,
+    entry: &mut ProfileEntry,
+    reveal: bool,
+    tools: &ToolsState,
+    actions: &mut Vec<Action>,
+) -> bool {
     let validation = Profile::from_file(&entry.file, "profile").err();
     let problem = |key: &str| {
         validation
@@ -225,6 +235,7 @@ fn editor_ui(ui: &mut egui::Ui, entry: &mut ProfileEntry, reveal: bool) -> bool 
                     problem("jwks_uri").as_deref(),
                 );
             });
+            discover_ui(ui, tools, actions);
         });
     egui::CollapsingHeader::new("Grant")
         .default_open(true)
@@ -408,4 +419,63 @@ fn editor_ui(ui: &mut egui::Ui, entry: &mut ProfileEntry, reveal: bool) -> bool 
         }
     }
     save
+}
+
+/// The Discover button and what the last discovery did.
+fn discover_ui(ui: &mut egui::Ui, tools: &ToolsState, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!tools.discovering, egui::Button::new("Discover"))
+            .on_hover_text(
+                "Fetch the issuer's discovery document and fill the empty endpoints (typed ones are kept)",
+            )
+            .clicked()
+        {
+            actions.push(Action::Discover);
+        }
+        if tools.discovering {
+            ui.spinner();
+        }
+    });
+    match &tools.discovered {
+        Some(Ok(message)) => {
+            ui.label(message);
+        }
+        Some(Err(message)) => {
+            ui.colored_label(ui.visuals().error_fg_color, message);
+        }
+        None => {}
+    }
+    findings_ui(ui, &tools.discovery_findings);
+    if let Some(metadata) = &tools.metadata {
+        egui::CollapsingHeader::new("What the server supports")
+            .id_salt("server_metadata")
+            .show(ui, |ui| {
+                let list = |values: &Option<Vec<String>>| match values {
+                    None => "(not listed)".to_string(),
+                    Some(values) => values.join(" "),
+                };
+                egui::Grid::new("server_metadata_grid")
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        for (name, values) in [
+                            ("Grants", &metadata.grant_types_supported),
+                            (
+                                "Client authentication",
+                                &metadata.token_endpoint_auth_methods_supported,
+                            ),
+                            ("PKCE methods", &metadata.code_challenge_methods_supported),
+                            ("Scopes", &metadata.scopes_supported),
+                            (
+                                "ID token algorithms",
+                                &metadata.id_token_signing_alg_values_supported,
+                            ),
+                        ] {
+                            ui.label(name);
+                            ui.add(egui::Label::new(list(values)).wrap());
+                            ui.end_row();
+                        }
+                    });
+            });
+    }
 }

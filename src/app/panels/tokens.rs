@@ -3,6 +3,8 @@
 
 use eframe::egui;
 
+use crate::app::tools::ToolsState;
+use crate::app::widgets::checks::{checks_ui, summary};
 use crate::app::widgets::copy::copy_button;
 use crate::app::widgets::countdown::{countdown_ui, expiry_bar_ui};
 use crate::app::widgets::explanation::findings_ui as findings_list_ui;
@@ -18,16 +20,23 @@ pub struct TokenActions {
     pub logout: bool,
     /// The profile has a revocation endpoint.
     pub revoke: bool,
+    /// The profile has an introspection endpoint.
+    pub introspect: bool,
+    /// The profile has a userinfo endpoint.
+    pub userinfo: bool,
 }
 
 /// Draws the Tokens tab.
 pub fn tokens_ui(
     ui: &mut egui::Ui,
     tokens: &mut TokenState,
+    tools: &mut ToolsState,
     reveal: bool,
     offered: TokenActions,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
+    pasted_ui(ui, tools, &mut actions);
+    let tools = &*tools;
     let Some(current) = tokens.current().cloned() else {
         ui.label("No tokens yet: run a grant in the Flow tab.");
         return actions;
@@ -102,14 +111,29 @@ pub fn tokens_ui(
             ui.add_space(6.0);
             fields_ui(ui, current, reveal);
             findings_ui(ui, current);
+            tools_ui(ui, tools, offered, &mut actions);
+            let verifications = tools.verifications_of(current);
             for jwt in &current.jwts {
-                egui::CollapsingHeader::new(format!("Decoded {} (JWT, not verified)", jwt.source))
+                let verification = verifications
+                    .and_then(|list| list.iter().find(|v| v.jwt.source == jwt.source));
+                let status = verification
+                    .map(summary)
+                    .unwrap_or_else(|| "not verified".to_string());
+                egui::CollapsingHeader::new(format!("Decoded {} (JWT, {status})", jwt.source))
+                    .id_salt(("decoded", &jwt.source))
                     .default_open(true)
                     .show(ui, |ui| {
                         ui.label("Header");
                         json_ui(ui, &jwt.header);
                         ui.label("Claims");
                         claims_ui(ui, &jwt.claims, reveal);
+                        ui.label("Checks");
+                        match verification {
+                            Some(verification) => checks_ui(ui, &jwt.source, verification),
+                            None => {
+                                ui.weak("Press Verify to check the signature and the claims.");
+                            }
+                        }
                     });
             }
             egui::CollapsingHeader::new("Raw response").show(ui, |ui| {
@@ -186,6 +210,106 @@ pub fn tokens_ui(
             }
         });
     actions
+}
+
+/// A field to paste any JWT into, and its verification against the
+/// selected profile.
+fn pasted_ui(ui: &mut egui::Ui, tools: &mut ToolsState, actions: &mut Vec<Action>) {
+    egui::CollapsingHeader::new("Inspect a pasted JWT")
+        .id_salt("pasted_jwt")
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label("JWT");
+                ui.add(
+                    egui::TextEdit::singleline(&mut tools.pasted)
+                        .desired_width(480.0)
+                        .hint_text("eyJ…"),
+                )
+                .labelled_by(label.id);
+                if ui
+                    .add_enabled(
+                        !tools.verifying && !tools.pasted.trim().is_empty(),
+                        egui::Button::new("Verify pasted"),
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::VerifyPasted);
+                }
+            });
+            match &tools.pasted_result {
+                Some(Ok(verification)) => {
+                    ui.label("Header");
+                    json_ui(ui, &verification.jwt.header);
+                    ui.label("Claims");
+                    json_ui(ui, &verification.jwt.claims);
+                    ui.strong(summary(verification));
+                    checks_ui(ui, "pasted", verification);
+                }
+                Some(Err(message)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, message);
+                }
+                None => {}
+            }
+        });
+}
+
+/// Verify, Introspect and Userinfo, and what the last call answered.
+fn tools_ui(
+    ui: &mut egui::Ui,
+    tools: &ToolsState,
+    offered: TokenActions,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!tools.verifying, egui::Button::new("Verify"))
+            .on_hover_text(
+                "Check each JWT's signature against the JWKS (or the client secret) and its claims",
+            )
+            .clicked()
+        {
+            actions.push(Action::VerifyTokens);
+        }
+        if tools.verifying {
+            ui.spinner();
+        }
+        if ui
+            .add_enabled(
+                offered.introspect && !tools.looking,
+                egui::Button::new("Introspect"),
+            )
+            .clicked()
+        {
+            actions.push(Action::Introspect);
+        }
+        if ui
+            .add_enabled(
+                offered.userinfo && !tools.looking,
+                egui::Button::new("Userinfo"),
+            )
+            .clicked()
+        {
+            actions.push(Action::Userinfo);
+        }
+        if tools.looking {
+            ui.spinner();
+        }
+    });
+    match &tools.looked {
+        Some(Ok(report)) => {
+            egui::CollapsingHeader::new(&report.title)
+                .id_salt("tool_report")
+                .default_open(true)
+                .show(ui, |ui| {
+                    json_ui(ui, &report.json);
+                    findings_list_ui(ui, &report.findings);
+                });
+        }
+        Some(Err(message)) => {
+            ui.colored_label(ui.visuals().error_fg_color, message);
+        }
+        None => {}
+    }
 }
 
 fn fields_ui(ui: &mut egui::Ui, tokens: &TokenSet, reveal: bool) {

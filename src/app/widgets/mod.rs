@@ -1,5 +1,6 @@
 //! Widgets shared by the panels.
 
+pub mod checks;
 pub mod copy;
 pub mod countdown;
 pub mod explanation;

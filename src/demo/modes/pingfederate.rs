@@ -31,6 +31,7 @@ static CLIENT: Client = Client {
         "https://app.getpostman.com/oauth2/callback",
         "http://127.0.0.1/callback",
     ],
+    id_token_alg: "RS256",
 };
 
 /// The scope the Windchill API needs.

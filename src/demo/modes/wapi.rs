@@ -36,6 +36,7 @@ static CLIENT: Client = Client {
         "http://127.0.0.1/callback",
         "https://app.example.com/oauth/callback",
     ],
+    id_token_alg: "RS256",
 };
 
 fn client(id: &str) -> Option<&'static Client> {

@@ -34,6 +34,7 @@ static CLIENT: Client = Client {
         "http://127.0.0.1/callback",
         "https://app.example.com/oauth/callback",
     ],
+    id_token_alg: "RS256",
 };
 
 /// Why a replaced token stops working.

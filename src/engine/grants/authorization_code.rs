@@ -212,5 +212,7 @@ pub async fn run(
     profile.token_endpoint()?;
     let (request, params) = authorize_in_browser(profile, options, ResponseKind::Code).await?;
     let code = params.code.unwrap_or_default();
-    exchange_code(profile, http, &request, &code).await
+    let mut tokens = exchange_code(profile, http, &request, &code).await?;
+    tokens.nonce = request.nonce.clone();
+    Ok(tokens)
 }

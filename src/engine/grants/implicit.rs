@@ -17,8 +17,9 @@ use crate::engine::token::{TokenResponseError, TokenSet, token_set_from_fields};
 
 /// Runs the grant: listener, browser, fragment.
 pub async fn run(profile: &Profile, options: &BrowserOptions) -> Result<TokenSet, EngineError> {
-    let (_, params) = authorize_in_browser(profile, options, ResponseKind::Token).await?;
+    let (request, params) = authorize_in_browser(profile, options, ResponseKind::Token).await?;
     let mut tokens = tokens_from_fragment(&params.all)?;
+    tokens.nonce = request.nonce.clone();
     if params.from_query {
         tokens.findings.insert(
             0,

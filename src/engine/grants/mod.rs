@@ -396,7 +396,14 @@ fn from_exchange(
         compat,
         notes,
     ) {
-        Ok(tokens) => Ok(tokens),
+        Ok(mut tokens) => {
+            // Token times are absolute: a server clock that is off makes
+            // them look wrong here.
+            tokens
+                .findings
+                .extend(crate::engine::clock::skew_finding(&exchange));
+            Ok(tokens)
+        }
         Err(TokenResponseError::OAuth(error, findings)) => Err(EngineError::OAuth {
             error,
             findings,

@@ -1,0 +1,435 @@
+//! The OpenID Connect token tools as the app runs them: verify the decoded
+//! JWTs of a token set, introspect the access token, fetch userinfo, and
+//! discover a profile's endpoints. The commands run on the engine's runtime
+//! (through the bridge); their results come back as a [`ToolEvent`] and are
+//! kept in [`ToolsState`].
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::engine::discovery::{self, ServerMetadata};
+use crate::engine::http::{HttpClient, Recorder};
+use crate::engine::jwks::JwksCache;
+use crate::engine::profile::HttpSettings;
+use crate::engine::verify::{self, Expectations, Verification};
+use crate::engine::{Finding, Profile, Secret, TokenSet, introspection, userinfo};
+
+/// A token tool to run.
+#[derive(Debug)]
+pub enum ToolCommand {
+    /// Verify every JWT of a token set (signature and claims).
+    Verify {
+        /// Issuer, JWKS, client id, secret and clock skew come from here.
+        profile: Box<Profile>,
+        /// The tokens.
+        tokens: Box<TokenSet>,
+    },
+    /// Verify a pasted JWT as an access token (or, when it has a nonce, an
+    /// ID token) of the profile.
+    VerifyPasted {
+        /// Issuer, JWKS, client id, secret and clock skew come from here.
+        profile: Box<Profile>,
+        /// The token as pasted.
+        token: String,
+    },
+    /// Ask the introspection endpoint about the access token.
+    Introspect {
+        /// Endpoint and client authentication.
+        profile: Box<Profile>,
+        /// The token.
+        token: Secret,
+    },
+    /// Fetch the userinfo claims.
+    Userinfo {
+        /// Endpoint.
+        profile: Box<Profile>,
+        /// The access token.
+        token: Secret,
+        /// The ID token's `sub`, to compare.
+        id_token_sub: Option<String>,
+    },
+    /// Fetch the discovery document of an issuer for the profile being
+    /// edited.
+    Discover {
+        /// Which profile (its index) asked.
+        index: usize,
+        /// The issuer identifier.
+        issuer: String,
+        /// The profile's HTTP settings.
+        http: HttpSettings,
+    },
+}
+
+/// A token tool's result.
+#[derive(Debug)]
+pub enum ToolEvent {
+    /// The verifications of the token set received at this time.
+    Verified(DateTime<Utc>, Vec<Verification>),
+    /// The verification of a pasted token.
+    PastedVerified(Result<Box<Verification>, String>),
+    /// What introspection or userinfo answered.
+    Looked(Result<ToolReport, String>),
+    /// What discovery found for the profile at this index.
+    Discovered(usize, Result<Box<Discovery>, String>),
+}
+
+/// What an introspection or userinfo call answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolReport {
+    /// What was asked ("Introspection: active").
+    pub title: String,
+    /// The JSON that came back.
+    pub json: Value,
+    /// What was odd or wrong about it.
+    pub findings: Vec<Finding>,
+}
+
+/// A discovery document, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discovery {
+    /// Where it was found.
+    pub url: String,
+    /// Its fields.
+    pub metadata: ServerMetadata,
+    /// What is wrong with it.
+    pub findings: Vec<Finding>,
+}
+
+/// What the app keeps of the tools' results.
+#[derive(Debug, Clone, Default)]
+pub struct ToolsState {
+    /// Verifications of the token set received at this time.
+    pub verified: Option<(DateTime<Utc>, Vec<Verification>)>,
+    /// A verification is in flight.
+    pub verifying: bool,
+    /// A JWT pasted for inspection.
+    pub pasted: String,
+    /// Its verification.
+    pub pasted_result: Option<Result<Box<Verification>, String>>,
+    /// The last introspection or userinfo answer.
+    pub looked: Option<Result<ToolReport, String>>,
+    /// An introspection or userinfo call is in flight.
+    pub looking: bool,
+    /// What the last discovery did to the profile: the outcome, for people.
+    pub discovered: Option<Result<String, String>>,
+    /// Findings of the last discovery (document and profile).
+    pub discovery_findings: Vec<Finding>,
+    /// What the last discovery document lists.
+    pub metadata: Option<ServerMetadata>,
+    /// A discovery is in flight.
+    pub discovering: bool,
+}
+
+impl ToolsState {
+    /// The verifications of `tokens`, if they were made.
+    pub fn verifications_of(&self, tokens: &TokenSet) -> Option<&[Verification]> {
+        match &self.verified {
+            Some((at, list)) if *at == tokens.obtained_at => Some(list),
+            _ => None,
+        }
+    }
+}
+
+/// Runs a tool; `cache` keeps JWKS between runs.
+pub async fn run(command: ToolCommand, recorder: Recorder, cache: &JwksCache) -> ToolEvent {
+    match command {
+        ToolCommand::Verify { profile, tokens } => {
+            let results = match HttpClient::new(&profile.http, recorder) {
+                Ok(http) => verify_all(&http, cache, &profile, &tokens).await,
+                Err(_) => Vec::new(),
+            };
+            ToolEvent::Verified(tokens.obtained_at, results)
+        }
+        ToolCommand::VerifyPasted { profile, token } => {
+            let result = async {
+                let http = HttpClient::new(&profile.http, recorder).map_err(|e| e.to_string())?;
+                let decoded =
+                    crate::engine::jwt::decode("token", &token).map_err(|e| e.to_string())?;
+                // Claims of an ID token (a nonce, or the client as audience)
+                // are checked as one.
+                let id_token =
+                    decoded.claims.get("nonce").is_some() || decoded.claims.get("azp").is_some();
+                let expect = Expectations {
+                    id_token,
+                    audience: if id_token {
+                        profile.client_id.clone()
+                    } else {
+                        None
+                    },
+                    ..Expectations::for_access_token(&profile)
+                };
+                let secret = profile
+                    .client_secret
+                    .as_ref()
+                    .and_then(|s| s.resolve("client_secret").ok())
+                    .map(|s| s.expose().as_bytes().to_vec());
+                let jwks_uri = discovery::jwks_uri(&http, &profile).await.ok().flatten();
+                verify::verify_with_jwks(
+                    &http,
+                    cache,
+                    if id_token { "id_token" } else { "token" },
+                    &token,
+                    jwks_uri.as_ref(),
+                    secret,
+                    &expect,
+                    Utc::now(),
+                )
+                .await
+                .map(Box::new)
+                .map_err(|e| e.to_string())
+            }
+            .await;
+            ToolEvent::PastedVerified(result)
+        }
+        ToolCommand::Introspect { profile, token } => {
+            let result = async {
+                let http = HttpClient::new(&profile.http, recorder).map_err(|e| e.to_string())?;
+                let found = introspection::introspect(&profile, &http, &token, None)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(ToolReport {
+                    title: match found.active {
+                        Some(true) => "Introspection: active".to_string(),
+                        Some(false) => "Introspection: not active".to_string(),
+                        None => "Introspection: active is not a boolean".to_string(),
+                    },
+                    json: found.value.unwrap_or(Value::Null),
+                    findings: found.findings,
+                })
+            }
+            .await;
+            ToolEvent::Looked(result)
+        }
+        ToolCommand::Userinfo {
+            profile,
+            token,
+            id_token_sub,
+        } => {
+            let result = async {
+                let http = HttpClient::new(&profile.http, recorder).map_err(|e| e.to_string())?;
+                let info = userinfo::userinfo(&profile, &http, &token, id_token_sub.as_deref())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(ToolReport {
+                    title: "Userinfo claims".to_string(),
+                    json: Value::Object(info.claims),
+                    findings: info.findings,
+                })
+            }
+            .await;
+            ToolEvent::Looked(result)
+        }
+        ToolCommand::Discover {
+            index,
+            issuer,
+            http,
+        } => {
+            let result = async {
+                let http = HttpClient::new(&http, recorder).map_err(|e| e.to_string())?;
+                let found = discovery::discover(&http, &issuer)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(Box::new(Discovery {
+                    url: found.url.to_string(),
+                    metadata: found.metadata,
+                    findings: found.findings,
+                }))
+            }
+            .await;
+            ToolEvent::Discovered(index, result)
+        }
+    }
+}
+
+async fn verify_all(
+    http: &HttpClient,
+    cache: &JwksCache,
+    profile: &Profile,
+    tokens: &TokenSet,
+) -> Vec<Verification> {
+    let secret = profile
+        .client_secret
+        .as_ref()
+        .and_then(|s| s.resolve("client_secret").ok())
+        .map(|s| s.expose().as_bytes().to_vec());
+    // A profile with an issuer and no jwks_uri finds its keys by discovery.
+    let jwks_uri = discovery::jwks_uri(http, profile).await.ok().flatten();
+    let mut results = Vec::new();
+    let candidates = [
+        ("access_token", Some(&tokens.access_token)),
+        ("id_token", tokens.id_token.as_ref()),
+    ];
+    for (source, token) in candidates {
+        let Some(token) = token else { continue };
+        let expect = if source == "id_token" {
+            Expectations::for_id_token(profile, tokens)
+        } else {
+            Expectations::for_access_token(profile)
+        };
+        if let Ok(verification) = verify::verify_with_jwks(
+            http,
+            cache,
+            source,
+            token.expose(),
+            jwks_uri.as_ref(),
+            secret.clone(),
+            &expect,
+            Utc::now(),
+        )
+        .await
+        {
+            results.push(verification);
+        }
+    }
+    results
+}
+
+impl super::App {
+    /// Starts the tool an action asks for.
+    pub(super) fn apply_tool_action(&mut self, action: super::Action) {
+        use super::Action;
+        if action == Action::Discover {
+            self.discover();
+            return;
+        }
+        if action == Action::VerifyPasted {
+            let token = self.state.tools.pasted.trim().to_string();
+            let command = match self.selected_profile() {
+                Ok(profile) => ToolCommand::VerifyPasted {
+                    profile: Box::new(profile),
+                    token,
+                },
+                Err(message) => {
+                    self.state.tools.pasted_result = Some(Err(message));
+                    return;
+                }
+            };
+            if self.bridge.send(super::Command::Tool(command)) {
+                self.state.in_flight += 1;
+                self.state.tools.verifying = true;
+                self.state.tools.pasted_result = None;
+            }
+            return;
+        }
+        let profile = match self.selected_profile() {
+            Ok(profile) => Box::new(profile),
+            Err(message) => {
+                self.state.notice = Some(message);
+                return;
+            }
+        };
+        let Some(tokens) = self.state.tokens.current().cloned() else {
+            self.state.notice = Some("There are no tokens yet.".to_string());
+            return;
+        };
+        let tools = &mut self.state.tools;
+        let command = match action {
+            Action::VerifyTokens => {
+                tools.verifying = true;
+                ToolCommand::Verify {
+                    profile,
+                    tokens: Box::new(tokens),
+                }
+            }
+            Action::Introspect => {
+                tools.looking = true;
+                ToolCommand::Introspect {
+                    profile,
+                    token: tokens.access_token.clone(),
+                }
+            }
+            _ => {
+                tools.looking = true;
+                let id_token_sub = tokens
+                    .jwts
+                    .iter()
+                    .find(|j| j.source == "id_token")
+                    .and_then(|j| j.claims["sub"].as_str())
+                    .map(str::to_string);
+                ToolCommand::Userinfo {
+                    profile,
+                    token: tokens.access_token.clone(),
+                    id_token_sub,
+                }
+            }
+        };
+        if self.bridge.send(super::Command::Tool(command)) {
+            self.state.in_flight += 1;
+        } else {
+            self.state.tools.verifying = false;
+            self.state.tools.looking = false;
+        }
+    }
+
+    fn discover(&mut self) {
+        let index = self.state.selected;
+        let Some(entry) = self.state.profiles.get(index) else {
+            return;
+        };
+        let Some(issuer) = entry
+            .file
+            .issuer
+            .clone()
+            .filter(|issuer| !issuer.trim().is_empty())
+        else {
+            self.state.tools.discovered = Some(Err("Type the issuer first.".to_string()));
+            return;
+        };
+        // HTTP settings of the profile as it stands; its defaults when the
+        // rest of it does not validate yet.
+        let http = self.selected_profile().map(|p| p.http).unwrap_or_default();
+        let command = ToolCommand::Discover {
+            index,
+            issuer,
+            http,
+        };
+        if self.bridge.send(super::Command::Tool(command)) {
+            self.state.in_flight += 1;
+            self.state.tools.discovering = true;
+            self.state.tools.discovered = None;
+            self.state.tools.discovery_findings.clear();
+            self.state.tools.metadata = None;
+        }
+    }
+
+    /// Keeps a tool's result; discovery fills the profile's empty fields.
+    pub(super) fn apply_tool_event(&mut self, event: ToolEvent) {
+        let state = &mut self.state;
+        match event {
+            ToolEvent::Verified(at, results) => {
+                state.tools.verifying = false;
+                state.tools.verified = Some((at, results));
+            }
+            ToolEvent::PastedVerified(result) => {
+                state.tools.verifying = false;
+                state.tools.pasted_result = Some(result);
+            }
+            ToolEvent::Looked(result) => {
+                state.tools.looking = false;
+                state.tools.looked = Some(result);
+            }
+            ToolEvent::Discovered(index, result) => {
+                state.tools.discovering = false;
+                let Some(entry) = state.profiles.get_mut(index) else {
+                    return;
+                };
+                match result {
+                    Ok(found) => {
+                        let before = entry.file.clone();
+                        let filled = discovery::fill_profile(&mut entry.file, &found.metadata);
+                        let mut findings = found.findings.clone();
+                        findings.extend(discovery::check_profile(&before, &found.metadata));
+                        state.tools.discovery_findings = findings;
+                        state.tools.metadata = Some(found.metadata.clone());
+                        state.tools.discovered = Some(Ok(if filled.is_empty() {
+                            format!("Found {}; no empty endpoint to fill.", found.url)
+                        } else {
+                            format!("Found {}; filled {}.", found.url, filled.join(", "))
+                        }));
+                    }
+                    Err(message) => state.tools.discovered = Some(Err(message)),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,503 @@
+//! The OpenID Connect and token commands: `discover`, `inspect`,
+//! `introspect` and `userinfo`.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use clap::Args;
+use serde_json::{Value, json};
+
+use super::{Exit, Failure, client, finish_printer, load};
+use crate::engine::discovery::{self, Discovered};
+use crate::engine::introspection;
+use crate::engine::jwks::JwksCache;
+use crate::engine::profile::{HttpSettings, Profile, ProfileFile};
+use crate::engine::userinfo;
+use crate::engine::verify::{self, Expectations, Verdict, Verification};
+use crate::engine::{Finding, Secret, Severity, Stage, jwt};
+
+/// How the OpenID Connect commands print.
+#[derive(Debug, Args)]
+pub struct Output {
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Print every HTTP exchange to stderr, secrets redacted.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// `discover` options.
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The issuer identifier (e.g. `https://as.example`); defaults to the
+    /// profile's `issuer`.
+    pub issuer: Option<String>,
+    /// A profile to compare with the server's metadata: which of its empty
+    /// endpoints discovery fills, and what it asks for that the server does
+    /// not list.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Write the filled endpoints back into the --profile file (rewritten as
+    /// TOML: comments are not kept).
+    #[arg(long, requires = "profile")]
+    pub write: bool,
+    /// Output.
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// `inspect` options.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The token, a file holding it, or `-` for stdin.
+    #[arg(value_name = "TOKEN_OR_FILE")]
+    pub token: String,
+    /// Check the signature against the JWKS at this URL.
+    #[arg(long, value_name = "URL", conflicts_with = "issuer")]
+    pub jwks: Option<String>,
+    /// Discover this issuer: its JWKS for the signature, and `iss` must be it.
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// A profile: its issuer, jwks_uri, client id (the ID token's audience),
+    /// client secret (HS256/384/512) and clock_skew_secs.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Validate as an OpenID Connect ID token (iss, sub, aud, exp and iat
+    /// required).
+    #[arg(long)]
+    pub id_token: bool,
+    /// The audience `aud` must include (an ID token's: the client id).
+    #[arg(long, value_name = "AUD")]
+    pub audience: Option<String>,
+    /// The nonce sent in the authorization request.
+    #[arg(long, value_name = "NONCE")]
+    pub nonce: Option<String>,
+    /// The access token issued with an ID token, to check `at_hash`.
+    #[arg(long, value_name = "T")]
+    pub access_token: Option<String>,
+    /// The secret of an HS256/384/512 signature (the client secret).
+    #[arg(
+        long,
+        value_name = "S",
+        env = "OAUTH_DEBUGGER_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub secret: Option<String>,
+    /// Clock-skew tolerance in seconds (default: the profile's, else 60).
+    #[arg(long, value_name = "SECS")]
+    pub clock_skew: Option<u64>,
+    /// Output.
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// `introspect` options.
+#[derive(Debug, Args)]
+pub struct IntrospectArgs {
+    /// The profile (TOML): introspection endpoint and client authentication.
+    #[arg(long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// The token to ask about (also from the environment).
+    #[arg(
+        long,
+        value_name = "T",
+        env = "OAUTH_DEBUGGER_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: String,
+    /// `token_type_hint`: access_token or refresh_token.
+    #[arg(long, value_name = "HINT", value_parser = ["access_token", "refresh_token"])]
+    pub hint: Option<String>,
+    /// Output.
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// `userinfo` options.
+#[derive(Debug, Args)]
+pub struct UserinfoArgs {
+    /// The profile (TOML) with a userinfo_endpoint.
+    #[arg(long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// The access token (also from the environment).
+    #[arg(
+        long,
+        value_name = "T",
+        env = "OAUTH_DEBUGGER_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: String,
+    /// The ID token of the same sign-in: its `sub` must be the userinfo's.
+    #[arg(
+        long,
+        value_name = "T",
+        env = "OAUTH_DEBUGGER_ID_TOKEN",
+        hide_env_values = true
+    )]
+    pub id_token: Option<String>,
+    /// Output.
+    #[command(flatten)]
+    pub output: Output,
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure::new(Exit::Usage, message)
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+fn has_errors(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Error)
+}
+
+fn list(values: &Option<Vec<String>>) -> String {
+    match values {
+        None => "(not listed)".to_string(),
+        Some(values) if values.is_empty() => "(none)".to_string(),
+        Some(values) => values.join(" "),
+    }
+}
+
+/// `discover`.
+pub async fn discover(args: DiscoverArgs) -> Result<Exit, Failure> {
+    let file = match &args.profile {
+        Some(path) => {
+            let source = std::fs::read_to_string(path)
+                .map_err(|err| usage(format!("{}: cannot read the file: {err}", path.display())))?;
+            Some(ProfileFile::parse(&source, path).map_err(|err| usage(err.to_string()))?)
+        }
+        None => None,
+    };
+    let settings = match (&args.profile, &file) {
+        (Some(path), Some(_)) => load(path)?.http,
+        _ => HttpSettings::default(),
+    };
+    let issuer = args
+        .issuer
+        .clone()
+        .or_else(|| file.as_ref().and_then(|f| f.issuer.clone()))
+        .ok_or_else(|| usage("give an issuer, or a --profile with an issuer"))?;
+    let (http, printer) = client(&settings, args.output.verbose)?;
+    let result = discovery::discover(&http, &issuer).await;
+    finish_printer(http, printer).await;
+    let found = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;
+    let (filled, profile_findings) = match file {
+        Some(mut file) => {
+            let before = file.clone();
+            let filled = discovery::fill_profile(&mut file, &found.metadata);
+            if args.write
+                && !filled.is_empty()
+                && let Some(path) = &args.profile
+            {
+                crate::engine::storage::write_atomically(path, file.to_toml().as_bytes())
+                    .map_err(|err| usage(format!("{}: cannot write: {err}", path.display())))?;
+            }
+            (filled, discovery::check_profile(&before, &found.metadata))
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    if args.output.json {
+        let out = json!({
+            "issuer": found.issuer,
+            "url": found.url,
+            "document": found.document,
+            "metadata": found.metadata,
+            "findings": found.findings,
+            "profile": args.profile.as_ref().map(|_| json!({
+                "would_fill": filled,
+                "findings": profile_findings,
+            })),
+        });
+        println!("{}", pretty(&out));
+    } else {
+        print!("{}", describe_discovery(&found));
+        if args.profile.is_some() {
+            if filled.is_empty() {
+                println!("Profile: no empty endpoint to fill");
+            } else if args.write {
+                println!("Profile: filled {} (written)", filled.join(", "));
+            } else {
+                println!(
+                    "Profile: discovery fills {} (--write saves them)",
+                    filled.join(", ")
+                );
+            }
+            for finding in &profile_findings {
+                println!("  {finding}");
+            }
+        }
+    }
+    Ok(if has_errors(&found.findings) {
+        Exit::Refused
+    } else {
+        Exit::Success
+    })
+}
+
+fn describe_discovery(found: &Discovered) -> String {
+    let m = &found.metadata;
+    let mut out = format!("Discovery document from {}\n", found.url);
+    let mut row = |name: &str, value: String| out.push_str(&format!("  {name:<40} {value}\n"));
+    let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_string());
+    row("issuer", or_dash(&m.issuer));
+    row("authorization_endpoint", or_dash(&m.authorization_endpoint));
+    row("token_endpoint", or_dash(&m.token_endpoint));
+    row(
+        "device_authorization_endpoint",
+        or_dash(&m.device_authorization_endpoint),
+    );
+    row("userinfo_endpoint", or_dash(&m.userinfo_endpoint));
+    row("jwks_uri", or_dash(&m.jwks_uri));
+    row("introspection_endpoint", or_dash(&m.introspection_endpoint));
+    row("revocation_endpoint", or_dash(&m.revocation_endpoint));
+    row("grant_types_supported", list(&m.grant_types_supported));
+    row(
+        "token_endpoint_auth_methods_supported",
+        list(&m.token_endpoint_auth_methods_supported),
+    );
+    row(
+        "code_challenge_methods_supported",
+        list(&m.code_challenge_methods_supported),
+    );
+    row("scopes_supported", list(&m.scopes_supported));
+    row(
+        "id_token_signing_alg_values_supported",
+        list(&m.id_token_signing_alg_values_supported),
+    );
+    if !found.findings.is_empty() {
+        out.push_str("Findings:\n");
+        for finding in &found.findings {
+            out.push_str(&format!("  {finding}\n"));
+        }
+    }
+    out.push_str("Document:\n");
+    out.push_str(&pretty(&Value::Object(found.document.clone())));
+    out.push('\n');
+    out
+}
+
+/// The token text: the argument itself, the file it names, or stdin.
+fn read_token(arg: &str) -> Result<String, Failure> {
+    let text = if arg == "-" {
+        std::io::read_to_string(std::io::stdin())
+            .map_err(|err| usage(format!("cannot read stdin: {err}")))?
+    } else if std::path::Path::new(arg).is_file() {
+        std::fs::read_to_string(arg).map_err(|err| usage(format!("{arg}: {err}")))?
+    } else {
+        arg.to_string()
+    };
+    Ok(text.trim().to_string())
+}
+
+/// `inspect`.
+pub async fn inspect(args: InspectArgs) -> Result<Exit, Failure> {
+    let token = read_token(&args.token)?;
+    jwt::decode("token", &token).map_err(|err| usage(format!("not a JWT: {err}")))?;
+    let profile: Option<Profile> = args.profile.as_deref().map(load).transpose()?;
+    let settings = profile.as_ref().map(|p| p.http.clone()).unwrap_or_default();
+    let mut expect = Expectations {
+        id_token: args.id_token,
+        nonce: args.nonce.clone(),
+        access_token: args.access_token.clone(),
+        ..Expectations::default()
+    };
+    let mut jwks_uri = None;
+    let mut secret = args.secret.clone().map(String::into_bytes);
+    if let Some(profile) = &profile {
+        expect.issuer = profile.endpoints.issuer.as_ref().map(verify::issuer_text);
+        expect.clock_skew = profile.clock_skew;
+        if args.id_token {
+            expect.audience = profile.client_id.clone();
+        }
+        jwks_uri = profile.endpoints.jwks_uri.clone();
+        if secret.is_none()
+            && let Some(source) = &profile.client_secret
+        {
+            secret = source
+                .resolve("client_secret")
+                .ok()
+                .map(|s| s.expose().as_bytes().to_vec());
+        }
+    }
+    if let Some(audience) = &args.audience {
+        expect.audience = Some(audience.clone());
+    }
+    if let Some(secs) = args.clock_skew {
+        expect.clock_skew = std::time::Duration::from_secs(secs);
+    }
+    if let Some(uri) = &args.jwks {
+        jwks_uri = Some(crate::engine::profile::parse_http_url(uri).map_err(usage)?);
+    }
+    let (http, printer) = client(&settings, args.output.verbose)?;
+    let mut discovery_findings = Vec::new();
+    let outcome = async {
+        if args.jwks.is_none()
+            && args.issuer.is_none()
+            && let Some(profile) = &profile
+        {
+            // No jwks_uri in the profile: its issuer's discovery says.
+            jwks_uri = discovery::jwks_uri(&http, profile)
+                .await
+                .map_err(|err| Failure::at(err, Stage::ApiCall))?;
+        }
+        if let Some(issuer) = &args.issuer {
+            let found = discovery::discover(&http, issuer)
+                .await
+                .map_err(|err| Failure::at(err, Stage::ApiCall))?;
+            expect.issuer = Some(issuer.trim().to_string());
+            discovery_findings = found.findings;
+            jwks_uri = match &found.metadata.jwks_uri {
+                Some(uri) => Some(crate::engine::profile::parse_http_url(uri).map_err(|e| {
+                    Failure::new(Exit::Refused, format!("the discovered jwks_uri: {e}"))
+                })?),
+                None => None,
+            };
+        }
+        let cache = JwksCache::new();
+        verify::verify_with_jwks(
+            &http,
+            &cache,
+            if args.id_token { "id_token" } else { "token" },
+            &token,
+            jwks_uri.as_ref(),
+            secret,
+            &expect,
+            Utc::now(),
+        )
+        .await
+        .map_err(|err| usage(format!("not a JWT: {err}")))
+    }
+    .await;
+    finish_printer(http, printer).await;
+    let mut verification = outcome?;
+    verification.findings.extend(discovery_findings);
+    if args.output.json {
+        println!("{}", pretty(&json!(verification)));
+    } else {
+        print!("{}", describe_verification(&verification));
+    }
+    Ok(if verification.passed() {
+        Exit::Success
+    } else {
+        Exit::Refused
+    })
+}
+
+/// The human form of a verification.
+pub fn describe_verification(verification: &Verification) -> String {
+    let jwt = &verification.jwt;
+    let mut out = format!(
+        "Header:\n{}\nClaims:\n{}\nChecks:\n",
+        pretty(&jwt.header),
+        pretty(&jwt.claims)
+    );
+    for check in &verification.checks {
+        out.push_str(&format!("  {check}\n"));
+    }
+    if !verification.findings.is_empty() {
+        out.push_str("Findings:\n");
+        for finding in &verification.findings {
+            out.push_str(&format!("  {finding}\n"));
+        }
+    }
+    let failed = verification
+        .checks
+        .iter()
+        .filter(|c| c.verdict == Verdict::Fail)
+        .count();
+    out.push_str(&if failed == 0 {
+        "Verdict: no check failed\n".to_string()
+    } else {
+        format!("Verdict: {failed} check(s) failed\n")
+    });
+    out
+}
+
+/// `introspect`.
+pub async fn introspect(args: IntrospectArgs) -> Result<Exit, Failure> {
+    let profile = load(&args.profile)?;
+    let (http, printer) = client(&profile.http, args.output.verbose)?;
+    let result = introspection::introspect(
+        &profile,
+        &http,
+        &Secret::new(args.token),
+        args.hint.as_deref(),
+    )
+    .await;
+    finish_printer(http, printer).await;
+    let found = result.map_err(|err| Failure::at(err, Stage::Introspection))?;
+    if args.output.json {
+        println!(
+            "{}",
+            pretty(&json!({
+                "status": found.exchange.status(),
+                "active": found.active,
+                "response": found.value,
+                "findings": found.findings,
+            }))
+        );
+    } else {
+        match found.active {
+            Some(true) => println!("active: true"),
+            Some(false) => println!("active: false"),
+            None => println!("active: (not a boolean)"),
+        }
+        match &found.value {
+            Some(value) => println!("{}", pretty(value)),
+            None => println!("{}", found.exchange.response_text()),
+        }
+        for finding in &found.findings {
+            println!("  {finding}");
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// `userinfo`.
+pub async fn userinfo(args: UserinfoArgs) -> Result<Exit, Failure> {
+    let profile = load(&args.profile)?;
+    let id_token_sub = match &args.id_token {
+        Some(token) => Some(
+            jwt::decode("id_token", token)
+                .map_err(|err| usage(format!("--id-token is not a JWT: {err}")))?
+                .claims["sub"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let (http, printer) = client(&profile.http, args.output.verbose)?;
+    let result = userinfo::userinfo(
+        &profile,
+        &http,
+        &Secret::new(args.token),
+        id_token_sub.as_deref(),
+    )
+    .await;
+    finish_printer(http, printer).await;
+    let info = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;
+    if args.output.json {
+        println!(
+            "{}",
+            pretty(&json!({
+                "status": info.exchange.status(),
+                "claims": info.claims,
+                "findings": info.findings,
+            }))
+        );
+    } else {
+        println!("{}", pretty(&Value::Object(info.claims.clone())));
+        for finding in &info.findings {
+            println!("  {finding}");
+        }
+    }
+    Ok(if has_errors(&info.findings) {
+        Exit::Refused
+    } else {
+        Exit::Success
+    })
+}

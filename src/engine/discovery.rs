@@ -1,0 +1,542 @@
+//! Discovery: the authorization server's metadata, from its issuer
+//! identifier (OpenID Connect Discovery 1.0 §4, RFC 8414 §3).
+//!
+//! [`discover`] tries `/.well-known/openid-configuration`, then
+//! `/.well-known/oauth-authorization-server`, and checks what it found:
+//! the `issuer` in the document must be the one asked for. [`fill_profile`]
+//! copies the endpoints into the empty fields of a profile (never over what
+//! the user typed) and [`check_profile`] says where the profile asks for
+//! something the server does not list. A server without discovery keeps
+//! working with endpoints typed by hand.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use url::Url;
+
+use super::clock;
+use super::error::EngineError;
+use super::findings::{Finding, Severity};
+use super::http::{Exchange, ExchangeKind, HttpClient};
+use super::profile::{ClientAuthMethod, GrantType, PkceMode, Profile, ProfileFile, parse_http_url};
+
+/// The OpenID Connect well-known path.
+pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
+/// The RFC 8414 well-known path.
+pub const OAUTH_AUTHORIZATION_SERVER: &str = "/.well-known/oauth-authorization-server";
+
+/// The metadata fields this debugger uses (RFC 8414 §2, OIDC Discovery
+/// §3). A list that is absent is `None`: "not listed" differs from "lists
+/// nothing".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerMetadata {
+    /// `issuer`.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// `authorization_endpoint`.
+    #[serde(default)]
+    pub authorization_endpoint: Option<String>,
+    /// `token_endpoint`.
+    #[serde(default)]
+    pub token_endpoint: Option<String>,
+    /// `device_authorization_endpoint` (RFC 8628 §4).
+    #[serde(default)]
+    pub device_authorization_endpoint: Option<String>,
+    /// `userinfo_endpoint`.
+    #[serde(default)]
+    pub userinfo_endpoint: Option<String>,
+    /// `jwks_uri`.
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
+    /// `introspection_endpoint` (RFC 8414 §2).
+    #[serde(default)]
+    pub introspection_endpoint: Option<String>,
+    /// `revocation_endpoint` (RFC 8414 §2).
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    /// `grant_types_supported`.
+    #[serde(default)]
+    pub grant_types_supported: Option<Vec<String>>,
+    /// `token_endpoint_auth_methods_supported`.
+    #[serde(default)]
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// `code_challenge_methods_supported` (RFC 8414 §2, for PKCE).
+    #[serde(default)]
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    /// `scopes_supported`.
+    #[serde(default)]
+    pub scopes_supported: Option<Vec<String>>,
+    /// `response_types_supported`.
+    #[serde(default)]
+    pub response_types_supported: Option<Vec<String>>,
+    /// `id_token_signing_alg_values_supported`.
+    #[serde(default)]
+    pub id_token_signing_alg_values_supported: Option<Vec<String>>,
+}
+
+/// What discovery found.
+#[derive(Debug, Clone)]
+pub struct Discovered {
+    /// The issuer asked for, as given.
+    pub issuer: String,
+    /// The URL that answered.
+    pub url: Url,
+    /// The document as sent.
+    pub document: Map<String, Value>,
+    /// The fields this debugger uses.
+    pub metadata: ServerMetadata,
+    /// What was wrong with the document (an issuer that does not match,
+    /// fields of the wrong type, a server clock that is off).
+    pub findings: Vec<Finding>,
+    /// Every request made, in order (the first may be a 404 before the
+    /// fallback).
+    pub exchanges: Vec<Exchange>,
+}
+
+/// The well-known URLs for `issuer`, in the order tried: the OpenID Connect
+/// one (appended to the issuer), then RFC 8414's (inserted before the
+/// issuer's path), then, for an issuer with a path, RFC 8414's appended as
+/// many servers publish it.
+pub fn well_known_urls(issuer: &str) -> Result<Vec<Url>, String> {
+    let base = parse_http_url(issuer.trim())?;
+    let path = base.path().trim_end_matches('/').to_string();
+    let mut origin = base.clone();
+    origin.set_path("");
+    origin.set_query(None);
+    origin.set_fragment(None);
+    let origin = origin.as_str().trim_end_matches('/').to_string();
+    let mut urls = vec![format!("{origin}{path}{OPENID_CONFIGURATION}")];
+    urls.push(format!("{origin}{OAUTH_AUTHORIZATION_SERVER}{path}"));
+    if !path.is_empty() {
+        urls.push(format!("{origin}{path}{OAUTH_AUTHORIZATION_SERVER}"));
+    }
+    urls.iter()
+        .map(|u| parse_http_url(u))
+        .collect::<Result<Vec<_>, _>>()
+}
+
+/// Fetches the metadata of the server whose issuer identifier is `issuer`.
+/// A well-known URL that answers anything but a JSON object falls back to
+/// the next; a network failure stops at once.
+pub async fn discover(http: &HttpClient, issuer: &str) -> Result<Discovered, EngineError> {
+    let issuer = issuer.trim().to_string();
+    let urls = well_known_urls(&issuer).map_err(|message| {
+        EngineError::Profile(super::profile::ProfileError::field("issuer", message))
+    })?;
+    let mut exchanges = Vec::new();
+    let mut last_error = None;
+    for url in urls {
+        let exchange = http
+            .get_json(&url, ExchangeKind::Discovery, None)
+            .await
+            .map_err(|error| EngineError::Transport {
+                error,
+                exchange: None,
+            })?;
+        exchanges.push(exchange.clone());
+        match EngineError::require_json_object(exchange, "discovery document") {
+            Ok((exchange, document)) => {
+                let (metadata, mut findings) = read_metadata(&document, &issuer);
+                findings.extend(clock::skew_finding(&exchange));
+                return Ok(Discovered {
+                    issuer,
+                    url,
+                    document,
+                    metadata,
+                    findings,
+                    exchanges,
+                });
+            }
+            Err(err @ EngineError::Transport { .. }) => return Err(err),
+            Err(err) => last_error = Some(err),
+        }
+    }
+    Err(last_error
+        .unwrap_or_else(|| EngineError::Unsupported(format!("no discovery document for {issuer}"))))
+}
+
+/// The profile's `jwks_uri`, or, when it has none, the one its issuer's
+/// discovery document names (`None` when neither says).
+pub async fn jwks_uri(http: &HttpClient, profile: &Profile) -> Result<Option<Url>, EngineError> {
+    if let Some(uri) = &profile.endpoints.jwks_uri {
+        return Ok(Some(uri.clone()));
+    }
+    let Some(issuer) = &profile.endpoints.issuer else {
+        return Ok(None);
+    };
+    let found = discover(http, &super::verify::issuer_text(issuer)).await?;
+    Ok(found
+        .metadata
+        .jwks_uri
+        .as_deref()
+        .and_then(|uri| parse_http_url(uri).ok()))
+}
+
+/// The typed fields of a discovery document and what is wrong with it,
+/// `issuer` being the identifier it was fetched for.
+pub fn read_metadata(
+    document: &Map<String, Value>,
+    issuer: &str,
+) -> (ServerMetadata, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let reference = Some("RFC 8414 §2");
+    let mut clean = Map::new();
+    let known = serde_json::to_value(ServerMetadata::default()).unwrap_or(Value::Null);
+    for (name, value) in document {
+        if known.get(name).is_none() {
+            continue;
+        }
+        // The lists are the fields named `…_supported`; the rest are strings.
+        let fits = if name.ends_with("_supported") {
+            value
+                .as_array()
+                .is_some_and(|list| list.iter().all(Value::is_string))
+        } else {
+            value.is_string()
+        };
+        if fits {
+            clean.insert(name.clone(), value.clone());
+        } else {
+            findings.push(Finding::new(
+                Severity::Warning,
+                "discovery_field_type",
+                format!(
+                    "{name} is {value}; it is {}",
+                    if name.ends_with("_supported") {
+                        "an array of strings"
+                    } else {
+                        "a string"
+                    }
+                ),
+                reference,
+            ));
+        }
+    }
+    let metadata: ServerMetadata = serde_json::from_value(Value::Object(clean)).unwrap_or_default();
+    match &metadata.issuer {
+        None => findings.push(Finding::new(
+            Severity::Error,
+            "discovery_issuer_missing",
+            "the document has no issuer; it is REQUIRED",
+            reference,
+        )),
+        Some(found) if found == issuer => {}
+        Some(found) if found.trim_end_matches('/') == issuer.trim_end_matches('/') => {
+            findings.push(Finding::new(
+                Severity::Warning,
+                "discovery_issuer_mismatch",
+                format!(
+                    "the document's issuer {found:?} differs from {issuer:?} by a trailing slash; strict clients compare them exactly"
+                ),
+                Some("RFC 8414 §3.3"),
+            ));
+        }
+        Some(found) => findings.push(Finding::new(
+            Severity::Error,
+            "discovery_issuer_mismatch",
+            format!(
+                "the document's issuer is {found:?}, not {issuer:?}: a client must not use this metadata (it could come from an impostor)"
+            ),
+            Some("RFC 8414 §3.3"),
+        )),
+    }
+    if metadata.token_endpoint.is_none() {
+        findings.push(Finding::new(
+            Severity::Warning,
+            "discovery_token_endpoint_missing",
+            "the document has no token_endpoint",
+            reference,
+        ));
+    }
+    (metadata, findings)
+}
+
+fn is_empty(field: &Option<String>) -> bool {
+    field.as_deref().is_none_or(|v| v.trim().is_empty())
+}
+
+/// Copies the server's endpoints into the empty fields of `file`, never
+/// over a value the user wrote. Returns the names of the fields filled.
+pub fn fill_profile(file: &mut ProfileFile, metadata: &ServerMetadata) -> Vec<String> {
+    let mut filled = Vec::new();
+    let pairs: [(&str, &mut Option<String>, &Option<String>); 8] = [
+        ("issuer", &mut file.issuer, &metadata.issuer),
+        (
+            "authorization_endpoint",
+            &mut file.authorization_endpoint,
+            &metadata.authorization_endpoint,
+        ),
+        (
+            "token_endpoint",
+            &mut file.token_endpoint,
+            &metadata.token_endpoint,
+        ),
+        (
+            "device_authorization_endpoint",
+            &mut file.device_authorization_endpoint,
+            &metadata.device_authorization_endpoint,
+        ),
+        (
+            "userinfo_endpoint",
+            &mut file.userinfo_endpoint,
+            &metadata.userinfo_endpoint,
+        ),
+        ("jwks_uri", &mut file.jwks_uri, &metadata.jwks_uri),
+        (
+            "introspection_endpoint",
+            &mut file.introspection_endpoint,
+            &metadata.introspection_endpoint,
+        ),
+        (
+            "revocation_endpoint",
+            &mut file.revocation_endpoint,
+            &metadata.revocation_endpoint,
+        ),
+    ];
+    for (name, field, value) in pairs {
+        if is_empty(field)
+            && let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty())
+        {
+            *field = Some(value.to_string());
+            filled.push(name.to_string());
+        }
+    }
+    filled
+}
+
+/// Where the profile asks for something the server does not list: its
+/// grant, its client authentication method, its PKCE method, its scopes.
+/// Lists the server leaves out are read with RFC 8414's defaults
+/// (`authorization_code` and `implicit`; `client_secret_basic`).
+pub fn check_profile(file: &ProfileFile, metadata: &ServerMetadata) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let not_listed = |code: &str, what: String, list: &[String], reference: &str| {
+        Finding::new(
+            Severity::Warning,
+            code,
+            format!(
+                "the profile asks for {what}, which the server does not list (it lists: {})",
+                if list.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    list.join(", ")
+                }
+            ),
+            Some(reference),
+        )
+    };
+    let default_grants = vec!["authorization_code".to_string(), "implicit".to_string()];
+    let grants = metadata
+        .grant_types_supported
+        .as_ref()
+        .unwrap_or(&default_grants);
+    if let Some(grant) = file.grant_type
+        && !grants.iter().any(|g| g == grant.as_str())
+    {
+        findings.push(not_listed(
+            "discovery_grant_not_listed",
+            format!("the {grant} grant"),
+            grants,
+            "RFC 8414 §2 grant_types_supported",
+        ));
+    }
+    let default_methods = vec!["client_secret_basic".to_string()];
+    let methods = metadata
+        .token_endpoint_auth_methods_supported
+        .as_ref()
+        .unwrap_or(&default_methods);
+    let has_secret = file.client_secret.as_ref().is_some_and(|s| !s.is_empty())
+        || !is_empty(&file.client_secret_env);
+    let method = file.token_endpoint_auth_method.unwrap_or(if has_secret {
+        ClientAuthMethod::ClientSecretBasic
+    } else {
+        ClientAuthMethod::None
+    });
+    if !methods.iter().any(|m| m == method.as_str()) {
+        findings.push(not_listed(
+            "discovery_auth_method_not_listed",
+            format!("client authentication {}", method.as_str()),
+            methods,
+            "RFC 8414 §2 token_endpoint_auth_methods_supported",
+        ));
+    }
+    if file.grant_type == Some(GrantType::AuthorizationCode) {
+        let pkce = match file.pkce.unwrap_or_default() {
+            PkceMode::S256 => Some("S256"),
+            PkceMode::Plain => Some("plain"),
+            PkceMode::None => None,
+        };
+        match (&metadata.code_challenge_methods_supported, pkce) {
+            (Some(list), Some(method)) if !list.iter().any(|m| m == method) => {
+                findings.push(not_listed(
+                    "discovery_pkce_not_listed",
+                    format!("PKCE with {method}"),
+                    list,
+                    "RFC 8414 §2 code_challenge_methods_supported",
+                ));
+            }
+            (None, Some(method)) => findings.push(Finding::new(
+                Severity::Info,
+                "discovery_pkce_unknown",
+                format!(
+                    "the profile uses PKCE ({method}); the server does not say whether it supports PKCE (no code_challenge_methods_supported)"
+                ),
+                Some("RFC 8414 §2"),
+            )),
+            _ => {}
+        }
+    }
+    if let Some(supported) = &metadata.scopes_supported {
+        for scope in file.scope.as_deref().unwrap_or_default().split_whitespace() {
+            if !supported.iter().any(|s| s == scope) {
+                findings.push(not_listed(
+                    "discovery_scope_not_listed",
+                    format!("the scope {scope}"),
+                    supported,
+                    "RFC 8414 §2 scopes_supported",
+                ));
+            }
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn well_known_urls_for_issuers_with_and_without_a_path() {
+        let urls = well_known_urls("https://as.example/").expect("urls");
+        let urls: Vec<&str> = urls.iter().map(Url::as_str).collect();
+        assert_eq!(
+            urls,
+            vec![
+                "https://as.example/.well-known/openid-configuration",
+                "https://as.example/.well-known/oauth-authorization-server",
+            ]
+        );
+        let urls = well_known_urls("https://as.example/tenant/v2").expect("urls");
+        let urls: Vec<&str> = urls.iter().map(Url::as_str).collect();
+        assert_eq!(
+            urls,
+            vec![
+                "https://as.example/tenant/v2/.well-known/openid-configuration",
+                "https://as.example/.well-known/oauth-authorization-server/tenant/v2",
+                "https://as.example/tenant/v2/.well-known/oauth-authorization-server",
+            ]
+        );
+        assert!(well_known_urls("ftp://x").is_err());
+    }
+
+    #[test]
+    fn the_issuer_must_match() {
+        let doc =
+            object(json!({"issuer": "https://evil.example", "token_endpoint": "https://x/t"}));
+        let (_, findings) = read_metadata(&doc, "https://as.example");
+        assert_eq!(findings[0].code, "discovery_issuer_mismatch");
+        assert_eq!(findings[0].severity, Severity::Error);
+        let doc = object(json!({"issuer": "https://as.example", "token_endpoint": "https://x/t"}));
+        let (metadata, findings) = read_metadata(&doc, "https://as.example");
+        assert!(findings.is_empty(), "{findings:?}");
+        assert_eq!(metadata.token_endpoint.as_deref(), Some("https://x/t"));
+    }
+
+    #[test]
+    fn wrong_types_are_findings_not_failures() {
+        let doc = object(json!({
+            "issuer": "i", "token_endpoint": 7, "scopes_supported": "openid profile",
+            "grant_types_supported": ["client_credentials"],
+        }));
+        let (metadata, findings) = read_metadata(&doc, "i");
+        assert_eq!(metadata.token_endpoint, None);
+        assert_eq!(metadata.scopes_supported, None);
+        assert_eq!(
+            metadata.grant_types_supported,
+            Some(vec!["client_credentials".to_string()])
+        );
+        let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            vec![
+                "discovery_field_type",
+                "discovery_field_type",
+                "discovery_token_endpoint_missing"
+            ]
+        );
+    }
+
+    #[test]
+    fn fill_profile_only_fills_empty_fields() {
+        let metadata = ServerMetadata {
+            issuer: Some("https://as.example".into()),
+            token_endpoint: Some("https://as.example/token".into()),
+            jwks_uri: Some("https://as.example/jwks".into()),
+            userinfo_endpoint: Some("https://as.example/userinfo".into()),
+            ..ServerMetadata::default()
+        };
+        let mut file = ProfileFile {
+            token_endpoint: Some("/custom/token".into()),
+            jwks_uri: Some("  ".into()),
+            ..ProfileFile::default()
+        };
+        let filled = fill_profile(&mut file, &metadata);
+        assert_eq!(filled, vec!["issuer", "userinfo_endpoint", "jwks_uri"]);
+        assert_eq!(file.token_endpoint.as_deref(), Some("/custom/token"));
+        assert_eq!(file.jwks_uri.as_deref(), Some("https://as.example/jwks"));
+        assert!(fill_profile(&mut file, &metadata).is_empty());
+    }
+
+    #[test]
+    fn what_the_server_does_not_list_is_a_warning() {
+        let metadata = ServerMetadata {
+            grant_types_supported: Some(vec!["authorization_code".into()]),
+            token_endpoint_auth_methods_supported: Some(vec!["client_secret_post".into()]),
+            code_challenge_methods_supported: Some(vec!["S256".into()]),
+            scopes_supported: Some(vec!["openid".into(), "profile".into()]),
+            ..ServerMetadata::default()
+        };
+        let file = ProfileFile {
+            grant_type: Some(GrantType::AuthorizationCode),
+            client_secret: Some(super::super::Secret::new("s")),
+            pkce: Some(PkceMode::Plain),
+            scope: Some("openid email".into()),
+            ..ProfileFile::default()
+        };
+        let codes: Vec<String> = check_profile(&file, &metadata)
+            .into_iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                "discovery_auth_method_not_listed",
+                "discovery_pkce_not_listed",
+                "discovery_scope_not_listed"
+            ]
+        );
+        // Defaults when the server lists nothing: code and implicit grants.
+        let file = ProfileFile {
+            grant_type: Some(GrantType::ClientCredentials),
+            ..ProfileFile::default()
+        };
+        let codes: Vec<String> = check_profile(&file, &ServerMetadata::default())
+            .into_iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                "discovery_grant_not_listed",
+                "discovery_auth_method_not_listed"
+            ]
+        );
+    }
+}
