@@ -65,6 +65,18 @@ pub enum Command {
     Userinfo(UserinfoArgs),
 }
 
+/// `--har`: save the command's HTTP exchanges as a HAR 1.2 file.
+#[derive(Debug, Args)]
+pub struct HarArgs {
+    /// Write every HTTP exchange of the command to FILE as HAR 1.2 (secrets
+    /// masked), whatever the outcome.
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+    /// Keep secrets (tokens, client secrets, passwords, codes) in the HAR file.
+    #[arg(long, requires = "har")]
+    pub har_include_secrets: bool,
+}
+
 /// `revoke` options.
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
@@ -85,6 +97,9 @@ pub struct RevokeArgs {
     /// Print every HTTP exchange to stderr, secrets redacted.
     #[arg(short, long)]
     pub verbose: bool,
+    /// HAR export.
+    #[command(flatten)]
+    pub har: HarArgs,
 }
 
 /// `logout` options.
@@ -104,6 +119,9 @@ pub struct LogoutArgs {
     /// Print every HTTP exchange to stderr, secrets redacted.
     #[arg(short, long)]
     pub verbose: bool,
+    /// HAR export.
+    #[command(flatten)]
+    pub har: HarArgs,
 }
 
 /// `demo-browser` options.
@@ -189,6 +207,9 @@ pub struct TokenArgs {
     /// How long to wait for the browser or the device approval, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub browser_timeout: u64,
+    /// HAR export.
+    #[command(flatten)]
+    pub har: HarArgs,
 }
 
 /// `call` options.
@@ -225,6 +246,9 @@ pub struct CallArgs {
     /// Print every HTTP exchange to stderr, secrets redacted.
     #[arg(short, long)]
     pub verbose: bool,
+    /// HAR export.
+    #[command(flatten)]
+    pub har: HarArgs,
 }
 
 fn parse_grant(value: &str) -> Result<GrantType, String> {
@@ -461,6 +485,27 @@ fn client(
     Ok((http, printer))
 }
 
+/// Ends a command's HTTP work: writes the HAR file when asked (whatever the
+/// outcome, a failure being when it is most wanted), then lets the `-v`
+/// printer finish. False when the HAR file could not be written (said on
+/// stderr).
+async fn finish_http(
+    http: HttpClient,
+    printer: Option<tokio::task::JoinHandle<()>>,
+    har: &HarArgs,
+) -> bool {
+    let mut saved = true;
+    if let Some(path) = &har.har
+        && let Err(err) =
+            crate::engine::har::write(path, &http.exchanges(), har.har_include_secrets)
+    {
+        eprintln!("error: cannot write the HAR file {}: {err}", path.display());
+        saved = false;
+    }
+    finish_printer(http, printer).await;
+    saved
+}
+
 async fn finish_printer(http: HttpClient, printer: Option<tokio::task::JoinHandle<()>>) {
     drop(http);
     if let Some(printer) = printer {
@@ -494,14 +539,18 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
         },
     };
     let result = grants::run(&profile, &http, &options).await;
-    finish_printer(http, printer).await;
+    let har_saved = finish_http(http, printer, &args.har).await;
     let tokens = result.map_err(|err| Failure::grant(err, grant))?;
     if args.json {
         println!("{}", token_json(&tokens));
     } else {
         print!("{}", describe_tokens(&tokens, args.show_secrets));
     }
-    Ok(Exit::Success)
+    Ok(if har_saved {
+        Exit::Success
+    } else {
+        Exit::Usage
+    })
 }
 
 /// Tells the person at the terminal what the browser step needs (stderr).
@@ -718,7 +767,7 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
             .map_err(|err| Failure::at(err, Stage::ApiCall))
     }
     .await;
-    finish_printer(http, printer).await;
+    let har_saved = finish_http(http, printer, &args.har).await;
     let response = outcome?;
     let explanation = response.explanation();
     let exchange = &response.exchange;
@@ -774,7 +823,11 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
         }
         return Ok(Exit::Refused);
     }
-    Ok(Exit::Success)
+    Ok(if har_saved {
+        Exit::Success
+    } else {
+        Exit::Usage
+    })
 }
 
 async fn revoke(args: RevokeArgs) -> Result<Exit, Failure> {
@@ -786,7 +839,7 @@ async fn revoke(args: RevokeArgs) -> Result<Exit, Failure> {
     };
     let (http, printer) = client(&profile.http, args.verbose)?;
     let result = revoke::revoke(&profile, &http, &Secret::new(args.token), hint).await;
-    finish_printer(http, printer).await;
+    let har_saved = finish_http(http, printer, &args.har).await;
     let revoked = result.map_err(|err| Failure::at(err, Stage::Revocation))?;
     println!(
         "Revoked the {} (HTTP {})",
@@ -796,7 +849,11 @@ async fn revoke(args: RevokeArgs) -> Result<Exit, Failure> {
     for finding in &revoked.findings {
         println!("  {finding}");
     }
-    Ok(Exit::Success)
+    Ok(if har_saved {
+        Exit::Success
+    } else {
+        Exit::Usage
+    })
 }
 
 async fn logout(args: LogoutArgs) -> Result<Exit, Failure> {
@@ -813,12 +870,16 @@ async fn logout(args: LogoutArgs) -> Result<Exit, Failure> {
     let request = ApiRequest::logout(config, profile.api.as_ref());
     let (http, printer) = client(&profile.http, args.verbose)?;
     let result = api::call(&http, &request, Some(&Secret::new(args.access_token))).await;
-    finish_printer(http, printer).await;
+    let har_saved = finish_http(http, printer, &args.har).await;
     let response = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;
     let status = response.status();
     if (200..300).contains(&status) {
         println!("Logged out (HTTP {status})");
-        return Ok(Exit::Success);
+        return Ok(if har_saved {
+            Exit::Success
+        } else {
+            Exit::Usage
+        });
     }
     eprintln!(
         "error: the logout request answered HTTP {status}: {}",

@@ -647,3 +647,38 @@ fn a_tampered_state_in_the_authorization_step_is_caught_on_the_way_back() {
     wait_for(&mut harness, "the verdict", |h| shows(h, "state mismatch"));
     assert!(shows(&harness, "received \"tampered\""));
 }
+
+#[test]
+fn the_http_log_exports_the_session_as_har_with_secrets_masked() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut harness, dir) = start(&runtime);
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the token", |h| {
+        h.query_by_label_contains("Token received").is_some()
+    });
+    click(&mut harness, "HTTP log");
+    let path = dir.path().join("session.har");
+    harness.get_by_label("HAR file").focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_label("HAR file")
+        .type_text(&path.display().to_string());
+    harness.run_steps(2);
+    click(&mut harness, "Export HAR");
+    wait_for(&mut harness, "the export", |h| {
+        shows(h, "Wrote 1 exchanges")
+    });
+    let text = std::fs::read_to_string(&path).expect("HAR written");
+    let har: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(har["log"]["version"], "1.2");
+    let token = harness
+        .state()
+        .state()
+        .tokens
+        .current()
+        .expect("tokens")
+        .access_token
+        .clone();
+    assert!(!text.contains(token.expose()), "masked by default");
+    assert!(text.contains("[redacted]"));
+}

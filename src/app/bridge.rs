@@ -65,6 +65,15 @@ pub enum Command {
     CancelGrant,
     /// A redirect URL the user pasted for the running grant.
     PasteRedirect(String),
+    /// Write exchanges to a HAR file.
+    ExportHar {
+        /// Where.
+        path: std::path::PathBuf,
+        /// What.
+        exchanges: Vec<Exchange>,
+        /// Keep secrets.
+        include_secrets: bool,
+    },
     /// End a token: log out, or revoke it.
     EndToken {
         /// Endpoints, client authentication and HTTP settings come from here.
@@ -106,6 +115,8 @@ pub enum Event {
     RequestFinished(Result<Box<ApiAnswer>, String>),
     /// A logout or revocation finished: what happened, for people.
     TokenEnded(Result<String, GrantFailure>),
+    /// A HAR export finished: what happened, for people.
+    HarExported(Result<String, String>),
     /// A token tool finished.
     Tool(ToolEvent),
 }
@@ -495,6 +506,34 @@ async fn worker(mut commands: mpsc::Receiver<Command>, events: Events) {
                 if let Some(grant) = &running {
                     let _ = grant.paste.send(text).await;
                 }
+            }
+            Command::ExportHar {
+                path,
+                exchanges,
+                include_secrets,
+            } => {
+                let events = events.clone();
+                tokio::spawn(async move {
+                    let count = exchanges.len();
+                    let written = tokio::task::spawn_blocking(move || {
+                        crate::engine::har::write(&path, &exchanges, include_secrets).map(|()| path)
+                    })
+                    .await;
+                    let result = match written {
+                        Ok(Ok(path)) => Ok(format!(
+                            "Wrote {count} exchanges to {}{}",
+                            path.display(),
+                            if include_secrets {
+                                " (secrets included)"
+                            } else {
+                                " (secrets masked)"
+                            }
+                        )),
+                        Ok(Err(err)) => Err(format!("Cannot write the HAR file: {err}")),
+                        Err(err) => Err(format!("The export failed: {err}")),
+                    };
+                    events.send(Event::HarExported(result)).await;
+                });
             }
             Command::EndToken {
                 profile,

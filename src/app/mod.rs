@@ -89,10 +89,18 @@ impl App {
     /// frame is on screen, so making its keys does not delay the window.
     pub fn new(ctx: egui::Context, runtime: &tokio::runtime::Handle, options: AppOptions) -> Self {
         let bridge = Bridge::start(runtime, ctx);
-        let state = AppState {
+        let mut state = AppState {
             demo: Some(DemoStatus::Starting),
             ..AppState::default()
         };
+        // HAR exports go to the Downloads folder (or home) unless changed.
+        if let Some(dirs) = directories::UserDirs::new() {
+            let folder = dirs.download_dir().unwrap_or(dirs.home_dir());
+            state.log.har_path = folder
+                .join("oauth-debugger-session.har")
+                .display()
+                .to_string();
+        }
         let store = match &options.profile_dir {
             Some(dir) => ProfileStore::open(dir.clone()),
             None => ProfileStore::open_default(),
@@ -255,6 +263,12 @@ impl App {
                 state.in_flight = state.in_flight.saturating_sub(1);
                 self.apply_tool_event(event);
             }
+            Event::HarExported(result) => {
+                state.log.har_result = Some(match result {
+                    Ok(message) => (true, message),
+                    Err(message) => (false, message),
+                });
+            }
             Event::TokenEnded(result) => {
                 state.in_flight = state.in_flight.saturating_sub(1);
                 state.tokens.ending = false;
@@ -359,6 +373,16 @@ impl App {
                 self.state.tab = Tab::HttpLog;
             }
             Action::Copy(text) => self.state.clipboard = Some(text),
+            Action::ExportHar => {
+                let command = Command::ExportHar {
+                    path: std::path::PathBuf::from(self.state.log.har_path.trim()),
+                    exchanges: self.state.exchanges.clone(),
+                    include_secrets: self.state.log.har_secrets,
+                };
+                if self.bridge.send(command) {
+                    self.state.log.har_result = Some((true, "Exporting…".to_string()));
+                }
+            }
             Action::SetDemoMode(mode) => {
                 if self.bridge.send(Command::StartDemo(mode)) {
                     self.state.demo = Some(DemoStatus::Starting);

@@ -102,6 +102,8 @@ pub enum Action {
     Revoke(bool),
     /// Restart the demo provider in another mode.
     SetDemoMode(crate::demo::Mode),
+    /// Write the session's exchanges to the HAR file named in the HTTP log.
+    ExportHar,
     /// Verify the current token set's JWTs.
     VerifyTokens,
     /// Verify the JWT pasted in the Tokens tab.
@@ -637,6 +639,12 @@ pub struct LogState {
     pub rows: Vec<LogRow>,
     /// The detail pane's lines: for which exchange, revealed or not.
     pub detail: Option<(u64, bool, Vec<String>)>,
+    /// Where "Export HAR" writes.
+    pub har_path: String,
+    /// Keep secrets in the HAR export.
+    pub har_secrets: bool,
+    /// What the last export did: (success, message).
+    pub har_result: Option<(bool, String)>,
 }
 
 /// A table row of the HTTP log.

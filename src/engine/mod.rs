@@ -15,6 +15,7 @@ pub mod error;
 pub mod explain;
 pub mod findings;
 pub mod grants;
+pub mod har;
 pub mod http;
 pub mod introspection;
 pub mod jwks;

@@ -72,6 +72,32 @@ pub fn http_log_ui(
                 }
             });
     });
+    ui.horizontal(|ui| {
+        let label = ui.label("HAR file");
+        ui.add(egui::TextEdit::singleline(&mut log.har_path).desired_width(320.0))
+            .labelled_by(label.id);
+        ui.checkbox(&mut log.har_secrets, "Include secrets");
+        if ui
+            .add_enabled(
+                !log.rows.is_empty() && !log.har_path.trim().is_empty(),
+                egui::Button::new("Export HAR"),
+            )
+            .on_hover_text(
+                "Every exchange of the session as HAR 1.2; secrets masked unless included",
+            )
+            .clicked()
+        {
+            actions.push(Action::ExportHar);
+        }
+        if let Some((ok, message)) = &log.har_result {
+            let color = if *ok {
+                ui.visuals().text_color()
+            } else {
+                ui.visuals().error_fg_color
+            };
+            ui.colored_label(color, message);
+        }
+    });
     let needle = log.filter.trim().to_ascii_lowercase();
     let shown: Vec<&LogRow> = log
         .rows
