@@ -23,7 +23,8 @@ use super::compat::Rewriter;
 use super::profile::HttpSettings;
 
 /// Largest response body read by default (50 MB).
-pub const DEFAULT_MAX_BODY_BYTES: usize = 50 * 1024 * 1024;
+pub const DEFAULT_MAX_BODY_BYTES: usize =
+    super::profile::DEFAULT_MAX_RESPONSE_MB as usize * 1024 * 1024;
 
 /// The User-Agent the engine sends.
 pub const USER_AGENT: &str = concat!("oauth-debugger/", env!("CARGO_PKG_VERSION"));
@@ -278,7 +279,7 @@ impl HttpClient {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+            .connect_timeout(settings.connect_timeout.min(settings.timeout))
             .user_agent(USER_AGENT)
             .danger_accept_invalid_certs(settings.accept_invalid_certs)
             .build()
@@ -289,7 +290,7 @@ impl HttpClient {
         Ok(Self {
             client,
             recorder,
-            max_body: DEFAULT_MAX_BODY_BYTES,
+            max_body: settings.max_response_bytes,
             dry_run: false,
             log: Arc::default(),
             outer_logs: Vec::new(),

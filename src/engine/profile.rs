@@ -22,6 +22,15 @@ use super::secret::Secret;
 /// Default total timeout of one HTTP exchange.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
+/// Default time to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 10;
+
+/// Default response size limit, in megabytes.
+pub const DEFAULT_MAX_RESPONSE_MB: u64 = 50;
+
+/// The largest response size limit a profile may set, in megabytes.
+pub const MAX_RESPONSE_MB: u64 = 1024;
+
 /// Default clock-skew tolerance when token times are checked.
 pub const DEFAULT_CLOCK_SKEW_SECS: u64 = 60;
 
@@ -174,6 +183,12 @@ pub struct HttpFile {
     /// Accept any TLS certificate (self-signed, expired, wrong host).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept_invalid_certs: Option<bool>,
+    /// Time to establish a connection, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_timeout_secs: Option<u64>,
+    /// Largest response body read, in megabytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_response_mb: Option<u64>,
 }
 
 /// The `[compat]` table as written: each switch makes the engine accept one
@@ -450,6 +465,10 @@ pub struct HttpSettings {
     /// Accept any TLS certificate. Dangerous; the app and the CLI keep a
     /// warning visible while it is on.
     pub accept_invalid_certs: bool,
+    /// Time to establish a connection.
+    pub connect_timeout: Duration,
+    /// Largest response body read; the rest is cut and reported.
+    pub max_response_bytes: usize,
 }
 
 impl Default for HttpSettings {
@@ -457,6 +476,8 @@ impl Default for HttpSettings {
         Self {
             timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
             accept_invalid_certs: false,
+            connect_timeout: Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS),
+            max_response_bytes: super::http::DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -861,6 +882,25 @@ impl Profile {
                 }
                 Some(secs) => Duration::from_secs(secs),
                 None => Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            },
+            connect_timeout: match file.http.as_ref().and_then(|h| h.connect_timeout_secs) {
+                Some(0) => {
+                    problems.push(problem("http.connect_timeout_secs", "must be at least 1"));
+                    Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS)
+                }
+                Some(secs) => Duration::from_secs(secs),
+                None => Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS),
+            },
+            max_response_bytes: match file.http.as_ref().and_then(|h| h.max_response_mb) {
+                Some(mb) if mb == 0 || mb > MAX_RESPONSE_MB => {
+                    problems.push(problem(
+                        "http.max_response_mb",
+                        format!("must be from 1 to {MAX_RESPONSE_MB}"),
+                    ));
+                    super::http::DEFAULT_MAX_BODY_BYTES
+                }
+                Some(mb) => mb as usize * 1024 * 1024,
+                None => super::http::DEFAULT_MAX_BODY_BYTES,
             },
         };
 

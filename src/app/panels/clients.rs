@@ -332,6 +332,24 @@ fn editor_ui(
             ) {
                 http.timeout_secs = timeout.as_deref().and_then(|t| t.trim().parse().ok());
             }
+            let mut connect = http.connect_timeout_secs.map(|s| s.to_string());
+            if text_field(
+                ui,
+                "Connect timeout (seconds)",
+                &mut connect,
+                problem("http.connect_timeout_secs").as_deref(),
+            ) {
+                http.connect_timeout_secs = connect.as_deref().and_then(|t| t.trim().parse().ok());
+            }
+            let mut limit = http.max_response_mb.map(|s| s.to_string());
+            if text_field(
+                ui,
+                "Response size limit (MB)",
+                &mut limit,
+                problem("http.max_response_mb").as_deref(),
+            ) {
+                http.max_response_mb = limit.as_deref().and_then(|t| t.trim().parse().ok());
+            }
             let mut accept = http.accept_invalid_certs.unwrap_or(false);
             ui.label("TLS");
             if ui
