@@ -157,6 +157,7 @@ pub struct DemoServer {
     addr: SocketAddr,
     mode: Mode,
     tls: bool,
+    certificate_pem: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -205,8 +206,10 @@ impl DemoServer {
         tracing::debug!("demo provider: {} mode at {}", demo.mode, demo.issuer);
         let (tx, rx) = oneshot::channel::<()>();
         let app = router(demo);
+        let mut certificate_pem = None;
         let task = if config.tls {
-            let tls = tls::self_signed_config().map_err(DemoError::Tls)?;
+            let (tls, pem) = tls::self_signed_config().map_err(DemoError::Tls)?;
+            certificate_pem = Some(pem);
             let listener =
                 tls::TlsListener::new(listener, tls).map_err(|source| DemoError::Bind {
                     port: config.port,
@@ -220,9 +223,16 @@ impl DemoServer {
             addr,
             mode: config.mode,
             tls: config.tls,
+            certificate_pem,
             shutdown: Some(tx),
             task: Some(task),
         })
+    }
+
+    /// With TLS, its self-signed certificate as PEM — what a client trusts
+    /// through a profile's `ca_file` instead of accepting any certificate.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.certificate_pem.as_deref()
     }
 
     /// The address it listens on.

@@ -24,8 +24,9 @@ const MAX_HANDSHAKES: usize = 64;
 /// Connections that finished their handshake and wait for axum.
 const READY_QUEUE: usize = 32;
 
-/// A TLS server configuration with a fresh self-signed certificate.
-pub fn self_signed_config() -> Result<Arc<ServerConfig>, String> {
+/// A TLS server configuration with a fresh self-signed certificate, and
+/// that certificate as PEM (for clients told to trust it).
+pub fn self_signed_config() -> Result<(Arc<ServerConfig>, String), String> {
     let made =
         rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
             .map_err(|e| format!("cannot make a self-signed certificate: {e}"))?;
@@ -39,7 +40,20 @@ pub fn self_signed_config() -> Result<Arc<ServerConfig>, String> {
         .map_err(|e| format!("cannot use the certificate: {e}"))?;
     // axum is built for HTTP/1 only here.
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
+    Ok((Arc::new(config), pem(made.cert.der())))
+}
+
+/// A DER certificate as PEM text.
+fn pem(der: &[u8]) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in encoded.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
 }
 
 /// An [`axum::serve::Listener`] that hands over connections once their TLS

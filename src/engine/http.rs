@@ -276,7 +276,37 @@ pub struct HttpClient {
 impl HttpClient {
     /// A client with the profile's settings, reporting to `recorder`.
     pub fn new(settings: &HttpSettings, recorder: Recorder) -> Result<Self, TransportError> {
-        let client = reqwest::Client::builder()
+        let setup = |message: String| TransportError {
+            kind: TransportErrorKind::InvalidRequest,
+            message,
+        };
+        let mut builder = reqwest::Client::builder();
+        if let Some(path) = &settings.ca_file {
+            let pem = std::fs::read(path).map_err(|err| {
+                setup(format!("cannot read the CA file {}: {err}", path.display()))
+            })?;
+            let authorities = reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| {
+                setup(format!(
+                    "the CA file {} is not PEM certificates: {err}",
+                    path.display()
+                ))
+            })?;
+            if authorities.is_empty() {
+                return Err(setup(format!(
+                    "the CA file {} holds no certificate",
+                    path.display()
+                )));
+            }
+            for authority in authorities {
+                builder = builder.add_root_certificate(authority);
+            }
+        }
+        if let Some(proxy) = &settings.proxy {
+            let proxy = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|err| setup(format!("the proxy {proxy} cannot be used: {err}")))?;
+            builder = builder.proxy(proxy);
+        }
+        let client = builder
             .redirect(reqwest::redirect::Policy::none())
             .timeout(settings.timeout)
             .connect_timeout(settings.connect_timeout.min(settings.timeout))

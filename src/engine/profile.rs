@@ -189,6 +189,12 @@ pub struct HttpFile {
     /// Largest response body read, in megabytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_response_mb: Option<u64>,
+    /// A PEM file of certificate authorities to trust besides the usual ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    /// A proxy for every request of the profile (`http://host:port`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
 }
 
 /// The `[compat]` table as written: each switch makes the engine accept one
@@ -469,6 +475,11 @@ pub struct HttpSettings {
     pub connect_timeout: Duration,
     /// Largest response body read; the rest is cut and reported.
     pub max_response_bytes: usize,
+    /// Extra certificate authorities (a PEM bundle), read when the client
+    /// is built.
+    pub ca_file: Option<PathBuf>,
+    /// The proxy for every request; otherwise HTTP(S)_PROXY / NO_PROXY.
+    pub proxy: Option<Url>,
 }
 
 impl Default for HttpSettings {
@@ -478,6 +489,8 @@ impl Default for HttpSettings {
             accept_invalid_certs: false,
             connect_timeout: Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS),
             max_response_bytes: super::http::DEFAULT_MAX_BODY_BYTES,
+            ca_file: None,
+            proxy: None,
         }
     }
 }
@@ -902,6 +915,20 @@ impl Profile {
                 Some(mb) => mb as usize * 1024 * 1024,
                 None => super::http::DEFAULT_MAX_BODY_BYTES,
             },
+            ca_file: file
+                .http
+                .as_ref()
+                .and_then(|h| non_empty(&h.ca_file))
+                .map(PathBuf::from),
+            proxy: file
+                .http
+                .as_ref()
+                .and_then(|h| non_empty(&h.proxy))
+                .and_then(|value| {
+                    parse_http_url(&value)
+                        .map_err(|message| problems.push(problem("http.proxy", message)))
+                        .ok()
+                }),
         };
 
         let clock_skew = match file.clock_skew_secs {

@@ -350,6 +350,13 @@ fn editor_ui(
             ) {
                 http.max_response_mb = limit.as_deref().and_then(|t| t.trim().parse().ok());
             }
+            text_field(ui, "CA file (PEM)", &mut http.ca_file, None);
+            text_field(
+                ui,
+                "Proxy",
+                &mut http.proxy,
+                problem("http.proxy").as_deref(),
+            );
             let mut accept = http.accept_invalid_certs.unwrap_or(false);
             ui.label("TLS");
             if ui
