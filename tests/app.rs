@@ -682,3 +682,34 @@ fn the_http_log_exports_the_session_as_har_with_secrets_masked() {
     assert!(!text.contains(token.expose()), "masked by default");
     assert!(text.contains("[redacted]"));
 }
+
+#[test]
+fn a_broken_profile_file_is_set_aside_and_reported_with_its_line() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        // First launch writes the Demo profiles.
+        let _harness = start_in(&runtime, dir.path());
+    }
+    std::fs::write(
+        dir.path().join("work.toml"),
+        "name = \"Work\"\nclient_sercet = \"x\"\n",
+    )
+    .expect("write");
+    let harness = start_in(&runtime, dir.path());
+    assert!(shows(&harness, "work.toml:2: client_sercet: unknown field"));
+    assert!(shows(&harness, "the file is kept as work.toml.broken-"));
+    let kept: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("work.toml.broken-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(&kept[0])).expect("read"),
+        "name = \"Work\"\nclient_sercet = \"x\"\n",
+        "every byte kept"
+    );
+    assert!(!dir.path().join("work.toml").exists());
+}

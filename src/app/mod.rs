@@ -152,7 +152,16 @@ impl App {
                         path: Some(stored.path),
                     });
                 }
-                Err(err) => state.broken_profiles.push(err.to_string()),
+                // Kept, byte for byte, out of the way of new saves.
+                Err(err) => state
+                    .broken_profiles
+                    .push(match store.set_aside(&stored.path) {
+                        Ok(aside) => format!(
+                            "{err} — the file is kept as {}",
+                            aside.file_name().unwrap_or_default().to_string_lossy()
+                        ),
+                        Err(message) => format!("{err} ({message})"),
+                    }),
             }
         }
         // The built-in Demo profiles first, in preset order.

@@ -3,7 +3,8 @@
 //!
 //! Writes are atomic — a temporary file beside the target, flushed to disk,
 //! then renamed over it — and private (0600 on Unix). A file that cannot be
-//! read is listed with its problem and never overwritten.
+//! read is listed with its problem and never overwritten; the app sets it
+//! aside ([`ProfileStore::set_aside`]) so new saves cannot touch it.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -110,6 +111,26 @@ impl ProfileStore {
             .map_err(|err| format!("cannot save {}: {err}", path.display()))
     }
 
+    /// Moves a file that cannot be loaded out of the way, keeping every byte
+    /// of it: `NAME.toml` becomes `NAME.toml.broken-YYYYMMDD-HHMMSS` beside
+    /// it, no longer listed, never overwritten. Returns the new path.
+    pub fn set_aside(&self, path: &Path) -> Result<PathBuf, String> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "profile.toml".to_string());
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        let mut aside = path.with_file_name(format!("{name}.broken-{stamp}"));
+        let mut n = 2;
+        while aside.exists() {
+            aside = path.with_file_name(format!("{name}.broken-{stamp}-{n}"));
+            n += 1;
+        }
+        std::fs::rename(path, &aside)
+            .map_err(|err| format!("cannot move {} aside: {err}", path.display()))?;
+        Ok(aside)
+    }
+
     /// Deletes a profile file.
     pub fn delete(&self, path: &Path) -> Result<(), String> {
         std::fs::remove_file(path).map_err(|err| format!("cannot delete {}: {err}", path.display()))
@@ -173,6 +194,25 @@ mod tests {
             "client_id = ["
         );
         assert!(store.new_path("My API").ends_with("my-api-2.toml"));
+
+        // Set aside: renamed with every byte kept, no longer listed.
+        let aside = store
+            .set_aside(&store.dir().join("broken.toml"))
+            .expect("set aside");
+        let aside_name = aside
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            aside_name.starts_with("broken.toml.broken-"),
+            "{aside_name}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&aside).expect("read"),
+            "client_id = ["
+        );
+        assert_eq!(store.list().expect("list").len(), 1);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
