@@ -713,3 +713,62 @@ fn a_broken_profile_file_is_set_aside_and_reported_with_its_line() {
     );
     assert!(!dir.path().join("work.toml").exists());
 }
+
+/// A file dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|err| err.to_string())
+    }
+}
+
+#[test]
+fn a_profile_is_exported_without_secrets_and_imported_back_by_dropping_it() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut harness, dir) = start(&runtime);
+    let exported = dir.path().join("shared.toml");
+    click(&mut harness, "Import / export");
+    harness.get_by_label("Profile file").focus();
+    harness
+        .get_by_label("Profile file")
+        .type_text(&exported.display().to_string());
+    harness.run_steps(2);
+    click(&mut harness, "Export selected");
+    assert!(shows(&harness, "(secrets left out)"));
+    let text = std::fs::read_to_string(&exported).expect("exported");
+    assert!(text.contains("client_id = \"demo-client\""), "{text}");
+    assert!(
+        !text.contains("demo-secret"),
+        "the secret stays home: {text}"
+    );
+
+    // Renamed, then dropped on the window: it is listed, unsaved.
+    std::fs::write(
+        &exported,
+        text.replace("Demo — client credentials", "Shared with QA"),
+    )
+    .expect("write");
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(exported.clone())));
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Shared with QA •").is_some());
+    assert!(shows(&harness, "Imported Shared with QA"));
+
+    // A broken file is reported with its line, and nothing else changes.
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "name = \"x\"\nscope = [\n").expect("write");
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(broken)));
+    harness.run_steps(3);
+    assert!(shows(&harness, "broken.toml:"));
+}

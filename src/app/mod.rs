@@ -392,6 +392,8 @@ impl App {
                     self.state.log.har_result = Some((true, "Exporting…".to_string()));
                 }
             }
+            Action::ExportProfile => self.export_profile(),
+            Action::ImportProfiles(paths) => self.import_profiles(&paths),
             Action::SetDemoMode(mode) => {
                 if self.bridge.send(Command::StartDemo(mode)) {
                     self.state.demo = Some(DemoStatus::Starting);
@@ -461,6 +463,71 @@ impl App {
                 TokenHint::AccessToken
             })),
         }
+    }
+
+    /// Writes the selected profile to the transfer file, secrets left out
+    /// unless asked for.
+    fn export_profile(&mut self) {
+        let transfer = &mut self.state.transfer;
+        let Some(entry) = self.state.profiles.get(self.state.selected) else {
+            return;
+        };
+        let file = if transfer.include_secrets {
+            entry.file.clone()
+        } else {
+            entry.file.without_secrets()
+        };
+        let path = std::path::PathBuf::from(transfer.path.trim());
+        transfer.result = Some(
+            match crate::engine::storage::write_atomically(&path, file.to_toml().as_bytes()) {
+                Ok(()) => (
+                    true,
+                    format!(
+                        "Exported to {}{}",
+                        path.display(),
+                        if transfer.include_secrets {
+                            " (secrets included)"
+                        } else {
+                            " (secrets left out)"
+                        }
+                    ),
+                ),
+                Err(err) => (false, format!("Cannot export to {}: {err}", path.display())),
+            },
+        );
+    }
+
+    /// Adds profiles from files (unsaved until Save); problems are reported
+    /// per file with their line, and nothing is lost.
+    fn import_profiles(&mut self, paths: &[std::path::PathBuf]) {
+        let mut imported = Vec::new();
+        let mut problems = Vec::new();
+        for path in paths {
+            let loaded = std::fs::read_to_string(path)
+                .map_err(|err| format!("{}: cannot read the file: {err}", path.display()))
+                .and_then(|text| ProfileFile::parse(&text, path).map_err(|err| err.to_string()));
+            match loaded {
+                Ok(mut file) => {
+                    if file.name.is_none() {
+                        file.name = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+                    }
+                    imported.push(file.name.clone().unwrap_or_default());
+                    self.add_profile(file);
+                }
+                Err(message) => problems.push(message),
+            }
+        }
+        let mut message = String::new();
+        if !imported.is_empty() {
+            message.push_str(&format!("Imported {} (Save keeps it)", imported.join(", ")));
+        }
+        for problem in &problems {
+            if !message.is_empty() {
+                message.push('\n');
+            }
+            message.push_str(problem);
+        }
+        self.state.transfer.result = Some((problems.is_empty(), message));
     }
 
     fn end_token(&mut self, how: EndToken) {
@@ -670,6 +737,17 @@ impl eframe::App for App {
         for event in self.bridge.drain() {
             self.apply_event(event);
         }
+        // Profile files dropped on the window are imported.
+        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.import_profiles(&dropped);
+        }
         if let Some(text) = self.state.clipboard.take() {
             ctx.copy_text(text);
         }
@@ -724,6 +802,7 @@ impl eframe::App for App {
                         broken: &state.broken_profiles,
                         confirm_delete: &mut state.confirm_delete,
                         tools: &state.tools,
+                        transfer: &mut state.transfer,
                     },
                 ));
             });

@@ -104,6 +104,10 @@ pub enum Action {
     SetDemoMode(crate::demo::Mode),
     /// Write the session's exchanges to the HAR file named in the HTTP log.
     ExportHar,
+    /// Export the selected profile to the transfer file.
+    ExportProfile,
+    /// Import profiles from these files.
+    ImportProfiles(Vec<std::path::PathBuf>),
     /// Verify the current token set's JWTs.
     VerifyTokens,
     /// Verify the JWT pasted in the Tokens tab.
@@ -687,6 +691,17 @@ impl ProfileEntry {
     }
 }
 
+/// Profile import and export in the Clients panel.
+#[derive(Debug, Clone, Default)]
+pub struct TransferState {
+    /// The file to export to or import from.
+    pub path: String,
+    /// Keep secrets in an export.
+    pub include_secrets: bool,
+    /// What the last import or export did: (success, message).
+    pub result: Option<(bool, String)>,
+}
+
 /// Everything the UI shows, apart from the handles.
 #[derive(Debug, Default)]
 pub struct AppState {
@@ -700,6 +715,8 @@ pub struct AppState {
     pub broken_profiles: Vec<String>,
     /// Asking whether to delete the selected profile.
     pub confirm_delete: bool,
+    /// Profile import and export.
+    pub transfer: TransferState,
     /// The selected profile.
     pub selected: usize,
     /// The visible tab.

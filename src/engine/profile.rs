@@ -702,6 +702,16 @@ impl ProfileFile {
 }
 
 impl ProfileFile {
+    /// This profile with the secrets written in it left out (the client
+    /// secret and the password; `*_env` references stay), for sharing.
+    pub fn without_secrets(&self) -> ProfileFile {
+        ProfileFile {
+            client_secret: None,
+            password: None,
+            ..self.clone()
+        }
+    }
+
     /// A client_credentials profile for a client account that an API call
     /// created (a JSON body with `client_id` and `client_secret`, as
     /// Orchestrator's `POST /api/v7.1/Clients` answers): this profile's

@@ -7,7 +7,7 @@ use eframe::egui;
 use crate::app::tools::ToolsState;
 use crate::app::widgets::explanation::findings_ui;
 use crate::app::widgets::fields::{choice_field, map_field, secret_field, text_field};
-use crate::app::{Action, ProfileEntry};
+use crate::app::{Action, ProfileEntry, TransferState};
 use crate::engine::Profile;
 use crate::engine::presets::PRESETS;
 use crate::engine::profile::ProfileError;
@@ -32,6 +32,8 @@ pub struct ClientsView<'a> {
     pub confirm_delete: &'a mut bool,
     /// What the last discovery did.
     pub tools: &'a ToolsState,
+    /// Import and export.
+    pub transfer: &'a mut TransferState,
 }
 
 /// Draws the panel.
@@ -82,6 +84,36 @@ pub fn clients_ui(ui: &mut egui::Ui, view: ClientsView<'_>) -> Vec<Action> {
                 }
             }
         });
+    });
+    egui::CollapsingHeader::new("Import / export").show(ui, |ui| {
+        let transfer = &mut *view.transfer;
+        ui.horizontal(|ui| {
+            let label = ui.label("Profile file");
+            ui.add(egui::TextEdit::singleline(&mut transfer.path).desired_width(220.0))
+                .labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
+            let ready = !transfer.path.trim().is_empty();
+            if ui
+                .add_enabled(ready, egui::Button::new("Export selected"))
+                .clicked()
+            {
+                actions.push(Action::ExportProfile);
+            }
+            ui.checkbox(&mut transfer.include_secrets, "Include secrets");
+            if ui.add_enabled(ready, egui::Button::new("Import")).clicked() {
+                actions.push(Action::ImportProfiles(vec![transfer.path.trim().into()]));
+            }
+        });
+        ui.weak("Or drop profile files (.toml) on the window.");
+        if let Some((ok, message)) = &transfer.result {
+            let color = if *ok {
+                ui.visuals().text_color()
+            } else {
+                ui.visuals().error_fg_color
+            };
+            ui.colored_label(color, message);
+        }
     });
     for problem in view.broken {
         ui.colored_label(ui.visuals().error_fg_color, problem);
