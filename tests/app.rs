@@ -772,3 +772,41 @@ fn a_profile_is_exported_without_secrets_and_imported_back_by_dropping_it() {
     harness.run_steps(3);
     assert!(shows(&harness, "broken.toml:"));
 }
+
+#[test]
+fn presentation_mode_masks_secrets_and_personal_data_everywhere() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut harness, _dir) = start(&runtime);
+    click(&mut harness, "Demo — password");
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the token", |h| {
+        shows(h, "Token received (password grant)")
+    });
+    click(&mut harness, "Show secrets");
+    assert!(harness.state().state().reveal);
+    click(&mut harness, "Presentation mode");
+    assert!(!harness.state().state().reveal, "secrets hidden at once");
+    click(&mut harness, "Show secrets");
+    assert!(!harness.state().state().reveal, "and they stay hidden");
+    assert!(shows(&harness, "•••• (presentation mode)"), "the username");
+    assert!(!shows(&harness, "alice-password"));
+
+    // The API's answer about the user: name and e-mail masked.
+    click(&mut harness, "Request");
+    click(&mut harness, "Send");
+    wait_for(&mut harness, "the answer", |h| shows(h, "HTTP 200"));
+    assert!(!shows(&harness, "alice@example.com"), "e-mail masked");
+    assert!(!shows(&harness, "Alice Example"), "name masked");
+    // (They are there: out of presentation mode, Show secrets reveals them.)
+    click(&mut harness, "Presentation mode");
+    click(&mut harness, "Show secrets");
+    assert!(shows(&harness, "alice@example.com"));
+    click(&mut harness, "Presentation mode");
+
+    // The HTTP log's raw request: the username is masked as well.
+    click(&mut harness, "HTTP log");
+    harness.get_by_label_contains("/token  200").click();
+    harness.run_steps(2);
+    assert!(shows(&harness, "username=[redacted]"));
+    assert!(!shows(&harness, "username=alice"));
+}

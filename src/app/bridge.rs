@@ -191,7 +191,9 @@ impl ApiAnswer {
         });
         let masked = value.as_ref().and_then(|value| {
             let mut masked = value.clone();
-            if !crate::engine::redact::mask_json(&mut masked) {
+            let secrets = crate::engine::redact::mask_json(&mut masked);
+            let personal = crate::engine::redact::mask_personal(&mut masked);
+            if !secrets && !personal {
                 return None;
             }
             let pretty = serde_json::to_string_pretty(&masked).ok()?;

@@ -798,6 +798,7 @@ impl eframe::App for App {
                         profiles: &mut state.profiles,
                         selected: state.selected,
                         reveal: state.reveal,
+                        presenting: state.presenting,
                         location,
                         broken: &state.broken_profiles,
                         confirm_delete: &mut state.confirm_delete,
@@ -812,8 +813,16 @@ impl eframe::App for App {
                     ui.selectable_value(&mut state.tab, tab, tab.label());
                 }
                 ui.separator();
-                ui.checkbox(&mut state.reveal, "Show secrets");
+                ui.add_enabled(
+                    !state.presenting,
+                    egui::Checkbox::new(&mut state.reveal, "Show secrets"),
+                );
+                ui.checkbox(&mut state.presenting, "Presentation mode")
+                    .on_hover_text("Masks every secret, token and personal claim on screen, for screen sharing");
             });
+            if state.presenting {
+                state.reveal = false;
+            }
             if insecure {
                 ui.colored_label(
                     ui.visuals().error_fg_color,

@@ -735,6 +735,9 @@ pub struct AppState {
     pub exchanges: Vec<Exchange>,
     /// Secrets shown in clear.
     pub reveal: bool,
+    /// Presentation mode: every secret, token and personal claim masked on
+    /// screen, and Show secrets locked off, for screen sharing and demos.
+    pub presenting: bool,
     /// A message for the status bar.
     pub notice: Option<String>,
     /// Operations in flight.

@@ -162,6 +162,87 @@ pub fn form(text: &str) -> String {
         .join("&")
 }
 
+/// Personal claims masked on screen wherever they appear (OIDC Core §5.1).
+const PERSONAL_ALWAYS: &[&str] = &[
+    "email",
+    "phone_number",
+    "address",
+    "birthdate",
+    "preferred_username",
+];
+
+/// Name claims, masked in objects that describe a person (those with a
+/// `sub` or an `email`), so an item's "name" stays readable.
+const PERSONAL_NAMES: &[&str] = &[
+    "name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "nickname",
+];
+
+/// Masks personal claims (e-mail, phone, address, names of people) anywhere
+/// in a JSON value; true when something changed. For what is on screen.
+pub fn mask_personal(value: &mut Value) -> bool {
+    let mut changed = false;
+    match value {
+        Value::Object(map) => {
+            let person = map.contains_key("sub") || map.contains_key("email");
+            for (key, field) in map.iter_mut() {
+                let personal = PERSONAL_ALWAYS.contains(&key.as_str())
+                    || (person && PERSONAL_NAMES.contains(&key.as_str()));
+                if personal && !field.is_null() {
+                    *field = Value::String(MASK.to_string());
+                    changed = true;
+                } else {
+                    changed |= mask_personal(field);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                changed |= mask_personal(item);
+            }
+        }
+        _ => {}
+    }
+    changed
+}
+
+/// A copy of `exchange` as shown on screen with secrets hidden: secrets
+/// masked as in [`exchange`], and personal claims in JSON bodies and the
+/// username of a password grant masked too.
+pub fn on_screen(original: &Exchange) -> Exchange {
+    let mut shown = exchange(original);
+    let personal_body = |body: &mut Vec<u8>| {
+        if let Ok(mut value) = serde_json::from_slice::<Value>(body) {
+            if mask_personal(&mut value) {
+                *body = serde_json::to_vec(&value).unwrap_or_default();
+            }
+        } else if let Ok(text) = std::str::from_utf8(body)
+            && looks_like_form(text)
+            && text.split('&').any(|pair| pair.starts_with("username="))
+        {
+            let masked: Vec<String> = text
+                .split('&')
+                .map(|pair| {
+                    if pair.starts_with("username=") {
+                        format!("username={MASK}")
+                    } else {
+                        pair.to_string()
+                    }
+                })
+                .collect();
+            *body = masked.join("&").into_bytes();
+        }
+    };
+    personal_body(&mut shown.request.body);
+    if let Some(response) = shown.response.as_mut() {
+        personal_body(&mut response.body);
+    }
+    shown
+}
+
 /// Masks secret fields anywhere in a JSON value; true when something changed.
 pub fn mask_json(value: &mut Value) -> bool {
     let mut changed = false;
@@ -215,5 +296,17 @@ mod tests {
             "{u}"
         );
         assert_eq!(body(b"<html>hi there</html>"), b"<html>hi there</html>");
+    }
+
+    #[test]
+    fn personal_claims_are_masked_on_screen_but_item_names_stay() {
+        let mut value = serde_json::json!({
+            "sub": "alice", "name": "Alice Example", "email": "alice@example.com",
+            "items": [{"id": 1, "name": "Widget"}]
+        });
+        assert!(mask_personal(&mut value));
+        assert_eq!(value["name"], MASK);
+        assert_eq!(value["email"], MASK);
+        assert_eq!(value["items"][0]["name"], "Widget");
     }
 }

@@ -24,6 +24,8 @@ pub struct ClientsView<'a> {
     pub selected: usize,
     /// Secrets in clear.
     pub reveal: bool,
+    /// Presentation mode: personal data (the username) masked too.
+    pub presenting: bool,
     /// Where the files live.
     pub location: Option<String>,
     /// Files that could not be read.
@@ -125,7 +127,13 @@ pub fn clients_ui(ui: &mut egui::Ui, view: ClientsView<'_>) -> Vec<Action> {
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            if editor_ui(ui, entry, view.reveal, view.tools, &mut actions) {
+            if editor_ui(
+                ui,
+                entry,
+                (view.reveal, view.presenting),
+                view.tools,
+                &mut actions,
+            ) {
                 actions.push(Action::SaveProfile);
             }
             if let Some(location) = &view.location {
@@ -139,7 +147,7 @@ pub fn clients_ui(ui: &mut egui::Ui, view: ClientsView<'_>) -> Vec<Action> {
 fn editor_ui(
     ui: &mut egui::Ui,
     entry: &mut ProfileEntry,
-    reveal: bool,
+    (reveal, presenting): (bool, bool),
     tools: &ToolsState,
     actions: &mut Vec<Action>,
 ) -> bool {
@@ -298,12 +306,18 @@ fn editor_ui(
                     ],
                     None,
                 );
-                text_field(
-                    ui,
-                    "Username",
-                    &mut file.username,
-                    problem("username").as_deref(),
-                );
+                if presenting {
+                    ui.label("Username");
+                    ui.label("•••• (presentation mode)");
+                    ui.end_row();
+                } else {
+                    text_field(
+                        ui,
+                        "Username",
+                        &mut file.username,
+                        problem("username").as_deref(),
+                    );
+                }
                 secret_field(
                     ui,
                     "Password",

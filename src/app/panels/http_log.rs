@@ -143,7 +143,7 @@ pub fn http_log_ui(
     let shown = if reveal {
         exchange.clone()
     } else {
-        redact::exchange(exchange)
+        redact::on_screen(exchange)
     };
     ui.horizontal(|ui| {
         ui.strong(format!("Exchange #{}", exchange.id));

@@ -35,7 +35,7 @@ pub fn tokens_ui(
     offered: TokenActions,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
-    pasted_ui(ui, tools, &mut actions);
+    pasted_ui(ui, tools, reveal, &mut actions);
     let tools = &*tools;
     let Some(current) = tokens.current().cloned() else {
         ui.label("No tokens yet: run a grant in the Flow tab.");
@@ -111,7 +111,7 @@ pub fn tokens_ui(
             ui.add_space(6.0);
             fields_ui(ui, current, reveal);
             findings_ui(ui, current);
-            tools_ui(ui, tools, offered, &mut actions);
+            tools_ui(ui, tools, offered, reveal, &mut actions);
             let verifications = tools.verifications_of(current);
             for jwt in &current.jwts {
                 let verification = verifications
@@ -214,7 +214,7 @@ pub fn tokens_ui(
 
 /// A field to paste any JWT into, and its verification against the
 /// selected profile.
-fn pasted_ui(ui: &mut egui::Ui, tools: &mut ToolsState, actions: &mut Vec<Action>) {
+fn pasted_ui(ui: &mut egui::Ui, tools: &mut ToolsState, reveal: bool, actions: &mut Vec<Action>) {
     egui::CollapsingHeader::new("Inspect a pasted JWT")
         .id_salt("pasted_jwt")
         .show(ui, |ui| {
@@ -241,7 +241,7 @@ fn pasted_ui(ui: &mut egui::Ui, tools: &mut ToolsState, actions: &mut Vec<Action
                     ui.label("Header");
                     json_ui(ui, &verification.jwt.header);
                     ui.label("Claims");
-                    json_ui(ui, &verification.jwt.claims);
+                    claims_ui(ui, &verification.jwt.claims, reveal);
                     ui.strong(summary(verification));
                     checks_ui(ui, "pasted", verification);
                 }
@@ -258,6 +258,7 @@ fn tools_ui(
     ui: &mut egui::Ui,
     tools: &ToolsState,
     offered: TokenActions,
+    reveal: bool,
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
@@ -301,7 +302,14 @@ fn tools_ui(
                 .id_salt("tool_report")
                 .default_open(true)
                 .show(ui, |ui| {
-                    json_ui(ui, &report.json);
+                    if reveal {
+                        json_ui(ui, &report.json);
+                    } else {
+                        let mut shown = report.json.clone();
+                        crate::engine::redact::mask_json(&mut shown);
+                        crate::engine::redact::mask_personal(&mut shown);
+                        json_ui(ui, &shown);
+                    }
                     findings_list_ui(ui, &report.findings);
                 });
         }
@@ -386,9 +394,7 @@ fn claims_ui(ui: &mut egui::Ui, claims: &serde_json::Value, reveal: bool) {
                 ui.monospace(name);
                 let text = match (name.as_str(), value.as_i64()) {
                     ("exp" | "iat" | "nbf" | "auth_time", Some(secs)) => time_claim(secs),
-                    _ if !reveal && matches!(name.as_str(), "email" | "name" | "phone_number") => {
-                        "••••".to_string()
-                    }
+                    _ if !reveal && personal(name) => "••••".to_string(),
                     _ => match value {
                         serde_json::Value::String(text) => text.clone(),
                         other => other.to_string(),
@@ -398,6 +404,24 @@ fn claims_ui(ui: &mut egui::Ui, claims: &serde_json::Value, reveal: bool) {
                 ui.end_row();
             }
         });
+}
+
+/// A claim that names or reaches a person (OIDC Core §5.1): masked on
+/// screen unless secrets are shown.
+fn personal(claim: &str) -> bool {
+    matches!(
+        claim,
+        "email"
+            | "name"
+            | "given_name"
+            | "family_name"
+            | "middle_name"
+            | "nickname"
+            | "preferred_username"
+            | "phone_number"
+            | "address"
+            | "birthdate"
+    )
 }
 
 fn time_claim(secs: i64) -> String {
