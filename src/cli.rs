@@ -94,6 +94,9 @@ pub struct RevokeArgs {
     /// Which kind of token it is (`token_type_hint`).
     #[arg(long, value_name = "HINT", default_value = "access_token", value_parser = ["access_token", "refresh_token"])]
     pub hint: String,
+    /// Print one JSON object: `revoked`, `token_type_hint`, `status`, `findings`.
+    #[arg(long)]
+    pub json: bool,
     /// Print every HTTP exchange to stderr, secrets redacted.
     #[arg(short, long)]
     pub verbose: bool,
@@ -388,10 +391,8 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Inspect(args) => args.output.json,
         Command::Introspect(args) => args.output.json,
         Command::Userinfo(args) => args.output.json,
-        Command::DemoServer(_)
-        | Command::DemoBrowser(_)
-        | Command::Revoke(_)
-        | Command::Logout(_) => false,
+        Command::Revoke(args) => args.json,
+        Command::DemoServer(_) | Command::DemoBrowser(_) | Command::Logout(_) => false,
     };
     let result = match command {
         Command::DemoServer(args) => runtime.block_on(demo_server(args)),
@@ -841,13 +842,23 @@ async fn revoke(args: RevokeArgs) -> Result<Exit, Failure> {
     let result = revoke::revoke(&profile, &http, &Secret::new(args.token), hint).await;
     let har_saved = finish_http(http, printer, &args.har).await;
     let revoked = result.map_err(|err| Failure::at(err, Stage::Revocation))?;
-    println!(
-        "Revoked the {} (HTTP {})",
-        hint.as_str().replace('_', " "),
-        revoked.exchange.status().unwrap_or_default()
-    );
-    for finding in &revoked.findings {
-        println!("  {finding}");
+    let status = revoked.exchange.status().unwrap_or_default();
+    if args.json {
+        let out = json!({
+            "revoked": true,
+            "token_type_hint": hint.as_str(),
+            "status": status,
+            "findings": revoked.findings,
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        println!(
+            "Revoked the {} (HTTP {status})",
+            hint.as_str().replace('_', " ")
+        );
+        for finding in &revoked.findings {
+            println!("  {finding}");
+        }
     }
     Ok(if har_saved {
         Exit::Success

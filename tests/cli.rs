@@ -649,3 +649,47 @@ fn discover_inspect_introspect_and_userinfo() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn revoke_and_logout_from_the_command_line() {
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = profile(dir.path(), "cc.toml", &demo.base, |t| t);
+    let path = path.to_str().expect("path");
+    let issued = run(&["token", "--profile", path, "--json"], &[]);
+    assert_eq!(issued.status.code(), Some(0), "{}", text(&issued.stderr));
+    let issued: serde_json::Value = serde_json::from_slice(&issued.stdout).expect("json");
+    let token = issued["access_token"].as_str().expect("token").to_string();
+
+    let revoked = run(
+        &["revoke", "--profile", path, "--json"],
+        &[("OAUTH_DEBUGGER_TOKEN", &token)],
+    );
+    assert_eq!(revoked.status.code(), Some(0), "{}", text(&revoked.stderr));
+    let revoked: serde_json::Value = serde_json::from_slice(&revoked.stdout).expect("json");
+    assert_eq!(revoked["revoked"], true);
+    assert_eq!(revoked["status"], 200);
+    assert!(
+        revoked["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["code"] == "revocation_not_https"),
+        "{revoked}"
+    );
+    // The API now refuses the token.
+    let call = run(&["call", "--profile", path, "--access-token", &token], &[]);
+    assert_eq!(call.status.code(), Some(1), "{}", text(&call.stderr));
+
+    // A profile without [logout] cannot log out: a usage error naming it.
+    let logout = run(
+        &["logout", "--profile", path, "--access-token", &token],
+        &[],
+    );
+    assert_eq!(logout.status.code(), Some(2));
+    assert!(
+        text(&logout.stderr).contains("no [logout]"),
+        "{}",
+        text(&logout.stderr)
+    );
+}
