@@ -140,15 +140,15 @@ pub fn http_log_ui(
         return actions;
     };
     ui.separator();
-    let shown = if reveal {
-        exchange.clone()
-    } else {
-        redact::on_screen(exchange)
-    };
     ui.horizontal(|ui| {
         ui.strong(format!("Exchange #{}", exchange.id));
         if copy_button(ui, "Copy as curl") {
-            actions.push(Action::Copy(to_curl(&shown.request)));
+            let request = if reveal {
+                exchange.request.clone()
+            } else {
+                redact::request(&exchange.request)
+            };
+            actions.push(Action::Copy(to_curl(&request)));
         }
         if !reveal {
             ui.label("(secrets masked: tick Show secrets to reveal)");
@@ -156,7 +156,14 @@ pub fn http_log_ui(
     });
     let fresh = matches!(&log.detail, Some((id, r, _)) if *id == exchange.id && *r == reveal);
     if !fresh {
-        let lines = shown.describe().lines().map(str::to_string).collect();
+        // Masked and laid out once per exchange and reveal state, not per
+        // frame: bodies can be megabytes.
+        let shown = if reveal {
+            exchange.describe()
+        } else {
+            redact::on_screen(exchange).describe()
+        };
+        let lines = shown.lines().map(str::to_string).collect();
         log.detail = Some((exchange.id, reveal, lines));
     }
     if let Some((_, _, lines)) = &log.detail {
