@@ -391,6 +391,10 @@ fn editing_a_steps_client_secret_shows_invalid_client_in_its_verdict() {
         &harness,
         "wrong client_secret for client 'demo-client'"
     ));
+    // The exchange travels on its own channel and may trail the verdict.
+    wait_for(&mut harness, "the exchange", |h| {
+        !h.state().state().exchanges.is_empty()
+    });
     let sent = &harness.state().state().exchanges[0];
     assert!(
         sent.request
@@ -657,6 +661,9 @@ fn the_http_log_exports_the_session_as_har_with_secrets_masked() {
         h.query_by_label_contains("Token received").is_some()
     });
     click(&mut harness, "HTTP log");
+    wait_for(&mut harness, "the exchange in the log", |h| {
+        h.query_by_label("1 of 1 exchanges").is_some()
+    });
     let path = dir.path().join("session.har");
     harness.get_by_label("HAR file").focus();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
@@ -805,6 +812,9 @@ fn presentation_mode_masks_secrets_and_personal_data_everywhere() {
 
     // The HTTP log's raw request: the username is masked as well.
     click(&mut harness, "HTTP log");
+    wait_for(&mut harness, "the token exchange in the log", |h| {
+        h.query_by_label_contains("/token  200").is_some()
+    });
     harness.get_by_label_contains("/token  200").click();
     harness.run_steps(2);
     assert!(shows(&harness, "username=[redacted]"));
