@@ -19,6 +19,9 @@ use url::Url;
 
 use super::secret::Secret;
 
+/// The profile format this version reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// Default total timeout of one HTTP exchange.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
@@ -45,6 +48,10 @@ pub const MAX_CLOCK_SKEW_SECS: u64 = 3600;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileFile {
+    /// The profile format's version; absent means the current one. Files
+    /// the app saves carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_version: Option<u32>,
     /// A name for people; defaults to the file name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -786,6 +793,14 @@ impl Profile {
     /// Validates a profile as written, collecting every problem.
     pub fn from_file(file: &ProfileFile, default_name: &str) -> Result<Self, ProfileError> {
         let mut problems = Vec::new();
+        if let Some(version) = file.schema_version.filter(|v| *v > SCHEMA_VERSION) {
+            problems.push(problem(
+                "schema_version",
+                format!(
+                    "the file was written for profile format {version}; this oauth-debugger reads format {SCHEMA_VERSION} — update it to use this file"
+                ),
+            ));
+        }
         let base = non_empty(&file.base_url).and_then(|value| match parse_http_url(&value) {
             Ok(url) => Some(url),
             Err(message) => {
@@ -1254,6 +1269,14 @@ timeout_secs = 5
         let err = parse("[api]\nmethod = \"GET\"\nurl = \"ftp://x\"\n").expect_err("bad url");
         assert_eq!(err.problems[0].key.as_deref(), Some("api.url"));
         assert_eq!(err.problems[0].line, Some(3));
+    }
+
+    #[test]
+    fn a_newer_schema_version_is_refused_by_name() {
+        assert!(parse("schema_version = 1\nclient_id = \"a\"\n").is_ok());
+        let err = parse("schema_version = 2\nclient_id = \"a\"\n").expect_err("newer");
+        assert_eq!(err.problems[0].key.as_deref(), Some("schema_version"));
+        assert_eq!(err.problems[0].line, Some(1));
     }
 
     #[test]

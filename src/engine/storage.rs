@@ -106,7 +106,12 @@ impl ProfileStore {
     }
 
     /// Writes `file` to `path` atomically.
+    /// The file records the profile format it was written in.
     pub fn save(&self, path: &Path, file: &ProfileFile) -> Result<(), String> {
+        let file = ProfileFile {
+            schema_version: Some(super::profile::SCHEMA_VERSION),
+            ..file.clone()
+        };
         write_atomically(path, file.to_toml().as_bytes())
             .map_err(|err| format!("cannot save {}: {err}", path.display()))
     }
@@ -188,7 +193,19 @@ mod tests {
             listed[0].file.is_err(),
             "broken.toml sorts first and is reported"
         );
-        assert_eq!(listed[1].file.as_ref().expect("ok"), &file);
+        // Saved files record the profile format.
+        assert_eq!(
+            listed[1].file.as_ref().expect("ok"),
+            &ProfileFile {
+                schema_version: Some(crate::engine::profile::SCHEMA_VERSION),
+                ..file.clone()
+            }
+        );
+        assert!(
+            std::fs::read_to_string(&path)
+                .expect("read")
+                .starts_with("schema_version = 1\n")
+        );
         assert_eq!(
             std::fs::read_to_string(store.dir().join("broken.toml")).expect("read"),
             "client_id = ["
