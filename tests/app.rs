@@ -2,62 +2,18 @@
 //! the label a person reads, click, type, run frames, check what is shown.
 //! The engine runs for real against the built-in demo provider.
 
-use std::time::{Duration, Instant};
+mod support;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
-use oauth_debugger::app::{App, AppOptions};
+use oauth_debugger::app::App;
 use oauth_debugger::demo::user_agent::{self, Person};
-
-/// Runs frames until `done` holds, failing after 30 s.
-fn wait_for(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&Harness<'_, App>) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        harness.step();
-        if done(harness) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// The app on a fresh runtime, with the demo provider running and profiles
-/// saved in `dir`. The browser is not opened: tests play the person from the
-/// URL the app shows.
-fn start_in(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> Harness<'static, App> {
-    let handle = runtime.handle().clone();
-    let options = AppOptions {
-        open_browser: false,
-        profile_dir: Some(dir.to_path_buf()),
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| App::new(cc.egui_ctx.clone(), &handle, options));
-    wait_for(&mut harness, "the demo provider", |h| {
-        h.query_by_label_contains("Demo provider: http://127.0.0.1:")
-            .is_some()
-    });
-    // Let the first layout settle, as it has long before a person's first
-    // click (a click in the very first frames of the profile list can miss).
-    harness.run_steps(4);
-    harness
-}
+use support::ui::{click, shows, start_in, wait_for};
 
 /// Like [`start_in`], in a fresh temporary folder (kept alive by the caller).
 fn start(runtime: &tokio::runtime::Runtime) -> (Harness<'static, App>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     (start_in(runtime, dir.path()), dir)
-}
-
-/// True when some widget's label contains `text`.
-fn shows(harness: &Harness<'_, App>, text: &str) -> bool {
-    harness.query_all_by_label_contains(text).next().is_some()
-}
-
-fn click(harness: &mut Harness<'_, App>, label: &str) {
-    harness.get_by_label(label).click();
-    harness.run_steps(2);
 }
 
 #[test]

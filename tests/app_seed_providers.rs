@@ -2,33 +2,13 @@
 //! the demo provider's mode in the status bar, make a profile from the
 //! provider's preset, and run its flows with the mouse and keyboard.
 
-use std::time::{Duration, Instant};
+mod support;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use oauth_debugger::app::{App, AppOptions};
+use oauth_debugger::app::App;
 use oauth_debugger::demo::user_agent::{self, Person};
-
-fn wait_for(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&Harness<'_, App>) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        harness.step();
-        if done(harness) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn shows(harness: &Harness<'_, App>, text: &str) -> bool {
-    harness.query_all_by_label_contains(text).next().is_some()
-}
-
-fn click(harness: &mut Harness<'_, App>, label: &str) {
-    harness.get_by_label(label).click();
-    harness.run_steps(2);
-}
+use support::ui::{click, shows, start_in, wait_for};
 
 /// The app with the demo provider switched to `mode` (its label in the
 /// status bar's picker) and a new profile made from `preset`.
@@ -38,20 +18,7 @@ fn start_with(
     mode: &str,
     preset: &str,
 ) -> Harness<'static, App> {
-    let handle = runtime.handle().clone();
-    let options = AppOptions {
-        open_browser: false,
-        profile_dir: Some(dir.to_path_buf()),
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| App::new(cc.egui_ctx.clone(), &handle, options));
-    wait_for(&mut harness, "the demo provider", |h| {
-        shows(h, "Demo provider: http://127.0.0.1:")
-    });
-    // Let the first layout settle, as it has long before a person's first
-    // click (a click in the very first frames of the profile list can miss).
-    harness.run_steps(4);
+    let mut harness = start_in(runtime, dir);
     click(&mut harness, "Demo mode");
     click(&mut harness, mode);
     wait_for(&mut harness, "the mode switch", |h| {

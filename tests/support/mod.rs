@@ -2,6 +2,8 @@
 //! profiles pointing at it, and small misbehaving servers.
 #![allow(dead_code)]
 
+pub mod ui;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
