@@ -514,8 +514,16 @@ async fn finish_printer(http: HttpClient, printer: Option<tokio::task::JoinHandl
     }
 }
 
+/// Reads a profile; secrets it keeps in the OS keychain are read from there,
+/// and what could not be read is said on stderr.
 fn load(path: &std::path::Path) -> Result<Profile, Failure> {
-    Profile::load(path).map_err(|err| Failure::new(Exit::Usage, err.to_string()))
+    let keychain = crate::engine::keychain::Keychain::platform();
+    let (profile, notes) = crate::engine::storage::load_profile(path, &keychain)
+        .map_err(|err| Failure::new(Exit::Usage, err.to_string()))?;
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+    Ok(profile)
 }
 
 async fn token(args: TokenArgs) -> Result<Exit, Failure> {

@@ -710,6 +710,10 @@ fn a_profile_is_exported_without_secrets_and_imported_back_by_dropping_it() {
         !text.contains("demo-secret"),
         "the secret stays home: {text}"
     );
+    assert!(
+        !text.contains("_keychain"),
+        "so does this machine's keychain reference: {text}"
+    );
 
     // Renamed, then dropped on the window: it is listed, unsaved.
     std::fs::write(

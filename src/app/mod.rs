@@ -8,6 +8,7 @@
 
 pub mod bridge;
 pub mod panels;
+pub mod settings;
 pub mod state;
 pub mod tools;
 pub mod widgets;
@@ -16,6 +17,7 @@ use eframe::egui;
 
 use crate::engine::api::ApiRequest;
 use crate::engine::grants::Progress;
+use crate::engine::keychain::Keychain;
 use crate::engine::presets;
 use crate::engine::revoke::TokenHint;
 use crate::engine::storage::ProfileStore;
@@ -27,13 +29,19 @@ pub use state::*;
 pub const TITLE: &str = "OAuth Debugger";
 
 /// How the app reaches the outside world.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct AppOptions {
     /// Open the system browser for browser grants (tests turn this off and
     /// play the person themselves from the URL the app shows).
     pub open_browser: bool,
     /// Where profiles are saved; `None` for the OS config directory.
     pub profile_dir: Option<std::path::PathBuf>,
+    /// Where secrets go: the OS keychain unless a test hands in keyring's
+    /// mock store (or none at all).
+    pub keychain: Keychain,
+    /// Where the settings (and kept tokens) live; `None` for the OS config
+    /// directory. Not the profile folder: every `.toml` there is a profile.
+    pub settings_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for AppOptions {
@@ -41,6 +49,8 @@ impl Default for AppOptions {
         Self {
             open_browser: true,
             profile_dir: None,
+            keychain: Keychain::platform(),
+            settings_dir: None,
         }
     }
 }
@@ -73,6 +83,12 @@ pub struct App {
     bridge: Bridge,
     options: AppOptions,
     store: Result<ProfileStore, String>,
+    /// Where the settings live, or why there is nowhere.
+    settings_dir: Result<std::path::PathBuf, String>,
+    /// The settings as last loaded or changed.
+    settings: settings::Settings,
+    /// Tokens kept across restarts, when the settings ask for it.
+    vault: Option<crate::engine::token_vault::TokenVault>,
     state: AppState,
     /// Close after the first painted frame (startup benchmark).
     exit_after_first_frame: bool,
@@ -102,13 +118,24 @@ impl App {
                 .to_string();
         }
         let store = match &options.profile_dir {
-            Some(dir) => ProfileStore::open(dir.clone()),
-            None => ProfileStore::open_default(),
+            Some(dir) => ProfileStore::open(dir.clone(), options.keychain.clone()),
+            None => crate::engine::storage::config_dir()
+                .and_then(|dir| ProfileStore::open(dir.join("profiles"), options.keychain.clone())),
         };
+        let settings_dir = match &options.settings_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => crate::engine::storage::config_dir(),
+        };
+        let vault = settings_dir.as_ref().ok().map(|dir| {
+            crate::engine::token_vault::TokenVault::new(dir.clone(), options.keychain.clone())
+        });
         Self {
             bridge,
             options,
             store,
+            settings_dir,
+            settings: settings::Settings::default(),
+            vault,
             state,
             exit_after_first_frame: false,
             demo_requested: false,
@@ -118,6 +145,7 @@ impl App {
     /// Loads the saved profiles; on first launch writes the Demo ones. Files
     /// that point at the demo provider follow the port it really got.
     fn load_profiles(&mut self, demo_url: &str) {
+        self.load_settings();
         let state = &mut self.state;
         let store = match &self.store {
             Ok(store) => store,
@@ -130,6 +158,9 @@ impl App {
                 return;
             }
         };
+        // Asking the keychain can take a moment; it happens here, after the
+        // first frame, once.
+        state.secret_storage = Some(store.keychain().status());
         let mut listed = store.list().unwrap_or_default();
         if listed.is_empty() {
             for file in presets::demo_profiles(presets::DEMO_BASE) {
@@ -142,7 +173,9 @@ impl App {
         }
         state.profiles.clear();
         state.broken_profiles.clear();
+        state.profile_notes.clear();
         for stored in listed {
+            state.profile_notes.extend(stored.notes);
             match stored.file {
                 Ok(file) => {
                     let file = presets::point_at_demo(&file, demo_url);
@@ -180,6 +213,90 @@ impl App {
                 .into_iter()
                 .map(ProfileEntry::unsaved)
                 .collect();
+        }
+    }
+
+    /// Reads the settings and, when they say so, the tokens kept from the
+    /// last session.
+    fn load_settings(&mut self) {
+        let Ok(dir) = &self.settings_dir else {
+            return;
+        };
+        let (settings, problem) = settings::Settings::load(dir);
+        if let Some(problem) = problem {
+            self.state.notice = Some(problem);
+        }
+        self.settings = settings;
+        self.state.tokens.keep = self.settings.keep_tokens;
+        if !self.settings.keep_tokens {
+            return;
+        }
+        if let Some(vault) = &self.vault {
+            self.state.tokens.kept_note = Some(match vault.load() {
+                Ok(kept) if kept.is_empty() => {
+                    (true, "No tokens were kept from the last session.".into())
+                }
+                Ok(kept) => {
+                    let note = format!(
+                        "{} token set{} kept from the last session.",
+                        kept.len(),
+                        if kept.len() == 1 { "" } else { "s" }
+                    );
+                    self.state.tokens.history = kept;
+                    (true, note)
+                }
+                Err(message) => (false, message),
+            });
+        }
+    }
+
+    /// Turns keeping tokens across restarts on or off, and says where they
+    /// go.
+    fn keep_tokens(&mut self, keep: bool) {
+        let dir = match &self.settings_dir {
+            Ok(dir) => dir.clone(),
+            Err(message) => {
+                self.state.tokens.keep = false;
+                self.state.tokens.kept_note =
+                    Some((false, format!("Tokens cannot be kept: {message}")));
+                return;
+            }
+        };
+        self.settings.keep_tokens = keep;
+        self.state.tokens.keep = keep;
+        if let Err(message) = self.settings.save(&dir) {
+            self.state.tokens.kept_note = Some((false, message));
+            return;
+        }
+        let Some(vault) = &self.vault else {
+            return;
+        };
+        self.state.tokens.kept_note = Some(if keep {
+            match vault.save(&self.state.tokens.history) {
+                Ok(said) => (true, said),
+                Err(message) => (false, message),
+            }
+        } else {
+            match vault.clear() {
+                Ok(()) => (
+                    true,
+                    "Tokens are no longer kept; the kept ones are deleted.".into(),
+                ),
+                Err(message) => (false, message),
+            }
+        });
+    }
+
+    /// Writes the tokens, when they are kept.
+    fn persist_tokens(&mut self) {
+        if !self.settings.keep_tokens {
+            return;
+        }
+        if let Some(vault) = &self.vault {
+            self.state.tokens.kept_note = Some(match vault.save(&self.state.tokens.history) {
+                Ok(said) => (true, said),
+                Err(message) => (false, message),
+            });
         }
     }
 
@@ -253,7 +370,8 @@ impl App {
                         ));
                         state.tokens.push(*tokens);
                         state.flow.run = GrantRun::Done;
-                        if std::mem::take(&mut state.request.retry_after_refresh) {
+                        self.persist_tokens();
+                        if std::mem::take(&mut self.state.request.retry_after_refresh) {
                             self.send_request();
                         }
                     }
@@ -394,6 +512,7 @@ impl App {
             }
             Action::ExportProfile => self.export_profile(),
             Action::ImportProfiles(paths) => self.import_profiles(&paths),
+            Action::KeepTokens(keep) => self.keep_tokens(keep),
             Action::SetDemoMode(mode) => {
                 if self.bridge.send(Command::StartDemo(mode)) {
                     self.state.demo = Some(DemoStatus::Starting);
@@ -473,7 +592,7 @@ impl App {
             return;
         };
         let file = if transfer.include_secrets {
-            entry.file.clone()
+            entry.file.with_secrets_inline()
         } else {
             entry.file.without_secrets()
         };
@@ -583,9 +702,15 @@ impl App {
             .clone()
             .unwrap_or_else(|| store.new_path(entry.file.name.as_deref().unwrap_or("profile")));
         match store.save(&path, &entry.file) {
-            Ok(()) => {
+            Ok(saved) => {
+                entry.file = saved.file;
                 entry.saved = Some(entry.file.clone());
-                self.state.notice = Some(format!("Saved {}", path.display()));
+                let mut notice = format!("Saved {}.", path.display());
+                if !saved.secrets.is_empty() {
+                    notice.push(' ');
+                    notice.push_str(&saved.secrets);
+                }
+                self.state.notice = Some(notice);
                 entry.path = Some(path);
             }
             Err(message) => self.state.notice = Some(message),
@@ -801,6 +926,8 @@ impl eframe::App for App {
                         presenting: state.presenting,
                         location,
                         broken: &state.broken_profiles,
+                        notes: &state.profile_notes,
+                        secret_storage: state.secret_storage.as_ref(),
                         confirm_delete: &mut state.confirm_delete,
                         tools: &state.tools,
                         transfer: &mut state.transfer,

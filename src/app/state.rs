@@ -100,6 +100,8 @@ pub enum Action {
     Logout,
     /// Revoke the access token (false) or the refresh token (true).
     Revoke(bool),
+    /// Keep tokens across restarts (true), or stop and delete the kept ones.
+    KeepTokens(bool),
     /// Restart the demo provider in another mode.
     SetDemoMode(crate::demo::Mode),
     /// Write the session's exchanges to the HAR file named in the HTTP log.
@@ -435,6 +437,11 @@ pub struct TokenState {
     pub ending: bool,
     /// What the last logout or revocation did: (success, message).
     pub ended: Option<(bool, String)>,
+    /// Tokens are kept across restarts (the setting).
+    pub keep: bool,
+    /// Where kept tokens went, or why they could not be kept or read:
+    /// (success, message).
+    pub kept_note: Option<(bool, String)>,
 }
 
 impl Default for TokenState {
@@ -447,6 +454,8 @@ impl Default for TokenState {
             raw_tree: None,
             ending: false,
             ended: None,
+            keep: false,
+            kept_note: None,
         }
     }
 }
@@ -713,6 +722,11 @@ pub struct AppState {
     pub profiles: Vec<ProfileEntry>,
     /// Profile files that could not be read, with why.
     pub broken_profiles: Vec<String>,
+    /// What loading the profiles did that people should hear about: format
+    /// upgrades, secrets the keychain did not give.
+    pub profile_notes: Vec<String>,
+    /// Where secrets are kept, once the store has asked the keychain.
+    pub secret_storage: Option<crate::engine::keychain::Status>,
     /// Asking whether to delete the selected profile.
     pub confirm_delete: bool,
     /// Profile import and export.

@@ -20,6 +20,7 @@ pub mod http;
 pub mod introspection;
 pub mod jwks;
 pub mod jwt;
+pub mod keychain;
 pub mod presets;
 pub mod profile;
 pub mod redact;
@@ -29,6 +30,7 @@ pub mod session;
 pub mod spec;
 pub mod storage;
 pub mod token;
+pub mod token_vault;
 pub mod userinfo;
 pub mod verify;
 

@@ -20,7 +20,13 @@ use url::Url;
 use super::secret::Secret;
 
 /// The profile format this version reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// - 1: the first recorded format.
+/// - 2: secrets may live in the OS keychain (`client_secret_keychain`,
+///   `password_keychain`). Format 1 files read unchanged; the store moves
+///   their inline secrets to the keychain when one is available
+///   ([`super::storage::ProfileStore::list`]).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Default total timeout of one HTTP exchange.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
@@ -92,6 +98,10 @@ pub struct ProfileFile {
     /// The name of an environment variable that holds the client secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret_env: Option<String>,
+    /// The OS keychain account (service `oauth-debugger`) that holds the
+    /// client secret (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_keychain: Option<String>,
     /// How the client authenticates at the token endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<ClientAuthMethod>,
@@ -114,6 +124,10 @@ pub struct ProfileFile {
     /// The name of an environment variable that holds the password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_env: Option<String>,
+    /// The OS keychain account (service `oauth-debugger`) that holds the
+    /// password (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_keychain: Option<String>,
     /// Redirect URI registered for this client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
@@ -621,7 +635,7 @@ impl ProfileError {
             .map(|p| p.message.as_str())
     }
 
-    fn located(mut self, path: &Path, source: &str) -> Self {
+    pub(crate) fn located(mut self, path: &Path, source: &str) -> Self {
         for problem in &mut self.problems {
             if problem.line.is_none()
                 && let Some(key) = &problem.key
@@ -709,12 +723,24 @@ impl ProfileFile {
 }
 
 impl ProfileFile {
-    /// This profile with the secrets written in it left out (the client
-    /// secret and the password; `*_env` references stay), for sharing.
+    /// This profile with its secrets left out, for sharing: the client
+    /// secret and the password, and the references to this machine's
+    /// keychain (`*_env` references stay).
     pub fn without_secrets(&self) -> ProfileFile {
         ProfileFile {
             client_secret: None,
             password: None,
+            ..self.with_secrets_inline()
+        }
+    }
+
+    /// This profile with its secrets written in it, for a file that leaves
+    /// this machine: references to this machine's keychain are dropped, the
+    /// values the store read from it stay.
+    pub fn with_secrets_inline(&self) -> ProfileFile {
+        ProfileFile {
+            client_secret_keychain: None,
+            password_keychain: None,
             ..self.clone()
         }
     }
@@ -739,11 +765,13 @@ impl ProfileFile {
             client_id: Some(id.to_string()),
             client_secret: Some(Secret::new(secret)),
             client_secret_env: None,
+            client_secret_keychain: None,
             token_endpoint_auth_method: Some(ClientAuthMethod::ClientSecretPost),
             grant_type: Some(GrantType::ClientCredentials),
             username: None,
             password: None,
             password_env: None,
+            password_keychain: None,
             ..self.clone()
         })
     }
@@ -842,14 +870,19 @@ impl Profile {
             "client_secret",
             &file.client_secret,
             &file.client_secret_env,
+            &file.client_secret_keychain,
             &mut problems,
         );
         let password = secret_source(
             "password",
             &file.password,
             &file.password_env,
+            &file.password_keychain,
             &mut problems,
         );
+        // A secret the keychain did not give is reported once, on its own key.
+        let secret_missing =
+            file.client_secret.is_none() && non_empty(&file.client_secret_keychain).is_some();
 
         let auth_method = file
             .token_endpoint_auth_method
@@ -858,7 +891,7 @@ impl Profile {
             } else {
                 ClientAuthMethod::None
             });
-        if auth_method != ClientAuthMethod::None && client_secret.is_none() {
+        if auth_method != ClientAuthMethod::None && client_secret.is_none() && !secret_missing {
             problems.push(problem(
                 "token_endpoint_auth_method",
                 format!(
@@ -869,7 +902,10 @@ impl Profile {
         }
 
         let revocation_auth_method = file.revocation_endpoint_auth_method.unwrap_or(auth_method);
-        if revocation_auth_method != ClientAuthMethod::None && client_secret.is_none() {
+        if revocation_auth_method != ClientAuthMethod::None
+            && client_secret.is_none()
+            && !secret_missing
+        {
             problems.push(problem(
                 "revocation_endpoint_auth_method",
                 format!(
@@ -1056,23 +1092,42 @@ pub fn parse_http_url(value: &str) -> Result<Url, String> {
     }
 }
 
+/// Where a secret comes from. `inline` is the value in the file, or — for a
+/// keychain secret — the value the store read from the keychain into memory;
+/// a keychain reference with no value means the keychain did not give it.
 fn secret_source(
     key: &str,
     inline: &Option<Secret>,
     env: &Option<String>,
+    keychain: &Option<String>,
     problems: &mut Vec<Problem>,
 ) -> Option<SecretSource> {
     let env = non_empty(env);
-    match (inline, env) {
-        (Some(_), Some(_)) => {
+    let keychain = non_empty(keychain);
+    if env.is_some() && (inline.is_some() || keychain.is_some()) {
+        let other = if keychain.is_some() {
+            format!("{key}_keychain")
+        } else {
+            key.to_string()
+        };
+        problems.push(problem(
+            key,
+            format!("set either {other} or {key}_env, not both"),
+        ));
+        return None;
+    }
+    match (inline, env, keychain) {
+        (Some(secret), None, _) if !secret.is_empty() => Some(SecretSource::Inline(secret.clone())),
+        (_, Some(var), _) => Some(SecretSource::Env(var)),
+        (None, None, Some(account)) => {
             problems.push(problem(
-                key,
-                format!("set either {key} or {key}_env, not both"),
+                &format!("{key}_keychain"),
+                format!(
+                    "the secret `{account}` could not be read from the OS keychain (service `oauth-debugger`); type it again in the app and save, or set {key}_env"
+                ),
             ));
             None
         }
-        (Some(secret), None) if !secret.is_empty() => Some(SecretSource::Inline(secret.clone())),
-        (_, Some(var)) => Some(SecretSource::Env(var)),
         _ => None,
     }
 }
@@ -1274,7 +1329,8 @@ timeout_secs = 5
     #[test]
     fn a_newer_schema_version_is_refused_by_name() {
         assert!(parse("schema_version = 1\nclient_id = \"a\"\n").is_ok());
-        let err = parse("schema_version = 2\nclient_id = \"a\"\n").expect_err("newer");
+        assert!(parse("schema_version = 2\nclient_id = \"a\"\n").is_ok());
+        let err = parse("schema_version = 3\nclient_id = \"a\"\n").expect_err("newer");
         assert_eq!(err.problems[0].key.as_deref(), Some("schema_version"));
         assert_eq!(err.problems[0].line, Some(1));
     }
@@ -1283,6 +1339,35 @@ timeout_secs = 5
     fn secrets_cannot_be_given_twice() {
         let err = parse("client_secret = \"a\"\nclient_secret_env = \"B\"\n").expect_err("twice");
         assert_eq!(err.problems[0].key.as_deref(), Some("client_secret"));
+        let err =
+            parse("password_keychain = \"p/password\"\npassword_env = \"B\"\n").expect_err("twice");
+        assert_eq!(err.problems[0].key.as_deref(), Some("password"));
+        assert_eq!(
+            err.problems[0].message,
+            "set either password_keychain or password_env, not both"
+        );
+        // The value the store read from the keychain, with its reference,
+        // is one secret, not two.
+        let profile = parse(
+            "client_secret = \"from-keychain\"\nclient_secret_keychain = \"p/client_secret\"\n",
+        )
+        .expect("one secret");
+        assert!(matches!(
+            profile.client_secret,
+            Some(SecretSource::Inline(_))
+        ));
+    }
+
+    #[test]
+    fn a_keychain_secret_that_was_not_read_is_one_problem_on_its_key() {
+        let err = parse("client_secret_keychain = \"p/client_secret\"\ntoken_endpoint_auth_method = \"client_secret_post\"\n")
+            .expect_err("no value");
+        assert_eq!(err.problems.len(), 1, "{err}");
+        assert_eq!(
+            err.problems[0].key.as_deref(),
+            Some("client_secret_keychain")
+        );
+        assert_eq!(err.problems[0].line, Some(1));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use oauth_debugger::app::{App, AppOptions};
+use oauth_debugger::engine::keychain::Keychain;
 
 /// Runs frames until `done` holds, failing after 30 s.
 pub fn wait_for(
@@ -25,13 +26,26 @@ pub fn wait_for(
 }
 
 /// The app on `runtime`, with the demo provider running and profiles saved
-/// in `dir`. The browser is not opened: tests play the person from the URL
-/// the app shows.
+/// in `dir` (settings in `dir/settings`), secrets in a fresh keyring mock store (never the OS keychain of
+/// the machine running the tests). The browser is not opened: tests play the
+/// person from the URL the app shows.
 pub fn start_in(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> Harness<'static, App> {
+    let keychain = Keychain::with_store(keyring_core::mock::Store::new().expect("mock store"));
+    start_with(runtime, dir, keychain)
+}
+
+/// [`start_in`] with secrets going to `keychain`.
+pub fn start_with(
+    runtime: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+    keychain: Keychain,
+) -> Harness<'static, App> {
     let handle = runtime.handle().clone();
     let options = AppOptions {
         open_browser: false,
         profile_dir: Some(dir.to_path_buf()),
+        keychain,
+        settings_dir: Some(dir.join("settings")),
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))

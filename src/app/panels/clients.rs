@@ -9,6 +9,7 @@ use crate::app::widgets::explanation::findings_ui;
 use crate::app::widgets::fields::{choice_field, map_field, secret_field, text_field};
 use crate::app::{Action, ProfileEntry, TransferState};
 use crate::engine::Profile;
+use crate::engine::keychain::Status;
 use crate::engine::presets::PRESETS;
 use crate::engine::profile::ProfileError;
 use crate::engine::profile::{
@@ -30,6 +31,10 @@ pub struct ClientsView<'a> {
     pub location: Option<String>,
     /// Files that could not be read.
     pub broken: &'a [String],
+    /// What loading the profiles did (upgrades, missing keychain secrets).
+    pub notes: &'a [String],
+    /// Where secrets are kept.
+    pub secret_storage: Option<&'a Status>,
     /// Asking "really delete?".
     pub confirm_delete: &'a mut bool,
     /// What the last discovery did.
@@ -120,6 +125,9 @@ pub fn clients_ui(ui: &mut egui::Ui, view: ClientsView<'_>) -> Vec<Action> {
     for problem in view.broken {
         ui.colored_label(ui.visuals().error_fg_color, problem);
     }
+    for note in view.notes {
+        ui.colored_label(ui.visuals().warn_fg_color, note);
+    }
     ui.separator();
     let Some(entry) = view.profiles.get_mut(view.selected) else {
         return actions;
@@ -131,7 +139,7 @@ pub fn clients_ui(ui: &mut egui::Ui, view: ClientsView<'_>) -> Vec<Action> {
                 ui,
                 entry,
                 (view.reveal, view.presenting),
-                view.tools,
+                (view.tools, view.secret_storage),
                 &mut actions,
             ) {
                 actions.push(Action::SaveProfile);
@@ -148,7 +156,7 @@ fn editor_ui(
     ui: &mut egui::Ui,
     entry: &mut ProfileEntry,
     (reveal, presenting): (bool, bool),
-    tools: &ToolsState,
+    (tools, secret_storage): (&ToolsState, Option<&Status>),
     actions: &mut Vec<Action>,
 ) -> bool {
     let validation = Profile::from_file(&entry.file, "profile").err();
@@ -174,6 +182,19 @@ fn editor_ui(
             save.clicked()
         })
         .inner;
+    // Where Save puts the secrets, said before the user types one.
+    match secret_storage {
+        Some(status @ Status::Available(_)) => {
+            ui.label(egui::RichText::new(status.describe()).small());
+        }
+        Some(status @ Status::Unavailable(_)) => {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                egui::RichText::new(status.describe()).small(),
+            );
+        }
+        None => {}
+    }
     let file = &mut entry.file;
     let grid = |ui: &mut egui::Ui, id: &str, add: &mut dyn FnMut(&mut egui::Ui)| {
         egui::Grid::new(id)
@@ -197,7 +218,9 @@ fn editor_ui(
                     "Client secret",
                     &mut file.client_secret,
                     reveal,
-                    problem("client_secret").as_deref(),
+                    problem("client_secret")
+                        .or_else(|| problem("client_secret_keychain"))
+                        .as_deref(),
                 );
                 text_field(
                     ui,
@@ -323,7 +346,9 @@ fn editor_ui(
                     "Password",
                     &mut file.password,
                     reveal,
-                    problem("password").as_deref(),
+                    problem("password")
+                        .or_else(|| problem("password_keychain"))
+                        .as_deref(),
                 );
                 text_field(ui, "Password variable", &mut file.password_env, None);
                 map_field(ui, "Authorize parameters", &mut file.authorize_params);

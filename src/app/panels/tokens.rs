@@ -26,6 +26,28 @@ pub struct TokenActions {
     pub userinfo: bool,
 }
 
+/// The opt-in setting that keeps tokens across restarts, and where they go.
+fn keep_ui(ui: &mut egui::Ui, tokens: &TokenState, actions: &mut Vec<Action>) {
+    let mut keep = tokens.keep;
+    if ui
+        .checkbox(&mut keep, "Keep tokens across restarts")
+        .on_hover_text(
+            "Off by default. Kept tokens are stored like secrets: sealed with a key in the OS keychain, or in a file only you can read when there is none.",
+        )
+        .changed()
+    {
+        actions.push(Action::KeepTokens(keep));
+    }
+    if let Some((ok, message)) = &tokens.kept_note {
+        let color = if *ok {
+            ui.visuals().weak_text_color()
+        } else {
+            ui.visuals().error_fg_color
+        };
+        ui.colored_label(color, egui::RichText::new(message).small());
+    }
+}
+
 /// Draws the Tokens tab.
 pub fn tokens_ui(
     ui: &mut egui::Ui,
@@ -35,6 +57,7 @@ pub fn tokens_ui(
     offered: TokenActions,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
+    keep_ui(ui, tokens, &mut actions);
     pasted_ui(ui, tools, reveal, &mut actions);
     let tools = &*tools;
     let Some(current) = tokens.current().cloned() else {

@@ -125,7 +125,16 @@ fn parse_map(text: &str) -> BTreeMap<String, String> {
 fn problem_row(ui: &mut egui::Ui, problem: Option<&str>) {
     if let Some(problem) = problem {
         ui.label("");
-        ui.colored_label(ui.visuals().error_fg_color, problem);
+        // Wrapped within the panel: a long message must not widen the side
+        // panel (egui keeps a panel's grown width after the message goes).
+        let width = ui.available_width().max(160.0);
+        ui.scope(|ui| {
+            ui.set_max_width(width);
+            ui.add(
+                egui::Label::new(egui::RichText::new(problem).color(ui.visuals().error_fg_color))
+                    .wrap(),
+            );
+        });
         ui.end_row();
     }
 }
