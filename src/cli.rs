@@ -63,6 +63,27 @@ pub enum Command {
     Introspect(IntrospectArgs),
     /// Fetch the OpenID Connect userinfo claims with an access token.
     Userinfo(UserinfoArgs),
+    /// The OS keychain that profiles' `*_keychain` secrets live in.
+    #[command(subcommand)]
+    Keychain(KeychainCommand),
+}
+
+/// `keychain` subcommands. Secrets are filed under the service
+/// `oauth-debugger`; a profile names the account (`client_secret_keychain`).
+#[derive(Debug, Subcommand)]
+pub enum KeychainCommand {
+    /// Say whether a keychain answers here (exit 0) or not (exit 1), and why.
+    Status,
+    /// File a secret, read from stdin (one line), under ACCOUNT.
+    Set {
+        /// The account, as a profile names it (`my-api/client_secret`).
+        account: String,
+    },
+    /// Remove the secret filed under ACCOUNT.
+    Delete {
+        /// The account.
+        account: String,
+    },
 }
 
 /// `--har`: save the command's HTTP exchanges as a HAR 1.2 file.
@@ -392,7 +413,10 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Introspect(args) => args.output.json,
         Command::Userinfo(args) => args.output.json,
         Command::Revoke(args) => args.json,
-        Command::DemoServer(_) | Command::DemoBrowser(_) | Command::Logout(_) => false,
+        Command::DemoServer(_)
+        | Command::DemoBrowser(_)
+        | Command::Logout(_)
+        | Command::Keychain(_) => false,
     };
     let result = match command {
         Command::DemoServer(args) => runtime.block_on(demo_server(args)),
@@ -405,6 +429,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Inspect(args) => runtime.block_on(oidc::inspect(args)),
         Command::Introspect(args) => runtime.block_on(oidc::introspect(args)),
         Command::Userinfo(args) => runtime.block_on(oidc::userinfo(args)),
+        Command::Keychain(command) => keychain(command),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -873,6 +898,58 @@ async fn revoke(args: RevokeArgs) -> Result<Exit, Failure> {
     } else {
         Exit::Usage
     })
+}
+
+/// `keychain status|set|delete`. The secret is read from stdin so it stays
+/// out of the shell history and the process list, and is never printed.
+fn keychain(command: KeychainCommand) -> Result<Exit, Failure> {
+    use crate::engine::keychain::{Keychain, Status};
+    let keychain = Keychain::platform();
+    let unavailable =
+        |reason: String| Failure::new(Exit::Usage, format!("no OS keychain here: {reason}"));
+    match command {
+        KeychainCommand::Status => {
+            let status = keychain.status();
+            println!("{}", status.describe());
+            Ok(match status {
+                Status::Available(_) => Exit::Success,
+                Status::Unavailable(_) => Exit::Refused,
+            })
+        }
+        KeychainCommand::Set { account } => {
+            if let Status::Unavailable(reason) = keychain.status() {
+                return Err(unavailable(reason));
+            }
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|err| {
+                Failure::new(
+                    Exit::Usage,
+                    format!("cannot read the secret from stdin: {err}"),
+                )
+            })?;
+            let secret = line.trim_end_matches(['\r', '\n']);
+            if secret.is_empty() {
+                return Err(Failure::new(Exit::Usage, "no secret on stdin".to_string()));
+            }
+            keychain
+                .set(&account, &Secret::new(secret))
+                .map_err(|message| Failure::new(Exit::Usage, message))?;
+            eprintln!(
+                "Filed under `{account}` (service `oauth-debugger`); a profile uses it with client_secret_keychain = \"{account}\" or password_keychain = \"{account}\"."
+            );
+            Ok(Exit::Success)
+        }
+        KeychainCommand::Delete { account } => {
+            if let Status::Unavailable(reason) = keychain.status() {
+                return Err(unavailable(reason));
+            }
+            keychain
+                .delete(&account)
+                .map_err(|message| Failure::new(Exit::Usage, message))?;
+            eprintln!("Removed `{account}` from the keychain.");
+            Ok(Exit::Success)
+        }
+    }
 }
 
 async fn logout(args: LogoutArgs) -> Result<Exit, Failure> {
