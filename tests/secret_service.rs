@@ -217,7 +217,8 @@ fn with_no_session_bus_the_command_line_says_there_is_no_keychain() {
     );
     assert_eq!(status.status.code(), Some(1), "{}", text(&status));
     assert!(
-        text(&status).starts_with("No OS keychain here ("),
+        text(&status)
+            .starts_with("No OS keychain here (no D-Bus session bus to reach a Secret Service on)"),
         "{}",
         text(&status)
     );

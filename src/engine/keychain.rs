@@ -201,7 +201,22 @@ fn store_name(store: &Arc<CredentialStore>) -> String {
 fn describe_error(err: &keyring_core::Error) -> String {
     use keyring_core::Error;
     match err {
-        Error::PlatformFailure(inner) => format!("the keychain did not answer: {inner}"),
+        Error::PlatformFailure(inner) => {
+            let detail = inner.to_string();
+            // zbus's words for "there is no session bus" and "nothing on it
+            // provides the Secret Service", said for people.
+            if detail.contains("Failed to connect to address")
+                || detail.contains("Address") && detail.contains("not found")
+            {
+                "no D-Bus session bus to reach a Secret Service on".to_string()
+            } else if detail.contains("ServiceUnknown")
+                || detail.contains("org.freedesktop.secrets")
+            {
+                "no Secret Service (GNOME Keyring, KWallet) is running".to_string()
+            } else {
+                format!("the keychain did not answer: {detail}")
+            }
+        }
         Error::NoStorageAccess(inner) => {
             format!("the keychain is locked or refused access: {inner}")
         }

@@ -188,10 +188,7 @@ fn editor_ui(
             ui.label(egui::RichText::new(status.describe()).small());
         }
         Some(status @ Status::Unavailable(_)) => {
-            ui.colored_label(
-                ui.visuals().warn_fg_color,
-                egui::RichText::new(status.describe()).small(),
-            );
+            ui.colored_label(ui.visuals().warn_fg_color, status.describe());
         }
         None => {}
     }
