@@ -15,6 +15,27 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+/// `println!` that does not panic when stdout is closed early
+/// (`oauth-debugger token … | head -1`): what cannot be written is dropped,
+/// and the command still finishes and exits with its own code.
+macro_rules! outln {
+    () => {
+        outln!("")
+    };
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `print!`, likewise.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod oidc;
 
 pub use oidc::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
@@ -436,7 +457,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Err(failure) => {
             eprint!("{}", failure.describe());
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&failure.to_json()).unwrap_or_default()
                 );
@@ -576,9 +597,9 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
     let har_saved = finish_http(http, printer, &args.har).await;
     let tokens = result.map_err(|err| Failure::grant(err, grant))?;
     if args.json {
-        println!("{}", token_json(&tokens));
+        outln!("{}", token_json(&tokens));
     } else {
-        print!("{}", describe_tokens(&tokens, args.show_secrets));
+        out!("{}", describe_tokens(&tokens, args.show_secrets));
     }
     Ok(if har_saved {
         Exit::Success
@@ -656,8 +677,8 @@ async fn demo_browser(args: DemoBrowserArgs) -> Result<Exit, Failure> {
         .await
         .map_err(|message| Failure::new(Exit::Refused, message))?;
     match &visit.redirected_to {
-        Some(target) => println!("redirected to {}", redact::url(target)),
-        None => println!("finished on a page with HTTP {}", visit.status),
+        Some(target) => outln!("redirected to {}", redact::url(target)),
+        None => outln!("finished on a page with HTTP {}", visit.status),
     }
     Ok(Exit::Success)
 }
@@ -828,19 +849,19 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
             "findings": response.findings,
             "explanation": explanation,
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        println!("HTTP {status} ({} ms)", exchange.duration.as_millis());
+        outln!("HTTP {status} ({} ms)", exchange.duration.as_millis());
         for (name, value) in exchange.response.iter().flat_map(|r| &r.headers) {
-            println!("{name}: {value}");
+            outln!("{name}: {value}");
         }
-        println!();
+        outln!();
         match &parsed {
-            Some(value) => println!(
+            Some(value) => outln!(
                 "{}",
                 serde_json::to_string_pretty(value).unwrap_or_default()
             ),
-            None => println!("{}", exchange.response_text()),
+            None => outln!("{}", exchange.response_text()),
         }
     }
     if status >= 400 {
@@ -883,14 +904,14 @@ async fn revoke(args: RevokeArgs) -> Result<Exit, Failure> {
             "status": status,
             "findings": revoked.findings,
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        println!(
+        outln!(
             "Revoked the {} (HTTP {status})",
             hint.as_str().replace('_', " ")
         );
         for finding in &revoked.findings {
-            println!("  {finding}");
+            outln!("  {finding}");
         }
     }
     Ok(if har_saved {
@@ -910,7 +931,7 @@ fn keychain(command: KeychainCommand) -> Result<Exit, Failure> {
     match command {
         KeychainCommand::Status => {
             let status = keychain.status();
-            println!("{}", status.describe());
+            outln!("{}", status.describe());
             Ok(match status {
                 Status::Available(_) => Exit::Success,
                 Status::Unavailable(_) => Exit::Refused,
@@ -970,7 +991,7 @@ async fn logout(args: LogoutArgs) -> Result<Exit, Failure> {
     let response = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;
     let status = response.status();
     if (200..300).contains(&status) {
-        println!("Logged out (HTTP {status})");
+        outln!("Logged out (HTTP {status})");
         return Ok(if har_saved {
             Exit::Success
         } else {

@@ -693,3 +693,30 @@ fn revoke_and_logout_from_the_command_line() {
         text(&logout.stderr)
     );
 }
+
+/// A reader that goes away before the output comes (`… | true`, `| head`)
+/// does not make the command panic: it finishes and exits with its own code.
+#[test]
+fn a_closed_stdout_does_not_make_a_command_panic() {
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = profile(dir.path(), "p.toml", &demo.base, |t| t);
+    for args in [
+        vec!["token", "--profile"],
+        vec!["token", "--json", "--profile"],
+    ] {
+        let mut child = Command::new(BIN)
+            .args(&args)
+            .arg(&file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs");
+        // Close the pipe's reading end before the token arrives.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("finishes");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

@@ -211,22 +211,22 @@ pub async fn discover(args: DiscoverArgs) -> Result<Exit, Failure> {
                 "findings": profile_findings,
             })),
         });
-        println!("{}", pretty(&out));
+        outln!("{}", pretty(&out));
     } else {
-        print!("{}", describe_discovery(&found));
+        out!("{}", describe_discovery(&found));
         if args.profile.is_some() {
             if filled.is_empty() {
-                println!("Profile: no empty endpoint to fill");
+                outln!("Profile: no empty endpoint to fill");
             } else if args.write {
-                println!("Profile: filled {} (written)", filled.join(", "));
+                outln!("Profile: filled {} (written)", filled.join(", "));
             } else {
-                println!(
+                outln!(
                     "Profile: discovery fills {} (--write saves them)",
                     filled.join(", ")
                 );
             }
             for finding in &profile_findings {
-                println!("  {finding}");
+                outln!("  {finding}");
             }
         }
     }
@@ -375,9 +375,9 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, Failure> {
     let mut verification = outcome?;
     verification.findings.extend(discovery_findings);
     if args.output.json {
-        println!("{}", pretty(&json!(verification)));
+        outln!("{}", pretty(&json!(verification)));
     } else {
-        print!("{}", describe_verification(&verification));
+        out!("{}", describe_verification(&verification));
     }
     Ok(if verification.passed() {
         Exit::Success
@@ -430,7 +430,7 @@ pub async fn introspect(args: IntrospectArgs) -> Result<Exit, Failure> {
     finish_printer(http, printer).await;
     let found = result.map_err(|err| Failure::at(err, Stage::Introspection))?;
     if args.output.json {
-        println!(
+        outln!(
             "{}",
             pretty(&json!({
                 "status": found.exchange.status(),
@@ -441,16 +441,16 @@ pub async fn introspect(args: IntrospectArgs) -> Result<Exit, Failure> {
         );
     } else {
         match found.active {
-            Some(true) => println!("active: true"),
-            Some(false) => println!("active: false"),
-            None => println!("active: (not a boolean)"),
+            Some(true) => outln!("active: true"),
+            Some(false) => outln!("active: false"),
+            None => outln!("active: (not a boolean)"),
         }
         match &found.value {
-            Some(value) => println!("{}", pretty(value)),
-            None => println!("{}", found.exchange.response_text()),
+            Some(value) => outln!("{}", pretty(value)),
+            None => outln!("{}", found.exchange.response_text()),
         }
         for finding in &found.findings {
-            println!("  {finding}");
+            outln!("  {finding}");
         }
     }
     Ok(Exit::Success)
@@ -481,7 +481,7 @@ pub async fn userinfo(args: UserinfoArgs) -> Result<Exit, Failure> {
     finish_printer(http, printer).await;
     let info = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;
     if args.output.json {
-        println!(
+        outln!(
             "{}",
             pretty(&json!({
                 "status": info.exchange.status(),
@@ -490,9 +490,9 @@ pub async fn userinfo(args: UserinfoArgs) -> Result<Exit, Failure> {
             }))
         );
     } else {
-        println!("{}", pretty(&Value::Object(info.claims.clone())));
+        outln!("{}", pretty(&Value::Object(info.claims.clone())));
         for finding in &info.findings {
-            println!("  {finding}");
+            outln!("  {finding}");
         }
     }
     Ok(if has_errors(&info.findings) {
