@@ -17,6 +17,26 @@ fn read(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).expect("read")
 }
 
+/// The Demo client-credentials profile's secret is `value`, in the keychain;
+/// its file holds only the reference (its URLs follow the port the demo
+/// provider got, so the rest may differ between runs).
+fn assert_filed_in_keychain(profile: &std::path::Path, keychain: &Keychain, value: &str) {
+    let text = read(profile);
+    assert!(!text.contains("demo-secret"), "{text}");
+    assert!(
+        text.contains("client_secret_keychain = \"demo-client-credentials/client_secret\""),
+        "{text}"
+    );
+    assert_eq!(
+        keychain
+            .get("demo-client-credentials/client_secret")
+            .expect("keychain")
+            .expect("filed")
+            .expose(),
+        value
+    );
+}
+
 #[test]
 fn saved_secrets_live_in_the_keychain_and_a_new_app_instance_runs_the_grant_with_them() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -32,20 +52,7 @@ fn saved_secrets_live_in_the_keychain_and_a_new_app_instance_runs_the_grant_with
     }
     // First launch saved the Demo profiles: the secret went to the keychain,
     // the file names where.
-    let text = read(&profile);
-    assert!(!text.contains("demo-secret"), "{text}");
-    assert!(
-        text.contains("client_secret_keychain = \"demo-client-credentials/client_secret\""),
-        "{text}"
-    );
-    assert_eq!(
-        keychain
-            .get("demo-client-credentials/client_secret")
-            .expect("keychain")
-            .expect("filed")
-            .expose(),
-        "demo-secret"
-    );
+    assert_filed_in_keychain(&profile, &keychain, "demo-secret");
 
     // A new instance reads it back and the grant authenticates with it.
     let mut harness = start_with(&runtime, dir.path(), keychain.clone());
@@ -64,22 +71,7 @@ fn saved_secrets_live_in_the_keychain_and_a_new_app_instance_runs_the_grant_with
         &harness,
         "Client secret is in the OS keychain (mock store)."
     ));
-    // The file still holds only the reference (its URLs follow the port the
-    // demo provider got, so they may differ).
-    let saved = read(&profile);
-    assert!(!saved.contains("demo-secret"), "{saved}");
-    assert!(
-        saved.contains("client_secret_keychain = \"demo-client-credentials/client_secret\""),
-        "{saved}"
-    );
-    assert_eq!(
-        keychain
-            .get("demo-client-credentials/client_secret")
-            .expect("keychain")
-            .expect("filed")
-            .expose(),
-        "demo-secret-rotated"
-    );
+    assert_filed_in_keychain(&profile, &keychain, "demo-secret-rotated");
 
     // An export with secrets carries the value, not this machine's keychain
     // reference.
