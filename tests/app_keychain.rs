@@ -232,3 +232,81 @@ fn tokens_are_kept_across_restarts_only_when_asked_and_sealed_with_a_keychain_ke
     click(&mut harness, "Tokens");
     assert!(shows(&harness, "No tokens yet"));
 }
+
+#[test]
+fn a_duplicated_profile_files_its_secret_under_its_own_name() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keychain = mock_keychain();
+    let mut harness = start_with(&runtime, dir.path(), keychain.clone());
+    click(&mut harness, "Duplicate");
+    assert!(
+        harness
+            .query_by_label("Demo — client credentials (copy) •")
+            .is_some()
+    );
+    click(&mut harness, "Show secrets");
+    harness.get_by_label("Client secret").focus();
+    harness.get_by_label("Client secret").type_text("-copy");
+    harness.run_steps(2);
+    click(&mut harness, "Save");
+    assert!(shows(&harness, "Client secret is in the OS keychain"));
+
+    // The original's secret is untouched; the copy has an entry of its own.
+    assert_filed_in_keychain(
+        &dir.path().join("demo-client-credentials.toml"),
+        &keychain,
+        "demo-secret",
+    );
+    let copy = read(&dir.path().join("demo-client-credentials-copy.toml"));
+    assert!(
+        copy.contains("client_secret_keychain = \"demo-client-credentials-copy/client_secret\""),
+        "{copy}"
+    );
+    assert_eq!(
+        keychain
+            .get("demo-client-credentials-copy/client_secret")
+            .expect("keychain")
+            .expect("filed")
+            .expose(),
+        "demo-secret-copy"
+    );
+}
+
+#[test]
+fn an_imported_file_that_names_a_keychain_entry_brings_the_value_not_the_reference() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keychain = mock_keychain();
+    let mut harness = start_with(&runtime, dir.path(), keychain.clone());
+    let original = read(&dir.path().join("demo-client-credentials.toml"));
+    let shared = dir.path().join("outside").join("shared.toml");
+    std::fs::create_dir_all(shared.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &shared,
+        original.replace("Demo — client credentials", "Shared"),
+    )
+    .expect("write");
+    click(&mut harness, "Import / export");
+    harness.get_by_label("Profile file").focus();
+    harness
+        .get_by_label("Profile file")
+        .type_text(&shared.display().to_string());
+    click(&mut harness, "Import");
+    assert!(shows(&harness, "Imported Shared"));
+    click(&mut harness, "Save");
+    // Filed under its own name, with the value the keychain had.
+    let saved = read(&dir.path().join("shared.toml"));
+    assert!(
+        saved.contains("client_secret_keychain = \"shared/client_secret\""),
+        "{saved}"
+    );
+    assert_eq!(
+        keychain
+            .get("shared/client_secret")
+            .expect("keychain")
+            .expect("filed")
+            .expose(),
+        "demo-secret"
+    );
+}

@@ -625,6 +625,17 @@ impl App {
             let loaded = std::fs::read_to_string(path)
                 .map_err(|err| format!("{}: cannot read the file: {err}", path.display()))
                 .and_then(|text| ProfileFile::parse(&text, path).map_err(|err| err.to_string()));
+            // Secrets the file keeps in this machine's keychain come along
+            // as values; one that cannot be read is said.
+            let loaded = loaded.map(|file| match &self.store {
+                Ok(store) => {
+                    let (file, notes) = store.resolve_secrets(file);
+                    let name = path.file_name().unwrap_or_default().to_string_lossy();
+                    problems.extend(notes.into_iter().map(|note| format!("{name}: {note}")));
+                    file
+                }
+                Err(_) => file,
+            });
             match loaded {
                 Ok(mut file) => {
                     if file.name.is_none() {
@@ -680,8 +691,14 @@ impl App {
         }
     }
 
+    /// Adds an unsaved profile. It never shares a keychain entry with
+    /// another profile (a duplicate would otherwise overwrite the original's
+    /// secret on Save): the values stay, the references go, and Save files
+    /// them under the new profile's own name.
     fn add_profile(&mut self, file: ProfileFile) {
-        self.state.profiles.push(ProfileEntry::unsaved(file));
+        self.state
+            .profiles
+            .push(ProfileEntry::unsaved(file.with_secrets_inline()));
         let index = self.state.profiles.len() - 1;
         self.apply_action(Action::SelectProfile(index));
     }

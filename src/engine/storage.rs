@@ -166,6 +166,14 @@ impl ProfileStore {
         }
     }
 
+    /// `file` with the secrets it keeps in this store's keychain read into
+    /// it (an imported file), and a note per secret that could not be read.
+    pub fn resolve_secrets(&self, file: ProfileFile) -> (ProfileFile, Vec<String>) {
+        let mut notes = Vec::new();
+        let file = self.read_secrets(file, &mut notes);
+        (file, notes)
+    }
+
     /// Fills in the secrets the file keeps in the keychain; `notes` gets
     /// one line per secret that could not be read.
     fn read_secrets(&self, mut file: ProfileFile, notes: &mut Vec<String>) -> ProfileFile {
