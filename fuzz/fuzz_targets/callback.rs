@@ -1,0 +1,12 @@
+//! Fuzz target `callback`: see `fuzz/targets.rs` and docs/FUZZING.md.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+// Shared with tests/fuzz_corpus.rs; this binary uses one of its targets.
+#[path = "../targets.rs"]
+#[allow(dead_code)]
+mod targets;
+
+fuzz_target!(|data: &[u8]| targets::callback(data));
