@@ -166,9 +166,21 @@ async fn secrets_filed_in_gnome_keyring_run_a_grant_with_the_command_line() {
         std::thread::sleep(Duration::from_millis(200));
     }
 
-    let filed = session.cli(&["keychain", "set", "demo/client_secret"], "demo-secret\n");
+    // Logged at TRACE by every crate (zbus's D-Bus traffic included), the
+    // secret still never shows: the Secret Service session is encrypted.
+    let filed = run(
+        session
+            .command(BIN)
+            .args(["keychain", "set", "demo/client_secret"])
+            .env("RUST_LOG", "trace"),
+        "demo-secret\n",
+    );
     assert!(filed.status.success(), "{}", text(&filed));
-    assert!(!text(&filed).contains("demo-secret"), "never echoed");
+    assert!(text(&filed).contains("zbus"), "the trace log was captured");
+    assert!(
+        !text(&filed).contains("demo-secret"),
+        "never echoed or logged"
+    );
 
     let demo = support::demo().await;
     let profile = dir.path().join("demo.toml");
@@ -181,8 +193,15 @@ async fn secrets_filed_in_gnome_keyring_run_a_grant_with_the_command_line() {
     )
     .expect("write");
     let profile_arg = profile.display().to_string();
-    let token = session.cli(&["token", "--profile", &profile_arg], "");
+    let token = run(
+        session
+            .command(BIN)
+            .args(["token", "--profile", &profile_arg])
+            .env("RUST_LOG", "trace"),
+        "",
+    );
     assert!(token.status.success(), "{}", text(&token));
+    assert!(!text(&token).contains("demo-secret"), "never logged");
     assert!(
         text(&token).contains("Token received (client_credentials grant)"),
         "{}",
