@@ -453,7 +453,8 @@ fn describe_secrets(in_keychain: &[&str], in_file: &[&str], keychain: &Keychain)
 }
 
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk and
-/// renames it over `path`, so a crash leaves the old file or the new one.
+/// renames it over `path`, so a crash leaves the old file or the new one;
+/// on Unix the folder is flushed too, so the rename itself survives a crash.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
@@ -476,8 +477,21 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
+        return result;
     }
-    result
+    #[cfg(unix)]
+    {
+        // The file is in place already; a folder that cannot be flushed
+        // (some network file systems) is not a failed save.
+        if let Ok(folder) = std::fs::File::open(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        }) {
+            let _ = folder.sync_all();
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
