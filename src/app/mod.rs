@@ -227,7 +227,6 @@ impl App {
             self.state.notice = Some(problem);
         }
         self.settings = settings;
-        self.state.tokens.keep = self.settings.keep_tokens;
         if !self.settings.keep_tokens {
             return;
         }
@@ -256,14 +255,12 @@ impl App {
         let dir = match &self.settings_dir {
             Ok(dir) => dir.clone(),
             Err(message) => {
-                self.state.tokens.keep = false;
                 self.state.tokens.kept_note =
                     Some((false, format!("Tokens cannot be kept: {message}")));
                 return;
             }
         };
         self.settings.keep_tokens = keep;
-        self.state.tokens.keep = keep;
         if let Err(message) = self.settings.save(&dir) {
             self.state.tokens.kept_note = Some((false, message));
             return;
@@ -926,6 +923,7 @@ impl eframe::App for App {
             .as_ref()
             .map(|p| p.requests.iter().map(|r| r.name.clone()).collect())
             .unwrap_or_default();
+        let keep_tokens = self.settings.keep_tokens;
         let state = &mut self.state;
         egui::Panel::bottom("status_bar").show(ui, |ui| {
             actions.extend(panels::status::status_ui(ui, state));
@@ -990,6 +988,7 @@ impl eframe::App for App {
                     &mut state.tools,
                     state.reveal,
                     token_actions,
+                    keep_tokens,
                 )),
                 Tab::Request => actions.extend(panels::request::request_ui(
                     ui,

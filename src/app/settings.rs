@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::profile::line_at;
 use crate::engine::storage::{set_aside, write_atomically};
 
 /// The settings file's name in the config directory.
@@ -43,9 +44,7 @@ impl Settings {
         match toml::from_str(&text) {
             Ok(settings) => (settings, None),
             Err(err) => {
-                let line = err
-                    .span()
-                    .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+                let line = err.span().map(|span| line_at(&text, span.start));
                 let aside = match set_aside(&path) {
                     Ok(aside) => format!(
                         "the file is kept as {}",

@@ -437,8 +437,6 @@ pub struct TokenState {
     pub ending: bool,
     /// What the last logout or revocation did: (success, message).
     pub ended: Option<(bool, String)>,
-    /// Tokens are kept across restarts (the setting).
-    pub keep: bool,
     /// Where kept tokens went, or why they could not be kept or read:
     /// (success, message).
     pub kept_note: Option<(bool, String)>,
@@ -454,7 +452,6 @@ impl Default for TokenState {
             raw_tree: None,
             ending: false,
             ended: None,
-            keep: false,
             kept_note: None,
         }
     }

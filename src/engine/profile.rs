@@ -777,8 +777,27 @@ impl ProfileFile {
     }
 }
 
-/// The 1-based line of byte offset `offset`.
-fn line_at(source: &str, offset: usize) -> usize {
+/// The text of a profile file, or a problem naming the file.
+pub(crate) fn read_profile_text(path: &Path) -> Result<String, ProfileError> {
+    std::fs::read_to_string(path).map_err(|err| ProfileError {
+        path: Some(path.to_path_buf()),
+        problems: vec![Problem {
+            key: None,
+            line: None,
+            message: format!("cannot read the file: {err}"),
+        }],
+    })
+}
+
+/// The name of a profile whose file does not give one: the file's stem.
+pub(crate) fn default_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "profile".to_string())
+}
+
+/// The 1-based line of byte offset `offset` in `source`.
+pub fn line_at(source: &str, offset: usize) -> usize {
     let end = offset.min(source.len());
     source.as_bytes()[..end]
         .iter()
@@ -796,26 +815,14 @@ fn unknown_field(message: &str) -> Option<&str> {
 impl Profile {
     /// Reads and validates a profile file.
     pub fn load(path: &Path) -> Result<Self, ProfileError> {
-        let source = std::fs::read_to_string(path).map_err(|err| ProfileError {
-            path: Some(path.to_path_buf()),
-            problems: vec![Problem {
-                key: None,
-                line: None,
-                message: format!("cannot read the file: {err}"),
-            }],
-        })?;
-        Self::parse(&source, path)
+        Self::parse(&read_profile_text(path)?, path)
     }
 
     /// Parses and validates profile text; `path` is used in messages and for
     /// the default name.
     pub fn parse(source: &str, path: &Path) -> Result<Self, ProfileError> {
         let file = ProfileFile::parse(source, path)?;
-        let default_name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "profile".to_string());
-        Self::from_file(&file, &default_name).map_err(|err| err.located(path, source))
+        Self::from_file(&file, &default_name(path)).map_err(|err| err.located(path, source))
     }
 
     /// Validates a profile as written, collecting every problem.

@@ -17,7 +17,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::keychain::Keychain;
-use super::profile::{ProfileError, ProfileFile, SCHEMA_VERSION};
+use super::profile::{ProfileError, ProfileFile, SCHEMA_VERSION, default_name, read_profile_text};
 use super::secret::Secret;
 
 /// A folder of profile files, and where their secrets go.
@@ -115,20 +115,12 @@ impl ProfileStore {
             .into_iter()
             .map(|path| {
                 let mut notes = Vec::new();
-                let file = std::fs::read_to_string(&path)
-                    .map_err(|err| ProfileError {
-                        path: Some(path.clone()),
-                        problems: vec![super::profile::Problem {
-                            key: None,
-                            line: None,
-                            message: format!("cannot read the file: {err}"),
-                        }],
-                    })
+                let file = read_profile_text(&path)
                     .and_then(|text| ProfileFile::parse(&text, &path))
                     .map(|file| {
                         let file = self.upgrade(&path, file, &mut notes);
                         let mut missing = Vec::new();
-                        let file = self.read_secrets(file, &mut missing);
+                        let file = read_secrets(&self.keychain, file, &mut missing);
                         let name = file_name(&path);
                         notes.extend(missing.into_iter().map(|note| format!("{name}: {note}")));
                         file
@@ -170,37 +162,8 @@ impl ProfileStore {
     /// it (an imported file), and a note per secret that could not be read.
     pub fn resolve_secrets(&self, file: ProfileFile) -> (ProfileFile, Vec<String>) {
         let mut notes = Vec::new();
-        let file = self.read_secrets(file, &mut notes);
+        let file = read_secrets(&self.keychain, file, &mut notes);
         (file, notes)
-    }
-
-    /// Fills in the secrets the file keeps in the keychain; `notes` gets
-    /// one line per secret that could not be read.
-    fn read_secrets(&self, mut file: ProfileFile, notes: &mut Vec<String>) -> ProfileFile {
-        for field in &SECRET_FIELDS {
-            let Some(account) = (field.account)(&mut file)
-                .clone()
-                .filter(|a| !a.trim().is_empty())
-            else {
-                continue;
-            };
-            if (field.value)(&mut file).is_some() {
-                continue;
-            }
-            let problem = match self.keychain.get(&account) {
-                Ok(Some(secret)) => {
-                    *(field.value)(&mut file) = Some(secret);
-                    continue;
-                }
-                Ok(None) => "the OS keychain has no such entry".to_string(),
-                Err(message) => message,
-            };
-            notes.push(format!(
-                "the {} (keychain account `{account}`) could not be read: {problem}.",
-                field.label
-            ));
-        }
-        file
     }
 
     /// A file name for a profile called `name` that no other file uses.
@@ -246,10 +209,7 @@ impl ProfileStore {
         let mut written = held.clone();
         let mut in_keychain = Vec::new();
         let mut in_file = Vec::new();
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "profile".to_string());
+        let stem = default_name(path);
         let keychain = self.keychain.is_available();
         for field in &SECRET_FIELDS {
             let value = (field.value)(&mut held).clone().filter(|s| !s.is_empty());
@@ -347,26 +307,11 @@ pub fn load_profile(
     path: &Path,
     keychain: &Keychain,
 ) -> Result<(super::profile::Profile, Vec<String>), ProfileError> {
-    let text = std::fs::read_to_string(path).map_err(|err| ProfileError {
-        path: Some(path.to_path_buf()),
-        problems: vec![super::profile::Problem {
-            key: None,
-            line: None,
-            message: format!("cannot read the file: {err}"),
-        }],
-    })?;
+    let text = read_profile_text(path)?;
     let file = ProfileFile::parse(&text, path)?;
-    let store = ProfileStore {
-        dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
-        keychain: keychain.clone(),
-    };
     let mut notes = Vec::new();
-    let file = store.read_secrets(file, &mut notes);
-    let default_name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "profile".to_string());
-    match super::profile::Profile::from_file(&file, &default_name) {
+    let file = read_secrets(keychain, file, &mut notes);
+    match super::profile::Profile::from_file(&file, &default_name(path)) {
         Ok(profile) => Ok((profile, notes)),
         Err(err) => {
             let mut err = err.located(path, &text);
@@ -380,6 +325,39 @@ pub fn load_profile(
             Err(err)
         }
     }
+}
+
+/// Fills in the secrets the file keeps in the keychain; `notes` gets
+/// one line per secret that could not be read.
+fn read_secrets(
+    keychain: &Keychain,
+    mut file: ProfileFile,
+    notes: &mut Vec<String>,
+) -> ProfileFile {
+    for field in &SECRET_FIELDS {
+        let Some(account) = (field.account)(&mut file)
+            .clone()
+            .filter(|a| !a.trim().is_empty())
+        else {
+            continue;
+        };
+        if (field.value)(&mut file).is_some() {
+            continue;
+        }
+        let problem = match keychain.get(&account) {
+            Ok(Some(secret)) => {
+                *(field.value)(&mut file) = Some(secret);
+                continue;
+            }
+            Ok(None) => "the OS keychain has no such entry".to_string(),
+            Err(message) => message,
+        };
+        notes.push(format!(
+            "the {} (keychain account `{account}`) could not be read: {problem}.",
+            field.label
+        ));
+    }
+    file
 }
 
 /// Moves a file that cannot be loaded out of the way, keeping every byte of

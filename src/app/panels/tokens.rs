@@ -27,8 +27,8 @@ pub struct TokenActions {
 }
 
 /// The opt-in setting that keeps tokens across restarts, and where they go.
-fn keep_ui(ui: &mut egui::Ui, tokens: &TokenState, actions: &mut Vec<Action>) {
-    let mut keep = tokens.keep;
+fn keep_ui(ui: &mut egui::Ui, kept: bool, tokens: &TokenState, actions: &mut Vec<Action>) {
+    let mut keep = kept;
     if ui
         .checkbox(&mut keep, "Keep tokens across restarts")
         .on_hover_text(
@@ -55,9 +55,10 @@ pub fn tokens_ui(
     tools: &mut ToolsState,
     reveal: bool,
     offered: TokenActions,
+    keep_tokens: bool,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
-    keep_ui(ui, tokens, &mut actions);
+    keep_ui(ui, keep_tokens, tokens, &mut actions);
     pasted_ui(ui, tools, reveal, &mut actions);
     let tools = &*tools;
     let Some(current) = tokens.current().cloned() else {
