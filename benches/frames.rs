@@ -11,9 +11,11 @@ use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui_kittest::Harness;
 use oauth_debugger::app::bridge::ApiAnswer;
-use oauth_debugger::app::panels::http_log::{self, http_log_ui};
-use oauth_debugger::app::panels::request::{RequestContext, request_ui};
-use oauth_debugger::app::{LogState, RequestState};
+use oauth_debugger::app::http_log::LogState;
+use oauth_debugger::app::http_log::panel::{self as http_log, LogView, http_log_ui};
+use oauth_debugger::app::request::RequestState;
+use oauth_debugger::app::request::panel::{RequestContext, request_ui};
+use oauth_debugger::app::session::ProfileId;
 use oauth_debugger::demo::{DemoConfig, DemoServer};
 use oauth_debugger::engine::api::{self, ApiRequest, ApiResponse};
 use oauth_debugger::engine::grants::{self, GrantOptions};
@@ -65,14 +67,23 @@ fn http_log_frames(c: &mut Criterion) {
         .map(|id| exchange(id, br#"{"items":[]}"#.to_vec()))
         .collect();
     let log = LogState {
-        rows: exchanges.iter().map(http_log::row).collect(),
+        rows: exchanges
+            .iter()
+            .map(|e| http_log::row(e, ProfileId::default()))
+            .collect(),
         ..LogState::default()
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(
             |ui, (log, exchanges): &mut (LogState, Vec<Exchange>)| {
-                let _ = http_log_ui(ui, log, exchanges, false);
+                let view = LogView {
+                    exchanges,
+                    reveal: false,
+                    presenting: false,
+                    profile: (ProfileId::default(), "bench"),
+                };
+                let _ = http_log_ui(ui, log, &view);
             },
             (log, exchanges),
         );

@@ -591,6 +591,7 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
             paste: browser_grant.then(stdin_lines),
             cancel: None,
             approve_url: None,
+            approve_request: None,
         },
     };
     let result = grants::run(&profile, &http, &options).await;
@@ -630,6 +631,9 @@ fn report_progress(progress: Progress) {
         }
         Progress::PasteRejected(reason) => eprintln!("{reason}; paste again:"),
         Progress::RedirectAccepted(_) => eprintln!("Redirect received; state matched."),
+        Progress::RedirectPasted(_) => eprintln!("Pasted redirect read; state matched."),
+        // The CLI neither steps nor says more than the waiting lines above.
+        Progress::BrowserOpened(_) | Progress::TokenRequestReady(_) | Progress::Polling => {}
         Progress::DeviceCode(info) => {
             eprintln!(
                 "To sign in, visit {} and enter the code {}",

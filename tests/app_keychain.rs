@@ -58,7 +58,7 @@ fn saved_secrets_live_in_the_keychain_and_a_new_app_instance_runs_the_grant_with
     let mut harness = start_with(&runtime, dir.path(), keychain.clone());
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the token", |h| {
-        shows(h, "Token received (client_credentials grant)")
+        shows(h, "Token received (Client credentials grant)")
     });
 
     // A changed secret is saved to the keychain, not to the file.
@@ -127,7 +127,7 @@ fn without_a_keychain_the_app_says_secrets_stay_in_the_private_profile_files() {
     ));
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the token", |h| {
-        shows(h, "Token received (client_credentials grant)")
+        shows(h, "Token received (Client credentials grant)")
     });
 }
 
@@ -171,7 +171,7 @@ fn a_secret_missing_from_the_keychain_is_reported_and_can_be_typed_again() {
     );
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the token", |h| {
-        shows(h, "Token received (client_credentials grant)")
+        shows(h, "Token received (Client credentials grant)")
     });
     assert!(harness.query_by_label_contains("invalid_client").is_none());
 }
@@ -184,7 +184,7 @@ fn tokens_are_kept_across_restarts_only_when_asked_and_sealed_with_a_keychain_ke
     let run_grant = |harness: &mut egui_kittest::Harness<'static, oauth_debugger::app::App>| {
         click(harness, "Run all");
         wait_for(harness, "the token", |h| {
-            shows(h, "Token received (client_credentials grant)")
+            shows(h, "Token received (Client credentials grant)")
         });
     };
     {
@@ -215,7 +215,7 @@ fn tokens_are_kept_across_restarts_only_when_asked_and_sealed_with_a_keychain_ke
         let mut harness = start_with(&runtime, dir.path(), keychain.clone());
         click(&mut harness, "Tokens");
         assert!(shows(&harness, "1 token set kept from the last session."));
-        assert!(shows(&harness, "Token received (client_credentials grant)"));
+        assert!(shows(&harness, "Token received (Client credentials grant)"));
         // Turned off: the kept tokens and their key are deleted.
         click(&mut harness, "Keep tokens across restarts");
         assert!(shows(

@@ -8,7 +8,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use oauth_debugger::app::App;
 use oauth_debugger::demo::user_agent::{self, Person};
-use support::ui::{click, shows, start_in, wait_for};
+use support::ui::{click, new_from_preset, shows, start_in, wait_for};
 
 /// The app with the demo provider switched to `mode` (its label in the
 /// status bar's picker) and a new profile made from `preset`.
@@ -24,8 +24,7 @@ fn start_with(
     wait_for(&mut harness, "the mode switch", |h| {
         shows(h, &format!("Demo provider now in {mode} mode"))
     });
-    click(&mut harness, "New from preset");
-    click(&mut harness, preset);
+    new_from_preset(&mut harness, preset);
     harness
 }
 
@@ -33,18 +32,27 @@ fn start_with(
 fn orchestrator_password_client_account_trailing_comma_and_logout() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut harness = start_with(&runtime, dir.path(), "Orchestrator", "orchestrator");
+    let mut harness = start_with(&runtime, dir.path(), "Orchestrator", "Orchestrator");
 
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the user's token", |h| {
-        shows(h, "Token received (password grant)")
+        shows(h, "Token received (Password (resource owner) grant)")
     });
 
     // A ready-made request creates a client account…
     click(&mut harness, "Request");
     click(&mut harness, "Ready-made requests");
     click(&mut harness, "Create client account");
-    assert_eq!(harness.state().state().request.method, "POST");
+    assert_eq!(
+        harness
+            .state()
+            .state()
+            .selected_session()
+            .expect("session")
+            .request
+            .method,
+        "POST"
+    );
     click(&mut harness, "Send");
     wait_for(&mut harness, "the new account", |h| shows(h, "HTTP 200"));
     // The new client secret is masked until secrets are shown.
@@ -53,10 +61,14 @@ fn orchestrator_password_client_account_trailing_comma_and_logout() {
         let answer = harness
             .state()
             .state()
+            .selected_session()
+            .expect("session")
             .request
-            .response
-            .clone()
-            .expect("answer");
+            .answer
+            .value()
+            .cloned()
+            .expect("answer")
+            .expect("an answer, not an error");
         let body: serde_json::Value =
             serde_json::from_slice(&answer.response.exchange.response.expect("response").body)
                 .expect("JSON");
@@ -71,7 +83,7 @@ fn orchestrator_password_client_account_trailing_comma_and_logout() {
     assert!(shows(&harness, "Orchestrator — client "));
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the client's token", |h| {
-        shows(h, "Token received (client_credentials grant)")
+        shows(h, "Token received (Client credentials grant)")
     });
 
     // The documented response with a trailing comma: repaired, flagged,
@@ -97,7 +109,7 @@ fn pingfederate_hosted_redirect_is_pasted_back_and_state_checked() {
         &runtime,
         dir.path(),
         "Windchill / PingFederate",
-        "pingfederate",
+        "Windchill / PingFederate",
     );
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the paste field", |h| {
@@ -106,6 +118,8 @@ fn pingfederate_hosted_redirect_is_pasted_back_and_state_checked() {
     let url = harness
         .state()
         .state()
+        .selected_session()
+        .expect("session")
         .flow
         .waiting_url()
         .expect("the authorization URL is shown");
@@ -123,7 +137,7 @@ fn pingfederate_hosted_redirect_is_pasted_back_and_state_checked() {
     harness.run_steps(2);
     click(&mut harness, "Continue");
     wait_for(&mut harness, "the token", |h| {
-        shows(h, "Token received (authorization_code grant)")
+        shows(h, "Token received (Authorization code grant)")
     });
     assert!(shows(&harness, "Redirect received; state matched"));
     click(&mut harness, "Tokens");
@@ -135,7 +149,7 @@ fn pingfederate_hosted_redirect_is_pasted_back_and_state_checked() {
 fn accepting_invalid_certificates_keeps_a_warning_on_screen() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut harness = start_with(&runtime, dir.path(), "WAPI", "wapi");
+    let mut harness = start_with(&runtime, dir.path(), "WAPI", "WAPI");
     assert!(!shows(&harness, "TLS certificate checks are OFF"));
     // The HTTP group is far down the editor, by the status bar: use the
     // accessibility actions, as a screen reader would.
@@ -161,13 +175,15 @@ fn accepting_invalid_certificates_keeps_a_warning_on_screen() {
 fn wapi_query_parameters_are_a_table_that_rewrites_the_url() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut harness = start_with(&runtime, dir.path(), "WAPI", "wapi");
+    let mut harness = start_with(&runtime, dir.path(), "WAPI", "WAPI");
     click(&mut harness, "Request");
     // The preset's format=JSON is in the URL and in the table.
     assert!(
         harness
             .state()
             .state()
+            .selected_session()
+            .expect("session")
             .request
             .url
             .ends_with("/flux/42?format=JSON")
@@ -178,25 +194,54 @@ fn wapi_query_parameters_are_a_table_that_rewrites_the_url() {
         harness
             .state()
             .state()
+            .selected_session()
+            .expect("session")
             .request
             .url
             .contains("format=JSON&name="),
         "{}",
-        harness.state().state().request.url
+        harness
+            .state()
+            .state()
+            .selected_session()
+            .expect("session")
+            .request
+            .url
     );
     click(&mut harness, "Remove format");
     click(&mut harness, "Remove name");
-    assert!(harness.state().state().request.url.ends_with("/flux/42"));
+    assert!(
+        harness
+            .state()
+            .state()
+            .selected_session()
+            .expect("session")
+            .request
+            .url
+            .ends_with("/flux/42")
+    );
     // Flow: Reset clears the steps of a finished run.
     click(&mut harness, "Flow");
     harness.get_by_label("Grant to run").click();
     harness.run_steps(2);
-    click(&mut harness, "password");
+    click(&mut harness, "Password (resource owner)");
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the token", |h| {
-        shows(h, "Token received (password grant)")
+        shows(h, "Token received (Password (resource owner) grant)")
     });
     click(&mut harness, "Reset");
-    assert!(harness.state().state().flow.steps.is_empty());
-    assert!(!shows(&harness, "Token received (password grant)"));
+    assert!(
+        harness
+            .state()
+            .state()
+            .selected_session()
+            .expect("session")
+            .flow
+            .steps
+            .is_empty()
+    );
+    assert!(!shows(
+        &harness,
+        "Token received (Password (resource owner) grant)"
+    ));
 }

@@ -245,6 +245,16 @@ impl Recorder {
         }
     }
 
+    /// A recorder that shares this one's numbering but delivers to `live`:
+    /// a caller that wants to know which operation made an exchange gives
+    /// each operation its own destination.
+    pub fn delivering_to(&self, live: mpsc::Sender<Exchange>) -> Self {
+        Self {
+            next_id: self.next_id.clone(),
+            live: Some(live),
+        }
+    }
+
     fn next_id(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed) + 1
     }

@@ -27,12 +27,14 @@ pub mod redact;
 pub mod revoke;
 pub mod secret;
 pub mod session;
+pub mod settings;
 pub mod spec;
 pub mod storage;
 pub mod token;
 pub mod token_vault;
 pub mod userinfo;
 pub mod verify;
+pub mod workspace;
 
 pub use error::EngineError;
 pub use explain::{Explanation, Stage, explain};

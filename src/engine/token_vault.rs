@@ -16,7 +16,6 @@ use ring::rand::{SecureRandom as _, SystemRandom};
 use super::keychain::Keychain;
 use super::secret::Secret;
 use super::storage::write_atomically;
-use super::token::TokenSet;
 
 /// The keychain account holding the key that seals kept tokens.
 pub const KEY_ACCOUNT: &str = "kept tokens key";
@@ -44,7 +43,7 @@ impl TokenVault {
     }
 
     /// Writes the newest [`KEPT`] token sets; says where, for people.
-    pub fn save(&self, tokens: &[TokenSet]) -> Result<String, String> {
+    pub fn save<T: serde::Serialize>(&self, tokens: &[T]) -> Result<String, String> {
         let start = tokens.len().saturating_sub(KEPT);
         let json = serde_json::to_vec(&tokens[start..])
             .map_err(|err| format!("cannot write the tokens: {err}"))?;
@@ -66,7 +65,7 @@ impl TokenVault {
     }
 
     /// The kept token sets, oldest first; none when nothing was kept.
-    pub fn load(&self) -> Result<Vec<TokenSet>, String> {
+    pub fn load<T: serde::de::DeserializeOwned>(&self) -> Result<Vec<T>, String> {
         let sealed = self.dir.join(SEALED);
         let json = if sealed.exists() {
             let bytes = read(&sealed)?;
@@ -175,6 +174,7 @@ fn remove(path: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::token::TokenSet;
     use crate::engine::token::parse_token_response;
 
     fn tokens(access: &str) -> TokenSet {
@@ -204,7 +204,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let keychain = Keychain::with_store(keyring_core::mock::Store::new().expect("mock"));
         let vault = TokenVault::new(dir.path(), keychain.clone());
-        assert_eq!(vault.load(), Ok(Vec::new()), "nothing kept yet");
+        assert_eq!(vault.load::<TokenSet>(), Ok(Vec::new()), "nothing kept yet");
         let kept = vec![tokens("first-access-token"), tokens("second-access-token")];
         let said = vault.save(&kept).expect("saved");
         assert!(
@@ -216,23 +216,28 @@ mod tests {
         let text = String::from_utf8_lossy(&file);
         assert!(!text.contains("second-access-token"), "sealed: {text}");
         assert!(keychain.get(KEY_ACCOUNT).expect("keychain").is_some());
-        assert_eq!(vault.load().expect("loads"), kept);
+        assert_eq!(vault.load::<TokenSet>().expect("loads"), kept);
 
         // A damaged file is a clear error, not a panic or garbage.
         let mut damaged = file.clone();
         let last = damaged.len() - 1;
         damaged[last] ^= 1;
         std::fs::write(dir.path().join(SEALED), &damaged).expect("write");
-        let err = vault.load().expect_err("damaged");
+        let err = vault.load::<TokenSet>().expect_err("damaged");
         assert!(err.contains("do not open"), "{err}");
         std::fs::write(dir.path().join(SEALED), &file[..4]).expect("write");
-        assert!(vault.load().expect_err("short").contains("cut short"));
+        assert!(
+            vault
+                .load::<TokenSet>()
+                .expect_err("short")
+                .contains("cut short")
+        );
 
         // Turning the setting off removes the tokens and the key.
         vault.clear().expect("cleared");
         assert!(!dir.path().join(SEALED).exists());
         assert_eq!(keychain.get(KEY_ACCOUNT), Ok(None));
-        assert_eq!(vault.load(), Ok(Vec::new()));
+        assert_eq!(vault.load::<TokenSet>(), Ok(Vec::new()));
     }
 
     #[test]
@@ -253,10 +258,15 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let loaded = vault.load().expect("loads");
+        let loaded = vault.load::<TokenSet>().expect("loads");
         assert_eq!(loaded.len(), KEPT);
         assert_eq!(loaded, many[5..].to_vec());
         std::fs::write(dir.path().join(PLAIN), "{not json").expect("write");
-        assert!(vault.load().expect_err("bad").contains("cannot be read"));
+        assert!(
+            vault
+                .load::<TokenSet>()
+                .expect_err("bad")
+                .contains("cannot be read")
+        );
     }
 }

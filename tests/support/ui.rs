@@ -7,6 +7,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use oauth_debugger::app::{App, AppOptions};
 use oauth_debugger::engine::keychain::Keychain;
+use oauth_debugger::engine::workspace::Places;
 
 /// Runs frames until `done` holds, failing after 30 s.
 pub fn wait_for(
@@ -43,15 +44,18 @@ pub fn start_with(
     let handle = runtime.handle().clone();
     let options = AppOptions {
         open_browser: false,
-        profile_dir: Some(dir.to_path_buf()),
-        keychain,
-        settings_dir: Some(dir.join("settings")),
+        places: Places {
+            profile_dir: Some(dir.to_path_buf()),
+            keychain,
+            settings_dir: Some(dir.join("settings")),
+        },
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_eframe(move |cc| App::new(cc.egui_ctx.clone(), &handle, options));
-    wait_for(&mut harness, "the demo provider", |h| {
+    wait_for(&mut harness, "the demo provider and the profiles", |h| {
         shows(h, "Demo provider: http://127.0.0.1:")
+            && h.state().state().profiles.selected.is_some()
     });
     // Let the first layout settle, as it has long before a person's first
     // click (a click in the very first frames of the profile list can miss).
@@ -67,5 +71,17 @@ pub fn shows(harness: &Harness<'_, App>, text: &str) -> bool {
 /// Clicks the widget labelled `label` and lets the app react.
 pub fn click(harness: &mut Harness<'_, App>, label: &str) {
     harness.get_by_label(label).click();
+    harness.run_steps(2);
+}
+
+/// Opens "New from preset" and picks the preset called `name` (the menu
+/// entry: a profile or a demo mode may carry the same name).
+pub fn new_from_preset(harness: &mut Harness<'_, App>, name: &str) {
+    click(harness, "New from preset");
+    harness
+        .query_all_by_label(name)
+        .last()
+        .unwrap_or_else(|| panic!("no preset called {name}"))
+        .click();
     harness.run_steps(2);
 }

@@ -212,7 +212,15 @@ pub async fn run(
     profile.token_endpoint()?;
     let (request, params) = authorize_in_browser(profile, options, ResponseKind::Code).await?;
     let code = params.code.unwrap_or_default();
-    let mut tokens = exchange_code(profile, http, &request, &code).await?;
+    let mut tokens = if options.approve_request.is_some() {
+        let prepared = super::step::prepare_code_exchange(profile, http, &request, &code).await?;
+        match options.approved_request(prepared).await? {
+            Some(edited) => super::step::send(http, &edited).await?,
+            None => exchange_code(profile, http, &request, &code).await?,
+        }
+    } else {
+        exchange_code(profile, http, &request, &code).await?
+    };
     tokens.nonce = request.nonce.clone();
     Ok(tokens)
 }

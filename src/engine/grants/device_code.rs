@@ -96,6 +96,15 @@ pub async fn run(
         .unwrap_or_else(|| info.verification_uri.clone());
     options.send_user_to(&target).await;
 
+    // RFC 8628 §3.5: the client waits `interval` seconds between requests —
+    // the first one included, or a server counting from the authorization
+    // response answers slow_down at once.
+    tokio::select! {
+        () = tokio::time::sleep(details.interval()) => {}
+        _ = tokio::time::sleep(options.timeout) => return Err(CallbackError::Timeout(options.timeout).into()),
+        _ = options.cancelled() => return Err(CallbackError::Cancelled.into()),
+    }
+    options.report(Progress::Polling);
     let poll_http = http.scoped();
     let (poll_send, rewriter) = token_sender(&poll_http, profile);
     // Let the server, not the client's clock, say when the code expired.

@@ -65,8 +65,20 @@ pub enum Progress {
     WaitingForPaste(Url),
     /// What was pasted could not be read; paste again.
     PasteRejected(String),
-    /// The redirect arrived and passed the checks (state matched).
+    /// The system browser was sent to this URL (it opened without error;
+    /// what the person does there is not seen until the redirect).
+    BrowserOpened(String),
+    /// The redirect arrived on the loopback listener and passed the checks
+    /// (state matched).
     RedirectAccepted(Vec<(String, String)>),
+    /// A redirect URL the person pasted was read and passed the checks.
+    RedirectPasted(Vec<(String, String)>),
+    /// Step mode: the code exchange is built and waits, editable, for the
+    /// person to send it.
+    TokenRequestReady(Box<step::PreparedRequest>),
+    /// The device grant waited one interval and now polls the token
+    /// endpoint.
+    Polling,
     /// The device authorization response: show the code to the user.
     DeviceCode(device_code::DeviceCodeInfo),
 }
@@ -93,9 +105,16 @@ pub struct BrowserOptions {
     /// Step mode: after reporting the authorization request, wait for the
     /// URL to open (as the user edited it) from here before going on.
     pub approve_url: Option<PasteSource>,
+    /// Step mode: after the redirect, report the code exchange as
+    /// [`Progress::TokenRequestReady`] and send the request that arrives
+    /// here (as the user edited it) instead.
+    pub approve_request: Option<RequestSource>,
     /// Becomes true to cancel a waiting grant.
     pub cancel: Option<watch::Receiver<bool>>,
 }
+
+/// Edited token requests from the user, one per message.
+pub type RequestSource = Arc<Mutex<mpsc::Receiver<step::PreparedRequest>>>;
 
 impl Default for BrowserOptions {
     fn default() -> Self {
@@ -106,6 +125,7 @@ impl Default for BrowserOptions {
             progress: None,
             paste: None,
             approve_url: None,
+            approve_request: None,
             cancel: None,
         }
     }
@@ -160,16 +180,35 @@ impl BrowserOptions {
         })
     }
 
+    /// In step mode, reports the code exchange built but not sent and waits
+    /// for the request as the user edited it; `None` when not stepping.
+    async fn approved_request(
+        &self,
+        prepared: step::PreparedRequest,
+    ) -> Result<Option<step::PreparedRequest>, CallbackError> {
+        let Some(source) = &self.approve_request else {
+            return Ok(None);
+        };
+        self.report(Progress::TokenRequestReady(Box::new(prepared)));
+        let mut source = source.lock().await;
+        tokio::select! {
+            edited = source.recv() => edited.map(Some).ok_or(CallbackError::Cancelled),
+            _ = tokio::time::sleep(self.timeout) => Err(CallbackError::Timeout(self.timeout)),
+            _ = self.cancelled() => Err(CallbackError::Cancelled),
+        }
+    }
+
     /// Sends the user to `url`, or reports that it must be opened by hand.
     async fn send_user_to(&self, url: &str) {
         if !self.open_browser {
             return;
         }
-        if let Err(reason) = super::browser::open(url).await {
-            self.report(Progress::BrowserFailed {
+        match super::browser::open(url).await {
+            Ok(()) => self.report(Progress::BrowserOpened(url.to_string())),
+            Err(reason) => self.report(Progress::BrowserFailed {
                 url: url.to_string(),
                 reason,
-            });
+            }),
         }
     }
 
@@ -186,7 +225,9 @@ impl BrowserOptions {
         let params = match listener {
             Some(listener) => {
                 self.report(Progress::WaitingForRedirect(redirect_uri.clone()));
-                listener.wait(self.timeout, self.cancelled()).await?
+                let params = listener.wait(self.timeout, self.cancelled()).await?;
+                self.report(Progress::RedirectAccepted(params.all.clone()));
+                params
             }
             None => {
                 self.report(Progress::WaitingForPaste(redirect_uri.clone()));
@@ -196,13 +237,14 @@ impl BrowserOptions {
                     _ = self.cancelled() => return Err(CallbackError::Cancelled),
                 };
                 let (pasted, from_query) = pasted;
-                callback::CallbackParams {
+                let params = callback::CallbackParams {
                     from_query,
                     ..callback::check_callback(pasted, state, issuer, expect)?
-                }
+                };
+                self.report(Progress::RedirectPasted(params.all.clone()));
+                params
             }
         };
-        self.report(Progress::RedirectAccepted(params.all.clone()));
         Ok(params)
     }
 
@@ -430,3 +472,44 @@ macro_rules! with_profile_params {
     }};
 }
 use with_profile_params;
+
+/// What the front ends ask of a grant, answered in one place: adding a
+/// grant means answering these here, not in every front end.
+impl GrantType {
+    /// A human name for menus and headings ("Device authorization").
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ClientCredentials => "Client credentials",
+            Self::Password => "Password (resource owner)",
+            Self::AuthorizationCode => "Authorization code",
+            Self::Implicit => "Implicit",
+            Self::DeviceCode => "Device authorization",
+            Self::RefreshToken => "Refresh token",
+        }
+    }
+
+    /// The person takes part in a browser (authorization request, redirect).
+    pub fn needs_browser(self) -> bool {
+        matches!(self, Self::AuthorizationCode | Self::Implicit)
+    }
+
+    /// The grant spends a refresh token.
+    pub fn needs_refresh_token(self) -> bool {
+        self == Self::RefreshToken
+    }
+
+    /// Step-by-step runs it: token endpoint grants are built and shown
+    /// before sending ([`step::prepare`]); browser grants pause before the
+    /// browser opens and (authorization code) before the code exchange.
+    pub fn can_step(self) -> bool {
+        self != Self::DeviceCode
+    }
+
+    /// The grant is one token request that [`step::prepare`] can build.
+    pub fn is_single_token_request(self) -> bool {
+        matches!(
+            self,
+            Self::ClientCredentials | Self::Password | Self::RefreshToken
+        )
+    }
+}

@@ -46,16 +46,38 @@ pub async fn prepare(
     options: &GrantOptions,
 ) -> Result<PreparedRequest, EngineError> {
     let grant = options.grant.or(profile.grant).unwrap_or_default();
-    if !matches!(
-        grant,
-        GrantType::ClientCredentials | GrantType::Password | GrantType::RefreshToken
-    ) {
+    if !grant.is_single_token_request() {
         return Err(EngineError::Unsupported(format!(
             "step-by-step editing is available for the token endpoint grants; {grant} runs with Run all"
         )));
     }
     let dry = http.dry_run();
-    let err = match super::run(profile, &dry, options).await {
+    let outcome = super::run(profile, &dry, options).await;
+    from_dry_run(outcome, grant, profile)
+}
+
+/// The code exchange of an authorization code grant, built but not sent:
+/// step mode pauses here after the redirect, so the request carrying the
+/// code and the PKCE verifier can be read and edited.
+pub async fn prepare_code_exchange(
+    profile: &Profile,
+    http: &HttpClient,
+    request: &super::authorization_code::AuthorizationRequest,
+    code: &str,
+) -> Result<PreparedRequest, EngineError> {
+    let dry = http.dry_run();
+    let outcome = super::authorization_code::exchange_code(profile, &dry, request, code).await;
+    from_dry_run(outcome, GrantType::AuthorizationCode, profile)
+}
+
+/// Reads the request a dry-run client recorded (the run's "not sent"
+/// error) into an editable request.
+fn from_dry_run(
+    outcome: Result<TokenSet, EngineError>,
+    grant: GrantType,
+    profile: &Profile,
+) -> Result<PreparedRequest, EngineError> {
+    let err = match outcome {
         Err(err) => err,
         Ok(_) => {
             return Err(EngineError::Unsupported(

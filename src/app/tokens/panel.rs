@@ -3,15 +3,18 @@
 
 use eframe::egui;
 
-use crate::app::tools::ToolsState;
+use super::TokenAction as Action;
+use super::state::{TimelineKind, TokenState};
+use super::tools::ToolsState;
 use crate::app::widgets::checks::{checks_ui, summary};
 use crate::app::widgets::copy::copy_button;
 use crate::app::widgets::countdown::{countdown_ui, expiry_bar_ui};
 use crate::app::widgets::explanation::findings_ui as findings_list_ui;
+use crate::app::widgets::explanation::why_ui;
 use crate::app::widgets::json_tree::{JsonTree, JsonTreeView, json_tree_ui};
 use crate::app::widgets::secret::secret_ui;
-use crate::app::{Action, TokenState};
 use crate::engine::TokenSet;
+use crate::engine::revoke::TokenHint;
 
 /// Which ways to end a token the profile offers.
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,8 +29,27 @@ pub struct TokenActions {
     pub userinfo: bool,
 }
 
+/// What the tab needs besides the tokens.
+pub struct TokensView<'a> {
+    /// The profile the tokens belong to.
+    pub profile: &'a str,
+    /// Secrets in clear.
+    pub reveal: bool,
+    /// What the profile offers.
+    pub offered: TokenActions,
+    /// Tokens are kept across restarts.
+    pub keep_tokens: bool,
+    /// Where kept tokens went: (success, message).
+    pub kept_note: Option<&'a (bool, String)>,
+}
+
 /// The opt-in setting that keeps tokens across restarts, and where they go.
-fn keep_ui(ui: &mut egui::Ui, kept: bool, tokens: &TokenState, actions: &mut Vec<Action>) {
+fn keep_ui(
+    ui: &mut egui::Ui,
+    kept: bool,
+    note: Option<&(bool, String)>,
+    actions: &mut Vec<Action>,
+) {
     let mut keep = kept;
     if ui
         .checkbox(&mut keep, "Keep tokens across restarts")
@@ -38,13 +60,13 @@ fn keep_ui(ui: &mut egui::Ui, kept: bool, tokens: &TokenState, actions: &mut Vec
     {
         actions.push(Action::KeepTokens(keep));
     }
-    if let Some((ok, message)) = &tokens.kept_note {
+    if let Some((ok, message)) = note {
         let color = if *ok {
             ui.visuals().weak_text_color()
         } else {
             ui.visuals().error_fg_color
         };
-        ui.colored_label(color, egui::RichText::new(message).small());
+        ui.add(egui::Label::new(egui::RichText::new(message).small().color(color)).wrap());
     }
 }
 
@@ -53,50 +75,85 @@ pub fn tokens_ui(
     ui: &mut egui::Ui,
     tokens: &mut TokenState,
     tools: &mut ToolsState,
-    reveal: bool,
-    offered: TokenActions,
-    keep_tokens: bool,
+    view: &TokensView<'_>,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
-    keep_ui(ui, keep_tokens, tokens, &mut actions);
+    let (reveal, offered) = (view.reveal, view.offered);
+    ui.strong(format!("Tokens of {}", view.profile))
+        .on_hover_text(
+            "Every action here uses this profile: its endpoints and its client credentials",
+        );
+    keep_ui(ui, view.keep_tokens, view.kept_note, &mut actions);
     pasted_ui(ui, tools, reveal, &mut actions);
     let tools = &*tools;
     let Some(current) = tokens.current().cloned() else {
         ui.label("No tokens yet: run a grant in the Flow tab.");
+        timeline_ui(ui, tokens, &mut actions);
         return actions;
     };
     let current = &current;
+    let access_revoked = tokens.is_revoked(TokenHint::AccessToken);
+    let refresh_revoked = tokens.is_revoked(TokenHint::RefreshToken);
     egui::ScrollArea::vertical()
+        .id_salt("tokens_scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            ui.heading(format!("Token received ({} grant)", current.grant));
+            ui.heading(format!("Token received ({} grant)", current.grant.label()));
+            if access_revoked {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    "Revoked: the access token was revoked (or the session logged out); it no longer counts down.",
+                );
+            } else {
+                ui.horizontal(|ui| {
+                    ui.label("Expires");
+                    countdown_ui(ui, current.expires_at);
+                });
+                expiry_bar_ui(ui, current.obtained_at, current.expires_at);
+            }
+            if let Some(failure) = tokens.refresh_failure() {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("The last refresh failed: {}", failure.message),
+                );
+                findings_list_ui(ui, &failure.findings);
+                if let Some(explanation) = &failure.explanation {
+                    why_ui(ui, "refresh_failure", explanation);
+                }
+            }
             ui.horizontal(|ui| {
-                ui.label("Expires");
-                countdown_ui(ui, current.expires_at);
-            });
-            expiry_bar_ui(ui, current.obtained_at, current.expires_at);
-            ui.horizontal(|ui| {
-                if ui
-                    .add_enabled(
-                        current.refresh_token.is_some(),
-                        egui::Button::new("Refresh now"),
-                    )
-                    .clicked()
-                {
+                let why = if current.refresh_token.is_none() {
+                    Some("The token response carried no refresh token")
+                } else if refresh_revoked {
+                    Some("The refresh token was revoked")
+                } else if tokens.refreshing.is_waiting() {
+                    Some("A refresh is on its way")
+                } else {
+                    None
+                };
+                let refresh = ui
+                    .add_enabled(why.is_none(), egui::Button::new("Refresh now"));
+                if let Some(why) = why {
+                    refresh.clone().on_disabled_hover_text(why);
+                }
+                if refresh.clicked() {
                     actions.push(Action::RefreshNow);
+                }
+                if tokens.refreshing.is_waiting() {
+                    ui.spinner();
                 }
                 if copy_button(ui, "Copy access token") {
                     actions.push(Action::Copy(current.access_token.expose().to_string()));
                 }
                 ui.separator();
                 ui.checkbox(&mut tokens.auto_refresh, "Auto-refresh");
-                let label = ui.label("seconds before expiry");
+                let label = ui.label("Seconds before expiry");
                 ui.add(egui::TextEdit::singleline(&mut tokens.threshold).desired_width(48.0))
                     .labelled_by(label.id);
             });
             if offered.logout || offered.revoke {
                 ui.horizontal(|ui| {
-                    let idle = !tokens.ending;
+                    let idle = !tokens.ending.is_waiting();
                     if offered.logout
                         && ui.add_enabled(idle, egui::Button::new("Log out")).clicked()
                     {
@@ -114,23 +171,24 @@ pub fn tokens_ui(
                                 idle && current.refresh_token.is_some(),
                                 egui::Button::new("Revoke refresh token"),
                             )
+                            .on_disabled_hover_text("No refresh token, or a call is on its way")
                             .clicked()
                         {
                             actions.push(Action::Revoke(true));
                         }
                     }
-                    if tokens.ending {
+                    if tokens.ending.is_waiting() {
                         ui.spinner();
                     }
                 });
             }
-            if let Some((ok, message)) = &tokens.ended {
-                let color = if *ok {
+            if let Some((ok, message)) = tokens.ended() {
+                let color = if ok {
                     ui.visuals().strong_text_color()
                 } else {
                     ui.visuals().error_fg_color
                 };
-                ui.colored_label(color, message);
+                ui.add(egui::Label::new(egui::RichText::new(message).color(color)).wrap());
             }
             ui.add_space(6.0);
             fields_ui(ui, current, reveal);
@@ -193,47 +251,105 @@ pub fn tokens_ui(
                     if reveal {
                         ui.add(egui::Label::new(egui::RichText::new(text).monospace()).wrap());
                     } else {
-                        let masked = crate::engine::redact::body(text.as_bytes());
-                        ui.label("Secrets masked (the repaired form); Show secrets shows the body exactly as received.");
+                        ui.label("As received, every byte kept, with the token values masked.");
                         ui.add(
-                            egui::Label::new(
-                                egui::RichText::new(String::from_utf8_lossy(&masked)).monospace(),
-                            )
-                            .wrap(),
+                            egui::Label::new(egui::RichText::new(mask_values(text, current)).monospace())
+                                .wrap(),
                         );
                     }
                 });
         }
+        timeline_ui(ui, tokens, &mut actions);
         if tokens.history.len() > 1 {
                 egui::CollapsingHeader::new(format!(
-                    "History ({} earlier)",
+                    "Earlier token sets ({})",
                     tokens.history.len() - 1
                 ))
                 .show(ui, |ui| {
                     for (index, older) in tokens.history.iter().enumerate().rev().skip(1) {
-                        ui.label(format!(
+                        let refresh = older.refresh_token.as_ref().map(|t| {
+                            if reveal {
+                                t.expose().to_string()
+                            } else {
+                                format!("•••• ({} chars)", t.expose().chars().count())
+                            }
+                        });
+                        ui.add(egui::Label::new(format!(
                             "#{} {} grant at {} — refresh token {}",
                             index + 1,
-                            older.grant,
+                            older.grant.label(),
                             older
                                 .obtained_at
                                 .with_timezone(&chrono::Local)
                                 .format("%H:%M:%S"),
-                            older
-                                .refresh_token
-                                .as_ref()
-                                .map(|t| if reveal {
-                                    t.expose().to_string()
-                                } else {
-                                    t.abbreviated()
-                                })
-                                .unwrap_or_else(|| "none".to_string())
-                        ));
+                            refresh.unwrap_or_else(|| "none".to_string())
+                        )).wrap());
                     }
                 });
             }
         });
     actions
+}
+
+/// What happened to the profile's tokens, newest first, each linked to its
+/// exchange.
+fn timeline_ui(ui: &mut egui::Ui, tokens: &TokenState, actions: &mut Vec<Action>) {
+    if tokens.timeline.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(format!("Timeline ({})", tokens.timeline.len()))
+        .id_salt("token_timeline")
+        .default_open(true)
+        .show(ui, |ui| {
+            for (index, entry) in tokens.timeline.iter().enumerate().rev() {
+                ui.horizontal_wrapped(|ui| {
+                    let failed = matches!(entry.kind, TimelineKind::Failed(_));
+                    let color = if failed {
+                        ui.visuals().error_fg_color
+                    } else {
+                        ui.visuals().text_color()
+                    };
+                    ui.monospace(
+                        entry
+                            .at
+                            .with_timezone(&chrono::Local)
+                            .format("%H:%M:%S")
+                            .to_string(),
+                    );
+                    ui.colored_label(color, &entry.text);
+                    if let Some(id) = entry.exchange_id
+                        && ui.small_button(format!("Exchange #{id}")).clicked()
+                    {
+                        actions.push(Action::ShowExchange(id));
+                    }
+                });
+                if let TimelineKind::Failed(failure) = &entry.kind
+                    && let Some(explanation) = &failure.explanation
+                {
+                    ui.indent(("timeline_why", index), |ui| {
+                        why_ui(ui, ("timeline", index), explanation);
+                    });
+                }
+            }
+        });
+}
+
+/// `text` with the token values of `tokens` masked and every other byte
+/// as it was (a trailing comma stays a trailing comma).
+fn mask_values(text: &str, tokens: &TokenSet) -> String {
+    let mut masked = text.to_string();
+    let secrets = [
+        Some(&tokens.access_token),
+        tokens.refresh_token.as_ref(),
+        tokens.id_token.as_ref(),
+    ];
+    for secret in secrets.into_iter().flatten() {
+        let value = secret.expose();
+        if !value.is_empty() {
+            masked = masked.replace(value, "••••");
+        }
+    }
+    masked
 }
 
 /// A field to paste any JWT into, and its verification against the
@@ -252,15 +368,16 @@ fn pasted_ui(ui: &mut egui::Ui, tools: &mut ToolsState, reveal: bool, actions: &
                 .labelled_by(label.id);
                 if ui
                     .add_enabled(
-                        !tools.verifying && !tools.pasted.trim().is_empty(),
+                        !tools.pasted_result.is_waiting() && !tools.pasted.trim().is_empty(),
                         egui::Button::new("Verify pasted"),
                     )
+                    .on_disabled_hover_text("Paste a JWT first")
                     .clicked()
                 {
                     actions.push(Action::VerifyPasted);
                 }
             });
-            match &tools.pasted_result {
+            match tools.pasted_result.value() {
                 Some(Ok(verification)) => {
                     ui.label("Header");
                     json_ui(ui, &verification.jwt.header);
@@ -287,40 +404,42 @@ fn tools_ui(
 ) {
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(!tools.verifying, egui::Button::new("Verify"))
+            .add_enabled(!tools.verified.is_waiting(), egui::Button::new("Verify"))
             .on_hover_text(
                 "Check each JWT's signature against the JWKS (or the client secret) and its claims",
             )
             .clicked()
         {
-            actions.push(Action::VerifyTokens);
+            actions.push(Action::Verify);
         }
-        if tools.verifying {
+        if tools.verified.is_waiting() {
             ui.spinner();
         }
         if ui
             .add_enabled(
-                offered.introspect && !tools.looking,
+                offered.introspect && !tools.looked.is_waiting(),
                 egui::Button::new("Introspect"),
             )
+            .on_disabled_hover_text("The profile has no introspection endpoint")
             .clicked()
         {
             actions.push(Action::Introspect);
         }
         if ui
             .add_enabled(
-                offered.userinfo && !tools.looking,
+                offered.userinfo && !tools.looked.is_waiting(),
                 egui::Button::new("Userinfo"),
             )
+            .on_disabled_hover_text("The profile has no userinfo endpoint")
             .clicked()
         {
             actions.push(Action::Userinfo);
         }
-        if tools.looking {
+        if tools.looked.is_waiting() {
             ui.spinner();
         }
     });
-    match &tools.looked {
+    match tools.looked.value() {
         Some(Ok(report)) => {
             egui::CollapsingHeader::new(&report.title)
                 .id_salt("tool_report")

@@ -20,7 +20,8 @@ pub fn status_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Action> {
             }
             Some(DemoStatus::Running(url)) => {
                 ui.label(format!("Demo provider: {url}"));
-                egui::ComboBox::from_label("Demo mode")
+                let label = ui.label("Demo mode");
+                egui::ComboBox::from_id_salt("demo_mode")
                     .selected_text(state.demo_mode.label())
                     .show_ui(ui, |ui| {
                         for mode in Mode::ALL {
@@ -32,7 +33,9 @@ pub fn status_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Action> {
                                 actions.push(Action::SetDemoMode(mode));
                             }
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(label.id);
             }
             Some(DemoStatus::Failed(message)) => {
                 ui.colored_label(
@@ -41,18 +44,19 @@ pub fn status_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Action> {
                 );
             }
         }
-        if let Some(profile) = state.profiles.get(state.selected) {
+        if let Some(profile) = state.profiles.selected_entry() {
             ui.separator();
-            ui.label(format!(
-                "Profile: {}",
-                profile.file.name.as_deref().unwrap_or("Unnamed")
-            ));
+            ui.label(format!("Profile: {}", profile.name()));
         }
         ui.separator();
-        ui.label(format!("{} in flight", state.in_flight));
+        ui.label(format!("{} in flight", state.sessions.in_flight()));
         if let Some(notice) = &state.notice {
             ui.separator();
-            ui.colored_label(ui.visuals().warn_fg_color, notice);
+            ui.add(
+                egui::Label::new(egui::RichText::new(notice).color(ui.visuals().warn_fg_color))
+                    .truncate(),
+            )
+            .on_hover_text(notice);
         }
     });
     actions

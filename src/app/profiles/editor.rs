@@ -1,162 +1,26 @@
-//! The Clients side panel: the profiles, with new / duplicate / delete / new
-//! from a preset, and the editor for the selected one — every profile field,
-//! grouped, validated inline — with Save (also Ctrl+S).
+//! The profile editor: every profile field, grouped, validated inline, with
+//! Save (also Ctrl+S) above the form and discovery beside the endpoints.
 
 use eframe::egui;
 
-use crate::app::tools::ToolsState;
+use super::ProfileAction as Action;
+use super::state::ProfileEntry;
+use crate::app::tokens::tools::ToolsState;
 use crate::app::widgets::explanation::findings_ui;
 use crate::app::widgets::fields::{choice_field, map_field, secret_field, text_field};
-use crate::app::{Action, ProfileEntry, TransferState};
 use crate::engine::Profile;
-use crate::engine::keychain::Status;
-use crate::engine::presets::PRESETS;
 use crate::engine::profile::ProfileError;
 use crate::engine::profile::{
     ApiFile, ClientAuthMethod, CompatFile, GrantType, HttpFile, LogoutFile, PkceMode,
     TokenPlacementKind,
 };
 
-/// What the panel needs.
-pub struct ClientsView<'a> {
-    /// The profiles.
-    pub profiles: &'a mut [ProfileEntry],
-    /// The selected one.
-    pub selected: usize,
-    /// Secrets in clear.
-    pub reveal: bool,
-    /// Presentation mode: personal data (the username) masked too.
-    pub presenting: bool,
-    /// Where the files live.
-    pub location: Option<String>,
-    /// Files that could not be read.
-    pub broken: &'a [String],
-    /// What loading the profiles did (upgrades, missing keychain secrets).
-    pub notes: &'a [String],
-    /// Where secrets are kept.
-    pub secret_storage: Option<&'a Status>,
-    /// Asking "really delete?".
-    pub confirm_delete: &'a mut bool,
-    /// What the last discovery did.
-    pub tools: &'a ToolsState,
-    /// Import and export.
-    pub transfer: &'a mut TransferState,
-}
-
-/// Draws the panel.
-pub fn clients_ui(ui: &mut egui::Ui, view: ClientsView<'_>) -> Vec<Action> {
-    let mut actions = Vec::new();
-    ui.heading("Clients");
-    if view.profiles.is_empty() {
-        ui.label("Waiting for the demo provider…");
-        return actions;
-    }
-    for (index, entry) in view.profiles.iter().enumerate() {
-        let mut name = entry
-            .file
-            .name
-            .clone()
-            .unwrap_or_else(|| "Unnamed".to_string());
-        if entry.is_dirty() {
-            name.push_str(" •");
-        }
-        if ui.selectable_label(index == view.selected, name).clicked() {
-            actions.push(Action::SelectProfile(index));
-        }
-    }
-    ui.horizontal_wrapped(|ui| {
-        if ui.small_button("New").clicked() {
-            actions.push(Action::NewProfile);
-        }
-        if ui.small_button("Duplicate").clicked() {
-            actions.push(Action::DuplicateProfile);
-        }
-        if *view.confirm_delete {
-            ui.colored_label(ui.visuals().warn_fg_color, "Delete this profile?");
-            if ui.small_button("Yes, delete").clicked() {
-                actions.push(Action::DeleteProfile);
-                *view.confirm_delete = false;
-            }
-            if ui.small_button("Keep").clicked() {
-                *view.confirm_delete = false;
-            }
-        } else if ui.small_button("Delete").clicked() {
-            *view.confirm_delete = true;
-        }
-        ui.menu_button("New from preset", |ui| {
-            for (index, (name, _)) in PRESETS.iter().enumerate() {
-                if ui.button(name.trim_end_matches(".toml")).clicked() {
-                    actions.push(Action::NewFromPreset(index));
-                    ui.close();
-                }
-            }
-        });
-    });
-    egui::CollapsingHeader::new("Import / export").show(ui, |ui| {
-        let transfer = &mut *view.transfer;
-        ui.horizontal(|ui| {
-            let label = ui.label("Profile file");
-            ui.add(egui::TextEdit::singleline(&mut transfer.path).desired_width(220.0))
-                .labelled_by(label.id);
-        });
-        ui.horizontal(|ui| {
-            let ready = !transfer.path.trim().is_empty();
-            if ui
-                .add_enabled(ready, egui::Button::new("Export selected"))
-                .clicked()
-            {
-                actions.push(Action::ExportProfile);
-            }
-            ui.checkbox(&mut transfer.include_secrets, "Include secrets");
-            if ui.add_enabled(ready, egui::Button::new("Import")).clicked() {
-                actions.push(Action::ImportProfiles(vec![transfer.path.trim().into()]));
-            }
-        });
-        ui.weak("Or drop profile files (.toml) on the window.");
-        if let Some((ok, message)) = &transfer.result {
-            let color = if *ok {
-                ui.visuals().text_color()
-            } else {
-                ui.visuals().error_fg_color
-            };
-            ui.colored_label(color, message);
-        }
-    });
-    for problem in view.broken {
-        ui.colored_label(ui.visuals().error_fg_color, problem);
-    }
-    for note in view.notes {
-        ui.colored_label(ui.visuals().warn_fg_color, note);
-    }
-    ui.separator();
-    let Some(entry) = view.profiles.get_mut(view.selected) else {
-        return actions;
-    };
-    egui::ScrollArea::vertical()
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            if editor_ui(
-                ui,
-                entry,
-                (view.reveal, view.presenting),
-                (view.tools, view.secret_storage),
-                &mut actions,
-            ) {
-                actions.push(Action::SaveProfile);
-            }
-            if let Some(location) = &view.location {
-                ui.add(egui::Label::new(egui::RichText::new(location).small().weak()).wrap());
-            }
-        });
-    actions
-}
-
 /// The editor; true when Save was pressed.
-fn editor_ui(
+pub fn editor_ui(
     ui: &mut egui::Ui,
     entry: &mut ProfileEntry,
     (reveal, presenting): (bool, bool),
-    (tools, secret_storage): (&ToolsState, Option<&Status>),
+    (tools, secret_storage): (Option<&ToolsState>, Option<&(bool, String)>),
     actions: &mut Vec<Action>,
 ) -> bool {
     let validation = Profile::from_file(&entry.file, "profile").err();
@@ -172,11 +36,18 @@ fn editor_ui(
         .horizontal(|ui| {
             let save = ui
                 .add_enabled(
-                    entry.is_dirty() || entry.path.is_none(),
+                    (entry.is_dirty() || entry.path.is_none()) && !entry.saving,
                     egui::Button::new("Save"),
                 )
-                .on_hover_text("Ctrl+S");
-            if entry.is_dirty() {
+                .on_hover_text("Ctrl+S")
+                .on_disabled_hover_text(if entry.saving {
+                    "Saving…"
+                } else {
+                    "No unsaved changes"
+                });
+            if entry.saving {
+                ui.label("Saving…");
+            } else if entry.is_dirty() {
                 ui.label("Unsaved changes");
             }
             save.clicked()
@@ -184,11 +55,14 @@ fn editor_ui(
         .inner;
     // Where Save puts the secrets, said before the user types one.
     match secret_storage {
-        Some(status @ Status::Available(_)) => {
-            ui.label(egui::RichText::new(status.describe()).small());
+        Some((true, text)) => {
+            ui.add(egui::Label::new(egui::RichText::new(text).small()).wrap());
         }
-        Some(status @ Status::Unavailable(_)) => {
-            ui.colored_label(ui.visuals().warn_fg_color, status.describe());
+        Some((false, text)) => {
+            ui.add(
+                egui::Label::new(egui::RichText::new(text).color(ui.visuals().warn_fg_color))
+                    .wrap(),
+            );
         }
         None => {}
     }
@@ -305,7 +179,7 @@ fn editor_ui(
                     ui,
                     "Grant type",
                     &mut file.grant_type,
-                    &GrantType::ALL.map(|g| (g, g.as_str())),
+                    &GrantType::ALL.map(|g| (g, g.label())),
                     None,
                 );
                 text_field(ui, "Scope", &mut file.scope, None);
@@ -515,10 +389,12 @@ fn editor_ui(
 }
 
 /// The Discover button and what the last discovery did.
-fn discover_ui(ui: &mut egui::Ui, tools: &ToolsState, actions: &mut Vec<Action>) {
+fn discover_ui(ui: &mut egui::Ui, tools: Option<&ToolsState>, actions: &mut Vec<Action>) {
+    let discovering = tools.is_some_and(|t| t.discovered.is_waiting());
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(!tools.discovering, egui::Button::new("Discover"))
+            .add_enabled(!discovering, egui::Button::new("Discover"))
+            .on_disabled_hover_text("Discovering…")
             .on_hover_text(
                 "Fetch the issuer's discovery document and fill the empty endpoints (typed ones are kept)",
             )
@@ -526,21 +402,22 @@ fn discover_ui(ui: &mut egui::Ui, tools: &ToolsState, actions: &mut Vec<Action>)
         {
             actions.push(Action::Discover);
         }
-        if tools.discovering {
+        if discovering {
             ui.spinner();
         }
     });
-    match &tools.discovered {
-        Some(Ok(message)) => {
-            ui.label(message);
-        }
+    let found = match tools.and_then(|t| t.discovered.value()) {
+        Some(Ok(found)) => found,
         Some(Err(message)) => {
             ui.colored_label(ui.visuals().error_fg_color, message);
+            return;
         }
-        None => {}
-    }
-    findings_ui(ui, &tools.discovery_findings);
-    if let Some(metadata) = &tools.metadata {
+        None => return,
+    };
+    ui.add(egui::Label::new(&found.message).wrap());
+    findings_ui(ui, &found.findings);
+    {
+        let metadata = &found.metadata;
         egui::CollapsingHeader::new("What the server supports")
             .id_salt("server_metadata")
             .show(ui, |ui| {

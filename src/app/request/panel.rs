@@ -2,9 +2,10 @@
 
 use eframe::egui;
 
+use super::RequestAction as Action;
+use super::state::RequestState;
 use crate::app::widgets::explanation::{findings_ui, why_ui};
 use crate::app::widgets::json_tree::json_tree_ui;
-use crate::app::{Action, RequestState};
 
 /// What the Request tab needs besides its own state.
 pub struct RequestContext<'a> {
@@ -51,7 +52,7 @@ pub fn request_ui(
         ui.add(egui::TextEdit::singleline(&mut request.url).desired_width(520.0))
             .labelled_by(label.id);
         let send = ui
-            .add_enabled(!request.in_flight, egui::Button::new("Send"))
+            .add_enabled(!request.answer.is_waiting(), egui::Button::new("Send"))
             .on_hover_text("Ctrl+Enter");
         let shortcut = ui.input_mut(|i| {
             i.consume_shortcut(&egui::KeyboardShortcut::new(
@@ -59,10 +60,10 @@ pub fn request_ui(
                 egui::Key::Enter,
             ))
         });
-        if (send.clicked() || shortcut) && !request.in_flight {
-            actions.push(Action::SendRequest);
+        if (send.clicked() || shortcut) && !request.answer.is_waiting() {
+            actions.push(Action::Send);
         }
-        if request.in_flight {
+        if request.answer.is_waiting() {
             ui.spinner();
         }
     });
@@ -133,11 +134,13 @@ pub fn request_ui(
             request.url = url;
         }
     }
-    if let Some(error) = &request.error {
-        ui.colored_label(ui.visuals().error_fg_color, error);
-    }
-    let Some(response) = &request.response else {
-        return actions;
+    let response = match request.answer.value() {
+        Some(Err(error)) => {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+            return actions;
+        }
+        Some(Ok(response)) => response,
+        None => return actions,
     };
     ui.separator();
     let exchange = &response.response.exchange;

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::app::pending::Pending;
 use crate::engine::discovery::{self, ServerMetadata};
 use crate::engine::http::{HttpClient, Recorder};
 use crate::engine::jwks::JwksCache;
@@ -51,8 +52,6 @@ pub enum ToolCommand {
     /// Fetch the discovery document of an issuer for the profile being
     /// edited.
     Discover {
-        /// Which profile (its index) asked.
-        index: usize,
         /// The issuer identifier.
         issuer: String,
         /// The profile's HTTP settings.
@@ -69,8 +68,8 @@ pub enum ToolEvent {
     PastedVerified(Result<Box<Verification>, String>),
     /// What introspection or userinfo answered.
     Looked(Result<ToolReport, String>),
-    /// What discovery found for the profile at this index.
-    Discovered(usize, Result<Box<Discovery>, String>),
+    /// What discovery found.
+    Discovered(Result<Box<Discovery>, String>),
 }
 
 /// What an introspection or userinfo call answered.
@@ -95,37 +94,83 @@ pub struct Discovery {
     pub findings: Vec<Finding>,
 }
 
-/// What the app keeps of the tools' results.
+/// What discovery did to the profile, for the editor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discovered {
+    /// The outcome, for people.
+    pub message: String,
+    /// Findings of the document and of the profile against it.
+    pub findings: Vec<Finding>,
+    /// What the document lists.
+    pub metadata: ServerMetadata,
+}
+
+/// What a profile's session keeps of the tools' results.
 #[derive(Debug, Clone, Default)]
 pub struct ToolsState {
     /// Verifications of the token set received at this time.
-    pub verified: Option<(DateTime<Utc>, Vec<Verification>)>,
-    /// A verification is in flight.
-    pub verifying: bool,
+    pub verified: Pending<(DateTime<Utc>, Vec<Verification>)>,
     /// A JWT pasted for inspection.
     pub pasted: String,
     /// Its verification.
-    pub pasted_result: Option<Result<Box<Verification>, String>>,
+    pub pasted_result: Pending<Result<Box<Verification>, String>>,
     /// The last introspection or userinfo answer.
-    pub looked: Option<Result<ToolReport, String>>,
-    /// An introspection or userinfo call is in flight.
-    pub looking: bool,
-    /// What the last discovery did to the profile: the outcome, for people.
-    pub discovered: Option<Result<String, String>>,
-    /// Findings of the last discovery (document and profile).
-    pub discovery_findings: Vec<Finding>,
-    /// What the last discovery document lists.
-    pub metadata: Option<ServerMetadata>,
-    /// A discovery is in flight.
-    pub discovering: bool,
+    pub looked: Pending<Result<ToolReport, String>>,
+    /// The last discovery.
+    pub discovered: Pending<Result<Discovered, String>>,
 }
 
 impl ToolsState {
     /// The verifications of `tokens`, if they were made.
     pub fn verifications_of(&self, tokens: &TokenSet) -> Option<&[Verification]> {
-        match &self.verified {
+        match self.verified.value() {
             Some((at, list)) if *at == tokens.obtained_at => Some(list),
             _ => None,
+        }
+    }
+
+    /// Tools in flight.
+    pub fn in_flight(&self) -> usize {
+        [
+            self.verified.is_waiting(),
+            self.pasted_result.is_waiting(),
+            self.looked.is_waiting(),
+            self.discovered.is_waiting(),
+        ]
+        .into_iter()
+        .filter(|w| *w)
+        .count()
+    }
+
+    /// Keeps a tool's result. Discovery fills the empty fields of `file`,
+    /// the profile as being edited.
+    pub fn finish(&mut self, event: ToolEvent, file: Option<&mut crate::engine::ProfileFile>) {
+        match event {
+            ToolEvent::Verified(at, results) => self.verified.finish((at, results)),
+            ToolEvent::PastedVerified(result) => self.pasted_result.finish(result),
+            ToolEvent::Looked(result) => self.looked.finish(result),
+            ToolEvent::Discovered(result) => {
+                let outcome = match (result, file) {
+                    (Ok(found), Some(file)) => {
+                        let before = file.clone();
+                        let filled = discovery::fill_profile(file, &found.metadata);
+                        let mut findings = found.findings.clone();
+                        findings.extend(discovery::check_profile(&before, &found.metadata));
+                        Ok(Discovered {
+                            message: if filled.is_empty() {
+                                format!("Found {}; no empty endpoint to fill.", found.url)
+                            } else {
+                                format!("Found {}; filled {}.", found.url, filled.join(", "))
+                            },
+                            findings,
+                            metadata: found.metadata,
+                        })
+                    }
+                    (Ok(_), None) => Err("The profile is gone.".to_string()),
+                    (Err(message), _) => Err(message),
+                };
+                self.discovered.finish(outcome);
+            }
         }
     }
 }
@@ -219,11 +264,7 @@ pub async fn run(command: ToolCommand, recorder: Recorder, cache: &JwksCache) ->
             .await;
             ToolEvent::Looked(result)
         }
-        ToolCommand::Discover {
-            index,
-            issuer,
-            http,
-        } => {
+        ToolCommand::Discover { issuer, http } => {
             let result = async {
                 let http = HttpClient::new(&http, recorder).map_err(|e| e.to_string())?;
                 let found = discovery::discover(&http, &issuer)
@@ -236,7 +277,7 @@ pub async fn run(command: ToolCommand, recorder: Recorder, cache: &JwksCache) ->
                 }))
             }
             .await;
-            ToolEvent::Discovered(index, result)
+            ToolEvent::Discovered(result)
         }
     }
 }
@@ -282,154 +323,4 @@ async fn verify_all(
         }
     }
     results
-}
-
-impl super::App {
-    /// Starts the tool an action asks for.
-    pub(super) fn apply_tool_action(&mut self, action: super::Action) {
-        use super::Action;
-        if action == Action::Discover {
-            self.discover();
-            return;
-        }
-        if action == Action::VerifyPasted {
-            let token = self.state.tools.pasted.trim().to_string();
-            let command = match self.selected_profile() {
-                Ok(profile) => ToolCommand::VerifyPasted {
-                    profile: Box::new(profile),
-                    token,
-                },
-                Err(message) => {
-                    self.state.tools.pasted_result = Some(Err(message));
-                    return;
-                }
-            };
-            if self.bridge.send(super::Command::Tool(command)) {
-                self.state.in_flight += 1;
-                self.state.tools.verifying = true;
-                self.state.tools.pasted_result = None;
-            }
-            return;
-        }
-        let profile = match self.selected_profile() {
-            Ok(profile) => Box::new(profile),
-            Err(message) => {
-                self.state.notice = Some(message);
-                return;
-            }
-        };
-        let Some(tokens) = self.state.tokens.current().cloned() else {
-            self.state.notice = Some("There are no tokens yet.".to_string());
-            return;
-        };
-        let tools = &mut self.state.tools;
-        let command = match action {
-            Action::VerifyTokens => {
-                tools.verifying = true;
-                ToolCommand::Verify {
-                    profile,
-                    tokens: Box::new(tokens),
-                }
-            }
-            Action::Introspect => {
-                tools.looking = true;
-                ToolCommand::Introspect {
-                    profile,
-                    token: tokens.access_token.clone(),
-                }
-            }
-            _ => {
-                tools.looking = true;
-                let id_token_sub = tokens
-                    .jwts
-                    .iter()
-                    .find(|j| j.source == "id_token")
-                    .and_then(|j| j.claims["sub"].as_str())
-                    .map(str::to_string);
-                ToolCommand::Userinfo {
-                    profile,
-                    token: tokens.access_token.clone(),
-                    id_token_sub,
-                }
-            }
-        };
-        if self.bridge.send(super::Command::Tool(command)) {
-            self.state.in_flight += 1;
-        } else {
-            self.state.tools.verifying = false;
-            self.state.tools.looking = false;
-        }
-    }
-
-    fn discover(&mut self) {
-        let index = self.state.selected;
-        let Some(entry) = self.state.profiles.get(index) else {
-            return;
-        };
-        let Some(issuer) = entry
-            .file
-            .issuer
-            .clone()
-            .filter(|issuer| !issuer.trim().is_empty())
-        else {
-            self.state.tools.discovered = Some(Err("Type the issuer first.".to_string()));
-            return;
-        };
-        // HTTP settings of the profile as it stands; its defaults when the
-        // rest of it does not validate yet.
-        let http = self.selected_profile().map(|p| p.http).unwrap_or_default();
-        let command = ToolCommand::Discover {
-            index,
-            issuer,
-            http,
-        };
-        if self.bridge.send(super::Command::Tool(command)) {
-            self.state.in_flight += 1;
-            self.state.tools.discovering = true;
-            self.state.tools.discovered = None;
-            self.state.tools.discovery_findings.clear();
-            self.state.tools.metadata = None;
-        }
-    }
-
-    /// Keeps a tool's result; discovery fills the profile's empty fields.
-    pub(super) fn apply_tool_event(&mut self, event: ToolEvent) {
-        let state = &mut self.state;
-        match event {
-            ToolEvent::Verified(at, results) => {
-                state.tools.verifying = false;
-                state.tools.verified = Some((at, results));
-            }
-            ToolEvent::PastedVerified(result) => {
-                state.tools.verifying = false;
-                state.tools.pasted_result = Some(result);
-            }
-            ToolEvent::Looked(result) => {
-                state.tools.looking = false;
-                state.tools.looked = Some(result);
-            }
-            ToolEvent::Discovered(index, result) => {
-                state.tools.discovering = false;
-                let Some(entry) = state.profiles.get_mut(index) else {
-                    return;
-                };
-                match result {
-                    Ok(found) => {
-                        let before = entry.file.clone();
-                        let filled = discovery::fill_profile(&mut entry.file, &found.metadata);
-                        let mut findings = found.findings.clone();
-                        findings.extend(discovery::check_profile(&before, &found.metadata));
-                        state.tools.discovery_findings = findings;
-                        state.tools.metadata = Some(found.metadata.clone());
-                        state.tools.discovered = Some(Ok(if filled.is_empty() {
-                            format!("Found {}; no empty endpoint to fill.", found.url)
-                        } else {
-                            format!("Found {}; filled {}.", found.url, filled.join(", "))
-                        }));
-                    }
-                    Err(message) => state.tools.discovered = Some(Err(message)),
-                }
-            }
-        }
-    }
 }

@@ -1,4 +1,4 @@
-//! App settings, kept apart from the profiles: `settings.toml` in the OS
+//! The desktop app's settings, kept apart from the profiles: `settings.toml` in the OS
 //! config directory (`~/.config/oauth-debugger/settings.toml` on Linux).
 //!
 //! Every field has a default, so an older or partial file keeps loading. A
@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::profile::line_at;
-use crate::engine::storage::{set_aside, write_atomically};
+use super::profile::line_at;
+use super::storage::{set_aside, write_atomically};
 
 /// The settings file's name in the config directory.
 pub const FILE: &str = "settings.toml";

@@ -4,8 +4,10 @@
 
 use eframe::egui;
 
+use super::LogAction as Action;
+use super::state::{LogRow, LogState};
+use crate::app::session::ProfileId;
 use crate::app::widgets::copy::copy_button;
-use crate::app::{Action, LogRow, LogState};
 use crate::engine::curl::to_curl;
 use crate::engine::http::{Exchange, ExchangeKind};
 use crate::engine::redact;
@@ -21,40 +23,57 @@ const KINDS: [ExchangeKind; 8] = [
     ExchangeKind::Userinfo,
 ];
 
-/// The table row of an exchange: time, kind, method, URL, status, duration.
-pub fn row(exchange: &Exchange) -> LogRow {
+/// The table row of an exchange: time, kind, status, duration, method, URL
+/// — the URL last, so a narrow window cuts the URL, not the status.
+pub fn row(exchange: &Exchange, owner: ProfileId) -> LogRow {
     let status = exchange
         .status()
         .map(|s| s.to_string())
         .unwrap_or_else(|| "ERR".to_string());
     let text = format!(
-        "{}  {:<13} {:<6} {}  {}  {} ms",
+        "{}  {:<13} {:>3} {:>6} ms  {:<6} {}",
         exchange
             .started_at
             .with_timezone(&chrono::Local)
             .format("%H:%M:%S"),
         exchange.kind.as_str(),
+        status,
+        exchange.duration.as_millis(),
         exchange.request.method,
         redact::url(&exchange.request.url),
-        status,
-        exchange.duration.as_millis()
     );
     LogRow {
         id: exchange.id,
+        owner,
         kind: exchange.kind,
         lower: text.to_ascii_lowercase(),
         text,
     }
 }
 
+/// What the log needs besides its own state.
+pub struct LogView<'a> {
+    /// Every exchange of the session.
+    pub exchanges: &'a [Exchange],
+    /// Secrets in clear.
+    pub reveal: bool,
+    /// Presentation mode (Show secrets is locked off).
+    pub presenting: bool,
+    /// The selected profile, and its name.
+    pub profile: (ProfileId, &'a str),
+}
+
 /// Draws the HTTP log.
-pub fn http_log_ui(
-    ui: &mut egui::Ui,
-    log: &mut LogState,
-    exchanges: &[Exchange],
-    reveal: bool,
-) -> Vec<Action> {
+pub fn http_log_ui(ui: &mut egui::Ui, log: &mut LogState, view: &LogView<'_>) -> Vec<Action> {
     let mut actions = Vec::new();
+    let (exchanges, reveal) = (view.exchanges, view.reveal);
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut log.all_profiles, "All profiles")
+            .on_hover_text("Off: only the exchanges of the selected profile");
+        if !log.all_profiles {
+            ui.label(format!("Showing {}", view.profile.1));
+        }
+    });
     ui.horizontal(|ui| {
         let label = ui.label("Filter");
         ui.add(
@@ -102,13 +121,17 @@ pub fn http_log_ui(
     let shown: Vec<&LogRow> = log
         .rows
         .iter()
+        .filter(|r| log.all_profiles || r.owner == view.profile.0)
         .filter(|r| log.kind.is_none_or(|k| r.kind == k))
         .filter(|r| needle.is_empty() || r.lower.contains(&needle))
         .collect();
     ui.label(format!("{} of {} exchanges", shown.len(), log.rows.len()));
-    // Concurrent requests can arrive out of id order: search, do not bisect.
+    // The selection shows only while its row is listed (another profile's
+    // exchange does not linger). Concurrent requests can arrive out of id
+    // order: search, do not bisect.
     let selected = log
         .selected
+        .filter(|id| shown.iter().any(|r| r.id == *id))
         .and_then(|id| exchanges.iter().rev().find(|e| e.id == id));
     let list_height = if selected.is_some() {
         ui.available_height() * 0.4
@@ -150,7 +173,9 @@ pub fn http_log_ui(
             };
             actions.push(Action::Copy(to_curl(&request)));
         }
-        if !reveal {
+        if view.presenting {
+            ui.label("(secrets masked: presentation mode)");
+        } else if !reveal {
             ui.label("(secrets masked: tick Show secrets to reveal)");
         }
     });

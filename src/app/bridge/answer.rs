@@ -1,0 +1,200 @@
+//! What the engine's answers become for display: API answers laid out off
+//! the UI thread, grant failures with their findings and explanation, and
+//! ending a token (logout or revocation) as one call.
+
+use crate::app::widgets::json_tree::JsonTree;
+use crate::engine::api::{self, ApiRequest, ApiResponse};
+use crate::engine::http::{HttpClient, Recorder};
+use crate::engine::revoke::{self, TokenHint};
+use crate::engine::{EngineError, Explanation, Finding, GrantType, Profile, Secret, Stage};
+
+/// How to end a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndToken {
+    /// The profile's `[logout]` request, with the access token.
+    Logout,
+    /// RFC 7009 revocation of this kind of token.
+    Revoke(TokenHint),
+}
+
+/// An API response with its body laid out for display, prepared off the
+/// UI thread so a large body never stalls a frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiAnswer {
+    /// The response.
+    pub response: ApiResponse,
+    /// The body, pretty-printed when it is JSON, one entry per line.
+    pub lines: Vec<String>,
+    /// True when the body parsed as JSON.
+    pub json: bool,
+    /// The JSON body as a tree, when it is JSON.
+    pub tree: Option<JsonTree>,
+    /// The body carries a `client_id` and a `client_secret` (a client
+    /// account was created), so a profile can be made from it.
+    pub client_account: bool,
+    /// What a refusal's OAuth error code means.
+    pub explanation: Option<Explanation>,
+    /// The body with its secrets (tokens, client secrets…) masked, laid out
+    /// the same way; `None` when it has none. Shown until secrets are revealed.
+    pub masked: Option<Box<MaskedBody>>,
+}
+
+/// A response body with its secrets masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaskedBody {
+    /// Pretty-printed lines.
+    pub lines: Vec<String>,
+    /// As a tree.
+    pub tree: JsonTree,
+}
+
+impl ApiAnswer {
+    /// The lines and tree to show: masked unless `reveal`.
+    pub fn shown(&self, reveal: bool) -> (&[String], Option<&JsonTree>) {
+        match &self.masked {
+            Some(masked) if !reveal => (&masked.lines, Some(&masked.tree)),
+            _ => (&self.lines, self.tree.as_ref()),
+        }
+    }
+
+    /// Lays out `response`'s body (call off the UI thread).
+    pub fn new(response: ApiResponse) -> Self {
+        let body = response
+            .exchange
+            .response
+            .as_ref()
+            .map(|r| r.body.as_slice())
+            .unwrap_or_default();
+        let value = serde_json::from_slice::<serde_json::Value>(body).ok();
+        let pretty = value
+            .as_ref()
+            .and_then(|value| serde_json::to_string_pretty(value).ok());
+        let json = pretty.is_some();
+        let text = pretty.unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+        let client_account = value.as_ref().is_some_and(|v| {
+            v.get("client_id").is_some_and(serde_json::Value::is_string)
+                && v.get("client_secret")
+                    .is_some_and(serde_json::Value::is_string)
+        });
+        let masked = value.as_ref().and_then(|value| {
+            let mut masked = value.clone();
+            let secrets = crate::engine::redact::mask_json(&mut masked);
+            let personal = crate::engine::redact::mask_personal(&mut masked);
+            if !secrets && !personal {
+                return None;
+            }
+            let pretty = serde_json::to_string_pretty(&masked).ok()?;
+            Some(Box::new(MaskedBody {
+                lines: pretty.lines().map(str::to_string).collect(),
+                tree: JsonTree::build(&masked),
+            }))
+        });
+        Self {
+            lines: text.lines().map(str::to_string).collect(),
+            masked,
+            client_account,
+            json,
+            tree: value.as_ref().map(JsonTree::build),
+            explanation: response.explanation(),
+            response,
+        }
+    }
+}
+
+/// Why a grant produced no tokens, for display.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrantFailure {
+    /// The error, one line.
+    pub message: String,
+    /// What was odd about the response.
+    pub findings: Vec<Finding>,
+    /// The exchange that shows it, if any.
+    pub exchange_id: Option<u64>,
+    /// What an OAuth error means at the step where it came.
+    pub explanation: Option<Box<Explanation>>,
+}
+
+impl GrantFailure {
+    /// A failure that is only a message (nothing was exchanged).
+    pub fn message(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            findings: Vec::new(),
+            exchange_id: None,
+            explanation: None,
+        }
+    }
+
+    /// The failure of a run of `grant`.
+    pub fn new(err: EngineError, grant: GrantType) -> Self {
+        let stage = Stage::of_grant_error(grant, &err);
+        Self::at(err, stage)
+    }
+
+    /// A failure at `stage` (a revocation, a logout call).
+    pub fn at(err: EngineError, stage: Stage) -> Self {
+        let findings = match &err {
+            EngineError::OAuth { findings, .. } => findings.clone(),
+            _ => Vec::new(),
+        };
+        Self {
+            message: err.to_string(),
+            findings,
+            exchange_id: err.exchange().map(|e| e.id),
+            explanation: err.explanation(stage).map(Box::new),
+        }
+    }
+}
+
+/// The HTTP client for a profile; one that cannot be built fails the step.
+pub(super) fn client_for(
+    profile: &Profile,
+    recorder: Recorder,
+) -> Result<HttpClient, GrantFailure> {
+    HttpClient::new(&profile.http, recorder).map_err(|err| GrantFailure::message(err.to_string()))
+}
+
+/// Logs out or revokes; says what happened.
+pub(super) async fn end_token(
+    profile: &Profile,
+    http: &HttpClient,
+    how: EndToken,
+    token: &Secret,
+) -> Result<String, EngineError> {
+    match how {
+        EndToken::Logout => {
+            let Some(logout) = &profile.logout else {
+                return Err(EngineError::Unsupported(
+                    "the profile has no [logout] request".to_string(),
+                ));
+            };
+            let request = ApiRequest::logout(logout, profile.api.as_ref());
+            let response = api::call(http, &request, Some(token)).await?;
+            let status = response.status();
+            if (200..300).contains(&status) {
+                Ok(format!(
+                    "Logged out: {} {} answered HTTP {status}",
+                    logout.method,
+                    logout.url.path()
+                ))
+            } else {
+                Err(EngineError::BadResponse {
+                    message: format!("the logout request answered HTTP {status}"),
+                    exchange: Box::new(response.exchange),
+                })
+            }
+        }
+        EndToken::Revoke(hint) => {
+            let revoked = revoke::revoke(profile, http, token, hint).await?;
+            let mut message = format!(
+                "Revoked the {}: HTTP {}",
+                hint.as_str().replace('_', " "),
+                revoked.exchange.status().unwrap_or_default()
+            );
+            for finding in &revoked.findings {
+                message.push_str(&format!("\n{finding}"));
+            }
+            Ok(message)
+        }
+    }
+}

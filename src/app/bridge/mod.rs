@@ -1,0 +1,233 @@
+//! The bridge between the UI thread and the engine's tokio runtime.
+//!
+//! The UI sends [`Command`]s (never blocking: `try_send` on a bounded channel)
+//! and drains [`Event`]s once per frame in `App::logic`. The worker applies
+//! commands on the runtime — disk and keychain work included, on blocking
+//! threads — and asks egui for a repaint with every event it sends, so the
+//! window sleeps until something happens. Every command that works for a
+//! profile names it ([`Origin`]); its events and the exchanges it caused come
+//! back tagged with the same origin, the exchanges always before the result.
+
+mod answer;
+mod worker;
+
+use std::path::PathBuf;
+
+use tokio::runtime::Handle;
+use tokio::sync::mpsc;
+
+pub use answer::{ApiAnswer, EndToken, GrantFailure, MaskedBody};
+
+use crate::app::session::{Origin, ProfileId};
+use crate::app::tokens::KeptTokens;
+use crate::app::tokens::tools::{ToolCommand, ToolEvent};
+use crate::demo::Mode;
+use crate::engine::api::ApiRequest;
+use crate::engine::grants::Progress;
+use crate::engine::grants::step::PreparedRequest;
+use crate::engine::http::Exchange;
+use crate::engine::workspace::{Loaded, Places, SavedProfile};
+use crate::engine::{GrantType, Profile, ProfileFile, Secret, TokenSet};
+
+/// What the UI asks the engine to do.
+#[derive(Debug)]
+pub enum Command {
+    /// Start the built-in demo provider in this mode (on 7878, or a free
+    /// port); one already running in another mode is restarted on its port.
+    StartDemo(Mode),
+    /// Read the settings, the profiles (pointed at the demo provider's URL)
+    /// and the kept tokens.
+    Load {
+        /// The demo provider's base URL.
+        demo_url: String,
+    },
+    /// Save a profile (under a new file when it has none).
+    SaveProfile {
+        /// Which.
+        id: ProfileId,
+        /// Its file, if it has one.
+        path: Option<PathBuf>,
+        /// What to save.
+        file: Box<ProfileFile>,
+    },
+    /// Delete a saved profile's file.
+    DeleteProfile {
+        /// Which.
+        id: ProfileId,
+        /// Its file.
+        path: PathBuf,
+    },
+    /// Read profile files to import.
+    Import(Vec<PathBuf>),
+    /// Write a profile to a file for another machine.
+    Export {
+        /// Where.
+        path: PathBuf,
+        /// What.
+        file: Box<ProfileFile>,
+        /// Keep its secrets.
+        include_secrets: bool,
+    },
+    /// Keep tokens across restarts (writing these now), or stop and delete
+    /// the kept ones.
+    KeepTokens(bool, Vec<KeptTokens>),
+    /// Write the kept tokens.
+    SaveTokens(Vec<KeptTokens>),
+    /// Run a grant for a flow run (`Origin::Flow`) or refresh in the
+    /// background (`Origin::Token`).
+    RunGrant {
+        /// Whose run.
+        origin: Origin,
+        /// The profile.
+        profile: Box<Profile>,
+        /// The grant to run.
+        grant: GrantType,
+        /// For the refresh_token grant.
+        refresh_token: Option<Secret>,
+        /// Open the system browser for browser grants.
+        open_browser: bool,
+        /// Step mode: wait for the user to approve (and maybe edit) the
+        /// authorization URL and the code exchange before sending them.
+        step: bool,
+    },
+    /// The authorization URL to open, as the user approved it (step mode).
+    ApproveAuthorization(ProfileId, String),
+    /// The code exchange to send, as the user edited it (step mode).
+    ApproveRequest(ProfileId, Box<PreparedRequest>),
+    /// Build a grant's token request for editing, without sending it.
+    PrepareGrant {
+        /// Whose run.
+        origin: Origin,
+        /// The profile.
+        profile: Box<Profile>,
+        /// The grant.
+        grant: GrantType,
+        /// For the refresh_token grant.
+        refresh_token: Option<Secret>,
+    },
+    /// Send a prepared (and possibly edited) token request.
+    SendPrepared {
+        /// Whose run.
+        origin: Origin,
+        /// HTTP settings come from here.
+        profile: Box<Profile>,
+        /// The request.
+        prepared: Box<PreparedRequest>,
+    },
+    /// Cancel the profile's running grant.
+    CancelGrant(ProfileId),
+    /// A redirect URL the user pasted for the profile's running grant.
+    PasteRedirect(ProfileId, String),
+    /// Write exchanges to a HAR file.
+    ExportHar {
+        /// Where.
+        path: PathBuf,
+        /// What.
+        exchanges: Vec<Exchange>,
+        /// Keep secrets.
+        include_secrets: bool,
+    },
+    /// End a token: log out, or revoke it.
+    EndToken {
+        /// Whose token.
+        owner: ProfileId,
+        /// Endpoints, client authentication and HTTP settings come from here.
+        profile: Box<Profile>,
+        /// Logout or revocation.
+        how: EndToken,
+        /// The token.
+        token: Secret,
+    },
+    /// Send an API request with a token.
+    SendRequest {
+        /// Whose request.
+        owner: ProfileId,
+        /// HTTP settings come from here.
+        profile: Box<Profile>,
+        /// The request.
+        request: Box<ApiRequest>,
+        /// The token to place.
+        token: Option<Secret>,
+    },
+    /// Run a token tool (verify, introspect, userinfo, discover).
+    Tool(Origin, ToolCommand),
+}
+
+/// What the engine reports back.
+#[derive(Debug)]
+pub enum Event {
+    /// The demo provider listens at this base URL, in this mode.
+    DemoStarted(String, Mode),
+    /// The demo provider could not start.
+    DemoFailed(String),
+    /// The settings, profiles and kept tokens, read.
+    Loaded(Box<Loaded>, Result<Vec<KeptTokens>, String>),
+    /// A profile was saved (or why not).
+    ProfileSaved(ProfileId, Result<Box<SavedProfile>, String>),
+    /// A profile's file was deleted (or why not).
+    ProfileDeleted(ProfileId, Result<(), String>),
+    /// Profiles read for import, and the problems met.
+    Imported(Vec<ProfileFile>, Vec<String>),
+    /// An export finished: what happened, for people.
+    Exported(Result<String, String>),
+    /// Keeping tokens changed or they were written: what happened.
+    TokensKept(Result<String, String>),
+    /// One HTTP exchange completed, for this operation.
+    Exchange(Origin, Box<Exchange>),
+    /// A running grant reached a step.
+    GrantProgress(Origin, Box<Progress>),
+    /// A token request is ready for editing.
+    GrantPrepared(Origin, Result<Box<PreparedRequest>, GrantFailure>),
+    /// A grant finished.
+    GrantFinished(Origin, Result<Box<TokenSet>, GrantFailure>),
+    /// An API request finished.
+    RequestFinished(ProfileId, Result<Box<ApiAnswer>, String>),
+    /// A logout or revocation finished: what happened, for people.
+    TokenEnded(ProfileId, EndToken, Result<String, GrantFailure>),
+    /// A HAR export finished: what happened, for people.
+    HarExported(Result<String, String>),
+    /// A token tool finished.
+    Tool(Origin, ToolEvent),
+}
+
+/// The UI's end of the bridge.
+pub struct Bridge {
+    commands: mpsc::Sender<Command>,
+    events: mpsc::Receiver<Event>,
+}
+
+/// Capacity of the channels.
+const CHANNEL_SIZE: usize = 256;
+
+impl Bridge {
+    /// Starts the worker on `runtime`, with the app's files at `places`; it
+    /// repaints `ctx` with every event.
+    pub fn start(runtime: &Handle, ctx: egui::Context, places: Places) -> Self {
+        let (command_tx, command_rx) = mpsc::channel(CHANNEL_SIZE);
+        let (event_tx, event_rx) = mpsc::channel(CHANNEL_SIZE);
+        runtime.spawn(worker::run(
+            command_rx,
+            worker::Events::new(event_tx, ctx),
+            places,
+        ));
+        Self {
+            commands: command_tx,
+            events: event_rx,
+        }
+    }
+
+    /// Sends a command without blocking; false when the engine is gone or
+    /// too busy to take it.
+    pub fn send(&self, command: Command) -> bool {
+        self.commands.try_send(command).is_ok()
+    }
+
+    /// Every event that arrived since the last call.
+    pub fn drain(&mut self) -> Vec<Event> {
+        let mut events = Vec::new();
+        while let Ok(event) = self.events.try_recv() {
+            events.push(event);
+        }
+        events
+    }
+}

@@ -1,0 +1,431 @@
+//! The engine's end of the bridge: applies commands on the runtime.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::answer::{ApiAnswer, EndToken, GrantFailure, client_for, end_token};
+use super::{CHANNEL_SIZE, Command, Event};
+use crate::app::session::{Origin, ProfileId};
+use crate::app::tokens::tools;
+use crate::demo::{DemoConfig, DemoServer};
+use crate::engine::grants::step::{self, PreparedRequest};
+use crate::engine::grants::{self, BrowserOptions, GrantOptions};
+use crate::engine::http::{Exchange, HttpClient, Recorder};
+use crate::engine::jwks::JwksCache;
+use crate::engine::workspace::{Places, Workspace};
+use crate::engine::{Stage, api};
+
+/// Sends events and wakes the UI.
+#[derive(Clone)]
+pub(super) struct Events {
+    tx: mpsc::Sender<Event>,
+    ctx: egui::Context,
+}
+
+impl Events {
+    pub(super) fn new(tx: mpsc::Sender<Event>, ctx: egui::Context) -> Self {
+        Self { tx, ctx }
+    }
+
+    async fn send(&self, event: Event) {
+        let _ = self.tx.send(event).await;
+        self.ctx.request_repaint();
+    }
+
+    /// For synchronous callers (progress reports); the channel is large
+    /// enough that a full one means the UI is gone.
+    fn try_send(&self, event: Event) {
+        let _ = self.tx.try_send(event);
+        self.ctx.request_repaint();
+    }
+}
+
+/// The handles of a profile's grant in flight.
+struct RunningGrant {
+    cancel: watch::Sender<bool>,
+    paste: mpsc::Sender<String>,
+    approve: mpsc::Sender<String>,
+    approve_request: mpsc::Sender<PreparedRequest>,
+}
+
+/// A recorder for one operation: its exchanges go to the UI tagged with
+/// `origin`. Await the handle after the operation (its clients dropped) and
+/// every exchange is delivered before the operation's result.
+fn recorder_for(base: &Recorder, events: &Events, origin: Origin) -> (Recorder, JoinHandle<()>) {
+    let (tx, mut rx) = mpsc::channel::<Exchange>(CHANNEL_SIZE);
+    let events = events.clone();
+    let forward = tokio::spawn(async move {
+        while let Some(exchange) = rx.recv().await {
+            events
+                .send(Event::Exchange(origin, Box::new(exchange)))
+                .await;
+        }
+    });
+    (base.delivering_to(tx), forward)
+}
+
+/// Waits until an operation's exchanges are all delivered (its clients are
+/// dropped by then); bounded, so a client kept alive somewhere cannot hold
+/// the result back.
+async fn settle(delivered: JoinHandle<()>) {
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), delivered).await;
+}
+
+/// Runs blocking file and keychain work off the runtime's threads.
+async fn blocking<T: Send + 'static>(
+    workspace: &Arc<Workspace>,
+    work: impl FnOnce(&Workspace) -> T + Send + 'static,
+) -> Option<T> {
+    let workspace = workspace.clone();
+    tokio::task::spawn_blocking(move || work(&workspace))
+        .await
+        .ok()
+}
+
+pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, places: Places) {
+    // The demo provider lives as long as the worker (the app).
+    let mut demo: Option<DemoServer> = None;
+    let mut running: HashMap<ProfileId, RunningGrant> = HashMap::new();
+    // Opening the places creates the profile folder: off the UI thread.
+    let workspace = {
+        let opened = tokio::task::spawn_blocking(move || Workspace::open(places)).await;
+        match opened {
+            Ok(workspace) => Arc::new(workspace),
+            Err(_) => return,
+        }
+    };
+    // Exchanges are numbered across the whole session.
+    let recorder = Recorder::new();
+    // Key sets live as long as the session, so key rotation shows as a
+    // refetch.
+    let jwks = JwksCache::new();
+
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::StartDemo(mode) => {
+                let mut config = DemoConfig::for_mode(mode);
+                if let Some(server) = demo.take() {
+                    if server.mode() == mode {
+                        events.send(Event::DemoStarted(server.url(), mode)).await;
+                        demo = Some(server);
+                        continue;
+                    }
+                    // Same port, so the profiles pointing at it stay right.
+                    config.port = server.addr().port();
+                    server.stop().await;
+                }
+                match DemoServer::start_or_any_port(config).await {
+                    Ok(server) => {
+                        events.send(Event::DemoStarted(server.url(), mode)).await;
+                        demo = Some(server);
+                    }
+                    Err(err) => events.send(Event::DemoFailed(err.to_string())).await,
+                }
+            }
+            Command::Load { demo_url } => {
+                let events = events.clone();
+                let workspace = workspace.clone();
+                tokio::spawn(async move {
+                    let loaded = blocking(&workspace, move |w| {
+                        let loaded = w.load(&demo_url);
+                        let kept = if loaded.settings.keep_tokens {
+                            w.kept_tokens()
+                        } else {
+                            Ok(Vec::new())
+                        };
+                        (loaded, kept)
+                    })
+                    .await;
+                    if let Some((loaded, kept)) = loaded {
+                        events.send(Event::Loaded(Box::new(loaded), kept)).await;
+                    }
+                });
+            }
+            Command::SaveProfile { id, path, file } => {
+                let events = events.clone();
+                let workspace = workspace.clone();
+                tokio::spawn(async move {
+                    let saved =
+                        blocking(&workspace, move |w| w.save_profile(path.as_deref(), &file))
+                            .await
+                            .unwrap_or_else(|| Err("the save did not finish".to_string()));
+                    events
+                        .send(Event::ProfileSaved(id, saved.map(Box::new)))
+                        .await;
+                });
+            }
+            Command::DeleteProfile { id, path } => {
+                let events = events.clone();
+                let workspace = workspace.clone();
+                tokio::spawn(async move {
+                    let deleted = blocking(&workspace, move |w| w.delete_profile(&path))
+                        .await
+                        .unwrap_or_else(|| Err("the deletion did not finish".to_string()));
+                    events.send(Event::ProfileDeleted(id, deleted)).await;
+                });
+            }
+            Command::Import(paths) => {
+                let events = events.clone();
+                let workspace = workspace.clone();
+                tokio::spawn(async move {
+                    let (files, problems) = blocking(&workspace, move |w| w.import(&paths))
+                        .await
+                        .unwrap_or_default();
+                    events.send(Event::Imported(files, problems)).await;
+                });
+            }
+            Command::Export {
+                path,
+                file,
+                include_secrets,
+            } => {
+                let events = events.clone();
+                let workspace = workspace.clone();
+                tokio::spawn(async move {
+                    let result =
+                        blocking(&workspace, move |w| w.export(&path, &file, include_secrets))
+                            .await
+                            .unwrap_or_else(|| Err("the export did not finish".to_string()));
+                    events.send(Event::Exported(result)).await;
+                });
+            }
+            Command::KeepTokens(keep, tokens) => {
+                let events = events.clone();
+                let workspace = workspace.clone();
+                tokio::spawn(async move {
+                    let result = blocking(&workspace, move |w| w.keep_tokens(keep, &tokens))
+                        .await
+                        .unwrap_or_else(|| Err("the tokens were not written".to_string()));
+                    events.send(Event::TokensKept(result)).await;
+                });
+            }
+            Command::SaveTokens(tokens) => {
+                let events = events.clone();
+                let workspace = workspace.clone();
+                tokio::spawn(async move {
+                    let result = blocking(&workspace, move |w| w.save_tokens(&tokens))
+                        .await
+                        .unwrap_or_else(|| Err("the tokens were not written".to_string()));
+                    events.send(Event::TokensKept(result)).await;
+                });
+            }
+            Command::RunGrant {
+                origin,
+                profile,
+                grant,
+                refresh_token,
+                open_browser,
+                step,
+            } => {
+                let (cancel_tx, cancel_rx) = watch::channel(false);
+                let (paste_tx, paste_rx) = mpsc::channel(8);
+                let (approve_tx, approve_rx) = mpsc::channel(1);
+                let (request_tx, request_rx) = mpsc::channel(1);
+                // A background refresh has no browser step to steer: it
+                // keeps no handles and cancels nothing.
+                if let Origin::Flow(owner, _) = origin
+                    && let Some(previous) = running.insert(
+                        owner,
+                        RunningGrant {
+                            cancel: cancel_tx,
+                            paste: paste_tx,
+                            approve: approve_tx,
+                            approve_request: request_tx,
+                        },
+                    )
+                {
+                    let _ = previous.cancel.send(true);
+                }
+                let progress_events = events.clone();
+                let options = GrantOptions {
+                    grant: Some(grant),
+                    refresh_token,
+                    browser: BrowserOptions {
+                        open_browser,
+                        progress: Some(Arc::new(move |progress| {
+                            progress_events
+                                .try_send(Event::GrantProgress(origin, Box::new(progress)));
+                        })),
+                        paste: Some(Arc::new(tokio::sync::Mutex::new(paste_rx))),
+                        approve_url: step.then(|| Arc::new(tokio::sync::Mutex::new(approve_rx))),
+                        approve_request: step
+                            .then(|| Arc::new(tokio::sync::Mutex::new(request_rx))),
+                        cancel: Some(cancel_rx),
+                        ..BrowserOptions::default()
+                    },
+                };
+                let events = events.clone();
+                let (recorder, delivered) = recorder_for(&recorder, &events, origin);
+                tokio::spawn(async move {
+                    let result = async {
+                        let http = client_for(&profile, recorder)?;
+                        grants::run(&profile, &http, &options)
+                            .await
+                            .map(Box::new)
+                            .map_err(|err| GrantFailure::new(err, grant))
+                    }
+                    .await;
+                    settle(delivered).await;
+                    events.send(Event::GrantFinished(origin, result)).await;
+                });
+            }
+            Command::PrepareGrant {
+                origin,
+                profile,
+                grant,
+                refresh_token,
+            } => {
+                let events = events.clone();
+                let (recorder, delivered) = recorder_for(&recorder, &events, origin);
+                tokio::spawn(async move {
+                    let options = GrantOptions {
+                        grant: Some(grant),
+                        refresh_token,
+                        ..GrantOptions::default()
+                    };
+                    let result = async {
+                        let http = client_for(&profile, recorder)?;
+                        step::prepare(&profile, &http, &options)
+                            .await
+                            .map(Box::new)
+                            .map_err(|err| GrantFailure::new(err, grant))
+                    }
+                    .await;
+                    settle(delivered).await;
+                    events.send(Event::GrantPrepared(origin, result)).await;
+                });
+            }
+            Command::SendPrepared {
+                origin,
+                profile,
+                prepared,
+            } => {
+                let events = events.clone();
+                let (recorder, delivered) = recorder_for(&recorder, &events, origin);
+                tokio::spawn(async move {
+                    let result = async {
+                        let http = client_for(&profile, recorder)?;
+                        step::send(&http, &prepared)
+                            .await
+                            .map(Box::new)
+                            .map_err(|err| GrantFailure::new(err, prepared.grant))
+                    }
+                    .await;
+                    settle(delivered).await;
+                    events.send(Event::GrantFinished(origin, result)).await;
+                });
+            }
+            Command::CancelGrant(owner) => {
+                if let Some(grant) = running.get(&owner) {
+                    let _ = grant.cancel.send(true);
+                }
+            }
+            Command::ApproveAuthorization(owner, url) => {
+                if let Some(grant) = running.get(&owner) {
+                    let _ = grant.approve.send(url).await;
+                }
+            }
+            Command::ApproveRequest(owner, prepared) => {
+                if let Some(grant) = running.get(&owner) {
+                    let _ = grant.approve_request.send(*prepared).await;
+                }
+            }
+            Command::PasteRedirect(owner, text) => {
+                if let Some(grant) = running.get(&owner) {
+                    let _ = grant.paste.send(text).await;
+                }
+            }
+            Command::ExportHar {
+                path,
+                exchanges,
+                include_secrets,
+            } => {
+                let events = events.clone();
+                tokio::spawn(async move {
+                    let count = exchanges.len();
+                    let written = tokio::task::spawn_blocking(move || {
+                        crate::engine::har::write(&path, &exchanges, include_secrets).map(|()| path)
+                    })
+                    .await;
+                    let result = match written {
+                        Ok(Ok(path)) => Ok(format!(
+                            "Wrote {count} exchanges to {}{}",
+                            path.display(),
+                            if include_secrets {
+                                " (secrets included)"
+                            } else {
+                                " (secrets masked)"
+                            }
+                        )),
+                        Ok(Err(err)) => Err(format!("Cannot write the HAR file: {err}")),
+                        Err(err) => Err(format!("The export failed: {err}")),
+                    };
+                    events.send(Event::HarExported(result)).await;
+                });
+            }
+            Command::EndToken {
+                owner,
+                profile,
+                how,
+                token,
+            } => {
+                let events = events.clone();
+                let (recorder, delivered) = recorder_for(&recorder, &events, Origin::Token(owner));
+                tokio::spawn(async move {
+                    let result = async {
+                        let http = client_for(&profile, recorder)?;
+                        let stage = match how {
+                            EndToken::Logout => Stage::ApiCall,
+                            EndToken::Revoke(_) => Stage::Revocation,
+                        };
+                        end_token(&profile, &http, how, &token)
+                            .await
+                            .map_err(|err| GrantFailure::at(err, stage))
+                    }
+                    .await;
+                    settle(delivered).await;
+                    events.send(Event::TokenEnded(owner, how, result)).await;
+                });
+            }
+            Command::SendRequest {
+                owner,
+                profile,
+                request,
+                token,
+            } => {
+                let events = events.clone();
+                let (recorder, delivered) =
+                    recorder_for(&recorder, &events, Origin::Request(owner));
+                tokio::spawn(async move {
+                    let result = match HttpClient::new(&profile.http, recorder) {
+                        Ok(http) => match api::call(&http, &request, token.as_ref()).await {
+                            Ok(response) => {
+                                tokio::task::spawn_blocking(move || ApiAnswer::new(response))
+                                    .await
+                                    .map(Box::new)
+                                    .map_err(|err| err.to_string())
+                            }
+                            Err(err) => Err(err.to_string()),
+                        },
+                        Err(err) => Err(err.to_string()),
+                    };
+                    settle(delivered).await;
+                    events.send(Event::RequestFinished(owner, result)).await;
+                });
+            }
+            Command::Tool(origin, command) => {
+                let events = events.clone();
+                let (recorder, delivered) = recorder_for(&recorder, &events, origin);
+                let jwks = jwks.clone();
+                tokio::spawn(async move {
+                    let event = tools::run(command, recorder, &jwks).await;
+                    settle(delivered).await;
+                    events.send(Event::Tool(origin, event)).await;
+                });
+            }
+        }
+    }
+}

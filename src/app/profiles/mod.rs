@@ -1,0 +1,230 @@
+//! The Profiles slice: the Clients panel's list and editor, saving,
+//! deleting, importing, exporting and discovery. Files are read and written
+//! on the engine's runtime, never on the UI thread.
+//!
+//! Nothing is lost: a profile made in the app (New, Duplicate, New from
+//! preset, from a response, imported) is saved as soon as it is made, and
+//! closing the window with unsaved edits asks first.
+
+pub mod editor;
+pub mod panel;
+pub mod state;
+
+pub use state::{ProfileEntry, ProfilesState, TransferState};
+
+use crate::app::App;
+use crate::app::bridge::Command;
+use crate::app::session::{Origin, ProfileId};
+use crate::app::tokens::tools::ToolCommand;
+use crate::engine::workspace::SavedProfile;
+use crate::engine::{ProfileFile, presets};
+
+/// What the Clients panel asks for.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub enum ProfileAction {
+    /// Select a profile.
+    Select(ProfileId),
+    /// Save the selected profile.
+    Save,
+    /// A new empty profile.
+    New,
+    /// A copy of the selected profile.
+    Duplicate,
+    /// Delete the selected profile (confirmed).
+    Delete,
+    /// A new profile from a preset.
+    NewFromPreset(usize),
+    /// Export the selected profile to the transfer file.
+    Export,
+    /// Import profiles from these files.
+    Import(Vec<std::path::PathBuf>),
+    /// Discover the selected profile's endpoints from its issuer.
+    Discover,
+}
+
+impl App {
+    /// Applies a Clients panel action.
+    pub(crate) fn profile_action(&mut self, action: ProfileAction) {
+        let selected = self.state.profiles.selected;
+        match action {
+            ProfileAction::Select(id) => self.select_profile(id),
+            ProfileAction::Save => {
+                if let Some(id) = selected {
+                    self.save_profile(id);
+                }
+            }
+            ProfileAction::New => self.add_profile(ProfileFile {
+                name: Some("New profile".to_string()),
+                ..ProfileFile::default()
+            }),
+            ProfileAction::Duplicate => {
+                if let Some(entry) = self.state.profiles.selected_entry() {
+                    let mut copy = entry.file.clone();
+                    copy.name = Some(format!("{} (copy)", entry.name()));
+                    self.add_profile(copy);
+                }
+            }
+            ProfileAction::Delete => {
+                let Some(entry) = self.state.profiles.selected_entry() else {
+                    return;
+                };
+                match entry.path.clone() {
+                    Some(path) => {
+                        let id = entry.id;
+                        self.bridge.send(Command::DeleteProfile { id, path });
+                    }
+                    None => {
+                        let id = entry.id;
+                        self.forget_profile(id);
+                    }
+                }
+            }
+            ProfileAction::NewFromPreset(index) => {
+                if let Some(file) = presets::preset(index) {
+                    let url = self
+                        .state
+                        .demo_url()
+                        .unwrap_or(presets::DEMO_BASE)
+                        .to_string();
+                    self.add_profile(presets::point_at_demo(&file, &url));
+                }
+            }
+            ProfileAction::Export => {
+                let transfer = &self.state.profiles.transfer;
+                if let Some(entry) = self.state.profiles.selected_entry() {
+                    let command = Command::Export {
+                        path: std::path::PathBuf::from(transfer.path.trim()),
+                        file: Box::new(entry.file.clone()),
+                        include_secrets: transfer.include_secrets,
+                    };
+                    if self.bridge.send(command) {
+                        self.state.profiles.transfer.result =
+                            Some((true, "Exporting…".to_string()));
+                    }
+                }
+            }
+            ProfileAction::Import(paths) => {
+                self.bridge.send(Command::Import(paths));
+            }
+            ProfileAction::Discover => {
+                if let Some(id) = selected {
+                    self.discover(id);
+                }
+            }
+        }
+    }
+
+    /// Shows `id`'s session. What it does not change: which profile any
+    /// token is used with.
+    pub(crate) fn select_profile(&mut self, id: ProfileId) {
+        let Some(entry) = self.state.profiles.entry(id) else {
+            return;
+        };
+        let grant = entry.file.grant_type;
+        let file = entry.file.clone();
+        self.state.profiles.selected = Some(id);
+        self.state.profiles.confirm_delete = false;
+        self.state.log.selected = None;
+        let fresh = self.state.sessions.get(id).is_none();
+        let session = self.state.sessions.of(id);
+        if fresh {
+            if let Some(grant) = grant {
+                session.flow.grant = grant;
+            }
+            session.request.load_from(Some(&file));
+        }
+    }
+
+    /// Adds a profile made in the app, selects it and saves it at once, so
+    /// it survives closing and crashing. It never shares a keychain entry
+    /// with another profile: the values stay, the references go, and the
+    /// save files them under the new profile's own name.
+    pub(crate) fn add_profile(&mut self, file: ProfileFile) {
+        let id = self
+            .state
+            .profiles
+            .add(file.with_secrets_inline(), None, false);
+        self.select_profile(id);
+        self.save_profile(id);
+    }
+
+    /// Saves `id` (off the UI thread).
+    pub(crate) fn save_profile(&mut self, id: ProfileId) {
+        let Some(entry) = self.state.profiles.entry_mut(id) else {
+            return;
+        };
+        let command = Command::SaveProfile {
+            id,
+            path: entry.path.clone(),
+            file: Box::new(entry.file.clone()),
+        };
+        if self.bridge.send(command) {
+            entry.saving = true;
+        } else {
+            self.state.notice = Some("The engine is busy; save again in a moment.".to_string());
+        }
+    }
+
+    /// A save came back. Edits typed while it was on its way stay (and
+    /// stay marked unsaved); the keychain references it filed are taken.
+    pub(crate) fn profile_saved(
+        &mut self,
+        id: ProfileId,
+        result: Result<Box<SavedProfile>, String>,
+    ) {
+        let Some(entry) = self.state.profiles.entry_mut(id) else {
+            return;
+        };
+        entry.saving = false;
+        match result {
+            Ok(saved) => {
+                entry.file.client_secret_keychain = saved.file.client_secret_keychain.clone();
+                entry.file.password_keychain = saved.file.password_keychain.clone();
+                entry.file.schema_version = saved.file.schema_version;
+                entry.saved = Some(saved.file);
+                entry.path = Some(saved.path);
+                self.state.notice = Some(saved.message);
+            }
+            Err(message) => self.state.notice = Some(message),
+        }
+        self.close_when_saved();
+    }
+
+    /// Drops a profile and its session (its tokens go with it).
+    pub(crate) fn forget_profile(&mut self, id: ProfileId) {
+        self.state.profiles.remove(id);
+        self.state.sessions.remove(id);
+        if let Some(next) = self.state.profiles.selected {
+            self.select_profile(next);
+        }
+        self.persist_tokens();
+    }
+
+    /// Fetches the issuer's discovery document for `id`'s editor.
+    fn discover(&mut self, id: ProfileId) {
+        let Some(entry) = self.state.profiles.entry(id) else {
+            return;
+        };
+        let issuer = entry.file.issuer.clone().filter(|i| !i.trim().is_empty());
+        let http = self
+            .state
+            .profiles
+            .typed(id)
+            .map(|p| p.http)
+            .unwrap_or_default();
+        let tools = &mut self.state.sessions.of(id).tools;
+        let Some(issuer) = issuer else {
+            tools
+                .discovered
+                .finish(Err("Type the issuer first.".to_string()));
+            return;
+        };
+        if self.bridge.send(Command::Tool(
+            Origin::Discovery(id),
+            ToolCommand::Discover { issuer, http },
+        )) {
+            tools.discovered.start();
+        }
+    }
+}

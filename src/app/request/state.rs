@@ -1,0 +1,147 @@
+//! A profile's Request tab: the request being written, and what came back.
+
+use crate::app::bridge::ApiAnswer;
+use crate::app::pending::Pending;
+use crate::app::widgets::json_tree::JsonTreeView;
+use crate::engine::ProfileFile;
+use crate::engine::api::ApiRequest;
+use crate::engine::profile::{Profile, parse_http_url};
+
+/// The Request tab.
+#[derive(Debug, Clone, Default)]
+pub struct RequestState {
+    /// Method.
+    pub method: String,
+    /// URL.
+    pub url: String,
+    /// Headers, one `Name: value` per line.
+    pub headers: String,
+    /// Body.
+    pub body: String,
+    /// The answer: in flight, or what came back (or why nothing did).
+    pub answer: Pending<Result<Box<ApiAnswer>, String>>,
+    /// Text to find in the response body.
+    pub find: String,
+    /// Show the body as a tree (otherwise as text).
+    pub as_tree: bool,
+    /// Folding of the body's tree.
+    pub tree_view: JsonTreeView,
+    /// Send again once the refresh in flight brings a new token.
+    pub retry_after_refresh: bool,
+    /// Requests sent this session, newest last: method, URL, status.
+    pub history: Vec<(String, String, Option<u16>)>,
+    /// Where the token goes, overriding the profile's `[api]` placement.
+    pub placement: Option<crate::engine::profile::TokenPlacementKind>,
+}
+
+impl RequestState {
+    /// Fills the form from a profile's `[api]` (paths resolved against its
+    /// base URL, its query parameters in the URL).
+    pub fn load_from(&mut self, file: Option<&ProfileFile>) {
+        let typed = file.and_then(|f| Profile::from_file(f, "profile").ok());
+        if let Some(api) = typed.as_ref().and_then(|p| p.api.as_ref()) {
+            self.fill(&ApiRequest::from_config(api));
+            return;
+        }
+        let api = file.and_then(|f| f.api.as_ref());
+        self.method = api
+            .and_then(|a| a.method.clone())
+            .unwrap_or_else(|| "GET".to_string());
+        self.url = api.and_then(|a| a.url.clone()).unwrap_or_default();
+        self.headers = api
+            .map(|a| {
+                a.headers
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default();
+        self.body = api.and_then(|a| a.body.clone()).unwrap_or_default();
+        self.answer = Pending::Idle;
+    }
+
+    /// Fills the form with `request`.
+    pub fn fill(&mut self, request: &ApiRequest) {
+        self.method = request.method.to_string();
+        self.url = request.url.to_string();
+        self.headers = request
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.body = request.body.clone().unwrap_or_default();
+        self.answer = Pending::Idle;
+    }
+
+    /// The request the form describes, placed as the profile says.
+    pub fn build(&self, profile: &Profile) -> Result<ApiRequest, String> {
+        let url = parse_http_url(self.url.trim())?;
+        let method = http::Method::from_bytes(self.method.trim().to_ascii_uppercase().as_bytes())
+            .map_err(|_| format!("`{}` is not an HTTP method", self.method))?;
+        let mut headers = Vec::new();
+        for line in self.headers.lines().filter(|l| !l.trim().is_empty()) {
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| format!("header line `{line}`: expected `Name: value`"))?;
+            headers.push((name.trim().to_string(), value.trim().to_string()));
+        }
+        use crate::engine::profile::{TokenPlacement, TokenPlacementKind};
+        let from_profile = profile
+            .api
+            .as_ref()
+            .map(|api| api.placement.clone())
+            .unwrap_or(TokenPlacement::Header {
+                name: "Authorization".to_string(),
+                prefix: "Bearer".to_string(),
+            });
+        let param = match &from_profile {
+            TokenPlacement::Query { param } | TokenPlacement::Body { param } => param.clone(),
+            TokenPlacement::Header { .. } => "access_token".to_string(),
+        };
+        let placement = match (self.placement, from_profile) {
+            (None, placement) => placement,
+            (Some(TokenPlacementKind::Header), header @ TokenPlacement::Header { .. }) => header,
+            (Some(TokenPlacementKind::Header), _) => TokenPlacement::Header {
+                name: "Authorization".to_string(),
+                prefix: "Bearer".to_string(),
+            },
+            (Some(TokenPlacementKind::Query), _) => TokenPlacement::Query { param },
+            (Some(TokenPlacementKind::Body), _) => TokenPlacement::Body { param },
+        };
+        Ok(ApiRequest {
+            method,
+            url,
+            headers,
+            body: (!self.body.is_empty()).then(|| self.body.clone()),
+            placement,
+        })
+    }
+
+    /// The request left.
+    pub fn start(&mut self) {
+        self.answer.start();
+    }
+
+    /// The request could not be sent: why.
+    pub fn refuse(&mut self, message: String) {
+        self.answer.finish(Err(message));
+    }
+
+    /// The answer came.
+    pub fn finish(&mut self, result: Result<Box<ApiAnswer>, String>) {
+        let status = result.as_ref().ok().map(|answer| answer.response.status());
+        self.history
+            .push((self.method.clone(), self.url.clone(), status));
+        if let Ok(response) = &result {
+            self.tree_view = response
+                .tree
+                .as_ref()
+                .map(|tree| JsonTreeView::folded_below(tree, 2))
+                .unwrap_or_default();
+            self.as_tree = response.tree.is_some();
+        }
+        self.answer.finish(result);
+    }
+}

@@ -1,0 +1,339 @@
+//! A profile's tokens: the token sets it obtained, their timeline (issued,
+//! refreshed, rotated, revoked, expired, failed), auto-refresh, and what the
+//! last logout or revocation did. Pure transitions, tested without egui.
+
+use chrono::{DateTime, Utc};
+
+use crate::app::bridge::GrantFailure;
+use crate::app::pending::Pending;
+use crate::app::widgets::json_tree::{JsonTree, JsonTreeView};
+use crate::engine::TokenSet;
+use crate::engine::revoke::TokenHint;
+
+/// Seconds before expiry at which auto-refresh uses the refresh token.
+pub const DEFAULT_REFRESH_THRESHOLD: &str = "30";
+
+/// What happened to a profile's tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimelineKind {
+    /// A grant issued a token set.
+    Issued,
+    /// The refresh token brought a new access token; the refresh token was
+    /// rotated when the second field says so.
+    Refreshed {
+        /// A new refresh token came and replaced the old one.
+        rotated: bool,
+    },
+    /// A token was revoked.
+    Revoked(TokenHint),
+    /// The access token expired.
+    Expired,
+    /// A refresh, revocation or logout failed.
+    Failed(Box<GrantFailure>),
+    /// The profile's logout request answered.
+    LoggedOut,
+}
+
+/// One entry of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineEntry {
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// What happened.
+    pub kind: TimelineKind,
+    /// For people.
+    pub text: String,
+    /// The exchange that shows it.
+    pub exchange_id: Option<u64>,
+}
+
+/// A profile's tokens.
+#[derive(Debug, Clone)]
+pub struct TokenState {
+    /// Newest last.
+    pub history: Vec<TokenSet>,
+    /// What happened to them, oldest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// Refresh by itself ahead of expiry.
+    pub auto_refresh: bool,
+    /// How many seconds ahead, as typed.
+    pub threshold: String,
+    /// The token set (by receipt time) auto-refresh already acted on.
+    pub refreshed: Option<DateTime<Utc>>,
+    /// A refresh in flight, and how the last one ended.
+    pub refreshing: Pending<Result<(), GrantFailure>>,
+    /// A logout or revocation in flight, and what the last one did:
+    /// (success, message), for the token set received at this time.
+    pub ending: Pending<(DateTime<Utc>, bool, String)>,
+    /// Tokens of this profile revoked or logged out: (which token set, by
+    /// receipt time; which token).
+    pub revoked: Vec<(DateTime<Utc>, TokenHint)>,
+    /// The token set (by receipt time) whose expiry is on the timeline.
+    pub expired_noted: Option<DateTime<Utc>>,
+    /// The current raw response as a tree: for which token set (by receipt
+    /// time) and whether secrets were shown.
+    pub raw_tree: Option<(DateTime<Utc>, bool, JsonTree, JsonTreeView)>,
+}
+
+impl Default for TokenState {
+    fn default() -> Self {
+        Self {
+            history: Vec::new(),
+            timeline: Vec::new(),
+            auto_refresh: false,
+            threshold: DEFAULT_REFRESH_THRESHOLD.to_string(),
+            refreshed: None,
+            refreshing: Pending::Idle,
+            ending: Pending::Idle,
+            revoked: Vec::new(),
+            expired_noted: None,
+            raw_tree: None,
+        }
+    }
+}
+
+impl TokenState {
+    /// The newest token set.
+    pub fn current(&self) -> Option<&TokenSet> {
+        self.history.last()
+    }
+
+    /// Operations in flight.
+    pub fn in_flight(&self) -> usize {
+        usize::from(self.refreshing.is_waiting()) + usize::from(self.ending.is_waiting())
+    }
+
+    /// A grant (not a refresh) issued `tokens`.
+    pub fn issued(&mut self, tokens: TokenSet) {
+        self.timeline.push(TimelineEntry {
+            at: tokens.obtained_at,
+            kind: TimelineKind::Issued,
+            text: format!("Issued by the {} grant", tokens.grant.label()),
+            exchange_id: tokens.exchange_id,
+        });
+        self.history.push(tokens);
+    }
+
+    /// A refresh ended: the new tokens go on the timeline (rotated or not),
+    /// or the failure does — and stays shown on the tokens.
+    pub fn refresh_finished(&mut self, result: Result<TokenSet, GrantFailure>) {
+        match result {
+            Ok(tokens) => {
+                let before = self.current().and_then(|t| t.refresh_token.clone());
+                let rotated = tokens
+                    .refresh_token
+                    .as_ref()
+                    .is_some_and(|new| before.as_ref().is_none_or(|old| old != new));
+                self.timeline.push(TimelineEntry {
+                    at: tokens.obtained_at,
+                    kind: TimelineKind::Refreshed { rotated },
+                    text: if rotated {
+                        "Refreshed; the refresh token was rotated (the old one is spent)"
+                            .to_string()
+                    } else {
+                        "Refreshed; the same refresh token stays in use".to_string()
+                    },
+                    exchange_id: tokens.exchange_id,
+                });
+                // A refresh response may omit the refresh token: the one in
+                // use stays valid (RFC 6749 §6).
+                let mut tokens = tokens;
+                if tokens.refresh_token.is_none() {
+                    tokens.refresh_token = before;
+                }
+                self.history.push(tokens);
+                self.refreshing.finish(Ok(()));
+            }
+            Err(failure) => {
+                self.timeline.push(TimelineEntry {
+                    at: Utc::now(),
+                    kind: TimelineKind::Failed(Box::new(failure.clone())),
+                    text: format!("Refresh failed: {}", failure.message),
+                    exchange_id: failure.exchange_id,
+                });
+                self.refreshing.finish(Err(failure));
+            }
+        }
+    }
+
+    /// A logout or revocation of the current token set ended.
+    pub fn end_finished(&mut self, hint: Option<TokenHint>, result: Result<String, GrantFailure>) {
+        let Some(at) = self.current().map(|t| t.obtained_at) else {
+            return;
+        };
+        match result {
+            Ok(message) => {
+                let (kind, hints) = match hint {
+                    Some(hint) => (TimelineKind::Revoked(hint), vec![hint]),
+                    // A logout ends the session: both tokens are gone.
+                    None => (
+                        TimelineKind::LoggedOut,
+                        vec![TokenHint::AccessToken, TokenHint::RefreshToken],
+                    ),
+                };
+                for hint in hints {
+                    self.revoked.push((at, hint));
+                }
+                self.timeline.push(TimelineEntry {
+                    at: Utc::now(),
+                    kind,
+                    text: message.lines().next().unwrap_or_default().to_string(),
+                    exchange_id: None,
+                });
+                self.ending.finish((at, true, message));
+            }
+            Err(failure) => {
+                self.timeline.push(TimelineEntry {
+                    at: Utc::now(),
+                    kind: TimelineKind::Failed(Box::new(failure.clone())),
+                    text: failure.message.clone(),
+                    exchange_id: failure.exchange_id,
+                });
+                self.ending.finish((at, false, failure.message));
+            }
+        }
+    }
+
+    /// True when this token of the current set was revoked (or logged out).
+    pub fn is_revoked(&self, hint: TokenHint) -> bool {
+        self.current()
+            .is_some_and(|t| self.revoked.contains(&(t.obtained_at, hint)))
+    }
+
+    /// What the last logout or revocation of the current token set did.
+    pub fn ended(&self) -> Option<(bool, &str)> {
+        let current = self.current()?.obtained_at;
+        match self.ending.value() {
+            Some((at, ok, message)) if *at == current => Some((*ok, message)),
+            _ => None,
+        }
+    }
+
+    /// The last refresh failed and nothing newer came since: why.
+    pub fn refresh_failure(&self) -> Option<&GrantFailure> {
+        match &self.refreshing {
+            Pending::Ready(Err(failure)) => Some(failure),
+            _ => None,
+        }
+    }
+
+    /// Puts the current access token's expiry on the timeline once it has
+    /// passed; true when it did so now.
+    pub fn note_expiry(&mut self, now: DateTime<Utc>) -> bool {
+        let Some(current) = self.current() else {
+            return false;
+        };
+        let (obtained, Some(expires)) = (current.obtained_at, current.expires_at) else {
+            return false;
+        };
+        if expires > now || self.expired_noted == Some(obtained) {
+            return false;
+        }
+        self.expired_noted = Some(obtained);
+        self.timeline.push(TimelineEntry {
+            at: expires,
+            kind: TimelineKind::Expired,
+            text: "The access token expired".to_string(),
+            exchange_id: None,
+        });
+        true
+    }
+
+    /// When auto-refresh should act on the current token set: `None` when it
+    /// is off, already done, in flight, or impossible (no refresh token, no
+    /// expiry, the refresh token revoked).
+    pub fn refresh_due(&self) -> Option<DateTime<Utc>> {
+        let current = self.current()?;
+        if !self.auto_refresh
+            || current.refresh_token.is_none()
+            || self.refreshed == Some(current.obtained_at)
+            || self.refreshing.is_waiting()
+            || self.is_revoked(TokenHint::RefreshToken)
+        {
+            return None;
+        }
+        let threshold = self
+            .threshold
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|t| t.is_finite() && *t >= 0.0)?;
+        // Tokens that live no longer than the threshold are refreshed
+        // half-way through (7-second tokens), never in a loop.
+        crate::engine::session::refresh_at(current, std::time::Duration::from_secs_f64(threshold))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::token::parse_token_response;
+
+    fn tokens(refresh: &str) -> TokenSet {
+        let body = format!(
+            r#"{{"access_token":"a-{refresh}","token_type":"Bearer","expires_in":3600,"refresh_token":"{refresh}"}}"#
+        );
+        let response = crate::engine::http::RecordedResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.into_bytes(),
+            truncated: false,
+        };
+        parse_token_response(
+            &response,
+            crate::engine::GrantType::Password,
+            1,
+            Utc::now(),
+            None,
+            &Default::default(),
+            Vec::new(),
+        )
+        .expect("tokens")
+    }
+
+    #[test]
+    fn a_failed_refresh_stays_on_the_tokens_and_the_timeline() {
+        let mut state = TokenState::default();
+        state.issued(tokens("r1"));
+        state.refreshing.start();
+        state.refresh_finished(Err(GrantFailure::message("invalid_grant")));
+        assert_eq!(
+            state.refresh_failure().map(|f| f.message.as_str()),
+            Some("invalid_grant")
+        );
+        assert!(matches!(
+            state.timeline.last().map(|e| &e.kind),
+            Some(TimelineKind::Failed(_))
+        ));
+        assert_eq!(state.history.len(), 1, "the tokens stay");
+        state.refresh_finished(Ok(tokens("r2")));
+        assert!(state.refresh_failure().is_none());
+        assert_eq!(
+            state.timeline.last().map(|e| &e.kind),
+            Some(&TimelineKind::Refreshed { rotated: true })
+        );
+    }
+
+    #[test]
+    fn a_revoked_refresh_token_stops_auto_refresh() {
+        let mut state = TokenState {
+            auto_refresh: true,
+            threshold: "3599".to_string(),
+            ..TokenState::default()
+        };
+        state.issued(tokens("r1"));
+        assert!(state.refresh_due().is_some());
+        state.ending.start();
+        state.end_finished(
+            Some(TokenHint::RefreshToken),
+            Ok("Revoked the refresh token".into()),
+        );
+        assert!(state.is_revoked(TokenHint::RefreshToken));
+        assert!(state.refresh_due().is_none());
+        assert_eq!(state.ended().map(|(ok, _)| ok), Some(true));
+        // A new token set carries no word of the old one's revocation.
+        state.issued(tokens("r3"));
+        assert!(state.ended().is_none());
+        assert!(!state.is_revoked(TokenHint::RefreshToken));
+    }
+}
