@@ -232,7 +232,7 @@ pub fn explain_refusal_without_error(
     body: &[u8],
     stage: Stage,
 ) -> Option<Explanation> {
-    if !(400..500).contains(&status) || !authenticates_client(stage) {
+    if !super::spec::is_refusal_status(status) || !authenticates_client(stage) {
         return None;
     }
     let has_error = serde_json::from_slice::<serde_json::Value>(body)

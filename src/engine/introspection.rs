@@ -77,7 +77,7 @@ pub async fn introspect(
         });
     }
     if response.status >= 400 {
-        let message = if response.status < 500 {
+        let message = if super::spec::is_refusal_status(response.status) {
             format!(
                 "the server refused the introspection request (HTTP {}) without an OAuth error body (RFC 7662 §2.3, RFC 6749 §5.2); it sent {}",
                 response.status,

@@ -105,7 +105,7 @@ pub async fn revoke(
             exchange: Box::new(exchange),
         });
     }
-    let message = if (400..500).contains(&response.status) {
+    let message = if super::spec::is_refusal_status(response.status) {
         format!(
             "the server refused the revocation request (HTTP {}) without an OAuth error body (RFC 7009 §2.2.1, RFC 6749 §5.2); it sent {}",
             response.status,

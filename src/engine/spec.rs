@@ -134,6 +134,13 @@ fn challenge_schemes(value: &str) -> Vec<String> {
         .collect()
 }
 
+/// True for the statuses of a server that refuses a request: 400 and 401
+/// (RFC 6749 §5.2) and the 403 many servers use. A 404 or a 405 says
+/// nothing is there, which is no refusal.
+pub fn is_refusal_status(status: u16) -> bool {
+    matches!(status, 400 | 401 | 403)
+}
+
 /// Findings about a refusal that carries no OAuth error: a 4xx from an
 /// endpoint that authenticates the client with an empty body, an HTML page
 /// or JSON without `error` (RFC 6749 §5.2 wants a JSON error object).
@@ -141,7 +148,7 @@ pub fn check_refusal_without_error(exchange: &Exchange, stage: Stage) -> Vec<Fin
     let Some(response) = &exchange.response else {
         return Vec::new();
     };
-    if !(400..500).contains(&response.status) || stage == Stage::ApiCall {
+    if !is_refusal_status(response.status) || stage == Stage::ApiCall {
         return Vec::new();
     }
     let has_error = serde_json::from_slice::<Value>(&response.body)
@@ -493,5 +500,8 @@ mod tests {
         );
         let oauth = exchange(None, response(400, &[], r#"{"error":"invalid_grant"}"#));
         assert!(check_refusal_without_error(&oauth, TOKEN).is_empty());
+        // A 404 says nothing is there; it is no refusal.
+        let missing = exchange(None, response(404, &[], ""));
+        assert!(check_refusal_without_error(&missing, TOKEN).is_empty());
     }
 }

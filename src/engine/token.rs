@@ -17,7 +17,7 @@ use super::http::RecordedResponse;
 use super::jwt::{self, DecodedJwt};
 use super::profile::{CompatFile, GrantType};
 use super::secret::Secret;
-use super::spec::check_error_response;
+use super::spec::{check_error_response, is_refusal_status};
 
 /// The tokens one response produced, with everything known about them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,7 +142,7 @@ pub fn parse_token_response(
             "the server refused the token request (HTTP {status}) without an OAuth error body (RFC 6749 §5.2); it sent {sent}"
         ))
     };
-    if empty && (400..500).contains(&status) {
+    if empty && is_refusal_status(status) {
         return Err(refused("an empty body".to_string()));
     }
     if empty {
@@ -170,7 +170,7 @@ pub fn parse_token_response(
             raw_text = Some(String::from_utf8_lossy(&response.body).into_owned());
             repaired
         }
-        Err((_, None)) if (400..500).contains(&status) => {
+        Err((_, None)) if is_refusal_status(status) => {
             return Err(refused(excerpt(&response.body, 300)));
         }
         Err((err, None)) => {
@@ -207,7 +207,7 @@ pub fn parse_token_response(
         findings.extend(check_error_response(response, Stage::TokenRequest(grant)));
         return Err(TokenResponseError::OAuth(oauth, findings));
     }
-    if (400..500).contains(&status) {
+    if is_refusal_status(status) {
         return Err(TokenResponseError::Malformed(format!(
             "the server refused the token request (HTTP {status}) without an OAuth error code (RFC 6749 §5.2); it sent: {}",
             excerpt(&response.body, 300)
