@@ -129,6 +129,7 @@ pub struct RevokeArgs {
     #[arg(
         long,
         value_name = "T",
+        allow_hyphen_values = true,
         env = "OAUTH_DEBUGGER_TOKEN",
         hide_env_values = true
     )]
@@ -157,6 +158,7 @@ pub struct LogoutArgs {
     #[arg(
         long,
         value_name = "T",
+        allow_hyphen_values = true,
         env = "OAUTH_DEBUGGER_ACCESS_TOKEN",
         hide_env_values = true
     )]
@@ -181,6 +183,7 @@ pub struct DemoBrowserArgs {
     #[arg(
         long,
         default_value = "alice-password",
+        allow_hyphen_values = true,
         env = "DEMO_BROWSER_PASSWORD",
         hide_env_values = true
     )]
@@ -210,6 +213,22 @@ pub struct DemoServerArgs {
     /// Serve HTTPS with a self-signed certificate made at start.
     #[arg(long)]
     pub tls: bool,
+    /// Turn on a fault switch (repeatable): empty-403, post-401,
+    /// bearer-challenge, api-403, revocation-basic-only, split-discovery
+    /// (see docs/demo-provider.md).
+    #[arg(long = "fault", value_name = "NAME", value_parser = parse_fault)]
+    pub faults: Vec<String>,
+}
+
+fn parse_fault(value: &str) -> Result<String, String> {
+    if crate::demo::Faults::default().switch_on(value) {
+        Ok(value.to_string())
+    } else {
+        Err(format!(
+            "unknown fault '{value}'; one of: {}",
+            crate::demo::Faults::NAMES.join(", ")
+        ))
+    }
 }
 
 fn parse_mode(value: &str) -> Result<Mode, String> {
@@ -232,6 +251,7 @@ pub struct TokenArgs {
     #[arg(
         long,
         value_name = "T",
+        allow_hyphen_values = true,
         env = "OAUTH_DEBUGGER_REFRESH_TOKEN",
         hide_env_values = true
     )]
@@ -267,6 +287,7 @@ pub struct CallArgs {
     #[arg(
         long,
         value_name = "T",
+        allow_hyphen_values = true,
         env = "OAUTH_DEBUGGER_ACCESS_TOKEN",
         hide_env_values = true
     )]
@@ -362,26 +383,28 @@ impl Failure {
             },
         };
         let sent = match &err {
-            EngineError::OAuth {
-                error, findings, ..
-            } => Some((json!(error), findings.clone())),
+            EngineError::OAuth { error, .. } => Some(json!(error)),
             EngineError::Callback(CallbackError::Authorization {
                 error,
                 description,
                 uri,
-            }) => Some((
-                json!({ "error": error, "error_description": description, "error_uri": uri }),
-                Vec::new(),
-            )),
+            }) => {
+                Some(json!({ "error": error, "error_description": description, "error_uri": uri }))
+            }
             _ => None,
         };
-        let refusal = sent.map(|(oauth, findings)| {
-            Box::new(Refusal {
-                oauth,
-                findings,
-                explanation: err.explanation(stage),
-            })
-        });
+        // A refusal without an OAuth error body (an empty 403) is still a
+        // refusal: its findings and the usual causes are shown too.
+        let findings = err.findings(stage);
+        let explanation = err.explanation(stage);
+        let refusal =
+            (sent.is_some() || !findings.is_empty() || explanation.is_some()).then(|| {
+                Box::new(Refusal {
+                    oauth: sent.unwrap_or(Value::Null),
+                    findings,
+                    explanation,
+                })
+            });
         Self {
             exit,
             message: err.to_string(),
@@ -469,7 +492,12 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
 
 async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
     let defaults = DemoConfig::for_mode(args.mode);
+    let mut faults = crate::demo::Faults::default();
+    for name in &args.faults {
+        faults.switch_on(name);
+    }
     let server = DemoServer::start(DemoConfig {
+        faults,
         port: args.port,
         token_ttl: args
             .token_ttl

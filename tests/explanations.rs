@@ -26,16 +26,14 @@ fn codes(findings: &[Finding]) -> Vec<&str> {
 
 /// The OAuth error of a failed grant: its code, findings and explanation.
 fn refused(err: &EngineError, grant: GrantType) -> (String, Vec<Finding>, Explanation) {
-    let EngineError::OAuth {
-        error, findings, ..
-    } = err
-    else {
+    let EngineError::OAuth { error, .. } = err else {
         panic!("not an OAuth error: {err}");
     };
-    let explanation = err
-        .explanation(Stage::of_grant_error(grant, err))
-        .expect("OAuth errors are explained");
-    (error.error.clone(), findings.clone(), explanation)
+    let stage = Stage::of_grant_error(grant, err);
+    let explanation = err.explanation(stage).expect("OAuth errors are explained");
+    // Every finding: those read from the response, and those only the
+    // request shows (a challenge owed after the Authorization header).
+    (error.error.clone(), err.findings(stage), explanation)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -107,12 +107,13 @@ async fn discovery_fills_a_profile_that_runs_the_code_grant_and_the_id_token_val
         "never overwritten"
     );
     assert!(filled.contains(&"jwks_uri".to_string()), "{filled:?}");
+    // Both documents are read (RFC 8414 §5): the OpenID one, then RFC 8414's.
     assert_eq!(
         http.exchanges()
             .iter()
             .filter(|e| e.kind == ExchangeKind::Discovery)
             .count(),
-        1
+        2
     );
 
     // A profile with only an issuer finds its JWKS by discovery.

@@ -80,7 +80,9 @@ async fn no_token_type_gives_tokens_and_a_finding() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn capital_bearer_is_accepted_with_an_informational_finding() {
+async fn capital_bearer_is_the_registered_form_and_gets_no_finding() {
+    // RFC 6750 §6.1.1 registers "Bearer"; RFC 6749 §5.1 compares the value
+    // case-insensitively. Only spellings that are neither get a note.
     let base = endpoint(
         200,
         "application/json",
@@ -89,14 +91,27 @@ async fn capital_bearer_is_accepted_with_an_informational_finding() {
     .await;
     let tokens = run_against(&base, 5).await.expect("accepted");
     assert_eq!(tokens.token_type.as_deref(), Some("Bearer"));
+    assert!(
+        !codes(&tokens).contains(&"token_type_case"),
+        "{:?}",
+        codes(&tokens)
+    );
+    assert!(!codes(&tokens).contains(&"strict_parse_failed"));
+
+    let base = endpoint(
+        200,
+        "application/json",
+        r#"{"access_token":"abc","token_type":"BEARER","expires_in":60}"#,
+    )
+    .await;
+    let tokens = run_against(&base, 5).await.expect("accepted");
     let finding = tokens
         .findings
         .iter()
         .find(|f| f.code == "token_type_case")
         .expect("finding");
     assert_eq!(finding.severity, oauth_debugger::engine::Severity::Info);
-    assert_eq!(finding.reference.as_deref(), Some("RFC 6749 §7.1"));
-    assert!(!codes(&tokens).contains(&"strict_parse_failed"));
+    assert_eq!(finding.reference.as_deref(), Some("RFC 6750 §6.1.1"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -51,7 +51,7 @@ pub struct DiscoverArgs {
 #[derive(Debug, Args)]
 pub struct InspectArgs {
     /// The token, a file holding it, or `-` for stdin.
-    #[arg(value_name = "TOKEN_OR_FILE")]
+    #[arg(value_name = "TOKEN_OR_FILE", allow_hyphen_values = true)]
     pub token: String,
     /// Check the signature against the JWKS at this URL.
     #[arg(long, value_name = "URL", conflicts_with = "issuer")]
@@ -71,15 +71,16 @@ pub struct InspectArgs {
     #[arg(long, value_name = "AUD")]
     pub audience: Option<String>,
     /// The nonce sent in the authorization request.
-    #[arg(long, value_name = "NONCE")]
+    #[arg(long, value_name = "NONCE", allow_hyphen_values = true)]
     pub nonce: Option<String>,
     /// The access token issued with an ID token, to check `at_hash`.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub access_token: Option<String>,
     /// The secret of an HS256/384/512 signature (the client secret).
     #[arg(
         long,
         value_name = "S",
+        allow_hyphen_values = true,
         env = "OAUTH_DEBUGGER_CLIENT_SECRET",
         hide_env_values = true
     )]
@@ -102,6 +103,7 @@ pub struct IntrospectArgs {
     #[arg(
         long,
         value_name = "T",
+        allow_hyphen_values = true,
         env = "OAUTH_DEBUGGER_TOKEN",
         hide_env_values = true
     )]
@@ -124,6 +126,7 @@ pub struct UserinfoArgs {
     #[arg(
         long,
         value_name = "T",
+        allow_hyphen_values = true,
         env = "OAUTH_DEBUGGER_TOKEN",
         hide_env_values = true
     )]
@@ -132,6 +135,7 @@ pub struct UserinfoArgs {
     #[arg(
         long,
         value_name = "T",
+        allow_hyphen_values = true,
         env = "OAUTH_DEBUGGER_ID_TOKEN",
         hide_env_values = true
     )]
@@ -158,6 +162,17 @@ fn list(values: &Option<Vec<String>>) -> String {
         None => "(not listed)".to_string(),
         Some(values) if values.is_empty() => "(none)".to_string(),
         Some(values) => values.join(" "),
+    }
+}
+
+/// A list, or when the metadata leaves it out, its default said as one.
+fn list_or_default(values: &Option<Vec<String>>, default: &[&str]) -> String {
+    match values {
+        None => format!(
+            "(not listed; the default is {} — RFC 8414 §2)",
+            default.join(" ")
+        ),
+        Some(_) => list(values),
     }
 }
 
@@ -203,6 +218,7 @@ pub async fn discover(args: DiscoverArgs) -> Result<Exit, Failure> {
         let out = json!({
             "issuer": found.issuer,
             "url": found.url,
+            "sources": found.sources,
             "document": found.document,
             "metadata": found.metadata,
             "findings": found.findings,
@@ -239,7 +255,13 @@ pub async fn discover(args: DiscoverArgs) -> Result<Exit, Failure> {
 
 fn describe_discovery(found: &Discovered) -> String {
     let m = &found.metadata;
-    let mut out = format!("Discovery document from {}\n", found.url);
+    let mut out = match found.sources.as_slice() {
+        [_, second, ..] => format!(
+            "Discovery documents from {} and {second} (merged, the first first)\n",
+            found.url
+        ),
+        _ => format!("Discovery document from {}\n", found.url),
+    };
     let mut row = |name: &str, value: String| out.push_str(&format!("  {name:<40} {value}\n"));
     let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_string());
     row("issuer", or_dash(&m.issuer));
@@ -253,10 +275,16 @@ fn describe_discovery(found: &Discovered) -> String {
     row("jwks_uri", or_dash(&m.jwks_uri));
     row("introspection_endpoint", or_dash(&m.introspection_endpoint));
     row("revocation_endpoint", or_dash(&m.revocation_endpoint));
-    row("grant_types_supported", list(&m.grant_types_supported));
+    row(
+        "grant_types_supported",
+        list_or_default(&m.grant_types_supported, &discovery::DEFAULT_GRANT_TYPES),
+    );
     row(
         "token_endpoint_auth_methods_supported",
-        list(&m.token_endpoint_auth_methods_supported),
+        list_or_default(
+            &m.token_endpoint_auth_methods_supported,
+            &discovery::DEFAULT_AUTH_METHODS,
+        ),
     );
     row(
         "code_challenge_methods_supported",

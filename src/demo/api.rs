@@ -164,8 +164,19 @@ pub async fn create_item(
         .into_response()
 }
 
-/// Finds the token (exactly one method, RFC 6750 §2) and checks it.
+/// Finds the token (exactly one method, RFC 6750 §2) and checks it; the
+/// refusal as the fault switches shape it.
 fn authorize(
+    demo: &Demo,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &[u8],
+) -> Result<Caller, Response> {
+    check_token(demo, headers, query, body).map_err(|refusal| demo.faults.api_refusal(refusal))
+}
+
+/// Finds the token (exactly one method, RFC 6750 §2) and checks it.
+fn check_token(
     demo: &Demo,
     headers: &HeaderMap,
     query: Option<&str>,

@@ -93,7 +93,7 @@ pub async fn introspect(
         Err(response) => return response,
     };
     if let Err(response) = authenticate(&headers, &form) {
-        return response;
+        return demo.faults.client_refusal(&headers, response);
     }
     let Some(token) = form.get("token") else {
         return oauth_error(
@@ -153,9 +153,12 @@ pub async fn revoke(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Byt
         Ok(form) => form,
         Err(response) => return response,
     };
+    if let Some(refusal) = demo.faults.revocation_refusal(&headers) {
+        return refusal;
+    }
     let client = match authenticate(&headers, &form) {
         Ok(client) => client,
-        Err(response) => return response,
+        Err(response) => return demo.faults.client_refusal(&headers, response),
     };
     let Some(token) = form.get("token") else {
         return oauth_error(

@@ -14,6 +14,7 @@
 mod api;
 mod authorize;
 mod client_auth;
+mod faults;
 mod keys;
 mod meta;
 mod mode;
@@ -23,6 +24,7 @@ mod tls;
 mod token;
 pub mod user_agent;
 
+pub use faults::Faults;
 pub use mode::Mode;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -62,6 +64,8 @@ pub struct DemoConfig {
     pub mode: Mode,
     /// Serve HTTPS with a self-signed certificate made at start.
     pub tls: bool,
+    /// Server behaviours seen at third-party providers, off by default.
+    pub faults: Faults,
 }
 
 impl Default for DemoConfig {
@@ -73,6 +77,7 @@ impl Default for DemoConfig {
             device_code_ttl: Duration::from_secs(600),
             mode: Mode::Standard,
             tls: false,
+            faults: Faults::default(),
         }
     }
 }
@@ -111,7 +116,14 @@ pub enum DemoError {
 pub(crate) struct Demo {
     issuer: String,
     mode: Mode,
+    /// Lifetime of the mode's own clients' access tokens.
     token_ttl: Duration,
+    /// Lifetime of the standard "Demo" clients' tokens: `token_ttl` in the
+    /// standard mode, the standard default beside another mode's clients
+    /// (PingFederate's 7-second tokens are for PingFederate's clients only).
+    standard_token_ttl: Duration,
+    /// Behaviours switched on for tests and QA.
+    faults: Faults,
     device_interval: Duration,
     device_code_ttl: Duration,
     keys: Mutex<KeyRing>,
@@ -198,6 +210,12 @@ impl DemoServer {
             issuer: format!("{scheme}://{addr}"),
             mode: config.mode,
             token_ttl: config.token_ttl,
+            standard_token_ttl: if config.mode == Mode::Standard {
+                config.token_ttl
+            } else {
+                DEFAULT_TOKEN_TTL
+            },
+            faults: config.faults.clone(),
             device_interval: config.device_interval,
             device_code_ttl: config.device_code_ttl,
             keys: Mutex::new(keys),
@@ -315,6 +333,7 @@ fn router(demo: Arc<Demo>) -> Router {
         .route("/api/items", get(api::items).post(api::create_item))
         .route("/api/large", get(api::large))
         .merge(modes::routes(demo.mode))
+        .merge(faults::routes(&demo.faults))
         .with_state(demo)
 }
 

@@ -35,7 +35,7 @@ pub async fn token(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Byte
     };
     let client = match authenticate(&headers, &form) {
         Ok(client) => client,
-        Err(response) => return response,
+        Err(response) => return demo.faults.client_refusal(&headers, response),
     };
     if !matches!(
         grant_type,
@@ -449,7 +449,7 @@ pub fn mint_fields(
     id_token: Option<&IdTokenInput>,
 ) -> Result<Minted, String> {
     let iat = now();
-    let ttl = demo.token_ttl.as_secs() as i64;
+    let ttl = demo.standard_token_ttl.as_secs() as i64;
     let jti = store::random_token(12);
     let claims: Value = json!({
         "iss": demo.issuer,
@@ -532,7 +532,7 @@ fn sign_id_token(
         "aud": client.id,
         "azp": client.id,
         "iat": iat,
-        "exp": iat + demo.token_ttl.as_secs() as i64,
+        "exp": iat + demo.standard_token_ttl.as_secs() as i64,
         "auth_time": input.auth_time,
         "at_hash": at_hash,
     });

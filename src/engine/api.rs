@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::error::EngineError;
-use super::explain::{Explanation, Stage, explain};
-use super::findings::Finding;
+use super::explain::{Explanation, Stage, explain, explain_api_forbidden, with_description_hints};
+use super::findings::{Finding, Severity};
 use super::http::{Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind};
 use super::profile::{ApiConfig, LogoutConfig, SavedRequest, TokenPlacement};
 use super::secret::Secret;
@@ -176,9 +176,28 @@ impl ApiResponse {
             .or_else(|| parse_oauth_error(response.status, &response.body).map(|e| e.error))
     }
 
-    /// What the refusal means, when the API gave an OAuth error code.
+    /// What the refusal means: the API's OAuth error code (its
+    /// `error_description` first among the causes when it names a header or
+    /// a scheme), or, for a 403 without a challenge, the usual causes.
     pub fn explanation(&self) -> Option<Explanation> {
-        self.error_code().map(|code| explain(&code, Stage::ApiCall))
+        if let Some(code) = self.error_code() {
+            let description = self
+                .challenge
+                .as_ref()
+                .and_then(|c| c.error_description.clone())
+                .or_else(|| {
+                    let response = self.exchange.response.as_ref()?;
+                    parse_oauth_error(response.status, &response.body)?.error_description
+                });
+            return Some(with_description_hints(
+                explain(&code, Stage::ApiCall),
+                description.as_deref(),
+                Stage::ApiCall,
+            ));
+        }
+        let response = self.exchange.response.as_ref()?;
+        (response.status == 403 && response.header("www-authenticate").is_none())
+            .then(explain_api_forbidden)
     }
 }
 
@@ -220,11 +239,19 @@ pub async fn call(
     } else {
         None
     };
-    let findings = if response.status >= 400 {
+    let mut findings = if response.status >= 400 {
         check_error_response(response, Stage::ApiCall)
     } else {
         Vec::new()
     };
+    if response.status == 403 && response.header("www-authenticate").is_none() {
+        findings.push(Finding::new(
+            Severity::Warning,
+            "forbidden_without_challenge",
+            "HTTP 403 without a WWW-Authenticate challenge: the API does not say whether the token is invalid (RFC 6750 §3: 401 with a Bearer challenge) or lacks a scope (403 with error=\"insufficient_scope\"); introspect the token to tell",
+            Some("RFC 6750 §3"),
+        ));
+    }
     Ok(ApiResponse {
         exchange,
         challenge,

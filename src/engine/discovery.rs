@@ -1,9 +1,11 @@
 //! Discovery: the authorization server's metadata, from its issuer
 //! identifier (OpenID Connect Discovery 1.0 §4, RFC 8414 §3).
 //!
-//! [`discover`] tries `/.well-known/openid-configuration`, then
-//! `/.well-known/oauth-authorization-server`, and checks what it found:
-//! the `issuer` in the document must be the one asked for. [`fill_profile`]
+//! [`discover`] reads `/.well-known/openid-configuration` and RFC 8414's
+//! `/.well-known/oauth-authorization-server` (inserted before an issuer's
+//! path), merges them (the OpenID document first, RFC 8414's filling its
+//! gaps, disagreements reported) and checks what it found: the `issuer` in
+//! the document must be the one asked for. [`fill_profile`]
 //! copies the endpoints into the empty fields of a profile (never over what
 //! the user typed) and [`check_profile`] says where the profile asks for
 //! something the server does not list. A server without discovery keeps
@@ -23,6 +25,12 @@ use super::profile::{ClientAuthMethod, GrantType, PkceMode, Profile, ProfileFile
 pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
 /// The RFC 8414 well-known path.
 pub const OAUTH_AUTHORIZATION_SERVER: &str = "/.well-known/oauth-authorization-server";
+
+/// `grant_types_supported` when the metadata leaves it out (RFC 8414 §2,
+/// OpenID Connect Discovery §3).
+pub const DEFAULT_GRANT_TYPES: [&str; 2] = ["authorization_code", "implicit"];
+/// `token_endpoint_auth_methods_supported` when the metadata leaves it out.
+pub const DEFAULT_AUTH_METHODS: [&str; 1] = ["client_secret_basic"];
 
 /// The metadata fields this debugger uses (RFC 8414 §2, OIDC Discovery
 /// §3). A list that is absent is `None`: "not listed" differs from "lists
@@ -78,18 +86,22 @@ pub struct ServerMetadata {
 pub struct Discovered {
     /// The issuer asked for, as given.
     pub issuer: String,
-    /// The URL that answered.
+    /// The URL that answered first (the OpenID document when there is one).
     pub url: Url,
-    /// The document as sent.
+    /// The metadata: the first document as sent, with the fields only the
+    /// second one (RFC 8414's, when both answered) has added.
     pub document: Map<String, Value>,
     /// The fields this debugger uses.
     pub metadata: ServerMetadata,
-    /// What was wrong with the document (an issuer that does not match,
-    /// fields of the wrong type, a server clock that is off).
+    /// What was wrong with the documents (an issuer that does not match,
+    /// fields of the wrong type, a server clock that is off, the two
+    /// documents disagreeing) and which fields the second one filled.
     pub findings: Vec<Finding>,
-    /// Every request made, in order (the first may be a 404 before the
-    /// fallback).
+    /// Every request made, in order (404s of the paths a server does not
+    /// publish included).
     pub exchanges: Vec<Exchange>,
+    /// Every URL whose document was used, the first first.
+    pub sources: Vec<Url>,
 }
 
 /// The well-known URLs for `issuer`, in the order tried: the OpenID Connect
@@ -114,9 +126,13 @@ pub fn well_known_urls(issuer: &str) -> Result<Vec<Url>, String> {
         .collect::<Result<Vec<_>, _>>()
 }
 
-/// Fetches the metadata of the server whose issuer identifier is `issuer`.
-/// A well-known URL that answers anything but a JSON object falls back to
-/// the next; a network failure stops at once.
+/// Fetches the metadata of the server whose issuer identifier is `issuer`
+/// from both documents a server may publish (RFC 8414 §5): the OpenID
+/// Connect one first, then RFC 8414's (the path-inserted form, else the
+/// appended one). Where both answer they are merged: the OpenID document's
+/// values win, the RFC 8414 document fills the fields it lacks, and a field
+/// the two give differently is a finding. A network failure on the first
+/// request stops at once; a later one leaves what was found.
 pub async fn discover(http: &HttpClient, issuer: &str) -> Result<Discovered, EngineError> {
     let issuer = issuer.trim().to_string();
     let urls = well_known_urls(&issuer).map_err(|message| {
@@ -124,34 +140,107 @@ pub async fn discover(http: &HttpClient, issuer: &str) -> Result<Discovered, Eng
     })?;
     let mut exchanges = Vec::new();
     let mut last_error = None;
-    for url in urls {
-        let exchange = http
-            .get_json(&url, ExchangeKind::Discovery, None)
-            .await
-            .map_err(|error| EngineError::Transport {
-                error,
-                exchange: None,
-            })?;
+    let mut found: Vec<(Url, Map<String, Value>, Exchange)> = Vec::new();
+    let mut rfc8414_found = false;
+    for (index, url) in urls.into_iter().enumerate() {
+        // The RFC 8414 appended form only when the inserted one gave nothing.
+        if index == 2 && rfc8414_found {
+            break;
+        }
+        let exchange = match http.get_json(&url, ExchangeKind::Discovery, None).await {
+            Ok(exchange) => exchange,
+            Err(error) if found.is_empty() => {
+                return Err(EngineError::Transport {
+                    error,
+                    exchange: None,
+                });
+            }
+            Err(_) => break,
+        };
         exchanges.push(exchange.clone());
         match EngineError::require_json_object(exchange, "discovery document") {
             Ok((exchange, document)) => {
-                let (metadata, mut findings) = read_metadata(&document, &issuer);
-                findings.extend(clock::skew_finding(&exchange));
-                return Ok(Discovered {
-                    issuer,
-                    url,
-                    document,
-                    metadata,
-                    findings,
-                    exchanges,
-                });
+                rfc8414_found |= index > 0;
+                found.push((url, document, exchange));
             }
-            Err(err @ EngineError::Transport { .. }) => return Err(err),
+            Err(err @ EngineError::Transport { .. }) if found.is_empty() => return Err(err),
             Err(err) => last_error = Some(err),
         }
     }
-    Err(last_error
-        .unwrap_or_else(|| EngineError::Unsupported(format!("no discovery document for {issuer}"))))
+    let mut found = found.into_iter();
+    let Some((url, mut document, exchange)) = found.next() else {
+        return Err(last_error.unwrap_or_else(|| {
+            EngineError::Unsupported(format!("no discovery document for {issuer}"))
+        }));
+    };
+    let mut sources = vec![url.clone()];
+    let mut merge_findings = Vec::new();
+    if let Some((second_url, second, _)) = found.next() {
+        merge_findings = merge(&mut document, &second, &url, &second_url);
+        sources.push(second_url);
+    }
+    let (metadata, mut findings) = read_metadata(&document, &issuer);
+    findings.extend(merge_findings);
+    findings.extend(clock::skew_finding(&exchange));
+    Ok(Discovered {
+        issuer,
+        url,
+        document,
+        metadata,
+        findings,
+        exchanges,
+        sources,
+    })
+}
+
+/// Adds to `first` the fields only `second` has, and reports the fields the
+/// two give differently (the first's value is kept) and the fields filled.
+pub fn merge(
+    first: &mut Map<String, Value>,
+    second: &Map<String, Value>,
+    first_url: &Url,
+    second_url: &Url,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut filled = Vec::new();
+    for (name, value) in second {
+        match first.get(name) {
+            None => {
+                first.insert(name.clone(), value.clone());
+                filled.push(name.clone());
+            }
+            Some(mine) if !same_value(mine, value) => findings.push(Finding::new(
+                Severity::Warning,
+                "discovery_documents_disagree",
+                format!(
+                    "{name} is {mine} in {first_url} but {value} in {second_url}; the first is used"
+                ),
+                Some("RFC 8414 §5"),
+            )),
+            Some(_) => {}
+        }
+    }
+    if !filled.is_empty() {
+        findings.push(Finding::new(
+            Severity::Info,
+            "discovery_filled_from_second_document",
+            format!(
+                "{first_url} has no {}; taken from {second_url}",
+                filled.join(", ")
+            ),
+            Some("RFC 8414 §5"),
+        ));
+    }
+    findings
+}
+
+/// Equal values, lists compared as sets (the order of a `…_supported` list
+/// means nothing).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().all(|v| y.contains(v)),
+        _ => a == b,
+    }
 }
 
 /// The profile's `jwks_uri`, or, when it has none, the one its issuer's
@@ -324,26 +413,40 @@ pub fn check_profile(file: &ProfileFile, metadata: &ServerMetadata) -> Vec<Findi
             Some(reference),
         )
     };
-    let default_grants = vec!["authorization_code".to_string(), "implicit".to_string()];
-    let grants = metadata
-        .grant_types_supported
-        .as_ref()
-        .unwrap_or(&default_grants);
-    if let Some(grant) = file.grant_type
-        && !grants.iter().any(|g| g == grant.as_str())
-    {
-        findings.push(not_listed(
-            "discovery_grant_not_listed",
-            format!("the {grant} grant"),
-            grants,
-            "RFC 8414 §2 grant_types_supported",
-        ));
+    // A list the metadata leaves out has a default (RFC 8414 §2, OpenID
+    // Discovery §3); the message says it is the default, not the server's.
+    let not_in_default = |code: &str, what: String, field: &str, default: &[&str]| {
+        Finding::new(
+            Severity::Warning,
+            code,
+            format!(
+                "the profile asks for {what}; the server's metadata has no {field}, and the default ({}) does not include it — the server may still support it",
+                default.join(", ")
+            ),
+            Some("RFC 8414 §2"),
+        )
+    };
+    if let Some(grant) = file.grant_type {
+        match &metadata.grant_types_supported {
+            Some(grants) if !grants.iter().any(|g| g == grant.as_str()) => {
+                findings.push(not_listed(
+                    "discovery_grant_not_listed",
+                    format!("the {grant} grant"),
+                    grants,
+                    "RFC 8414 §2 grant_types_supported",
+                ));
+            }
+            None if !DEFAULT_GRANT_TYPES.contains(&grant.as_str()) => {
+                findings.push(not_in_default(
+                    "discovery_grant_not_listed",
+                    format!("the {grant} grant"),
+                    "grant_types_supported",
+                    &DEFAULT_GRANT_TYPES[..],
+                ));
+            }
+            _ => {}
+        }
     }
-    let default_methods = vec!["client_secret_basic".to_string()];
-    let methods = metadata
-        .token_endpoint_auth_methods_supported
-        .as_ref()
-        .unwrap_or(&default_methods);
     let has_secret = file.client_secret.as_ref().is_some_and(|s| !s.is_empty())
         || !is_empty(&file.client_secret_env);
     let method = file.token_endpoint_auth_method.unwrap_or(if has_secret {
@@ -351,13 +454,24 @@ pub fn check_profile(file: &ProfileFile, metadata: &ServerMetadata) -> Vec<Findi
     } else {
         ClientAuthMethod::None
     });
-    if !methods.iter().any(|m| m == method.as_str()) {
-        findings.push(not_listed(
-            "discovery_auth_method_not_listed",
-            format!("client authentication {}", method.as_str()),
-            methods,
-            "RFC 8414 §2 token_endpoint_auth_methods_supported",
-        ));
+    match &metadata.token_endpoint_auth_methods_supported {
+        Some(methods) if !methods.iter().any(|m| m == method.as_str()) => {
+            findings.push(not_listed(
+                "discovery_auth_method_not_listed",
+                format!("client authentication {}", method.as_str()),
+                methods,
+                "RFC 8414 §2 token_endpoint_auth_methods_supported",
+            ));
+        }
+        None if !DEFAULT_AUTH_METHODS.contains(&method.as_str()) => {
+            findings.push(not_in_default(
+                "discovery_auth_method_not_listed",
+                format!("client authentication {}", method.as_str()),
+                "token_endpoint_auth_methods_supported",
+                &DEFAULT_AUTH_METHODS[..],
+            ));
+        }
+        _ => {}
     }
     if file.grant_type == Some(GrantType::AuthorizationCode) {
         let pkce = match file.pkce.unwrap_or_default() {

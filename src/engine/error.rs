@@ -44,11 +44,32 @@ pub enum EngineError {
     },
     /// The browser step failed: the redirect was refused (state, issuer),
     /// reported an error (access_denied), or never came.
-    #[error("{0}")]
+    #[error("{}", callback_message(.0))]
     Callback(#[from] CallbackError),
     /// The operation is not available for this profile.
     #[error("{0}")]
     Unsupported(String),
+}
+
+/// A browser-step failure in the user's words. The issuer a redirect is
+/// checked against comes from a parsed URL, which gives a bare host a
+/// trailing slash (`https://as.example/`); it is shown as issuers write it
+/// (`https://as.example`), so the message does not show a slash the
+/// profile does not have.
+fn callback_message(error: &CallbackError) -> String {
+    match error {
+        CallbackError::IssuerMismatch { expected, received } => {
+            let expected = url::Url::parse(expected)
+                .map(|url| super::claims::issuer_text(&url))
+                .unwrap_or_else(|_| expected.clone());
+            CallbackError::IssuerMismatch {
+                expected,
+                received: received.clone(),
+            }
+            .to_string()
+        }
+        other => other.to_string(),
+    }
 }
 
 impl EngineError {

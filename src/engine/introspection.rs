@@ -15,7 +15,7 @@ use super::findings::{Finding, Severity, content_type_not_json, excerpt};
 use super::http::{Exchange, ExchangeKind, HttpClient, RecordedResponse};
 use super::profile::{Profile, ProfileError};
 use super::secret::Secret;
-use super::spec::check_error_response;
+use super::spec::{check_client_challenge, check_error_response};
 use super::token::parse_oauth_error;
 
 /// What the introspection endpoint said about a token.
@@ -69,6 +69,7 @@ pub async fn introspect(
     if value.as_ref().is_some_and(|v| v.get("error").is_some())
         && let Some(error) = parse_oauth_error(response.status, &response.body)
     {
+        findings.extend(check_client_challenge(&exchange, Stage::Introspection));
         return Err(EngineError::OAuth {
             error,
             findings,
@@ -76,12 +77,21 @@ pub async fn introspect(
         });
     }
     if response.status >= 400 {
-        return Err(EngineError::BadResponse {
-            message: format!(
+        let message = if super::spec::is_refusal_status(response.status) {
+            format!(
+                "the server refused the introspection request (HTTP {}) without an OAuth error body (RFC 7662 §2.3, RFC 6749 §5.2); it sent {}",
+                response.status,
+                sent(&response.body)
+            )
+        } else {
+            format!(
                 "the introspection endpoint answered HTTP {}: {}",
                 response.status,
                 excerpt(&response.body, 300)
-            ),
+            )
+        };
+        return Err(EngineError::BadResponse {
+            message,
             exchange: Box::new(exchange),
         });
     }
@@ -95,6 +105,15 @@ pub async fn introspect(
         findings,
         exchange,
     })
+}
+
+/// A body for a message: "an empty body" or an excerpt.
+fn sent(body: &[u8]) -> String {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        "an empty body".to_string()
+    } else {
+        excerpt(body, 300)
+    }
 }
 
 /// The response's JSON (`None` when the body is not JSON) and the findings

@@ -325,7 +325,11 @@ pub enum GrantType {
     #[serde(rename = "implicit")]
     Implicit,
     /// RFC 8628.
-    #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
+    /// `device_code` is read as this too, as `--grant device_code` is.
+    #[serde(
+        rename = "urn:ietf:params:oauth:grant-type:device_code",
+        alias = "device_code"
+    )]
     DeviceCode,
     /// RFC 6749 §6.
     #[serde(rename = "refresh_token")]
@@ -703,13 +707,13 @@ impl ProfileFile {
         toml::from_str(source).map_err(|err| {
             let line = err.span().map(|span| line_at(source, span.start));
             let key = unknown_field(err.message()).map(str::to_string);
+            let mut message = err.message().trim().to_string();
+            if let Some(hint) = did_you_mean(&message) {
+                message.push_str(&format!("; did you mean `{hint}`?"));
+            }
             ProfileError {
                 path: Some(path.to_path_buf()),
-                problems: vec![Problem {
-                    key,
-                    line,
-                    message: err.message().trim().to_string(),
-                }],
+                problems: vec![Problem { key, line, message }],
             }
         })
     }
@@ -1090,13 +1094,45 @@ fn pairs(map: &BTreeMap<String, String>) -> Vec<(String, String)> {
 
 /// Parses an absolute http(s) URL.
 pub fn parse_http_url(value: &str) -> Result<Url, String> {
-    let url = Url::parse(value).map_err(|err| format!("`{value}` is not a valid URL: {err}"))?;
+    let missing_scheme = || {
+        format!(
+            "`{value}` has no scheme; add https:// in front (`https://{value}`), or http:// for a server without TLS"
+        )
+    };
+    let url = match Url::parse(value) {
+        Ok(url) => url,
+        Err(url::ParseError::RelativeUrlWithoutBase) => return Err(missing_scheme()),
+        Err(err) => return Err(format!("`{value}` is not a valid URL: {err}")),
+    };
     match url.scheme() {
         "http" | "https" => Ok(url),
+        // `localhost:8080/token` reads as the scheme `localhost`.
+        _ if !value.contains("://") && looks_like_host_and_port(value) => Err(missing_scheme()),
         other => Err(format!(
             "`{value}` uses the scheme `{other}`; only http and https are supported"
         )),
     }
+}
+
+/// The expected value that differs from the one written only in case
+/// (`pkce = "s256"` → `S256`), read from serde's "unknown variant `x`,
+/// expected one of `A`, `B`" message.
+fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message.split_once("unknown variant `")?.1;
+    let (given, rest) = rest.split_once('`')?;
+    rest.split('`')
+        .skip(1)
+        .step_by(2)
+        .find(|expected| expected.eq_ignore_ascii_case(given) && *expected != given)
+        .map(str::to_string)
+}
+
+/// `host:port` or `host:port/path`: a URL written without its scheme.
+fn looks_like_host_and_port(value: &str) -> bool {
+    value.split_once(':').is_some_and(|(_, rest)| {
+        let port = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        !port.is_empty() && port.chars().all(|c| c.is_ascii_digit())
+    })
 }
 
 /// Where a secret comes from. `inline` is the value in the file, or — for a

@@ -11,10 +11,12 @@ use serde::Serialize;
 
 use super::client_auth;
 use super::error::EngineError;
+use super::explain::Stage;
 use super::findings::{Finding, Severity, excerpt};
 use super::http::{Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind};
 use super::profile::{Profile, ProfileError};
 use super::secret::Secret;
+use super::spec::check_client_challenge;
 use super::token::parse_oauth_error;
 
 /// Which token is being revoked (`token_type_hint`, RFC 7009 §2.1).
@@ -96,17 +98,30 @@ pub async fn revoke(
         return Ok(Revoked { exchange, findings });
     }
     if let Some(error) = parse_oauth_error(response.status, &response.body) {
+        findings.extend(check_client_challenge(&exchange, Stage::Revocation));
         return Err(EngineError::OAuth {
             error,
             findings,
             exchange: Box::new(exchange),
         });
     }
-    let message = format!(
-        "the revocation endpoint answered HTTP {} (RFC 7009 §2.2 answers 200); it sent: {}",
-        response.status,
-        excerpt(&response.body, 300)
-    );
+    let message = if super::spec::is_refusal_status(response.status) {
+        format!(
+            "the server refused the revocation request (HTTP {}) without an OAuth error body (RFC 7009 §2.2.1, RFC 6749 §5.2); it sent {}",
+            response.status,
+            if response.body.iter().all(u8::is_ascii_whitespace) {
+                "an empty body".to_string()
+            } else {
+                excerpt(&response.body, 300)
+            }
+        )
+    } else {
+        format!(
+            "the revocation endpoint answered HTTP {} (RFC 7009 §2.2 answers 200); it sent: {}",
+            response.status,
+            excerpt(&response.body, 300)
+        )
+    };
     Err(EngineError::BadResponse {
         message,
         exchange: Box::new(exchange),

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::api::parse_www_authenticate;
 use super::explain::{Stage, is_known_code};
 use super::findings::{Finding, Severity};
-use super::http::RecordedResponse;
+use super::http::{Exchange, RecordedResponse};
 
 /// Findings about an error response at `stage`: the JSON body's `error`
 /// fields when there are some, and for API calls the `WWW-Authenticate`
@@ -47,19 +47,160 @@ pub fn check_error_response(response: &RecordedResponse, stage: Stage) -> Vec<Fi
             check_fields(&fields, status, stage, "WWW-Authenticate: ", &mut findings);
         }
     }
-    let code = body
-        .as_ref()
-        .and_then(|fields| fields.get("error"))
-        .and_then(Value::as_str);
-    if code == Some("invalid_client") && status == 401 && challenge.is_none() {
+    findings
+}
+
+/// Findings about how a refusal answers the client authentication the
+/// request used (RFC 6749 §5.2): after credentials in the `Authorization`
+/// header, `invalid_client` (or any 401) must come as 401 with a
+/// `WWW-Authenticate` challenge in the scheme the client used. A client
+/// that sent its credentials in the body (client_secret_post) or none is
+/// owed no challenge, so none is asked for.
+pub fn check_client_challenge(exchange: &Exchange, stage: Stage) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if stage == Stage::ApiCall || stage == Stage::Authorization {
+        return findings;
+    }
+    let Some(response) = &exchange.response else {
+        return findings;
+    };
+    let Some(used) = exchange
+        .request
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        .map(|(_, value)| value.split(' ').next().unwrap_or_default().to_string())
+    else {
+        return findings;
+    };
+    let code = serde_json::from_slice::<Value>(&response.body)
+        .ok()
+        .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_string));
+    if code.as_deref() != Some("invalid_client") && response.status != 401 {
+        return findings;
+    }
+    let reference = Some("RFC 6749 §5.2");
+    let challenges: Vec<String> = response
+        .headers
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("www-authenticate"))
+        .flat_map(|(_, value)| challenge_schemes(value))
+        .collect();
+    if challenges.is_empty() {
         findings.push(Finding::new(
             Severity::Warning,
             "invalid_client_without_challenge",
-            "invalid_client with HTTP 401 but no WWW-Authenticate header naming the scheme the client used",
-            Some("RFC 6749 §5.2"),
+            format!(
+                "the client authenticated with the Authorization header ({used}) and was refused (HTTP {}) without a WWW-Authenticate challenge; the rule is 401 with a challenge in the scheme the client used",
+                response.status
+            ),
+            reference,
+        ));
+    } else if !challenges.iter().any(|s| s.eq_ignore_ascii_case(&used)) {
+        findings.push(Finding::new(
+            Severity::Warning,
+            "challenge_scheme_mismatch",
+            format!(
+                "the client authenticated with {used} and the server's challenge names {}; it should name the scheme the client used ({used})",
+                challenges.join(", ")
+            ),
+            reference,
+        ));
+    }
+    if response.status != 401 {
+        findings.push(Finding::new(
+            Severity::Warning,
+            "invalid_client_status",
+            format!(
+                "the client authenticated with the Authorization header and the refusal came with HTTP {}; the rule is 401",
+                response.status
+            ),
+            reference,
         ));
     }
     findings
+}
+
+/// The auth schemes a `WWW-Authenticate` value names (`Basic realm="x",
+/// Bearer` → Basic, Bearer): a token followed by a space or the end, not
+/// `name=value`.
+fn challenge_schemes(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .filter_map(|part| {
+            let word = part.trim().split([' ', '\t']).next()?;
+            (!word.is_empty() && !word.contains('=')).then(|| word.to_string())
+        })
+        .collect()
+}
+
+/// True for the statuses of a server that refuses a request: 400 and 401
+/// (RFC 6749 §5.2) and the 403 many servers use. A 404 or a 405 says
+/// nothing is there, which is no refusal.
+pub fn is_refusal_status(status: u16) -> bool {
+    matches!(status, 400 | 401 | 403)
+}
+
+/// Findings about a refusal that carries no OAuth error: a 4xx from an
+/// endpoint that authenticates the client with an empty body, an HTML page
+/// or JSON without `error` (RFC 6749 §5.2 wants a JSON error object).
+pub fn check_refusal_without_error(exchange: &Exchange, stage: Stage) -> Vec<Finding> {
+    let Some(response) = &exchange.response else {
+        return Vec::new();
+    };
+    if !is_refusal_status(response.status) || stage == Stage::ApiCall {
+        return Vec::new();
+    }
+    let has_error = serde_json::from_slice::<Value>(&response.body)
+        .ok()
+        .is_some_and(|v| v.get("error").is_some());
+    if has_error {
+        return Vec::new();
+    }
+    let sent = if response.body.iter().all(u8::is_ascii_whitespace) {
+        "an empty body".to_string()
+    } else {
+        format!(
+            "no OAuth error: {}",
+            super::findings::excerpt(&response.body, 120)
+        )
+    };
+    vec![Finding::new(
+        Severity::Warning,
+        "refusal_without_error_body",
+        format!(
+            "the server refused (HTTP {}) without an OAuth error body — it sent {sent}; an error response is a JSON object with an error code",
+            response.status
+        ),
+        Some("RFC 6749 §5.2"),
+    )]
+}
+
+impl super::error::EngineError {
+    /// Every finding about a refusal at `stage`: those found when the
+    /// response was read, then what only the request and the response
+    /// together show — whether a challenge was owed
+    /// ([`check_client_challenge`]) and a refusal without an OAuth error
+    /// body ([`check_refusal_without_error`]). Empty for failures that are
+    /// not refusals.
+    pub fn findings(&self, stage: Stage) -> Vec<Finding> {
+        let (mut findings, exchange) = match self {
+            Self::OAuth {
+                findings, exchange, ..
+            } => (findings.clone(), exchange),
+            Self::BadResponse { exchange, .. } => (Vec::new(), exchange),
+            _ => return Vec::new(),
+        };
+        let more = check_client_challenge(exchange, stage)
+            .into_iter()
+            .chain(check_refusal_without_error(exchange, stage));
+        for finding in more {
+            if !findings.iter().any(|f| f.code == finding.code) {
+                findings.push(finding);
+            }
+        }
+        findings
+    }
 }
 
 /// Checks one set of error fields; `source` prefixes the messages.
@@ -243,11 +384,10 @@ mod tests {
                 "error_uri_invalid"
             ]
         );
+        // Whether a challenge is owed depends on the request: see
+        // `the_challenge_is_owed_only_after_the_authorization_header`.
         let r = response(401, &[], r#"{"error":"invalid_client"}"#);
-        assert_eq!(
-            codes(&check_error_response(&r, TOKEN)),
-            vec!["invalid_client_without_challenge"]
-        );
+        assert!(check_error_response(&r, TOKEN).is_empty());
         let r = response(400, &[], r#"{"error":"server_error"}"#);
         let findings = check_error_response(&r, TOKEN);
         assert_eq!(codes(&findings), vec!["error_code_other_endpoint"]);
@@ -296,5 +436,72 @@ mod tests {
         for body in ["", "<html></html>", "[]", r#"{"message":"no"}"#] {
             assert!(check_error_response(&response(500, &[], body), TOKEN).is_empty());
         }
+    }
+
+    fn exchange(authorization: Option<&str>, response: RecordedResponse) -> Exchange {
+        let mut headers = Vec::new();
+        if let Some(value) = authorization {
+            headers.push(("Authorization".to_string(), value.to_string()));
+        }
+        Exchange {
+            id: 1,
+            kind: crate::engine::http::ExchangeKind::Token,
+            started_at: chrono::Utc::now(),
+            duration: std::time::Duration::ZERO,
+            request: crate::engine::http::RecordedRequest {
+                method: "POST".to_string(),
+                url: "http://127.0.0.1/token".to_string(),
+                headers,
+                body: Vec::new(),
+            },
+            response: Some(response),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn the_challenge_is_owed_only_after_the_authorization_header() {
+        let bare = || response(401, &[], r#"{"error":"invalid_client"}"#);
+        // client_secret_post: no Authorization header, no challenge owed.
+        assert!(check_client_challenge(&exchange(None, bare()), TOKEN).is_empty());
+        assert_eq!(
+            codes(&check_client_challenge(
+                &exchange(Some("Basic eDp5"), bare()),
+                TOKEN
+            )),
+            vec!["invalid_client_without_challenge"]
+        );
+        let bearer = response(
+            401,
+            &[("WWW-Authenticate", "Bearer realm=\"x\"")],
+            r#"{"error":"invalid_client"}"#,
+        );
+        assert_eq!(
+            codes(&check_client_challenge(
+                &exchange(Some("Basic eDp5"), bearer),
+                TOKEN
+            )),
+            vec!["challenge_scheme_mismatch"]
+        );
+        let basic = response(
+            401,
+            &[("WWW-Authenticate", "Bearer, Basic realm=\"x\"")],
+            r#"{"error":"invalid_client"}"#,
+        );
+        assert!(check_client_challenge(&exchange(Some("Basic eDp5"), basic), TOKEN).is_empty());
+    }
+
+    #[test]
+    fn a_refusal_without_an_error_body_is_a_finding() {
+        let empty = exchange(None, response(403, &[], ""));
+        assert_eq!(
+            codes(&check_refusal_without_error(&empty, TOKEN)),
+            vec!["refusal_without_error_body"]
+        );
+        let oauth = exchange(None, response(400, &[], r#"{"error":"invalid_grant"}"#));
+        assert!(check_refusal_without_error(&oauth, TOKEN).is_empty());
+        // A 404 says nothing is there; it is no refusal.
+        let missing = exchange(None, response(404, &[], ""));
+        assert!(check_refusal_without_error(&missing, TOKEN).is_empty());
     }
 }

@@ -17,7 +17,7 @@ use super::http::RecordedResponse;
 use super::jwt::{self, DecodedJwt};
 use super::profile::{CompatFile, GrantType};
 use super::secret::Secret;
-use super::spec::check_error_response;
+use super::spec::{check_error_response, is_refusal_status};
 
 /// The tokens one response produced, with everything known about them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -134,7 +134,18 @@ pub fn parse_token_response(
     let mut raw_text = None;
     let content_type = response.header("content-type").unwrap_or("");
 
-    if response.body.iter().all(u8::is_ascii_whitespace) {
+    let empty = response.body.iter().all(u8::is_ascii_whitespace);
+    let refused = |sent: String| {
+        // A refusal, not a token response gone wrong: say so, not what a
+        // token response should look like.
+        TokenResponseError::Malformed(format!(
+            "the server refused the token request (HTTP {status}) without an OAuth error body (RFC 6749 §5.2); it sent {sent}"
+        ))
+    };
+    if empty && is_refusal_status(status) {
+        return Err(refused("an empty body".to_string()));
+    }
+    if empty {
         return Err(TokenResponseError::Malformed(format!(
             "the token endpoint answered HTTP {status} with an empty body; a token response is a JSON object (RFC 6749 §5.1)"
         )));
@@ -158,6 +169,9 @@ pub fn parse_token_response(
             ));
             raw_text = Some(String::from_utf8_lossy(&response.body).into_owned());
             repaired
+        }
+        Err((_, None)) if is_refusal_status(status) => {
+            return Err(refused(excerpt(&response.body, 300)));
         }
         Err((err, None)) => {
             let what = if content_type.to_ascii_lowercase().contains("html") {
@@ -192,6 +206,12 @@ pub fn parse_token_response(
         };
         findings.extend(check_error_response(response, Stage::TokenRequest(grant)));
         return Err(TokenResponseError::OAuth(oauth, findings));
+    }
+    if is_refusal_status(status) {
+        return Err(TokenResponseError::Malformed(format!(
+            "the server refused the token request (HTTP {status}) without an OAuth error code (RFC 6749 §5.2); it sent: {}",
+            excerpt(&response.body, 300)
+        )));
     }
     if !(200..300).contains(&status) {
         return Err(TokenResponseError::Malformed(format!(
@@ -304,13 +324,18 @@ pub fn token_set_from_fields(
             None
         }
         Some(Value::String(kind)) => {
-            if kind == "bearer" {
+            // "Bearer" is the registered form (RFC 6750 §6.1.1) and
+            // "bearer" the one RFC 6749 §5.1 examples use; the value is
+            // case-insensitive (§5.1), so only other spellings are noted.
+            if kind == "bearer" || kind == "Bearer" {
             } else if kind.eq_ignore_ascii_case("bearer") {
                 findings.push(Finding::new(
                     Severity::Info,
                     "token_type_case",
-                    format!("token_type '{kind}' — compared case-insensitively"),
-                    Some("RFC 6749 §7.1"),
+                    format!(
+                        "token_type '{kind}' is neither the registered 'Bearer' nor 'bearer'; it is compared case-insensitively, strict clients may not"
+                    ),
+                    Some("RFC 6750 §6.1.1"),
                 ));
             } else {
                 findings.push(Finding::new(

@@ -189,12 +189,34 @@ fn device_request_error(
             exchange: Box::new(exchange),
         },
         None => EngineError::BadResponse {
-            message: format!(
-                "the device authorization endpoint answered HTTP {} with something that is not a device authorization response ({err}): {}",
-                response.status,
-                excerpt(&response.body, 300)
-            ),
+            message: device_response_message(response.status, &response.body, &err),
             exchange: Box::new(exchange),
         },
+    }
+}
+
+/// What a device authorization answer without an OAuth error means, in
+/// plain words: the oauth2 crate's own text is kept only for a success
+/// status whose body it could not read (it names the missing field).
+fn device_response_message(
+    status: u16,
+    body: &[u8],
+    err: &RequestTokenError<TransportError, BasicErrorResponse>,
+) -> String {
+    let sent = if body.iter().all(u8::is_ascii_whitespace) {
+        "an empty body".to_string()
+    } else {
+        excerpt(body, 300)
+    };
+    match status {
+        200..=299 => format!(
+            "the device authorization endpoint answered HTTP {status} with something that is not a device authorization response ({err}): {sent}"
+        ),
+        404 => format!(
+            "the device authorization endpoint answered HTTP 404 (nothing at that address): check device_authorization_endpoint in the profile, and whether the server supports the device grant at all (its metadata lists device_authorization_endpoint, RFC 8628 §4); it sent {sent}"
+        ),
+        _ => format!(
+            "the device authorization endpoint refused the request (HTTP {status}) without an OAuth error body (RFC 8628 §3.2, RFC 6749 §5.2); it sent {sent}"
+        ),
     }
 }

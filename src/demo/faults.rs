@@ -1,0 +1,180 @@
+//! Fault switches: server behaviours seen at third-party providers, each
+//! off by default, so a test (or a QA session, `demo-server --fault NAME`)
+//! can reproduce what the debugger met in the field.
+//!
+//! Each is written from what the RFCs allow or forbid, as server code: a
+//! refusal without an OAuth error body (RFC 6749 §5.2 wants one), a 401
+//! without a challenge after client_secret_post (allowed: §5.2 asks for
+//! `WWW-Authenticate` only after the Authorization header), a challenge in
+//! another scheme than the one the client used, an API 403 without a
+//! challenge (RFC 6750 §3 wants 401 with `WWW-Authenticate`), a revocation
+//! endpoint that takes HTTP Basic only, and metadata split between the
+//! OpenID and the RFC 8414 documents of an issuer with a path.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+
+use super::{Demo, oauth_error};
+
+/// Which fault switches are on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// `empty-403`: a client that fails to authenticate at the token,
+    /// introspection or revocation endpoint gets HTTP 403 with an empty
+    /// body (Glewlwyd; django-oauth-toolkit's introspection).
+    pub empty_403_refusals: bool,
+    /// `post-401`: a client that fails to authenticate with credentials in
+    /// the body (client_secret_post) gets 401 `invalid_client` without a
+    /// `WWW-Authenticate` header — which RFC 6749 §5.2 allows.
+    pub post_refusal_401: bool,
+    /// `bearer-challenge`: a failed HTTP Basic client authentication is
+    /// answered with `WWW-Authenticate: Bearer`, not Basic.
+    pub bearer_challenge_for_basic: bool,
+    /// `api-403`: the API answers a bad access token with HTTP 403, an
+    /// empty body and no challenge.
+    pub api_403_without_challenge: bool,
+    /// `revocation-basic-only`: the revocation endpoint refuses credentials
+    /// in the body with 401 `invalid_request` "Authorization header
+    /// required" (Wordapp).
+    pub revocation_basic_only: bool,
+    /// `split-discovery`: the issuer `{base}/o` publishes an OpenID
+    /// document at `/o/.well-known/openid-configuration` without
+    /// grant_types_supported, introspection or revocation endpoint, and an
+    /// RFC 8414 document at `/.well-known/oauth-authorization-server/o`
+    /// that has them (django-oauth-toolkit); the two disagree on
+    /// `code_challenge_methods_supported`.
+    pub split_discovery: bool,
+}
+
+impl Faults {
+    /// The names accepted by [`Faults::switch_on`].
+    pub const NAMES: [&str; 6] = [
+        "empty-403",
+        "post-401",
+        "bearer-challenge",
+        "api-403",
+        "revocation-basic-only",
+        "split-discovery",
+    ];
+
+    /// Turns on the switch called `name`; false when there is none.
+    pub fn switch_on(&mut self, name: &str) -> bool {
+        let switch = match name {
+            "empty-403" => &mut self.empty_403_refusals,
+            "post-401" => &mut self.post_refusal_401,
+            "bearer-challenge" => &mut self.bearer_challenge_for_basic,
+            "api-403" => &mut self.api_403_without_challenge,
+            "revocation-basic-only" => &mut self.revocation_basic_only,
+            "split-discovery" => &mut self.split_discovery,
+            _ => return false,
+        };
+        *switch = true;
+        true
+    }
+
+    /// A client authentication refusal as the switches shape it.
+    pub fn client_refusal(&self, headers: &HeaderMap, mut refusal: Response) -> Response {
+        if self.empty_403_refusals {
+            return StatusCode::FORBIDDEN.into_response();
+        }
+        let authorization = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let used_basic = authorization.is_some_and(|v| {
+            v.split_once(' ')
+                .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        });
+        if self.bearer_challenge_for_basic
+            && used_basic
+            && refusal.status() == StatusCode::UNAUTHORIZED
+        {
+            refusal.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"demo\""),
+            );
+        }
+        if self.post_refusal_401 && authorization.is_none() {
+            *refusal.status_mut() = StatusCode::UNAUTHORIZED;
+            refusal.headers_mut().remove(header::WWW_AUTHENTICATE);
+        }
+        refusal
+    }
+
+    /// The revocation endpoint's refusal of a request without an
+    /// Authorization header, when `revocation-basic-only` is on.
+    pub fn revocation_refusal(&self, headers: &HeaderMap) -> Option<Response> {
+        (self.revocation_basic_only && !headers.contains_key(header::AUTHORIZATION)).then(|| {
+            oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_request",
+                "Authorization header required",
+            )
+        })
+    }
+
+    /// An API refusal of a bad token as the switches shape it.
+    pub fn api_refusal(&self, refusal: Response) -> Response {
+        if self.api_403_without_challenge && refusal.status() == StatusCode::UNAUTHORIZED {
+            return StatusCode::FORBIDDEN.into_response();
+        }
+        refusal
+    }
+}
+
+/// The routes the switches add.
+pub fn routes(faults: &Faults) -> Router<Arc<Demo>> {
+    let mut router = Router::new();
+    if faults.split_discovery {
+        router = router
+            .route("/o/.well-known/openid-configuration", get(openid_document))
+            .route(
+                "/.well-known/oauth-authorization-server/o",
+                get(oauth_document),
+            );
+    }
+    router
+}
+
+/// OpenID Connect Discovery §4: appended to the issuer `{base}/o`. Has no
+/// grant_types_supported, introspection or revocation endpoint.
+async fn openid_document(State(demo): State<Arc<Demo>>) -> Response {
+    let base = &demo.issuer;
+    axum::Json(json!({
+        "issuer": format!("{base}/o"),
+        "authorization_endpoint": format!("{base}/authorize"),
+        "token_endpoint": format!("{base}/token"),
+        "userinfo_endpoint": format!("{base}/userinfo"),
+        "jwks_uri": format!("{base}/jwks"),
+        "response_types_supported": ["code", "token", "id_token token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "code_challenge_methods_supported": ["S256"],
+    }))
+    .into_response()
+}
+
+/// RFC 8414 §3: inserted between the host and the issuer's path `/o`.
+async fn oauth_document(State(demo): State<Arc<Demo>>) -> Response {
+    let base = &demo.issuer;
+    axum::Json(json!({
+        "issuer": format!("{base}/o"),
+        "authorization_endpoint": format!("{base}/authorize"),
+        "token_endpoint": format!("{base}/token"),
+        "introspection_endpoint": format!("{base}/introspect"),
+        "revocation_endpoint": format!("{base}/revoke"),
+        "response_types_supported": ["code", "token", "id_token token"],
+        "grant_types_supported": [
+            "authorization_code", "implicit", "client_credentials", "password", "refresh_token"
+        ],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "code_challenge_methods_supported": ["plain", "S256"],
+    }))
+    .into_response()
+}
