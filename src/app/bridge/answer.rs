@@ -133,13 +133,9 @@ impl GrantFailure {
 
     /// A failure at `stage` (a revocation, a logout call).
     pub fn at(err: EngineError, stage: Stage) -> Self {
-        let findings = match &err {
-            EngineError::OAuth { findings, .. } => findings.clone(),
-            _ => Vec::new(),
-        };
         Self {
             message: err.to_string(),
-            findings,
+            findings: err.findings(stage),
             exchange_id: err.exchange().map(|e| e.id),
             explanation: err.explanation(stage).map(Box::new),
         }
