@@ -67,10 +67,9 @@ fn saved_secrets_live_in_the_keychain_and_a_new_app_instance_runs_the_grant_with
     harness.get_by_label("Client secret").type_text("-rotated");
     harness.run_steps(2);
     click(&mut harness, "Save");
-    assert!(shows(
-        &harness,
-        "Client secret is in the OS keychain (mock store)."
-    ));
+    wait_for(&mut harness, "the message", |h| {
+        !shows(h, "Saving…") && shows(h, "Client secret is in the OS keychain (mock store).")
+    });
     assert_filed_in_keychain(&profile, &keychain, "demo-secret-rotated");
 
     // An export with secrets carries the value, not this machine's keychain
@@ -83,7 +82,9 @@ fn saved_secrets_live_in_the_keychain_and_a_new_app_instance_runs_the_grant_with
         .type_text(&exported.display().to_string());
     click(&mut harness, "Include secrets");
     click(&mut harness, "Export selected");
-    assert!(shows(&harness, "(secrets included)"));
+    wait_for(&mut harness, "the export", |h| {
+        shows(h, "(secrets included)")
+    });
     let text = read(&exported);
     assert!(
         text.contains("client_secret = \"demo-secret-rotated\""),
@@ -121,10 +122,12 @@ fn without_a_keychain_the_app_says_secrets_stay_in_the_private_profile_files() {
     harness.get_by_label("Name").type_text(" (edited)");
     harness.run_steps(2);
     click(&mut harness, "Save");
-    assert!(shows(
-        &harness,
-        "Client secret is in the profile file, readable only by you (0600): no OS keychain here (no Secret Service on this machine)."
-    ));
+    wait_for(&mut harness, "the message", |h| {
+        shows(
+            h,
+            "Client secret is in the profile file, readable only by you (0600): no OS keychain here (no Secret Service on this machine).",
+        )
+    });
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the token", |h| {
         shows(h, "Token received (Client credentials grant)")
@@ -161,6 +164,7 @@ fn a_secret_missing_from_the_keychain_is_reported_and_can_be_typed_again() {
     harness.run_steps(2);
     assert!(!shows(&harness, "could not be read from the OS keychain"));
     click(&mut harness, "Save");
+    wait_for(&mut harness, "the save", |h| !shows(h, "Saving…"));
     assert_eq!(
         keychain
             .get("demo-client-credentials/client_secret")
@@ -197,10 +201,12 @@ fn tokens_are_kept_across_restarts_only_when_asked_and_sealed_with_a_keychain_ke
         click(&mut harness, "Tokens");
         assert!(shows(&harness, "No tokens yet"));
         click(&mut harness, "Keep tokens across restarts");
-        assert!(shows(
-            &harness,
-            "Tokens are kept across restarts, sealed with a key in the OS keychain."
-        ));
+        wait_for(&mut harness, "the message", |h| {
+            shows(
+                h,
+                "Tokens are kept across restarts, sealed with a key in the OS keychain.",
+            )
+        });
         click(&mut harness, "Flow");
         run_grant(&mut harness);
     }
@@ -218,10 +224,9 @@ fn tokens_are_kept_across_restarts_only_when_asked_and_sealed_with_a_keychain_ke
         assert!(shows(&harness, "Token received (Client credentials grant)"));
         // Turned off: the kept tokens and their key are deleted.
         click(&mut harness, "Keep tokens across restarts");
-        assert!(shows(
-            &harness,
-            "Tokens are no longer kept; the kept ones are deleted."
-        ));
+        wait_for(&mut harness, "the kept tokens deleted", |h| {
+            shows(h, "Tokens are no longer kept; the kept ones are deleted.")
+        });
     }
     assert!(!settings.join("tokens.sealed").exists());
     assert_eq!(
@@ -250,7 +255,9 @@ fn a_duplicated_profile_files_its_secret_under_its_own_name() {
     harness.get_by_label("Client secret").type_text("-copy");
     harness.run_steps(2);
     click(&mut harness, "Save");
-    assert!(shows(&harness, "Client secret is in the OS keychain"));
+    wait_for(&mut harness, "the save", |h| {
+        !shows(h, "Saving…") && shows(h, "Client secret is in the OS keychain")
+    });
 
     // The original's secret is untouched; the copy has an entry of its own.
     assert_filed_in_keychain(
@@ -293,8 +300,10 @@ fn an_imported_file_that_names_a_keychain_entry_brings_the_value_not_the_referen
         .get_by_label("Profile file")
         .type_text(&shared.display().to_string());
     click(&mut harness, "Import");
-    assert!(shows(&harness, "Imported Shared"));
-    click(&mut harness, "Save");
+    // Imported profiles are saved at once, under their own name.
+    wait_for(&mut harness, "the import", |h| {
+        shows(h, "Imported and saved Shared") && !shows(h, "Saving…")
+    });
     // Filed under its own name, with the value the keychain had.
     let saved = read(&dir.path().join("shared.toml"));
     assert!(

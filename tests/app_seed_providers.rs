@@ -139,7 +139,14 @@ fn pingfederate_hosted_redirect_is_pasted_back_and_state_checked() {
     wait_for(&mut harness, "the token", |h| {
         shows(h, "Token received (Authorization code grant)")
     });
-    assert!(shows(&harness, "Redirect received; state matched"));
+    assert!(shows(
+        &harness,
+        "You pasted the redirect URL; state matched"
+    ));
+    assert!(
+        !shows(&harness, "loopback listener"),
+        "a paste is drawn as a paste"
+    );
     click(&mut harness, "Tokens");
     assert!(shows(&harness, "token_type missing; treated as Bearer"));
     assert!(shows(&harness, "compat.token_params_in_query"));

@@ -112,6 +112,11 @@ pub struct ProfileFile {
     /// The grant this profile runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<GrantType>,
+    /// The desktop app refreshes this profile's tokens by itself ahead of
+    /// expiry (its Auto-refresh starts on): for providers whose tokens live
+    /// seconds. Not an RFC key; the CLI ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_refresh: Option<bool>,
     /// Scopes, space-separated as on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,

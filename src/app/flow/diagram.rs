@@ -74,12 +74,16 @@ pub fn sequence_ui(ui: &mut egui::Ui, steps: &[FlowStep]) -> Option<u64> {
             StepStatus::Waiting => format!("{} (waiting)", step.label),
             _ => step.label.clone(),
         };
-        let galley = painter.layout(
-            label.clone(),
-            font.clone(),
-            color,
-            (x1 - x2).abs().max(column_width) - 8.0,
-        );
+        // One line, cut with "…" when longer than the arrow and a bit more:
+        // a wrapped label would climb into the row above.
+        let mut job = egui::text::LayoutJob::simple_singleline(label.clone(), font.clone(), color);
+        job.wrap = egui::text::TextWrapping {
+            max_width: (x1 - x2).abs() + column_width * 0.9,
+            max_rows: 1,
+            break_anywhere: true,
+            overflow_character: Some('…'),
+        };
+        let galley = painter.layout_job(job);
         let at = egui::pos2(
             (x1 + x2) / 2.0 - galley.size().x / 2.0,
             y - 3.0 - galley.size().y,

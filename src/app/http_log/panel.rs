@@ -82,41 +82,52 @@ pub fn http_log_ui(ui: &mut egui::Ui, log: &mut LogState, view: &LogView<'_>) ->
                 .desired_width(240.0),
         )
         .labelled_by(label.id);
-        egui::ComboBox::from_label("Kind")
+        let label = ui.label("Kind");
+        egui::ComboBox::from_id_salt("log_kind")
             .selected_text(log.kind.map(|k| k.as_str()).unwrap_or("all"))
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut log.kind, None, "all");
                 for kind in KINDS {
                     ui.selectable_value(&mut log.kind, Some(kind), kind.as_str());
                 }
-            });
-    });
-    ui.horizontal(|ui| {
-        let label = ui.label("HAR file");
-        ui.add(egui::TextEdit::singleline(&mut log.har_path).desired_width(320.0))
+            })
+            .response
             .labelled_by(label.id);
-        ui.checkbox(&mut log.har_secrets, "Include secrets");
+    });
+    // The button first and the path last: a narrow window shortens the
+    // path field, never the button.
+    ui.horizontal(|ui| {
+        let ready = !log.rows.is_empty() && !log.har_path.trim().is_empty();
         if ui
-            .add_enabled(
-                !log.rows.is_empty() && !log.har_path.trim().is_empty(),
-                egui::Button::new("Export HAR"),
-            )
+            .add_enabled(ready, egui::Button::new("Export HAR"))
             .on_hover_text(
                 "Every exchange of the session as HAR 1.2; secrets masked unless included",
             )
+            .on_disabled_hover_text("No exchanges yet, or no file named")
             .clicked()
         {
             actions.push(Action::ExportHar);
         }
-        if let Some((ok, message)) = &log.har_result {
-            let color = if *ok {
-                ui.visuals().text_color()
-            } else {
-                ui.visuals().error_fg_color
-            };
-            ui.colored_label(color, message);
-        }
+        ui.add_enabled(
+            !view.presenting,
+            egui::Checkbox::new(&mut log.har_secrets, "Include secrets"),
+        )
+        .on_disabled_hover_text("Locked off in presentation mode");
+        let label = ui.label("HAR file");
+        ui.add(
+            egui::TextEdit::singleline(&mut log.har_path)
+                .desired_width(ui.available_width().max(120.0)),
+        )
+        .labelled_by(label.id);
     });
+    if let Some((ok, message)) = &log.har_result {
+        let color = if *ok {
+            ui.visuals().text_color()
+        } else {
+            ui.visuals().error_fg_color
+        };
+        ui.add(egui::Label::new(egui::RichText::new(message).color(color)).wrap());
+    }
     let needle = log.filter.trim().to_ascii_lowercase();
     let shown: Vec<&LogRow> = log
         .rows

@@ -200,6 +200,16 @@ pub fn editor_ui(
                     ],
                     None,
                 );
+                ui.label("Refresh");
+                let mut auto = file.auto_refresh.unwrap_or(false);
+                if ui
+                    .checkbox(&mut auto, "Start with auto-refresh on")
+                    .on_hover_text("auto_refresh: this profile's tokens are refreshed ahead of expiry, in the background")
+                    .changed()
+                {
+                    file.auto_refresh = auto.then_some(true);
+                }
+                ui.end_row();
                 if presenting {
                     ui.label("Username");
                     ui.label("•••• (presentation mode)");

@@ -122,6 +122,7 @@ impl App {
             return;
         };
         let grant = entry.file.grant_type;
+        let auto_refresh = entry.file.auto_refresh.unwrap_or(false);
         let file = entry.file.clone();
         self.state.profiles.selected = Some(id);
         self.state.profiles.confirm_delete = false;
@@ -132,6 +133,7 @@ impl App {
             if let Some(grant) = grant {
                 session.flow.grant = grant;
             }
+            session.tokens.auto_refresh = auto_refresh;
             session.request.load_from(Some(&file));
         }
     }

@@ -29,7 +29,8 @@ pub fn request_ui(
     let have_token = context.have_token;
     if !context.saved.is_empty() {
         ui.horizontal(|ui| {
-            egui::ComboBox::from_label("Ready-made requests")
+            let label = ui.label("Ready-made requests");
+            egui::ComboBox::from_id_salt("ready_made_requests")
                 .selected_text("Choose…")
                 .show_ui(ui, |ui| {
                     for (index, name) in context.saved.iter().enumerate() {
@@ -37,20 +38,29 @@ pub fn request_ui(
                             actions.push(Action::LoadSaved(index));
                         }
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
         });
     }
     ui.horizontal(|ui| {
-        egui::ComboBox::from_label("Method")
+        let label = ui.label("Method");
+        egui::ComboBox::from_id_salt("request_method")
+            .width(80.0)
             .selected_text(request.method.clone())
             .show_ui(ui, |ui| {
                 for method in ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] {
                     ui.selectable_value(&mut request.method, method.to_string(), method);
                 }
-            });
-        let label = ui.label("URL");
-        ui.add(egui::TextEdit::singleline(&mut request.url).desired_width(520.0))
+            })
+            .response
             .labelled_by(label.id);
+        let label = ui.label("URL");
+        ui.add(
+            egui::TextEdit::singleline(&mut request.url)
+                .desired_width((ui.available_width() - 90.0).max(160.0)),
+        )
+        .labelled_by(label.id);
         let send = ui
             .add_enabled(!request.answer.is_waiting(), egui::Button::new("Send"))
             .on_hover_text("Ctrl+Enter");
@@ -76,7 +86,8 @@ pub fn request_ui(
             Some(Kind::Query) => "query parameter",
             Some(Kind::Body) => "form body",
         };
-        egui::ComboBox::from_label("Token placement")
+        let label = ui.label("Token placement");
+        egui::ComboBox::from_id_salt("token_placement")
             .selected_text(shown)
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut request.placement, None, "as the profile says");
@@ -87,7 +98,9 @@ pub fn request_ui(
                 );
                 ui.selectable_value(&mut request.placement, Some(Kind::Query), "query parameter");
                 ui.selectable_value(&mut request.placement, Some(Kind::Body), "form body");
-            });
+            })
+            .response
+            .labelled_by(label.id);
     });
     if !have_token {
         ui.colored_label(
