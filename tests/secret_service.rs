@@ -203,7 +203,7 @@ async fn secrets_filed_in_gnome_keyring_run_a_grant_with_the_command_line() {
     assert!(token.status.success(), "{}", text(&token));
     assert!(!text(&token).contains("demo-secret"), "never logged");
     assert!(
-        text(&token).contains("Token received (Client credentials grant)"),
+        text(&token).contains("Token received (client_credentials grant)"),
         "{}",
         text(&token)
     );
