@@ -240,13 +240,32 @@ fn request_tab_calls_the_api_and_the_http_log_lists_every_exchange() {
             .query_by_label_contains("authorization: Bearer [redacted]")
             .is_some()
     );
-    // With secrets revealed, the copied command runs as it is and gets the
-    // same answer.
+    // Masked, the copied command names the variable to set and holds no
+    // token.
+    harness.get_by_label("Copy as curl").click();
+    let masked = copied_text(&mut harness).expect("a command was copied");
+    assert!(
+        masked.starts_with("# Set ACCESS_TOKEN first") && masked.contains("Bearer ${ACCESS_TOKEN}"),
+        "{masked}"
+    );
+    let token = harness
+        .state()
+        .state()
+        .current_tokens()
+        .expect("tokens")
+        .access_token
+        .clone();
+    assert!(!masked.contains(token.expose()), "{masked}");
+    harness.run_steps(100);
+    // With secrets revealed, the copied script exports the token, runs as
+    // it is and gets the same answer.
     click(&mut harness, "Show secrets");
     harness.get_by_label("Copy as curl").click();
     let copied = copied_text(&mut harness).expect("a command was copied");
     assert!(
-        copied.starts_with("curl -sS -i") && copied.contains("/api/items"),
+        copied.starts_with("export ACCESS_TOKEN=")
+            && copied.contains("\ncurl -sS -i")
+            && copied.contains("/api/items"),
         "{copied}"
     );
     if std::path::Path::new("/usr/bin/curl").exists() {

@@ -4,7 +4,7 @@
 
 use eframe::egui;
 
-use super::state::{Actor, FlowStep, StepStatus};
+use super::step::{Actor, FlowStep, StepStatus};
 
 /// Draws the sequence diagram; returns the exchange of a clicked arrow.
 pub fn sequence_ui(ui: &mut egui::Ui, steps: &[FlowStep]) -> Option<u64> {

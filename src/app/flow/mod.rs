@@ -4,8 +4,12 @@
 pub mod diagram;
 pub mod panel;
 pub mod state;
+pub mod step;
+#[cfg(test)]
+mod tests;
 
-pub use state::{Actor, FlowState, FlowStep, GrantRun, StepStatus, Waiting};
+pub use state::{FlowState, GrantRun, Waiting};
+pub use step::{Actor, FlowStep, StepStatus};
 
 use crate::app::App;
 use crate::app::bridge::Command;

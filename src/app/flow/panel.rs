@@ -5,7 +5,8 @@ use eframe::egui;
 
 use super::FlowAction;
 use super::diagram::sequence_ui;
-use super::state::{FlowState, StepStatus, Waiting};
+use super::state::{FlowState, Waiting};
+use super::step::StepStatus;
 use crate::app::widgets::copy::copy_button;
 use crate::app::widgets::explanation::{findings_ui, why_ui};
 use crate::app::widgets::qr::qr_ui;

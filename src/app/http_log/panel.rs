@@ -8,7 +8,7 @@ use super::LogAction as Action;
 use super::state::{LogRow, LogState};
 use crate::app::session::ProfileId;
 use crate::app::widgets::copy::copy_button;
-use crate::engine::curl::to_curl;
+use crate::engine::curl::to_curl_script;
 use crate::engine::http::{Exchange, ExchangeKind};
 use crate::engine::redact;
 
@@ -177,12 +177,9 @@ pub fn http_log_ui(ui: &mut egui::Ui, log: &mut LogState, view: &LogView<'_>) ->
     ui.horizontal(|ui| {
         ui.strong(format!("Exchange #{}", exchange.id));
         if copy_button(ui, "Copy as curl") {
-            let request = if reveal {
-                exchange.request.clone()
-            } else {
-                redact::request(&exchange.request)
-            };
-            actions.push(Action::Copy(to_curl(&request)));
+            // Runnable as it is: secrets come from shell variables, set by
+            // `export` lines only when secrets are shown.
+            actions.push(Action::Copy(to_curl_script(&exchange.request, reveal)));
         }
         if view.presenting {
             ui.label("(secrets masked: presentation mode)");

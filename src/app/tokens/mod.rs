@@ -3,6 +3,7 @@
 //! userinfo, verify. Every action uses the tokens' own profile: the one
 //! whose session holds them.
 
+pub mod inspect;
 pub mod panel;
 pub mod state;
 pub mod tools;

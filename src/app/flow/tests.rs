@@ -1,0 +1,128 @@
+//! The Flow slice's state transitions, without egui.
+
+use super::state::*;
+use super::step::*;
+use crate::app::bridge::GrantFailure;
+use crate::engine::GrantType;
+use crate::engine::grants::Progress;
+use crate::engine::http::{Exchange, ExchangeKind, TransportErrorKind};
+use crate::engine::http::{RecordedRequest, RecordedResponse, TransportError};
+use chrono::Utc;
+
+fn exchange(response: Option<(u16, &str)>, error: Option<TransportErrorKind>) -> Exchange {
+    Exchange {
+        id: 7,
+        kind: ExchangeKind::Token,
+        started_at: Utc::now(),
+        duration: std::time::Duration::from_millis(3),
+        request: RecordedRequest {
+            method: "POST".to_string(),
+            url: "http://127.0.0.1:1/token".to_string(),
+            headers: Vec::new(),
+            body: b"grant_type=client_credentials".to_vec(),
+        },
+        response: response.map(|(status, body)| RecordedResponse {
+            status,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+        }),
+        error: error.map(|kind| TransportError {
+            kind,
+            message: "connection refused (os error 111)".to_string(),
+        }),
+    }
+}
+
+#[test]
+fn a_refused_connection_is_one_failed_arrow_with_no_reply() {
+    let steps = FlowStep::from_exchange(&exchange(None, Some(TransportErrorKind::Connect)));
+    assert_eq!(steps.len(), 1, "no reply arrow from a server never reached");
+    assert_eq!(
+        steps[0].arrow,
+        Some((Actor::Client, Actor::AuthorizationServer))
+    );
+    assert_eq!(steps[0].status, StepStatus::Failed);
+    assert_eq!(steps[0].label, "POST /token — connection refused");
+    assert!(!steps[0].verdict.contains("sent OK"));
+}
+
+#[test]
+fn a_reply_names_its_outcome() {
+    let not_found = FlowStep::from_exchange(&exchange(Some((404, "<html>nope</html>")), None));
+    assert_eq!(not_found[1].label, "404 Not Found");
+    assert_eq!(not_found[1].status, StepStatus::Failed);
+    let ok = FlowStep::from_exchange(&exchange(
+        Some((200, r#"{"access_token":"x","token_type":"Bearer"}"#)),
+        None,
+    ));
+    assert_eq!(ok[1].label, "200 token");
+    assert_eq!(
+        ok[1].arrow,
+        Some((Actor::AuthorizationServer, Actor::Client))
+    );
+    let refused =
+        FlowStep::from_exchange(&exchange(Some((400, r#"{"error":"invalid_grant"}"#)), None));
+    assert_eq!(refused[1].label, "400 invalid_grant");
+}
+
+fn request() -> crate::engine::grants::authorization_code::AuthorizationRequest {
+    crate::engine::grants::authorization_code::AuthorizationRequest {
+        url: url::Url::parse("http://127.0.0.1:9/authorize?state=s&code_challenge=c").expect("url"),
+        redirect_uri: url::Url::parse("http://127.0.0.1:9/callback").expect("url"),
+        state: "s".to_string(),
+        pkce_verifier: None,
+        pkce_method: Some("S256"),
+        nonce: None,
+    }
+}
+
+#[test]
+fn the_browser_steps_wait_until_observed_and_a_paste_is_drawn_as_a_paste() {
+    let mut flow = FlowState::default();
+    flow.start(GrantType::AuthorizationCode, false);
+    flow.apply_progress(Progress::AuthorizationUrl(request()));
+    let waiting: Vec<_> = flow
+        .steps
+        .iter()
+        .filter(|s| s.status == StepStatus::Waiting)
+        .map(|s| s.label.as_str())
+        .collect();
+    assert_eq!(waiting, ["open /authorize", "GET /authorize"]);
+    assert!(
+        !flow
+            .steps
+            .iter()
+            .any(|s| s.status == StepStatus::Done && s.arrow.is_some()),
+        "no arrow is done before anything was observed"
+    );
+    flow.apply_progress(Progress::BrowserOpened(
+        "http://127.0.0.1:9/authorize?x".into(),
+    ));
+    assert!(
+        flow.steps
+            .iter()
+            .any(|s| s.label == "open /authorize" && s.status == StepStatus::Done)
+    );
+    flow.apply_progress(Progress::RedirectPasted(vec![("code".into(), "c".into())]));
+    assert!(
+        flow.steps
+            .iter()
+            .any(|s| s.label == "pasted redirect (code)"
+                && s.verdict.contains("You pasted")
+                && s.arrow == Some((Actor::Browser, Actor::Client)))
+    );
+    assert!(!flow.steps.iter().any(|s| s.verdict.contains("listener")));
+    assert!(!flow.steps.iter().any(|s| s.status == StepStatus::Waiting));
+}
+
+#[test]
+fn a_failed_run_drops_what_it_still_waited_for() {
+    let mut flow = FlowState::default();
+    flow.start(GrantType::AuthorizationCode, false);
+    flow.apply_progress(Progress::AuthorizationUrl(request()));
+    flow.finish(Err(GrantFailure::message("the sign-in was not completed")));
+    assert!(!flow.steps.iter().any(|s| s.status == StepStatus::Waiting));
+    assert!(flow.waiting.is_none());
+    assert!(matches!(flow.run, GrantRun::Failed(_)));
+}
