@@ -596,3 +596,50 @@ async fn a_waiting_grant_can_be_cancelled() {
         "{err:?}"
     );
 }
+
+/// RFC 8628 §3.5: the client waits `interval` seconds between requests,
+/// before the first poll too — polling at once earns `slow_down` from a
+/// server that counts from the device authorization response.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_device_poll_waits_one_interval_and_earns_no_slow_down() {
+    let server = demo_device(Duration::from_secs(1), Duration::from_secs(60)).await;
+    let p = profile(&browser_file(
+        &server.url(),
+        GrantType::DeviceCode,
+        ClientAuthMethod::ClientSecretBasic,
+    ));
+    let http = client(&p);
+    let (cancel, cancelled) = tokio::sync::watch::channel(false);
+    let options = GrantOptions {
+        browser: BrowserOptions {
+            open_browser: false,
+            cancel: Some(cancelled),
+            ..BrowserOptions::default()
+        },
+        ..GrantOptions::default()
+    };
+    let running = {
+        let (p, http) = (p.clone(), http.clone());
+        tokio::spawn(async move { grants::run(&p, &http, &options).await })
+    };
+    // Nobody approves: after two and a half intervals, give up.
+    tokio::time::sleep(Duration::from_millis(2600)).await;
+    cancel.send(true).expect("cancel");
+    let _ = running.await;
+    let exchanges = http.exchanges();
+    assert!(exchanges.len() >= 2, "a device request and a poll");
+    let device = &exchanges[0];
+    let answered = device.started_at + device.duration;
+    let gap = exchanges[1].started_at - answered;
+    assert!(
+        gap >= chrono::TimeDelta::milliseconds(950),
+        "the first poll came {gap} after the device response"
+    );
+    for poll in &exchanges[1..] {
+        assert!(
+            poll.response_text().contains("authorization_pending"),
+            "{}",
+            poll.response_text()
+        );
+    }
+}
