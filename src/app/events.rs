@@ -154,11 +154,11 @@ impl App {
                     .push(http_log::panel::row(&exchange, owner));
                 self.state.exchanges.push(*exchange);
             }
-            Event::GrantProgress(origin, progress) => {
+            Event::GrantProgress(origin, progress, at) => {
                 if let Origin::Flow(owner, run) = origin {
                     let flow = &mut self.state.sessions.of(owner).flow;
                     if flow.run_id == run {
-                        flow.apply_progress(*progress);
+                        flow.apply_progress(*progress, at);
                     }
                 }
             }

@@ -174,8 +174,9 @@ pub enum Event {
     TokensKept(Result<String, String>),
     /// One HTTP exchange completed, for this operation.
     Exchange(Origin, Box<Exchange>),
-    /// A running grant reached a step.
-    GrantProgress(Origin, Box<Progress>),
+    /// A running grant reached a step, at this time (when the engine said
+    /// so, not when the UI got to it).
+    GrantProgress(Origin, Box<Progress>, chrono::DateTime<chrono::Utc>),
     /// A token request is ready for editing.
     GrantPrepared(Origin, Result<Box<PreparedRequest>, GrantFailure>),
     /// A grant finished.

@@ -246,8 +246,11 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
                     browser: BrowserOptions {
                         open_browser,
                         progress: Some(Arc::new(move |progress| {
-                            progress_events
-                                .try_send(Event::GrantProgress(origin, Box::new(progress)));
+                            progress_events.try_send(Event::GrantProgress(
+                                origin,
+                                Box::new(progress),
+                                chrono::Utc::now(),
+                            ));
                         })),
                         paste: Some(Arc::new(tokio::sync::Mutex::new(paste_rx))),
                         approve_url: step.then(|| Arc::new(tokio::sync::Mutex::new(approve_rx))),

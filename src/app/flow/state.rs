@@ -4,6 +4,8 @@
 //! waiting step, and waiting steps go when the run ends — nothing is drawn
 //! that was not seen. Pure transitions, tested without egui.
 
+use chrono::{DateTime, Utc};
+
 use super::step::{Actor, FlowStep, StepStatus};
 use crate::app::bridge::GrantFailure;
 use crate::engine::grants::Progress;
@@ -112,10 +114,12 @@ impl FlowState {
         self.reset();
         self.run = GrantRun::Running;
         self.step_mode = step;
-        self.steps = vec![FlowStep::verdict(
-            format!("Running the {} grant", grant.label()),
-            true,
-        )];
+        // First whatever the clock says: the engine may report before the
+        // UI has stamped this line.
+        self.steps = vec![FlowStep {
+            at: DateTime::<Utc>::MIN_UTC,
+            ..FlowStep::verdict(format!("Running the {} grant", grant.label()), true)
+        }];
         self.run_id
     }
 
@@ -175,6 +179,11 @@ impl FlowState {
         self.steps.insert(at, step);
     }
 
+    /// [`Self::observe`] for a step seen at `at`.
+    fn observe_at(&mut self, at: DateTime<Utc>, step: FlowStep) {
+        self.observe(FlowStep { at, ..step });
+    }
+
     /// Removes the awaited arrows towards `to` (they happened, or will not).
     fn drop_waiting_to(&mut self, to: Actor) {
         self.steps.retain(|s| {
@@ -217,8 +226,9 @@ impl FlowState {
         }
     }
 
-    /// Records a progress report as steps and waiting states.
-    pub fn apply_progress(&mut self, progress: Progress) {
+    /// Records a progress report, made at `at`, as steps and waiting
+    /// states.
+    pub fn apply_progress(&mut self, progress: Progress, at: DateTime<Utc>) {
         match progress {
             Progress::AuthorizationUrl(request) => {
                 if self.step_mode {
@@ -230,13 +240,16 @@ impl FlowState {
                     .pkce_method
                     .map(|m| format!(", PKCE {m} sent"))
                     .unwrap_or_default();
-                self.observe(FlowStep::verdict(
-                    format!(
-                        "Authorization request built (state {}{method})",
-                        request.state
+                self.observe_at(
+                    at,
+                    FlowStep::verdict(
+                        format!(
+                            "Authorization request built (state {}{method})",
+                            request.state
+                        ),
+                        true,
                     ),
-                    true,
-                ));
+                );
                 let opening = if self.step_mode {
                     "Waiting for you to approve the request, then it opens in the browser"
                 } else {
@@ -264,19 +277,25 @@ impl FlowState {
             Progress::BrowserOpened(url) => {
                 self.drop_waiting_to(Actor::Browser);
                 let path = path_of(&url);
-                self.observe(FlowStep::arrow(
-                    Actor::Client,
-                    Actor::Browser,
-                    format!("open {path}"),
-                    "The system browser was sent to the authorization URL",
-                ));
+                self.observe_at(
+                    at,
+                    FlowStep::arrow(
+                        Actor::Client,
+                        Actor::Browser,
+                        format!("open {path}"),
+                        "The system browser was sent to the authorization URL",
+                    ),
+                );
             }
             Progress::BrowserFailed { reason, .. } => {
                 self.drop_waiting_to(Actor::Browser);
-                self.observe(FlowStep::verdict(
-                    format!("The browser did not open: {reason}; open the URL yourself"),
-                    false,
-                ));
+                self.observe_at(
+                    at,
+                    FlowStep::verdict(
+                        format!("The browser did not open: {reason}; open the URL yourself"),
+                        false,
+                    ),
+                );
                 if let Some(Waiting::Browser { browser_failed, .. }) = &mut self.waiting {
                     *browser_failed = Some(reason);
                 }
@@ -290,6 +309,7 @@ impl FlowState {
             Progress::PasteRejected(reason) => self.paste_problem = Some(reason),
             Progress::RedirectAccepted(params) => {
                 self.redirected(
+                    at,
                     &params,
                     "GET /callback",
                     "Redirect received on the loopback listener; state matched",
@@ -297,6 +317,7 @@ impl FlowState {
             }
             Progress::RedirectPasted(params) => {
                 self.redirected(
+                    at,
                     &params,
                     "pasted redirect",
                     "You pasted the redirect URL; state matched",
@@ -329,7 +350,13 @@ impl FlowState {
     }
 
     /// The redirect came back: the browser steps are over.
-    fn redirected(&mut self, params: &[(String, String)], how: &str, verdict: &str) {
+    fn redirected(
+        &mut self,
+        at: DateTime<Utc>,
+        params: &[(String, String)],
+        how: &str,
+        verdict: &str,
+    ) {
         // The person opened the URL themselves if the app never saw the
         // browser open: that arrow is not drawn.
         self.drop_waiting_to(Actor::Browser);
@@ -341,12 +368,15 @@ impl FlowState {
         } else {
             "tokens in fragment"
         };
-        self.observe(FlowStep::arrow(
-            Actor::Browser,
-            Actor::Client,
-            format!("{how} ({carries})"),
-            verdict,
-        ));
+        self.observe_at(
+            at,
+            FlowStep::arrow(
+                Actor::Browser,
+                Actor::Client,
+                format!("{how} ({carries})"),
+                verdict,
+            ),
+        );
         self.waiting = None;
         self.approval = None;
         self.paste_problem = None;

@@ -81,7 +81,7 @@ fn request() -> crate::engine::grants::authorization_code::AuthorizationRequest 
 fn the_browser_steps_wait_until_observed_and_a_paste_is_drawn_as_a_paste() {
     let mut flow = FlowState::default();
     flow.start(GrantType::AuthorizationCode, false);
-    flow.apply_progress(Progress::AuthorizationUrl(request()));
+    flow.apply_progress(Progress::AuthorizationUrl(request()), Utc::now());
     let waiting: Vec<_> = flow
         .steps
         .iter()
@@ -96,15 +96,19 @@ fn the_browser_steps_wait_until_observed_and_a_paste_is_drawn_as_a_paste() {
             .any(|s| s.status == StepStatus::Done && s.arrow.is_some()),
         "no arrow is done before anything was observed"
     );
-    flow.apply_progress(Progress::BrowserOpened(
-        "http://127.0.0.1:9/authorize?x".into(),
-    ));
+    flow.apply_progress(
+        Progress::BrowserOpened("http://127.0.0.1:9/authorize?x".into()),
+        Utc::now(),
+    );
     assert!(
         flow.steps
             .iter()
             .any(|s| s.label == "open /authorize" && s.status == StepStatus::Done)
     );
-    flow.apply_progress(Progress::RedirectPasted(vec![("code".into(), "c".into())]));
+    flow.apply_progress(
+        Progress::RedirectPasted(vec![("code".into(), "c".into())]),
+        Utc::now(),
+    );
     assert!(
         flow.steps
             .iter()
@@ -117,10 +121,37 @@ fn the_browser_steps_wait_until_observed_and_a_paste_is_drawn_as_a_paste() {
 }
 
 #[test]
+fn steps_keep_the_order_things_happened_in_however_late_their_reports_come() {
+    let mut flow = FlowState::default();
+    flow.start(GrantType::AuthorizationCode, false);
+    let built = Utc::now();
+    // The token exchange's report arrives first, its request having left
+    // after the redirect came back.
+    let mut token = exchange(
+        Some((200, r#"{"access_token":"x","token_type":"Bearer"}"#)),
+        None,
+    );
+    token.started_at = built + chrono::TimeDelta::milliseconds(30);
+    flow.add_exchange(&token);
+    flow.apply_progress(Progress::AuthorizationUrl(request()), built);
+    flow.apply_progress(
+        Progress::RedirectAccepted(vec![("code".into(), "c".into())]),
+        built + chrono::TimeDelta::milliseconds(20),
+    );
+    let labels: Vec<&str> = flow
+        .steps
+        .iter()
+        .filter(|s| s.arrow.is_some())
+        .map(|s| s.label.as_str())
+        .collect();
+    assert_eq!(labels, ["GET /callback (code)", "POST /token", "200 token"]);
+}
+
+#[test]
 fn a_failed_run_drops_what_it_still_waited_for() {
     let mut flow = FlowState::default();
     flow.start(GrantType::AuthorizationCode, false);
-    flow.apply_progress(Progress::AuthorizationUrl(request()));
+    flow.apply_progress(Progress::AuthorizationUrl(request()), Utc::now());
     flow.finish(Err(GrantFailure::message("the sign-in was not completed")));
     assert!(!flow.steps.iter().any(|s| s.status == StepStatus::Waiting));
     assert!(flow.waiting.is_none());
