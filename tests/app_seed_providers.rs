@@ -111,6 +111,17 @@ fn pingfederate_hosted_redirect_is_pasted_back_and_state_checked() {
         "Windchill / PingFederate",
         "Windchill / PingFederate",
     );
+    // Its 7-second tokens are kept fresh: the preset's auto_refresh applies.
+    assert!(
+        harness
+            .state()
+            .state()
+            .selected_session()
+            .expect("session")
+            .tokens
+            .auto_refresh,
+        "auto-refresh is on for the PingFederate preset"
+    );
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the paste field", |h| {
         h.query_by_label("Redirect URL").is_some()

@@ -424,3 +424,51 @@ fn presentation_mode_shows_no_secret_in_any_view() {
         "the collector sees tokens"
     );
 }
+
+#[test]
+fn next_step_on_the_device_grant_pauses_before_the_first_poll() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_in(&runtime, dir.path());
+    click(&mut harness, "Demo — device code");
+    click(&mut harness, "Next step");
+    wait_for(&mut harness, "the first poll, paused", |h| {
+        shows(h, "The token request, as it will be sent")
+    });
+    let kinds: Vec<_> = harness
+        .state()
+        .state()
+        .exchanges
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [oauth_debugger::engine::ExchangeKind::Device],
+        "only the device authorization request went out"
+    );
+    assert!(shows(&harness, "device_code"));
+    assert!(shows(&harness, "Waiting for the device to be approved"));
+    let complete = match &harness
+        .state()
+        .state()
+        .selected_session()
+        .expect("session")
+        .flow
+        .waiting
+    {
+        Some(oauth_debugger::app::flow::Waiting::Device(info)) => info
+            .verification_uri_complete
+            .clone()
+            .expect("complete URI"),
+        other => panic!("not waiting for the device: {other:?}"),
+    };
+    runtime
+        .block_on(user_agent::visit(&complete, &Person::default()))
+        .expect("approved");
+    click(&mut harness, "Send");
+    wait_for(&mut harness, "the token", |h| {
+        shows(h, "Token received (Device authorization grant)")
+    });
+    assert!(shows(&harness, "200 token"));
+}

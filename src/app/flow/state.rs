@@ -162,7 +162,7 @@ impl FlowState {
     /// The prepared request was sent (on its own or back to its run).
     pub fn sent_prepared(&mut self) {
         self.prepared = None;
-        self.drop_waiting_to(Actor::AuthorizationServer);
+        self.drop_waiting(Actor::Client, Actor::AuthorizationServer);
         if !self.prepared_in_run {
             self.run = GrantRun::Running;
         }
@@ -184,17 +184,17 @@ impl FlowState {
         self.observe(FlowStep { at, ..step });
     }
 
-    /// Removes the awaited arrows towards `to` (they happened, or will not).
-    fn drop_waiting_to(&mut self, to: Actor) {
-        self.steps.retain(|s| {
-            !(s.status == StepStatus::Waiting && s.arrow.is_some_and(|(_, t)| t == to))
-        });
+    /// Removes the awaited arrows from `from` to `to` (they happened, or
+    /// will not).
+    fn drop_waiting(&mut self, from: Actor, to: Actor) {
+        self.steps
+            .retain(|s| !(s.status == StepStatus::Waiting && s.arrow == Some((from, to))));
     }
 
     /// Adds the arrows of an exchange of this run.
     pub fn add_exchange(&mut self, exchange: &Exchange) {
         if exchange.kind == ExchangeKind::Token {
-            self.drop_waiting_to(Actor::AuthorizationServer);
+            self.drop_waiting(Actor::Client, Actor::AuthorizationServer);
         }
         for step in FlowStep::from_exchange(exchange) {
             self.observe(step);
@@ -275,7 +275,7 @@ impl FlowState {
                 });
             }
             Progress::BrowserOpened(url) => {
-                self.drop_waiting_to(Actor::Browser);
+                self.drop_waiting(Actor::Client, Actor::Browser);
                 let path = path_of(&url);
                 self.observe_at(
                     at,
@@ -288,7 +288,7 @@ impl FlowState {
                 );
             }
             Progress::BrowserFailed { reason, .. } => {
-                self.drop_waiting_to(Actor::Browser);
+                self.drop_waiting(Actor::Client, Actor::Browser);
                 self.observe_at(
                     at,
                     FlowStep::verdict(
@@ -328,7 +328,7 @@ impl FlowState {
                     Actor::Client,
                     Actor::AuthorizationServer,
                     format!("{} {}", prepared.method, path_of(&prepared.url)),
-                    "The code exchange is ready: edit it below, then Send",
+                    "The token request is built, not sent: edit it below, then Send",
                 ));
                 self.prepared = Some(*prepared);
                 self.prepared_in_run = true;
@@ -359,8 +359,8 @@ impl FlowState {
     ) {
         // The person opened the URL themselves if the app never saw the
         // browser open: that arrow is not drawn.
-        self.drop_waiting_to(Actor::Browser);
-        self.drop_waiting_to(Actor::AuthorizationServer);
+        self.drop_waiting(Actor::Client, Actor::Browser);
+        self.drop_waiting(Actor::Browser, Actor::AuthorizationServer);
         let carries = if params.iter().any(|(k, _)| k == "code") {
             "code"
         } else if params.iter().any(|(k, _)| k == "error") {

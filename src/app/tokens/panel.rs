@@ -13,7 +13,7 @@ use crate::app::widgets::countdown::{countdown_ui, expiry_bar_ui};
 use crate::app::widgets::explanation::findings_ui as findings_list_ui;
 use crate::app::widgets::explanation::why_ui;
 use crate::app::widgets::json_tree::{JsonTree, JsonTreeView, json_tree_ui};
-use crate::app::widgets::secret::secret_ui;
+use crate::app::widgets::secret::{secret_ui, value_ui};
 use crate::engine::TokenSet;
 use crate::engine::revoke::TokenHint;
 
@@ -354,51 +354,44 @@ fn mask_values(text: &str, tokens: &TokenSet) -> String {
 }
 
 fn fields_ui(ui: &mut egui::Ui, tokens: &TokenSet, reveal: bool) {
+    let secret = |ui: &mut egui::Ui, name: &str, value: Option<&crate::engine::Secret>| match value
+    {
+        Some(token) => secret_ui(ui, name, token.expose(), reveal),
+        None => value_ui(ui, name, "—"),
+    };
     egui::Grid::new("token_fields")
         .num_columns(2)
         .striped(true)
         .show(ui, |ui| {
             ui.label("access_token");
-            secret_ui(ui, "access_token", tokens.access_token.expose(), reveal);
+            secret(ui, "access_token", Some(&tokens.access_token));
             ui.end_row();
             ui.label("token_type");
-            ui.label(
-                tokens
-                    .token_type
-                    .as_deref()
-                    .unwrap_or("(missing — treated as Bearer)"),
-            );
+            let token_type = tokens
+                .token_type
+                .as_deref()
+                .unwrap_or("(missing — treated as Bearer)");
+            value_ui(ui, "token_type", token_type);
             ui.end_row();
             ui.label("expires_in");
-            ui.label(
-                tokens
-                    .expires_in
-                    .map(|s| format!("{s} s"))
-                    .unwrap_or_else(|| "—".to_string()),
-            );
+            let expires_in = tokens
+                .expires_in
+                .map(|s| format!("{s} s"))
+                .unwrap_or_else(|| "—".to_string());
+            value_ui(ui, "expires_in", &expires_in);
             ui.end_row();
             ui.label("refresh_token");
-            match &tokens.refresh_token {
-                Some(token) => secret_ui(ui, "refresh_token", token.expose(), reveal),
-                None => {
-                    ui.label("—");
-                }
-            }
+            secret(ui, "refresh_token", tokens.refresh_token.as_ref());
             ui.end_row();
             ui.label("scope");
-            ui.label(tokens.scope.as_deref().unwrap_or("—"));
+            value_ui(ui, "scope", tokens.scope.as_deref().unwrap_or("—"));
             ui.end_row();
             ui.label("id_token");
-            match &tokens.id_token {
-                Some(token) => secret_ui(ui, "id_token", token.expose(), reveal),
-                None => {
-                    ui.label("—");
-                }
-            }
+            secret(ui, "id_token", tokens.id_token.as_ref());
             ui.end_row();
             for (name, value) in &tokens.other {
                 ui.label(name);
-                ui.label(value.to_string());
+                value_ui(ui, name, &value.to_string());
                 ui.end_row();
             }
         });

@@ -17,14 +17,22 @@ pub fn countdown_ui(ui: &mut egui::Ui, expires_at: Option<DateTime<Utc>>) {
     };
     let left = (at - Utc::now()).num_seconds();
     let clock = at.with_timezone(&Local).format("%H:%M:%S");
-    if left > 0 {
-        ui.label(format!("in {} (at {clock})", duration_text(left)));
+    let (text, color) = if left > 0 {
+        (
+            format!("in {} (at {clock})", duration_text(left)),
+            ui.visuals().text_color(),
+        )
     } else {
-        ui.colored_label(
-            ui.visuals().error_fg_color,
+        (
             format!("expired {} ago (at {clock})", duration_text(-left)),
-        );
-    }
+            ui.visuals().error_fg_color,
+        )
+    };
+    let response = ui.add(egui::Label::new(egui::RichText::new(&text).color(color)));
+    // Read as "Expires: in 59 min (at 14:03:10)".
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Label, true, format!("Expires: {text}"))
+    });
     ui.request_repaint_after(until_text_changes(left.abs()));
 }
 

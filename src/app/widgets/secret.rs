@@ -15,3 +15,12 @@ pub fn secret_ui(ui: &mut egui::Ui, name: &str, value: &str, reveal: bool) {
         egui::WidgetInfo::labeled(egui::Role::Label, true, format!("{name}: {shown}"))
     });
 }
+
+/// Shows `value`, read by screen readers (and tests) as `{name}: {value}`,
+/// so a value in a grid keeps its name.
+pub fn value_ui(ui: &mut egui::Ui, name: &str, value: &str) {
+    let response = ui.add(egui::Label::new(value).truncate());
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Label, true, format!("{name}: {value}"))
+    });
+}

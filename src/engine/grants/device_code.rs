@@ -104,6 +104,46 @@ pub async fn run(
         _ = tokio::time::sleep(options.timeout) => return Err(CallbackError::Timeout(options.timeout).into()),
         _ = options.cancelled() => return Err(CallbackError::Cancelled.into()),
     }
+    if options.approve_request.is_some() {
+        // Built against a client that records without sending. The crate
+        // retries a request that failed to send, after a sleep: the first
+        // sleep means the first poll is recorded, and the loop is dropped.
+        let dry = http.dry_run();
+        let (dry_send, _) = token_sender(&dry, profile);
+        let recorded = std::sync::Arc::new(tokio::sync::Notify::new());
+        let signal = recorded.clone();
+        let stop = move |_: Duration| {
+            let signal = signal.clone();
+            async move {
+                signal.notify_one();
+                std::future::pending::<()>().await;
+            }
+        };
+        let poll = client
+            .exchange_device_access_token(&details)
+            .request_async(&dry_send, stop, None);
+        tokio::select! {
+            _ = poll => {}
+            () = recorded.notified() => {}
+        }
+        let exchange = dry.exchanges().pop();
+        let outcome = Err(EngineError::Transport {
+            error: exchange
+                .as_ref()
+                .and_then(|e| e.error.clone())
+                .unwrap_or(TransportError {
+                    kind: crate::engine::http::TransportErrorKind::Other,
+                    message: "the first poll could not be built".to_string(),
+                }),
+            exchange: exchange.map(Box::new),
+        });
+        let prepared = super::step::from_dry_run(outcome, GrantType::DeviceCode, profile)?;
+        if let Some(tokens) =
+            first_poll_in_steps(http, options, prepared, details.interval()).await?
+        {
+            return Ok(tokens);
+        }
+    }
     options.report(Progress::Polling);
     let poll_http = http.scoped();
     let (poll_send, rewriter) = token_sender(&poll_http, profile);
@@ -218,5 +258,38 @@ fn device_response_message(
         _ => format!(
             "the device authorization endpoint refused the request (HTTP {status}) without an OAuth error body (RFC 8628 §3.2, RFC 6749 §5.2); it sent {sent}"
         ),
+    }
+}
+
+/// Step mode: the first poll, built but not sent, shown and sent as the
+/// user edited it. Tokens when it brought them; `None` when the person has
+/// not approved yet (`authorization_pending`, `slow_down`) and polling goes
+/// on as usual, one interval later (five seconds more after `slow_down`,
+/// RFC 8628 §3.5).
+async fn first_poll_in_steps(
+    http: &HttpClient,
+    options: &BrowserOptions,
+    prepared: super::step::PreparedRequest,
+    interval: Duration,
+) -> Result<Option<TokenSet>, EngineError> {
+    let Some(edited) = options.approved_request(prepared).await? else {
+        return Ok(None);
+    };
+    match super::step::send(http, &edited).await {
+        Ok(tokens) => Ok(Some(tokens)),
+        Err(EngineError::OAuth { error, .. })
+            if matches!(error.error.as_str(), "authorization_pending" | "slow_down") =>
+        {
+            let wait = if error.error == "slow_down" {
+                interval + Duration::from_secs(5)
+            } else {
+                interval
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => Ok(None),
+                _ = options.cancelled() => Err(CallbackError::Cancelled.into()),
+            }
+        }
+        Err(err) => Err(err),
     }
 }

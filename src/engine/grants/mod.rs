@@ -500,9 +500,10 @@ impl GrantType {
 
     /// Step-by-step runs it: token endpoint grants are built and shown
     /// before sending ([`step::prepare`]); browser grants pause before the
-    /// browser opens and (authorization code) before the code exchange.
+    /// browser opens and (authorization code) before the code exchange; the
+    /// device grant before its first poll.
     pub fn can_step(self) -> bool {
-        self != Self::DeviceCode
+        true
     }
 
     /// The grant is one token request that [`step::prepare`] can build.

@@ -72,7 +72,7 @@ pub async fn prepare_code_exchange(
 
 /// Reads the request a dry-run client recorded (the run's "not sent"
 /// error) into an editable request.
-fn from_dry_run(
+pub(super) fn from_dry_run(
     outcome: Result<TokenSet, EngineError>,
     grant: GrantType,
     profile: &Profile,
