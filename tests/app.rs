@@ -668,6 +668,15 @@ fn a_tampered_state_in_the_authorization_step_is_caught_on_the_way_back() {
     let _ = runtime.block_on(user_agent::visit(&url, &Person::default()));
     wait_for(&mut harness, "the verdict", |h| shows(h, "state mismatch"));
     assert!(shows(&harness, "received \"tampered\""));
+    // Refused and drawn as such; the sign-in itself still waits for a
+    // redirect with its own state (a forged one must not end it).
+    assert!(shows(&harness, "GET /callback — refused"));
+    assert!(shows(&harness, "Waiting for the browser"));
+    click(&mut harness, "HTTP log");
+    assert!(shows(&harness, "callback"));
+    click(&mut harness, "Flow");
+    click(&mut harness, "Cancel");
+    wait_for(&mut harness, "the cancelled run", |h| shows(h, "cancelled"));
 }
 
 #[test]

@@ -127,8 +127,8 @@ async fn deny_is_access_denied_with_its_description() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_tampered_state_is_refused_showing_both_values() {
-    let listener = CallbackListener::bind(
+async fn a_tampered_state_is_refused_showing_both_values_and_the_listener_keeps_waiting() {
+    let mut listener = CallbackListener::bind(
         &"http://127.0.0.1/callback".parse().expect("url"),
         "the-real-state",
         None,
@@ -136,26 +136,111 @@ async fn a_tampered_state_is_refused_showing_both_values() {
     )
     .await
     .expect("listener");
-    let url = format!("{}?code=abc&state=forged", listener.redirect_uri());
-    let page = tokio::spawn(async move { reqwest::get(url).await.expect("answer") });
-    let err = listener
-        .wait(Duration::from_secs(10), std::future::pending())
+    let mut refusals = listener.take_refusals().expect("refusals");
+    let base = listener.redirect_uri().to_string();
+    let waiting = tokio::spawn(listener.wait(Duration::from_secs(10), std::future::pending()));
+    // Any local process can call the listener with a state of its own.
+    let forged = reqwest::get(format!("{base}?code=abc&state=forged"))
         .await
-        .expect_err("refused");
-    assert_eq!(
-        err,
-        CallbackError::StateMismatch {
-            expected: "the-real-state".into(),
-            received: "forged".into()
-        }
-    );
-    let page = page.await.expect("page");
-    assert_eq!(page.status(), 400);
-    let text = page.text().await.expect("text");
+        .expect("answer");
+    assert_eq!(forged.status(), 400);
+    let text = forged.text().await.expect("text");
     assert!(
-        text.contains("Sign-in failed") && text.contains("&quot;forged&quot;"),
+        text.contains("Refused")
+            && text.contains("&quot;forged&quot;")
+            && text.contains("keeps waiting"),
         "{text}"
     );
+    let refused = refusals.recv().await.expect("reported");
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.reason.contains("state mismatch"),
+        "{}",
+        refused.reason
+    );
+    assert!(refused.reason.contains("\"forged\""), "{}", refused.reason);
+    // Another Host (a page reaching the port under a rebound name) too.
+    let client = reqwest::Client::new();
+    let rebound = client
+        .get(format!("{base}?code=abc&state=the-real-state"))
+        .header("host", "attacker.example:80")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(rebound.status(), 421);
+    assert!(
+        refusals
+            .recv()
+            .await
+            .expect("reported")
+            .reason
+            .contains("attacker.example")
+    );
+    // The real redirect still completes the sign-in.
+    let real = reqwest::get(format!("{base}?code=the-code&state=the-real-state"))
+        .await
+        .expect("answer");
+    assert_eq!(real.status(), 200);
+    let params = waiting.await.expect("join").expect("accepted");
+    assert_eq!(params.code.as_deref(), Some("the-code"));
+}
+
+/// A forged request during a real sign-in is recorded (the HTTP log and the
+/// diagram show it as a refused callback) and does not end the sign-in.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forged_callback_during_a_sign_in_is_recorded_and_the_sign_in_completes() {
+    let server = demo().await;
+    let p = profile(&browser_file(
+        &server.url(),
+        GrantType::AuthorizationCode,
+        ClientAuthMethod::ClientSecretBasic,
+    ));
+    let http = client(&p);
+    let (urls_tx, mut urls) = tokio::sync::mpsc::channel::<String>(4);
+    let options = GrantOptions {
+        browser: BrowserOptions {
+            open_browser: false,
+            progress: Some(Arc::new(move |event: Progress| {
+                if let Progress::AuthorizationUrl(request) = event {
+                    let _ = urls_tx.try_send(request.url.to_string());
+                }
+            })),
+            ..BrowserOptions::default()
+        },
+        ..GrantOptions::default()
+    };
+    let running = {
+        let (p, http) = (p.clone(), http.clone());
+        tokio::spawn(async move { grants::run(&p, &http, &options).await })
+    };
+    let url = urls.recv().await.expect("authorization URL");
+    let redirect_uri = url::Url::parse(&url)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| v.into_owned())
+        .expect("redirect_uri");
+    let forged = reqwest::get(format!("{redirect_uri}?code=evil&state=guessed"))
+        .await
+        .expect("answer");
+    assert_eq!(forged.status(), 400);
+    let visit = user_agent::visit(&url, &Person::default())
+        .await
+        .expect("signed in");
+    assert!(visit.redirected_to.is_some_and(|r| r.contains("code=")));
+    let tokens = running
+        .await
+        .expect("join")
+        .expect("the real sign-in completes");
+    assert_eq!(tokens.grant, GrantType::AuthorizationCode);
+    let refused: Vec<_> = http
+        .exchanges()
+        .into_iter()
+        .filter(|e| e.kind == oauth_debugger::engine::http::ExchangeKind::Callback)
+        .collect();
+    assert_eq!(refused.len(), 1, "the forged request is in the log");
+    assert_eq!(refused[0].status(), Some(400));
+    assert!(refused[0].request.url.contains("state=guessed"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

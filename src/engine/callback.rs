@@ -19,10 +19,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use url::Url;
 
 /// Default time to wait for the browser.
@@ -253,8 +253,39 @@ pub fn default_redirect_uri() -> Url {
 
 type Outcome = Result<CallbackParams, CallbackError>;
 
+/// A request the listener refused and kept waiting after: another path,
+/// another `Host`, or a redirect whose `state` is not this sign-in's (any
+/// local process or web page can send one; RFC 6749 §10.12). Recorded as an
+/// observation; the real redirect is still awaited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedCallback {
+    /// When it arrived.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Method.
+    pub method: String,
+    /// The URL as requested (scheme and authority from `Host`).
+    pub url: String,
+    /// Its headers.
+    pub headers: Vec<(String, String)>,
+    /// Its body.
+    pub body: Vec<u8>,
+    /// The status of the page the listener answered.
+    pub status: u16,
+    /// That page.
+    pub page: Vec<u8>,
+    /// Why it was refused, for people.
+    pub reason: String,
+}
+
+/// Paths browsers ask for on their own; answered 404 without an
+/// observation (they are not requests anybody sent).
+const BROWSER_NOISE: &[&str] = &["/favicon.ico", "/robots.txt"];
+
 struct Shared {
     path: String,
+    /// `host:port` of the redirect URI: the `Host` a request must carry.
+    authority: String,
+    refused: mpsc::Sender<RefusedCallback>,
     expected_state: String,
     issuer: Option<String>,
     expect: Expect,
@@ -264,6 +295,7 @@ struct Shared {
 /// A loopback listener waiting for one redirect.
 pub struct CallbackListener {
     redirect_uri: Url,
+    refused: Option<mpsc::Receiver<RefusedCallback>>,
     result: oneshot::Receiver<Outcome>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
@@ -310,8 +342,16 @@ impl CallbackListener {
 
         let (tx, rx) = oneshot::channel();
         let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+        let (refused_tx, refused_rx) = mpsc::channel(16);
+        let authority = match (redirect_uri.host_str(), redirect_uri.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            _ => String::new(),
+        };
         let shared = Arc::new(Shared {
             path,
+            authority,
+            refused: refused_tx,
             expected_state: expected_state.to_string(),
             issuer: issuer.map(str::to_string),
             expect,
@@ -327,6 +367,7 @@ impl CallbackListener {
         });
         Ok(Self {
             redirect_uri,
+            refused: Some(refused_rx),
             result: rx,
             shutdown: Some(shutdown_tx),
             task,
@@ -336,6 +377,12 @@ impl CallbackListener {
     /// The redirect URI to send, with the port actually bound.
     pub fn redirect_uri(&self) -> &Url {
         &self.redirect_uri
+    }
+
+    /// The requests the listener refuses while it waits, as they come; to
+    /// be taken before [`CallbackListener::wait`].
+    pub fn take_refusals(&mut self) -> Option<mpsc::Receiver<RefusedCallback>> {
+        self.refused.take()
     }
 
     /// Waits for the redirect, at most `timeout`, or until `cancel` resolves.
@@ -372,11 +419,63 @@ async fn handle(
     State(shared): State<Arc<Shared>>,
     method: Method,
     uri: Uri,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let refuse = |status: StatusCode, title: &str, reason: String| {
+        let response = page(status, title, &reason);
+        let page_body = format!("{title}: {reason}").into_bytes();
+        let _ = shared.refused.try_send(RefusedCallback {
+            at: chrono::Utc::now(),
+            method: method.to_string(),
+            url: format!("http://{host}{uri}"),
+            headers: headers
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: body.to_vec(),
+            status: status.as_u16(),
+            page: page_body,
+            reason,
+        });
+        response
+    };
+    // A page elsewhere can reach a loopback port under another name (DNS
+    // rebinding): only the redirect URI's own host is served.
+    if !host.eq_ignore_ascii_case(&shared.authority) {
+        return refuse(
+            StatusCode::MISDIRECTED_REQUEST,
+            "Refused",
+            format!(
+                "the request names the host {host:?}, not the redirect URI's {:?}; the OAuth Debugger keeps waiting for the real redirect",
+                shared.authority
+            ),
+        );
+    }
     if uri.path() != shared.path {
-        return (StatusCode::NOT_FOUND, "Not found").into_response();
+        if BROWSER_NOISE.contains(&uri.path()) {
+            return (StatusCode::NOT_FOUND, "Not found").into_response();
+        }
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            format!(
+                "{} is not the redirect URI's path {}; the OAuth Debugger keeps waiting for the real redirect",
+                uri.path(),
+                shared.path
+            ),
+        );
     }
     let from_query = method == Method::GET;
     let raw = match (&method, query.as_deref()) {
@@ -386,6 +485,22 @@ async fn handle(
         (&Method::POST, _) => body.to_vec(),
         _ => return StatusCode::METHOD_NOT_ALLOWED.into_response(),
     };
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(&raw).into_owned().collect();
+    // A redirect without this sign-in's state is not its answer: refused,
+    // and the listener stays for the real one (a forged request must not
+    // end the sign-in in progress).
+    if let Err(
+        err @ (CallbackError::StateMismatch { .. }
+        | CallbackError::StateMissing { .. }
+        | CallbackError::Empty),
+    ) = check_callback(params.clone(), &shared.expected_state, None, shared.expect)
+    {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Refused",
+            format!("{err}; the OAuth Debugger ignores it and keeps waiting for the real redirect"),
+        );
+    }
     let Ok(mut slot) = shared.result.lock() else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
@@ -396,7 +511,6 @@ async fn handle(
             "This sign-in was already completed. You can close this tab.",
         );
     };
-    let params: Vec<(String, String)> = url::form_urlencoded::parse(&raw).into_owned().collect();
     let outcome = check_callback(
         params,
         &shared.expected_state,

@@ -49,6 +49,9 @@ pub enum ExchangeKind {
     Introspection,
     /// Userinfo.
     Userinfo,
+    /// A request the loopback redirect listener received (inbound: the
+    /// browser, or whoever else, called this app).
+    Callback,
 }
 
 impl ExchangeKind {
@@ -63,6 +66,7 @@ impl ExchangeKind {
             Self::Revocation => "revocation",
             Self::Introspection => "introspection",
             Self::Userinfo => "userinfo",
+            Self::Callback => "callback",
         }
     }
 }
@@ -372,6 +376,34 @@ impl HttpClient {
     /// Every exchange made through this client (and its clones) so far.
     pub fn exchanges(&self) -> Vec<Exchange> {
         self.log.lock().map(|log| log.clone()).unwrap_or_default()
+    }
+
+    /// Records a request this app received (the loopback listener's) and
+    /// its answer as an exchange of `kind`, numbered and delivered like the
+    /// ones it sends.
+    pub async fn record_inbound(
+        &self,
+        kind: ExchangeKind,
+        started_at: DateTime<Utc>,
+        request: RecordedRequest,
+        response: RecordedResponse,
+    ) -> Exchange {
+        let exchange = Exchange {
+            id: self.recorder.next_id(),
+            kind,
+            started_at,
+            duration: (Utc::now() - started_at).to_std().unwrap_or_default(),
+            request,
+            response: Some(response),
+            error: None,
+        };
+        for log in self.outer_logs.iter().chain([&self.log]) {
+            if let Ok(mut log) = log.lock() {
+                log.push(exchange.clone());
+            }
+        }
+        self.recorder.deliver(&exchange).await;
+        exchange
     }
 
     /// GETs `url` asking for JSON, with an `Authorization` header when

@@ -145,6 +145,38 @@ impl FlowStep {
         }
     }
 
+    /// A request the redirect listener refused (another path or host, a
+    /// state not this sign-in's): an arrow into the app and the page it got
+    /// back, both failed; the run goes on waiting.
+    fn from_refused_callback(exchange: &Exchange, path: &str) -> Vec<Self> {
+        let reason = exchange
+            .response
+            .as_ref()
+            .and_then(|r| r.header("x-refused"))
+            .unwrap_or("refused")
+            .to_string();
+        let mut request = Self::arrow(
+            Actor::Browser,
+            Actor::Client,
+            format!("{} {path} — refused", exchange.request.method),
+            format!("A request to the redirect listener was refused: {reason}"),
+        );
+        request.status = StepStatus::Failed;
+        request.exchange_id = Some(exchange.id);
+        request.at = exchange.started_at;
+        let status = exchange.status().unwrap_or_default();
+        let mut reply = Self::arrow(
+            Actor::Client,
+            Actor::Browser,
+            status_line(status),
+            "The listener answered with a page saying why, and kept waiting",
+        );
+        reply.status = StepStatus::Failed;
+        reply.exchange_id = Some(exchange.id);
+        reply.at = exchange.started_at + exchange.duration;
+        vec![request, reply]
+    }
+
     /// The arrows of an exchange: the request, and the reply when one came.
     /// A request that never reached the server (refused, timed out, TLS) is
     /// one failed arrow with no reply.
@@ -152,6 +184,9 @@ impl FlowStep {
         let path = url::Url::parse(&exchange.request.url)
             .map(|u| u.path().to_string())
             .unwrap_or_else(|_| exchange.request.url.clone());
+        if exchange.kind == ExchangeKind::Callback {
+            return Self::from_refused_callback(exchange, &path);
+        }
         let server = match exchange.kind {
             ExchangeKind::Api => Actor::ResourceServer,
             _ => Actor::AuthorizationServer,

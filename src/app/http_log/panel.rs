@@ -12,7 +12,7 @@ use crate::engine::curl::to_curl_script;
 use crate::engine::http::{Exchange, ExchangeKind};
 use crate::engine::redact;
 
-const KINDS: [ExchangeKind; 8] = [
+const KINDS: [ExchangeKind; 9] = [
     ExchangeKind::Authorize,
     ExchangeKind::Token,
     ExchangeKind::Device,
@@ -21,6 +21,7 @@ const KINDS: [ExchangeKind; 8] = [
     ExchangeKind::Revocation,
     ExchangeKind::Introspection,
     ExchangeKind::Userinfo,
+    ExchangeKind::Callback,
 ];
 
 /// The table row of an exchange: time, kind, status, duration, method, URL

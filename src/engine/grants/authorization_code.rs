@@ -176,6 +176,7 @@ pub(super) async fn prepare_redirect(
 /// and what came back.
 pub(super) async fn authorize_in_browser(
     profile: &Profile,
+    http: &HttpClient,
     options: &BrowserOptions,
     kind: ResponseKind,
 ) -> Result<(AuthorizationRequest, CallbackParams), EngineError> {
@@ -197,7 +198,14 @@ pub(super) async fn authorize_in_browser(
     options.send_user_to(url.as_str()).await;
     let issuer = profile.endpoints.issuer.as_ref().map(Url::as_str);
     let params = options
-        .wait_for_redirect(listener, &redirect_uri, &request.state, issuer, expect)
+        .wait_for_redirect(
+            http,
+            listener,
+            &redirect_uri,
+            &request.state,
+            issuer,
+            expect,
+        )
         .await?;
     Ok((request, params))
 }
@@ -210,7 +218,8 @@ pub async fn run(
 ) -> Result<TokenSet, EngineError> {
     // Checked before anything is opened, so a bad profile sends nothing.
     profile.token_endpoint()?;
-    let (request, params) = authorize_in_browser(profile, options, ResponseKind::Code).await?;
+    let (request, params) =
+        authorize_in_browser(profile, http, options, ResponseKind::Code).await?;
     let code = params.code.unwrap_or_default();
     let mut tokens = if options.approve_request.is_some() {
         let prepared = super::step::prepare_code_exchange(profile, http, &request, &code).await?;

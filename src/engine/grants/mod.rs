@@ -216,6 +216,7 @@ impl BrowserOptions {
     /// otherwise for a pasted URL. Either way the same checks apply.
     async fn wait_for_redirect(
         &self,
+        http: &HttpClient,
         listener: Option<callback::CallbackListener>,
         redirect_uri: &Url,
         state: &str,
@@ -223,9 +224,26 @@ impl BrowserOptions {
         expect: Expect,
     ) -> Result<CallbackParams, CallbackError> {
         let params = match listener {
-            Some(listener) => {
+            Some(mut listener) => {
                 self.report(Progress::WaitingForRedirect(redirect_uri.clone()));
-                let params = listener.wait(self.timeout, self.cancelled()).await?;
+                let mut refusals = listener.take_refusals();
+                let waiting = listener.wait(self.timeout, self.cancelled());
+                tokio::pin!(waiting);
+                // Requests the listener refused (another path or host, a
+                // state not this sign-in's) are recorded as they come; the
+                // real redirect is still awaited.
+                let params = loop {
+                    let refused = async {
+                        match &mut refusals {
+                            Some(refusals) => refusals.recv().await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    tokio::select! {
+                        result = &mut waiting => break result?,
+                        Some(refused) = refused => record_refusal(http, refused).await,
+                    }
+                };
                 self.report(Progress::RedirectAccepted(params.all.clone()));
                 params
             }
@@ -271,6 +289,26 @@ impl BrowserOptions {
     }
 }
 
+/// Puts a request the redirect listener refused in the exchange log, as the
+/// callback it was and the page it got.
+async fn record_refusal(http: &HttpClient, refused: callback::RefusedCallback) {
+    use super::http::{RecordedRequest, RecordedResponse};
+    let request = RecordedRequest {
+        method: refused.method,
+        url: refused.url,
+        headers: refused.headers,
+        body: refused.body,
+    };
+    let response = RecordedResponse {
+        status: refused.status,
+        headers: vec![("x-refused".to_string(), refused.reason)],
+        body: refused.page,
+        truncated: false,
+    };
+    http.record_inbound(ExchangeKind::Callback, refused.at, request, response)
+        .await;
+}
+
 /// Runs the profile's grant (or the one in `options`) and returns the tokens.
 pub async fn run(
     profile: &Profile,
@@ -298,7 +336,7 @@ pub async fn run(
         GrantType::AuthorizationCode => {
             authorization_code::run(profile, http, &options.browser).await
         }
-        GrantType::Implicit => implicit::run(profile, &options.browser).await,
+        GrantType::Implicit => implicit::run(profile, http, &options.browser).await,
         GrantType::DeviceCode => device_code::run(profile, http, &options.browser).await,
     }
 }
