@@ -7,7 +7,8 @@ use chrono::Utc;
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::{Exit, Failure, client, finish_printer, load};
+use super::{Exit, Failure, client, complete, finish_printer, load};
+use crate::engine::autodiscovery::Endpoint;
 use crate::engine::discovery::{self, Discovered};
 use crate::engine::introspection;
 use crate::engine::jwks::JwksCache;
@@ -448,15 +449,20 @@ pub fn describe_verification(verification: &Verification) -> String {
 pub async fn introspect(args: IntrospectArgs) -> Result<Exit, Failure> {
     let profile = load(&args.profile)?;
     let (http, printer) = client(&profile.http, args.output.verbose)?;
-    let result = introspection::introspect(
-        &profile,
-        &http,
-        &Secret::new(args.token),
-        args.hint.as_deref(),
-    )
+    let result = async {
+        let profile = complete(&profile, &http, &[Endpoint::Introspection]).await?;
+        introspection::introspect(
+            &profile,
+            &http,
+            &Secret::new(args.token),
+            args.hint.as_deref(),
+        )
+        .await
+        .map_err(|err| Failure::at(err, Stage::Introspection))
+    }
     .await;
     finish_printer(http, printer).await;
-    let found = result.map_err(|err| Failure::at(err, Stage::Introspection))?;
+    let found = result?;
     if args.output.json {
         outln!(
             "{}",
@@ -499,15 +505,20 @@ pub async fn userinfo(args: UserinfoArgs) -> Result<Exit, Failure> {
         None => None,
     };
     let (http, printer) = client(&profile.http, args.output.verbose)?;
-    let result = userinfo::userinfo(
-        &profile,
-        &http,
-        &Secret::new(args.token),
-        id_token_sub.as_deref(),
-    )
+    let result = async {
+        let profile = complete(&profile, &http, &[Endpoint::Userinfo]).await?;
+        userinfo::userinfo(
+            &profile,
+            &http,
+            &Secret::new(args.token),
+            id_token_sub.as_deref(),
+        )
+        .await
+        .map_err(|err| Failure::at(err, Stage::ApiCall))
+    }
     .await;
     finish_printer(http, printer).await;
-    let info = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;
+    let info = result?;
     if args.output.json {
         outln!(
             "{}",

@@ -346,6 +346,9 @@ impl FlowState {
                 self.waiting = Some(Waiting::Device(info));
             }
             Progress::Polling => {}
+            Progress::EndpointsDiscovered(note) => {
+                self.observe_at(at, FlowStep::verdict(note.to_string(), true));
+            }
         }
     }
 

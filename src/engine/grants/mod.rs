@@ -81,6 +81,9 @@ pub enum Progress {
     Polling,
     /// The device authorization response: show the code to the user.
     DeviceCode(device_code::DeviceCodeInfo),
+    /// Empty endpoints were filled from the issuer's discovery metadata
+    /// before the grant started ([`crate::engine::autodiscovery::complete`]).
+    EndpointsDiscovered(crate::engine::autodiscovery::DiscoveryNote),
 }
 
 /// Receives [`Progress`] reports.
