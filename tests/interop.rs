@@ -610,3 +610,179 @@ async fn pingfederate_mode_keeps_standard_lifetimes_for_the_demo_clients() {
         .expect("tokens");
     assert_eq!(tokens.expires_in, Some(3600));
 }
+
+// 2. An issuer-only profile.
+
+/// A profile file that names the issuer and no endpoint.
+fn issuer_only_file(dir: &Path, base: &str, grant: &str) -> PathBuf {
+    let text = format!(
+        r#"name = "issuer only"
+issuer = "{base}"
+client_id = "demo-client"
+client_secret = "demo-secret"
+grant_type = "{grant}"
+username = "alice"
+password = "alice-password"
+scope = "openid profile read"
+
+[api]
+url = "{base}/api/items"
+
+[http]
+timeout_secs = 5
+"#
+    );
+    let path = dir.join("issuer-only.toml");
+    std::fs::write(&path, text).expect("write profile");
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_issuer_only_profile_runs_every_command_that_needs_endpoints() {
+    let server = demo_with(&[]).await;
+    let base = server.url();
+    let dir = tempfile::tempdir().expect("dir");
+    let path = issuer_only_file(dir.path(), &base, "password");
+    let path = path.to_str().expect("path");
+    let discovered = format!("Endpoints discovered from {base}");
+
+    let out = cli(&["token", "--profile", path, "--json"]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(&discovered), "{stderr}");
+    assert!(stderr.contains("token_endpoint"), "{stderr}");
+    let tokens: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let access = tokens["access_token"].as_str().expect("access token");
+    let refresh = tokens["refresh_token"].as_str().expect("refresh token");
+
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["token", "--profile", path, "--grant", "client_credentials"],
+        vec![
+            "token",
+            "--profile",
+            path,
+            "--grant",
+            "refresh_token",
+            "--refresh-token",
+            refresh,
+        ],
+        vec!["call", "--profile", path],
+        vec!["introspect", "--profile", path, "--token", access],
+        vec!["userinfo", "--profile", path, "--token", access],
+        vec!["revoke", "--profile", path, "--token", access],
+    ];
+    for args in runs {
+        let out = cli(&args).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&discovered),
+            "{args:?} did not say so: {stderr}"
+        );
+        assert!(!stderr.contains("is required"), "{args:?}: {stderr}");
+    }
+    // The API call with a token given needs no endpoint: nothing discovered.
+    let out = cli(&["call", "--profile", path, "--access-token", "x"]).await;
+    assert!(!text(&out.stderr).contains(&discovered));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn discovery_fills_only_empty_endpoints_once_per_issuer() {
+    use oauth_debugger::engine::ExchangeKind;
+    use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache};
+    let server = demo_with(&[]).await;
+    let base = server.url();
+    let mut file = demo_file(
+        &base,
+        GrantType::ClientCredentials,
+        ClientAuthMethod::ClientSecretBasic,
+    );
+    file.issuer = Some(base.clone());
+    file.token_endpoint = None;
+    // Typed by hand: kept even though the document names another.
+    file.userinfo_endpoint = Some(format!("{base}/api/me"));
+    let p = profile(&file);
+    let http = client(&p);
+    let cache = DiscoveryCache::new();
+    let needs = GrantType::ClientCredentials.endpoints();
+    let (completed, note) = autodiscovery::complete(&p, &http, &cache, needs)
+        .await
+        .expect("discovered");
+    let note = note.expect("a note");
+    assert!(!note.cached);
+    assert!(note.filled.contains(&"token_endpoint"), "{note}");
+    assert!(!note.filled.contains(&"userinfo_endpoint"), "{note}");
+    assert_eq!(
+        completed.endpoints.token.as_ref().map(|u| u.as_str()),
+        Some(format!("{base}/token").as_str())
+    );
+    assert_eq!(
+        completed.endpoints.userinfo.as_ref().map(|u| u.as_str()),
+        Some(format!("{base}/api/me").as_str())
+    );
+    let tokens = grants::run(&completed, &http, &Default::default())
+        .await
+        .expect("the grant runs with the discovered endpoint");
+    assert!(!tokens.access_token.expose().is_empty());
+    let asked = http.exchanges().len();
+    assert!(
+        http.exchanges()
+            .iter()
+            .any(|e| e.kind == ExchangeKind::Discovery),
+        "discovery went through the recording client"
+    );
+    // Again in the same session: remembered, nothing asked.
+    let (_, note) = autodiscovery::complete(&p, &http, &cache, needs)
+        .await
+        .expect("cached");
+    assert!(note.expect("a note").cached);
+    assert_eq!(http.exchanges().len(), asked);
+    // Nothing missing: nothing asked, no note.
+    let (_, note) = autodiscovery::complete(&completed, &http, &cache, needs)
+        .await
+        .expect("complete already");
+    assert!(note.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metadata_of_another_issuer_is_not_used_and_a_missing_endpoint_is_said() {
+    use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache, Endpoint};
+    let server = demo_with(&[]).await;
+    let base = server.url();
+    let port = server.addr().port();
+    let mut file = demo_file(
+        &base,
+        GrantType::ClientCredentials,
+        ClientAuthMethod::ClientSecretBasic,
+    );
+    file.token_endpoint = None;
+    // The document says 127.0.0.1: asked as localhost, it is another issuer.
+    file.issuer = Some(format!("http://localhost:{port}"));
+    let p = profile(&file);
+    let err = autodiscovery::complete(&p, &client(&p), &DiscoveryCache::new(), &[Endpoint::Token])
+        .await
+        .expect_err("refused");
+    let message = err.to_string();
+    assert!(message.contains("were not taken from"), "{message}");
+    assert!(message.contains("type them in the profile"), "{message}");
+
+    // The split documents of `{base}/o` name no device endpoint.
+    let server = demo_with(&["split-discovery"]).await;
+    let issuer = format!("{}/o", server.url());
+    let dir = tempfile::tempdir().expect("dir");
+    let path = issuer_only_file(dir.path(), &issuer, "client_credentials");
+    let path = path.to_str().expect("path");
+    let out = cli(&["token", "--profile", path, "--grant", "device_code"]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("device_authorization_endpoint")
+            && stderr.contains(&format!("the discovery document of {issuer}")),
+        "{stderr}"
+    );
+    // Its RFC 8414 document fills what the OpenID one lacks: revocation.
+    let out = cli(&["revoke", "--profile", path, "--token", "abc"]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("revocation_endpoint"), "{stderr}");
+}

@@ -262,10 +262,7 @@ pub async fn complete(
             )),
         }
     }
-    if let Some(still) = missing
-        .iter()
-        .find(|e| !e.is_set(&completed.endpoints))
-    {
+    if let Some(still) = missing.iter().find(|e| !e.is_set(&completed.endpoints)) {
         return Err(ProfileError::field(
             still.key(),
             format!(
@@ -287,7 +284,8 @@ pub async fn complete(
 
 /// A discovery failure, said as what it was for.
 fn in_context(err: EngineError, issuer: &str) -> EngineError {
-    let prefix = format!("the profile's endpoints are empty and discovering them from {issuer} failed");
+    let prefix =
+        format!("the profile's endpoints are empty and discovering them from {issuer} failed");
     match err {
         EngineError::Transport { error, exchange } => EngineError::Transport {
             error: TransportError {
@@ -300,7 +298,9 @@ fn in_context(err: EngineError, issuer: &str) -> EngineError {
             message: format!("{prefix}: {message}"),
             exchange,
         },
-        EngineError::Unsupported(message) => EngineError::Unsupported(format!("{prefix}: {message}")),
+        EngineError::Unsupported(message) => {
+            EngineError::Unsupported(format!("{prefix}: {message}"))
+        }
         other => other,
     }
 }
@@ -316,17 +316,16 @@ mod tests {
             &[Endpoint::Authorization, Endpoint::Token]
         );
         assert_eq!(GrantType::Implicit.endpoints(), &[Endpoint::Authorization]);
-        assert_eq!(
-            GrantType::ClientCredentials.endpoints(),
-            &[Endpoint::Token]
-        );
+        assert_eq!(GrantType::ClientCredentials.endpoints(), &[Endpoint::Token]);
     }
 
     #[test]
     fn the_note_says_what_was_filled_and_from_where() {
         let note = DiscoveryNote {
             issuer: "https://as.example".into(),
-            sources: vec![Url::parse("https://as.example/.well-known/openid-configuration").expect("url")],
+            sources: vec![
+                Url::parse("https://as.example/.well-known/openid-configuration").expect("url"),
+            ],
             filled: vec!["token_endpoint", "jwks_uri"],
             cached: false,
             findings: Vec::new(),
@@ -335,7 +334,14 @@ mod tests {
             note.to_string(),
             "Endpoints discovered from https://as.example: token_endpoint, jwks_uri (read https://as.example/.well-known/openid-configuration)"
         );
-        let cached = DiscoveryNote { cached: true, ..note };
-        assert!(cached.to_string().ends_with("(remembered from earlier in this session)"));
+        let cached = DiscoveryNote {
+            cached: true,
+            ..note
+        };
+        assert!(
+            cached
+                .to_string()
+                .ends_with("(remembered from earlier in this session)")
+        );
     }
 }

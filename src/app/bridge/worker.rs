@@ -11,8 +11,8 @@ use super::{CHANNEL_SIZE, Command, Event};
 use crate::app::session::{Origin, ProfileId};
 use crate::app::tokens::tools;
 use crate::demo::{DemoConfig, DemoServer};
-use crate::engine::grants::step::{self, PreparedRequest};
 use crate::engine::autodiscovery::{self, DiscoveryCache, Endpoint};
+use crate::engine::grants::step::{self, PreparedRequest};
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
 use crate::engine::jwks::JwksCache;
@@ -270,14 +270,10 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
                 tokio::spawn(async move {
                     let result = async {
                         let http = client_for(&profile, recorder)?;
-                        let (profile, note) = autodiscovery::complete(
-                            &profile,
-                            &http,
-                            &discovery,
-                            grant.endpoints(),
-                        )
-                        .await
-                        .map_err(|err| GrantFailure::new(err, grant))?;
+                        let (profile, note) =
+                            autodiscovery::complete(&profile, &http, &discovery, grant.endpoints())
+                                .await
+                                .map_err(|err| GrantFailure::new(err, grant))?;
                         if let (Some(note), Some(report)) = (note, &options.browser.progress) {
                             report(Progress::EndpointsDiscovered(note));
                         }
@@ -311,14 +307,10 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
                         // The prepared request names its URL, which is what
                         // the step shows; the discovery exchanges are in
                         // the HTTP log.
-                        let (profile, _) = autodiscovery::complete(
-                            &profile,
-                            &http,
-                            &discovery,
-                            grant.endpoints(),
-                        )
-                        .await
-                        .map_err(|err| GrantFailure::new(err, grant))?;
+                        let (profile, _) =
+                            autodiscovery::complete(&profile, &http, &discovery, grant.endpoints())
+                                .await
+                                .map_err(|err| GrantFailure::new(err, grant))?;
                         step::prepare(&profile, &http, &options)
                             .await
                             .map(Box::new)
