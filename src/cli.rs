@@ -215,8 +215,8 @@ pub struct DemoServerArgs {
     #[arg(long)]
     pub tls: bool,
     /// Turn on a fault switch (repeatable): empty-403, post-401,
-    /// bearer-challenge, api-403, revocation-basic-only, split-discovery
-    /// (see docs/demo-provider.md).
+    /// bearer-challenge, api-403, revocation-basic-only, split-discovery,
+    /// exact-redirect-uri (see docs/demo-provider.md).
     #[arg(long = "fault", value_name = "NAME", value_parser = parse_fault)]
     pub faults: Vec<String>,
 }
@@ -675,7 +675,10 @@ fn report_progress(progress: Progress) {
             eprintln!("{reason}; open this URL yourself:\n  {url}");
         }
         Progress::WaitingForRedirect(uri) => {
-            eprintln!("Waiting for the browser to come back to {uri} …");
+            eprintln!(
+                "Waiting for the browser to come back to {uri} …\n  ({})",
+                grants::preflight::waiting_advice(&uri)
+            );
         }
         Progress::WaitingForPaste(uri) => {
             eprintln!(

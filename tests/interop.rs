@@ -786,3 +786,146 @@ async fn metadata_of_another_issuer_is_not_used_and_a_missing_endpoint_is_said()
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("revocation_endpoint"), "{stderr}");
 }
+
+// 8. Authorization errors that never redirect.
+
+/// Browser options with no browser and no person: only a redirect that the
+/// preflight saw coming could end the grant before `timeout`.
+fn nobody_signs_in(
+    timeout: Duration,
+) -> (
+    grants::GrantOptions,
+    std::sync::Arc<std::sync::Mutex<Vec<grants::Progress>>>,
+) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let options = grants::GrantOptions {
+        browser: grants::BrowserOptions {
+            open_browser: false,
+            timeout,
+            progress: Some(std::sync::Arc::new(move |p| {
+                log.lock().expect("lock").push(p);
+            })),
+            ..grants::BrowserOptions::default()
+        },
+        ..grants::GrantOptions::default()
+    };
+    (options, seen)
+}
+
+/// Runs the grant, failing the test if it waits for the browser.
+async fn run_without_waiting(
+    p: &Profile,
+    http: &oauth_debugger::engine::HttpClient,
+    options: &grants::GrantOptions,
+) -> EngineError {
+    tokio::time::timeout(Duration::from_secs(20), grants::run(p, http, options))
+        .await
+        .expect("failed at once, not after the browser timeout")
+        .expect_err("the grant fails")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_client_id_ends_the_grant_before_the_browser_with_the_page_text() {
+    use oauth_debugger::engine::ExchangeKind;
+    use oauth_debugger::engine::callback::CallbackError;
+    let server = demo_with(&[]).await;
+    for grant in [GrantType::AuthorizationCode, GrantType::Implicit] {
+        let mut file = browser_file(&server.url(), grant, ClientAuthMethod::ClientSecretBasic);
+        file.client_id = Some("nobody".into());
+        let p = profile(&file);
+        let http = client(&p);
+        let (options, seen) = nobody_signs_in(Duration::from_secs(120));
+        let err = run_without_waiting(&p, &http, &options).await;
+        let EngineError::Callback(CallbackError::ErrorPage { status, text, hint }) = &err else {
+            panic!("{grant}: expected an error page, got {err:?}");
+        };
+        assert_eq!(*status, 400);
+        assert!(text.contains("Unknown client_id 'nobody'."), "{text}");
+        assert!(hint.contains("client_id \"nobody\""), "{hint}");
+        let message = err.to_string();
+        assert!(message.contains("would never come back"), "{message}");
+        let kinds: Vec<ExchangeKind> = http.exchanges().iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [ExchangeKind::Authorize], "one request, recorded");
+        assert!(
+            !seen
+                .lock()
+                .expect("lock")
+                .iter()
+                .any(|p| matches!(p, grants::Progress::WaitingForRedirect(_))),
+            "{grant}: no waiting"
+        );
+        // Said at the authorization step.
+        assert_eq!(Stage::of_grant_error(grant, &err), Stage::Authorization);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_error_redirect_ends_the_grant_at_once_with_its_description() {
+    use oauth_debugger::engine::callback::CallbackError;
+    let server = demo_with(&[]).await;
+    let mut file = browser_file(
+        &server.url(),
+        GrantType::AuthorizationCode,
+        ClientAuthMethod::ClientSecretBasic,
+    );
+    file.scope = Some("openid nonsense".into());
+    let p = profile(&file);
+    let (options, _) = nobody_signs_in(Duration::from_secs(120));
+    let err = run_without_waiting(&p, &client(&p), &options).await;
+    let EngineError::Callback(CallbackError::Authorization {
+        error, description, ..
+    }) = &err
+    else {
+        panic!("expected invalid_scope, got {err:?}");
+    };
+    assert_eq!(error, "invalid_scope");
+    assert_eq!(description.as_deref(), Some("unknown scope 'nonsense'"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exact_redirect_uri_matching_gets_a_hint_to_fix_the_port() {
+    use oauth_debugger::engine::callback::CallbackError;
+    let server = demo_with(&["exact-redirect-uri"]).await;
+    let file = browser_file(
+        &server.url(),
+        GrantType::AuthorizationCode,
+        ClientAuthMethod::ClientSecretBasic,
+    );
+    let p = profile(&file);
+    let (options, _) = nobody_signs_in(Duration::from_secs(120));
+    let err = run_without_waiting(&p, &client(&p), &options).await;
+    let EngineError::Callback(CallbackError::ErrorPage {
+        text: page, hint, ..
+    }) = &err
+    else {
+        panic!("expected an error page, got {err:?}");
+    };
+    assert!(
+        page.contains("is not registered for client 'demo-client'"),
+        "{page}"
+    );
+    assert!(hint.contains("set redirect_uri in the profile"), "{hint}");
+    assert!(hint.contains("RFC 8252 §7.3"), "{hint}");
+
+    // On the command line: exit 1 at once, in the user's words.
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("exact.toml");
+    std::fs::write(&path, file.to_toml()).expect("write");
+    let out = tokio::time::timeout(
+        Duration::from_secs(30),
+        tokio::process::Command::new(BIN)
+            .args(["token", "--profile", path.to_str().expect("path")])
+            .args(["--browser-timeout", "120"])
+            .env("BROWSER", "true")
+            .output(),
+    )
+    .await
+    .expect("did not wait for the browser")
+    .expect("runs");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("instead of a sign-in page"), "{stderr}");
+    assert!(stderr.contains("the listener took port"), "{stderr}");
+    assert!(!stderr.contains("Waiting for the browser"), "{stderr}");
+}

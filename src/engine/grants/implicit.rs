@@ -12,12 +12,18 @@ use super::BrowserOptions;
 use super::authorization_code::{ResponseKind, authorize_in_browser};
 use crate::engine::error::EngineError;
 use crate::engine::findings::{Finding, Severity};
+use crate::engine::http::HttpClient;
 use crate::engine::profile::{GrantType, Profile};
 use crate::engine::token::{TokenResponseError, TokenSet, token_set_from_fields};
 
 /// Runs the grant: listener, browser, fragment.
-pub async fn run(profile: &Profile, options: &BrowserOptions) -> Result<TokenSet, EngineError> {
-    let (request, params) = authorize_in_browser(profile, options, ResponseKind::Token).await?;
+pub async fn run(
+    profile: &Profile,
+    http: &HttpClient,
+    options: &BrowserOptions,
+) -> Result<TokenSet, EngineError> {
+    let (request, params) =
+        authorize_in_browser(profile, http, options, ResponseKind::Token).await?;
     let mut tokens = tokens_from_fragment(&params.all)?;
     tokens.nonce = request.nonce.clone();
     if params.from_query {

@@ -11,6 +11,7 @@ mod client_credentials;
 pub mod device_code;
 mod implicit;
 mod password;
+pub mod preflight;
 mod refresh_token;
 pub mod step;
 
@@ -301,7 +302,7 @@ pub async fn run(
         GrantType::AuthorizationCode => {
             authorization_code::run(profile, http, &options.browser).await
         }
-        GrantType::Implicit => implicit::run(profile, &options.browser).await,
+        GrantType::Implicit => implicit::run(profile, http, &options.browser).await,
         GrantType::DeviceCode => device_code::run(profile, http, &options.browser).await,
     }
 }
