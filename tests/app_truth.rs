@@ -276,8 +276,18 @@ fn next_step_pauses_before_the_code_exchange_which_can_be_edited() {
         shows(&harness, "code_verifier"),
         "PKCE verifier in the request"
     );
-    assert!(
-        harness.state().state().exchanges.is_empty(),
+    // Only the preflight of the authorization request went out; nothing
+    // to the token endpoint yet.
+    let kinds: Vec<_> = harness
+        .state()
+        .state()
+        .exchanges
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [oauth_debugger::engine::ExchangeKind::Authorize],
         "nothing sent to the token endpoint yet"
     );
     assert!(shows(&harness, "POST /token (waiting)"));
@@ -287,7 +297,7 @@ fn next_step_pauses_before_the_code_exchange_which_can_be_edited() {
     click(&mut harness, "Send");
     wait_for(&mut harness, "the token", |h| shows(h, "200 token"));
     let sent =
-        String::from_utf8_lossy(&harness.state().state().exchanges[0].request.body).to_string();
+        String::from_utf8_lossy(&harness.state().state().exchanges[1].request.body).to_string();
     assert!(sent.contains("resource="), "{sent}");
     assert!(sent.contains("grant_type=authorization_code"), "{sent}");
     assert!(shows(&harness, "Token received (Authorization code grant)"));
