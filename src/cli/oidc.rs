@@ -368,9 +368,10 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, Failure> {
             && let Some(profile) = &profile
         {
             // No jwks_uri in the profile: its issuer's discovery says.
-            jwks_uri = discovery::jwks_uri(&http, profile)
-                .await
-                .map_err(|err| Failure::at(err, Stage::ApiCall))?;
+            jwks_uri = complete(profile, &http, &[Endpoint::JwksUri])
+                .await?
+                .endpoints
+                .jwks_uri;
         }
         if let Some(issuer) = &args.issuer {
             let found = discovery::discover(&http, issuer)
