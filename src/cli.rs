@@ -43,6 +43,7 @@ pub use oidc::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
 use crate::demo::user_agent::Person;
 use crate::demo::{DemoConfig, DemoServer, Mode};
 use crate::engine::api::{self, ApiRequest};
+use crate::engine::autodiscovery::{self, DiscoveryCache, Endpoint};
 use crate::engine::callback::CallbackError;
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, PasteSource, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
@@ -214,8 +215,8 @@ pub struct DemoServerArgs {
     #[arg(long)]
     pub tls: bool,
     /// Turn on a fault switch (repeatable): empty-403, post-401,
-    /// bearer-challenge, api-403, revocation-basic-only, split-discovery
-    /// (see docs/demo-provider.md).
+    /// bearer-challenge, api-403, revocation-basic-only, split-discovery,
+    /// exact-redirect-uri (see docs/demo-provider.md).
     #[arg(long = "fault", value_name = "NAME", value_parser = parse_fault)]
     pub faults: Vec<String>,
 }
@@ -600,6 +601,23 @@ fn load(path: &std::path::Path) -> Result<Profile, Failure> {
     Ok(profile)
 }
 
+/// The profile with the empty endpoints a command `needs` discovered from
+/// its issuer (said on stderr); unchanged when none is missing or it has no
+/// issuer. One run of the CLI is one session: nothing is kept after it.
+async fn complete(
+    profile: &Profile,
+    http: &HttpClient,
+    needs: &[Endpoint],
+) -> Result<Profile, Failure> {
+    let (profile, note) = autodiscovery::complete(profile, http, &DiscoveryCache::new(), needs)
+        .await
+        .map_err(|err| Failure::at(err, Stage::ApiCall))?;
+    if let Some(note) = note {
+        report_progress(Progress::EndpointsDiscovered(note));
+    }
+    Ok(profile)
+}
+
 async fn token(args: TokenArgs) -> Result<Exit, Failure> {
     let profile = load(&args.profile)?;
     let (http, printer) = client(&profile.http, args.verbose)?;
@@ -622,9 +640,16 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
             approve_request: None,
         },
     };
-    let result = grants::run(&profile, &http, &options).await;
+    let result = async {
+        let needs = grant.map(GrantType::endpoints).unwrap_or_default();
+        let profile = complete(&profile, &http, needs).await?;
+        grants::run(&profile, &http, &options)
+            .await
+            .map_err(|err| Failure::grant(err, grant))
+    }
+    .await;
     let har_saved = finish_http(http, printer, &args.har).await;
-    let tokens = result.map_err(|err| Failure::grant(err, grant))?;
+    let tokens = result?;
     if args.json {
         outln!("{}", token_json(&tokens));
     } else {
@@ -650,7 +675,10 @@ fn report_progress(progress: Progress) {
             eprintln!("{reason}; open this URL yourself:\n  {url}");
         }
         Progress::WaitingForRedirect(uri) => {
-            eprintln!("Waiting for the browser to come back to {uri} …");
+            eprintln!(
+                "Waiting for the browser to come back to {uri} …\n  ({})",
+                grants::preflight::waiting_advice(&uri)
+            );
         }
         Progress::WaitingForPaste(uri) => {
             eprintln!(
@@ -662,6 +690,12 @@ fn report_progress(progress: Progress) {
         Progress::RedirectPasted(_) => eprintln!("Pasted redirect read; state matched."),
         // The CLI neither steps nor says more than the waiting lines above.
         Progress::BrowserOpened(_) | Progress::TokenRequestReady(_) | Progress::Polling => {}
+        Progress::EndpointsDiscovered(note) => {
+            eprintln!("note: {note}");
+            for finding in &note.findings {
+                eprintln!("  {finding}");
+            }
+        }
         Progress::DeviceCode(info) => {
             eprintln!(
                 "To sign in, visit {} and enter the code {}",
@@ -843,6 +877,8 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
         let token = match &args.access_token {
             Some(token) => Secret::new(token.clone()),
             None => {
+                let needs = profile.grant.map(GrantType::endpoints).unwrap_or_default();
+                let profile = complete(&profile, &http, needs).await?;
                 grants::run(&profile, &http, &GrantOptions::default())
                     .await
                     .map_err(|err| Failure::grant(err, profile.grant))?
@@ -925,9 +961,15 @@ async fn revoke(args: RevokeArgs) -> Result<Exit, Failure> {
         TokenHint::AccessToken
     };
     let (http, printer) = client(&profile.http, args.verbose)?;
-    let result = revoke::revoke(&profile, &http, &Secret::new(args.token), hint).await;
+    let result = async {
+        let profile = complete(&profile, &http, &[Endpoint::Revocation]).await?;
+        revoke::revoke(&profile, &http, &Secret::new(args.token), hint)
+            .await
+            .map_err(|err| Failure::at(err, Stage::Revocation))
+    }
+    .await;
     let har_saved = finish_http(http, printer, &args.har).await;
-    let revoked = result.map_err(|err| Failure::at(err, Stage::Revocation))?;
+    let revoked = result?;
     let status = revoked.exchange.status().unwrap_or_default();
     if args.json {
         let out = json!({

@@ -100,8 +100,12 @@ fn authorization_code_through_the_ui_shows_the_id_token_and_the_steps() {
     wait_for(&mut harness, "the browser step", |h| {
         h.query_by_label("Waiting for the browser").is_some()
     });
+    // The authorization request is asked once before the browser opens
+    // (the preflight): an exchange, drawn as observed.
+    wait_for(&mut harness, "the preflight", |h| shows(h, "200 authorize"));
+    assert!(shows(&harness, "Arrow 1: GET /authorize"));
     // Before the redirect, the sign-in is drawn as awaited, never as done.
-    assert!(shows(&harness, "Arrow 2: GET /authorize (waiting)"));
+    assert!(shows(&harness, "GET /authorize (waiting)"));
     assert!(!shows(&harness, "200 token"));
 
     // The person copies the URL the app shows into their browser.
@@ -130,13 +134,24 @@ fn authorization_code_through_the_ui_shows_the_id_token_and_the_steps() {
         assert!(shows(&harness, arrow), "the diagram shows {arrow}");
     }
     // Only what was observed: the app never opened a browser here (the
-    // person copied the URL), and it cannot see the sign-in itself.
-    for unseen in ["open /authorize", "GET /authorize", "302 -> /callback"] {
+    // person copied the URL), and it cannot see the sign-in itself — the
+    // one GET /authorize it saw is its own preflight.
+    for unseen in [
+        "open /authorize",
+        "GET /authorize (waiting)",
+        "302 -> /callback",
+    ] {
         assert!(
             !shows(&harness, unseen),
             "the diagram does not claim {unseen}"
         );
     }
+    let arrows: Vec<String> = harness
+        .query_all_by_label_contains("GET /authorize")
+        .filter_map(|n| n.accesskit_node().label())
+        .filter(|label| label.starts_with("Arrow "))
+        .collect();
+    assert_eq!(arrows, ["Arrow 1: GET /authorize"], "only the preflight");
     assert!(shows(
         &harness,
         "Redirect received on the loopback listener"

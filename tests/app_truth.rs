@@ -276,8 +276,18 @@ fn next_step_pauses_before_the_code_exchange_which_can_be_edited() {
         shows(&harness, "code_verifier"),
         "PKCE verifier in the request"
     );
-    assert!(
-        harness.state().state().exchanges.is_empty(),
+    // Only the preflight of the authorization request went out; nothing
+    // to the token endpoint yet.
+    let kinds: Vec<_> = harness
+        .state()
+        .state()
+        .exchanges
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [oauth_debugger::engine::ExchangeKind::Authorize],
         "nothing sent to the token endpoint yet"
     );
     assert!(shows(&harness, "POST /token (waiting)"));
@@ -287,7 +297,7 @@ fn next_step_pauses_before_the_code_exchange_which_can_be_edited() {
     click(&mut harness, "Send");
     wait_for(&mut harness, "the token", |h| shows(h, "200 token"));
     let sent =
-        String::from_utf8_lossy(&harness.state().state().exchanges[0].request.body).to_string();
+        String::from_utf8_lossy(&harness.state().state().exchanges[1].request.body).to_string();
     assert!(sent.contains("resource="), "{sent}");
     assert!(sent.contains("grant_type=authorization_code"), "{sent}");
     assert!(shows(&harness, "Token received (Authorization code grant)"));
@@ -471,4 +481,47 @@ fn next_step_on_the_device_grant_pauses_before_the_first_poll() {
         shows(h, "Token received (Device authorization grant)")
     });
     assert!(shows(&harness, "200 token"));
+}
+
+#[test]
+fn an_issuer_only_profile_runs_and_the_flow_says_where_its_endpoints_came_from() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_in(&runtime, dir.path());
+    click(&mut harness, "Demo — client credentials");
+    // The issuer stays; the token endpoint goes.
+    retype(&mut harness, "Token endpoint", "");
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the token", |h| shows(h, "200 token"));
+    assert!(shows(
+        &harness,
+        "Endpoints discovered from http://127.0.0.1:"
+    ));
+    assert!(shows(&harness, "token_endpoint"));
+    let kinds: Vec<_> = harness
+        .state()
+        .state()
+        .exchanges
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds.first(),
+        Some(&oauth_debugger::engine::ExchangeKind::Discovery),
+        "discovered first, through the recorder: {kinds:?}"
+    );
+    // The discovery exchange is in the diagram, as observed.
+    assert!(shows(&harness, "GET /.well-known/openid-configuration"));
+    // Run again: remembered for the session, nothing asked.
+    let before = harness.state().state().exchanges.len();
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the second token", |h| {
+        h.state().state().exchanges.len() > before && shows(h, "200 token")
+    });
+    assert!(shows(&harness, "remembered from earlier in this session"));
+    let kinds: Vec<_> = harness.state().state().exchanges[before..]
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, [oauth_debugger::engine::ExchangeKind::Token]);
 }

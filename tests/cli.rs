@@ -378,6 +378,12 @@ fn authorization_code_through_the_system_browser_path() {
             .is_some_and(|t| t.split('.').count() == 3)
     );
     assert!(text(&out.stderr).contains("state matched"));
+    // The waiting line says what to check if the redirect never comes.
+    assert!(
+        text(&out.stderr).contains("if the browser shows an error page instead of coming back"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let denied = run(
         &["token", "--profile", path.to_str().expect("path")],

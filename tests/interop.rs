@@ -610,3 +610,322 @@ async fn pingfederate_mode_keeps_standard_lifetimes_for_the_demo_clients() {
         .expect("tokens");
     assert_eq!(tokens.expires_in, Some(3600));
 }
+
+// 2. An issuer-only profile.
+
+/// A profile file that names the issuer and no endpoint.
+fn issuer_only_file(dir: &Path, base: &str, grant: &str) -> PathBuf {
+    let text = format!(
+        r#"name = "issuer only"
+issuer = "{base}"
+client_id = "demo-client"
+client_secret = "demo-secret"
+grant_type = "{grant}"
+username = "alice"
+password = "alice-password"
+scope = "openid profile read"
+
+[api]
+url = "{base}/api/items"
+
+[http]
+timeout_secs = 5
+"#
+    );
+    let path = dir.join("issuer-only.toml");
+    std::fs::write(&path, text).expect("write profile");
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_issuer_only_profile_runs_every_command_that_needs_endpoints() {
+    let server = demo_with(&[]).await;
+    let base = server.url();
+    let dir = tempfile::tempdir().expect("dir");
+    let path = issuer_only_file(dir.path(), &base, "password");
+    let path = path.to_str().expect("path");
+    let discovered = format!("Endpoints discovered from {base}");
+
+    let out = cli(&["token", "--profile", path, "--json"]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(&discovered), "{stderr}");
+    assert!(stderr.contains("token_endpoint"), "{stderr}");
+    let tokens: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let access = tokens["access_token"].as_str().expect("access token");
+    let refresh = tokens["refresh_token"].as_str().expect("refresh token");
+
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["token", "--profile", path, "--grant", "client_credentials"],
+        vec![
+            "token",
+            "--profile",
+            path,
+            "--grant",
+            "refresh_token",
+            "--refresh-token",
+            refresh,
+        ],
+        vec!["call", "--profile", path],
+        vec!["introspect", "--profile", path, "--token", access],
+        vec!["userinfo", "--profile", path, "--token", access],
+        vec!["revoke", "--profile", path, "--token", access],
+    ];
+    for args in runs {
+        let out = cli(&args).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&discovered),
+            "{args:?} did not say so: {stderr}"
+        );
+        assert!(!stderr.contains("is required"), "{args:?}: {stderr}");
+    }
+    // The API call with a token given needs no endpoint: nothing discovered.
+    let out = cli(&["call", "--profile", path, "--access-token", "x"]).await;
+    assert!(!text(&out.stderr).contains(&discovered));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn discovery_fills_only_empty_endpoints_once_per_issuer() {
+    use oauth_debugger::engine::ExchangeKind;
+    use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache};
+    let server = demo_with(&[]).await;
+    let base = server.url();
+    let mut file = demo_file(
+        &base,
+        GrantType::ClientCredentials,
+        ClientAuthMethod::ClientSecretBasic,
+    );
+    file.issuer = Some(base.clone());
+    file.token_endpoint = None;
+    // Typed by hand: kept even though the document names another.
+    file.userinfo_endpoint = Some(format!("{base}/api/me"));
+    let p = profile(&file);
+    let http = client(&p);
+    let cache = DiscoveryCache::new();
+    let needs = GrantType::ClientCredentials.endpoints();
+    let (completed, note) = autodiscovery::complete(&p, &http, &cache, needs)
+        .await
+        .expect("discovered");
+    let note = note.expect("a note");
+    assert!(!note.cached);
+    assert!(note.filled.contains(&"token_endpoint"), "{note}");
+    assert!(!note.filled.contains(&"userinfo_endpoint"), "{note}");
+    assert_eq!(
+        completed.endpoints.token.as_ref().map(|u| u.as_str()),
+        Some(format!("{base}/token").as_str())
+    );
+    assert_eq!(
+        completed.endpoints.userinfo.as_ref().map(|u| u.as_str()),
+        Some(format!("{base}/api/me").as_str())
+    );
+    let tokens = grants::run(&completed, &http, &Default::default())
+        .await
+        .expect("the grant runs with the discovered endpoint");
+    assert!(!tokens.access_token.expose().is_empty());
+    let asked = http.exchanges().len();
+    assert!(
+        http.exchanges()
+            .iter()
+            .any(|e| e.kind == ExchangeKind::Discovery),
+        "discovery went through the recording client"
+    );
+    // Again in the same session: remembered, nothing asked.
+    let (_, note) = autodiscovery::complete(&p, &http, &cache, needs)
+        .await
+        .expect("cached");
+    assert!(note.expect("a note").cached);
+    assert_eq!(http.exchanges().len(), asked);
+    // Nothing missing: nothing asked, no note.
+    let (_, note) = autodiscovery::complete(&completed, &http, &cache, needs)
+        .await
+        .expect("complete already");
+    assert!(note.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metadata_of_another_issuer_is_not_used_and_a_missing_endpoint_is_said() {
+    use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache, Endpoint};
+    let server = demo_with(&[]).await;
+    let base = server.url();
+    let port = server.addr().port();
+    let mut file = demo_file(
+        &base,
+        GrantType::ClientCredentials,
+        ClientAuthMethod::ClientSecretBasic,
+    );
+    file.token_endpoint = None;
+    // The document says 127.0.0.1: asked as localhost, it is another issuer.
+    file.issuer = Some(format!("http://localhost:{port}"));
+    let p = profile(&file);
+    let err = autodiscovery::complete(&p, &client(&p), &DiscoveryCache::new(), &[Endpoint::Token])
+        .await
+        .expect_err("refused");
+    let message = err.to_string();
+    assert!(message.contains("were not taken from"), "{message}");
+    assert!(message.contains("type them in the profile"), "{message}");
+
+    // The split documents of `{base}/o` name no device endpoint.
+    let server = demo_with(&["split-discovery"]).await;
+    let issuer = format!("{}/o", server.url());
+    let dir = tempfile::tempdir().expect("dir");
+    let path = issuer_only_file(dir.path(), &issuer, "client_credentials");
+    let path = path.to_str().expect("path");
+    let out = cli(&["token", "--profile", path, "--grant", "device_code"]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("device_authorization_endpoint")
+            && stderr.contains(&format!("the discovery document of {issuer}")),
+        "{stderr}"
+    );
+    // Its RFC 8414 document fills what the OpenID one lacks: revocation.
+    let out = cli(&["revoke", "--profile", path, "--token", "abc"]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("revocation_endpoint"), "{stderr}");
+}
+
+// 8. Authorization errors that never redirect.
+
+/// Browser options with no browser and no person: only a redirect that the
+/// preflight saw coming could end the grant before `timeout`.
+fn nobody_signs_in(
+    timeout: Duration,
+) -> (
+    grants::GrantOptions,
+    std::sync::Arc<std::sync::Mutex<Vec<grants::Progress>>>,
+) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let options = grants::GrantOptions {
+        browser: grants::BrowserOptions {
+            open_browser: false,
+            timeout,
+            progress: Some(std::sync::Arc::new(move |p| {
+                log.lock().expect("lock").push(p);
+            })),
+            ..grants::BrowserOptions::default()
+        },
+        ..grants::GrantOptions::default()
+    };
+    (options, seen)
+}
+
+/// Runs the grant, failing the test if it waits for the browser.
+async fn run_without_waiting(
+    p: &Profile,
+    http: &oauth_debugger::engine::HttpClient,
+    options: &grants::GrantOptions,
+) -> EngineError {
+    tokio::time::timeout(Duration::from_secs(20), grants::run(p, http, options))
+        .await
+        .expect("failed at once, not after the browser timeout")
+        .expect_err("the grant fails")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_client_id_ends_the_grant_before_the_browser_with_the_page_text() {
+    use oauth_debugger::engine::ExchangeKind;
+    use oauth_debugger::engine::callback::CallbackError;
+    let server = demo_with(&[]).await;
+    for grant in [GrantType::AuthorizationCode, GrantType::Implicit] {
+        let mut file = browser_file(&server.url(), grant, ClientAuthMethod::ClientSecretBasic);
+        file.client_id = Some("nobody".into());
+        let p = profile(&file);
+        let http = client(&p);
+        let (options, seen) = nobody_signs_in(Duration::from_secs(120));
+        let err = run_without_waiting(&p, &http, &options).await;
+        let EngineError::Callback(CallbackError::ErrorPage { status, text, hint }) = &err else {
+            panic!("{grant}: expected an error page, got {err:?}");
+        };
+        assert_eq!(*status, 400);
+        assert!(text.contains("Unknown client_id 'nobody'."), "{text}");
+        assert!(hint.contains("client_id \"nobody\""), "{hint}");
+        let message = err.to_string();
+        assert!(message.contains("would never come back"), "{message}");
+        let kinds: Vec<ExchangeKind> = http.exchanges().iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [ExchangeKind::Authorize], "one request, recorded");
+        assert!(
+            !seen
+                .lock()
+                .expect("lock")
+                .iter()
+                .any(|p| matches!(p, grants::Progress::WaitingForRedirect(_))),
+            "{grant}: no waiting"
+        );
+        // Said at the authorization step.
+        assert_eq!(Stage::of_grant_error(grant, &err), Stage::Authorization);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_error_redirect_ends_the_grant_at_once_with_its_description() {
+    use oauth_debugger::engine::callback::CallbackError;
+    let server = demo_with(&[]).await;
+    let mut file = browser_file(
+        &server.url(),
+        GrantType::AuthorizationCode,
+        ClientAuthMethod::ClientSecretBasic,
+    );
+    file.scope = Some("openid nonsense".into());
+    let p = profile(&file);
+    let (options, _) = nobody_signs_in(Duration::from_secs(120));
+    let err = run_without_waiting(&p, &client(&p), &options).await;
+    let EngineError::Callback(CallbackError::Authorization {
+        error, description, ..
+    }) = &err
+    else {
+        panic!("expected invalid_scope, got {err:?}");
+    };
+    assert_eq!(error, "invalid_scope");
+    assert_eq!(description.as_deref(), Some("unknown scope 'nonsense'"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exact_redirect_uri_matching_gets_a_hint_to_fix_the_port() {
+    use oauth_debugger::engine::callback::CallbackError;
+    let server = demo_with(&["exact-redirect-uri"]).await;
+    let file = browser_file(
+        &server.url(),
+        GrantType::AuthorizationCode,
+        ClientAuthMethod::ClientSecretBasic,
+    );
+    let p = profile(&file);
+    let (options, _) = nobody_signs_in(Duration::from_secs(120));
+    let err = run_without_waiting(&p, &client(&p), &options).await;
+    let EngineError::Callback(CallbackError::ErrorPage {
+        text: page, hint, ..
+    }) = &err
+    else {
+        panic!("expected an error page, got {err:?}");
+    };
+    assert!(
+        page.contains("is not registered for client 'demo-client'"),
+        "{page}"
+    );
+    assert!(hint.contains("set redirect_uri in the profile"), "{hint}");
+    assert!(hint.contains("RFC 8252 §7.3"), "{hint}");
+
+    // On the command line: exit 1 at once, in the user's words.
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("exact.toml");
+    std::fs::write(&path, file.to_toml()).expect("write");
+    let out = tokio::time::timeout(
+        Duration::from_secs(30),
+        tokio::process::Command::new(BIN)
+            .args(["token", "--profile", path.to_str().expect("path")])
+            .args(["--browser-timeout", "120"])
+            .env("BROWSER", "true")
+            .output(),
+    )
+    .await
+    .expect("did not wait for the browser")
+    .expect("runs");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("instead of a sign-in page"), "{stderr}");
+    assert!(stderr.contains("the listener took port"), "{stderr}");
+    assert!(!stderr.contains("Waiting for the browser"), "{stderr}");
+}

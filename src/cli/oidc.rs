@@ -7,7 +7,8 @@ use chrono::Utc;
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::{Exit, Failure, client, finish_printer, load};
+use super::{Exit, Failure, client, complete, finish_printer, load};
+use crate::engine::autodiscovery::Endpoint;
 use crate::engine::discovery::{self, Discovered};
 use crate::engine::introspection;
 use crate::engine::jwks::JwksCache;
@@ -367,9 +368,10 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, Failure> {
             && let Some(profile) = &profile
         {
             // No jwks_uri in the profile: its issuer's discovery says.
-            jwks_uri = discovery::jwks_uri(&http, profile)
-                .await
-                .map_err(|err| Failure::at(err, Stage::ApiCall))?;
+            jwks_uri = complete(profile, &http, &[Endpoint::JwksUri])
+                .await?
+                .endpoints
+                .jwks_uri;
         }
         if let Some(issuer) = &args.issuer {
             let found = discovery::discover(&http, issuer)
@@ -448,15 +450,20 @@ pub fn describe_verification(verification: &Verification) -> String {
 pub async fn introspect(args: IntrospectArgs) -> Result<Exit, Failure> {
     let profile = load(&args.profile)?;
     let (http, printer) = client(&profile.http, args.output.verbose)?;
-    let result = introspection::introspect(
-        &profile,
-        &http,
-        &Secret::new(args.token),
-        args.hint.as_deref(),
-    )
+    let result = async {
+        let profile = complete(&profile, &http, &[Endpoint::Introspection]).await?;
+        introspection::introspect(
+            &profile,
+            &http,
+            &Secret::new(args.token),
+            args.hint.as_deref(),
+        )
+        .await
+        .map_err(|err| Failure::at(err, Stage::Introspection))
+    }
     .await;
     finish_printer(http, printer).await;
-    let found = result.map_err(|err| Failure::at(err, Stage::Introspection))?;
+    let found = result?;
     if args.output.json {
         outln!(
             "{}",
@@ -499,15 +506,20 @@ pub async fn userinfo(args: UserinfoArgs) -> Result<Exit, Failure> {
         None => None,
     };
     let (http, printer) = client(&profile.http, args.output.verbose)?;
-    let result = userinfo::userinfo(
-        &profile,
-        &http,
-        &Secret::new(args.token),
-        id_token_sub.as_deref(),
-    )
+    let result = async {
+        let profile = complete(&profile, &http, &[Endpoint::Userinfo]).await?;
+        userinfo::userinfo(
+            &profile,
+            &http,
+            &Secret::new(args.token),
+            id_token_sub.as_deref(),
+        )
+        .await
+        .map_err(|err| Failure::at(err, Stage::ApiCall))
+    }
     .await;
     finish_printer(http, printer).await;
-    let info = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;
+    let info = result?;
     if args.output.json {
         outln!(
             "{}",

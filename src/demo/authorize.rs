@@ -62,7 +62,7 @@ pub fn start(
     let Some(redirect_uri) = get("redirect_uri") else {
         return error_page(StatusCode::BAD_REQUEST, "The request has no redirect_uri.");
     };
-    if !store::redirect_allowed(client, &redirect_uri) {
+    if !demo.faults.redirect_allowed(client, &redirect_uri) {
         return error_page(
             StatusCode::BAD_REQUEST,
             &format!(

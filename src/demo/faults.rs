@@ -8,8 +8,9 @@
 //! `WWW-Authenticate` only after the Authorization header), a challenge in
 //! another scheme than the one the client used, an API 403 without a
 //! challenge (RFC 6750 §3 wants 401 with `WWW-Authenticate`), a revocation
-//! endpoint that takes HTTP Basic only, and metadata split between the
-//! OpenID and the RFC 8414 documents of an issuer with a path.
+//! endpoint that takes HTTP Basic only, metadata split between the
+//! OpenID and the RFC 8414 documents of an issuer with a path, and redirect
+//! URIs compared exactly (no loopback port freedom, RFC 8252 §7.3).
 
 use std::sync::Arc;
 
@@ -20,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 
-use super::{Demo, oauth_error};
+use super::{Demo, oauth_error, store};
 
 /// Which fault switches are on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,17 +51,23 @@ pub struct Faults {
     /// that has them (django-oauth-toolkit); the two disagree on
     /// `code_challenge_methods_supported`.
     pub split_discovery: bool,
+    /// `exact-redirect-uri`: the authorization endpoint compares redirect
+    /// URIs exactly, so a loopback URI registered without a port matches
+    /// no port chosen by the client (no RFC 8252 §7.3 port freedom), and
+    /// the refusal is an error page, as RFC 6749 §4.1.2.1 asks.
+    pub exact_redirect_uri: bool,
 }
 
 impl Faults {
     /// The names accepted by [`Faults::switch_on`].
-    pub const NAMES: [&str; 6] = [
+    pub const NAMES: [&str; 7] = [
         "empty-403",
         "post-401",
         "bearer-challenge",
         "api-403",
         "revocation-basic-only",
         "split-discovery",
+        "exact-redirect-uri",
     ];
 
     /// Turns on the switch called `name`; false when there is none.
@@ -72,6 +79,7 @@ impl Faults {
             "api-403" => &mut self.api_403_without_challenge,
             "revocation-basic-only" => &mut self.revocation_basic_only,
             "split-discovery" => &mut self.split_discovery,
+            "exact-redirect-uri" => &mut self.exact_redirect_uri,
             _ => return false,
         };
         *switch = true;
@@ -116,6 +124,14 @@ impl Faults {
                 "Authorization header required",
             )
         })
+    }
+
+    /// Whether `uri` is registered for `client`, as the switches compare.
+    pub fn redirect_allowed(&self, client: &store::Client, uri: &str) -> bool {
+        if self.exact_redirect_uri {
+            return client.redirect_uris.contains(&uri);
+        }
+        store::redirect_allowed(client, uri)
     }
 
     /// An API refusal of a bad token as the switches shape it.

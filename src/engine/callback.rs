@@ -112,6 +112,22 @@ pub enum CallbackError {
     /// What was pasted is not a redirect URL, query or fragment.
     #[error("{0}")]
     Unreadable(String),
+    /// Asked once before the browser opened, the authorization endpoint
+    /// answered with an error page (or sent the browser to one): the
+    /// browser would stay there and the redirect would never come (RFC 6749
+    /// §4.1.2.1: errors about the client or its redirect URI are shown,
+    /// not redirected).
+    #[error(
+        "the authorization endpoint answered HTTP {status} with an error instead of a sign-in page: {text:?} — the browser would never come back. {hint}"
+    )]
+    ErrorPage {
+        /// The HTTP status.
+        status: u16,
+        /// The page's text, trimmed and short (or `error: description`).
+        text: String,
+        /// What to check, in the user's words.
+        hint: String,
+    },
 }
 
 /// What the redirect must carry.

@@ -11,8 +11,9 @@ use super::{CHANNEL_SIZE, Command, Event};
 use crate::app::session::{Origin, ProfileId};
 use crate::app::tokens::tools;
 use crate::demo::{DemoConfig, DemoServer};
+use crate::engine::autodiscovery::{self, DiscoveryCache, Endpoint};
 use crate::engine::grants::step::{self, PreparedRequest};
-use crate::engine::grants::{self, BrowserOptions, GrantOptions};
+use crate::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
 use crate::engine::jwks::JwksCache;
 use crate::engine::workspace::{Places, Workspace};
@@ -102,6 +103,9 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
     // Key sets live as long as the session, so key rotation shows as a
     // refetch.
     let jwks = JwksCache::new();
+    // Endpoints discovered from an issuer, kept for the session: a profile
+    // that names only its issuer asks once.
+    let discovery = DiscoveryCache::new();
 
     while let Some(command) = commands.recv().await {
         match command {
@@ -262,9 +266,17 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
                 };
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, origin);
+                let discovery = discovery.clone();
                 tokio::spawn(async move {
                     let result = async {
                         let http = client_for(&profile, recorder)?;
+                        let (profile, note) =
+                            autodiscovery::complete(&profile, &http, &discovery, grant.endpoints())
+                                .await
+                                .map_err(|err| GrantFailure::new(err, grant))?;
+                        if let (Some(note), Some(report)) = (note, &options.browser.progress) {
+                            report(Progress::EndpointsDiscovered(note));
+                        }
                         grants::run(&profile, &http, &options)
                             .await
                             .map(Box::new)
@@ -283,6 +295,7 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
             } => {
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, origin);
+                let discovery = discovery.clone();
                 tokio::spawn(async move {
                     let options = GrantOptions {
                         grant: Some(grant),
@@ -291,6 +304,13 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
                     };
                     let result = async {
                         let http = client_for(&profile, recorder)?;
+                        // The prepared request names its URL, which is what
+                        // the step shows; the discovery exchanges are in
+                        // the HTTP log.
+                        let (profile, _) =
+                            autodiscovery::complete(&profile, &http, &discovery, grant.endpoints())
+                                .await
+                                .map_err(|err| GrantFailure::new(err, grant))?;
                         step::prepare(&profile, &http, &options)
                             .await
                             .map(Box::new)
@@ -377,13 +397,18 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
             } => {
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, Origin::Token(owner));
+                let discovery = discovery.clone();
                 tokio::spawn(async move {
                     let result = async {
                         let http = client_for(&profile, recorder)?;
-                        let stage = match how {
-                            EndToken::Logout => Stage::ApiCall,
-                            EndToken::Revoke(_) => Stage::Revocation,
+                        let (stage, needs): (_, &[Endpoint]) = match how {
+                            EndToken::Logout => (Stage::ApiCall, &[]),
+                            EndToken::Revoke(_) => (Stage::Revocation, &[Endpoint::Revocation]),
                         };
+                        let (profile, _) =
+                            autodiscovery::complete(&profile, &http, &discovery, needs)
+                                .await
+                                .map_err(|err| GrantFailure::at(err, stage))?;
                         end_token(&profile, &http, how, &token)
                             .await
                             .map_err(|err| GrantFailure::at(err, stage))

@@ -265,7 +265,10 @@ impl FlowState {
                     Actor::Browser,
                     Actor::AuthorizationServer,
                     format!("GET {}", request.url.path()),
-                    "Waiting for the person to sign in and consent (this app sees it only when the redirect comes back)",
+                    format!(
+                        "Waiting for the person to sign in and consent (this app sees it only when the redirect comes back); {}",
+                        crate::engine::grants::preflight::waiting_advice(&request.redirect_uri)
+                    ),
                 ));
                 self.waiting = Some(Waiting::Browser {
                     url: request.url.to_string(),
@@ -346,6 +349,9 @@ impl FlowState {
                 self.waiting = Some(Waiting::Device(info));
             }
             Progress::Polling => {}
+            Progress::EndpointsDiscovered(note) => {
+                self.observe_at(at, FlowStep::verdict(note.to_string(), true));
+            }
         }
     }
 

@@ -4,8 +4,10 @@
 //! port; then the authorization request is built (state from a CSPRNG, PKCE,
 //! a nonce when `openid` is asked for), reported parameter by parameter, and
 //! the browser is sent to it. The redirect comes back to the listener, or is
-//! pasted by hand for a redirect URI registered elsewhere. After the state
-//! check the code is exchanged, with the PKCE verifier.
+//! pasted by hand for a redirect URI registered elsewhere. Before the
+//! browser opens, the request is asked once ([`super::preflight`]) so an
+//! error page the browser would be stuck on ends the grant at once. After
+//! the state check the code is exchanged, with the PKCE verifier.
 
 use oauth2::basic::BasicClient;
 use oauth2::{
@@ -195,6 +197,16 @@ pub(super) async fn authorize_in_browser(
     // In step mode the user may change any parameter first; the checks on
     // the way back still compare with what this request meant to send.
     let url = options.approved_url(&request.url).await?;
+    // An error page would keep the browser from ever coming back: asked
+    // once first, it ends the grant now, with its text.
+    super::preflight::check(
+        http,
+        &url,
+        &redirect_uri,
+        profile.redirect_uri.as_ref(),
+        profile.client_id.as_deref().unwrap_or_default(),
+    )
+    .await?;
     options.send_user_to(url.as_str()).await;
     let issuer = profile.endpoints.issuer.as_ref().map(Url::as_str);
     let params = options

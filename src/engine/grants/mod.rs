@@ -11,6 +11,7 @@ mod client_credentials;
 pub mod device_code;
 mod implicit;
 mod password;
+pub mod preflight;
 mod refresh_token;
 pub mod step;
 
@@ -81,6 +82,9 @@ pub enum Progress {
     Polling,
     /// The device authorization response: show the code to the user.
     DeviceCode(device_code::DeviceCodeInfo),
+    /// Empty endpoints were filled from the issuer's discovery metadata
+    /// before the grant started ([`crate::engine::autodiscovery::complete`]).
+    EndpointsDiscovered(crate::engine::autodiscovery::DiscoveryNote),
 }
 
 /// Receives [`Progress`] reports.
