@@ -245,18 +245,22 @@ fn a_duplicated_profile_files_its_secret_under_its_own_name() {
     let keychain = mock_keychain();
     let mut harness = start_with(&runtime, dir.path(), keychain.clone());
     click(&mut harness, "Duplicate");
-    assert!(
-        harness
-            .query_by_label("Demo — client credentials (copy) •")
-            .is_some()
-    );
+    // Saved as soon as it is made, under its own name.
+    wait_for(&mut harness, "the copy's first save", |h| {
+        !shows(h, "Saving…")
+            && h.query_by_label("Demo — client credentials (copy)")
+                .is_some()
+    });
     click(&mut harness, "Show secrets");
     harness.get_by_label("Client secret").focus();
     harness.get_by_label("Client secret").type_text("-copy");
     harness.run_steps(2);
+    assert!(shows(&harness, "Unsaved changes"));
     click(&mut harness, "Save");
     wait_for(&mut harness, "the save", |h| {
-        !shows(h, "Saving…") && shows(h, "Client secret is in the OS keychain")
+        !shows(h, "Saving…")
+            && !shows(h, "Unsaved changes")
+            && shows(h, "Client secret is in the OS keychain")
     });
 
     // The original's secret is untouched; the copy has an entry of its own.
