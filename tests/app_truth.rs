@@ -525,3 +525,22 @@ fn an_issuer_only_profile_runs_and_the_flow_says_where_its_endpoints_came_from()
         .collect();
     assert_eq!(kinds, [oauth_debugger::engine::ExchangeKind::Token]);
 }
+
+#[test]
+fn a_save_clicked_just_before_closing_is_on_disk() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let mut harness = start_in(&runtime, dir.path());
+        retype(&mut harness, "Name", "Saved at the last moment");
+        harness.get_by_label("Save").click();
+        harness.run_steps(1);
+        // The window closes at once: the app waits for the write.
+    }
+    let text = std::fs::read_to_string(dir.path().join("demo-client-credentials.toml"))
+        .expect("the profile file");
+    assert!(
+        text.contains("name = \"Saved at the last moment\""),
+        "{text}"
+    );
+}

@@ -12,6 +12,9 @@ mod answer;
 mod worker;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
@@ -191,11 +194,32 @@ pub enum Event {
     Tool(Origin, ToolEvent),
 }
 
+impl Command {
+    /// A write to disk or the keychain: the app does not end before it is
+    /// done.
+    fn writes(&self) -> bool {
+        matches!(
+            self,
+            Self::SaveProfile { .. }
+                | Self::DeleteProfile { .. }
+                | Self::Export { .. }
+                | Self::KeepTokens(..)
+                | Self::SaveTokens(_)
+                | Self::ExportHar { .. }
+        )
+    }
+}
+
 /// The UI's end of the bridge.
 pub struct Bridge {
     commands: mpsc::Sender<Command>,
     events: mpsc::Receiver<Event>,
+    /// Writes sent and not finished yet.
+    writing: Arc<AtomicUsize>,
 }
+
+/// How long closing waits for writes still on their way.
+const FLUSH_LIMIT: Duration = Duration::from_secs(5);
 
 /// Capacity of the channels.
 const CHANNEL_SIZE: usize = 256;
@@ -206,21 +230,41 @@ impl Bridge {
     pub fn start(runtime: &Handle, ctx: egui::Context, places: Places) -> Self {
         let (command_tx, command_rx) = mpsc::channel(CHANNEL_SIZE);
         let (event_tx, event_rx) = mpsc::channel(CHANNEL_SIZE);
+        let writing = Arc::new(AtomicUsize::new(0));
         runtime.spawn(worker::run(
             command_rx,
             worker::Events::new(event_tx, ctx),
             places,
+            writing.clone(),
         ));
         Self {
             commands: command_tx,
             events: event_rx,
+            writing,
         }
     }
 
     /// Sends a command without blocking; false when the engine is gone or
     /// too busy to take it.
     pub fn send(&self, command: Command) -> bool {
-        self.commands.try_send(command).is_ok()
+        let writes = command.writes();
+        if writes {
+            self.writing.fetch_add(1, Ordering::SeqCst);
+        }
+        let sent = self.commands.try_send(command).is_ok();
+        if writes && !sent {
+            self.writing.fetch_sub(1, Ordering::SeqCst);
+        }
+        sent
+    }
+
+    /// Waits (a few seconds at most) for the writes still on their way, so
+    /// a profile saved or tokens kept just before closing are on disk.
+    pub fn flush(&self) {
+        let deadline = Instant::now() + FLUSH_LIMIT;
+        while self.writing.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Every event that arrived since the last call.
@@ -230,5 +274,11 @@ impl Bridge {
             events.push(event);
         }
         events
+    }
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        self.flush();
     }
 }

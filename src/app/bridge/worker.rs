@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -86,7 +87,21 @@ async fn blocking<T: Send + 'static>(
         .ok()
 }
 
-pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, places: Places) {
+/// Counts a write done when dropped (whatever way its task ends).
+struct Written(Arc<AtomicUsize>);
+
+impl Drop for Written {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+pub(super) async fn run(
+    mut commands: mpsc::Receiver<Command>,
+    events: Events,
+    places: Places,
+    writing: Arc<AtomicUsize>,
+) {
     // The demo provider lives as long as the worker (the app).
     let mut demo: Option<DemoServer> = None;
     let mut running: HashMap<ProfileId, RunningGrant> = HashMap::new();
@@ -108,6 +123,8 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
     let discovery = DiscoveryCache::new();
 
     while let Some(command) = commands.recv().await {
+        // Held by the task that writes, released when it is done.
+        let written = command.writes().then(|| Written(writing.clone()));
         match command {
             Command::StartDemo(mode) => {
                 let mut config = DemoConfig::for_mode(mode);
@@ -152,6 +169,7 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
                 let events = events.clone();
                 let workspace = workspace.clone();
                 tokio::spawn(async move {
+                    let _written = written;
                     let saved =
                         blocking(&workspace, move |w| w.save_profile(path.as_deref(), &file))
                             .await
@@ -165,6 +183,7 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
                 let events = events.clone();
                 let workspace = workspace.clone();
                 tokio::spawn(async move {
+                    let _written = written;
                     let deleted = blocking(&workspace, move |w| w.delete_profile(&path))
                         .await
                         .unwrap_or_else(|| Err("the deletion did not finish".to_string()));
@@ -189,6 +208,7 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
                 let events = events.clone();
                 let workspace = workspace.clone();
                 tokio::spawn(async move {
+                    let _written = written;
                     let result =
                         blocking(&workspace, move |w| w.export(&path, &file, include_secrets))
                             .await
@@ -200,6 +220,7 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
                 let events = events.clone();
                 let workspace = workspace.clone();
                 tokio::spawn(async move {
+                    let _written = written;
                     let result = blocking(&workspace, move |w| w.keep_tokens(keep, &tokens))
                         .await
                         .unwrap_or_else(|| Err("the tokens were not written".to_string()));
@@ -210,6 +231,7 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
                 let events = events.clone();
                 let workspace = workspace.clone();
                 tokio::spawn(async move {
+                    let _written = written;
                     let result = blocking(&workspace, move |w| w.save_tokens(&tokens))
                         .await
                         .unwrap_or_else(|| Err("the tokens were not written".to_string()));
@@ -368,6 +390,7 @@ pub(super) async fn run(mut commands: mpsc::Receiver<Command>, events: Events, p
             } => {
                 let events = events.clone();
                 tokio::spawn(async move {
+                    let _written = written;
                     let count = exchanges.len();
                     let written = tokio::task::spawn_blocking(move || {
                         crate::engine::har::write(&path, &exchanges, include_secrets).map(|()| path)

@@ -94,27 +94,10 @@ impl App {
 
     /// Runs `owner`'s selected grant as a flow run.
     pub(crate) fn start_grant(&mut self, owner: ProfileId, step: bool) {
-        let profile = match self.state.profiles.typed(owner) {
-            Ok(profile) => profile,
-            Err(message) => {
-                self.refuse_run(owner, message);
-                return;
-            }
+        let Some((profile, grant, refresh_token, run)) = self.run_inputs(owner) else {
+            return;
         };
         let session = self.state.sessions.of(owner);
-        let grant = session.flow.grant;
-        let refresh_token = session
-            .tokens
-            .current()
-            .and_then(|t| t.refresh_token.clone());
-        if grant.needs_refresh_token() && refresh_token.is_none() {
-            self.refuse_run(
-                owner,
-                "There is no refresh token to use: run a grant that issues one first.".to_string(),
-            );
-            return;
-        }
-        let run = session.flow.run_id + 1;
         let command = Command::RunGrant {
             origin: Origin::Flow(owner, run),
             profile: Box::new(profile),
@@ -132,6 +115,41 @@ impl App {
         }
     }
 
+    /// What a run of `owner`'s selected grant needs: the profile, the
+    /// grant, the profile's own refresh token and the next run's number —
+    /// or the run is refused in place of the old one, saying why.
+    fn run_inputs(
+        &mut self,
+        owner: ProfileId,
+    ) -> Option<(
+        crate::engine::Profile,
+        crate::engine::GrantType,
+        Option<crate::engine::Secret>,
+        u64,
+    )> {
+        let profile = match self.state.profiles.typed(owner) {
+            Ok(profile) => profile,
+            Err(message) => {
+                self.refuse_run(owner, message);
+                return None;
+            }
+        };
+        let session = self.state.sessions.of(owner);
+        let grant = session.flow.grant;
+        let refresh_token = session
+            .tokens
+            .current()
+            .and_then(|t| t.refresh_token.clone());
+        if grant.needs_refresh_token() && refresh_token.is_none() {
+            self.refuse_run(
+                owner,
+                "There is no refresh token to use: run a grant that issues one first.".to_string(),
+            );
+            return None;
+        }
+        Some((profile, grant, refresh_token, session.flow.run_id + 1))
+    }
+
     /// A run that cannot start: the old run leaves the screen and the
     /// reason takes its place, in the user's words.
     fn refuse_run(&mut self, owner: ProfileId, message: String) {
@@ -144,20 +162,10 @@ impl App {
 
     /// Next step on a token endpoint grant: build the request for editing.
     fn prepare_grant(&mut self, owner: ProfileId) {
-        let profile = match self.state.profiles.typed(owner) {
-            Ok(profile) => profile,
-            Err(message) => {
-                self.refuse_run(owner, message);
-                return;
-            }
+        let Some((profile, grant, refresh_token, run)) = self.run_inputs(owner) else {
+            return;
         };
         let session = self.state.sessions.of(owner);
-        let grant = session.flow.grant;
-        let refresh_token = session
-            .tokens
-            .current()
-            .and_then(|t| t.refresh_token.clone());
-        let run = session.flow.run_id + 1;
         let command = Command::PrepareGrant {
             origin: Origin::Flow(owner, run),
             profile: Box::new(profile),
