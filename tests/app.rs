@@ -259,6 +259,7 @@ fn request_tab_calls_the_api_and_the_http_log_lists_every_exchange() {
     // token.
     harness.get_by_label("Copy as curl").click();
     let masked = copied_text(&mut harness).expect("a command was copied");
+    assert!(shows(&harness, "Copied"), "the button says it copied");
     assert!(
         masked.starts_with("# Set ACCESS_TOKEN first") && masked.contains("Bearer ${ACCESS_TOKEN}"),
         "{masked}"

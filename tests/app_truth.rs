@@ -544,3 +544,33 @@ fn a_save_clicked_just_before_closing_is_on_disk() {
         "{text}"
     );
 }
+
+#[test]
+fn at_1000_by_650_the_buttons_are_whole() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_in(&runtime, dir.path());
+    harness.set_size(egui::vec2(1000.0, 650.0));
+    harness.run_steps(3);
+    let inside = |h: &Harness<'_, App>, label: &str| {
+        let rect = h.get_by_label(label).rect();
+        assert!(
+            rect.min.x >= 0.0 && rect.max.x <= 1000.0 && rect.max.y <= 650.0,
+            "{label} is cut by the window edge: {rect:?}"
+        );
+    };
+    click(&mut harness, "Demo — authorization code");
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the browser step", |h| {
+        shows(h, "Waiting for the browser")
+    });
+    inside(&harness, "Copy URL");
+    inside(&harness, "Run all");
+    inside(&harness, "Cancel");
+    click(&mut harness, "Cancel");
+    click(&mut harness, "HTTP log");
+    inside(&harness, "Export HAR");
+    inside(&harness, "All profiles");
+    click(&mut harness, "Request");
+    inside(&harness, "Send");
+}

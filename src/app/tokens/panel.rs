@@ -405,3 +405,35 @@ fn findings_ui(ui: &mut egui::Ui, tokens: &TokenSet) {
     ui.strong("Findings");
     findings_list_ui(ui, &tokens.findings);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_received_keeps_every_byte_but_the_token_values() {
+        let text = r#"{"access_token":"abc.def","token_type":"Bearer","refresh_token":"r-1",}"#;
+        let response = crate::engine::http::RecordedResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: br#"{"access_token":"abc.def","token_type":"Bearer","refresh_token":"r-1"}"#
+                .to_vec(),
+            truncated: false,
+        };
+        let tokens = crate::engine::token::parse_token_response(
+            &response,
+            crate::engine::GrantType::Password,
+            1,
+            chrono::Utc::now(),
+            None,
+            &Default::default(),
+            Vec::new(),
+        )
+        .expect("tokens");
+        assert_eq!(
+            mask_values(text, &tokens),
+            r#"{"access_token":"••••","token_type":"Bearer","refresh_token":"••••",}"#,
+            "the trailing comma stays, the values go"
+        );
+    }
+}
