@@ -36,6 +36,7 @@ macro_rules! out {
     }};
 }
 
+mod keys;
 mod oidc;
 
 pub use oidc::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
@@ -88,6 +89,10 @@ pub enum Command {
     /// The OS keychain that profiles' `*_keychain` secrets live in.
     #[command(subcommand)]
     Keychain(KeychainCommand),
+    /// The client's key pairs: generate one, or show a key's public JWK and
+    /// thumbprint (private_key_jwt, DPoP, mutual TLS).
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 /// `keychain` subcommands. Secrets are filed under the service
@@ -461,7 +466,8 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::DemoServer(_)
         | Command::DemoBrowser(_)
         | Command::Logout(_)
-        | Command::Keychain(_) => false,
+        | Command::Keychain(_)
+        | Command::Keys(_) => false,
     };
     let result = match command {
         Command::DemoServer(args) => runtime.block_on(demo_server(args)),
@@ -475,6 +481,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Introspect(args) => runtime.block_on(oidc::introspect(args)),
         Command::Userinfo(args) => runtime.block_on(oidc::userinfo(args)),
         Command::Keychain(command) => keychain(command),
+        Command::Keys(command) => keys::run(command),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -561,6 +568,29 @@ fn client(
     Ok((http, printer))
 }
 
+/// The client proving possession of the profile's DPoP key, when the
+/// profile asks for DPoP-bound tokens (said on stderr). A command that uses
+/// a token obtained earlier needs the key it was bound to: `dpop_key_file`.
+fn with_dpop(http: HttpClient, profile: &Profile, earlier_token: bool) -> Result<HttpClient, Failure> {
+    let key = crate::engine::dpop::DpopKey::for_profile(profile)
+        .map_err(|err| Failure::new(Exit::Usage, err.to_string()))?;
+    let Some(key) = key else {
+        return Ok(http);
+    };
+    if earlier_token && profile.dpop.as_ref().is_some_and(|d| d.key_file.is_none()) {
+        return Err(Failure::new(
+            Exit::Usage,
+            "the profile asks for DPoP-bound tokens (dpop_bound_access_tokens) but names no dpop_key_file, so a token obtained by an earlier command is bound to a key this one never had; set dpop_key_file (make one with: oauth-debugger keys generate --out dpop.pem)".to_string(),
+        ));
+    }
+    eprintln!(
+        "note: DPoP with {}, thumbprint {}",
+        key.describe(),
+        key.thumbprint()
+    );
+    Ok(http.with_dpop(Some(Arc::new(key))))
+}
+
 /// Ends a command's HTTP work: writes the HAR file when asked (whatever the
 /// outcome, a failure being when it is most wanted), then lets the `-v`
 /// printer finish. False when the HAR file could not be written (said on
@@ -621,6 +651,7 @@ async fn complete(
 async fn token(args: TokenArgs) -> Result<Exit, Failure> {
     let profile = load(&args.profile)?;
     let (http, printer) = client(&profile.http, args.verbose)?;
+    let http = with_dpop(http, &profile, false)?;
     let grant = args.grant.or(profile.grant);
     let browser_grant = matches!(
         grant,
@@ -873,6 +904,7 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
     }
 
     let (http, printer) = client(&profile.http, args.verbose)?;
+    let http = with_dpop(http, &profile, args.access_token.is_some())?;
     let outcome = async {
         let token = match &args.access_token {
             Some(token) => Secret::new(token.clone()),
@@ -1060,6 +1092,7 @@ async fn logout(args: LogoutArgs) -> Result<Exit, Failure> {
     };
     let request = ApiRequest::logout(config, profile.api.as_ref());
     let (http, printer) = client(&profile.http, args.verbose)?;
+    let http = with_dpop(http, &profile, true)?;
     let result = api::call(&http, &request, Some(&Secret::new(args.access_token))).await;
     let har_saved = finish_http(http, printer, &args.har).await;
     let response = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;

@@ -506,6 +506,7 @@ pub async fn userinfo(args: UserinfoArgs) -> Result<Exit, Failure> {
         None => None,
     };
     let (http, printer) = client(&profile.http, args.output.verbose)?;
+    let http = super::with_dpop(http, &profile, true)?;
     let result = async {
         let profile = complete(&profile, &http, &[Endpoint::Userinfo]).await?;
         userinfo::userinfo(

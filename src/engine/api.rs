@@ -216,7 +216,13 @@ pub async fn call(
             error,
             exchange: None,
         })?;
-    let exchange = http.send(wire, ExchangeKind::Api).await;
+    let exchange = match token {
+        Some(token) => {
+            http.send_with_token(wire, ExchangeKind::Api, token.expose())
+                .await
+        }
+        None => http.send(wire, ExchangeKind::Api).await,
+    };
     let Some(response) = &exchange.response else {
         return Err(EngineError::Transport {
             error: exchange.error.clone().unwrap_or(TransportError {

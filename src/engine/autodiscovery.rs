@@ -238,13 +238,27 @@ pub async fn complete(
     } else {
         found.findings.clone()
     };
+    // With a client certificate, the endpoints that authenticate it (or
+    // bind tokens to it) are taken from mtls_endpoint_aliases when the
+    // server publishes them (RFC 8705 §5).
+    let mtls = profile.http.client_cert_file.is_some();
+    let mut aliased = Vec::new();
     for endpoint in Endpoint::ALL {
         let slot = endpoint.slot(&mut completed.endpoints);
         if slot.is_some() {
             continue;
         }
-        let Some(value) = endpoint
-            .in_metadata(&found.metadata)
+        let alias = found
+            .document
+            .get("mtls_endpoint_aliases")
+            .and_then(|aliases| aliases.get(endpoint.key()))
+            .and_then(serde_json::Value::as_str)
+            .filter(|_| mtls);
+        if alias.is_some() {
+            aliased.push(endpoint.key());
+        }
+        let Some(value) = alias
+            .or_else(|| endpoint.in_metadata(&found.metadata))
             .filter(|v| !v.trim().is_empty())
         else {
             continue;
@@ -261,6 +275,17 @@ pub async fn complete(
                 Some("RFC 8414 §2"),
             )),
         }
+    }
+    if !aliased.is_empty() {
+        findings.push(Finding::new(
+            Severity::Info,
+            "mtls_endpoint_aliases",
+            format!(
+                "the profile has a client certificate, so {} came from mtls_endpoint_aliases",
+                aliased.join(", ")
+            ),
+            Some("RFC 8705 §5"),
+        ));
     }
     if let Some(still) = missing.iter().find(|e| !e.is_set(&completed.endpoints)) {
         return Err(ProfileError::field(

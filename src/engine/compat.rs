@@ -17,41 +17,66 @@
 //! [`super::token::parse_token_response`]): a 2xx other than 200, a
 //! Content-Type that is not JSON, and invalid JSON with trailing commas.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 
+use super::client_auth::Assertions;
+use super::dpop::DpopKey;
+use super::error::EngineError;
 use super::findings::{Finding, Severity};
+use super::http::{TransportError, TransportErrorKind};
 use super::profile::{CompatFile, Profile};
 
 /// Rewrites token requests per a profile's switches and remembers the
-/// findings of what it changed.
+/// findings of what it changed. It also signs what must be signed afresh
+/// for each request sent: the client assertion (RFC 7523 §3) and the DPoP
+/// proof (RFC 9449 §4.2).
 #[derive(Debug, Default)]
 pub struct Rewriter {
     compat: CompatFile,
     omit_client_id: bool,
     params_in_query: bool,
+    assertions: Option<Arc<Assertions>>,
+    dpop: Option<Arc<DpopKey>>,
     notes: Mutex<Vec<Finding>>,
 }
 
 impl Rewriter {
-    /// The rewrites for token-endpoint requests of `profile`.
-    pub fn for_token_requests(profile: &Profile) -> Self {
-        Self {
+    /// The rewrites for token-endpoint requests of `profile`; DPoP proofs
+    /// with `dpop` when given.
+    pub fn for_token_requests(
+        profile: &Profile,
+        dpop: Option<Arc<DpopKey>>,
+    ) -> Result<Self, EngineError> {
+        let assertions = if profile.auth_method.is_assertion() {
+            Some(Arc::new(Assertions::new(profile, profile.auth_method)?))
+        } else {
+            None
+        };
+        Ok(Self {
             compat: profile.compat,
             omit_client_id: profile.client_id.is_none(),
             params_in_query: profile.compat.token_params_in_query,
+            assertions,
+            dpop,
             notes: Mutex::default(),
-        }
+        })
     }
 
     /// The rewrites for other requests to the authorization server (device
-    /// authorization, revocation): client authentication only.
-    pub fn for_client_requests(profile: &Profile) -> Self {
-        Self {
+    /// authorization): client authentication only, no DPoP.
+    pub fn for_client_requests(profile: &Profile) -> Result<Self, EngineError> {
+        Ok(Self {
             params_in_query: false,
-            ..Self::for_token_requests(profile)
-        }
+            ..Self::for_token_requests(profile, None)?
+        })
+    }
+
+    /// Whether requests carry DPoP proofs (and so may be retried once with
+    /// the server's nonce).
+    pub fn dpop(&self) -> Option<&Arc<DpopKey>> {
+        self.dpop.as_ref()
     }
 
     /// What was changed so far (each change once).
@@ -67,9 +92,35 @@ impl Rewriter {
         }
     }
 
-    /// Applies the switches to one request.
-    pub fn rewrite(&self, request: http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+    /// Applies the switches to one request, and signs its assertion and
+    /// DPoP proof.
+    pub fn rewrite(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Request<Vec<u8>>, TransportError> {
         let (mut parts, mut body) = request.into_parts();
+        let failed = |message: String| TransportError {
+            kind: TransportErrorKind::InvalidRequest,
+            message,
+        };
+        if let Some(assertions) = &self.assertions {
+            let mut params: Vec<(String, String)> =
+                url::form_urlencoded::parse(&body).into_owned().collect();
+            assertions
+                .add_to(&mut params)
+                .map_err(|err| failed(err.to_string()))?;
+            body = encode_form(&params).into_bytes();
+        }
+        if let Some(dpop) = &self.dpop {
+            let url = url::Url::parse(&parts.uri.to_string())
+                .map_err(|err| failed(format!("the token endpoint is not a URL: {err}")))?;
+            let proof = dpop
+                .proof(parts.method.as_str(), &url, None)
+                .map_err(|err| failed(format!("cannot sign the DPoP proof: {err}")))?;
+            let value = http::HeaderValue::from_str(&proof)
+                .map_err(|err| failed(format!("the DPoP proof is not a header value: {err}")))?;
+            parts.headers.insert("dpop", value);
+        }
         if self.omit_client_id && !body.is_empty() {
             let params: Vec<(String, String)> = url::form_urlencoded::parse(&body)
                 .into_owned()
@@ -105,7 +156,7 @@ impl Rewriter {
                 self.note(params_in_query_finding());
             }
         }
-        http::Request::from_parts(parts, body)
+        Ok(http::Request::from_parts(parts, body))
     }
 }
 

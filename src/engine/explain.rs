@@ -202,11 +202,20 @@ impl EngineError {
     /// endpoint.
     pub fn explanation(&self, stage: Stage) -> Option<Explanation> {
         match self {
-            Self::OAuth { error, .. } => Some(with_description_hints(
-                explain(&error.error, stage),
-                error.error_description.as_deref(),
-                stage,
-            )),
+            Self::OAuth {
+                error, exchange, ..
+            } => {
+                let explanation = match error.error.as_str() {
+                    "invalid_client" => explain_assertion_refusal(exchange, stage)
+                        .unwrap_or_else(|| explain(&error.error, stage)),
+                    _ => explain(&error.error, stage),
+                };
+                Some(with_description_hints(
+                    explanation,
+                    error.error_description.as_deref(),
+                    stage,
+                ))
+            }
             Self::Callback(CallbackError::Authorization {
                 error, description, ..
             }) => Some(with_description_hints(
@@ -221,6 +230,56 @@ impl EngineError {
             _ => None,
         }
     }
+}
+
+/// `invalid_client` after a client assertion (RFC 7523 §3, §3.1): the
+/// usual causes, with what the assertion we sent actually said. `None`
+/// when the request carried no assertion.
+pub fn explain_assertion_refusal(exchange: &super::http::Exchange, stage: Stage) -> Option<Explanation> {
+    let sent = super::client_auth::sent_jwts(&exchange.request)
+        .into_iter()
+        .find(|jwt| jwt.label.starts_with("Client assertion"))?;
+    let claims = &sent.decoded.claims;
+    let header = &sent.decoded.header;
+    let text = |value: &serde_json::Value| match value {
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Null => "(none)".to_string(),
+        other => other.to_string(),
+    };
+    let aud = text(&claims["aud"]);
+    let alg = text(&header["alg"]);
+    let kid = text(&header["kid"]);
+    let secret_jwt = alg.starts_with("HS");
+    let mut causes = vec![
+        format!("The audience: we sent aud = {aud}. RFC 7523 §3 lets a server want its issuer or its token endpoint URL; many accept only one of them."),
+        format!("The clocks: we sent iat {} and exp {}; a server whose clock is ahead or behind (or that allows a shorter lifetime) refuses the assertion.", text(&claims["iat"]), text(&claims["exp"])),
+    ];
+    let mut tries = vec![
+        "Switch client_assertion_audience between \"issuer\" and \"token_endpoint\" (or set the exact URL the provider documents) and run again.".to_string(),
+        "Compare the server's Date header with this machine's clock (the step's findings say when they differ).".to_string(),
+    ];
+    if secret_jwt {
+        causes.push(format!("The secret or the algorithm: the assertion is {alg}, keyed with the client secret; a wrong secret, or a server that wants another HS algorithm, fails the signature."));
+        tries.push("Copy the client_secret again, or set token_endpoint_auth_signing_alg to the algorithm the client is registered with.".to_string());
+    } else {
+        causes.push(format!("The key: the server has no public key with kid {kid} for this client, or the registered key is another one (keys generate / keys show print the public JWKS and thumbprint to register)."));
+        causes.push(format!("The algorithm: the assertion is {alg}; a client registered with token_endpoint_auth_signing_alg set to another one is refused."));
+        tries.push("Register the public JWKS of signing_key_file with the provider (oauth-debugger keys show FILE), or set signing_key_kid to the kid it was registered under.".to_string());
+        tries.push("Set token_endpoint_auth_signing_alg to the algorithm the client is registered with.".to_string());
+    }
+    causes.push("A replayed jti: each assertion must be used once; a proxy or a retry that resends the same request is refused (every request here signs a new one).".to_string());
+    causes.push("The method: the client is not registered for private_key_jwt / client_secret_jwt at this provider.".to_string());
+    tries.push("Check the client's registered token_endpoint_auth_method at the provider.".to_string());
+    Some(Explanation {
+        code: "invalid_client".to_string(),
+        summary: format!(
+            "Client authentication with a signed assertion failed at {}: the server did not accept the JWT we signed.",
+            stage.describe()
+        ),
+        likely_causes: causes,
+        what_to_try: tries,
+        reference: Some("RFC 7523 §3".to_string()),
+    })
 }
 
 /// The explanation of a refusal (HTTP 4xx) that carries no OAuth error
@@ -432,6 +491,8 @@ pub fn explain(code: &str, stage: Stage) -> Explanation {
         "expired_token" => expired_token(stage),
         "invalid_token" => invalid_token(stage),
         "insufficient_scope" => insufficient_scope(),
+        "invalid_dpop_proof" => invalid_dpop_proof(stage),
+        "use_dpop_nonce" => use_dpop_nonce(),
         other => unknown(other, stage),
     };
     let reference = text
@@ -582,6 +643,40 @@ fn invalid_client(stage: Stage) -> Text {
         "Check the Authorization header and the body of the request as sent (HTTP log, or -v).",
     ])
     .reference("RFC 6749 §5.2")
+}
+
+fn invalid_dpop_proof(stage: Stage) -> Text {
+    Text::new(format!(
+        "The server refused the DPoP proof sent with {}: the signed JWT in the DPoP header did not pass its checks.",
+        stage.describe()
+    ))
+    .causes(&[
+        "htu or htm: the proof names another URL or method than the request's (a proxy or a rewritten path changes what the server sees).",
+        "The clock: the proof's iat is too far from the server's time.",
+        "The algorithm: the server does not accept the proof's alg (see its dpop_signing_alg_values_supported).",
+        "ath: at an API, the proof's ath must be the SHA-256 of the very access token sent.",
+        "The key: a token bound to another key (cnf.jkt) cannot be used with this one — a new session made a new key.",
+    ])
+    .tries(&[
+        "Read the proof decoded in the step (header and claims) and compare htu with the request URL.",
+        "Set dpop_signing_alg to one the server lists.",
+        "Keep one key across runs with dpop_key_file, so tokens stay usable.",
+    ])
+    .reference("RFC 9449 §4.3, §7.1")
+}
+
+fn use_dpop_nonce() -> Text {
+    Text::new(
+        "The server wants a nonce of its own in the DPoP proof. It sent one in the DPoP-Nonce header; the request is signed again with it and retried once.",
+    )
+    .causes(&[
+        "The server demands nonces (RFC 9449 §8 and §9); the first request cannot have known one.",
+        "The nonce went stale between requests and the server sent a new one.",
+    ])
+    .tries(&[
+        "Nothing, usually: the retry carries the nonce. If the retry is refused too, the server's nonce handling is at fault: compare the DPoP-Nonce it sent with the nonce claim of the second proof.",
+    ])
+    .reference("RFC 9449 §8")
 }
 
 fn invalid_grant(stage: Stage) -> Text {

@@ -285,6 +285,8 @@ pub struct HttpClient {
     log: Arc<Mutex<Vec<Exchange>>>,
     /// The logs of the clients this one was scoped from.
     outer_logs: Vec<Arc<Mutex<Vec<Exchange>>>>,
+    /// The DPoP key token requests and API calls prove possession of.
+    dpop: Option<Arc<crate::engine::dpop::DpopKey>>,
 }
 
 impl HttpClient {
@@ -315,6 +317,9 @@ impl HttpClient {
                 builder = builder.add_root_certificate(authority);
             }
         }
+        if let Some(cert_path) = &settings.client_cert_file {
+            builder = builder.identity(client_identity(cert_path, settings.client_key_file.as_deref())?);
+        }
         if let Some(proxy) = &settings.proxy {
             let proxy = reqwest::Proxy::all(proxy.as_str())
                 .map_err(|err| setup(format!("the proxy {proxy} cannot be used: {err}")))?;
@@ -338,7 +343,20 @@ impl HttpClient {
             dry_run: false,
             log: Arc::default(),
             outer_logs: Vec::new(),
+            dpop: None,
         })
+    }
+
+    /// The same client proving possession of `key` (RFC 9449) on token
+    /// requests and API calls.
+    pub fn with_dpop(mut self, key: Option<Arc<crate::engine::dpop::DpopKey>>) -> Self {
+        self.dpop = key;
+        self
+    }
+
+    /// The DPoP key, when requests carry proofs.
+    pub fn dpop(&self) -> Option<&Arc<crate::engine::dpop::DpopKey>> {
+        self.dpop.as_ref()
     }
 
     /// A client that records each request exactly as built and answers it
@@ -426,6 +444,74 @@ impl HttpClient {
             message: format!("cannot build the request to {url}: {err}"),
         })?;
         Ok(self.send(request, kind).await)
+    }
+
+    /// GETs JSON from a protected resource (userinfo) with an access token:
+    /// as a Bearer token, or DPoP-bound when this client has a DPoP key
+    /// ([`HttpClient::send_with_token`]).
+    pub async fn get_json_with_token(
+        &self,
+        url: &url::Url,
+        kind: ExchangeKind,
+        access_token: &str,
+    ) -> Result<Exchange, TransportError> {
+        let request = http::Request::builder()
+            .method(http::Method::GET)
+            .uri(url.as_str())
+            .header("accept", "application/json")
+            .header("authorization", format!("Bearer {access_token}"))
+            .body(Vec::new())
+            .map_err(|err| TransportError {
+                kind: TransportErrorKind::InvalidRequest,
+                message: format!("cannot build the request to {url}: {err}"),
+            })?;
+        Ok(self.send_with_token(request, kind, access_token).await)
+    }
+
+    /// Sends a request to a protected resource that carries `access_token`.
+    /// With a DPoP key (RFC 9449 §7.1): `Authorization: Bearer` becomes
+    /// `Authorization: DPoP`, a proof with `ath` goes along, and a
+    /// `use_dpop_nonce` challenge (§9) is answered once with the nonce the
+    /// server sent — both attempts are recorded.
+    pub async fn send_with_token(
+        &self,
+        request: http::Request<Vec<u8>>,
+        kind: ExchangeKind,
+        access_token: &str,
+    ) -> Exchange {
+        let Some(dpop) = self.dpop.clone() else {
+            return self.send(request, kind).await;
+        };
+        let (mut parts, body) = request.into_parts();
+        if let Some(value) = parts.headers.get(http::header::AUTHORIZATION)
+            && let Ok(text) = value.to_str()
+            && let Some((scheme, token)) = text.split_once(' ')
+            && scheme.eq_ignore_ascii_case("bearer")
+            && let Ok(bound) = http::HeaderValue::from_str(&format!("DPoP {token}"))
+        {
+            parts.headers.insert(http::header::AUTHORIZATION, bound);
+        }
+        let url = url::Url::parse(&parts.uri.to_string()).ok();
+        let sign = |parts: &mut http::request::Parts| {
+            let Some(url) = &url else { return };
+            if let Ok(proof) = dpop.proof(parts.method.as_str(), url, Some(access_token))
+                && let Ok(value) = http::HeaderValue::from_str(&proof)
+            {
+                parts.headers.insert("dpop", value);
+            }
+        };
+        sign(&mut parts);
+        let exchange = self
+            .send(http::Request::from_parts(parts.clone(), body.clone()), kind)
+            .await;
+        dpop.learn_from(&exchange);
+        if !crate::engine::dpop::resource_server_wants_nonce(&exchange) {
+            return exchange;
+        }
+        sign(&mut parts);
+        let retry = self.send(http::Request::from_parts(parts, body), kind).await;
+        dpop.learn_from(&retry);
+        retry
     }
 
     /// Sends one request and records it. Never fails: a transport error is
@@ -603,15 +689,77 @@ impl HttpClient {
     + Sync
     + use<> {
         let this = self.clone();
-        move |request| {
+        move |original: oauth2::HttpRequest| {
             let this = this.clone();
-            let request = rewriter.rewrite(request);
+            let rewriter = rewriter.clone();
             Box::pin(async move {
+                let request = rewriter.rewrite(clone_request(&original))?;
                 let exchange = this.send(request, kind).await;
+                // DPoP: a server that wants a nonce says so once (RFC 9449
+                // §8); the request is signed again with it and resent.
+                if let Some(dpop) = rewriter.dpop() {
+                    dpop.learn_from(&exchange);
+                    if crate::engine::dpop::authorization_server_wants_nonce(&exchange) {
+                        let request = rewriter.rewrite(original)?;
+                        let exchange = this.send(request, kind).await;
+                        dpop.learn_from(&exchange);
+                        return exchange_to_http_response(&exchange);
+                    }
+                }
                 exchange_to_http_response(&exchange)
             })
         }
     }
+}
+
+/// The client certificate and its key for mutual TLS (RFC 8705), read from
+/// PEM files.
+fn client_identity(
+    cert_path: &std::path::Path,
+    key_path: Option<&std::path::Path>,
+) -> Result<reqwest::Identity, TransportError> {
+    let setup = |message: String| TransportError {
+        kind: TransportErrorKind::InvalidRequest,
+        message,
+    };
+    let read = |path: &std::path::Path, what: &str| {
+        std::fs::read(path).map_err(|err| {
+            setup(format!("cannot read the {what} {}: {err}", path.display()))
+        })
+    };
+    let mut pem = read(cert_path, "client certificate")?;
+    if let Some(key_path) = key_path {
+        pem.push(b'\n');
+        pem.extend(read(key_path, "client certificate's key")?);
+    }
+    let text = String::from_utf8_lossy(&pem);
+    if !text.contains("CERTIFICATE-----") {
+        return Err(setup(format!(
+            "{} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+            cert_path.display()
+        )));
+    }
+    if !text.contains("PRIVATE KEY-----") {
+        return Err(setup(format!(
+            "no private key for the client certificate: {} holds none, so set http.client_key_file",
+            cert_path.display()
+        )));
+    }
+    reqwest::Identity::from_pem(&pem).map_err(|err| {
+        setup(format!(
+            "the client certificate and key cannot be used for TLS (the key must be PKCS#8, PKCS#1 or SEC1 PEM and match the certificate): {err}"
+        ))
+    })
+}
+
+/// A copy of a request (`http::Request` is not `Clone`).
+fn clone_request(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+    let mut copy = http::Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
 }
 
 /// Rebuilds an `http::Response` from a recorded exchange (for the oauth2 crate).
@@ -650,7 +798,10 @@ fn transport_error(err: reqwest::Error) -> TransportError {
     let mut message = match kind {
         TransportErrorKind::Timeout => "the server did not answer in time".to_string(),
         TransportErrorKind::Connect => "could not connect".to_string(),
-        TransportErrorKind::Tls => "TLS failed".to_string(),
+        TransportErrorKind::Tls => match client_certificate_refusal(&err) {
+            Some(reason) => reason.to_string(),
+            None => "TLS failed".to_string(),
+        },
         _ => "the HTTP exchange failed".to_string(),
     };
     // The chain of causes carries the useful part ("Connection refused").
@@ -661,6 +812,34 @@ fn transport_error(err: reqwest::Error) -> TransportError {
         source = cause.source();
     }
     TransportError { kind, message }
+}
+
+/// A TLS alert about the client certificate (mutual TLS, RFC 8705), in
+/// the user's words.
+fn client_certificate_refusal(err: &reqwest::Error) -> Option<&'static str> {
+    let mut source: Option<&dyn std::error::Error> = Some(err);
+    while let Some(cause) = source {
+        let text = cause.to_string().to_ascii_lowercase().replace([' ', '_'], "");
+        if !text.contains("alert") {
+            // Only an alert the server sent is about our certificate.
+            source = cause.source();
+            continue;
+        }
+        if text.contains("certificaterequired") || text.contains("handshakefailure") && text.contains("alert") {
+            return Some("TLS failed: the server wants a client certificate (mutual TLS) and none was accepted; set http.client_cert_file (and http.client_key_file) in the profile");
+        }
+        if text.contains("badcertificate")
+            || text.contains("unknownca")
+            || text.contains("unsupportedcertificate")
+            || text.contains("certificateunknown")
+            || text.contains("certificaterevoked")
+            || text.contains("certificateexpired")
+        {
+            return Some("TLS failed: the server refused the client certificate (mutual TLS): it does not trust its issuer, or the certificate is expired, revoked or not one it accepts");
+        }
+        source = cause.source();
+    }
+    None
 }
 
 fn is_tls(err: &reqwest::Error) -> bool {

@@ -53,7 +53,7 @@ pub async fn introspect(
     }
     let request = client_auth::form_post(
         profile,
-        profile.auth_method,
+        profile.introspection_auth_method,
         &endpoint,
         params,
         &mut findings,

@@ -109,6 +109,37 @@ pub struct ProfileFile {
     /// endpoint's method when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_endpoint_auth_method: Option<ClientAuthMethod>,
+    /// How the client authenticates at the introspection endpoint; the
+    /// token endpoint's method when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_endpoint_auth_method: Option<ClientAuthMethod>,
+    /// The `alg` of client assertions (`private_key_jwt`,
+    /// `client_secret_jwt`; RFC 7591 §2): RS256, PS256, ES256, EdDSA, or
+    /// HS256/384/512. Absent: the key's own (HS256 with the secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_signing_alg: Option<String>,
+    /// The client's private key (PEM or JWK / JWKS JSON) for client
+    /// assertions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_key_file: Option<String>,
+    /// The `kid` to sign under, instead of the key file's own (or its
+    /// thumbprint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_key_kid: Option<String>,
+    /// The `aud` of client assertions: `issuer` (default), `token_endpoint`,
+    /// or a URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_assertion_audience: Option<String>,
+    /// Ask for DPoP-bound access tokens (RFC 9449 §5.2): every token request
+    /// and API call carries a DPoP proof.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_bound_access_tokens: Option<bool>,
+    /// The DPoP key (PEM or JWK); absent: a fresh ES256 key per session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_key_file: Option<String>,
+    /// The `alg` of DPoP proofs; absent: the key's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_signing_alg: Option<String>,
     /// The grant this profile runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<GrantType>,
@@ -221,6 +252,14 @@ pub struct HttpFile {
     /// A proxy for every request of the profile (`http://host:port`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// The client certificate (PEM) presented on every connection of the
+    /// profile: mutual TLS (RFC 8705).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert_file: Option<String>,
+    /// The certificate's private key (PEM); absent when the certificate
+    /// file holds it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key_file: Option<String>,
 }
 
 /// The `[compat]` table as written: each switch makes the engine accept one
@@ -297,11 +336,32 @@ pub enum ClientAuthMethod {
     /// A public client: only `client_id` in the body.
     #[serde(rename = "none")]
     None,
+    /// A JWT signed with the client's private key (RFC 7523 §2.2, OIDC
+    /// Core §9).
+    #[serde(rename = "private_key_jwt")]
+    PrivateKeyJwt,
+    /// A JWT signed with HMAC keyed by the client secret (OIDC Core §9).
+    #[serde(rename = "client_secret_jwt")]
+    ClientSecretJwt,
+    /// A certificate from a PKI on the TLS connection (RFC 8705 §2.1).
+    #[serde(rename = "tls_client_auth")]
+    TlsClientAuth,
+    /// A self-signed certificate on the TLS connection (RFC 8705 §2.2).
+    #[serde(rename = "self_signed_tls_client_auth")]
+    SelfSignedTlsClientAuth,
 }
 
 impl ClientAuthMethod {
     /// Every method, in the order a picker shows them.
-    pub const ALL: [Self; 3] = [Self::ClientSecretBasic, Self::ClientSecretPost, Self::None];
+    pub const ALL: [Self; 7] = [
+        Self::ClientSecretBasic,
+        Self::ClientSecretPost,
+        Self::PrivateKeyJwt,
+        Self::ClientSecretJwt,
+        Self::TlsClientAuth,
+        Self::SelfSignedTlsClientAuth,
+        Self::None,
+    ];
 
     /// The registered name (RFC 7591).
     pub fn as_str(self) -> &'static str {
@@ -309,8 +369,79 @@ impl ClientAuthMethod {
             Self::ClientSecretBasic => "client_secret_basic",
             Self::ClientSecretPost => "client_secret_post",
             Self::None => "none",
+            Self::PrivateKeyJwt => "private_key_jwt",
+            Self::ClientSecretJwt => "client_secret_jwt",
+            Self::TlsClientAuth => "tls_client_auth",
+            Self::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
         }
     }
+
+    /// Whether the client secret is needed.
+    pub fn needs_secret(self) -> bool {
+        matches!(
+            self,
+            Self::ClientSecretBasic | Self::ClientSecretPost | Self::ClientSecretJwt
+        )
+    }
+
+    /// Whether the client authenticates with a signed assertion
+    /// (`client_assertion`, RFC 7521 §4.2).
+    pub fn is_assertion(self) -> bool {
+        matches!(self, Self::PrivateKeyJwt | Self::ClientSecretJwt)
+    }
+
+    /// Whether the client authenticates with its TLS certificate.
+    pub fn is_mtls(self) -> bool {
+        matches!(self, Self::TlsClientAuth | Self::SelfSignedTlsClientAuth)
+    }
+}
+
+/// The `aud` of a client assertion.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AssertionAudience {
+    /// The authorization server's issuer identifier: what the RFC 7523
+    /// update (draft-ietf-oauth-rfc7523bis) asks for, so an assertion cannot
+    /// be replayed at another endpoint.
+    #[default]
+    Issuer,
+    /// The token endpoint's URL (RFC 7523 §3 allows it; many servers still
+    /// want it).
+    TokenEndpoint,
+    /// Exactly this value.
+    Url(String),
+}
+
+impl AssertionAudience {
+    /// As written in a profile.
+    pub fn as_written(&self) -> &str {
+        match self {
+            Self::Issuer => "issuer",
+            Self::TokenEndpoint => "token_endpoint",
+            Self::Url(url) => url,
+        }
+    }
+}
+
+/// Keys and choices for JWT client authentication.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AssertionSettings {
+    /// `token_endpoint_auth_signing_alg`.
+    pub alg: Option<crate::engine::keys::Alg>,
+    /// `signing_key_file`.
+    pub key_file: Option<PathBuf>,
+    /// `signing_key_kid`.
+    pub kid: Option<String>,
+    /// `client_assertion_audience`.
+    pub audience: AssertionAudience,
+}
+
+/// DPoP (RFC 9449), when the profile asks for bound tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DpopSettings {
+    /// `dpop_key_file`; `None`: a fresh ES256 key per session.
+    pub key_file: Option<PathBuf>,
+    /// `dpop_signing_alg`.
+    pub alg: Option<crate::engine::keys::Alg>,
 }
 
 /// The OAuth grants this debugger knows.
@@ -510,6 +641,11 @@ pub struct HttpSettings {
     pub ca_file: Option<PathBuf>,
     /// The proxy for every request; otherwise HTTP(S)_PROXY / NO_PROXY.
     pub proxy: Option<Url>,
+    /// The client certificate for mutual TLS (PEM), read when the client is
+    /// built.
+    pub client_cert_file: Option<PathBuf>,
+    /// Its private key (PEM), when not in the certificate file.
+    pub client_key_file: Option<PathBuf>,
 }
 
 impl Default for HttpSettings {
@@ -521,6 +657,8 @@ impl Default for HttpSettings {
             max_response_bytes: super::http::DEFAULT_MAX_BODY_BYTES,
             ca_file: None,
             proxy: None,
+            client_cert_file: None,
+            client_key_file: None,
         }
     }
 }
@@ -569,6 +707,12 @@ pub struct Profile {
     pub auth_method: ClientAuthMethod,
     /// Client authentication at the revocation endpoint.
     pub revocation_auth_method: ClientAuthMethod,
+    /// Client authentication at the introspection endpoint.
+    pub introspection_auth_method: ClientAuthMethod,
+    /// JWT client authentication: key, alg, audience.
+    pub assertion: AssertionSettings,
+    /// DPoP, when on.
+    pub dpop: Option<DpopSettings>,
     /// The grant this profile runs, when it names one.
     pub grant: Option<GrantType>,
     /// Scopes, in the order written.
@@ -907,29 +1051,116 @@ impl Profile {
             } else {
                 ClientAuthMethod::None
             });
-        if auth_method != ClientAuthMethod::None && client_secret.is_none() && !secret_missing {
-            problems.push(problem(
-                "token_endpoint_auth_method",
-                format!(
-                    "{} needs client_secret or client_secret_env",
-                    auth_method.as_str()
-                ),
-            ));
-        }
-
+        let client_cert_given = file
+            .http
+            .as_ref()
+            .and_then(|h| non_empty(&h.client_cert_file))
+            .is_some();
+        let key_file_given = non_empty(&file.signing_key_file).is_some();
+        let mut method_needs = |key: &str, method: ClientAuthMethod| {
+            if method.needs_secret() && client_secret.is_none() && !secret_missing {
+                problems.push(problem(
+                    key,
+                    format!("{} needs client_secret or client_secret_env", method.as_str()),
+                ));
+            }
+            if method == ClientAuthMethod::PrivateKeyJwt && !key_file_given {
+                problems.push(problem(
+                    key,
+                    "private_key_jwt needs signing_key_file (the client's private key)",
+                ));
+            }
+            if method.is_mtls() && !client_cert_given {
+                problems.push(problem(
+                    key,
+                    format!(
+                        "{} needs http.client_cert_file (the client's certificate)",
+                        method.as_str()
+                    ),
+                ));
+            }
+        };
+        method_needs("token_endpoint_auth_method", auth_method);
         let revocation_auth_method = file.revocation_endpoint_auth_method.unwrap_or(auth_method);
-        if revocation_auth_method != ClientAuthMethod::None
-            && client_secret.is_none()
-            && !secret_missing
-        {
+        if file.revocation_endpoint_auth_method.is_some() {
+            method_needs("revocation_endpoint_auth_method", revocation_auth_method);
+        }
+        let introspection_auth_method = file
+            .introspection_endpoint_auth_method
+            .unwrap_or(auth_method);
+        if file.introspection_endpoint_auth_method.is_some() {
+            method_needs("introspection_endpoint_auth_method", introspection_auth_method);
+        }
+        let uses = |method: ClientAuthMethod| {
+            [auth_method, revocation_auth_method, introspection_auth_method].contains(&method)
+        };
+        let alg = |key: &str, value: &Option<String>, problems: &mut Vec<Problem>| {
+            let value = non_empty(value)?;
+            match crate::engine::keys::Alg::parse(&value) {
+                Some(alg) => Some(alg),
+                None => {
+                    problems.push(problem(
+                        key,
+                        format!(
+                            "\"{value}\" is not one of {}",
+                            crate::engine::keys::Alg::ALL
+                                .map(|a| a.as_str())
+                                .join(", ")
+                        ),
+                    ));
+                    None
+                }
+            }
+        };
+        let assertion_alg = alg(
+            "token_endpoint_auth_signing_alg",
+            &file.token_endpoint_auth_signing_alg,
+            &mut problems,
+        );
+        if let Some(signing_alg) = assertion_alg {
+            if signing_alg.is_hmac() && uses(ClientAuthMethod::PrivateKeyJwt) {
+                problems.push(problem(
+                    "token_endpoint_auth_signing_alg",
+                    format!("{signing_alg} signs with the client secret; private_key_jwt signs with the key (RS256, PS256, ES256 or EdDSA)"),
+                ));
+            } else if !signing_alg.is_hmac() && uses(ClientAuthMethod::ClientSecretJwt) {
+                problems.push(problem(
+                    "token_endpoint_auth_signing_alg",
+                    format!("client_secret_jwt signs with HS256, HS384 or HS512, not {signing_alg}"),
+                ));
+            }
+        }
+        let audience = match non_empty(&file.client_assertion_audience).as_deref() {
+            None | Some("issuer") => AssertionAudience::Issuer,
+            Some("token_endpoint") => AssertionAudience::TokenEndpoint,
+            Some(other) => match Url::parse(other) {
+                Ok(_) => AssertionAudience::Url(other.to_string()),
+                Err(_) => {
+                    problems.push(problem(
+                        "client_assertion_audience",
+                        format!("\"{other}\" is none of issuer, token_endpoint or a URL"),
+                    ));
+                    AssertionAudience::Issuer
+                }
+            },
+        };
+        let assertion = AssertionSettings {
+            alg: assertion_alg,
+            key_file: non_empty(&file.signing_key_file).map(PathBuf::from),
+            kid: non_empty(&file.signing_key_kid),
+            audience,
+        };
+        let dpop_alg = alg("dpop_signing_alg", &file.dpop_signing_alg, &mut problems);
+        if let Some(hmac) = dpop_alg.filter(|a| a.is_hmac()) {
             problems.push(problem(
-                "revocation_endpoint_auth_method",
-                format!(
-                    "{} needs client_secret or client_secret_env",
-                    revocation_auth_method.as_str()
-                ),
+                "dpop_signing_alg",
+                format!("DPoP proofs are signed with a key pair (RFC 9449 §4.2), not {hmac}"),
             ));
         }
+        let dpop = file.dpop_bound_access_tokens.unwrap_or(false).then(|| DpopSettings {
+            key_file: non_empty(&file.dpop_key_file).map(PathBuf::from),
+            alg: dpop_alg,
+        });
         let api = file
             .api
             .as_ref()
@@ -1006,6 +1237,16 @@ impl Profile {
                         .map_err(|message| problems.push(problem("http.proxy", message)))
                         .ok()
                 }),
+            client_cert_file: file
+                .http
+                .as_ref()
+                .and_then(|h| non_empty(&h.client_cert_file))
+                .map(PathBuf::from),
+            client_key_file: file
+                .http
+                .as_ref()
+                .and_then(|h| non_empty(&h.client_key_file))
+                .map(PathBuf::from),
         };
 
         let clock_skew = match file.clock_skew_secs {
@@ -1033,6 +1274,9 @@ impl Profile {
             client_secret,
             auth_method,
             revocation_auth_method,
+            introspection_auth_method,
+            assertion,
+            dpop,
             grant: file.grant_type,
             scopes: file
                 .scope

@@ -73,6 +73,13 @@ impl TokenSet {
     pub fn effective_token_type(&self) -> &str {
         self.token_type.as_deref().unwrap_or("Bearer")
     }
+
+    /// Whether the server issued a DPoP-bound token (`token_type` DPoP,
+    /// compared case-insensitively: RFC 9449 §5, RFC 6749 §7.1). Only such
+    /// a token is sent with `Authorization: DPoP` and a proof.
+    pub fn is_dpop_bound(&self) -> bool {
+        self.effective_token_type().eq_ignore_ascii_case("dpop")
+    }
 }
 
 /// An OAuth error response (RFC 6749 §5.2, RFC 6750 §3).

@@ -34,9 +34,8 @@ pub async fn userinfo(
         profile.endpoints.userinfo.clone().ok_or_else(|| {
             ProfileError::field("userinfo_endpoint", "is required to fetch userinfo")
         })?;
-    let authorization = format!("Bearer {}", access_token.expose());
     let exchange = http
-        .get_json(&endpoint, ExchangeKind::Userinfo, Some(&authorization))
+        .get_json_with_token(&endpoint, ExchangeKind::Userinfo, access_token.expose())
         .await
         .map_err(|error| EngineError::Transport {
             error,

@@ -2,7 +2,13 @@
 //! the UI thread, grant failures with their findings and explanation, and
 //! ending a token (logout or revocation) as one call.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::app::session::ProfileId;
 use crate::app::widgets::json_tree::JsonTree;
+use crate::engine::dpop::DpopKey;
+use crate::engine::profile::DpopSettings;
 use crate::engine::api::{self, ApiRequest, ApiResponse};
 use crate::engine::http::{HttpClient, Recorder};
 use crate::engine::revoke::{self, TokenHint};
@@ -142,12 +148,54 @@ impl GrantFailure {
     }
 }
 
-/// The HTTP client for a profile; one that cannot be built fails the step.
+/// The HTTP client for a profile, proving possession of `dpop` when given;
+/// one that cannot be built fails the step.
 pub(super) fn client_for(
     profile: &Profile,
     recorder: Recorder,
+    dpop: Option<Arc<DpopKey>>,
 ) -> Result<HttpClient, GrantFailure> {
-    HttpClient::new(&profile.http, recorder).map_err(|err| GrantFailure::message(err.to_string()))
+    HttpClient::new(&profile.http, recorder)
+        .map(|http| http.with_dpop(dpop))
+        .map_err(|err| GrantFailure::message(err.to_string()))
+}
+
+/// Each profile's DPoP key for the session (RFC 9449): made on first use
+/// (from `dpop_key_file`, or fresh), kept while the profile's DPoP settings
+/// stay the same, so its tokens, refreshes and API calls share one key.
+#[derive(Clone, Default)]
+pub(super) struct DpopKeys(Arc<Mutex<HashMap<ProfileId, (DpopSettings, Arc<DpopKey>)>>>);
+
+impl DpopKeys {
+    /// The key for `owner`'s profile; `None` when it asks for no DPoP.
+    /// Runs on the worker (an RSA key takes a while to make).
+    pub(super) async fn for_profile(
+        &self,
+        owner: ProfileId,
+        profile: &Profile,
+    ) -> Result<Option<Arc<DpopKey>>, GrantFailure> {
+        let Some(settings) = profile.dpop.clone() else {
+            return Ok(None);
+        };
+        if let Ok(keys) = self.0.lock()
+            && let Some((kept, key)) = keys.get(&owner)
+            && *kept == settings
+        {
+            return Ok(Some(key.clone()));
+        }
+        let profile = profile.clone();
+        let made = tokio::task::spawn_blocking(move || DpopKey::for_profile(&profile))
+            .await
+            .map_err(|err| GrantFailure::message(err.to_string()))?
+            .map_err(|err| GrantFailure::message(err.to_string()))?;
+        let Some(key) = made.map(Arc::new) else {
+            return Ok(None);
+        };
+        if let Ok(mut keys) = self.0.lock() {
+            keys.insert(owner, (settings, key.clone()));
+        }
+        Ok(Some(key))
+    }
 }
 
 /// Logs out or revokes; says what happened.

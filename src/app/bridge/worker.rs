@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::answer::{ApiAnswer, EndToken, GrantFailure, client_for, end_token};
+use super::answer::{ApiAnswer, DpopKeys, EndToken, GrantFailure, client_for, end_token};
 use super::{CHANNEL_SIZE, Command, Event};
 use crate::app::session::{Origin, ProfileId};
 use crate::app::tokens::tools;
@@ -121,6 +121,8 @@ pub(super) async fn run(
     // Endpoints discovered from an issuer, kept for the session: a profile
     // that names only its issuer asks once.
     let discovery = DiscoveryCache::new();
+    // Each profile's DPoP key, for the session.
+    let dpop_keys = DpopKeys::default();
 
     while let Some(command) = commands.recv().await {
         // Held by the task that writes, released when it is done.
@@ -289,9 +291,11 @@ pub(super) async fn run(
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, origin);
                 let discovery = discovery.clone();
+                let dpop_keys = dpop_keys.clone();
                 tokio::spawn(async move {
                     let result = async {
-                        let http = client_for(&profile, recorder)?;
+                        let dpop = dpop_keys.for_profile(origin.owner(), &profile).await?;
+                        let http = client_for(&profile, recorder, dpop)?;
                         let (profile, note) =
                             autodiscovery::complete(&profile, &http, &discovery, grant.endpoints())
                                 .await
@@ -318,6 +322,7 @@ pub(super) async fn run(
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, origin);
                 let discovery = discovery.clone();
+                let dpop_keys = dpop_keys.clone();
                 tokio::spawn(async move {
                     let options = GrantOptions {
                         grant: Some(grant),
@@ -325,7 +330,8 @@ pub(super) async fn run(
                         ..GrantOptions::default()
                     };
                     let result = async {
-                        let http = client_for(&profile, recorder)?;
+                        let dpop = dpop_keys.for_profile(origin.owner(), &profile).await?;
+                        let http = client_for(&profile, recorder, dpop)?;
                         // The prepared request names its URL, which is what
                         // the step shows; the discovery exchanges are in
                         // the HTTP log.
@@ -352,7 +358,9 @@ pub(super) async fn run(
                 let (recorder, delivered) = recorder_for(&recorder, &events, origin);
                 tokio::spawn(async move {
                     let result = async {
-                        let http = client_for(&profile, recorder)?;
+                        // The proof was signed when the request was
+                        // prepared; it goes as the person approved it.
+                        let http = client_for(&profile, recorder, None)?;
                         step::send(&http, &prepared)
                             .await
                             .map(Box::new)
@@ -421,9 +429,16 @@ pub(super) async fn run(
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, Origin::Token(owner));
                 let discovery = discovery.clone();
+                let dpop_keys = dpop_keys.clone();
                 tokio::spawn(async move {
                     let result = async {
-                        let http = client_for(&profile, recorder)?;
+                        // A logout call carries the token as an API call
+                        // does; revocation needs no proof.
+                        let dpop = match how {
+                            EndToken::Logout => dpop_keys.for_profile(owner, &profile).await?,
+                            EndToken::Revoke(_) => None,
+                        };
+                        let http = client_for(&profile, recorder, dpop)?;
                         let (stage, needs): (_, &[Endpoint]) = match how {
                             EndToken::Logout => (Stage::ApiCall, &[]),
                             EndToken::Revoke(_) => (Stage::Revocation, &[Endpoint::Revocation]),
@@ -450,8 +465,15 @@ pub(super) async fn run(
                 let events = events.clone();
                 let (recorder, delivered) =
                     recorder_for(&recorder, &events, Origin::Request(owner));
+                let dpop_keys = dpop_keys.clone();
                 tokio::spawn(async move {
-                    let result = match HttpClient::new(&profile.http, recorder) {
+                    let http = match dpop_keys.for_profile(owner, &profile).await {
+                        Ok(dpop) => HttpClient::new(&profile.http, recorder)
+                            .map(|http| http.with_dpop(dpop))
+                            .map_err(|err| err.to_string()),
+                        Err(failure) => Err(failure.message),
+                    };
+                    let result = match http {
                         Ok(http) => match api::call(&http, &request, token.as_ref()).await {
                             Ok(response) => {
                                 tokio::task::spawn_blocking(move || ApiAnswer::new(response))
@@ -471,8 +493,17 @@ pub(super) async fn run(
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, origin);
                 let jwks = jwks.clone();
+                let dpop_keys = dpop_keys.clone();
                 tokio::spawn(async move {
-                    let event = tools::run(command, recorder, &jwks).await;
+                    let dpop = match &command {
+                        tools::ToolCommand::Userinfo { profile, .. } => dpop_keys
+                            .for_profile(origin.owner(), profile)
+                            .await
+                            .ok()
+                            .flatten(),
+                        _ => None,
+                    };
+                    let event = tools::run(command, recorder, &jwks, dpop).await;
                     settle(delivered).await;
                     events.send(Event::Tool(origin, event)).await;
                 });

@@ -110,7 +110,14 @@ impl App {
                 return;
             }
         };
-        let token = session.tokens.current().map(|t| t.access_token.clone());
+        let current = session.tokens.current();
+        let token = current.map(|t| t.access_token.clone());
+        let mut profile = profile;
+        if !current.is_some_and(|t| t.is_dpop_bound()) {
+            // A Bearer token goes as Bearer, whatever the profile asked for
+            // (a server that ignored the proof issued one).
+            profile.dpop = None;
+        }
         let command = Command::SendRequest {
             owner,
             profile: Box::new(profile),

@@ -152,6 +152,7 @@ impl App {
         let profile = self.state.profiles.typed(owner);
         let session = self.state.sessions.of(owner);
         let current = session.tokens.current();
+        let bound = current.is_some_and(|t| t.is_dpop_bound());
         let token = match how {
             EndToken::Revoke(TokenHint::RefreshToken) => {
                 current.and_then(|t| t.refresh_token.clone())
@@ -162,13 +163,17 @@ impl App {
             self.state.notice = Some("There is no such token to end.".to_string());
             return;
         };
-        let profile = match profile {
+        let mut profile = match profile {
             Ok(profile) => profile,
             Err(message) => {
                 self.state.notice = Some(message);
                 return;
             }
         };
+        if !bound {
+            // A Bearer token goes as Bearer.
+            profile.dpop = None;
+        }
         let command = Command::EndToken {
             owner,
             profile: Box::new(profile),
@@ -210,7 +215,15 @@ impl App {
                     token: tokens.access_token.clone(),
                 },
                 _ => ToolCommand::Userinfo {
-                    profile,
+                    profile: if tokens.is_dpop_bound() {
+                        profile
+                    } else {
+                        // A Bearer token goes as Bearer.
+                        Box::new(crate::engine::Profile {
+                            dpop: None,
+                            ..*profile
+                        })
+                    },
                     id_token_sub: tokens
                         .jwts
                         .iter()

@@ -176,7 +176,13 @@ impl ToolsState {
 }
 
 /// Runs a tool; `cache` keeps JWKS between runs.
-pub async fn run(command: ToolCommand, recorder: Recorder, cache: &JwksCache) -> ToolEvent {
+/// `dpop` is the profile's DPoP key, for userinfo with a DPoP-bound token.
+pub async fn run(
+    command: ToolCommand,
+    recorder: Recorder,
+    cache: &JwksCache,
+    dpop: Option<std::sync::Arc<crate::engine::dpop::DpopKey>>,
+) -> ToolEvent {
     match command {
         ToolCommand::Verify { profile, tokens } => {
             let results = match HttpClient::new(&profile.http, recorder) {
@@ -251,7 +257,9 @@ pub async fn run(command: ToolCommand, recorder: Recorder, cache: &JwksCache) ->
             id_token_sub,
         } => {
             let result = async {
-                let http = HttpClient::new(&profile.http, recorder).map_err(|e| e.to_string())?;
+                let http = HttpClient::new(&profile.http, recorder)
+                    .map_err(|e| e.to_string())?
+                    .with_dpop(dpop);
                 let info = userinfo::userinfo(&profile, &http, &token, id_token_sub.as_deref())
                     .await
                     .map_err(|e| e.to_string())?;

@@ -129,7 +129,7 @@ pub async fn exchange_code(
     let client = token_client(profile)?
         .set_redirect_uri(RedirectUrl::from_url(request.redirect_uri.clone()));
     let http = http.scoped();
-    let (send, rewriter) = token_sender(&http, profile);
+    let (send, rewriter) = token_sender(&http, profile)?;
     let mut exchange = client.exchange_code(AuthorizationCode::new(code.to_string()));
     if let Some(verifier) = &request.pkce_verifier {
         exchange = exchange.set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_string()));
@@ -192,7 +192,17 @@ pub(super) async fn authorize_in_browser(
     };
     let state = new_state();
     let (redirect_uri, listener) = prepare_redirect(profile, options, &state, expect).await?;
-    let request = authorization_request(profile, &redirect_uri, kind, &state)?;
+    let mut request = authorization_request(profile, &redirect_uri, kind, &state)?;
+    // DPoP: the code is bound to our key from the start (RFC 9449 §10).
+    if let Some(key) = http.dpop()
+        && kind == ResponseKind::Code
+        && !profile.authorize_params.iter().any(|(name, _)| name == "dpop_jkt")
+    {
+        request
+            .url
+            .query_pairs_mut()
+            .append_pair("dpop_jkt", &key.thumbprint());
+    }
     options.report(Progress::AuthorizationUrl(request.clone()));
     // In step mode the user may change any parameter first; the checks on
     // the way back still compare with what this request meant to send.

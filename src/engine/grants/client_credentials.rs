@@ -10,7 +10,7 @@ use crate::engine::token::TokenSet;
 pub async fn run(profile: &Profile, http: &HttpClient) -> Result<TokenSet, EngineError> {
     let client = token_client(profile)?;
     let http = http.scoped();
-    let (send, rewriter) = token_sender(&http, profile);
+    let (send, rewriter) = token_sender(&http, profile)?;
     let request = with_profile_params!(client.exchange_client_credentials(), profile);
     let result = request.request_async(&send).await;
     finish(

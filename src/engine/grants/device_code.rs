@@ -62,7 +62,7 @@ pub async fn run(
     let device_http = http.scoped();
     let send = device_http.oauth2_client_with(
         ExchangeKind::Device,
-        std::sync::Arc::new(Rewriter::for_client_requests(profile)),
+        std::sync::Arc::new(Rewriter::for_client_requests(profile)?),
     );
     let mut request = client.exchange_device_code();
     for scope in &profile.scopes {
@@ -109,7 +109,7 @@ pub async fn run(
         // retries a request that failed to send, after a sleep: the first
         // sleep means the first poll is recorded, and the loop is dropped.
         let dry = http.dry_run();
-        let (dry_send, _) = token_sender(&dry, profile);
+        let (dry_send, _) = token_sender(&dry, profile)?;
         let recorded = std::sync::Arc::new(tokio::sync::Notify::new());
         let signal = recorded.clone();
         let stop = move |_: Duration| {
@@ -146,7 +146,7 @@ pub async fn run(
     }
     options.report(Progress::Polling);
     let poll_http = http.scoped();
-    let (poll_send, rewriter) = token_sender(&poll_http, profile);
+    let (poll_send, rewriter) = token_sender(&poll_http, profile)?;
     // Let the server, not the client's clock, say when the code expired.
     let limit = details.expires_in() + details.interval() + Duration::from_secs(5);
     let poll = client.exchange_device_access_token(&details).request_async(

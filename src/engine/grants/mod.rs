@@ -350,6 +350,9 @@ type TokenClient =
     BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
 /// Builds the oauth2 client: token URL, client id, secret and auth method.
+/// Assertions are added by the request's [`Rewriter`]; the methods that
+/// authenticate with the TLS certificate send `client_id` alone (RFC 8705
+/// §2).
 fn token_client(profile: &Profile) -> Result<TokenClient, EngineError> {
     let token_url = TokenUrl::from_url(profile.token_endpoint()?.clone());
     // A public client may have no client at all (some servers take the
@@ -360,7 +363,11 @@ fn token_client(profile: &Profile) -> Result<TokenClient, EngineError> {
     };
     let client = BasicClient::new(ClientId::new(client_id)).set_token_uri(token_url);
     let client = match profile.auth_method {
-        ClientAuthMethod::None => client.set_auth_type(AuthType::RequestBody),
+        ClientAuthMethod::None
+        | ClientAuthMethod::PrivateKeyJwt
+        | ClientAuthMethod::ClientSecretJwt
+        | ClientAuthMethod::TlsClientAuth
+        | ClientAuthMethod::SelfSignedTlsClientAuth => client.set_auth_type(AuthType::RequestBody),
         method => {
             let secret = profile
                 .client_secret
@@ -385,26 +392,33 @@ fn token_client(profile: &Profile) -> Result<TokenClient, EngineError> {
 }
 
 /// The oauth2 crate's HTTP client for token requests of `profile`: through
-/// the recording client, with the profile's compatibility rewrites.
+/// the recording client, with the profile's compatibility rewrites, its
+/// client assertion and the HTTP client's DPoP proofs.
 #[allow(clippy::type_complexity)]
 fn token_sender(
     http: &HttpClient,
     profile: &Profile,
-) -> (
-    impl Fn(
-        oauth2::HttpRequest,
-    ) -> std::pin::Pin<
-        Box<dyn Future<Output = Result<oauth2::HttpResponse, TransportError>> + Send>,
-    > + Send
-    + Sync
-    + use<>,
-    Arc<Rewriter>,
-) {
-    let rewriter = Arc::new(Rewriter::for_token_requests(profile));
+) -> Result<
     (
+        impl Fn(
+            oauth2::HttpRequest,
+        ) -> std::pin::Pin<
+            Box<dyn Future<Output = Result<oauth2::HttpResponse, TransportError>> + Send>,
+        > + Send
+        + Sync
+        + use<>,
+        Arc<Rewriter>,
+    ),
+    EngineError,
+> {
+    let rewriter = Arc::new(Rewriter::for_token_requests(
+        profile,
+        http.dpop().cloned(),
+    )?);
+    Ok((
         http.oauth2_client_with(ExchangeKind::Token, rewriter.clone()),
         rewriter,
-    )
+    ))
 }
 
 /// Turns what the oauth2 crate returned into a [`TokenSet`] or an error,
@@ -443,13 +457,35 @@ fn finish<TE: ErrorResponse + 'static>(
             exchange: None,
         });
     };
-    from_exchange(
+    let mut tokens = from_exchange(
         exchange,
         grant,
         strict_error.as_deref(),
         &profile.compat,
         rewriter.findings(),
-    )
+    )?;
+    let claims = tokens
+        .jwts
+        .iter()
+        .find(|jwt| jwt.source == "access_token")
+        .map(|jwt| jwt.claims.clone());
+    if let Some(cert) = &profile.http.client_cert_file
+        && let Some(claims) = &claims
+    {
+        tokens
+            .findings
+            .extend(crate::engine::keys::check_certificate_binding(cert, claims));
+    }
+    if let Some(dpop) = rewriter.dpop() {
+        tokens
+            .findings
+            .extend(crate::engine::dpop::check_token_response(
+                tokens.token_type.as_deref(),
+                claims.as_ref(),
+                &dpop.thumbprint(),
+            ));
+    }
+    Ok(tokens)
 }
 
 /// Reads a token response out of a recorded exchange. `notes` are findings

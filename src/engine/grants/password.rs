@@ -21,7 +21,7 @@ pub async fn run(profile: &Profile, http: &HttpClient) -> Result<TokenSet, Engin
         .resolve("password")?;
     let client = token_client(profile)?;
     let http = http.scoped();
-    let (send, rewriter) = token_sender(&http, profile);
+    let (send, rewriter) = token_sender(&http, profile)?;
     let username = ResourceOwnerUsername::new(username);
     let password = ResourceOwnerPassword::new(password.expose().to_string());
     let request = with_profile_params!(client.exchange_password(&username, &password), profile);

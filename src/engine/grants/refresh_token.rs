@@ -23,7 +23,7 @@ pub async fn run(
 ) -> Result<TokenSet, EngineError> {
     let client = token_client(profile)?;
     let http = http.scoped();
-    let (send, rewriter) = token_sender(&http, profile);
+    let (send, rewriter) = token_sender(&http, profile)?;
     let token = RefreshToken::new(refresh_token.expose().to_string());
     let mut request = client.exchange_refresh_token(&token);
     for (name, value) in &profile.token_params {
