@@ -186,6 +186,17 @@ impl App {
                     Err(message) => (false, message),
                 });
             }
+            Event::KeyGenerated(id, result) => self.key_generated(id, result),
+            Event::DpopKeyMade(id, about) => {
+                if let Some(entry) = self.state.profiles.entry_mut(id) {
+                    entry.dpop_key = Some(about);
+                }
+            }
+            Event::JwksRegistered(id, result) => {
+                if let Some(entry) = self.state.profiles.entry_mut(id) {
+                    entry.registration.finish(result);
+                }
+            }
             Event::TokenEnded(owner, how, result) => {
                 let hint = match how {
                     EndToken::Revoke(hint) => Some(hint),

@@ -81,6 +81,19 @@ pub struct SavedProfile {
     pub message: String,
 }
 
+/// A key pair made for a profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratedKey {
+    /// Where the private key was written.
+    pub path: PathBuf,
+    /// The public JWKS to register with the server, pretty-printed.
+    pub jwks: String,
+    /// The key's RFC 7638 thumbprint (also its `kid`).
+    pub thumbprint: String,
+    /// "EC P-256", "RSA 2048"…
+    pub describe: String,
+}
+
 /// The app's files.
 pub struct Workspace {
     store: Result<ProfileStore, String>,
@@ -202,6 +215,45 @@ impl Workspace {
             path,
             file: saved.file,
             message,
+        })
+    }
+
+    /// Makes a key pair for the profile called `name` and writes its private
+    /// key (PKCS#8 PEM, 0600) beside the profiles, under `keys/`, in a new
+    /// file. RSA keys take a while: call this off the UI thread.
+    pub fn generate_key(
+        &self,
+        name: &str,
+        alg: crate::engine::keys::Alg,
+    ) -> Result<GeneratedKey, String> {
+        let store = self
+            .store
+            .as_ref()
+            .map_err(|message| format!("Cannot write the key: {message}"))?;
+        let dir = store.dir().join("keys");
+        std::fs::create_dir_all(&dir)
+            .map_err(|err| format!("Cannot create {}: {err}", dir.display()))?;
+        let stem = store
+            .new_path(name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| "client".to_string());
+        let stem = format!("{stem}-{}", alg.as_str().to_ascii_lowercase());
+        let mut path = dir.join(format!("{stem}.pem"));
+        let mut n = 2;
+        while path.exists() {
+            path = dir.join(format!("{stem}-{n}.pem"));
+            n += 1;
+        }
+        let key = crate::engine::keys::ClientKey::generate(alg).map_err(|err| err.0)?;
+        key.save(&path).map_err(|err| err.0)?;
+        let mut jwks = key.public_jwks();
+        jwks["keys"][0]["alg"] = alg.as_str().into();
+        Ok(GeneratedKey {
+            path,
+            jwks: serde_json::to_string_pretty(&jwks).unwrap_or_default(),
+            thumbprint: key.thumbprint(),
+            describe: key.describe(),
         })
     }
 

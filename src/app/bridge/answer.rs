@@ -163,10 +163,21 @@ pub(super) fn client_for(
 /// Each profile's DPoP key for the session (RFC 9449): made on first use
 /// (from `dpop_key_file`, or fresh), kept while the profile's DPoP settings
 /// stay the same, so its tokens, refreshes and API calls share one key.
-#[derive(Clone, Default)]
-pub(super) struct DpopKeys(Arc<Mutex<HashMap<ProfileId, (DpopSettings, Arc<DpopKey>)>>>);
+#[derive(Clone)]
+pub(super) struct DpopKeys {
+    keys: Arc<Mutex<HashMap<ProfileId, (DpopSettings, Arc<DpopKey>)>>>,
+    /// Told of each key made, so the editor can show it.
+    events: super::worker::Events,
+}
 
 impl DpopKeys {
+    pub(super) fn new(events: super::worker::Events) -> Self {
+        Self {
+            keys: Arc::default(),
+            events,
+        }
+    }
+
     /// The key for `owner`'s profile; `None` when it asks for no DPoP.
     /// Runs on the worker (an RSA key takes a while to make).
     pub(super) async fn for_profile(
@@ -177,7 +188,7 @@ impl DpopKeys {
         let Some(settings) = profile.dpop.clone() else {
             return Ok(None);
         };
-        if let Ok(keys) = self.0.lock()
+        if let Ok(keys) = self.keys.lock()
             && let Some((kept, key)) = keys.get(&owner)
             && *kept == settings
         {
@@ -191,9 +202,15 @@ impl DpopKeys {
         let Some(key) = made.map(Arc::new) else {
             return Ok(None);
         };
-        if let Ok(mut keys) = self.0.lock() {
+        if let Ok(mut keys) = self.keys.lock() {
             keys.insert(owner, (settings, key.clone()));
         }
+        self.events
+            .send(super::Event::DpopKeyMade(
+                owner,
+                format!("{}, thumbprint {}", key.describe(), key.thumbprint()),
+            ))
+            .await;
         Ok(Some(key))
     }
 }

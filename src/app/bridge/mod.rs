@@ -154,6 +154,26 @@ pub enum Command {
     },
     /// Run a token tool (verify, introspect, userinfo, discover).
     Tool(Origin, ToolCommand),
+    /// Make a key pair for a profile and write its private key beside the
+    /// profiles.
+    GenerateKey {
+        /// For which profile.
+        id: ProfileId,
+        /// Its name (the key file is named after it).
+        name: String,
+        /// The key's algorithm.
+        alg: crate::engine::keys::Alg,
+    },
+    /// Register a public JWKS for a client with the demo provider
+    /// (`POST /admin/clients/{client_id}/jwks`).
+    RegisterJwks {
+        /// For which profile.
+        id: ProfileId,
+        /// The admin endpoint.
+        url: url::Url,
+        /// The JWKS.
+        jwks: String,
+    },
 }
 
 /// What the engine reports back.
@@ -192,6 +212,13 @@ pub enum Event {
     HarExported(Result<String, String>),
     /// A token tool finished.
     Tool(Origin, ToolEvent),
+    /// A key pair was made (or why not).
+    KeyGenerated(ProfileId, Result<crate::engine::workspace::GeneratedKey, String>),
+    /// A profile's DPoP key for the session was made: what it is and its
+    /// thumbprint, for people.
+    DpopKeyMade(ProfileId, String),
+    /// Registering a JWKS finished: what happened, for people.
+    JwksRegistered(ProfileId, Result<String, String>),
 }
 
 impl Command {
@@ -206,6 +233,7 @@ impl Command {
                 | Self::KeepTokens(..)
                 | Self::SaveTokens(_)
                 | Self::ExportHar { .. }
+                | Self::GenerateKey { .. }
         )
     }
 }

@@ -32,7 +32,7 @@ impl Events {
         Self { tx, ctx }
     }
 
-    async fn send(&self, event: Event) {
+    pub(super) async fn send(&self, event: Event) {
         let _ = self.tx.send(event).await;
         self.ctx.request_repaint();
     }
@@ -122,7 +122,7 @@ pub(super) async fn run(
     // that names only its issuer asks once.
     let discovery = DiscoveryCache::new();
     // Each profile's DPoP key, for the session.
-    let dpop_keys = DpopKeys::default();
+    let dpop_keys = DpopKeys::new(events.clone());
 
     while let Some(command) = commands.recv().await {
         // Held by the task that writes, released when it is done.
@@ -489,6 +489,29 @@ pub(super) async fn run(
                     events.send(Event::RequestFinished(owner, result)).await;
                 });
             }
+            Command::GenerateKey { id, name, alg } => {
+                let events = events.clone();
+                let workspace = workspace.clone();
+                tokio::spawn(async move {
+                    let _written = written;
+                    // RSA keys take a while to make: never on the UI thread.
+                    let made =
+                        tokio::task::spawn_blocking(move || workspace.generate_key(&name, alg))
+                            .await
+                            .unwrap_or_else(|err| Err(err.to_string()));
+                    events.send(Event::KeyGenerated(id, made)).await;
+                });
+            }
+            Command::RegisterJwks { id, url, jwks } => {
+                let events = events.clone();
+                let (recorder, delivered) =
+                    recorder_for(&recorder, &events, Origin::Discovery(id));
+                tokio::spawn(async move {
+                    let result = register_jwks(recorder, &url, jwks).await;
+                    settle(delivered).await;
+                    events.send(Event::JwksRegistered(id, result)).await;
+                });
+            }
             Command::Tool(origin, command) => {
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, origin);
@@ -509,5 +532,32 @@ pub(super) async fn run(
                 });
             }
         }
+    }
+}
+
+/// POSTs a JWKS to the demo provider's admin endpoint; what it answered.
+async fn register_jwks(recorder: Recorder, url: &url::Url, jwks: String) -> Result<String, String> {
+    let http = HttpClient::new(&crate::engine::profile::HttpSettings::default(), recorder)
+        .map_err(|err| err.to_string())?;
+    let request = http::Request::builder()
+        .method(http::Method::POST)
+        .uri(url.as_str())
+        .header("content-type", "application/json")
+        .body(jwks.into_bytes())
+        .map_err(|err| err.to_string())?;
+    let exchange = http.send(request, crate::engine::ExchangeKind::Discovery).await;
+    match (&exchange.response, &exchange.error) {
+        (_, Some(error)) => Err(format!("The registration failed: {}", error.message)),
+        (Some(response), None) if (200..300).contains(&response.status) => Ok(format!(
+            "Registered with the demo provider (HTTP {}): {}",
+            response.status,
+            String::from_utf8_lossy(&response.body).trim()
+        )),
+        (Some(response), None) => Err(format!(
+            "The demo provider refused the key (HTTP {}): {}",
+            response.status,
+            crate::engine::findings::excerpt(&response.body, 300)
+        )),
+        (None, None) => Err("No answer".to_string()),
     }
 }

@@ -327,6 +327,16 @@ fn prepared_ui(
                 }
             });
         add_row_ui(ui, prepared);
+        let as_sent = crate::engine::http::RecordedRequest {
+            method: prepared.method.clone(),
+            url: prepared.url.clone(),
+            headers: prepared.headers.clone(),
+            body: url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&prepared.params)
+                .finish()
+                .into_bytes(),
+        };
+        sent_jwts_ui(ui, "prepared", &crate::engine::client_auth::sent_jwts(&as_sent), reveal);
         ui.horizontal(|ui| {
             if ui.button("Send").clicked() {
                 actions.push(FlowAction::SendPrepared);
@@ -378,6 +388,7 @@ fn steps_ui(
     exchanges: &[Exchange],
     actions: &mut Vec<FlowAction>,
 ) {
+    let mut shown_jwts = std::collections::HashSet::new();
     for (index, step) in flow.steps.iter().enumerate() {
         ui.horizontal_wrapped(|ui| {
             let (mark, color) = match step.status {
@@ -397,6 +408,19 @@ fn steps_ui(
                 actions.push(FlowAction::ShowExchange(id));
             }
         });
+        // The client assertion and DPoP proof a request carried, decoded,
+        // under the request's own arrow (the first step of its exchange).
+        if let Some(id) = step.exchange_id
+            && shown_jwts.insert(id)
+            && let Some(exchange) = exchanges.iter().find(|e| e.id == id)
+        {
+            let sent = crate::engine::client_auth::sent_jwts(&exchange.request);
+            if !sent.is_empty() {
+                ui.indent(("step_jwts", index), |ui| {
+                    sent_jwts_ui(ui, &format!("step{index}"), &sent, false);
+                });
+            }
+        }
         if !step.findings.is_empty() || step.explanation.is_some() {
             ui.indent(("step_why", index), |ui| {
                 findings_ui(ui, &step.findings);
@@ -405,5 +429,41 @@ fn steps_ui(
                 }
             });
         }
+    }
+}
+
+/// Each client assertion and DPoP proof, collapsed to one line saying what
+/// signed it; opened, its header and claims.
+fn sent_jwts_ui(
+    ui: &mut egui::Ui,
+    salt: &str,
+    sent: &[crate::engine::client_auth::SentJwt],
+    reveal: bool,
+) {
+    for (index, jwt) in sent.iter().enumerate() {
+        let header = &jwt.decoded.header;
+        let field = |name: &str| header.get(name).and_then(|v| v.as_str()).unwrap_or("?");
+        let signer = if let Some(jwk) = header.get("jwk") {
+            format!(
+                "key thumbprint {}",
+                crate::engine::keys::thumbprint_of(jwk).unwrap_or_else(|| "?".to_string())
+            )
+        } else if field("alg").starts_with("HS") {
+            "the client secret".to_string()
+        } else {
+            format!("kid {}", field("kid"))
+        };
+        egui::CollapsingHeader::new(format!(
+            "{}: {} signed with {signer}",
+            jwt.label,
+            field("alg")
+        ))
+        .id_salt((salt, index))
+        .show(ui, |ui| {
+            ui.label("Header");
+            crate::app::tokens::inspect::claims_ui(ui, header, reveal);
+            ui.label("Claims");
+            crate::app::tokens::inspect::claims_ui(ui, &jwt.decoded.claims, reveal);
+        });
     }
 }

@@ -6,9 +6,12 @@ use eframe::egui;
 use super::ProfileAction as Action;
 use super::state::ProfileEntry;
 use crate::app::tokens::tools::ToolsState;
+use crate::app::pending::Pending;
 use crate::app::widgets::explanation::findings_ui;
+use crate::engine::keys::Alg;
+use crate::engine::workspace::GeneratedKey;
 use crate::app::widgets::fields::{choice_field, map_field, secret_field, text_field};
-use crate::engine::Profile;
+use crate::engine::{Profile, ProfileFile};
 use crate::engine::profile::ProfileError;
 use crate::engine::profile::{
     ApiFile, ClientAuthMethod, CompatFile, GrantType, HttpFile, LogoutFile, PkceMode,
@@ -113,8 +116,16 @@ pub fn editor_ui(
                     &ClientAuthMethod::ALL.map(|m| (m, m.as_str())),
                     problem("revocation_endpoint_auth_method").as_deref(),
                 );
+                choice_field(
+                    ui,
+                    "Introspection authentication",
+                    &mut file.introspection_endpoint_auth_method,
+                    &ClientAuthMethod::ALL.map(|m| (m, m.as_str())),
+                    problem("introspection_endpoint_auth_method").as_deref(),
+                );
             });
         });
+    keys_ui(ui, file, (&entry.generated_key, &entry.registration, entry.dpop_key.as_deref()), &problem, actions);
     egui::CollapsingHeader::new("Endpoints")
         .default_open(true)
         .show(ui, |ui| {
@@ -305,6 +316,18 @@ pub fn editor_ui(
             text_field(ui, "CA file (PEM)", &mut http.ca_file, None);
             text_field(
                 ui,
+                "Client certificate (PEM)",
+                &mut http.client_cert_file,
+                problem("http.client_cert_file").as_deref(),
+            );
+            text_field(
+                ui,
+                "Client certificate key (PEM)",
+                &mut http.client_key_file,
+                None,
+            );
+            text_field(
+                ui,
                 "Proxy",
                 &mut http.proxy,
                 problem("http.proxy").as_deref(),
@@ -458,4 +481,180 @@ fn discover_ui(ui: &mut egui::Ui, tools: Option<&ToolsState>, actions: &mut Vec<
                     });
             });
     }
+}
+
+type KeyStates<'a> = (
+    &'a Pending<Result<GeneratedKey, String>>,
+    &'a Pending<Result<String, String>>,
+    Option<&'a str>,
+);
+
+/// Keys for client assertions and DPoP: the key file (or "Generate key",
+/// with the public JWKS to register and, on the demo provider, a button
+/// that registers it), the assertion's alg and audience, DPoP on or off.
+fn keys_ui(
+    ui: &mut egui::Ui,
+    file: &mut ProfileFile,
+    (generated, registration, dpop_key): KeyStates<'_>,
+    problem: &dyn Fn(&str) -> Option<String>,
+    actions: &mut Vec<Action>,
+) {
+    let in_use = file
+        .token_endpoint_auth_method
+        .is_some_and(|m| m.is_assertion() || m.is_mtls())
+        || file.dpop_bound_access_tokens == Some(true)
+        || file.signing_key_file.is_some();
+    egui::CollapsingHeader::new("Keys and DPoP")
+        .default_open(in_use)
+        .show(ui, |ui| {
+            egui::Grid::new("edit_keys").num_columns(2).show(ui, |ui| {
+                text_field(
+                    ui,
+                    "Signing key file",
+                    &mut file.signing_key_file,
+                    problem("signing_key_file").as_deref(),
+                );
+                text_field(ui, "Signing key ID (kid)", &mut file.signing_key_kid, None);
+                let mut alg = file
+                    .token_endpoint_auth_signing_alg
+                    .as_deref()
+                    .and_then(Alg::parse);
+                if choice_field(
+                    ui,
+                    "Assertion signing alg",
+                    &mut alg,
+                    &Alg::ALL.map(|a| (a, a.as_str())),
+                    problem("token_endpoint_auth_signing_alg").as_deref(),
+                ) {
+                    file.token_endpoint_auth_signing_alg = alg.map(|a| a.as_str().to_string());
+                }
+                text_field(
+                    ui,
+                    "Assertion audience",
+                    &mut file.client_assertion_audience,
+                    problem("client_assertion_audience").as_deref(),
+                );
+                ui.label("");
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new("issuer (default), token_endpoint, or a URL").weak(),
+                    )
+                    .wrap(),
+                );
+                ui.end_row();
+                let mut dpop = file.dpop_bound_access_tokens.unwrap_or(false);
+                ui.label("DPoP");
+                if ui
+                    .checkbox(&mut dpop, "DPoP-bound tokens (RFC 9449)")
+                    .changed()
+                {
+                    file.dpop_bound_access_tokens = dpop.then_some(true);
+                }
+                ui.end_row();
+                if dpop {
+                    text_field(
+                        ui,
+                        "DPoP key file",
+                        &mut file.dpop_key_file,
+                        problem("dpop_key_file").as_deref(),
+                    );
+                    let mut dpop_alg = file.dpop_signing_alg.as_deref().and_then(Alg::parse);
+                    if choice_field(
+                        ui,
+                        "DPoP signing alg",
+                        &mut dpop_alg,
+                        &Alg::ASYMMETRIC.map(|a| (a, a.as_str())),
+                        problem("dpop_signing_alg").as_deref(),
+                    ) {
+                        file.dpop_signing_alg = dpop_alg.map(|a| a.as_str().to_string());
+                    }
+                    ui.label("DPoP key");
+                    ui.add(
+                        egui::Label::new(match dpop_key {
+                            Some(about) => about.to_string(),
+                            None if file.dpop_key_file.is_some() => {
+                                "the key file's, once a grant runs".to_string()
+                            }
+                            None => "a fresh key for this session, made when a grant runs"
+                                .to_string(),
+                        })
+                        .wrap(),
+                    );
+                    ui.end_row();
+                }
+            });
+            let alg = file
+                .token_endpoint_auth_signing_alg
+                .as_deref()
+                .and_then(Alg::parse)
+                .filter(|a| !a.is_hmac())
+                .unwrap_or(Alg::Es256);
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(
+                        !generated.is_waiting(),
+                        egui::Button::new(format!("Generate {alg} key")),
+                    )
+                    .on_hover_text("Writes a new private key beside the profiles and uses it as the signing key file")
+                    .clicked()
+                {
+                    actions.push(Action::GenerateKey(alg));
+                }
+                if generated.is_waiting() {
+                    ui.spinner();
+                    ui.label("Making the key…");
+                }
+            });
+            match generated.value() {
+                Some(Ok(key)) => {
+                    ui.add(
+                        egui::Label::new(format!(
+                            "Wrote a {} key to {} (kid {}). Register its public JWKS with the server:",
+                            key.describe,
+                            key.path.display(),
+                            key.thumbprint
+                        ))
+                        .wrap(),
+                    );
+                    let mut shown = key.jwks.as_str();
+                    ui.add(
+                        egui::TextEdit::multiline(&mut shown)
+                            .code_editor()
+                            .desired_rows(4)
+                            .desired_width(f32::INFINITY),
+                    );
+                    ui.horizontal(|ui| {
+                        if ui.button("Copy JWKS").clicked() {
+                            ui.ctx().copy_text(key.jwks.clone());
+                        }
+                        let demo = crate::app::profiles::demo_registration_url(file).is_some();
+                        if ui
+                            .add_enabled(
+                                demo && !registration.is_waiting(),
+                                egui::Button::new("Register with the demo provider"),
+                            )
+                            .on_disabled_hover_text(
+                                "For a client of the built-in demo provider (client ID and token endpoint set)",
+                            )
+                            .clicked()
+                        {
+                            actions.push(Action::RegisterKey);
+                        }
+                    });
+                    match registration.value() {
+                        Some(Ok(message)) => {
+                            ui.add(egui::Label::new(message.as_str()).wrap());
+                        }
+                        Some(Err(message)) => {
+                            ui.colored_label(ui.visuals().error_fg_color, message.as_str());
+                        }
+                        None => {}
+                    }
+                }
+                Some(Err(message)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, message.as_str());
+                }
+                None => {}
+            }
+        });
 }

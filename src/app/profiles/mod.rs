@@ -41,6 +41,10 @@ pub enum ProfileAction {
     Import(Vec<std::path::PathBuf>),
     /// Discover the selected profile's endpoints from its issuer.
     Discover,
+    /// Make a key pair for the selected profile's client assertions.
+    GenerateKey(crate::engine::keys::Alg),
+    /// Register the generated public key with the demo provider.
+    RegisterKey,
 }
 
 impl App {
@@ -49,6 +53,16 @@ impl App {
         let selected = self.state.profiles.selected;
         match action {
             ProfileAction::Select(id) => self.select_profile(id),
+            ProfileAction::GenerateKey(alg) => {
+                if let Some(id) = selected {
+                    self.generate_key(id, alg);
+                }
+            }
+            ProfileAction::RegisterKey => {
+                if let Some(id) = selected {
+                    self.register_key(id);
+                }
+            }
             ProfileAction::Save => {
                 if let Some(id) = selected {
                     self.save_profile(id);
@@ -203,6 +217,64 @@ impl App {
         self.persist_tokens();
     }
 
+    /// Asks the worker for a key pair for `id` (written beside the profiles).
+    fn generate_key(&mut self, id: ProfileId, alg: crate::engine::keys::Alg) {
+        let Some(entry) = self.state.profiles.entry_mut(id) else {
+            return;
+        };
+        let command = Command::GenerateKey {
+            id,
+            name: entry.name().to_string(),
+            alg,
+        };
+        if self.bridge.send(command) {
+            entry.generated_key.start();
+            entry.registration = Default::default();
+        }
+    }
+
+    /// A key pair came back: the profile signs with it from now on (the
+    /// change is unsaved until Save, like any edit).
+    pub(crate) fn key_generated(
+        &mut self,
+        id: ProfileId,
+        result: Result<crate::engine::workspace::GeneratedKey, String>,
+    ) {
+        let Some(entry) = self.state.profiles.entry_mut(id) else {
+            return;
+        };
+        if let Ok(key) = &result {
+            entry.file.signing_key_file = Some(key.path.display().to_string());
+            entry.file.signing_key_kid = None;
+        }
+        entry.generated_key.finish(result);
+    }
+
+    /// Registers the generated public JWKS for the profile's client with
+    /// the demo provider it points at.
+    fn register_key(&mut self, id: ProfileId) {
+        let Some(entry) = self.state.profiles.entry_mut(id) else {
+            return;
+        };
+        let target = demo_registration_url(&entry.file);
+        let jwks = entry
+            .generated_key
+            .value()
+            .and_then(|r| r.as_ref().ok())
+            .map(|key| key.jwks.clone());
+        match (target, jwks) {
+            (Some(url), Some(jwks)) => {
+                if self.bridge.send(Command::RegisterJwks { id, url, jwks }) {
+                    entry.registration.start();
+                }
+            }
+            _ => entry.registration.finish(Err(
+                "Generate a key first, with a client ID and a token endpoint on the demo provider."
+                    .to_string(),
+            )),
+        }
+    }
+
     /// Fetches the issuer's discovery document for `id`'s editor.
     fn discover(&mut self, id: ProfileId) {
         let Some(entry) = self.state.profiles.entry(id) else {
@@ -229,4 +301,35 @@ impl App {
             tools.discovered.start();
         }
     }
+}
+
+/// The demo provider's JWKS registration endpoint for the profile's client
+/// (`{base}/admin/clients/{client_id}/jwks`), when its token endpoint is on
+/// 127.0.0.1 under `/token`.
+pub(crate) fn demo_registration_url(file: &crate::engine::ProfileFile) -> Option<url::Url> {
+    let profile = crate::engine::Profile::from_file(
+        &crate::engine::ProfileFile {
+            // Only the endpoints matter here.
+            token_endpoint_auth_method: None,
+            revocation_endpoint_auth_method: None,
+            introspection_endpoint_auth_method: None,
+            ..file.clone()
+        },
+        "profile",
+    )
+    .ok();
+    let token = match &profile {
+        Some(profile) => profile.endpoints.token.clone()?,
+        None => url::Url::parse(file.token_endpoint.as_deref()?).ok()?,
+    };
+    let client_id = file.client_id.as_deref().filter(|id| !id.trim().is_empty())?;
+    if token.host_str() != Some("127.0.0.1") || !token.path().ends_with("/token") {
+        return None;
+    }
+    let base = token.as_str().strip_suffix("token")?;
+    url::Url::parse(&format!(
+        "{base}admin/clients/{}/jwks",
+        url::form_urlencoded::byte_serialize(client_id.trim().as_bytes()).collect::<String>()
+    ))
+    .ok()
 }

@@ -2,6 +2,7 @@
 //! where it is saved.
 
 use crate::app::session::ProfileId;
+use crate::engine::workspace::GeneratedKey;
 use crate::engine::{Profile, ProfileFile};
 
 /// A profile as shown and edited, with where it is saved.
@@ -17,6 +18,13 @@ pub struct ProfileEntry {
     pub saved: Option<ProfileFile>,
     /// A save is on its way.
     pub saving: bool,
+    /// The key pair "Generate key" made for it, or why not.
+    pub generated_key: crate::app::pending::Pending<Result<GeneratedKey, String>>,
+    /// This session's DPoP key, once one was made: what it is and its
+    /// thumbprint.
+    pub dpop_key: Option<String>,
+    /// What registering the public key with the demo provider did.
+    pub registration: crate::app::pending::Pending<Result<String, String>>,
 }
 
 impl ProfileEntry {
@@ -82,6 +90,9 @@ impl ProfilesState {
             file,
             path,
             saving: false,
+            generated_key: Default::default(),
+            dpop_key: None,
+            registration: Default::default(),
         });
         id
     }
