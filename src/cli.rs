@@ -571,7 +571,11 @@ fn client(
 /// The client proving possession of the profile's DPoP key, when the
 /// profile asks for DPoP-bound tokens (said on stderr). A command that uses
 /// a token obtained earlier needs the key it was bound to: `dpop_key_file`.
-fn with_dpop(http: HttpClient, profile: &Profile, earlier_token: bool) -> Result<HttpClient, Failure> {
+fn with_dpop(
+    http: HttpClient,
+    profile: &Profile,
+    earlier_token: bool,
+) -> Result<HttpClient, Failure> {
     let key = crate::engine::dpop::DpopKey::for_profile(profile)
         .map_err(|err| Failure::new(Exit::Usage, err.to_string()))?;
     let Some(key) = key else {

@@ -55,7 +55,10 @@ pub fn run(command: KeysCommand) -> Result<Exit, Failure> {
             );
             let mut jwks = key.public_jwks();
             jwks["keys"][0]["alg"] = alg.as_str().into();
-            outln!("{}", serde_json::to_string_pretty(&jwks).unwrap_or_default());
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&jwks).unwrap_or_default()
+            );
             Ok(Exit::Success)
         }
         KeysCommand::Show { file, json } => {

@@ -9,16 +9,14 @@
 //! and [`Assertions`] adds the assertion to them on their way out
 //! ([`super::compat::Rewriter`]), fresh for every request sent.
 
-use std::sync::{Arc, Mutex};
-
 use serde_json::{Map, Value, json};
 
 use super::compat;
-use super::keys::{Alg, ClientKey};
-use super::profile::AssertionAudience;
 use super::error::EngineError;
 use super::findings::Finding;
 use super::http::{TransportError, TransportErrorKind};
+use super::keys::{Alg, ClientKey};
+use super::profile::AssertionAudience;
 use super::profile::{ClientAuthMethod, Profile, ProfileError};
 use super::secret::Secret;
 
@@ -125,7 +123,6 @@ pub struct Assertions {
     audience: String,
     alg: Alg,
     signer: Signer,
-    made: Mutex<Vec<Assertion>>,
 }
 
 impl std::fmt::Debug for Assertions {
@@ -192,7 +189,6 @@ impl Assertions {
             audience,
             alg,
             signer,
-            made: Mutex::default(),
         })
     }
 
@@ -219,9 +215,12 @@ impl Assertions {
                 header.insert("kid".into(), key.kid().into());
                 key.sign(self.alg, header.clone(), &claims)
             }
-            Signer::Secret(secret) => {
-                super::keys::sign_hmac(self.alg, secret.expose().as_bytes(), header.clone(), &claims)
-            }
+            Signer::Secret(secret) => super::keys::sign_hmac(
+                self.alg,
+                secret.expose().as_bytes(),
+                header.clone(),
+                &claims,
+            ),
         };
         let jwt = signed.map_err(|err| {
             ProfileError::field(
@@ -233,15 +232,11 @@ impl Assertions {
             )
         })?;
         header.insert("alg".into(), self.alg.as_str().into());
-        let assertion = Assertion {
+        Ok(Assertion {
             jwt,
             header: Value::Object(header),
             claims,
-        };
-        if let Ok(mut made) = self.made.lock() {
-            made.push(assertion.clone());
-        }
-        Ok(assertion)
+        })
     }
 
     /// Adds `client_assertion_type` and a fresh `client_assertion` to form
@@ -255,15 +250,7 @@ impl Assertions {
         params.push(("client_assertion".into(), assertion.jwt));
         Ok(())
     }
-
-    /// Every assertion made so far.
-    pub fn made(&self) -> Vec<Assertion> {
-        self.made.lock().map(|m| m.clone()).unwrap_or_default()
-    }
 }
-
-/// Shared by a token request's sender and whoever shows the step.
-pub type SharedAssertions = Arc<Assertions>;
 
 /// A JWT the client sent to authenticate itself or prove possession of a
 /// key, read back out of a recorded request.
@@ -279,8 +266,9 @@ pub struct SentJwt {
 /// decoded, so a step can show what was signed and with which key.
 pub fn sent_jwts(request: &super::http::RecordedRequest) -> Vec<SentJwt> {
     let mut found = Vec::new();
-    let mut params: Vec<(String, String)> =
-        url::form_urlencoded::parse(&request.body).into_owned().collect();
+    let mut params: Vec<(String, String)> = url::form_urlencoded::parse(&request.body)
+        .into_owned()
+        .collect();
     if let Ok(url) = url::Url::parse(&request.url) {
         params.extend(url.query_pairs().into_owned());
     }

@@ -155,7 +155,11 @@ pub fn authorization_server_wants_nonce(exchange: &Exchange) -> bool {
         && response.header("dpop-nonce").is_some()
         && serde_json::from_slice::<Value>(&response.body)
             .ok()
-            .and_then(|body| body.get("error").and_then(Value::as_str).map(str::to_string))
+            .and_then(|body| {
+                body.get("error")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
             .is_some_and(|error| error == "use_dpop_nonce")
 }
 

@@ -235,7 +235,10 @@ impl EngineError {
 /// `invalid_client` after a client assertion (RFC 7523 §3, §3.1): the
 /// usual causes, with what the assertion we sent actually said. `None`
 /// when the request carried no assertion.
-pub fn explain_assertion_refusal(exchange: &super::http::Exchange, stage: Stage) -> Option<Explanation> {
+pub fn explain_assertion_refusal(
+    exchange: &super::http::Exchange,
+    stage: Stage,
+) -> Option<Explanation> {
     let sent = super::client_auth::sent_jwts(&exchange.request)
         .into_iter()
         .find(|jwt| jwt.label.starts_with("Client assertion"))?;
@@ -251,8 +254,14 @@ pub fn explain_assertion_refusal(exchange: &super::http::Exchange, stage: Stage)
     let kid = text(&header["kid"]);
     let secret_jwt = alg.starts_with("HS");
     let mut causes = vec![
-        format!("The audience: we sent aud = {aud}. RFC 7523 §3 lets a server want its issuer or its token endpoint URL; many accept only one of them."),
-        format!("The clocks: we sent iat {} and exp {}; a server whose clock is ahead or behind (or that allows a shorter lifetime) refuses the assertion.", text(&claims["iat"]), text(&claims["exp"])),
+        format!(
+            "The audience: we sent aud = {aud}. RFC 7523 §3 lets a server want its issuer or its token endpoint URL; many accept only one of them."
+        ),
+        format!(
+            "The clocks: we sent iat {} and exp {}; a server whose clock is ahead or behind (or that allows a shorter lifetime) refuses the assertion.",
+            text(&claims["iat"]),
+            text(&claims["exp"])
+        ),
     ];
     let mut tries = vec![
         "Switch client_assertion_audience between \"issuer\" and \"token_endpoint\" (or set the exact URL the provider documents) and run again.".to_string(),
@@ -265,11 +274,16 @@ pub fn explain_assertion_refusal(exchange: &super::http::Exchange, stage: Stage)
         causes.push(format!("The key: the server has no public key with kid {kid} for this client, or the registered key is another one (keys generate / keys show print the public JWKS and thumbprint to register)."));
         causes.push(format!("The algorithm: the assertion is {alg}; a client registered with token_endpoint_auth_signing_alg set to another one is refused."));
         tries.push("Register the public JWKS of signing_key_file with the provider (oauth-debugger keys show FILE), or set signing_key_kid to the kid it was registered under.".to_string());
-        tries.push("Set token_endpoint_auth_signing_alg to the algorithm the client is registered with.".to_string());
+        tries.push(
+            "Set token_endpoint_auth_signing_alg to the algorithm the client is registered with."
+                .to_string(),
+        );
     }
     causes.push("A replayed jti: each assertion must be used once; a proxy or a retry that resends the same request is refused (every request here signs a new one).".to_string());
     causes.push("The method: the client is not registered for private_key_jwt / client_secret_jwt at this provider.".to_string());
-    tries.push("Check the client's registered token_endpoint_auth_method at the provider.".to_string());
+    tries.push(
+        "Check the client's registered token_endpoint_auth_method at the provider.".to_string(),
+    );
     Some(Explanation {
         code: "invalid_client".to_string(),
         summary: format!(

@@ -318,7 +318,10 @@ impl HttpClient {
             }
         }
         if let Some(cert_path) = &settings.client_cert_file {
-            builder = builder.identity(client_identity(cert_path, settings.client_key_file.as_deref())?);
+            builder = builder.identity(client_identity(
+                cert_path,
+                settings.client_key_file.as_deref(),
+            )?);
         }
         if let Some(proxy) = &settings.proxy {
             let proxy = reqwest::Proxy::all(proxy.as_str())
@@ -509,7 +512,9 @@ impl HttpClient {
             return exchange;
         }
         sign(&mut parts);
-        let retry = self.send(http::Request::from_parts(parts, body), kind).await;
+        let retry = self
+            .send(http::Request::from_parts(parts, body), kind)
+            .await;
         dpop.learn_from(&retry);
         retry
     }
@@ -723,9 +728,8 @@ fn client_identity(
         message,
     };
     let read = |path: &std::path::Path, what: &str| {
-        std::fs::read(path).map_err(|err| {
-            setup(format!("cannot read the {what} {}: {err}", path.display()))
-        })
+        std::fs::read(path)
+            .map_err(|err| setup(format!("cannot read the {what} {}: {err}", path.display())))
     };
     let mut pem = read(cert_path, "client certificate")?;
     if let Some(key_path) = key_path {
@@ -819,14 +823,21 @@ fn transport_error(err: reqwest::Error) -> TransportError {
 fn client_certificate_refusal(err: &reqwest::Error) -> Option<&'static str> {
     let mut source: Option<&dyn std::error::Error> = Some(err);
     while let Some(cause) = source {
-        let text = cause.to_string().to_ascii_lowercase().replace([' ', '_'], "");
+        let text = cause
+            .to_string()
+            .to_ascii_lowercase()
+            .replace([' ', '_'], "");
         if !text.contains("alert") {
             // Only an alert the server sent is about our certificate.
             source = cause.source();
             continue;
         }
-        if text.contains("certificaterequired") || text.contains("handshakefailure") && text.contains("alert") {
-            return Some("TLS failed: the server wants a client certificate (mutual TLS) and none was accepted; set http.client_cert_file (and http.client_key_file) in the profile");
+        if text.contains("certificaterequired")
+            || text.contains("handshakefailure") && text.contains("alert")
+        {
+            return Some(
+                "TLS failed: the server wants a client certificate (mutual TLS) and none was accepted; set http.client_cert_file (and http.client_key_file) in the profile",
+            );
         }
         if text.contains("badcertificate")
             || text.contains("unknownca")
@@ -835,7 +846,9 @@ fn client_certificate_refusal(err: &reqwest::Error) -> Option<&'static str> {
             || text.contains("certificaterevoked")
             || text.contains("certificateexpired")
         {
-            return Some("TLS failed: the server refused the client certificate (mutual TLS): it does not trust its issuer, or the certificate is expired, revoked or not one it accepts");
+            return Some(
+                "TLS failed: the server refused the client certificate (mutual TLS): it does not trust its issuer, or the certificate is expired, revoked or not one it accepts",
+            );
         }
         source = cause.source();
     }

@@ -142,7 +142,11 @@ impl ClientKey {
             options.mode(0o600);
         }
         let fail = |err: std::io::Error| {
-            KeyError::new(format!("cannot write the key to {}: {}", path.display(), io_reason(&err)))
+            KeyError::new(format!(
+                "cannot write the key to {}: {}",
+                path.display(),
+                io_reason(&err)
+            ))
         };
         let mut file = options.open(path).map_err(fail)?;
         file.write_all(pem.as_bytes()).map_err(fail)?;
@@ -319,12 +323,21 @@ impl ClientKey {
 
     /// Signs a JWS over `header` (given `alg` and `kid` here unless it has
     /// them) and `claims`, in compact serialization.
-    pub fn sign(&self, alg: Alg, header: Map<String, Value>, claims: &Value) -> Result<String, KeyError> {
+    pub fn sign(
+        &self,
+        alg: Alg,
+        header: Map<String, Value>,
+        claims: &Value,
+    ) -> Result<String, KeyError> {
         if !self.algs().contains(&alg) {
             return Err(KeyError::new(format!(
                 "a {} key cannot sign {alg}; it signs {}",
                 self.describe(),
-                self.algs().iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" or ")
+                self.algs()
+                    .iter()
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             )));
         }
         let input = signing_input(alg, header, claims);
@@ -366,35 +379,40 @@ pub fn sign_hmac(
     use hmac::Mac as _;
     let input = signing_input(alg, header, claims);
     let tag = match alg {
-        Alg::Hs256 => hmac::Hmac::<sha2::Sha256>::new_from_slice(secret)
-            .map(|mut mac| {
-                mac.update(input.as_bytes());
-                mac.finalize().into_bytes().to_vec()
-            }),
-        Alg::Hs384 => hmac::Hmac::<sha2::Sha384>::new_from_slice(secret)
-            .map(|mut mac| {
-                mac.update(input.as_bytes());
-                mac.finalize().into_bytes().to_vec()
-            }),
-        Alg::Hs512 => hmac::Hmac::<sha2::Sha512>::new_from_slice(secret)
-            .map(|mut mac| {
-                mac.update(input.as_bytes());
-                mac.finalize().into_bytes().to_vec()
-            }),
+        Alg::Hs256 => hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).map(|mut mac| {
+            mac.update(input.as_bytes());
+            mac.finalize().into_bytes().to_vec()
+        }),
+        Alg::Hs384 => hmac::Hmac::<sha2::Sha384>::new_from_slice(secret).map(|mut mac| {
+            mac.update(input.as_bytes());
+            mac.finalize().into_bytes().to_vec()
+        }),
+        Alg::Hs512 => hmac::Hmac::<sha2::Sha512>::new_from_slice(secret).map(|mut mac| {
+            mac.update(input.as_bytes());
+            mac.finalize().into_bytes().to_vec()
+        }),
         other => {
             return Err(KeyError::new(format!(
                 "{other} needs a private key, not the client secret"
             )));
         }
     }
-    .map_err(|err| KeyError::new(format!("cannot use the client secret as an HMAC key: {err}")))?;
+    .map_err(|err| {
+        KeyError::new(format!(
+            "cannot use the client secret as an HMAC key: {err}"
+        ))
+    })?;
     Ok(format!("{input}.{}", b64(&tag)))
 }
 
 fn signing_input(alg: Alg, mut header: Map<String, Value>, claims: &Value) -> String {
     header.insert("alg".into(), Value::String(alg.as_str().into()));
     let header = Value::Object(header).to_string();
-    format!("{}.{}", b64(header.as_bytes()), b64(claims.to_string().as_bytes()))
+    format!(
+        "{}.{}",
+        b64(header.as_bytes()),
+        b64(claims.to_string().as_bytes())
+    )
 }
 
 fn io_reason(err: &std::io::Error) -> String {
@@ -424,7 +442,10 @@ pub fn thumbprint_of(jwk: &Value) -> Option<String> {
     };
     let mut canonical = Map::new();
     for name in required {
-        canonical.insert((*name).to_string(), Value::String(member(name)?.to_string()));
+        canonical.insert(
+            (*name).to_string(),
+            Value::String(member(name)?.to_string()),
+        );
     }
     // serde_json keeps insertion order (preserve_order), which is already
     // lexicographic here, and writes no whitespace: RFC 7638 §3.3.
@@ -435,8 +456,8 @@ pub fn thumbprint_of(jwk: &Value) -> Option<String> {
 /// The certificate's SHA-256 thumbprint, base64url (`x5t#S256`, RFC 8705
 /// §3.1), of the first certificate in PEM `text`.
 pub fn certificate_thumbprint(text: &str) -> Result<String, KeyError> {
-    let blocks = pem::parse_many(text)
-        .map_err(|err| KeyError::new(format!("this is not PEM: {err}")))?;
+    let blocks =
+        pem::parse_many(text).map_err(|err| KeyError::new(format!("this is not PEM: {err}")))?;
     let cert = blocks
         .iter()
         .find(|block| block.tag() == "CERTIFICATE")
@@ -509,13 +530,17 @@ fn from_pem(text: &str) -> Result<Material, KeyError> {
                 use rsa::pkcs1::DecodeRsaPrivateKey as _;
                 return rsa::RsaPrivateKey::from_pkcs1_der(der)
                     .map(|key| Material::Rsa(Box::new(key)))
-                    .map_err(|err| KeyError::new(format!("this PKCS#1 RSA key cannot be read: {err}")));
+                    .map_err(|err| {
+                        KeyError::new(format!("this PKCS#1 RSA key cannot be read: {err}"))
+                    });
             }
             "EC PRIVATE KEY" => {
                 return p256::SecretKey::from_sec1_der(der)
                     .map(|key| Material::P256(key.into()))
                     .map_err(|_| {
-                        KeyError::new("this SEC1 EC key is not on P-256 (the only curve supported for ES256)")
+                        KeyError::new(
+                            "this SEC1 EC key is not on P-256 (the only curve supported for ES256)",
+                        )
                     });
             }
             "ENCRYPTED PRIVATE KEY" => {
@@ -637,7 +662,11 @@ mod tests {
         let pem = key.to_pkcs8_pem().expect("pem");
         let again = ClientKey::parse(&pem).expect("read back");
         assert_eq!(again.thumbprint(), key.thumbprint());
-        assert_eq!(again.kid(), key.thumbprint(), "a PEM key is named by its thumbprint");
+        assert_eq!(
+            again.kid(),
+            key.thumbprint(),
+            "a PEM key is named by its thumbprint"
+        );
 
         let point = match &key.material {
             Material::P256(k) => k.to_bytes(),
@@ -664,7 +693,9 @@ mod tests {
         let rsa = ClientKey::generate(Alg::Rs256).expect("generated");
         let pkcs8 = rsa.to_pkcs8_pem().expect("pem");
         let inner = rsa::RsaPrivateKey::from_pkcs8_pem(&pkcs8).expect("pkcs8");
-        let pkcs1 = inner.to_pkcs1_pem(rsa::pkcs1::LineEnding::LF).expect("pkcs1");
+        let pkcs1 = inner
+            .to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
+            .expect("pkcs1");
         let read = ClientKey::parse(&pkcs1).expect("PKCS#1 read");
         assert_eq!(read.thumbprint(), rsa.thumbprint());
     }
@@ -687,8 +718,13 @@ mod tests {
 
     #[test]
     fn hmac_signatures_match_an_independent_verifier_and_bad_files_say_why() {
-        let token = sign_hmac(Alg::Hs256, b"0123456789abcdef0123456789abcdef", Map::new(), &json!({"a": 1}))
-            .expect("signed");
+        let token = sign_hmac(
+            Alg::Hs256,
+            b"0123456789abcdef0123456789abcdef",
+            Map::new(),
+            &json!({"a": 1}),
+        )
+        .expect("signed");
         let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
         validation.required_spec_claims.clear();
         validation.validate_exp = false;
@@ -699,10 +735,28 @@ mod tests {
         )
         .expect("verifies");
 
-        let public = ClientKey::generate(Alg::Es256).expect("key").public_jwks().to_string();
-        assert!(ClientKey::parse(&public).unwrap_err().0.contains("only public keys"));
-        assert!(ClientKey::parse("hello").unwrap_err().0.contains("neither a PEM"));
+        let public = ClientKey::generate(Alg::Es256)
+            .expect("key")
+            .public_jwks()
+            .to_string();
+        assert!(
+            ClientKey::parse(&public)
+                .expect_err("refused")
+                .0
+                .contains("only public keys")
+        );
+        assert!(
+            ClientKey::parse("hello")
+                .expect_err("refused")
+                .0
+                .contains("neither a PEM")
+        );
         let es = ClientKey::generate(Alg::Es256).expect("key");
-        assert!(es.sign(Alg::Rs256, Map::new(), &json!({})).unwrap_err().0.contains("cannot sign RS256"));
+        assert!(
+            es.sign(Alg::Rs256, Map::new(), &json!({}))
+                .expect_err("refused")
+                .0
+                .contains("cannot sign RS256")
+        );
     }
 }

@@ -1061,7 +1061,10 @@ impl Profile {
             if method.needs_secret() && client_secret.is_none() && !secret_missing {
                 problems.push(problem(
                     key,
-                    format!("{} needs client_secret or client_secret_env", method.as_str()),
+                    format!(
+                        "{} needs client_secret or client_secret_env",
+                        method.as_str()
+                    ),
                 ));
             }
             if method == ClientAuthMethod::PrivateKeyJwt && !key_file_given {
@@ -1089,10 +1092,18 @@ impl Profile {
             .introspection_endpoint_auth_method
             .unwrap_or(auth_method);
         if file.introspection_endpoint_auth_method.is_some() {
-            method_needs("introspection_endpoint_auth_method", introspection_auth_method);
+            method_needs(
+                "introspection_endpoint_auth_method",
+                introspection_auth_method,
+            );
         }
         let uses = |method: ClientAuthMethod| {
-            [auth_method, revocation_auth_method, introspection_auth_method].contains(&method)
+            [
+                auth_method,
+                revocation_auth_method,
+                introspection_auth_method,
+            ]
+            .contains(&method)
         };
         let alg = |key: &str, value: &Option<String>, problems: &mut Vec<Problem>| {
             let value = non_empty(value)?;
@@ -1103,9 +1114,7 @@ impl Profile {
                         key,
                         format!(
                             "\"{value}\" is not one of {}",
-                            crate::engine::keys::Alg::ALL
-                                .map(|a| a.as_str())
-                                .join(", ")
+                            crate::engine::keys::Alg::ALL.map(|a| a.as_str()).join(", ")
                         ),
                     ));
                     None
@@ -1126,7 +1135,9 @@ impl Profile {
             } else if !signing_alg.is_hmac() && uses(ClientAuthMethod::ClientSecretJwt) {
                 problems.push(problem(
                     "token_endpoint_auth_signing_alg",
-                    format!("client_secret_jwt signs with HS256, HS384 or HS512, not {signing_alg}"),
+                    format!(
+                        "client_secret_jwt signs with HS256, HS384 or HS512, not {signing_alg}"
+                    ),
                 ));
             }
         }
@@ -1157,10 +1168,13 @@ impl Profile {
                 format!("DPoP proofs are signed with a key pair (RFC 9449 §4.2), not {hmac}"),
             ));
         }
-        let dpop = file.dpop_bound_access_tokens.unwrap_or(false).then(|| DpopSettings {
-            key_file: non_empty(&file.dpop_key_file).map(PathBuf::from),
-            alg: dpop_alg,
-        });
+        let dpop = file
+            .dpop_bound_access_tokens
+            .unwrap_or(false)
+            .then(|| DpopSettings {
+                key_file: non_empty(&file.dpop_key_file).map(PathBuf::from),
+                alg: dpop_alg,
+            });
         let api = file
             .api
             .as_ref()

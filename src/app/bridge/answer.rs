@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use crate::app::session::ProfileId;
 use crate::app::widgets::json_tree::JsonTree;
-use crate::engine::dpop::DpopKey;
-use crate::engine::profile::DpopSettings;
 use crate::engine::api::{self, ApiRequest, ApiResponse};
+use crate::engine::dpop::DpopKey;
 use crate::engine::http::{HttpClient, Recorder};
+use crate::engine::profile::DpopSettings;
 use crate::engine::revoke::{self, TokenHint};
 use crate::engine::{EngineError, Explanation, Finding, GrantType, Profile, Secret, Stage};
 
@@ -163,9 +163,12 @@ pub(super) fn client_for(
 /// Each profile's DPoP key for the session (RFC 9449): made on first use
 /// (from `dpop_key_file`, or fresh), kept while the profile's DPoP settings
 /// stay the same, so its tokens, refreshes and API calls share one key.
+/// A profile's DPoP key, with the settings it was made for.
+type KeptKey = (DpopSettings, Arc<DpopKey>);
+
 #[derive(Clone)]
 pub(super) struct DpopKeys {
-    keys: Arc<Mutex<HashMap<ProfileId, (DpopSettings, Arc<DpopKey>)>>>,
+    keys: Arc<Mutex<HashMap<ProfileId, KeptKey>>>,
     /// Told of each key made, so the editor can show it.
     events: super::worker::Events,
 }

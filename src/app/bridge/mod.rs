@@ -213,7 +213,10 @@ pub enum Event {
     /// A token tool finished.
     Tool(Origin, ToolEvent),
     /// A key pair was made (or why not).
-    KeyGenerated(ProfileId, Result<crate::engine::workspace::GeneratedKey, String>),
+    KeyGenerated(
+        ProfileId,
+        Result<crate::engine::workspace::GeneratedKey, String>,
+    ),
     /// A profile's DPoP key for the session was made: what it is and its
     /// thumbprint, for people.
     DpopKeyMade(ProfileId, String),

@@ -504,8 +504,7 @@ pub(super) async fn run(
             }
             Command::RegisterJwks { id, url, jwks } => {
                 let events = events.clone();
-                let (recorder, delivered) =
-                    recorder_for(&recorder, &events, Origin::Discovery(id));
+                let (recorder, delivered) = recorder_for(&recorder, &events, Origin::Discovery(id));
                 tokio::spawn(async move {
                     let result = register_jwks(recorder, &url, jwks).await;
                     settle(delivered).await;
@@ -545,7 +544,9 @@ async fn register_jwks(recorder: Recorder, url: &url::Url, jwks: String) -> Resu
         .header("content-type", "application/json")
         .body(jwks.into_bytes())
         .map_err(|err| err.to_string())?;
-    let exchange = http.send(request, crate::engine::ExchangeKind::Discovery).await;
+    let exchange = http
+        .send(request, crate::engine::ExchangeKind::Discovery)
+        .await;
     match (&exchange.response, &exchange.error) {
         (_, Some(error)) => Err(format!("The registration failed: {}", error.message)),
         (Some(response), None) if (200..300).contains(&response.status) => Ok(format!(

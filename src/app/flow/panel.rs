@@ -336,7 +336,12 @@ fn prepared_ui(
                 .finish()
                 .into_bytes(),
         };
-        sent_jwts_ui(ui, "prepared", &crate::engine::client_auth::sent_jwts(&as_sent), reveal);
+        sent_jwts_ui(
+            ui,
+            "prepared",
+            &crate::engine::client_auth::sent_jwts(&as_sent),
+            reveal,
+        );
         ui.horizontal(|ui| {
             if ui.button("Send").clicked() {
                 actions.push(FlowAction::SendPrepared);

@@ -5,18 +5,18 @@ use eframe::egui;
 
 use super::ProfileAction as Action;
 use super::state::ProfileEntry;
-use crate::app::tokens::tools::ToolsState;
 use crate::app::pending::Pending;
+use crate::app::tokens::tools::ToolsState;
 use crate::app::widgets::explanation::findings_ui;
-use crate::engine::keys::Alg;
-use crate::engine::workspace::GeneratedKey;
 use crate::app::widgets::fields::{choice_field, map_field, secret_field, text_field};
-use crate::engine::{Profile, ProfileFile};
+use crate::engine::keys::Alg;
 use crate::engine::profile::ProfileError;
 use crate::engine::profile::{
     ApiFile, ClientAuthMethod, CompatFile, GrantType, HttpFile, LogoutFile, PkceMode,
     TokenPlacementKind,
 };
+use crate::engine::workspace::GeneratedKey;
+use crate::engine::{Profile, ProfileFile};
 
 /// The editor; true when Save was pressed.
 pub fn editor_ui(
@@ -125,7 +125,17 @@ pub fn editor_ui(
                 );
             });
         });
-    keys_ui(ui, file, (&entry.generated_key, &entry.registration, entry.dpop_key.as_deref()), &problem, actions);
+    keys_ui(
+        ui,
+        file,
+        (
+            &entry.generated_key,
+            &entry.registration,
+            entry.dpop_key.as_deref(),
+        ),
+        &problem,
+        actions,
+    );
     egui::CollapsingHeader::new("Endpoints")
         .default_open(true)
         .show(ui, |ui| {

@@ -322,7 +322,10 @@ pub(crate) fn demo_registration_url(file: &crate::engine::ProfileFile) -> Option
         Some(profile) => profile.endpoints.token.clone()?,
         None => url::Url::parse(file.token_endpoint.as_deref()?).ok()?,
     };
-    let client_id = file.client_id.as_deref().filter(|id| !id.trim().is_empty())?;
+    let client_id = file
+        .client_id
+        .as_deref()
+        .filter(|id| !id.trim().is_empty())?;
     if token.host_str() != Some("127.0.0.1") || !token.path().ends_with("/token") {
         return None;
     }

@@ -196,7 +196,10 @@ pub(super) async fn authorize_in_browser(
     // DPoP: the code is bound to our key from the start (RFC 9449 §10).
     if let Some(key) = http.dpop()
         && kind == ResponseKind::Code
-        && !profile.authorize_params.iter().any(|(name, _)| name == "dpop_jkt")
+        && !profile
+            .authorize_params
+            .iter()
+            .any(|(name, _)| name == "dpop_jkt")
     {
         request
             .url

@@ -411,10 +411,7 @@ fn token_sender(
     ),
     EngineError,
 > {
-    let rewriter = Arc::new(Rewriter::for_token_requests(
-        profile,
-        http.dpop().cloned(),
-    )?);
+    let rewriter = Arc::new(Rewriter::for_token_requests(profile, http.dpop().cloned())?);
     Ok((
         http.oauth2_client_with(ExchangeKind::Token, rewriter.clone()),
         rewriter,
