@@ -10,12 +10,13 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::client_auth::{Form, authenticate};
+use super::client_auth::{Endpoint, Form, authenticate_at};
 use super::modes::{self, Flavor, STANDARD};
 use super::store::{self, CodeRecord, DeviceRecord, DeviceStatus, Pending, PendingKind};
+use super::tls::ClientCertificate;
 use super::token::{IdTokenInput, mint_fields, requested_scope, scope_in};
 use super::{Demo, Mode, no_store_json, now, oauth_error};
 
@@ -143,6 +144,19 @@ pub fn start(
             "nonce is required when an ID token is returned in the fragment",
         );
     }
+    // RFC 9449 §10: the code will be bound to this DPoP key.
+    let dpop_jkt = get("dpop_jkt");
+    if let Some(jkt) = &dpop_jkt
+        && (jkt.len() != 43
+            || !jkt
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    {
+        return back.error(
+            "invalid_request",
+            "dpop_jkt is not a base64url SHA-256 JWK thumbprint (RFC 9449 §10)",
+        );
+    }
     let request_id = store::random_token(16);
     demo.store().pending.insert(
         request_id.clone(),
@@ -156,6 +170,7 @@ pub fn start(
                 state,
                 challenge,
                 nonce,
+                dpop_jkt,
             },
         },
     );
@@ -262,6 +277,7 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
             state,
             challenge,
             nonce,
+            dpop_jkt,
         } => {
             let flavor = modes::flavor(pending.flavor);
             let implicit = response_type != "code";
@@ -319,6 +335,7 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                     sub: user,
                     challenge,
                     nonce,
+                    dpop_jkt,
                     auth_time: now(),
                     expires_at: now() + CODE_TTL_SECS,
                     used: false,
@@ -334,6 +351,8 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
 /// `POST /device_authorization` (RFC 8628 §3.1).
 pub async fn device_authorization(
     State(demo): State<Arc<Demo>>,
+    ClientCertificate(peer): ClientCertificate,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -341,8 +360,12 @@ pub async fn device_authorization(
         Ok(form) => form,
         Err(response) => return response,
     };
-    let client = match authenticate(&headers, &form) {
-        Ok(client) => client,
+    let endpoint = Endpoint {
+        path: uri.path(),
+        peer: peer.as_ref(),
+    };
+    let client = match authenticate_at(&demo, &endpoint, &headers, &form) {
+        Ok(authenticated) => authenticated.client,
         Err(response) => return response,
     };
     if !client

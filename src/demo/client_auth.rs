@@ -1,12 +1,16 @@
-//! Client authentication at the token, introspection and revocation
-//! endpoints (RFC 6749 §2.3).
+//! Client authentication at the token, introspection, revocation and
+//! device authorization endpoints: client secrets (RFC 6749 §2.3), JWT
+//! client assertions (RFC 7523 §2.2) and, over TLS, client certificates
+//! (RFC 8705 §2).
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use base64::Engine as _;
 
-use super::oauth_error;
+use super::assertion::{self, Audience, JWT_BEARER, JwtMethod};
 use super::store::{self, Client};
+use super::tls::PeerCertificate;
+use super::{Demo, mtls, oauth_error};
 
 /// A form body read strictly: each parameter at most once (RFC 6749 §3.2).
 pub struct Form(pub Vec<(String, String)>);
@@ -56,10 +60,191 @@ impl Form {
     }
 }
 
-/// Authenticates one of the standard clients by HTTP Basic or by body
-/// parameters.
-pub fn authenticate(headers: &HeaderMap, form: &Form) -> Result<&'static Client, Response> {
-    authenticate_in(headers, form, store::client)
+/// How a client authenticated (the names of RFC 8414's
+/// `token_endpoint_auth_methods_supported`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `client_secret_basic`.
+    ClientSecretBasic,
+    /// `client_secret_post`.
+    ClientSecretPost,
+    /// `private_key_jwt` (RFC 7523 §2.2).
+    PrivateKeyJwt,
+    /// `client_secret_jwt`.
+    ClientSecretJwt,
+    /// `tls_client_auth` (RFC 8705 §2.1).
+    TlsClientAuth,
+    /// `self_signed_tls_client_auth` (RFC 8705 §2.2).
+    SelfSignedTlsClientAuth,
+    /// `none`: a public client.
+    None,
+}
+
+// Used by the token binding that follows (DPoP, mTLS).
+#[allow(dead_code)]
+impl Method {
+    /// Whether the client proved who it is with its TLS certificate.
+    pub fn is_mtls(self) -> bool {
+        matches!(
+            self,
+            Method::TlsClientAuth | Method::SelfSignedTlsClientAuth
+        )
+    }
+}
+
+/// A client that authenticated, and how.
+#[allow(dead_code)]
+#[derive(Debug, Clone, Copy)]
+pub struct Authenticated {
+    /// The client.
+    pub client: &'static Client,
+    /// How.
+    pub method: Method,
+}
+
+/// Where a client authenticates: the path of the endpoint it called and the
+/// certificate its TLS connection presented, if any.
+pub struct Endpoint<'a> {
+    /// The request path, such as `/token` or `/mtls/introspect`.
+    pub path: &'a str,
+    /// The client certificate of the connection.
+    pub peer: Option<&'a PeerCertificate>,
+}
+
+/// Authenticates one of the standard clients at `endpoint` by exactly one
+/// method: HTTP Basic, `client_secret` in the body, a JWT client
+/// assertion, a TLS client certificate, or none (a public client).
+pub fn authenticate_at(
+    demo: &Demo,
+    endpoint: &Endpoint<'_>,
+    headers: &HeaderMap,
+    form: &Form,
+) -> Result<Authenticated, Response> {
+    let assertion_type = form.get("client_assertion_type");
+    let assertion = form.get("client_assertion");
+    let used: Vec<&str> = [
+        (basic_header(headers).is_some(), "HTTP Basic"),
+        (form.get("client_secret").is_some(), "client_secret"),
+        (
+            assertion_type.is_some() || assertion.is_some(),
+            "client_assertion",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(present, name)| present.then_some(name))
+    .collect();
+    if used.len() > 1 {
+        return Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!(
+                "the client authenticated twice ({}); use one method (RFC 6749 §2.3)",
+                used.join(" and ")
+            ),
+        ));
+    }
+    if used.first() == Some(&"client_assertion") {
+        return by_assertion(demo, endpoint, form, assertion_type, assertion);
+    }
+    if used.is_empty()
+        && let Some(id) = form.get("client_id")
+        && let Some(client) = store::client(id)
+    {
+        if client.tls_client_auth_subject_cn.is_some() {
+            return mtls::tls_client_auth(client, endpoint.peer)
+                .map(|()| Authenticated {
+                    client,
+                    method: Method::TlsClientAuth,
+                })
+                .map_err(|description| invalid_client_401(&description));
+        }
+        if let Some(jwks) = assertion::registered_jwks(demo, client)
+            && mtls::has_x5c(&jwks)
+        {
+            return mtls::self_signed_tls_client_auth(client, &jwks, endpoint.peer)
+                .map(|()| Authenticated {
+                    client,
+                    method: Method::SelfSignedTlsClientAuth,
+                })
+                .map_err(|description| invalid_client_401(&description));
+        }
+        if client.secret.is_none() && client.jwks.is_some() {
+            return Err(invalid_client_401(&format!(
+                "client '{id}' authenticates with private_key_jwt: send client_assertion_type={JWT_BEARER} and a client_assertion signed with its key"
+            )));
+        }
+    }
+    let client = authenticate_in(headers, form, store::client)?;
+    let method = if used.first() == Some(&"HTTP Basic") {
+        Method::ClientSecretBasic
+    } else if client.secret.is_some() {
+        Method::ClientSecretPost
+    } else {
+        Method::None
+    };
+    Ok(Authenticated { client, method })
+}
+
+/// A JWT client assertion (RFC 7523 §2.2): the type checked, the JWT
+/// verified for this endpoint.
+fn by_assertion(
+    demo: &Demo,
+    endpoint: &Endpoint<'_>,
+    form: &Form,
+    assertion_type: Option<&str>,
+    assertion: Option<&str>,
+) -> Result<Authenticated, Response> {
+    let invalid_request =
+        |description: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description);
+    let Some(assertion_type) = assertion_type else {
+        return Err(invalid_request(
+            "client_assertion without client_assertion_type",
+        ));
+    };
+    let Some(assertion) = assertion else {
+        return Err(invalid_request(
+            "client_assertion_type without client_assertion",
+        ));
+    };
+    if assertion_type != JWT_BEARER {
+        return Err(invalid_client_401(&format!(
+            "client_assertion_type '{assertion_type}' is not supported; use {JWT_BEARER}"
+        )));
+    }
+    let mtls_prefix = if endpoint.path.starts_with("/mtls/") {
+        "/mtls"
+    } else {
+        ""
+    };
+    let audience = Audience {
+        issuer: &demo.issuer,
+        token_endpoint: format!("{}{mtls_prefix}/token", demo.issuer),
+        endpoint: format!("{}{}", demo.issuer, endpoint.path),
+    };
+    match assertion::verify(
+        demo,
+        assertion,
+        form.get("client_id"),
+        &audience,
+        store::client,
+    ) {
+        Ok((client, JwtMethod::PrivateKeyJwt)) => Ok(Authenticated {
+            client,
+            method: Method::PrivateKeyJwt,
+        }),
+        Ok((client, JwtMethod::ClientSecretJwt)) => Ok(Authenticated {
+            client,
+            method: Method::ClientSecretJwt,
+        }),
+        Err(description) => Err(invalid_client_401(&description)),
+    }
+}
+
+/// `invalid_client`, 401, without a challenge: the client used no HTTP
+/// authentication scheme (RFC 6749 §5.2 asks for one only after the
+/// Authorization header).
+fn invalid_client_401(description: &str) -> Response {
+    oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", description)
 }
 
 /// Authenticates a client found by `lookup` by HTTP Basic or by body

@@ -56,11 +56,30 @@ pub struct Faults {
     /// no port chosen by the client (no RFC 8252 §7.3 port freedom), and
     /// the refusal is an error page, as RFC 6749 §4.1.2.1 asks.
     pub exact_redirect_uri: bool,
+    /// `assertion-aud-token-endpoint`: a client assertion (RFC 7523 §3)
+    /// must name the token endpoint URL (or the URL of the endpoint it is
+    /// sent to) as `aud`; the issuer is refused — as servers that read
+    /// RFC 7523 §3 item 3 narrowly do.
+    pub assertion_aud_token_endpoint: bool,
+    /// `assertion-aud-issuer`: a client assertion must name the issuer as
+    /// `aud`; endpoint URLs are refused.
+    pub assertion_aud_issuer: bool,
+    /// `dpop-nonce`: the token endpoint and the API demand a server nonce
+    /// in DPoP proofs (RFC 9449 §8, §9), answering `use_dpop_nonce` with a
+    /// `DPoP-Nonce` header.
+    pub dpop_nonce: bool,
+    /// `dpop-ignored`: the server ignores DPoP proofs and issues ordinary
+    /// Bearer tokens, as a server that does not know DPoP does.
+    pub dpop_ignored: bool,
+    /// `certificate-bound`: with TLS, every access token issued on a
+    /// connection that presented a client certificate is bound to it
+    /// (`cnf.x5t#S256`, RFC 8705 §3), whatever the client authentication.
+    pub certificate_bound: bool,
 }
 
 impl Faults {
     /// The names accepted by [`Faults::switch_on`].
-    pub const NAMES: [&str; 7] = [
+    pub const NAMES: [&str; 12] = [
         "empty-403",
         "post-401",
         "bearer-challenge",
@@ -68,6 +87,11 @@ impl Faults {
         "revocation-basic-only",
         "split-discovery",
         "exact-redirect-uri",
+        "assertion-aud-token-endpoint",
+        "assertion-aud-issuer",
+        "dpop-nonce",
+        "dpop-ignored",
+        "certificate-bound",
     ];
 
     /// Turns on the switch called `name`; false when there is none.
@@ -80,6 +104,11 @@ impl Faults {
             "revocation-basic-only" => &mut self.revocation_basic_only,
             "split-discovery" => &mut self.split_discovery,
             "exact-redirect-uri" => &mut self.exact_redirect_uri,
+            "assertion-aud-token-endpoint" => &mut self.assertion_aud_token_endpoint,
+            "assertion-aud-issuer" => &mut self.assertion_aud_issuer,
+            "dpop-nonce" => &mut self.dpop_nonce,
+            "dpop-ignored" => &mut self.dpop_ignored,
+            "certificate-bound" => &mut self.certificate_bound,
             _ => return false,
         };
         *switch = true;

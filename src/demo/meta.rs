@@ -4,14 +4,17 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::client_auth::{Form, authenticate};
+use super::client_auth::{Endpoint, Form, authenticate_at};
+use super::jose;
 use super::keys::SigningKey;
+use super::store;
 use super::store::SCOPES;
+use super::tls::ClientCertificate;
 use super::{Demo, no_store_json, now, oauth_error};
 
 /// `GET /`: a short page saying what this is.
@@ -23,6 +26,29 @@ pub async fn index(State(demo): State<Arc<Demo>>) -> Response {
     }))
     .into_response()
 }
+
+/// The client authentication methods (RFC 8414 §2), the TLS ones only when
+/// serving TLS.
+fn auth_methods(demo: &Demo, with_none: bool) -> Vec<&'static str> {
+    let mut methods = vec![
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+        "client_secret_jwt",
+    ];
+    if demo.tls {
+        methods.extend(["tls_client_auth", "self_signed_tls_client_auth"]);
+    }
+    if with_none {
+        methods.push("none");
+    }
+    methods
+}
+
+/// The algorithms a client assertion may be signed with (RFC 7523 §2.2).
+const ASSERTION_ALGS: [&str; 7] = [
+    "RS256", "PS256", "ES256", "EdDSA", "HS256", "HS384", "HS512",
+];
 
 /// The discovery document, served at both well-known paths.
 pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
@@ -42,9 +68,12 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         ],
         "code_challenge_methods_supported": ["S256", "plain"],
         "authorization_response_iss_parameter_supported": true,
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": auth_methods(&demo, true),
+        "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
+        "introspection_endpoint_auth_methods_supported": auth_methods(&demo, false),
+        "introspection_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
+        "revocation_endpoint_auth_methods_supported": auth_methods(&demo, true),
+        "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
         "scopes_supported": SCOPES,
         "response_types_supported": ["code", "token", "id_token token"],
         "response_modes_supported": ["query", "fragment"],
@@ -82,9 +111,67 @@ pub async fn rotate_keys(State(demo): State<Arc<Demo>>) -> Response {
     }
 }
 
+/// `POST /admin/clients/{client_id}/jwks`: registers (replaces) the public
+/// keys a client signs its assertions with (private_key_jwt) or whose
+/// certificates (`x5c`) it presents (self_signed_tls_client_auth). No
+/// authentication: the demo binds 127.0.0.1 only.
+pub async fn register_jwks(
+    State(demo): State<Arc<Demo>>,
+    Path(client_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some(client) = store::client(&client_id) else {
+        return oauth_error(
+            StatusCode::NOT_FOUND,
+            "invalid_client",
+            &format!("unknown client '{client_id}'"),
+        );
+    };
+    let refuse = |description: &str| {
+        oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client_metadata",
+            description,
+        )
+    };
+    let jwks: Value = match serde_json::from_slice(&body) {
+        Ok(jwks) => jwks,
+        Err(err) => return refuse(&format!("the body is not JSON: {err}")),
+    };
+    let Some(keys) = jwks.get("keys").and_then(Value::as_array) else {
+        return refuse(
+            "this is not a JWKS: a JWKS is a JSON object with a \"keys\" array (RFC 7517 §5)",
+        );
+    };
+    if keys.is_empty() {
+        return refuse("the JWKS has no keys");
+    }
+    if keys.iter().any(jose::is_private) {
+        return refuse("this JWKS holds a private key; register the public keys only");
+    }
+    for (i, key) in keys.iter().enumerate() {
+        if let Err(err) = jose::public_key(key) {
+            let name = key["kid"]
+                .as_str()
+                .map_or(format!("key {i}"), |kid| format!("key '{kid}'"));
+            return refuse(&format!("{name} of the JWKS: {err}"));
+        }
+    }
+    let count = keys.len();
+    demo.store()
+        .client_jwks
+        .insert(client.id.to_string(), json!({ "keys": keys }));
+    no_store_json(
+        StatusCode::OK,
+        json!({ "client_id": client.id, "keys": count }),
+    )
+}
+
 /// `POST /introspect` (RFC 7662).
 pub async fn introspect(
     State(demo): State<Arc<Demo>>,
+    ClientCertificate(peer): ClientCertificate,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -92,7 +179,11 @@ pub async fn introspect(
         Ok(form) => form,
         Err(response) => return response,
     };
-    if let Err(response) = authenticate(&headers, &form) {
+    let endpoint = Endpoint {
+        path: uri.path(),
+        peer: peer.as_ref(),
+    };
+    if let Err(response) = authenticate_at(&demo, &endpoint, &headers, &form) {
         return demo.faults.client_refusal(&headers, response);
     }
     let Some(token) = form.get("token") else {
@@ -148,7 +239,13 @@ fn introspection(demo: &Demo, token: &str) -> Value {
 }
 
 /// `POST /revoke` (RFC 7009): always 200 for a token it does not know.
-pub async fn revoke(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn revoke(
+    State(demo): State<Arc<Demo>>,
+    ClientCertificate(peer): ClientCertificate,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let form = match Form::parse(&headers, &body) {
         Ok(form) => form,
         Err(response) => return response,
@@ -156,8 +253,12 @@ pub async fn revoke(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Byt
     if let Some(refusal) = demo.faults.revocation_refusal(&headers) {
         return refusal;
     }
-    let client = match authenticate(&headers, &form) {
-        Ok(client) => client,
+    let endpoint = Endpoint {
+        path: uri.path(),
+        peer: peer.as_ref(),
+    };
+    let client = match authenticate_at(&demo, &endpoint, &headers, &form) {
+        Ok(authenticated) => authenticated.client,
         Err(response) => return demo.faults.client_refusal(&headers, response),
     };
     let Some(token) = form.get("token") else {

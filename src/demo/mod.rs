@@ -12,13 +12,16 @@
 #![allow(clippy::result_large_err)]
 
 mod api;
+mod assertion;
 mod authorize;
 mod client_auth;
 mod faults;
+mod jose;
 mod keys;
 mod meta;
 mod mode;
 mod modes;
+mod mtls;
 pub mod store;
 mod tls;
 mod token;
@@ -124,6 +127,8 @@ pub(crate) struct Demo {
     standard_token_ttl: Duration,
     /// Behaviours switched on for tests and QA.
     faults: Faults,
+    /// Serving HTTPS: client certificates can be asked for.
+    tls: bool,
     device_interval: Duration,
     device_code_ttl: Duration,
     keys: Mutex<KeyRing>,
@@ -216,6 +221,7 @@ impl DemoServer {
                 DEFAULT_TOKEN_TTL
             },
             faults: config.faults.clone(),
+            tls: config.tls,
             device_interval: config.device_interval,
             device_code_ttl: config.device_code_ttl,
             keys: Mutex::new(keys),
@@ -233,9 +239,23 @@ impl DemoServer {
                     port: config.port,
                     source,
                 })?;
-            spawn_serve(listener, app, rx)
+            // Each request learns its connection's client certificate.
+            let app = app.into_make_service_with_connect_info::<tls::TlsPeer>();
+            tokio::spawn(async move {
+                stopped(
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(shutdown_on(rx))
+                        .await,
+                );
+            })
         } else {
-            spawn_serve(listener, app, rx)
+            tokio::spawn(async move {
+                stopped(
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(shutdown_on(rx))
+                        .await,
+                );
+            })
         };
         Ok(Self {
             addr,
@@ -289,22 +309,16 @@ impl Drop for DemoServer {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` fires (or is dropped).
-fn spawn_serve<L>(listener: L, app: Router, shutdown: oneshot::Receiver<()>) -> JoinHandle<()>
-where
-    L: axum::serve::Listener,
-    L::Addr: std::fmt::Debug,
-{
-    tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = shutdown.await;
-            })
-            .await;
-        if let Err(err) = served {
-            tracing::error!("demo provider stopped: {err}");
-        }
-    })
+/// Resolves when `shutdown` fires (or is dropped).
+async fn shutdown_on(shutdown: oneshot::Receiver<()>) {
+    let _ = shutdown.await;
+}
+
+/// Logs why serving ended, if it failed.
+fn stopped(served: std::io::Result<()>) {
+    if let Err(err) = served {
+        tracing::error!("demo provider stopped: {err}");
+    }
 }
 
 fn router(demo: Arc<Demo>) -> Router {
@@ -317,6 +331,7 @@ fn router(demo: Arc<Demo>) -> Router {
         )
         .route("/jwks", get(meta::jwks))
         .route("/admin/rotate-keys", post(meta::rotate_keys))
+        .route("/admin/clients/{client_id}/jwks", post(meta::register_jwks))
         .route("/authorize", get(authorize::authorize))
         .route("/authorize/login", post(authorize::login))
         .route("/authorize/consent", post(authorize::consent))

@@ -22,6 +22,14 @@ pub struct Client {
     /// How its ID tokens are signed: `RS256` or `ES256`
     /// (`id_token_signed_response_alg`, OIDC Dynamic Client Registration §2).
     pub id_token_alg: &'static str,
+    /// Its public keys as a JWKS document (`jwks`, RFC 7591 §2), for
+    /// private_key_jwt (RFC 7523 §2.2); `POST /admin/clients/{id}/jwks`
+    /// replaces them while the server runs.
+    pub jwks: Option<&'static str>,
+    /// `tls_client_auth` (RFC 8705 §2.1): the subject CN its certificate,
+    /// issued by the demo CA, must carry (`tls_client_auth_subject_dn`,
+    /// CN only).
+    pub tls_client_auth_subject_cn: Option<&'static str>,
 }
 
 /// A resource owner.
@@ -72,6 +80,8 @@ pub const CLIENTS: &[Client] = &[
         default_scope: "read",
         redirect_uris: REDIRECT_URIS,
         id_token_alg: "RS256",
+        jwks: None,
+        tls_client_auth_subject_cn: None,
     },
     Client {
         id: "demo-public",
@@ -86,6 +96,8 @@ pub const CLIENTS: &[Client] = &[
         default_scope: "read",
         redirect_uris: REDIRECT_URIS,
         id_token_alg: "RS256",
+        jwks: None,
+        tls_client_auth_subject_cn: None,
     },
     Client {
         id: "demo-es256",
@@ -99,6 +111,8 @@ pub const CLIENTS: &[Client] = &[
         default_scope: "openid",
         redirect_uris: REDIRECT_URIS,
         id_token_alg: "ES256",
+        jwks: None,
+        tls_client_auth_subject_cn: None,
     },
     Client {
         id: "demo-readonly",
@@ -107,6 +121,41 @@ pub const CLIENTS: &[Client] = &[
         default_scope: "read",
         redirect_uris: &[],
         id_token_alg: "RS256",
+        jwks: None,
+        tls_client_auth_subject_cn: None,
+    },
+    Client {
+        id: "demo-jwt",
+        secret: None,
+        grants: &[
+            "client_credentials",
+            "authorization_code",
+            "refresh_token",
+            "password",
+            "urn:ietf:params:oauth:grant-type:device_code",
+        ],
+        default_scope: "read",
+        redirect_uris: REDIRECT_URIS,
+        id_token_alg: "RS256",
+        jwks: Some(include_str!(
+            "../../assets/demo-keys/demo-jwt-es256.jwks.json"
+        )),
+        tls_client_auth_subject_cn: None,
+    },
+    Client {
+        id: "demo-mtls",
+        secret: None,
+        grants: &[
+            "client_credentials",
+            "authorization_code",
+            "refresh_token",
+            "password",
+        ],
+        default_scope: "read",
+        redirect_uris: REDIRECT_URIS,
+        id_token_alg: "RS256",
+        jwks: None,
+        tls_client_auth_subject_cn: Some("demo-mtls"),
     },
 ];
 
@@ -152,6 +201,9 @@ pub struct RefreshRecord {
     pub iat: i64,
     /// Access tokens issued with it, revoked together with it.
     pub access_jtis: Vec<String>,
+    /// DPoP: the thumbprint of the key it is bound to (public clients,
+    /// RFC 9449 §5); a refresh must prove that key.
+    pub jkt: Option<String>,
 }
 
 /// An opaque access token issued by a seed mode, by its value.
@@ -208,6 +260,8 @@ pub enum PendingKind {
         challenge: Option<(String, String)>,
         /// OpenID Connect nonce.
         nonce: Option<String>,
+        /// `dpop_jkt` (RFC 9449 §10): the key the code is bound to.
+        dpop_jkt: Option<String>,
     },
     /// Approving a device (RFC 8628).
     Device {
@@ -231,6 +285,8 @@ pub struct CodeRecord {
     pub challenge: Option<(String, String)>,
     /// Nonce for the ID token.
     pub nonce: Option<String>,
+    /// `dpop_jkt` of the authorization request (RFC 9449 §10).
+    pub dpop_jkt: Option<String>,
     /// When the user signed in.
     pub auth_time: i64,
     /// Unix time after which it is refused.
@@ -294,6 +350,17 @@ pub struct Store {
     pub opaque: HashMap<String, OpaqueRecord>,
     /// Client accounts created through the API, oldest first.
     pub accounts: Vec<Account>,
+    /// Public keys registered with `POST /admin/clients/{id}/jwks`, which
+    /// replace a client's seeded ones.
+    pub client_jwks: HashMap<String, serde_json::Value>,
+    /// Client assertions seen (`client_id` and `jti`), with their `exp`,
+    /// refused when replayed (RFC 7523 §3).
+    pub assertion_jtis: HashMap<(String, String), i64>,
+    /// DPoP proofs seen (key thumbprint and `jti`), with their `iat`
+    /// (RFC 9449 §11.1).
+    pub dpop_jtis: HashMap<(String, String), i64>,
+    /// DPoP nonces handed out, newest last; the last two are accepted.
+    pub dpop_nonces: Vec<String>,
 }
 
 /// A client by id.

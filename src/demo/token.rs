@@ -6,22 +6,29 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use base64::Engine as _;
 use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::client_auth::{Form, authenticate};
+use super::client_auth::{Endpoint, Form, authenticate_at};
 use super::store::{self, AccessRecord, Client, CodeRecord, DeviceStatus, RefreshRecord, SCOPES};
+use super::tls::ClientCertificate;
 use super::{Demo, no_store_json, now, oauth_error};
 
 /// The device grant's `grant_type` (RFC 8628 §3.4).
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// `POST /token`.
-pub async fn token(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn token(
+    State(demo): State<Arc<Demo>>,
+    ClientCertificate(peer): ClientCertificate,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let form = match Form::parse(&headers, &body) {
         Ok(form) => form,
         Err(response) => return response,
@@ -33,8 +40,12 @@ pub async fn token(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Byte
             "grant_type is missing",
         );
     };
-    let client = match authenticate(&headers, &form) {
-        Ok(client) => client,
+    let endpoint = Endpoint {
+        path: uri.path(),
+        peer: peer.as_ref(),
+    };
+    let client = match authenticate_at(&demo, &endpoint, &headers, &form) {
+        Ok(authenticated) => authenticated.client,
         Err(response) => return demo.faults.client_refusal(&headers, response),
     };
     if !matches!(
@@ -501,6 +512,7 @@ pub fn mint_fields(
                 revoked: false,
                 iat,
                 access_jtis: vec![jti.clone()],
+                jkt: None,
             },
         );
         body["refresh_token"] = Value::String(token.clone());

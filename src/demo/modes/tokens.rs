@@ -99,6 +99,7 @@ pub fn issue(demo: &Demo, client_id: &str, sub: &str, scope: &str, refresh: Refr
                     revoked: false,
                     iat: now(),
                     access_jtis: vec![access_token.clone()],
+                    jkt: None,
                 },
             );
             Some(token)

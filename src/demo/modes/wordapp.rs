@@ -35,6 +35,8 @@ static CLIENT: Client = Client {
         "https://app.example.com/oauth/callback",
     ],
     id_token_alg: "RS256",
+    jwks: None,
+    tls_client_auth_subject_cn: None,
 };
 
 /// Why a replaced token stops working.
