@@ -233,11 +233,16 @@ impl Workspace {
         let dir = store.dir().join("keys");
         std::fs::create_dir_all(&dir)
             .map_err(|err| format!("Cannot create {}: {err}", dir.display()))?;
-        let stem = store
-            .new_path(name)
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_else(|| "client".to_string());
+        let words: Vec<String> = name
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let stem = if words.is_empty() {
+            "client".to_string()
+        } else {
+            words.join("-")
+        };
         let stem = format!("{stem}-{}", alg.as_str().to_ascii_lowercase());
         let mut path = dir.join(format!("{stem}.pem"));
         let mut n = 2;

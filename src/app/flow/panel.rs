@@ -466,9 +466,13 @@ fn sent_jwts_ui(
         .id_salt((salt, index))
         .show(ui, |ui| {
             ui.label("Header");
-            crate::app::tokens::inspect::claims_ui(ui, header, reveal);
+            ui.push_id("header", |ui| {
+                crate::app::tokens::inspect::claims_ui(ui, header, reveal);
+            });
             ui.label("Claims");
-            crate::app::tokens::inspect::claims_ui(ui, &jwt.decoded.claims, reveal);
+            ui.push_id("claims", |ui| {
+                crate::app::tokens::inspect::claims_ui(ui, &jwt.decoded.claims, reveal);
+            });
         });
     }
 }

@@ -1,0 +1,118 @@
+//! Client authentication and DPoP in the app (issue 14), as a person does
+//! it: generate a key in the editor, register it with the demo provider,
+//! switch the method, run, and read the assertion and the proof in the Flow
+//! tab. Driven through egui_kittest against the demo provider.
+
+mod support;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use oauth_debugger::app::App;
+use support::ui::{click, shows, start_in, wait_for};
+
+/// Picks `option` in the combo box labelled `label`.
+fn choose(harness: &mut Harness<'_, App>, label: &str, option: &str) {
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, label)
+        .click();
+    harness.run_steps(2);
+    harness
+        .query_all_by_label(option)
+        .last()
+        .unwrap_or_else(|| panic!("no option {option}"))
+        .click();
+    harness.run_steps(2);
+}
+
+#[test]
+fn a_generated_key_registered_with_the_demo_provider_signs_the_client_credentials_grant() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_in(&runtime, dir.path());
+    assert!(harness.query_by_label("Demo — client credentials").is_some());
+
+    click(&mut harness, "Keys and DPoP");
+    click(&mut harness, "Generate ES256 key");
+    wait_for(&mut harness, "the key", |h| shows(h, "Copy JWKS"));
+    let keys: Vec<_> = std::fs::read_dir(dir.path().join("keys"))
+        .expect("a keys folder beside the profiles")
+        .flatten()
+        .collect();
+    assert_eq!(keys.len(), 1, "one key file");
+    let key_path = keys[0].path();
+    assert!(
+        std::fs::read_to_string(&key_path)
+            .expect("key")
+            .starts_with("-----BEGIN PRIVATE KEY-----")
+    );
+    assert!(shows(&harness, "Register its public JWKS with the server"));
+    let profile = &harness.state().state().profiles;
+    let entry = profile
+        .entries
+        .iter()
+        .find(|e| Some(e.id) == profile.selected)
+        .expect("selected");
+    assert_eq!(
+        entry.file.signing_key_file.as_deref(),
+        Some(key_path.display().to_string().as_str()),
+        "the profile signs with the new key"
+    );
+
+    // Before registration the server does not know the key.
+    choose(&mut harness, "Client authentication", "private_key_jwt");
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the refusal", |h| shows(h, "invalid_client"));
+
+    click(&mut harness, "Clients");
+    // Below the JWKS: scrolled to, as a person would.
+    harness
+        .get_by_label("Register with the demo provider")
+        .scroll_to_me();
+    harness.run_steps(3);
+    click(&mut harness, "Register with the demo provider");
+    wait_for(&mut harness, "the registration", |h| {
+        shows(h, "Registered with the demo provider")
+    });
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the token", |h| {
+        shows(h, "Token received (Client credentials grant)")
+    });
+    click(&mut harness, "Flow");
+    assert!(
+        shows(
+            &harness,
+            "Client assertion (private_key_jwt): ES256 signed with kid"
+        ),
+        "the step names the assertion and its key"
+    );
+    harness
+        .get_by_label_contains("Client assertion (private_key_jwt): ES256 signed with kid")
+        .click();
+    harness.run_steps(3);
+    assert!(shows(&harness, "jti"), "the claims are shown");
+    assert!(shows(&harness, "demo-client"), "iss and sub are the client");
+}
+
+#[test]
+fn dpop_in_the_app_binds_the_token_shows_the_proof_and_calls_the_api_with_it() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_in(&runtime, dir.path());
+    click(&mut harness, "Keys and DPoP");
+    click(&mut harness, "DPoP-bound tokens (RFC 9449)");
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the token", |h| {
+        shows(h, "Token received (Client credentials grant)")
+    });
+    assert!(shows(&harness, "DPoP proof: ES256 signed with key thumbprint"));
+    click(&mut harness, "Clients");
+    assert!(
+        shows(&harness, "a fresh key made for this session), thumbprint"),
+        "the editor names the session's key"
+    );
+    click(&mut harness, "Tokens");
+    assert!(shows(&harness, "bound to our DPoP key"));
+    click(&mut harness, "Request");
+    click(&mut harness, "Send");
+    wait_for(&mut harness, "the API answer", |h| shows(h, "HTTP 200"));
+}
