@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::client_auth::{Endpoint, Form, authenticate_at};
-use super::jose;
 use super::keys::SigningKey;
 use super::store;
 use super::store::SCOPES;
 use super::tls::ClientCertificate;
 use super::{Demo, no_store_json, now, oauth_error};
+use super::{dpop, jose};
 
 /// `GET /`: a short page saying what this is.
 pub async fn index(State(demo): State<Arc<Demo>>) -> Response {
@@ -79,6 +79,7 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "response_modes_supported": ["query", "fragment"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+        "dpop_signing_alg_values_supported": dpop::ALGS,
     }))
     .into_response()
 }
@@ -222,7 +223,13 @@ fn introspection(demo: &Demo, token: &str) -> Value {
     if !live {
         return inactive;
     }
-    let mut answer = json!({ "active": true, "token_type": "Bearer" });
+    // A DPoP-bound token is of type DPoP (RFC 9449 §6.2).
+    let token_type = if claims["cnf"]["jkt"].is_string() {
+        "DPoP"
+    } else {
+        "Bearer"
+    };
+    let mut answer = json!({ "active": true, "token_type": token_type });
     for name in [
         "scope",
         "client_id",
@@ -234,6 +241,10 @@ fn introspection(demo: &Demo, token: &str) -> Value {
         "jti",
     ] {
         answer[name] = claims[name].clone();
+    }
+    // The confirmation of a bound token (RFC 9449 §6.2, RFC 8705 §3.2).
+    if claims["cnf"].is_object() {
+        answer["cnf"] = claims["cnf"].clone();
     }
     answer
 }

@@ -15,6 +15,7 @@ mod api;
 mod assertion;
 mod authorize;
 mod client_auth;
+mod dpop;
 mod faults;
 mod jose;
 mod keys;
