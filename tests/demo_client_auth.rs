@@ -1190,3 +1190,230 @@ async fn discovery_lists_the_dpop_algorithms() {
         json!(["ES256", "RS256", "PS256", "EdDSA"])
     );
 }
+
+// ---- Mutual TLS (RFC 8705) ----
+
+const MTLS_CERT: &str = include_str!("../assets/demo-keys/demo-mtls-client.pem");
+const MTLS_KEY: &str = include_str!("../assets/demo-keys/demo-mtls-client.key");
+
+/// A client that trusts the server's self-signed certificate and presents
+/// `identity` (certificate and PKCS#8 key, PEM) when given.
+fn tls_http(server: &DemoServer, identity: Option<(&str, &str)>) -> reqwest::Client {
+    let root = reqwest::Certificate::from_pem(server.certificate_pem().expect("PEM").as_bytes())
+        .expect("root");
+    let mut builder = reqwest::Client::builder().add_root_certificate(root);
+    if let Some((cert, key)) = identity {
+        let pem = format!("{cert}\n{key}");
+        builder = builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).expect("identity"));
+    }
+    builder.build().expect("client")
+}
+
+fn to_pem(tag: &str, der: &[u8]) -> String {
+    pem::encode(&pem::Pem::new(tag, der.to_vec()))
+}
+
+/// base64url(SHA-256(DER)) of a PEM certificate.
+fn x5t_s256(cert_pem: &str) -> String {
+    sha256_b64(pem::parse(cert_pem).expect("PEM").contents())
+}
+
+const MTLS_CLIENT_CREDENTIALS: &[(&str, &str)] = &[
+    ("grant_type", "client_credentials"),
+    ("client_id", "demo-mtls"),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_client_auth_with_the_shipped_certificate_gets_a_certificate_bound_token() {
+    let server = start(&[], true).await;
+    let base = server.url();
+    let with_cert = tls_http(&server, Some((MTLS_CERT, MTLS_KEY)));
+    let without_cert = tls_http(&server, None);
+
+    let doc = answer(with_cert.get(format!("{base}/.well-known/openid-configuration"))).await;
+    assert_eq!(doc.body["tls_client_certificate_bound_access_tokens"], true);
+    assert_eq!(
+        doc.body["mtls_endpoint_aliases"]["token_endpoint"],
+        format!("{base}/mtls/token")
+    );
+    let methods = doc.body["token_endpoint_auth_methods_supported"]
+        .as_array()
+        .expect("methods");
+    for method in ["tls_client_auth", "self_signed_tls_client_auth"] {
+        assert!(methods.iter().any(|m| m == method), "{method}");
+    }
+
+    for path in ["/mtls/token", "/token"] {
+        let got = post_form(
+            &with_cert,
+            &format!("{base}{path}"),
+            MTLS_CLIENT_CREDENTIALS,
+        )
+        .await;
+        assert_eq!(got.status, 200, "{path}: {:?}", got.body);
+        let access = got.body["access_token"]
+            .as_str()
+            .expect("token")
+            .to_string();
+        assert_eq!(payload(&access)["client_id"], "demo-mtls");
+        assert_eq!(
+            payload(&access)["cnf"]["x5t#S256"],
+            x5t_s256(MTLS_CERT).as_str()
+        );
+
+        // The API takes it on a connection with the certificate only.
+        let got = answer(with_cert.get(format!("{base}/api/me")).bearer_auth(&access)).await;
+        assert_eq!(got.status, 200, "{:?}", got.body);
+        let got = answer(
+            without_cert
+                .get(format!("{base}/api/me"))
+                .bearer_auth(&access),
+        )
+        .await;
+        assert_eq!(got.status, 401);
+        let challenge = got.header("www-authenticate").unwrap_or_default();
+        assert!(
+            challenge.contains(r#"error="invalid_token""#),
+            "{challenge}"
+        );
+        assert!(challenge.contains("certificate"), "{challenge}");
+    }
+
+    // Introspection shows the binding; the alias works for it too.
+    let got = post_form(
+        &with_cert,
+        &format!("{base}/mtls/token"),
+        MTLS_CLIENT_CREDENTIALS,
+    )
+    .await;
+    let access = got.body["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let seen = answer(
+        without_cert
+            .post(format!("{base}/mtls/introspect"))
+            .basic_auth("demo-client", Some("demo-secret"))
+            .form(&[("token", access.as_str())]),
+    )
+    .await;
+    assert_eq!(
+        seen.body["cnf"]["x5t#S256"],
+        x5t_s256(MTLS_CERT).as_str(),
+        "{:?}",
+        seen.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_client_auth_refuses_no_certificate_and_one_the_demo_ca_did_not_issue() {
+    let server = start(&[], true).await;
+    let base = server.url();
+    let got = post_form(
+        &tls_http(&server, None),
+        &format!("{base}/mtls/token"),
+        MTLS_CLIENT_CREDENTIALS,
+    )
+    .await;
+    assert_invalid_client(&got, "tls_client_auth");
+
+    // Self-signed, with the right CN: not from the demo CA.
+    let key = rcgen::KeyPair::generate().expect("key");
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "demo-mtls");
+    let cert = params.self_signed(&key).expect("cert");
+    let (cert_pem, key_pem) = (
+        to_pem("CERTIFICATE", cert.der()),
+        to_pem("PRIVATE KEY", &key.serialize_der()),
+    );
+    let http = tls_http(&server, Some((&cert_pem, &key_pem)));
+    let got = post_form(
+        &http,
+        &format!("{base}/mtls/token"),
+        MTLS_CLIENT_CREDENTIALS,
+    )
+    .await;
+    assert_invalid_client(&got, "demo CA");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn self_signed_tls_client_auth_matches_a_registered_x5c_certificate() {
+    use base64::Engine as _;
+    let server = start(&[], true).await;
+    let base = server.url();
+    let made = rcgen::generate_simple_self_signed(vec!["demo-readonly".to_string()]).expect("cert");
+    let point = made.signing_key.public_key_raw().to_vec();
+    let b64url = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let jwks = json!({ "keys": [{
+        "kty": "EC", "crv": "P-256", "x": b64url(&point[1..33]), "y": b64url(&point[33..]),
+        "x5c": [base64::engine::general_purpose::STANDARD.encode(made.cert.der())],
+    }]});
+    let no_cert = tls_http(&server, None);
+    let registered = answer(
+        no_cert
+            .post(format!("{base}/admin/clients/demo-readonly/jwks"))
+            .body(jwks.to_string()),
+    )
+    .await;
+    assert_eq!(registered.status, 200, "{:?}", registered.body);
+
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "demo-readonly"),
+    ];
+    let (cert_pem, key_pem) = (
+        to_pem("CERTIFICATE", made.cert.der()),
+        to_pem("PRIVATE KEY", &made.signing_key.serialize_der()),
+    );
+    let got = post_form(
+        &tls_http(&server, Some((&cert_pem, &key_pem))),
+        &format!("{base}/token"),
+        &form,
+    )
+    .await;
+    assert_eq!(got.status, 200, "{:?}", got.body);
+    let access = got.body["access_token"].as_str().expect("token");
+    assert_eq!(
+        payload(access)["cnf"]["x5t#S256"],
+        x5t_s256(&cert_pem).as_str()
+    );
+
+    let got = post_form(
+        &tls_http(&server, Some((MTLS_CERT, MTLS_KEY))),
+        &format!("{base}/token"),
+        &form,
+    )
+    .await;
+    assert_invalid_client(&got, "none of the certificates");
+    let got = post_form(&no_cert, &format!("{base}/token"), &form).await;
+    assert_invalid_client(&got, "self_signed_tls_client_auth");
+    // Its secret still works, without a binding.
+    let got = answer(
+        no_cert
+            .post(format!("{base}/token"))
+            .basic_auth("demo-readonly", Some("readonly-secret"))
+            .form(&[("grant_type", "client_credentials")]),
+    )
+    .await;
+    assert_eq!(got.status, 200, "{:?}", got.body);
+    assert!(payload(got.body["access_token"].as_str().expect("token"))["cnf"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_certificate_bound_any_client_presenting_a_certificate_gets_a_bound_token() {
+    for (faults, bound) in [(&[][..], false), (&["certificate-bound"][..], true)] {
+        let server = start(faults, true).await;
+        let base = server.url();
+        let with_cert = tls_http(&server, Some((MTLS_CERT, MTLS_KEY)));
+        let got = post_form(&with_cert, &format!("{base}/token"), CLIENT_CREDENTIALS).await;
+        assert_eq!(got.status, 200, "{:?}", got.body);
+        let access = got.body["access_token"].as_str().expect("token");
+        assert_eq!(
+            payload(access)["cnf"]["x5t#S256"].is_string(),
+            bound,
+            "{faults:?}"
+        );
+    }
+}

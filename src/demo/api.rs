@@ -282,7 +282,7 @@ fn check_token(
         let presented = call.peer.as_ref().map(|cert| jose::sha256_b64(cert.der()));
         if presented.as_deref() != Some(x5t) {
             return Err(invalid_token(
-                "The access token is bound to a client certificate this connection did not present (RFC 8705 §3)",
+                "The access token is bound to a client certificate this connection did not present",
             ));
         }
     }
@@ -347,7 +347,15 @@ fn check_dpop(
 /// A DPoP challenge (RFC 9449 §7.1): 401 with the error and the proof
 /// algorithms accepted.
 fn dpop_challenge(code: &str, description: &str) -> Response {
-    let description = description.replace('"', "'");
+    // A header value is visible ASCII.
+    let description: String = description
+        .chars()
+        .map(|c| match c {
+            '"' => '\'',
+            c if c.is_ascii() && !c.is_ascii_control() => c,
+            _ => '?',
+        })
+        .collect();
     with_challenge(
         StatusCode::UNAUTHORIZED,
         format!(

@@ -140,7 +140,7 @@ pub fn check(
             (iat - now, "in the future")
         };
         return Err(invalid(format!(
-            "the DPoP proof's iat is {by} s {when}; this server accepts ±{WINDOW} s"
+            "the DPoP proof's iat is {by} s {when}; this server accepts {WINDOW} s either way"
         )));
     }
     let Some(jti) = jws.claim("jti") else {

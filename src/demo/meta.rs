@@ -53,7 +53,7 @@ const ASSERTION_ALGS: [&str; 7] = [
 /// The discovery document, served at both well-known paths.
 pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
     let base = &demo.issuer;
-    axum::Json(json!({
+    let mut doc = json!({
         "issuer": base,
         "authorization_endpoint": format!("{base}/authorize"),
         "token_endpoint": format!("{base}/token"),
@@ -80,8 +80,19 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "dpop_signing_alg_values_supported": dpop::ALGS,
-    }))
-    .into_response()
+    });
+    if demo.tls {
+        // RFC 8705 §5: the same endpoints, where client certificates are
+        // expected; here the TLS layer asks for one everywhere.
+        doc["mtls_endpoint_aliases"] = json!({
+            "token_endpoint": format!("{base}/mtls/token"),
+            "revocation_endpoint": format!("{base}/mtls/revoke"),
+            "introspection_endpoint": format!("{base}/mtls/introspect"),
+            "userinfo_endpoint": format!("{base}/mtls/userinfo"),
+        });
+        doc["tls_client_certificate_bound_access_tokens"] = json!(true);
+    }
+    axum::Json(doc).into_response()
 }
 
 /// `GET /jwks`: the current keys first, then the rotated-out ones.
