@@ -1,18 +1,46 @@
 //! The protected API (RFC 6750): accepts the token in the Authorization
 //! header, the `access_token` query parameter or a form body parameter, and
 //! answers 401 with a `WWW-Authenticate` challenge when it is missing,
-//! invalid, expired or revoked.
+//! invalid, expired or revoked. A DPoP-bound token must come as
+//! `Authorization: DPoP` with a proof by its key (RFC 9449 §7); a
+//! certificate-bound token on a connection that presents its certificate
+//! (RFC 8705 §3).
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::dpop::{self, Refusal};
+use super::jose;
 use super::store;
+use super::tls::{ClientCertificate, PeerCertificate};
 use super::{Demo, now};
+
+/// What a proof of possession is checked against: the request's method
+/// and path, and its connection's client certificate.
+pub struct Call {
+    method: String,
+    path: String,
+    peer: Option<PeerCertificate>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Call {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ClientCertificate(peer) = ClientCertificate::from_request_parts(parts, state).await?;
+        Ok(Self {
+            method: parts.method.as_str().to_string(),
+            path: parts.uri.path().to_string(),
+            peer,
+        })
+    }
+}
 
 /// Who called, once the token checked out.
 struct Caller {
@@ -32,11 +60,12 @@ impl Caller {
 /// `GET|POST /api/me`: who the token belongs to.
 pub async fn me(
     State(demo): State<Arc<Demo>>,
+    call: Call,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let caller = match authorize(&demo, &headers, query.as_deref(), &body) {
+    let caller = match authorize(&demo, &call, &headers, query.as_deref(), &body) {
         Ok(caller) => caller,
         Err(response) => return response,
     };
@@ -57,11 +86,12 @@ pub async fn me(
 /// `GET|POST /userinfo` (OpenID Connect Core §5.3): needs scope `openid`.
 pub async fn userinfo(
     State(demo): State<Arc<Demo>>,
+    call: Call,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let caller = match authorize(&demo, &headers, query.as_deref(), &body) {
+    let caller = match authorize(&demo, &call, &headers, query.as_deref(), &body) {
         Ok(caller) => caller,
         Err(response) => return response,
     };
@@ -86,10 +116,11 @@ pub async fn userinfo(
 /// `GET /api/items`: needs scope `read`.
 pub async fn items(
     State(demo): State<Arc<Demo>>,
+    call: Call,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let caller = match authorize(&demo, &headers, query.as_deref(), &[]) {
+    let caller = match authorize(&demo, &call, &headers, query.as_deref(), &[]) {
         Ok(caller) => caller,
         Err(response) => return response,
     };
@@ -109,10 +140,11 @@ pub async fn items(
 /// default 1), for trying large responses; needs scope `read`.
 pub async fn large(
     State(demo): State<Arc<Demo>>,
+    call: Call,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let caller = match authorize(&demo, &headers, query.as_deref(), &[]) {
+    let caller = match authorize(&demo, &call, &headers, query.as_deref(), &[]) {
         Ok(caller) => caller,
         Err(response) => return response,
     };
@@ -145,11 +177,12 @@ pub async fn large(
 /// `POST /api/items`: needs scope `write`; echoes what was sent.
 pub async fn create_item(
     State(demo): State<Arc<Demo>>,
+    call: Call,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let caller = match authorize(&demo, &headers, query.as_deref(), &body) {
+    let caller = match authorize(&demo, &call, &headers, query.as_deref(), &body) {
         Ok(caller) => caller,
         Err(response) => return response,
     };
@@ -168,28 +201,36 @@ pub async fn create_item(
 /// refusal as the fault switches shape it.
 fn authorize(
     demo: &Demo,
+    call: &Call,
     headers: &HeaderMap,
     query: Option<&str>,
     body: &[u8],
 ) -> Result<Caller, Response> {
-    check_token(demo, headers, query, body).map_err(|refusal| demo.faults.api_refusal(refusal))
+    check_token(demo, call, headers, query, body)
+        .map_err(|refusal| demo.faults.api_refusal(refusal))
 }
 
 /// Finds the token (exactly one method, RFC 6750 §2) and checks it.
 fn check_token(
     demo: &Demo,
+    call: &Call,
     headers: &HeaderMap,
     query: Option<&str>,
     body: &[u8],
 ) -> Result<Caller, Response> {
     let mut found: Vec<String> = Vec::new();
+    let mut dpop_scheme = false;
     if let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         && let Some((scheme, token)) = value.split_once(' ')
-        && scheme.eq_ignore_ascii_case("bearer")
     {
-        found.push(token.trim().to_string());
+        if scheme.eq_ignore_ascii_case("bearer") {
+            found.push(token.trim().to_string());
+        } else if scheme.eq_ignore_ascii_case("dpop") {
+            dpop_scheme = true;
+            found.push(token.trim().to_string());
+        }
     }
     if let Some(query) = query {
         found.extend(param(query.as_bytes(), "access_token"));
@@ -236,7 +277,93 @@ fn check_token(
     if claims["exp"].as_i64().is_none_or(|exp| exp <= now()) {
         return Err(invalid_token("The access token expired"));
     }
+    check_dpop(demo, call, headers, &token, &claims, dpop_scheme)?;
+    if let Some(x5t) = claims["cnf"]["x5t#S256"].as_str() {
+        let presented = call.peer.as_ref().map(|cert| jose::sha256_b64(cert.der()));
+        if presented.as_deref() != Some(x5t) {
+            return Err(invalid_token(
+                "The access token is bound to a client certificate this connection did not present",
+            ));
+        }
+    }
     Ok(Caller { claims })
+}
+
+/// A DPoP-bound token needs the DPoP scheme and a proof by its key for this
+/// call (RFC 9449 §7.1); an unbound one, the Bearer scheme.
+fn check_dpop(
+    demo: &Demo,
+    call: &Call,
+    headers: &HeaderMap,
+    token: &str,
+    claims: &Value,
+    dpop_scheme: bool,
+) -> Result<(), Response> {
+    let bound = claims["cnf"]["jkt"].as_str();
+    let Some(jkt) = bound else {
+        if dpop_scheme {
+            return Err(dpop_challenge(
+                "invalid_token",
+                "The access token is not DPoP-bound; send it with the Bearer scheme",
+            ));
+        }
+        return Ok(());
+    };
+    if !dpop_scheme {
+        return Err(dpop_challenge(
+            "invalid_token",
+            "The access token is DPoP-bound; send it as Authorization: DPoP with a DPoP proof",
+        ));
+    }
+    let url = format!("{}{}", demo.issuer, call.path);
+    let expected = dpop::Expected {
+        method: &call.method,
+        url: &url,
+        access_token: Some(token),
+    };
+    match dpop::check(demo, headers, &expected) {
+        Ok(Some(proof)) if proof.jkt == jkt => Ok(()),
+        Ok(Some(_)) => Err(dpop_challenge(
+            "invalid_dpop_proof",
+            "The DPoP proof is signed by another key than the one the access token is bound to",
+        )),
+        Ok(None) => Err(dpop_challenge(
+            "invalid_dpop_proof",
+            "The DPoP header is missing",
+        )),
+        Err(Refusal::Invalid(description)) => {
+            Err(dpop_challenge("invalid_dpop_proof", &description))
+        }
+        Err(Refusal::UseNonce(description)) => {
+            let mut response = dpop_challenge("use_dpop_nonce", &description);
+            if let Ok(value) = HeaderValue::from_str(&dpop::fresh_nonce(demo)) {
+                response.headers_mut().insert(dpop::NONCE_HEADER, value);
+            }
+            Err(response)
+        }
+    }
+}
+
+/// A DPoP challenge (RFC 9449 §7.1): 401 with the error and the proof
+/// algorithms accepted.
+fn dpop_challenge(code: &str, description: &str) -> Response {
+    // A header value is visible ASCII.
+    let description: String = description
+        .chars()
+        .map(|c| match c {
+            '"' => '\'',
+            c if c.is_ascii() && !c.is_ascii_control() => c,
+            _ => '?',
+        })
+        .collect();
+    with_challenge(
+        StatusCode::UNAUTHORIZED,
+        format!(
+            "DPoP algs=\"{}\", error=\"{code}\", error_description=\"{description}\"",
+            dpop::ALGS.join(" ")
+        ),
+        code,
+    )
 }
 
 fn param(form: &[u8], name: &str) -> Vec<String> {

@@ -17,7 +17,7 @@ use super::client_auth::{Endpoint, Form, authenticate_at};
 use super::modes::{self, Flavor, STANDARD};
 use super::store::{self, CodeRecord, DeviceRecord, DeviceStatus, Pending, PendingKind};
 use super::tls::ClientCertificate;
-use super::token::{IdTokenInput, mint_fields, requested_scope, scope_in};
+use super::token::{Binding, IdTokenInput, mint_fields, requested_scope, scope_in};
 use super::{Demo, Mode, no_store_json, now, oauth_error};
 
 /// Authorization codes live this long (RFC 6749 §4.1.2 recommends ≤ 10 min).
@@ -308,6 +308,7 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                     &pending.scope,
                     false,
                     id_token.as_ref(),
+                    &Binding::default(),
                 ) {
                     Ok(minted) => {
                         let mut fields: Vec<(String, String)> = Vec::new();

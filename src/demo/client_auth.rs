@@ -80,8 +80,6 @@ pub enum Method {
     None,
 }
 
-// Used by the token binding that follows (DPoP, mTLS).
-#[allow(dead_code)]
 impl Method {
     /// Whether the client proved who it is with its TLS certificate.
     pub fn is_mtls(self) -> bool {
@@ -93,7 +91,6 @@ impl Method {
 }
 
 /// A client that authenticated, and how.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy)]
 pub struct Authenticated {
     /// The client.

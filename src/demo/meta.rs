@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::client_auth::{Endpoint, Form, authenticate_at};
-use super::jose;
 use super::keys::SigningKey;
 use super::store;
 use super::store::SCOPES;
 use super::tls::ClientCertificate;
 use super::{Demo, no_store_json, now, oauth_error};
+use super::{dpop, jose};
 
 /// `GET /`: a short page saying what this is.
 pub async fn index(State(demo): State<Arc<Demo>>) -> Response {
@@ -53,7 +53,7 @@ const ASSERTION_ALGS: [&str; 7] = [
 /// The discovery document, served at both well-known paths.
 pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
     let base = &demo.issuer;
-    axum::Json(json!({
+    let mut doc = json!({
         "issuer": base,
         "authorization_endpoint": format!("{base}/authorize"),
         "token_endpoint": format!("{base}/token"),
@@ -79,8 +79,20 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "response_modes_supported": ["query", "fragment"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
-    }))
-    .into_response()
+        "dpop_signing_alg_values_supported": dpop::ALGS,
+    });
+    if demo.tls {
+        // RFC 8705 §5: the same endpoints, where client certificates are
+        // expected; here the TLS layer asks for one everywhere.
+        doc["mtls_endpoint_aliases"] = json!({
+            "token_endpoint": format!("{base}/mtls/token"),
+            "revocation_endpoint": format!("{base}/mtls/revoke"),
+            "introspection_endpoint": format!("{base}/mtls/introspect"),
+            "userinfo_endpoint": format!("{base}/mtls/userinfo"),
+        });
+        doc["tls_client_certificate_bound_access_tokens"] = json!(true);
+    }
+    axum::Json(doc).into_response()
 }
 
 /// `GET /jwks`: the current keys first, then the rotated-out ones.
@@ -222,7 +234,13 @@ fn introspection(demo: &Demo, token: &str) -> Value {
     if !live {
         return inactive;
     }
-    let mut answer = json!({ "active": true, "token_type": "Bearer" });
+    // A DPoP-bound token is of type DPoP (RFC 9449 §6.2).
+    let token_type = if claims["cnf"]["jkt"].is_string() {
+        "DPoP"
+    } else {
+        "Bearer"
+    };
+    let mut answer = json!({ "active": true, "token_type": token_type });
     for name in [
         "scope",
         "client_id",
@@ -234,6 +252,10 @@ fn introspection(demo: &Demo, token: &str) -> Value {
         "jti",
     ] {
         answer[name] = claims[name].clone();
+    }
+    // The confirmation of a bound token (RFC 9449 §6.2, RFC 8705 §3.2).
+    if claims["cnf"].is_object() {
+        answer["cnf"] = claims["cnf"].clone();
     }
     answer
 }

@@ -15,6 +15,7 @@ mod api;
 mod assertion;
 mod authorize;
 mod client_auth;
+mod dpop;
 mod faults;
 mod jose;
 mod keys;
@@ -322,6 +323,16 @@ fn stopped(served: std::io::Result<()>) {
 }
 
 fn router(demo: Arc<Demo>) -> Router {
+    // RFC 8705 §5: the endpoints that take client certificates, aliased.
+    let mtls_aliases = if demo.tls {
+        Router::new()
+            .route("/mtls/token", post(token::token))
+            .route("/mtls/introspect", post(meta::introspect))
+            .route("/mtls/revoke", post(meta::revoke))
+            .route("/mtls/userinfo", get(api::userinfo).post(api::userinfo))
+    } else {
+        Router::new()
+    };
     Router::new()
         .route("/", get(meta::index))
         .route("/.well-known/openid-configuration", get(meta::discovery))
@@ -349,6 +360,7 @@ fn router(demo: Arc<Demo>) -> Router {
         .route("/api/large", get(api::large))
         .merge(modes::routes(demo.mode))
         .merge(faults::routes(&demo.faults))
+        .merge(mtls_aliases)
         .with_state(demo)
 }
 

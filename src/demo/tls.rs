@@ -156,6 +156,7 @@ impl PeerCertificate {
 
 /// Who is on the other end of a TLS connection: the address and the
 /// certificate it presented. Handed to axum as the connection's info.
+// `addr` is read through `Debug`, in axum's connection logs.
 #[allow(dead_code)]
 #[derive(Debug, Clone)]
 pub struct TlsPeer {

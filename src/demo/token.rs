@@ -6,14 +6,16 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use base64::Engine as _;
 use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::client_auth::{Endpoint, Form, authenticate_at};
+use super::client_auth::{Endpoint, Form, Method, authenticate_at};
+use super::dpop::{self, Refusal};
+use super::jose;
 use super::store::{self, AccessRecord, Client, CodeRecord, DeviceStatus, RefreshRecord, SCOPES};
 use super::tls::ClientCertificate;
 use super::{Demo, no_store_json, now, oauth_error};
@@ -40,13 +42,38 @@ pub async fn token(
             "grant_type is missing",
         );
     };
+    // The proof first: a client told to use a nonce retries with the same
+    // client assertion, which must not count as a replay.
+    let proof = if demo.faults.dpop_ignored {
+        None
+    } else {
+        let url = format!("{}{}", demo.issuer, uri.path());
+        let expected = dpop::Expected {
+            method: "POST",
+            url: &url,
+            access_token: None,
+        };
+        match dpop::check(&demo, &headers, &expected) {
+            Ok(proof) => proof,
+            Err(refusal) => return dpop_refusal(&demo, refusal),
+        }
+    };
     let endpoint = Endpoint {
         path: uri.path(),
         peer: peer.as_ref(),
     };
-    let client = match authenticate_at(&demo, &endpoint, &headers, &form) {
-        Ok(authenticated) => authenticated.client,
+    let authenticated = match authenticate_at(&demo, &endpoint, &headers, &form) {
+        Ok(authenticated) => authenticated,
         Err(response) => return demo.faults.client_refusal(&headers, response),
+    };
+    let client = authenticated.client;
+    let certificate = peer
+        .as_ref()
+        .filter(|_| authenticated.method.is_mtls() || demo.faults.certificate_bound);
+    let binding = Binding {
+        jkt: proof.map(|proof| proof.jkt),
+        x5t: certificate.map(|cert| jose::sha256_b64(cert.der())),
+        bind_refresh: authenticated.method == Method::None,
     };
     if !matches!(
         grant_type,
@@ -65,25 +92,76 @@ pub async fn token(
             &format!("client '{}' may not use the {grant_type} grant", client.id),
         );
     }
-    match grant_type {
-        "client_credentials" => client_credentials(&demo, client, &form),
-        "password" => password(&demo, client, &form),
-        "authorization_code" => authorization_code(&demo, client, &form),
-        DEVICE => device_code(&demo, client, &form),
-        _ => refresh(&demo, client, &form),
+    let response = match grant_type {
+        "client_credentials" => client_credentials(&demo, client, &form, &binding),
+        "password" => password(&demo, client, &form, &binding),
+        "authorization_code" => authorization_code(&demo, client, &form, &binding),
+        DEVICE => device_code(&demo, client, &form, &binding),
+        _ => refresh(&demo, client, &form, &binding),
+    };
+    if response.status().is_success() {
+        dpop::with_nonce(&demo, response)
+    } else {
+        response
     }
 }
 
-fn client_credentials(demo: &Demo, client: &Client, form: &Form) -> Response {
+/// What the access token (and a public client's refresh token) is bound
+/// to: a DPoP key (RFC 9449 §6) and a client certificate (RFC 8705 §3).
+#[derive(Debug, Clone, Default)]
+pub struct Binding {
+    /// The DPoP key's thumbprint: `cnf.jkt`, `token_type` DPoP.
+    pub jkt: Option<String>,
+    /// The client certificate's SHA-256: `cnf.x5t#S256`.
+    pub x5t: Option<String>,
+    /// The refresh token is bound to the DPoP key too (public clients,
+    /// RFC 9449 §5).
+    pub bind_refresh: bool,
+}
+
+/// A refused DPoP proof at the token endpoint (RFC 9449 §5, §8).
+fn dpop_refusal(demo: &Demo, refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::Invalid(description) => {
+            oauth_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof", &description)
+        }
+        Refusal::UseNonce(description) => {
+            let mut response = oauth_error(StatusCode::BAD_REQUEST, "use_dpop_nonce", &description);
+            if let Ok(value) = HeaderValue::from_str(&dpop::fresh_nonce(demo)) {
+                response.headers_mut().insert(dpop::NONCE_HEADER, value);
+            }
+            response
+        }
+    }
+}
+
+/// Refuses a token request whose DPoP key is not the one `bound` names.
+fn check_bound_key(bound: Option<String>, binding: &Binding, what: &str) -> Result<(), Response> {
+    let Some(bound) = bound else {
+        return Ok(());
+    };
+    let description = match &binding.jkt {
+        Some(jkt) if *jkt == bound => return Ok(()),
+        Some(_) => format!("{what} is bound to another DPoP key than this proof's"),
+        None => format!("{what} is bound to a DPoP key; send a DPoP proof signed with it"),
+    };
+    Err(oauth_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+        &description,
+    ))
+}
+
+fn client_credentials(demo: &Demo, client: &Client, form: &Form, binding: &Binding) -> Response {
     let scope = match requested_scope(form, client.default_scope) {
         Ok(scope) => scope,
         Err(response) => return response,
     };
     // No refresh token for client credentials (RFC 6749 §4.4.3).
-    issue(demo, client, client.id, &scope, false, None)
+    issue(demo, client, client.id, &scope, false, None, binding)
 }
 
-fn password(demo: &Demo, client: &Client, form: &Form) -> Response {
+fn password(demo: &Demo, client: &Client, form: &Form, binding: &Binding) -> Response {
     let (Some(username), Some(password)) = (form.get("username"), form.get("password")) else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -105,10 +183,10 @@ fn password(demo: &Demo, client: &Client, form: &Form) -> Response {
         Ok(scope) => scope,
         Err(response) => return response,
     };
-    issue(demo, client, username, &scope, true, None)
+    issue(demo, client, username, &scope, true, None, binding)
 }
 
-fn refresh(demo: &Demo, client: &Client, form: &Form) -> Response {
+fn refresh(demo: &Demo, client: &Client, form: &Form, binding: &Binding) -> Response {
     let Some(presented) = form.get("refresh_token") else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -116,6 +194,14 @@ fn refresh(demo: &Demo, client: &Client, form: &Form) -> Response {
             "refresh_token is missing",
         );
     };
+    let bound = demo
+        .store()
+        .refresh
+        .get(presented)
+        .and_then(|record| record.jkt.clone());
+    if let Err(response) = check_bound_key(bound, binding, "the refresh token") {
+        return response;
+    }
     let record = match take_refresh(demo, Some(client.id), presented, true) {
         Ok(record) => record,
         Err(response) => return response,
@@ -135,10 +221,20 @@ fn refresh(demo: &Demo, client: &Client, form: &Form) -> Response {
             asked.to_string()
         }
     };
-    issue(demo, client, &record.sub, &scope, true, None)
+    issue(demo, client, &record.sub, &scope, true, None, binding)
 }
 
-fn authorization_code(demo: &Demo, client: &Client, form: &Form) -> Response {
+fn authorization_code(demo: &Demo, client: &Client, form: &Form, binding: &Binding) -> Response {
+    let bound = form
+        .get("code")
+        .and_then(|code| demo.store().codes.get(code)?.dpop_jkt.clone());
+    if let Err(response) = check_bound_key(
+        bound,
+        binding,
+        "the authorization code (dpop_jkt of the authorization request)",
+    ) {
+        return response;
+    }
     let (code, record) = match take_code(demo, client.id, form) {
         Ok(taken) => taken,
         Err(response) => return response,
@@ -154,6 +250,7 @@ fn authorization_code(demo: &Demo, client: &Client, form: &Form) -> Response {
         &record.scope,
         true,
         Some(&id_token),
+        binding,
     ) {
         Ok(done) => done,
         Err(response) => return response,
@@ -297,7 +394,7 @@ fn check_pkce(
     }
 }
 
-fn device_code(demo: &Demo, client: &Client, form: &Form) -> Response {
+fn device_code(demo: &Demo, client: &Client, form: &Form, binding: &Binding) -> Response {
     let Some(device_code) = form.get("device_code") else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -374,7 +471,7 @@ fn device_code(demo: &Demo, client: &Client, form: &Form) -> Response {
             nonce: None,
             auth_time: now(),
         });
-    issue(demo, client, &sub, &scope, true, id_token.as_ref())
+    issue(demo, client, &sub, &scope, true, id_token.as_ref(), binding)
 }
 
 /// The scope asked for, checked against the known scopes.
@@ -423,8 +520,9 @@ fn issue(
     scope: &str,
     with_refresh: bool,
     id_token: Option<&IdTokenInput>,
+    binding: &Binding,
 ) -> Response {
-    match mint(demo, client, sub, scope, with_refresh, id_token) {
+    match mint(demo, client, sub, scope, with_refresh, id_token, binding) {
         Ok((response, _)) => response,
         Err(response) => response,
     }
@@ -439,14 +537,16 @@ pub fn mint(
     scope: &str,
     with_refresh: bool,
     id_token: Option<&IdTokenInput>,
+    binding: &Binding,
 ) -> Result<(Response, Minted), Response> {
-    let minted = mint_fields(demo, client, sub, scope, with_refresh, id_token).map_err(|err| {
-        oauth_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            &format!("cannot sign the token: {err}"),
-        )
-    })?;
+    let minted =
+        mint_fields(demo, client, sub, scope, with_refresh, id_token, binding).map_err(|err| {
+            oauth_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                &format!("cannot sign the token: {err}"),
+            )
+        })?;
     Ok((no_store_json(StatusCode::OK, minted.body.clone()), minted))
 }
 
@@ -458,11 +558,12 @@ pub fn mint_fields(
     scope: &str,
     with_refresh: bool,
     id_token: Option<&IdTokenInput>,
+    binding: &Binding,
 ) -> Result<Minted, String> {
     let iat = now();
     let ttl = demo.standard_token_ttl.as_secs() as i64;
     let jti = store::random_token(12);
-    let claims: Value = json!({
+    let mut claims: Value = json!({
         "iss": demo.issuer,
         "sub": sub,
         "aud": "demo-api",
@@ -472,10 +573,26 @@ pub fn mint_fields(
         "exp": iat + ttl,
         "jti": jti,
     });
+    // The confirmation claim (RFC 7800 §3.1) of a bound token.
+    let mut cnf = serde_json::Map::new();
+    if let Some(jkt) = &binding.jkt {
+        cnf.insert("jkt".into(), json!(jkt));
+    }
+    if let Some(x5t) = &binding.x5t {
+        cnf.insert("x5t#S256".into(), json!(x5t));
+    }
+    if !cnf.is_empty() {
+        claims["cnf"] = Value::Object(cnf);
+    }
     let access_token = demo.sign(&claims, "at+jwt", Algorithm::RS256)?;
+    let token_type = if binding.jkt.is_some() {
+        "DPoP"
+    } else {
+        "Bearer"
+    };
     let mut body = json!({
         "access_token": access_token,
-        "token_type": "Bearer",
+        "token_type": token_type,
         "expires_in": ttl,
         "scope": scope,
     });
@@ -512,7 +629,7 @@ pub fn mint_fields(
                 revoked: false,
                 iat,
                 access_jtis: vec![jti.clone()],
-                jkt: None,
+                jkt: binding.bind_refresh.then(|| binding.jkt.clone()).flatten(),
             },
         );
         body["refresh_token"] = Value::String(token.clone());
