@@ -29,7 +29,11 @@ fn a_generated_key_registered_with_the_demo_provider_signs_the_client_credential
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
     let mut harness = start_in(&runtime, dir.path());
-    assert!(harness.query_by_label("Demo — client credentials").is_some());
+    assert!(
+        harness
+            .query_by_label("Demo — client credentials")
+            .is_some()
+    );
 
     click(&mut harness, "Keys and DPoP");
     click(&mut harness, "Generate ES256 key");
@@ -104,7 +108,10 @@ fn dpop_in_the_app_binds_the_token_shows_the_proof_and_calls_the_api_with_it() {
     wait_for(&mut harness, "the token", |h| {
         shows(h, "Token received (Client credentials grant)")
     });
-    assert!(shows(&harness, "DPoP proof: ES256 signed with key thumbprint"));
+    assert!(shows(
+        &harness,
+        "DPoP proof: ES256 signed with key thumbprint"
+    ));
     click(&mut harness, "Clients");
     assert!(
         shows(&harness, "a fresh key made for this session), thumbprint"),

@@ -703,3 +703,27 @@ fn profile_keys_are_checked_with_the_key_they_name() {
     .expect_err("an audience is issuer, token_endpoint or a URL");
     assert!(audience.message_for("client_assertion_audience").is_some());
 }
+
+#[tokio::test]
+async fn the_shipped_private_key_jwt_example_runs_from_the_repository_root() {
+    let server = demo().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = std::fs::read_to_string(root.join("assets/presets/demo-private-key-jwt.toml"))
+        .expect("the example")
+        .replace("http://127.0.0.1:7878", &server.url());
+    let path = dir.path().join("example.toml");
+    std::fs::write(&path, example).expect("copy");
+    let output = tokio::process::Command::new(BIN)
+        .current_dir(root)
+        .args(["call", "--profile"])
+        .arg(&path)
+        .output()
+        .await
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
