@@ -717,6 +717,21 @@ async fn a_dpop_proof_at_the_token_endpoint_binds_the_access_token() {
         .to_string();
     assert_eq!(payload(&access)["cnf"]["jkt"], key.jkt().as_str());
 
+    // htu may name the host the request was sent to (its Host header).
+    let port = server.addr().port();
+    let got = answer(
+        http()
+            .post(format!("{base}/token"))
+            .header("Host", format!("localhost:{port}"))
+            .header(
+                "DPoP",
+                key.proof("POST", &format!("http://localhost:{port}/token")),
+            )
+            .form(CLIENT_CREDENTIALS),
+    )
+    .await;
+    assert_eq!(got.status, 200, "{:?}", got.body);
+
     // The query string of htu is ignored (RFC 9449 §4.3).
     let got = token_with_proof(
         &base,
