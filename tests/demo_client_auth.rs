@@ -717,6 +717,21 @@ async fn a_dpop_proof_at_the_token_endpoint_binds_the_access_token() {
         .to_string();
     assert_eq!(payload(&access)["cnf"]["jkt"], key.jkt().as_str());
 
+    // htu may name the host the request was sent to (its Host header).
+    let port = server.addr().port();
+    let got = answer(
+        http()
+            .post(format!("{base}/token"))
+            .header("Host", format!("localhost:{port}"))
+            .header(
+                "DPoP",
+                key.proof("POST", &format!("http://localhost:{port}/token")),
+            )
+            .form(CLIENT_CREDENTIALS),
+    )
+    .await;
+    assert_eq!(got.status, 200, "{:?}", got.body);
+
     // The query string of htu is ignored (RFC 9449 §4.3).
     let got = token_with_proof(
         &base,
@@ -1416,4 +1431,39 @@ async fn with_certificate_bound_any_client_presenting_a_certificate_gets_a_bound
             "{faults:?}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_jwt_runs_the_authorization_code_grant_with_its_assertion() {
+    let server = start(&[], false).await;
+    let base = server.url();
+    let token_url = format!("{base}/token");
+    let redirect = "http://127.0.0.1:9/callback";
+    // A confidential client: no PKCE needed.
+    let code = authorization_code(
+        &base,
+        &[
+            ("response_type", "code"),
+            ("client_id", "demo-jwt"),
+            ("redirect_uri", redirect),
+            ("scope", "openid read"),
+        ],
+    )
+    .await;
+    let assertion = demo_jwt_assertion(&assertion_claims("demo-jwt", &token_url));
+    let got = post_form(
+        &http(),
+        &token_url,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect),
+            ("client_assertion_type", ASSERTION_TYPE),
+            ("client_assertion", assertion.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(got.status, 200, "{:?}", got.body);
+    assert!(got.body["id_token"].is_string());
+    assert!(got.body["refresh_token"].is_string());
 }

@@ -315,10 +315,9 @@ fn check_dpop(
             "The access token is DPoP-bound; send it as Authorization: DPoP with a DPoP proof",
         ));
     }
-    let url = format!("{}{}", demo.issuer, call.path);
     let expected = dpop::Expected {
         method: &call.method,
-        url: &url,
+        path: &call.path,
         access_token: Some(token),
     };
     match dpop::check(demo, headers, &expected) {

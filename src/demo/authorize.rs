@@ -131,7 +131,7 @@ pub fn start(
             Some((challenge, method))
         }
     };
-    if grant == "authorization_code" && client.secret.is_none() && challenge.is_none() {
+    if grant == "authorization_code" && client.is_public() && challenge.is_none() {
         return back.error(
             "invalid_request",
             "public clients must use PKCE (code_challenge)",

@@ -38,8 +38,10 @@ pub enum Refusal {
 pub struct Expected<'a> {
     /// `htm`.
     pub method: &'a str,
-    /// `htu`, compared without query and fragment.
-    pub url: &'a str,
+    /// The request path; `htu` is compared, without query and fragment,
+    /// with the URL the request was sent to (its Host header) and with the
+    /// issuer's URL for that path.
+    pub path: &'a str,
     /// `ath` is checked when given.
     pub access_token: Option<&'a str>,
 }
@@ -123,10 +125,22 @@ pub fn check(
     let Some(htu) = jws.claim("htu") else {
         return Err(invalid("the DPoP proof has no htu".into()));
     };
-    if without_query(htu) != without_query(expected.url) {
+    let issuer_url = format!("{}{}", demo.issuer, expected.path);
+    let sent_to = headers
+        .get(axum::http::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .map(|host| {
+            let scheme = if demo.tls { "https" } else { "http" };
+            format!("{scheme}://{host}{}", expected.path)
+        })
+        .unwrap_or_else(|| issuer_url.clone());
+    let htu_sans_query = without_query(htu);
+    if htu_sans_query.is_none()
+        || (htu_sans_query != without_query(&sent_to)
+            && htu_sans_query != without_query(&issuer_url))
+    {
         return Err(invalid(format!(
-            "the DPoP proof's htu is {htu}; this request is to {}",
-            expected.url
+            "the DPoP proof's htu is {htu}; this request is to {sent_to}"
         )));
     }
     let Some(iat) = jws.claims["iat"].as_i64() else {

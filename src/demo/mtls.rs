@@ -181,6 +181,20 @@ mod tests {
     }
 
     #[test]
+    fn a_demo_ca_certificate_with_another_cn_is_refused() {
+        let der = pem::parse(CLIENT_PEM).expect("PEM").contents().to_vec();
+        let client = Client {
+            id: "another",
+            tls_client_auth_subject_cn: Some("another"),
+            ..super::super::store::client("demo-mtls")
+                .expect("client")
+                .clone()
+        };
+        let err = tls_client_auth(&client, Some(&PeerCertificate::new(der))).expect_err("refused");
+        assert!(err.contains("subject CN is 'demo-mtls'"), "{err}");
+    }
+
+    #[test]
     fn a_certificate_from_another_ca_is_refused() {
         let made = rcgen::generate_simple_self_signed(vec!["demo-mtls".to_string()]).expect("cert");
         let cert = PeerCertificate::new(made.cert.der().to_vec());

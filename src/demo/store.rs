@@ -32,6 +32,14 @@ pub struct Client {
     pub tls_client_auth_subject_cn: Option<&'static str>,
 }
 
+impl Client {
+    /// A public client: no secret, no registered key, no certificate — it
+    /// cannot authenticate (RFC 6749 §2.1).
+    pub fn is_public(&self) -> bool {
+        self.secret.is_none() && self.jwks.is_none() && self.tls_client_auth_subject_cn.is_none()
+    }
+}
+
 /// A resource owner.
 #[derive(Debug, Clone)]
 pub struct User {

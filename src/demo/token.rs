@@ -47,10 +47,9 @@ pub async fn token(
     let proof = if demo.faults.dpop_ignored {
         None
     } else {
-        let url = format!("{}{}", demo.issuer, uri.path());
         let expected = dpop::Expected {
             method: "POST",
-            url: &url,
+            path: uri.path(),
             access_token: None,
         };
         match dpop::check(&demo, &headers, &expected) {
