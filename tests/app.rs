@@ -195,7 +195,7 @@ fn authorization_code_through_the_ui_shows_the_id_token_and_the_steps() {
     click(&mut harness, "What the server supports");
     assert!(shows(
         &harness,
-        "client_secret_basic client_secret_post none"
+        "client_secret_basic client_secret_post private_key_jwt client_secret_jwt none"
     ));
     click(&mut harness, "Introspect");
     wait_for(&mut harness, "introspection", |h| {
