@@ -103,7 +103,7 @@ fn dpop_in_the_app_binds_the_token_shows_the_proof_and_calls_the_api_with_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut harness = start_in(&runtime, dir.path());
     click(&mut harness, "Keys and DPoP");
-    click(&mut harness, "DPoP-bound tokens (RFC 9449)");
+    click(&mut harness, "DPoP-bound tokens");
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the token", |h| {
         shows(h, "Token received (Client credentials grant)")

@@ -334,7 +334,9 @@ pub fn token_set_from_fields(
             // "Bearer" is the registered form (RFC 6750 §6.1.1) and
             // "bearer" the one RFC 6749 §5.1 examples use; the value is
             // case-insensitive (§5.1), so only other spellings are noted.
-            if kind == "bearer" || kind == "Bearer" {
+            if kind == "bearer" || kind == "Bearer" || kind.eq_ignore_ascii_case("dpop") {
+                // DPoP tokens are sent with their own scheme and a proof
+                // (RFC 9449 §7.1); the DPoP checks report on them.
             } else if kind.eq_ignore_ascii_case("bearer") {
                 findings.push(Finding::new(
                     Severity::Info,

@@ -555,7 +555,8 @@ fn keys_ui(
                 let mut dpop = file.dpop_bound_access_tokens.unwrap_or(false);
                 ui.label("DPoP");
                 if ui
-                    .checkbox(&mut dpop, "DPoP-bound tokens (RFC 9449)")
+                    .checkbox(&mut dpop, "DPoP-bound tokens")
+                    .on_hover_text("RFC 9449: tokens bound to a key of this app's; every token request and API call proves possession")
                     .changed()
                 {
                     file.dpop_bound_access_tokens = dpop.then_some(true);
@@ -619,21 +620,14 @@ fn keys_ui(
                 Some(Ok(key)) => {
                     ui.add(
                         egui::Label::new(format!(
-                            "Wrote a {} key to {} (kid {}). Register its public JWKS with the server:",
+                            "Wrote the {} key to {} (kid {}). Register its public JWKS with the server:",
                             key.describe,
                             key.path.display(),
                             key.thumbprint
                         ))
                         .wrap(),
                     );
-                    let mut shown = key.jwks.as_str();
-                    ui.add(
-                        egui::TextEdit::multiline(&mut shown)
-                            .code_editor()
-                            .desired_rows(4)
-                            .desired_width(f32::INFINITY),
-                    );
-                    ui.horizontal(|ui| {
+                    ui.horizontal_wrapped(|ui| {
                         if ui.button("Copy JWKS").clicked() {
                             ui.ctx().copy_text(key.jwks.clone());
                         }
@@ -651,6 +645,20 @@ fn keys_ui(
                             actions.push(Action::RegisterKey);
                         }
                     });
+                    // The JWKS in a box of its own height, so the form
+                    // below does not move far.
+                    egui::ScrollArea::vertical()
+                        .id_salt("generated_jwks")
+                        .max_height(120.0)
+                        .show(ui, |ui| {
+                            let mut shown = key.jwks.as_str();
+                            ui.add(
+                                egui::TextEdit::multiline(&mut shown)
+                                    .code_editor()
+                                    .desired_rows(4)
+                                    .desired_width(f32::INFINITY),
+                            );
+                        });
                     match registration.value() {
                         Some(Ok(message)) => {
                             ui.add(egui::Label::new(message.as_str()).wrap());
