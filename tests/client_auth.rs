@@ -463,7 +463,7 @@ async fn a_refused_proof_is_explained() {
     let (http, _) = dpop_client(&profile);
     let tokens = run(&profile, &http).await.expect("token");
     // A proof for another URL (the API path changed by hand) is refused.
-    let mut request = api_request(&profile);
+    let request = api_request(&profile);
     let built = request.build(Some(&tokens.access_token)).expect("request");
     let (mut parts, body) = built.into_parts();
     let key = http.dpop().expect("key").clone();
@@ -488,7 +488,6 @@ async fn a_refused_proof_is_explained() {
         .unwrap_or_default()
         .to_ascii_lowercase();
     assert!(challenge.contains("invalid_dpop_proof"), "{challenge}");
-    request.url = wrong;
     let explanation = oauth_debugger::engine::explain("invalid_dpop_proof", Stage::ApiCall);
     assert!(explanation.likely_causes[0].contains("htu"));
 }
@@ -726,4 +725,169 @@ async fn the_shipped_private_key_jwt_example_runs_from_the_repository_root() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[tokio::test]
+async fn the_authorization_code_grant_binds_the_code_with_dpop_jkt_and_refreshes_with_a_proof() {
+    use oauth_debugger::demo::user_agent::Person;
+    let server = demo().await;
+    let base = server.url();
+    let file = ProfileFile {
+        dpop_bound_access_tokens: Some(true),
+        scope: Some("openid read offline_access".into()),
+        ..support::browser_file(
+            &base,
+            GrantType::AuthorizationCode,
+            ClientAuthMethod::ClientSecretBasic,
+        )
+    };
+    let profile = profile(&file);
+    let (http, key) = dpop_client(&profile);
+    let (options, seen) = support::played_by(Person::default());
+    let tokens = grants::run(&profile, &http, &options)
+        .await
+        .expect("the grant with DPoP");
+    let requests = seen.lock().expect("lock").clone();
+    let jkt = requests[0]
+        .url
+        .query_pairs()
+        .find(|(name, _)| name == "dpop_jkt")
+        .map(|(_, value)| value.into_owned());
+    assert_eq!(jkt, Some(key.thumbprint()), "RFC 9449 §10");
+    assert!(tokens.is_dpop_bound());
+
+    // The refresh carries a proof by the same key.
+    let refresh = tokens.refresh_token.clone().expect("a refresh token");
+    let before = http.exchanges().len();
+    let refreshed = grants::run(
+        &profile,
+        &http,
+        &GrantOptions {
+            grant: Some(GrantType::RefreshToken),
+            refresh_token: Some(refresh),
+            ..GrantOptions::default()
+        },
+    )
+    .await
+    .expect("refreshed");
+    assert!(refreshed.is_dpop_bound());
+    let sent = &http.exchanges()[before..];
+    let proof = sent_jwts(&sent.last().expect("the refresh").request)
+        .into_iter()
+        .find(|j| j.label == "DPoP proof")
+        .expect("a proof on the refresh");
+    assert_eq!(
+        oauth_debugger::engine::keys::thumbprint_of(&proof.decoded.header["jwk"]),
+        Some(key.thumbprint())
+    );
+}
+
+#[tokio::test]
+async fn with_a_client_certificate_discovery_takes_the_mtls_endpoint_aliases() {
+    use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache};
+    let server = demo_with(&[], true).await;
+    let base = server.url();
+    let dir = tempfile::tempdir().expect("dir");
+    let ca = dir.path().join("demo-server.pem");
+    std::fs::write(&ca, server.certificate_pem().expect("TLS")).expect("write");
+    let file = ProfileFile {
+        issuer: Some(base.clone()),
+        token_endpoint: None,
+        client_id: Some("demo-mtls".into()),
+        client_secret: None,
+        token_endpoint_auth_method: Some(ClientAuthMethod::TlsClientAuth),
+        http: Some(HttpFile {
+            timeout_secs: Some(5),
+            ca_file: Some(ca.display().to_string()),
+            client_cert_file: Some(asset("demo-mtls-client.pem").display().to_string()),
+            client_key_file: Some(asset("demo-mtls-client.key").display().to_string()),
+            ..HttpFile::default()
+        }),
+        ..demo_file(&base, GrantType::ClientCredentials, ClientAuthMethod::None)
+    };
+    let issuer_only = Profile::from_file(&file, "t").expect("valid");
+    let http = client(&issuer_only);
+    let (completed, note) = autodiscovery::complete(
+        &issuer_only,
+        &http,
+        &DiscoveryCache::new(),
+        GrantType::ClientCredentials.endpoints(),
+    )
+    .await
+    .expect("discovered");
+    assert_eq!(
+        completed.endpoints.token.as_ref().map(url::Url::as_str),
+        Some(format!("{base}/mtls/token").as_str()),
+        "RFC 8705 §5"
+    );
+    let note = note.expect("a note");
+    assert!(
+        note.findings
+            .iter()
+            .any(|f| f.code == "mtls_endpoint_aliases"),
+        "{note:?}"
+    );
+    let tokens = run(&completed, &http).await.expect("token at the alias");
+    assert!(tokens.findings.iter().any(|f| f.code == "mtls_bound"));
+    let completed = Profile {
+        endpoints: oauth_debugger::engine::profile::Endpoints {
+            introspection: Some(url::Url::parse(&format!("{base}/mtls/introspect")).expect("url")),
+            ..completed.endpoints.clone()
+        },
+        ..completed
+    };
+    let introspected = introspection::introspect(&completed, &http, &tokens.access_token, None)
+        .await
+        .expect("introspected");
+    assert!(
+        introspected.findings.iter().any(|f| f.code == "mtls_bound"),
+        "introspection's cnf is compared too: {:?}",
+        introspected.findings
+    );
+}
+
+#[tokio::test]
+async fn the_device_grant_authenticates_its_device_authorization_request_with_an_assertion() {
+    use oauth_debugger::demo::user_agent::Person;
+    let server = support::demo_device(
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(60),
+    )
+    .await;
+    let base = server.url();
+    let file = ProfileFile {
+        signing_key_kid: Some("demo-jwt-1".into()),
+        device_authorization_endpoint: Some(format!("{base}/device_authorization")),
+        grant_type: Some(GrantType::DeviceCode),
+        scope: Some("read".into()),
+        ..key_file(&base, "demo-jwt", &asset("demo-jwt-es256.pem"))
+    };
+    let profile = profile(&file);
+    let http = client(&profile);
+    let (options, _) = support::played_by(Person::default());
+    grants::run(&profile, &http, &options)
+        .await
+        .expect("the device grant with private_key_jwt");
+    let device = http
+        .exchanges()
+        .into_iter()
+        .find(|e| e.kind == ExchangeKind::Device)
+        .expect("the device authorization request");
+    assert_eq!(
+        sent_jwts(&device.request).len(),
+        1,
+        "an assertion there too"
+    );
+    let polls = token_exchanges(&http);
+    let jtis: std::collections::HashSet<String> = polls
+        .iter()
+        .flat_map(|e| sent_jwts(&e.request))
+        .map(|j| {
+            j.decoded.claims["jti"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(jtis.len(), polls.len(), "each poll signs a new assertion");
 }

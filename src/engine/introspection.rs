@@ -99,6 +99,13 @@ pub async fn introspect(
         .as_ref()
         .and_then(|v| v.get("active"))
         .and_then(Value::as_bool);
+    // With a client certificate, say whether the token is bound to it
+    // (RFC 8705 §3.2: introspection returns the `cnf` claim).
+    if active == Some(true)
+        && let (Some(cert), Some(value)) = (&profile.http.client_cert_file, &value)
+    {
+        findings.extend(super::keys::check_certificate_binding(cert, value));
+    }
     Ok(Introspected {
         value,
         active,
