@@ -8,7 +8,6 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use oauth_debugger::demo::{DemoConfig, DemoServer, Faults};
 use oauth_debugger::engine::api::{self, ApiRequest};
 use oauth_debugger::engine::client_auth::sent_jwts;
 use oauth_debugger::engine::dpop::DpopKey;
@@ -28,21 +27,6 @@ fn asset(name: &str) -> PathBuf {
         .join(name)
 }
 
-async fn demo_with(names: &[&str], tls: bool) -> DemoServer {
-    let mut faults = Faults::default();
-    for name in names {
-        assert!(faults.switch_on(name), "unknown fault {name}");
-    }
-    DemoServer::start(DemoConfig {
-        port: 0,
-        faults,
-        tls,
-        ..DemoConfig::default()
-    })
-    .await
-    .expect("demo provider starts")
-}
-
 /// A client-credentials profile for `client_id` authenticating with a
 /// private key.
 fn key_file(base: &str, client_id: &str, key: &Path) -> ProfileFile {
@@ -55,6 +39,14 @@ fn key_file(base: &str, client_id: &str, key: &Path) -> ProfileFile {
         token_endpoint_auth_method: Some(ClientAuthMethod::PrivateKeyJwt),
         signing_key_file: Some(key.display().to_string()),
         ..demo_file(base, GrantType::ClientCredentials, ClientAuthMethod::None)
+    }
+}
+
+/// The demo client `demo-jwt` with the key pair shipped for it.
+fn demo_jwt_file(base: &str) -> ProfileFile {
+    ProfileFile {
+        signing_key_kid: Some("demo-jwt-1".into()),
+        ..key_file(base, "demo-jwt", &asset("demo-jwt-es256.pem"))
     }
 }
 
@@ -95,10 +87,7 @@ fn generated_key(dir: &Path, alg: Alg) -> (ClientKey, PathBuf) {
 async fn the_shipped_demo_jwt_key_gets_a_token_and_the_request_carries_a_fresh_assertion() {
     let server = demo().await;
     let base = server.url();
-    let file = ProfileFile {
-        signing_key_kid: Some("demo-jwt-1".into()),
-        ..key_file(&base, "demo-jwt", &asset("demo-jwt-es256.pem"))
-    };
+    let file = demo_jwt_file(&base);
     let profile = profile(&file);
     let http = client(&profile);
     let tokens = run(&profile, &http).await.expect("private_key_jwt works");
@@ -169,12 +158,9 @@ async fn a_generated_key_works_once_registered_and_is_explained_before() {
 
 #[tokio::test]
 async fn an_audience_the_server_refuses_is_explained_and_the_other_one_works() {
-    let server = demo_with(&["assertion-aud-token-endpoint"], false).await;
+    let server = support::demo_with_faults(&["assertion-aud-token-endpoint"], false).await;
     let base = server.url();
-    let file = ProfileFile {
-        signing_key_kid: Some("demo-jwt-1".into()),
-        ..key_file(&base, "demo-jwt", &asset("demo-jwt-es256.pem"))
-    };
+    let file = demo_jwt_file(&base);
     let issuer_aud = profile(&file);
     let err = run(&issuer_aud, &client(&issuer_aud))
         .await
@@ -252,10 +238,7 @@ async fn client_secret_jwt_signs_with_the_secret_and_a_wrong_secret_is_refused()
 async fn introspection_and_revocation_authenticate_with_an_assertion_too() {
     let server = demo().await;
     let base = server.url();
-    let file = ProfileFile {
-        signing_key_kid: Some("demo-jwt-1".into()),
-        ..key_file(&base, "demo-jwt", &asset("demo-jwt-es256.pem"))
-    };
+    let file = demo_jwt_file(&base);
     let profile = profile(&file);
     let http = client(&profile);
     let tokens = run(&profile, &http).await.expect("token");
@@ -380,7 +363,7 @@ async fn dpop_binds_the_token_and_api_calls_prove_possession_with_ath() {
 
 #[tokio::test]
 async fn a_server_nonce_is_answered_once_at_the_token_endpoint_and_at_the_api() {
-    let server = demo_with(&["dpop-nonce"], false).await;
+    let server = support::demo_with_faults(&["dpop-nonce"], false).await;
     let base = server.url();
     let profile = profile(&dpop_file(&base));
     let (http, _) = dpop_client(&profile);
@@ -441,7 +424,7 @@ async fn a_server_nonce_is_answered_once_at_the_token_endpoint_and_at_the_api() 
 
 #[tokio::test]
 async fn a_server_that_ignores_the_proof_is_reported() {
-    let server = demo_with(&["dpop-ignored"], false).await;
+    let server = support::demo_with_faults(&["dpop-ignored"], false).await;
     let base = server.url();
     let profile = profile(&dpop_file(&base));
     let (http, _) = dpop_client(&profile);
@@ -494,7 +477,7 @@ async fn a_refused_proof_is_explained() {
 
 #[tokio::test]
 async fn mutual_tls_authenticates_the_client_and_binds_the_token_to_its_certificate() {
-    let server = demo_with(&[], true).await;
+    let server = support::demo_with_faults(&[], true).await;
     let base = server.url();
     let dir = tempfile::tempdir().expect("dir");
     let ca = dir.path().join("demo-server.pem");
@@ -785,7 +768,7 @@ async fn the_authorization_code_grant_binds_the_code_with_dpop_jkt_and_refreshes
 #[tokio::test]
 async fn with_a_client_certificate_discovery_takes_the_mtls_endpoint_aliases() {
     use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache};
-    let server = demo_with(&[], true).await;
+    let server = support::demo_with_faults(&[], true).await;
     let base = server.url();
     let dir = tempfile::tempdir().expect("dir");
     let ca = dir.path().join("demo-server.pem");
@@ -856,11 +839,10 @@ async fn the_device_grant_authenticates_its_device_authorization_request_with_an
     .await;
     let base = server.url();
     let file = ProfileFile {
-        signing_key_kid: Some("demo-jwt-1".into()),
         device_authorization_endpoint: Some(format!("{base}/device_authorization")),
         grant_type: Some(GrantType::DeviceCode),
         scope: Some("read".into()),
-        ..key_file(&base, "demo-jwt", &asset("demo-jwt-es256.pem"))
+        ..demo_jwt_file(&base)
     };
     let profile = profile(&file);
     let http = client(&profile);

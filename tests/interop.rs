@@ -9,7 +9,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use oauth_debugger::demo::user_agent::Person;
-use oauth_debugger::demo::{DemoConfig, DemoServer, Faults, Mode};
+use oauth_debugger::demo::{DemoConfig, DemoServer, Mode};
 use oauth_debugger::engine::api::{self, ApiRequest};
 use oauth_debugger::engine::discovery;
 use oauth_debugger::engine::grants;
@@ -22,17 +22,7 @@ use support::{browser_file, client, demo_file, played_by, profile};
 const BIN: &str = env!("CARGO_BIN_EXE_oauth-debugger");
 
 async fn demo_with(names: &[&str]) -> DemoServer {
-    let mut faults = Faults::default();
-    for name in names {
-        assert!(faults.switch_on(name), "unknown fault {name}");
-    }
-    DemoServer::start(DemoConfig {
-        port: 0,
-        faults,
-        ..DemoConfig::default()
-    })
-    .await
-    .expect("demo provider starts")
+    support::demo_with_faults(names, false).await
 }
 
 /// Runs the built binary (asynchronously, so the demo provider on this

@@ -31,6 +31,23 @@ pub async fn demo() -> DemoServer {
     demo_with_ttl(Duration::from_secs(3600)).await
 }
 
+/// Starts a demo provider on a free port with the fault switches called
+/// `names` on, serving HTTPS when `tls`.
+pub async fn demo_with_faults(names: &[&str], tls: bool) -> DemoServer {
+    let mut faults = oauth_debugger::demo::Faults::default();
+    for name in names {
+        assert!(faults.switch_on(name), "unknown fault {name}");
+    }
+    DemoServer::start(DemoConfig {
+        port: 0,
+        faults,
+        tls,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo provider starts")
+}
+
 /// A profile for the demo provider's confidential client.
 pub fn demo_file(base: &str, grant: GrantType, auth: ClientAuthMethod) -> ProfileFile {
     let confidential = auth != ClientAuthMethod::None;
