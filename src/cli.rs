@@ -723,6 +723,36 @@ fn report_progress(progress: Progress) {
         Progress::PasteRejected(reason) => eprintln!("{reason}; paste again:"),
         Progress::RedirectAccepted(_) => eprintln!("Redirect received; state matched."),
         Progress::RedirectPasted(_) => eprintln!("Pasted redirect read; state matched."),
+        Progress::JarmVerified(checks) => {
+            eprintln!("Signed authorization response (JARM):");
+            for check in &checks {
+                eprintln!(
+                    "  {} {}: {}",
+                    check.verdict.as_str(),
+                    check.name,
+                    check.message
+                );
+            }
+        }
+        Progress::Hardened(hardened) => {
+            if let Some(object) = &hardened.request_object {
+                eprintln!(
+                    "Signed the authorization request as a request object ({}, RFC 9101).",
+                    object.header["alg"].as_str().unwrap_or("?")
+                );
+            }
+            if let Some(pushed) = &hardened.pushed {
+                eprintln!(
+                    "Pushed the authorization request (RFC 9126): request_uri {}{}.",
+                    pushed.request_uri,
+                    pushed
+                        .expires_in
+                        .map(|s| format!(", valid {s} s"))
+                        .unwrap_or_default()
+                );
+            }
+            eprintln!("The browser goes to:\n  {}", hardened.url);
+        }
         // The CLI neither steps nor says more than the waiting lines above.
         Progress::BrowserOpened(_) | Progress::TokenRequestReady(_) | Progress::Polling => {}
         Progress::EndpointsDiscovered(note) => {

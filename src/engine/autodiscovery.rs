@@ -42,11 +42,13 @@ pub enum Endpoint {
     Userinfo,
     /// `jwks_uri`.
     JwksUri,
+    /// `pushed_authorization_request_endpoint`.
+    Par,
 }
 
 impl Endpoint {
     /// Every endpoint discovery can fill, in the order of the profile.
-    pub const ALL: [Endpoint; 7] = [
+    pub const ALL: [Endpoint; 8] = [
         Self::Authorization,
         Self::Token,
         Self::DeviceAuthorization,
@@ -54,6 +56,7 @@ impl Endpoint {
         Self::Introspection,
         Self::Userinfo,
         Self::JwksUri,
+        Self::Par,
     ];
 
     /// The profile key (the RFC 8414 metadata name).
@@ -66,6 +69,7 @@ impl Endpoint {
             Self::Introspection => "introspection_endpoint",
             Self::Userinfo => "userinfo_endpoint",
             Self::JwksUri => "jwks_uri",
+            Self::Par => "pushed_authorization_request_endpoint",
         }
     }
 
@@ -78,6 +82,7 @@ impl Endpoint {
             Self::Introspection => &mut endpoints.introspection,
             Self::Userinfo => &mut endpoints.userinfo,
             Self::JwksUri => &mut endpoints.jwks_uri,
+            Self::Par => &mut endpoints.par,
         }
     }
 
@@ -90,6 +95,7 @@ impl Endpoint {
             Self::Introspection => endpoints.introspection.is_some(),
             Self::Userinfo => endpoints.userinfo.is_some(),
             Self::JwksUri => endpoints.jwks_uri.is_some(),
+            Self::Par => endpoints.par.is_some(),
         }
     }
 
@@ -102,6 +108,7 @@ impl Endpoint {
             Self::Introspection => metadata.introspection_endpoint.as_deref(),
             Self::Userinfo => metadata.userinfo_endpoint.as_deref(),
             Self::JwksUri => metadata.jwks_uri.as_deref(),
+            Self::Par => metadata.pushed_authorization_request_endpoint.as_deref(),
         }
     }
 }

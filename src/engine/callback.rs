@@ -112,6 +112,9 @@ pub enum CallbackError {
     /// What was pasted is not a redirect URL, query or fragment.
     #[error("{0}")]
     Unreadable(String),
+    /// The signed authorization response (JARM) failed a check.
+    #[error("the signed authorization response (JARM) was refused: {0}")]
+    JarmRejected(String),
     /// Asked once before the browser opened, the authorization endpoint
     /// answered with an error page (or sent the browser to one): the
     /// browser would stay there and the redirect would never come (RFC 6749
@@ -150,6 +153,7 @@ pub fn check_callback(
     if params.is_empty() {
         return Err(CallbackError::Empty);
     }
+    let params = unwrap_jarm(params)?;
     let get = |name: &str| {
         params
             .iter()
@@ -200,6 +204,39 @@ pub fn check_callback(
         all: params,
         from_query: false,
     })
+}
+
+/// A JARM response (`response` JWT, no `state` beside it) read as the
+/// parameters inside it, unverified, with `response` kept: state is checked
+/// on these, and the JWT itself before the code is used
+/// ([`crate::engine::grants::jarm::verify`]).
+fn unwrap_jarm(params: Vec<(String, String)>) -> Result<Vec<(String, String)>, CallbackError> {
+    let jwt = match params.iter().find(|(k, _)| k == "response") {
+        Some((_, jwt)) if !params.iter().any(|(k, _)| k == "state") => jwt.clone(),
+        _ => return Ok(params),
+    };
+    let decoded = super::jwt::decode("response", &jwt).map_err(|err| {
+        CallbackError::Unreadable(format!("the JARM response is not a JWT: {err}"))
+    })?;
+    let mut inner: Vec<(String, String)> = decoded
+        .claims
+        .as_object()
+        .map(|claims| {
+            claims
+                .iter()
+                .filter(|(name, _)| !matches!(name.as_str(), "aud" | "exp"))
+                .map(|(name, value)| {
+                    let text = match value {
+                        serde_json::Value::String(text) => text.clone(),
+                        other => other.to_string(),
+                    };
+                    (name.clone(), text)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    inner.push(("response".to_string(), jwt));
+    Ok(inner)
 }
 
 /// Compares two byte strings in time that depends only on their lengths.

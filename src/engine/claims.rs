@@ -63,6 +63,11 @@ pub struct Check {
 }
 
 impl Check {
+    /// A failed check.
+    pub fn failed(name: &str, message: impl Into<String>, reference: &str) -> Self {
+        Self::new(name, Verdict::Fail, message, reference)
+    }
+
     pub(super) fn new(
         name: &str,
         verdict: Verdict,

@@ -262,7 +262,8 @@ pub struct SentJwt {
     pub decoded: super::jwt::DecodedJwt,
 }
 
-/// The client assertion and the DPoP proof a recorded request carried,
+/// The client assertion, the request object and the DPoP proof a recorded
+/// request carried,
 /// decoded, so a step can show what was signed and with which key.
 pub fn sent_jwts(request: &super::http::RecordedRequest) -> Vec<SentJwt> {
     let mut found = Vec::new();
@@ -281,6 +282,14 @@ pub fn sent_jwts(request: &super::http::RecordedRequest) -> Vec<SentJwt> {
         };
         found.push(SentJwt {
             label: format!("Client assertion ({method})"),
+            decoded,
+        });
+    }
+    if let Some((_, jwt)) = params.iter().find(|(name, _)| name == "request")
+        && let Ok(decoded) = super::jwt::decode("request", jwt)
+    {
+        found.push(SentJwt {
+            label: "Request object (JAR)".to_string(),
             decoded,
         });
     }

@@ -61,6 +61,15 @@ pub struct ServerMetadata {
     /// `revocation_endpoint` (RFC 8414 §2).
     #[serde(default)]
     pub revocation_endpoint: Option<String>,
+    /// `pushed_authorization_request_endpoint` (RFC 9126 §5).
+    #[serde(default)]
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// `require_pushed_authorization_requests` (RFC 9126 §5).
+    #[serde(default)]
+    pub require_pushed_authorization_requests: Option<bool>,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207 §3).
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: Option<bool>,
     /// `grant_types_supported`.
     #[serde(default)]
     pub grant_types_supported: Option<Vec<String>>,

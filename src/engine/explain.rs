@@ -30,6 +30,8 @@ pub enum Stage {
     Revocation,
     /// Token introspection (RFC 7662 §2.3).
     Introspection,
+    /// A pushed authorization request (RFC 9126 §2.3).
+    PushedAuthorization,
 }
 
 /// Error codes of RFC 6749 §5.2, used by every endpoint that authenticates a
@@ -78,7 +80,14 @@ const AUTHORIZATION_CODES: &[&str] = &[
 ];
 
 /// RFC 6750 §3.1.
-const BEARER_CODES: &[&str] = &["invalid_request", "invalid_token", "insufficient_scope"];
+const BEARER_CODES: &[&str] = &[
+    "invalid_request",
+    "invalid_token",
+    "insufficient_scope",
+    // RFC 9449 §7.1 (the DPoP scheme's challenges).
+    "invalid_dpop_proof",
+    "use_dpop_nonce",
+];
 
 impl Stage {
     /// The stage of a failed grant: the redirect for callback errors, the
@@ -90,6 +99,7 @@ impl Stage {
         }
         match (grant, error.exchange().map(|e| e.kind)) {
             (_, Some(ExchangeKind::Device)) => Self::TokenRequest(GrantType::DeviceCode),
+            (_, Some(ExchangeKind::Par)) => Self::PushedAuthorization,
             (GrantType::DeviceCode, _) => Self::DevicePolling,
             (grant, _) => Self::TokenRequest(grant),
         }
@@ -107,6 +117,7 @@ impl Stage {
             Self::ApiCall => "the API call".to_string(),
             Self::Revocation => "token revocation".to_string(),
             Self::Introspection => "token introspection".to_string(),
+            Self::PushedAuthorization => "the pushed authorization request".to_string(),
         }
     }
 
@@ -119,6 +130,7 @@ impl Stage {
             Self::ApiCall => "RFC 6750 §3.1",
             Self::Revocation => "RFC 7009 §2.2.1",
             Self::Introspection => "RFC 7662 §2.3",
+            Self::PushedAuthorization => "RFC 9126 §2.3",
         }
     }
 
@@ -133,6 +145,7 @@ impl Stage {
             Self::ApiCall => &[BEARER_CODES],
             Self::Revocation => &[TOKEN_CODES, &["unsupported_token_type"]],
             Self::Introspection => &[TOKEN_CODES, BEARER_CODES],
+            Self::PushedAuthorization => &[TOKEN_CODES, AUTHORIZATION_CODES],
         };
         lists.iter().any(|list| list.contains(&code))
     }
@@ -347,6 +360,9 @@ pub fn explain_refusal_without_error(
             "The client may not introspect tokens: many servers allow it only to resource-server clients, or need a scope such as introspection.",
         ],
         Stage::Revocation => &["The token was issued to another client, which may not revoke it."],
+        Stage::PushedAuthorization => &[
+            "The client may not push authorization requests, or the PAR endpoint wants another client authentication (with an assertion, aud = the issuer).",
+        ],
         Stage::Authorization | Stage::ApiCall => &[],
     };
     causes.extend(specific.iter().map(|c| c.to_string()));
@@ -506,6 +522,10 @@ pub fn explain(code: &str, stage: Stage) -> Explanation {
         "invalid_token" => invalid_token(stage),
         "insufficient_scope" => insufficient_scope(),
         "invalid_dpop_proof" => invalid_dpop_proof(stage),
+        "invalid_request_object" => invalid_request_object(),
+        "invalid_request_uri" | "request_uri_not_supported" | "request_not_supported" => {
+            request_uri_refused(code)
+        }
         "use_dpop_nonce" => use_dpop_nonce(),
         other => unknown(other, stage),
     };
@@ -560,7 +580,11 @@ impl Text {
 fn authenticates_client(stage: Stage) -> bool {
     matches!(
         stage,
-        Stage::TokenRequest(_) | Stage::DevicePolling | Stage::Revocation | Stage::Introspection
+        Stage::TokenRequest(_)
+            | Stage::DevicePolling
+            | Stage::Revocation
+            | Stage::Introspection
+            | Stage::PushedAuthorization
     )
 }
 
@@ -603,6 +627,11 @@ fn invalid_request(stage: Stage) -> Text {
             "A required parameter is missing (grant_type, device_code, client_id) or repeated.",
             "The parameters were sent in the query string instead of the form-encoded body, or without Content-Type: application/x-www-form-urlencoded.",
             "The client authenticated in two ways at once (HTTP Basic and client_secret in the body), which RFC 6749 §2.3 forbids.",
+        ]),
+        Stage::PushedAuthorization => text.causes(&[
+            "A pushed parameter is missing or wrong: response_type, redirect_uri, scope, code_challenge — the PAR endpoint checks them as the authorization endpoint would (RFC 9126 §2.1).",
+            "A request_uri was pushed: RFC 9126 §2.1 forbids it.",
+            "The request object in `request` is not accepted (then the code is invalid_request_object).",
         ]),
         Stage::ApiCall => text.causes(&[
             "The token was sent in more than one way at once (header and query or body), which RFC 6750 §3.1 calls invalid_request.",
@@ -677,6 +706,39 @@ fn invalid_dpop_proof(stage: Stage) -> Text {
         "Keep one key across runs with dpop_key_file, so tokens stay usable.",
     ])
     .reference("RFC 9449 §4.3, §7.1")
+}
+
+fn invalid_request_object() -> Text {
+    Text::new(
+        "The server refused the signed request object (JAR): its signature, claims or algorithm did not pass.",
+    )
+    .causes(&[
+        "The key: the server has no public key with the request object's kid for this client (register the JWKS of signing_key_file).",
+        "aud: it must be the server's issuer identifier (RFC 9101 §4).",
+        "iss or client_id: both must be the client_id, and client_id must also be sent outside the object.",
+        "exp, nbf or iat: expired, not yet valid, or too far in the past (FAPI 2.0 wants nbf within the last 60 minutes).",
+        "alg: request_object_signing_alg is not one the server lists in request_object_signing_alg_values_supported.",
+    ])
+    .tries(&[
+        "Open the request object in the step (header and claims) and compare aud with the issuer.",
+        "Set request_object_signing_alg to an algorithm the client is registered with.",
+    ])
+    .reference("RFC 9101 §6.3, §7")
+}
+
+fn request_uri_refused(code: &str) -> Text {
+    Text::new(format!(
+        "The server does not take this way of passing the request ({code}): it refused the request object or the request_uri."
+    ))
+    .causes(&[
+        "The server does not support request objects by value (request_not_supported) or by reference (request_uri_not_supported).",
+        "A pushed request_uri was used twice or after it expired (RFC 9126 §4: it is good for one use, briefly).",
+    ])
+    .tries(&[
+        "Turn PAR on (require_pushed_authorization_requests) when the server pushes, or off when it has no PAR endpoint.",
+        "Run the grant again: each run pushes a new request.",
+    ])
+    .reference("RFC 9101 §7; RFC 9126 §4")
 }
 
 fn use_dpop_nonce() -> Text {

@@ -52,6 +52,8 @@ pub enum ExchangeKind {
     /// A request the loopback redirect listener received (inbound: the
     /// browser, or whoever else, called this app).
     Callback,
+    /// A pushed authorization request (RFC 9126).
+    Par,
 }
 
 impl ExchangeKind {
@@ -67,6 +69,7 @@ impl ExchangeKind {
             Self::Introspection => "introspection",
             Self::Userinfo => "userinfo",
             Self::Callback => "callback",
+            Self::Par => "par",
         }
     }
 }

@@ -89,6 +89,9 @@ pub struct ProfileFile {
     /// Where the server publishes its signing keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
+    /// Where authorization requests are pushed (RFC 9126 §5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pushed_authorization_request_endpoint: Option<String>,
     /// The client identifier (RFC 6749 §2.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -140,6 +143,23 @@ pub struct ProfileFile {
     /// The `alg` of DPoP proofs; absent: the key's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_signing_alg: Option<String>,
+    /// Push the authorization request to the PAR endpoint first (RFC 9126
+    /// §6, client metadata).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_pushed_authorization_requests: Option<bool>,
+    /// Send the authorization request as a request object signed with this
+    /// alg (RFC 9101; OIDC registration `request_object_signing_alg`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_object_signing_alg: Option<String>,
+    /// How the authorization response comes back: `query`, `fragment`,
+    /// `form_post` (OAuth 2.0 Form Post Response Mode), or the JARM modes
+    /// `jwt`, `query.jwt`, `fragment.jwt`, `form_post.jwt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_mode: Option<String>,
+    /// The alg the server signs JARM responses with (JARM §3, client
+    /// metadata); checked on the response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_signed_response_alg: Option<String>,
     /// The grant this profile runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<GrantType>,
@@ -435,6 +455,87 @@ pub struct AssertionSettings {
     pub audience: AssertionAudience,
 }
 
+/// How the authorization response comes back (`response_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseMode {
+    /// The server's default for the response type (query for code).
+    #[default]
+    Default,
+    /// `query`.
+    Query,
+    /// `fragment`.
+    Fragment,
+    /// `form_post`: an auto-submitted form POSTs the response to the
+    /// redirect URI (OAuth 2.0 Form Post Response Mode §2).
+    FormPost,
+    /// `jwt` (JARM §2.3.4: the response type's default, as a JWT).
+    Jwt,
+    /// `query.jwt`.
+    QueryJwt,
+    /// `fragment.jwt`.
+    FragmentJwt,
+    /// `form_post.jwt`.
+    FormPostJwt,
+}
+
+impl ResponseMode {
+    /// Every mode, in the order a picker shows them.
+    pub const ALL: [Self; 7] = [
+        Self::Query,
+        Self::Fragment,
+        Self::FormPost,
+        Self::Jwt,
+        Self::QueryJwt,
+        Self::FragmentJwt,
+        Self::FormPostJwt,
+    ];
+
+    /// The registered value; `None` for the default (not sent).
+    pub fn as_str(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Default => return None,
+            Self::Query => "query",
+            Self::Fragment => "fragment",
+            Self::FormPost => "form_post",
+            Self::Jwt => "jwt",
+            Self::QueryJwt => "query.jwt",
+            Self::FragmentJwt => "fragment.jwt",
+            Self::FormPostJwt => "form_post.jwt",
+        })
+    }
+
+    /// The mode called `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == Some(name))
+    }
+
+    /// Whether the response is a JARM JWT.
+    pub fn is_jwt(self) -> bool {
+        matches!(
+            self,
+            Self::Jwt | Self::QueryJwt | Self::FragmentJwt | Self::FormPostJwt
+        )
+    }
+
+    /// Whether the response is POSTed to the redirect URI.
+    pub fn is_form_post(self) -> bool {
+        matches!(self, Self::FormPost | Self::FormPostJwt)
+    }
+}
+
+/// How the authorization request travels and its response comes back.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuthzRequestSettings {
+    /// Push it first (RFC 9126).
+    pub par: bool,
+    /// Sign it as a request object with this alg (RFC 9101).
+    pub request_object_alg: Option<crate::engine::keys::Alg>,
+    /// `response_mode`.
+    pub response_mode: ResponseMode,
+    /// `authorization_signed_response_alg` (JARM).
+    pub jarm_alg: Option<String>,
+}
+
 /// DPoP (RFC 9449), when the profile asks for bound tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DpopSettings {
@@ -583,6 +684,8 @@ pub struct Endpoints {
     pub userinfo: Option<Url>,
     /// `jwks_uri`.
     pub jwks_uri: Option<Url>,
+    /// `pushed_authorization_request_endpoint`.
+    pub par: Option<Url>,
 }
 
 /// How the access token is attached to API calls.
@@ -713,6 +816,9 @@ pub struct Profile {
     pub assertion: AssertionSettings,
     /// DPoP, when on.
     pub dpop: Option<DpopSettings>,
+    /// How the authorization request travels: pushed, signed, and how the
+    /// response comes back.
+    pub authz: AuthzRequestSettings,
     /// The grant this profile runs, when it names one.
     pub grant: Option<GrantType>,
     /// Scopes, in the order written.
@@ -1023,6 +1129,10 @@ impl Profile {
             introspection: url("introspection_endpoint", &file.introspection_endpoint),
             userinfo: url("userinfo_endpoint", &file.userinfo_endpoint),
             jwks_uri: url("jwks_uri", &file.jwks_uri),
+            par: url(
+                "pushed_authorization_request_endpoint",
+                &file.pushed_authorization_request_endpoint,
+            ),
         };
         let redirect_uri = url("redirect_uri", &file.redirect_uri);
 
@@ -1168,6 +1278,51 @@ impl Profile {
                 format!("DPoP proofs are signed with a key pair (RFC 9449 §4.2), not {hmac}"),
             ));
         }
+        let request_object_alg = alg(
+            "request_object_signing_alg",
+            &file.request_object_signing_alg,
+            &mut problems,
+        );
+        if request_object_alg.is_some_and(|a| !a.is_hmac())
+            && non_empty(&file.signing_key_file).is_none()
+        {
+            problems.push(problem(
+                "request_object_signing_alg",
+                "a signed request object needs signing_key_file (the client's private key)",
+            ));
+        }
+        if request_object_alg.is_some_and(|a| a.is_hmac())
+            && client_secret.is_none()
+            && !secret_missing
+        {
+            problems.push(problem(
+                "request_object_signing_alg",
+                "an HMAC-signed request object needs the client secret",
+            ));
+        }
+        let response_mode = match non_empty(&file.response_mode) {
+            None => ResponseMode::Default,
+            Some(name) => ResponseMode::parse(&name).unwrap_or_else(|| {
+                problems.push(problem(
+                    "response_mode",
+                    format!(
+                        "\"{name}\" is not one of {}",
+                        ResponseMode::ALL
+                            .iter()
+                            .filter_map(|m| m.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+                ResponseMode::Default
+            }),
+        };
+        let authz = AuthzRequestSettings {
+            par: file.require_pushed_authorization_requests.unwrap_or(false),
+            request_object_alg,
+            response_mode,
+            jarm_alg: non_empty(&file.authorization_signed_response_alg),
+        };
         let dpop = file
             .dpop_bound_access_tokens
             .unwrap_or(false)
@@ -1291,6 +1446,7 @@ impl Profile {
             introspection_auth_method,
             assertion,
             dpop,
+            authz,
             grant: file.grant_type,
             scopes: file
                 .scope

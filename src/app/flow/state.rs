@@ -277,6 +277,65 @@ impl FlowState {
                     browser_failed: None,
                 });
             }
+            Progress::JarmVerified(checks) => {
+                let failed: Vec<&str> = checks
+                    .iter()
+                    .filter(|c| c.verdict == crate::engine::claims::Verdict::Fail)
+                    .map(|c| c.name.as_str())
+                    .collect();
+                let summary = checks
+                    .iter()
+                    .map(|c| format!("{} {}", c.name, c.verdict.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.observe_at(
+                    at,
+                    FlowStep::verdict(
+                        if failed.is_empty() {
+                            format!("Signed authorization response (JARM) verified: {summary}")
+                        } else {
+                            format!(
+                                "Signed authorization response (JARM) refused ({}): {summary}",
+                                failed.join(", ")
+                            )
+                        },
+                        failed.is_empty(),
+                    ),
+                );
+            }
+            Progress::Hardened(hardened) => {
+                if let Some(object) = &hardened.request_object {
+                    self.observe_at(
+                        at,
+                        FlowStep::verdict(
+                            format!(
+                                "Signed into a request object ({}, RFC 9101): the parameters travel inside it",
+                                object.header["alg"].as_str().unwrap_or("?")
+                            ),
+                            true,
+                        ),
+                    );
+                }
+                if let Some(pushed) = &hardened.pushed {
+                    self.observe_at(
+                        at,
+                        FlowStep::verdict(
+                            format!(
+                                "Pushed (RFC 9126): the browser carries request_uri {}{}",
+                                pushed.request_uri,
+                                pushed
+                                    .expires_in
+                                    .map(|s| format!(", valid {s} s"))
+                                    .unwrap_or_default()
+                            ),
+                            true,
+                        ),
+                    );
+                }
+                if let Some(Waiting::Browser { url, .. }) = &mut self.waiting {
+                    *url = hardened.url.to_string();
+                }
+            }
             Progress::BrowserOpened(url) => {
                 self.drop_waiting(Actor::Client, Actor::Browser);
                 let path = path_of(&url);

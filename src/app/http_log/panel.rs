@@ -12,7 +12,7 @@ use crate::engine::curl::to_curl_script;
 use crate::engine::http::{Exchange, ExchangeKind};
 use crate::engine::redact;
 
-const KINDS: [ExchangeKind; 9] = [
+const KINDS: [ExchangeKind; 10] = [
     ExchangeKind::Authorize,
     ExchangeKind::Token,
     ExchangeKind::Device,
@@ -22,6 +22,7 @@ const KINDS: [ExchangeKind; 9] = [
     ExchangeKind::Introspection,
     ExchangeKind::Userinfo,
     ExchangeKind::Callback,
+    ExchangeKind::Par,
 ];
 
 /// The table row of an exchange: time, kind, status, duration, method, URL

@@ -12,7 +12,7 @@ use crate::app::widgets::fields::{choice_field, map_field, secret_field, text_fi
 use crate::engine::keys::Alg;
 use crate::engine::profile::ProfileError;
 use crate::engine::profile::{
-    ApiFile, ClientAuthMethod, CompatFile, GrantType, HttpFile, LogoutFile, PkceMode,
+    ApiFile, ClientAuthMethod, CompatFile, GrantType, HttpFile, LogoutFile, PkceMode, ResponseMode,
     TokenPlacementKind,
 };
 use crate::engine::workspace::GeneratedKey;
@@ -189,6 +189,12 @@ pub fn editor_ui(
                     &mut file.jwks_uri,
                     problem("jwks_uri").as_deref(),
                 );
+                text_field(
+                    ui,
+                    "PAR endpoint",
+                    &mut file.pushed_authorization_request_endpoint,
+                    problem("pushed_authorization_request_endpoint").as_deref(),
+                );
             });
             discover_ui(ui, tools, actions);
         });
@@ -221,6 +227,36 @@ pub fn editor_ui(
                     ],
                     None,
                 );
+                ui.label("PAR");
+                let mut par = file.require_pushed_authorization_requests.unwrap_or(false);
+                if ui
+                    .checkbox(&mut par, "Push the authorization request")
+                    .on_hover_text("RFC 9126: the parameters go to the PAR endpoint first; the browser carries only client_id and request_uri")
+                    .changed()
+                {
+                    file.require_pushed_authorization_requests = par.then_some(true);
+                }
+                ui.end_row();
+                let mut object_alg = file.request_object_signing_alg.as_deref().and_then(Alg::parse);
+                if choice_field(
+                    ui,
+                    "Request object alg",
+                    &mut object_alg,
+                    &Alg::ALL.map(|a| (a, a.as_str())),
+                    problem("request_object_signing_alg").as_deref(),
+                ) {
+                    file.request_object_signing_alg = object_alg.map(|a| a.as_str().to_string());
+                }
+                let mut mode = file.response_mode.as_deref().and_then(ResponseMode::parse);
+                if choice_field(
+                    ui,
+                    "Response mode",
+                    &mut mode,
+                    &ResponseMode::ALL.map(|m| (m, m.as_str().unwrap_or_default())),
+                    problem("response_mode").as_deref(),
+                ) {
+                    file.response_mode = mode.and_then(|m| m.as_str()).map(str::to_string);
+                }
                 ui.label("Refresh");
                 let mut auto = file.auto_refresh.unwrap_or(false);
                 if ui

@@ -105,6 +105,14 @@ pub fn authorization_request(
     if let Some(nonce) = &nonce {
         request = request.add_extra_param("nonce", nonce.clone());
     }
+    if let Some(mode) = profile.authz.response_mode.as_str()
+        && !profile
+            .authorize_params
+            .iter()
+            .any(|(name, _)| name == "response_mode")
+    {
+        request = request.add_extra_param("response_mode", mode);
+    }
     for (name, value) in &profile.authorize_params {
         request = request.add_extra_param(name.clone(), value.clone());
     }
@@ -210,16 +218,21 @@ pub(super) async fn authorize_in_browser(
     // In step mode the user may change any parameter first; the checks on
     // the way back still compare with what this request meant to send.
     let url = options.approved_url(&request.url).await?;
+    // Signed and pushed, when the profile says so, from what was approved.
+    let url = super::hardened::harden(profile, http, &url, options).await?;
     // An error page would keep the browser from ever coming back: asked
-    // once first, it ends the grant now, with its text.
-    super::preflight::check(
-        http,
-        &url,
-        &redirect_uri,
-        profile.redirect_uri.as_ref(),
-        profile.client_id.as_deref().unwrap_or_default(),
-    )
-    .await?;
+    // once first, it ends the grant now, with its text. Not with PAR: the
+    // request_uri is good for one use only (RFC 9126 §4).
+    if !profile.authz.par {
+        super::preflight::check(
+            http,
+            &url,
+            &redirect_uri,
+            profile.redirect_uri.as_ref(),
+            profile.client_id.as_deref().unwrap_or_default(),
+        )
+        .await?;
+    }
     options.send_user_to(url.as_str()).await;
     let issuer = profile.endpoints.issuer.as_ref().map(Url::as_str);
     let params = options
@@ -232,6 +245,20 @@ pub(super) async fn authorize_in_browser(
             expect,
         )
         .await?;
+    if let Some(response) = params.get("response") {
+        let checks = super::jarm::verify(profile, http, response).await?;
+        let failed: Vec<String> = checks
+            .iter()
+            .filter(|c| c.verdict == crate::engine::claims::Verdict::Fail)
+            .map(|c| format!("{}: {}", c.name, c.message))
+            .collect();
+        options.report(Progress::JarmVerified(checks));
+        if !failed.is_empty() {
+            return Err(
+                crate::engine::callback::CallbackError::JarmRejected(failed.join("; ")).into(),
+            );
+        }
+    }
     Ok((request, params))
 }
 

@@ -9,7 +9,9 @@
 pub mod authorization_code;
 mod client_credentials;
 pub mod device_code;
+pub mod hardened;
 mod implicit;
+pub mod jarm;
 mod password;
 pub mod preflight;
 mod refresh_token;
@@ -82,6 +84,11 @@ pub enum Progress {
     Polling,
     /// The device authorization response: show the code to the user.
     DeviceCode(device_code::DeviceCodeInfo),
+    /// The signed authorization response (JARM) was checked: every check.
+    JarmVerified(Vec<crate::engine::claims::Check>),
+    /// The approved authorization request was signed (RFC 9101) and/or
+    /// pushed (RFC 9126): the browser is sent to `url` instead.
+    Hardened(Box<hardened::Hardened>),
     /// Empty endpoints were filled from the issuer's discovery metadata
     /// before the grant started ([`crate::engine::autodiscovery::complete`]).
     EndpointsDiscovered(crate::engine::autodiscovery::DiscoveryNote),
