@@ -130,16 +130,29 @@ pub fn browser_file(base: &str, grant: GrantType, auth: ClientAuthMethod) -> Pro
 }
 
 /// Options whose "browser" is `person`, visiting each URL the grant sends
-/// the user to. Returns the authorization requests seen.
+/// the user to — the authorization URL as finally sent (signed or pushed),
+/// once the grant waits for the redirect. Returns the authorization
+/// requests seen.
 pub fn played_by(person: Person) -> (GrantOptions, Arc<Mutex<Vec<AuthorizationRequest>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
+    let latest: Arc<Mutex<Option<String>>> = Arc::default();
     let progress = move |progress: Progress| {
         let url = match progress {
             Progress::AuthorizationUrl(request) => {
-                let url = request.url.to_string();
+                *latest.lock().expect("lock") = Some(request.url.to_string());
                 log.lock().expect("lock").push(request);
-                url
+                return;
+            }
+            Progress::Hardened(hardened) => {
+                *latest.lock().expect("lock") = Some(hardened.url.to_string());
+                return;
+            }
+            Progress::WaitingForRedirect(_) | Progress::WaitingForPaste(_) => {
+                match latest.lock().expect("lock").take() {
+                    Some(url) => url,
+                    None => return,
+                }
             }
             Progress::DeviceCode(info) => info.verification_uri_complete.expect("complete URI"),
             _ => return,
