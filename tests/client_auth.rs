@@ -873,3 +873,133 @@ async fn the_device_grant_authenticates_its_device_authorization_request_with_an
         .collect();
     assert_eq!(jtis.len(), polls.len(), "each poll signs a new assertion");
 }
+
+/// A TLS server on 127.0.0.1 that requires a client certificate issued by
+/// the demo CA (as a bank's mTLS endpoint does) and answers `200 {}`; its
+/// own certificate's PEM comes back for the client to trust.
+async fn strict_mtls_server() -> (String, String) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("cert");
+    let server_pem = pem::encode(&pem::Pem::new("CERTIFICATE", made.cert.der().to_vec()));
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(made.signing_key.serialize_der()));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    let ca = std::fs::read_to_string(asset("demo-ca.pem")).expect("demo CA");
+    let ca = pem::parse(ca).expect("PEM");
+    roots
+        .add(CertificateDer::from(ca.contents().to_vec()))
+        .expect("root");
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .expect("verifier");
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(vec![made.cert.der().clone()], key)
+        .expect("config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                if let Ok(mut tls) = acceptor.accept(stream).await {
+                    let mut buf = vec![0u8; 8192];
+                    let _ = tls.read(&mut buf).await;
+                    let _ = tls
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
+                        .await;
+                    let _ = tls.shutdown().await;
+                }
+            });
+        }
+    });
+    (format!("https://127.0.0.1:{}", addr.port()), server_pem)
+}
+
+#[tokio::test]
+async fn a_server_that_wants_a_client_certificate_says_so_in_plain_words() {
+    let (base, server_pem) = strict_mtls_server().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let ca = dir.path().join("server.pem");
+    std::fs::write(&ca, server_pem).expect("write");
+    let http_file = |cert: Option<(String, String)>| HttpFile {
+        timeout_secs: Some(5),
+        ca_file: Some(ca.display().to_string()),
+        client_cert_file: cert.as_ref().map(|c| c.0.clone()),
+        client_key_file: cert.map(|c| c.1),
+        ..HttpFile::default()
+    };
+    let call = |file: HttpFile| {
+        let base = base.clone();
+        async move {
+            let settings = profile(&ProfileFile {
+                http: Some(file),
+                ..demo_file(&base, GrantType::ClientCredentials, ClientAuthMethod::None)
+            })
+            .http;
+            let http = HttpClient::new(&settings, oauth_debugger::engine::http::Recorder::new())
+                .expect("client");
+            let request = http::Request::builder()
+                .uri(format!("{base}/api"))
+                .body(Vec::new())
+                .expect("request");
+            http.send(request, ExchangeKind::Api).await
+        }
+    };
+
+    let without = call(http_file(None)).await;
+    let error = without.error.expect("refused without a certificate");
+    assert!(
+        error.message.contains("wants a client certificate"),
+        "{}",
+        error.message
+    );
+
+    // A certificate from a CA the server does not trust.
+    let stranger = rcgen::generate_simple_self_signed(vec!["stranger".to_string()]).expect("cert");
+    let cert_path = dir.path().join("stranger.pem");
+    let key_path = dir.path().join("stranger.key");
+    std::fs::write(
+        &cert_path,
+        pem::encode(&pem::Pem::new("CERTIFICATE", stranger.cert.der().to_vec())),
+    )
+    .expect("write");
+    std::fs::write(
+        &key_path,
+        pem::encode(&pem::Pem::new(
+            "PRIVATE KEY",
+            stranger.signing_key.serialize_der(),
+        )),
+    )
+    .expect("write");
+    let refused = call(http_file(Some((
+        cert_path.display().to_string(),
+        key_path.display().to_string(),
+    ))))
+    .await;
+    let error = refused
+        .error
+        .expect("refused with an untrusted certificate");
+    assert!(
+        error.message.contains("refused the client certificate"),
+        "{}",
+        error.message
+    );
+
+    let accepted = call(http_file(Some((
+        asset("demo-mtls-client.pem").display().to_string(),
+        asset("demo-mtls-client.key").display().to_string(),
+    ))))
+    .await;
+    assert_eq!(accepted.status(), Some(200), "{:?}", accepted.error);
+}

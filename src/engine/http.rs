@@ -795,7 +795,7 @@ fn exchange_to_http_response(exchange: &Exchange) -> Result<oauth2::HttpResponse
 fn transport_error(err: reqwest::Error) -> TransportError {
     let kind = if err.is_timeout() {
         TransportErrorKind::Timeout
-    } else if is_tls(&err) {
+    } else if is_tls(&err) || client_certificate_refusal(&err).is_some() {
         TransportErrorKind::Tls
     } else if err.is_connect() {
         TransportErrorKind::Connect
