@@ -123,31 +123,35 @@ pub fn verify(
     let alg = jws
         .alg()
         .map_err(|e| format!("the client assertion: {e}"))?;
-    let method = check_signature(demo, client, &jws, alg)?;
+    let method = check_signature(demo, client, &jws, alg, "the client assertion")?;
     check_audience(demo, &jws, audience)?;
     check_times(&jws)?;
     check_jti(demo, client, &jws)?;
     Ok((client, method))
 }
 
-fn check_signature(
+/// Verifies the signature of `jws`, signed by `client` with its registered
+/// key or (HS256/384/512) its client secret; `what` names the JWT in the
+/// error ("the client assertion", "the request object").
+pub(super) fn check_signature(
     demo: &Demo,
     client: &Client,
     jws: &Jws<'_>,
     alg: Algorithm,
+    what: &str,
 ) -> Result<JwtMethod, String> {
     let id = client.id;
     if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
         let Some(secret) = client.secret else {
             return Err(format!(
-                "client '{id}' has no client secret, so it cannot use client_secret_jwt ({alg:?}); sign with its registered key (private_key_jwt)"
+                "client '{id}' has no client secret, so this server cannot verify {what} signed {alg:?} (client_secret_jwt); sign with its registered key (private_key_jwt)"
             ));
         };
         return if jws.verifies(&DecodingKey::from_secret(secret.as_bytes()), alg) {
             Ok(JwtMethod::ClientSecretJwt)
         } else {
             Err(format!(
-                "the client assertion's {alg:?} signature does not verify with client '{id}''s secret"
+                "{what}'s {alg:?} signature does not verify with client '{id}''s secret"
             ))
         };
     }
@@ -156,7 +160,7 @@ fn check_signature(
         Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256 | Algorithm::EdDSA
     ) {
         return Err(format!(
-            "the client assertion is signed {alg:?}; this server takes RS256, PS256, ES256, EdDSA, HS256, HS384 or HS512"
+            "{what} is signed {alg:?}; this server takes RS256, PS256, ES256, EdDSA, HS256, HS384 or HS512"
         ));
     }
     let Some(jwks) = registered_jwks(demo, client) else {
@@ -199,7 +203,7 @@ fn check_signature(
         if !key.kind.algs().contains(&alg) {
             if let Some(kid) = kid {
                 return Err(format!(
-                    "the client assertion is signed {alg:?}, but key '{kid}' of client '{id}' takes {}",
+                    "{what} is signed {alg:?}, but key '{kid}' of client '{id}' takes {}",
                     key.kind.alg_names()
                 ));
             }
@@ -212,14 +216,14 @@ fn check_signature(
     }
     Err(match (kid, fitting) {
         (Some(kid), _) => format!(
-            "the client assertion's signature does not verify with key '{kid}' registered for client '{id}'"
+            "{what}'s signature does not verify with key '{kid}' registered for client '{id}'"
         ),
         (None, 0) => {
-            format!("client '{id}' has no registered key for {alg:?} (the client assertion's alg)")
+            format!("client '{id}' has no registered key for {alg:?} ({what}'s alg)")
         }
-        (None, _) => format!(
-            "the client assertion's signature does not verify with any key registered for client '{id}'"
-        ),
+        (None, _) => {
+            format!("{what}'s signature does not verify with any key registered for client '{id}'")
+        }
     })
 }
 

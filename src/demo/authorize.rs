@@ -15,10 +15,12 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::client_auth::{Endpoint, Form, authenticate_at};
 use super::modes::{self, Flavor, STANDARD};
+use super::response::{Redirect, ResponseMode};
 use super::store::{self, CodeRecord, DeviceRecord, DeviceStatus, Pending, PendingKind};
 use super::tls::ClientCertificate;
 use super::token::{Binding, IdTokenInput, mint_fields, requested_scope, scope_in};
 use super::{Demo, Mode, no_store_json, now, oauth_error};
+use super::{par, request_object};
 
 /// Authorization codes live this long (RFC 6749 §4.1.2 recommends ≤ 10 min).
 const CODE_TTL_SECS: i64 = 60;
@@ -40,67 +42,303 @@ pub fn start(
     headers: &HeaderMap,
     query: Option<String>,
 ) -> Response {
-    let params: Vec<(String, String)> =
+    let outer: Vec<(String, String)> =
         url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
             .into_owned()
             .collect();
-    let get = |name: &str| {
-        params
-            .iter()
-            .find(|(k, v)| k == name && !v.is_empty())
-            .map(|(_, v)| v.clone())
+    let checked = match resolve(flavor, demo, outer).and_then(|params| check(flavor, demo, &params))
+    {
+        Ok(checked) => checked,
+        Err(refused) => return refused.answer(demo),
     };
-    // Who is asking, and where to answer: errors here are shown, not redirected.
+    let request_id = store::random_token(16);
+    demo.store().pending.insert(
+        request_id.clone(),
+        Pending {
+            flavor: flavor.mode,
+            client_id: checked.client_id,
+            scope: checked.scope,
+            kind: PendingKind::Authorize {
+                redirect_uri: checked.redirect_uri,
+                response_type: checked.response_type,
+                state: checked.state,
+                challenge: checked.challenge,
+                nonce: checked.nonce,
+                dpop_jkt: checked.dpop_jkt,
+                response_mode: checked.response_mode,
+            },
+        },
+    );
+    next_page(flavor, demo, headers, &request_id)
+}
+
+/// The parameters an authorization request stands for: those pushed
+/// earlier (`request_uri`, RFC 9126 §4), those of a request object
+/// (`request`, RFC 9101 §6.3), or the query's own.
+fn resolve(
+    flavor: &Flavor,
+    demo: &Demo,
+    outer: Vec<(String, String)>,
+) -> Result<Vec<(String, String)>, Refused> {
+    let get = |name: &str| param(&outer, name);
+    if let Some(request_uri) = get("request_uri") {
+        if get("request").is_some() {
+            return Err(refusal(
+                flavor,
+                demo,
+                &outer,
+                "invalid_request",
+                "the request has both request and request_uri; send one (RFC 9101 §5)",
+            ));
+        }
+        if !request_uri.starts_with(par::URN_PREFIX) {
+            return Err(refusal(
+                flavor,
+                demo,
+                &outer,
+                "request_uri_not_supported",
+                &format!(
+                    "this server takes only the request_uri values its pushed authorization request endpoint issued ({}…); it does not fetch request objects",
+                    par::URN_PREFIX
+                ),
+            ));
+        }
+        return par::take(demo, &request_uri, get("client_id").as_deref()).map_err(|message| {
+            Refused::Page {
+                error: "invalid_request_uri",
+                message,
+            }
+        });
+    }
+    if demo.faults.par_required {
+        return Err(Refused::Page {
+            error: "invalid_request",
+            message: "This server requires pushed authorization requests (RFC 9126): push the request to /par, then send only client_id and request_uri here.".to_string(),
+        });
+    }
+    if let Some(jwt) = get("request") {
+        let Some(client_id) = get("client_id") else {
+            return Err(Refused::page(
+                "The request has no client_id; it must be sent beside the request object (RFC 9101 §5).",
+            ));
+        };
+        let Some(client) = (flavor.client)(&client_id) else {
+            return Err(Refused::page(format!("Unknown client_id '{client_id}'.")));
+        };
+        return request_object::verify(demo, client, &jwt).map_err(|description| {
+            // Where to say so: the unverified object's redirect URI is used
+            // only if it is registered for the client (RFC 6749 §4.1.2.1).
+            let mut merged = request_object::unverified_params(&jwt);
+            merged.extend(outer.iter().cloned());
+            refusal(
+                flavor,
+                demo,
+                &merged,
+                "invalid_request_object",
+                &description,
+            )
+        });
+    }
+    Ok(outer)
+}
+
+/// A parameter's value; empty values count as absent (RFC 6749 §3.1).
+fn param(params: &[(String, String)], name: &str) -> Option<String> {
+    params
+        .iter()
+        .find(|(k, v)| k == name && !v.is_empty())
+        .map(|(_, v)| v.clone())
+}
+
+/// An authorization request that checked out.
+#[derive(Debug)]
+pub struct Checked {
+    /// The client.
+    pub client_id: String,
+    /// The scope asked for (or the client's default).
+    pub scope: String,
+    /// Where the answer goes.
+    pub redirect_uri: String,
+    /// `code`, `token` or `id_token token`.
+    pub response_type: String,
+    /// How the answer travels.
+    pub response_mode: ResponseMode,
+    /// `state`.
+    pub state: Option<String>,
+    /// PKCE challenge and method.
+    pub challenge: Option<(String, String)>,
+    /// OpenID Connect nonce.
+    pub nonce: Option<String>,
+    /// RFC 9449 §10.
+    pub dpop_jkt: Option<String>,
+}
+
+/// Why an authorization request was refused.
+pub enum Refused {
+    /// The client or its redirect URI cannot be trusted: shown as a page,
+    /// never redirected (RFC 6749 §4.1.2.1).
+    Page {
+        /// The error code, for the JSON answer of the PAR endpoint.
+        error: &'static str,
+        /// What the page says.
+        message: String,
+    },
+    /// Sent back to the client.
+    Back {
+        /// Where.
+        back: Box<Redirect>,
+        /// The error code.
+        error: &'static str,
+        /// `error_description`.
+        description: String,
+    },
+}
+
+impl Refused {
+    fn page(message: impl Into<String>) -> Self {
+        Self::Page {
+            error: "invalid_request",
+            message: message.into(),
+        }
+    }
+
+    fn back(back: &Redirect, error: &'static str, description: impl Into<String>) -> Self {
+        Self::Back {
+            back: Box::new(back.clone()),
+            error,
+            description: description.into(),
+        }
+    }
+
+    /// The refusal at the authorization endpoint: a page or a redirect.
+    pub fn answer(self, demo: &Demo) -> Response {
+        match self {
+            Self::Page { message, .. } => error_page(StatusCode::BAD_REQUEST, &message),
+            Self::Back {
+                back,
+                error,
+                description,
+            } => back.error(demo, error, &description),
+        }
+    }
+
+    /// The refusal as a JSON error (RFC 9126 §2.3).
+    pub fn json(self) -> Response {
+        match self {
+            Self::Page { error, message } => oauth_error(StatusCode::BAD_REQUEST, error, &message),
+            Self::Back {
+                error, description, ..
+            } => oauth_error(StatusCode::BAD_REQUEST, error, &description),
+        }
+    }
+}
+
+/// Refuses with `error`, on the redirect when `params` name a client and
+/// one of its registered redirect URIs, else on a page.
+fn refusal(
+    flavor: &Flavor,
+    demo: &Demo,
+    params: &[(String, String)],
+    error: &'static str,
+    description: &str,
+) -> Refused {
+    match destination(flavor, demo, params) {
+        Ok((_, back, _)) => Refused::back(&back, error, description),
+        Err(_) => Refused::Page {
+            error,
+            message: description.to_string(),
+        },
+    }
+}
+
+/// The client and where to answer it; errors here are shown, not
+/// redirected. Also says whether tokens travel in the response.
+fn destination(
+    flavor: &Flavor,
+    demo: &Demo,
+    params: &[(String, String)],
+) -> Result<(&'static store::Client, Redirect, bool), Refused> {
+    let get = |name: &str| param(params, name);
     let Some(client_id) = get("client_id") else {
-        return error_page(StatusCode::BAD_REQUEST, "The request has no client_id.");
+        return Err(Refused::page("The request has no client_id."));
     };
     let Some(client) = (flavor.client)(&client_id) else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            &format!("Unknown client_id '{client_id}'."),
-        );
+        return Err(Refused::page(format!("Unknown client_id '{client_id}'.")));
     };
     let Some(redirect_uri) = get("redirect_uri") else {
-        return error_page(StatusCode::BAD_REQUEST, "The request has no redirect_uri.");
+        return Err(Refused::page("The request has no redirect_uri."));
     };
     if !demo.faults.redirect_allowed(client, &redirect_uri) {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "The redirect_uri '{redirect_uri}' is not registered for client '{client_id}'."
-            ),
-        );
+        return Err(Refused::page(format!(
+            "The redirect_uri '{redirect_uri}' is not registered for client '{client_id}'."
+        )));
     }
-    let state = get("state");
-    let response_type = get("response_type").unwrap_or_default();
     let implicit = matches!(
-        response_type.as_str(),
+        get("response_type").unwrap_or_default().as_str(),
         "token" | "id_token token" | "token id_token"
     );
-    let back = Redirect {
-        uri: redirect_uri.clone(),
-        state: state.clone(),
-        fragment: implicit && !flavor.implicit_in_query,
-        issuer: flavor.iss.then(|| demo.issuer.clone()),
-    };
+    let default = default_mode(flavor, implicit);
+    let mode =
+        ResponseMode::parse(get("response_mode").as_deref(), implicit, default).unwrap_or(default);
+    let back = Redirect::new(demo, flavor, client, redirect_uri, get("state"), mode);
+    Ok((client, back, implicit))
+}
+
+/// The response mode when the request names none: the fragment for tokens
+/// (unless the flavor answers them in the query), else the query.
+fn default_mode(flavor: &Flavor, implicit: bool) -> ResponseMode {
+    if implicit && !flavor.implicit_in_query {
+        ResponseMode::Fragment
+    } else {
+        ResponseMode::Query
+    }
+}
+
+/// Checks an authorization request's parameters (RFC 6749 §4.1.1, §4.2.1,
+/// RFC 7636 §4.3, RFC 9449 §10), at the authorization endpoint and at the
+/// pushed authorization request endpoint alike.
+pub fn check(
+    flavor: &Flavor,
+    demo: &Demo,
+    params: &[(String, String)],
+) -> Result<Checked, Refused> {
+    let get = |name: &str| param(params, name);
+    let (client, mut back, implicit) = destination(flavor, demo, params)?;
+    let client_id = client.id.to_string();
+    let redirect_uri = back.uri.clone();
+    // An unreadable response_mode is refused in the default mode.
+    back.mode = default_mode(flavor, implicit);
+    match ResponseMode::parse(get("response_mode").as_deref(), implicit, back.mode) {
+        Ok(mode) => back.mode = mode,
+        Err(description) => return Err(Refused::back(&back, "invalid_request", description)),
+    }
+    let response_type = get("response_type").unwrap_or_default();
     let grant = match response_type.as_str() {
         "code" => "authorization_code",
         _ if implicit => "implicit",
-        "" => return back.error("invalid_request", "response_type is missing"),
+        "" => {
+            return Err(Refused::back(
+                &back,
+                "invalid_request",
+                "response_type is missing",
+            ));
+        }
         other => {
-            return back.error(
+            return Err(Refused::back(
+                &back,
                 "unsupported_response_type",
-                &format!("response_type '{other}' is not supported; use code or token"),
-            );
+                format!("response_type '{other}' is not supported; use code or token"),
+            ));
         }
     };
     if !client.grants.contains(&grant) {
-        return back.error(
+        return Err(Refused::back(
+            &back,
             "unauthorized_client",
-            &format!("client '{client_id}' may not use the {grant} grant"),
-        );
+            format!("client '{client_id}' may not use the {grant} grant"),
+        ));
     }
-    let form = Form(params.clone());
+    let form = Form(params.to_vec());
     let scope = match scope_in(&form, client.default_scope, flavor.scopes) {
         Ok(scope) => scope,
         Err(_) => {
@@ -109,40 +347,48 @@ pub fn start(
                 .split_whitespace()
                 .find(|s| !flavor.scopes.contains(s))
                 .unwrap_or_default();
-            return back.error("invalid_scope", &format!("unknown scope '{unknown}'"));
+            return Err(Refused::back(
+                &back,
+                "invalid_scope",
+                format!("unknown scope '{unknown}'"),
+            ));
         }
     };
     let challenge = match (get("code_challenge"), get("code_challenge_method")) {
         (None, None) => None,
         (None, Some(_)) => {
-            return back.error(
+            return Err(Refused::back(
+                &back,
                 "invalid_request",
                 "code_challenge_method without code_challenge",
-            );
+            ));
         }
         (Some(challenge), method) => {
             let method = method.unwrap_or_else(|| "plain".to_string());
             if method != "S256" && method != "plain" {
-                return back.error(
+                return Err(Refused::back(
+                    &back,
                     "invalid_request",
-                    &format!("code_challenge_method '{method}' is not supported; use S256"),
-                );
+                    format!("code_challenge_method '{method}' is not supported; use S256"),
+                ));
             }
             Some((challenge, method))
         }
     };
     if grant == "authorization_code" && client.is_public() && challenge.is_none() {
-        return back.error(
+        return Err(Refused::back(
+            &back,
             "invalid_request",
             "public clients must use PKCE (code_challenge)",
-        );
+        ));
     }
     let nonce = get("nonce");
     if response_type.contains("id_token") && nonce.is_none() {
-        return back.error(
+        return Err(Refused::back(
+            &back,
             "invalid_request",
             "nonce is required when an ID token is returned in the fragment",
-        );
+        ));
     }
     // RFC 9449 §10: the code will be bound to this DPoP key.
     let dpop_jkt = get("dpop_jkt");
@@ -152,29 +398,23 @@ pub fn start(
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
     {
-        return back.error(
+        return Err(Refused::back(
+            &back,
             "invalid_request",
             "dpop_jkt is not a base64url SHA-256 JWK thumbprint (RFC 9449 §10)",
-        );
+        ));
     }
-    let request_id = store::random_token(16);
-    demo.store().pending.insert(
-        request_id.clone(),
-        Pending {
-            flavor: flavor.mode,
-            client_id: client_id.clone(),
-            scope,
-            kind: PendingKind::Authorize {
-                redirect_uri,
-                response_type,
-                state,
-                challenge,
-                nonce,
-                dpop_jkt,
-            },
-        },
-    );
-    next_page(flavor, demo, headers, &request_id)
+    Ok(Checked {
+        client_id,
+        scope,
+        redirect_uri,
+        response_type,
+        response_mode: back.mode,
+        state: back.state.clone(),
+        challenge,
+        nonce,
+        dpop_jkt,
+    })
 }
 
 /// The login page, or the consent page when the browser is signed in.
@@ -278,23 +518,26 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
             challenge,
             nonce,
             dpop_jkt,
+            response_mode,
         } => {
             let flavor = modes::flavor(pending.flavor);
             let implicit = response_type != "code";
-            let back = Redirect {
-                uri: redirect_uri.clone(),
-                state,
-                fragment: implicit && !flavor.implicit_in_query,
-                issuer: flavor.iss.then(|| demo.issuer.clone()),
-            };
-            if !allow {
-                return back.error("access_denied", flavor.denied);
-            }
             let Some(client) = (flavor.client)(&pending.client_id) else {
                 return error_page(StatusCode::BAD_REQUEST, "The client disappeared.");
             };
+            let back = Redirect::new(
+                &demo,
+                flavor,
+                client,
+                redirect_uri.clone(),
+                state,
+                response_mode,
+            );
+            if !allow {
+                return back.error(&demo, "access_denied", flavor.denied);
+            }
             if let (true, Some(issue)) = (implicit, flavor.implicit) {
-                return back.success(issue(&demo, client, &user, &pending.scope));
+                return back.success(&demo, issue(&demo, client, &user, &pending.scope));
             }
             if implicit {
                 let id_token = response_type.contains("id_token").then_some(IdTokenInput {
@@ -321,9 +564,9 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                                 fields.push((name.clone(), text));
                             }
                         }
-                        back.success(fields)
+                        back.success(&demo, fields)
                     }
-                    Err(err) => back.error("server_error", &err),
+                    Err(err) => back.error(&demo, "server_error", &err),
                 };
             }
             let code = store::random_token(24);
@@ -344,7 +587,7 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                     refresh_tokens: Vec::new(),
                 },
             );
-            back.success(vec![("code".to_string(), code)])
+            back.success(&demo, vec![("code".to_string(), code)])
         }
     }
 }
@@ -464,60 +707,6 @@ fn session_user(demo: &Demo, headers: &HeaderMap) -> Option<String> {
     demo.store().sessions.get(session).cloned()
 }
 
-/// Where an authorization answer goes.
-struct Redirect {
-    uri: String,
-    state: Option<String>,
-    fragment: bool,
-    /// Sent as `iss` (RFC 9207) when set.
-    issuer: Option<String>,
-}
-
-impl Redirect {
-    fn success(&self, mut fields: Vec<(String, String)>) -> Response {
-        if let Some(state) = &self.state {
-            fields.push(("state".to_string(), state.clone()));
-        }
-        // RFC 9207: say who answered.
-        fields.extend(self.issuer.clone().map(|iss| ("iss".to_string(), iss)));
-        self.send(fields)
-    }
-
-    fn error(&self, error: &str, description: &str) -> Response {
-        let mut fields = vec![
-            ("error".to_string(), error.to_string()),
-            ("error_description".to_string(), description.to_string()),
-        ];
-        if let Some(state) = &self.state {
-            fields.push(("state".to_string(), state.clone()));
-        }
-        fields.extend(self.issuer.clone().map(|iss| ("iss".to_string(), iss)));
-        self.send(fields)
-    }
-
-    fn send(&self, fields: Vec<(String, String)>) -> Response {
-        let encoded = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
-        let separator = if self.fragment {
-            '#'
-        } else if self.uri.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
-        let location = format!("{}{separator}{encoded}", self.uri);
-        let mut response = StatusCode::FOUND.into_response();
-        if let Ok(value) = HeaderValue::from_str(&location) {
-            response.headers_mut().insert(header::LOCATION, value);
-        }
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        response
-    }
-}
-
 /// Escapes text for HTML (and XML).
 pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -613,7 +802,7 @@ fn info_page(title: &str, message: &str) -> Response {
     )
 }
 
-fn error_page(status: StatusCode, message: &str) -> Response {
+pub(super) fn error_page(status: StatusCode, message: &str) -> Response {
     html_page(
         status,
         "Cannot sign in",

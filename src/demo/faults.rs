@@ -75,11 +75,45 @@ pub struct Faults {
     /// connection that presented a client certificate is bound to it
     /// (`cnf.x5t#S256`, RFC 8705 §3), whatever the client authentication.
     pub certificate_bound: bool,
+    /// `par-required`: `/authorize` refuses requests that were not pushed
+    /// (RFC 9126 §5), and discovery says
+    /// `require_pushed_authorization_requests: true`.
+    pub par_required: bool,
+    /// `iss-missing`: authorization responses carry no `iss`, though
+    /// discovery still says `authorization_response_iss_parameter_supported`
+    /// (RFC 9207 §3 wants it then on every response).
+    pub iss_missing: bool,
+    /// `iss-wrong`: authorization responses carry another server's `iss`
+    /// ([`WRONG_ISSUER`]) — what a mix-up attack looks like (RFC 9207 §2.4).
+    pub iss_wrong: bool,
+    /// `jarm-bad-signature`: JARM responses' signatures do not verify.
+    pub jarm_bad_signature: bool,
+    /// `jarm-wrong-aud`: JARM responses name another client as `aud`.
+    pub jarm_wrong_aud: bool,
+    /// `jarm-wrong-iss`: JARM responses name another issuer as `iss`.
+    pub jarm_wrong_iss: bool,
+    /// `jarm-expired`: JARM responses expired ten minutes ago.
+    pub jarm_expired: bool,
+    /// `jarm-no-exp`: JARM responses have no `exp`.
+    pub jarm_no_exp: bool,
+    /// `jarm-no-iss`: JARM responses have no `iss`.
+    pub jarm_no_iss: bool,
+    /// `jarm-no-aud`: JARM responses have no `aud`.
+    pub jarm_no_aud: bool,
+    /// `jarm-alg-none`: JARM responses are unsigned JWTs (`alg: none`).
+    pub jarm_alg_none: bool,
 }
+
+/// The issuer that `iss-wrong` and `jarm-wrong-iss` name instead of the
+/// demo's own.
+pub const WRONG_ISSUER: &str = "https://other-issuer.example";
+
+/// The client that `jarm-wrong-aud` names instead of the requesting one.
+pub const WRONG_AUDIENCE: &str = "some-other-client";
 
 impl Faults {
     /// The names accepted by [`Faults::switch_on`].
-    pub const NAMES: [&str; 12] = [
+    pub const NAMES: [&str; 23] = [
         "empty-403",
         "post-401",
         "bearer-challenge",
@@ -92,6 +126,17 @@ impl Faults {
         "dpop-nonce",
         "dpop-ignored",
         "certificate-bound",
+        "par-required",
+        "iss-missing",
+        "iss-wrong",
+        "jarm-bad-signature",
+        "jarm-wrong-aud",
+        "jarm-wrong-iss",
+        "jarm-expired",
+        "jarm-no-exp",
+        "jarm-no-iss",
+        "jarm-no-aud",
+        "jarm-alg-none",
     ];
 
     /// Turns on the switch called `name`; false when there is none.
@@ -109,6 +154,17 @@ impl Faults {
             "dpop-nonce" => &mut self.dpop_nonce,
             "dpop-ignored" => &mut self.dpop_ignored,
             "certificate-bound" => &mut self.certificate_bound,
+            "par-required" => &mut self.par_required,
+            "iss-missing" => &mut self.iss_missing,
+            "iss-wrong" => &mut self.iss_wrong,
+            "jarm-bad-signature" => &mut self.jarm_bad_signature,
+            "jarm-wrong-aud" => &mut self.jarm_wrong_aud,
+            "jarm-wrong-iss" => &mut self.jarm_wrong_iss,
+            "jarm-expired" => &mut self.jarm_expired,
+            "jarm-no-exp" => &mut self.jarm_no_exp,
+            "jarm-no-iss" => &mut self.jarm_no_iss,
+            "jarm-no-aud" => &mut self.jarm_no_aud,
+            "jarm-alg-none" => &mut self.jarm_alg_none,
             _ => return false,
         };
         *switch = true;

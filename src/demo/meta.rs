@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::client_auth::{Endpoint, Form, authenticate_at};
 use super::keys::SigningKey;
+use super::response::ResponseMode;
 use super::store;
 use super::store::SCOPES;
 use super::tls::ClientCertificate;
@@ -76,7 +77,15 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
         "scopes_supported": SCOPES,
         "response_types_supported": ["code", "token", "id_token token"],
-        "response_modes_supported": ["query", "fragment"],
+        "response_modes_supported": ResponseMode::NAMES,
+        "pushed_authorization_request_endpoint": format!("{base}/par"),
+        "require_pushed_authorization_requests": demo.faults.par_required,
+        "request_parameter_supported": true,
+        // Only the request_uri values of the PAR endpoint (RFC 9126 §4);
+        // OpenID Discovery's default would be true.
+        "request_uri_parameter_supported": false,
+        "request_object_signing_alg_values_supported": ASSERTION_ALGS,
+        "authorization_signing_alg_values_supported": ["RS256", "ES256"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "dpop_signing_alg_values_supported": dpop::ALGS,
@@ -86,6 +95,7 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         // expected; here the TLS layer asks for one everywhere.
         doc["mtls_endpoint_aliases"] = json!({
             "token_endpoint": format!("{base}/mtls/token"),
+            "pushed_authorization_request_endpoint": format!("{base}/mtls/par"),
             "revocation_endpoint": format!("{base}/mtls/revoke"),
             "introspection_endpoint": format!("{base}/mtls/introspect"),
             "userinfo_endpoint": format!("{base}/mtls/userinfo"),

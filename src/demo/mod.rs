@@ -23,6 +23,9 @@ mod meta;
 mod mode;
 mod modes;
 mod mtls;
+mod par;
+mod request_object;
+mod response;
 pub mod store;
 mod tls;
 mod token;
@@ -327,6 +330,7 @@ fn router(demo: Arc<Demo>) -> Router {
     let mtls_aliases = if demo.tls {
         Router::new()
             .route("/mtls/token", post(token::token))
+            .route("/mtls/par", post(par::par))
             .route("/mtls/introspect", post(meta::introspect))
             .route("/mtls/revoke", post(meta::revoke))
             .route("/mtls/userinfo", get(api::userinfo).post(api::userinfo))
@@ -344,6 +348,7 @@ fn router(demo: Arc<Demo>) -> Router {
         .route("/admin/rotate-keys", post(meta::rotate_keys))
         .route("/admin/clients/{client_id}/jwks", post(meta::register_jwks))
         .route("/authorize", get(authorize::authorize))
+        .route("/par", post(par::par))
         .route("/authorize/login", post(authorize::login))
         .route("/authorize/consent", post(authorize::consent))
         .route(

@@ -22,6 +22,9 @@ pub struct Client {
     /// How its ID tokens are signed: `RS256` or `ES256`
     /// (`id_token_signed_response_alg`, OIDC Dynamic Client Registration §2).
     pub id_token_alg: &'static str,
+    /// How its JARM authorization responses are signed: `RS256` or `ES256`
+    /// (`authorization_signed_response_alg`, JARM §3).
+    pub authorization_signed_response_alg: &'static str,
     /// Its public keys as a JWKS document (`jwks`, RFC 7591 §2), for
     /// private_key_jwt (RFC 7523 §2.2); `POST /admin/clients/{id}/jwks`
     /// replaces them while the server runs.
@@ -88,6 +91,7 @@ pub const CLIENTS: &[Client] = &[
         default_scope: "read",
         redirect_uris: REDIRECT_URIS,
         id_token_alg: "RS256",
+        authorization_signed_response_alg: "RS256",
         jwks: None,
         tls_client_auth_subject_cn: None,
     },
@@ -104,6 +108,7 @@ pub const CLIENTS: &[Client] = &[
         default_scope: "read",
         redirect_uris: REDIRECT_URIS,
         id_token_alg: "RS256",
+        authorization_signed_response_alg: "RS256",
         jwks: None,
         tls_client_auth_subject_cn: None,
     },
@@ -119,6 +124,7 @@ pub const CLIENTS: &[Client] = &[
         default_scope: "openid",
         redirect_uris: REDIRECT_URIS,
         id_token_alg: "ES256",
+        authorization_signed_response_alg: "ES256",
         jwks: None,
         tls_client_auth_subject_cn: None,
     },
@@ -129,6 +135,7 @@ pub const CLIENTS: &[Client] = &[
         default_scope: "read",
         redirect_uris: &[],
         id_token_alg: "RS256",
+        authorization_signed_response_alg: "RS256",
         jwks: None,
         tls_client_auth_subject_cn: None,
     },
@@ -145,6 +152,7 @@ pub const CLIENTS: &[Client] = &[
         default_scope: "read",
         redirect_uris: REDIRECT_URIS,
         id_token_alg: "RS256",
+        authorization_signed_response_alg: "RS256",
         jwks: Some(include_str!(
             "../../assets/demo-keys/demo-jwt-es256.jwks.json"
         )),
@@ -162,6 +170,7 @@ pub const CLIENTS: &[Client] = &[
         default_scope: "read",
         redirect_uris: REDIRECT_URIS,
         id_token_alg: "RS256",
+        authorization_signed_response_alg: "RS256",
         jwks: None,
         tls_client_auth_subject_cn: Some("demo-mtls"),
     },
@@ -270,6 +279,8 @@ pub enum PendingKind {
         nonce: Option<String>,
         /// `dpop_jkt` (RFC 9449 §10): the key the code is bound to.
         dpop_jkt: Option<String>,
+        /// How the answer reaches the client.
+        response_mode: super::response::ResponseMode,
     },
     /// Approving a device (RFC 8628).
     Device {
@@ -369,6 +380,20 @@ pub struct Store {
     pub dpop_jtis: HashMap<(String, String), i64>,
     /// DPoP nonces handed out, newest last; the last two are accepted.
     pub dpop_nonces: Vec<String>,
+    /// Pushed authorization requests (RFC 9126), by `request_uri`.
+    pub pushed: HashMap<String, Pushed>,
+}
+
+/// A pushed authorization request (RFC 9126 §2), waiting for its one use.
+#[derive(Debug, Clone)]
+pub struct Pushed {
+    /// The client that pushed it.
+    pub client_id: String,
+    /// Its authorization request parameters (a request object's claims
+    /// when it was pushed as one), checked when pushed.
+    pub params: Vec<(String, String)>,
+    /// Unix time after which it is refused.
+    pub expires_at: i64,
 }
 
 /// A client by id.

@@ -119,7 +119,7 @@ pub struct Binding {
 }
 
 /// A refused DPoP proof at the token endpoint (RFC 9449 §5, §8).
-fn dpop_refusal(demo: &Demo, refusal: Refusal) -> Response {
+pub(super) fn dpop_refusal(demo: &Demo, refusal: Refusal) -> Response {
     match refusal {
         Refusal::Invalid(description) => {
             oauth_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof", &description)

@@ -34,8 +34,12 @@ impl Default for Person {
 /// Where the visit ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Visit {
-    /// The redirect to the client, when there was one.
+    /// The redirect to the client, when there was one; with
+    /// `response_mode=form_post`, the URL the form was posted to.
     pub redirected_to: Option<String>,
+    /// With `response_mode=form_post` (or `form_post.jwt`): the fields the
+    /// auto-submitting page posted to `redirected_to`.
+    pub posted: Option<Vec<(String, String)>>,
     /// The status of the last page.
     pub status: u16,
     /// The last page's text (HTML).
@@ -78,6 +82,7 @@ pub async fn visit(url: &str, person: &Person) -> Result<Visit, String> {
             let page = deliver(&client, &target).await?;
             return Ok(Visit {
                 redirected_to: Some(target.to_string()),
+                posted: None,
                 status: page.0,
                 page: page.1,
             });
@@ -86,14 +91,29 @@ pub async fn visit(url: &str, person: &Person) -> Result<Visit, String> {
         if !(200..300).contains(&status) {
             return Ok(Visit {
                 redirected_to: None,
+                posted: None,
                 status,
                 page,
+            });
+        }
+        if let Some((action, fields)) = auto_submitted_form(&page) {
+            // The Form Post Response Mode: the page posts itself to the client.
+            let target = url::Url::parse(&action)
+                .or_else(|_| url::Url::parse(&origin).and_then(|base| base.join(&action)))
+                .map_err(|e| format!("bad form action {action}: {e}"))?;
+            let page = post_to_client(&client, &target, &fields).await?;
+            return Ok(Visit {
+                redirected_to: Some(target.to_string()),
+                posted: Some(fields),
+                status: page.0,
+                page: page.1,
             });
         }
         let Some(request) = hidden(&page, "request") else {
             // A final page (device approved, or an error page).
             return Ok(Visit {
                 redirected_to: None,
+                posted: None,
                 status,
                 page,
             });
@@ -146,13 +166,7 @@ pub async fn visit(url: &str, person: &Person) -> Result<Visit, String> {
 async fn deliver(client: &reqwest::Client, target: &url::Url) -> Result<(u16, String), String> {
     // A hosted callback page (elsewhere on the internet) is not visited: the
     // redirect URL is the result, pasted back by hand.
-    let here = match target.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    };
-    if !here {
+    if !is_local(target) {
         return Ok((0, String::new()));
     }
     let response = match target.fragment() {
@@ -186,6 +200,76 @@ async fn deliver(client: &reqwest::Client, target: &url::Url) -> Result<(u16, St
         Err(err) if err.is_connect() || err.is_request() => Ok((0, String::new())),
         Err(err) => Err(err.to_string()),
     }
+}
+
+/// Whether `target` is on this machine (a loopback callback listener);
+/// a hosted page elsewhere on the internet is not visited.
+fn is_local(target: &url::Url) -> bool {
+    match target.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Posts an auto-submitted form's fields to the client, as a browser does
+/// on loading a form_post page.
+async fn post_to_client(
+    client: &reqwest::Client,
+    target: &url::Url,
+    fields: &[(String, String)],
+) -> Result<(u16, String), String> {
+    if !is_local(target) {
+        return Ok((0, String::new()));
+    }
+    match client.post(target.as_str()).form(fields).send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            Ok((status, response.text().await.unwrap_or_default()))
+        }
+        Err(err) if err.is_connect() || err.is_request() => Ok((0, String::new())),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+/// A page whose form submits itself on load (`onload` submitting the first
+/// form): its action and its hidden fields.
+fn auto_submitted_form(page: &str) -> Option<(String, Vec<(String, String)>)> {
+    if !page.contains("onload=\"document.forms[0].submit()\"") {
+        return None;
+    }
+    let form_at = page.find("<form")?;
+    let form = &page[form_at..];
+    let action = attribute(&form[..form.find('>')?], "action")?;
+    let mut fields = Vec::new();
+    let mut rest = form;
+    while let Some(at) = rest.find("<input") {
+        rest = &rest[at..];
+        let end = rest.find('>')?;
+        let tag = &rest[..end];
+        if let (Some(name), Some(value)) = (attribute(tag, "name"), attribute(tag, "value")) {
+            fields.push((name, value));
+        }
+        rest = &rest[end..];
+    }
+    Some((action, fields))
+}
+
+/// An attribute's value in a tag, HTML entities undone.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    let end = tag[start..].find('"')? + start;
+    Some(unescape(&tag[start..end]))
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 async fn get(
@@ -244,4 +328,28 @@ fn strip_tags(html: &str) -> String {
         }
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_auto_submitted_form_is_read() {
+        let page = "<html><body onload=\"document.forms[0].submit()\">\
+            <form method=\"post\" action=\"http://127.0.0.1:9/cb?a=1&amp;b=2\">\
+            <input type=\"hidden\" name=\"code\" value=\"x&amp;y\">\
+            <input type=\"hidden\" name=\"state\" value=\"&quot;s&quot;\">\
+            <noscript><button type=\"submit\">Continue</button></noscript></form></body></html>";
+        let (action, fields) = auto_submitted_form(page).expect("a form_post page");
+        assert_eq!(action, "http://127.0.0.1:9/cb?a=1&b=2");
+        assert_eq!(
+            fields,
+            vec![
+                ("code".to_string(), "x&y".to_string()),
+                ("state".to_string(), "\"s\"".to_string()),
+            ]
+        );
+        assert!(auto_submitted_form("<form action=\"/x\"></form>").is_none());
+    }
 }

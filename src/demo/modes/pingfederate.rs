@@ -32,6 +32,7 @@ static CLIENT: Client = Client {
         "http://127.0.0.1/callback",
     ],
     id_token_alg: "RS256",
+    authorization_signed_response_alg: "RS256",
     jwks: None,
     tls_client_auth_subject_cn: None,
 };

@@ -37,6 +37,7 @@ static CLIENT: Client = Client {
         "https://app.example.com/oauth/callback",
     ],
     id_token_alg: "RS256",
+    authorization_signed_response_alg: "RS256",
     jwks: None,
     tls_client_auth_subject_cn: None,
 };
