@@ -47,19 +47,19 @@ pub fn form_post(
         }
         ClientAuthMethod::ClientSecretPost => {
             let secret = client_secret(profile, method)?;
-            params.push(("client_id".into(), profile.require_client_id()?.into()));
+            with_client_id(&mut params, profile.require_client_id()?);
             params.push(("client_secret".into(), secret.expose().to_string()));
         }
         ClientAuthMethod::None
         | ClientAuthMethod::TlsClientAuth
         | ClientAuthMethod::SelfSignedTlsClientAuth => {
             if let Some(id) = &profile.client_id {
-                params.push(("client_id".into(), id.clone()));
+                with_client_id(&mut params, id);
             }
         }
         ClientAuthMethod::PrivateKeyJwt | ClientAuthMethod::ClientSecretJwt => {
             let assertions = Assertions::new(profile, method)?;
-            params.push(("client_id".into(), profile.require_client_id()?.into()));
+            with_client_id(&mut params, profile.require_client_id()?);
             assertions.add_to(&mut params)?;
         }
     }
@@ -75,6 +75,15 @@ pub fn form_post(
             },
             exchange: None,
         })
+}
+
+/// Adds `client_id` unless the parameters already carry it (a pushed
+/// authorization request has its own): a repeated parameter is refused
+/// (RFC 6749 §3.2).
+fn with_client_id(params: &mut Vec<(String, String)>, id: &str) {
+    if !params.iter().any(|(name, _)| name == "client_id") {
+        params.push(("client_id".into(), id.to_string()));
+    }
 }
 
 fn client_secret(profile: &Profile, method: ClientAuthMethod) -> Result<Secret, ProfileError> {
