@@ -6,7 +6,7 @@
 mod support;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 use oauth_debugger::app::App;
 use support::ui::{click, shows, start_in, wait_for};
 
@@ -122,4 +122,43 @@ fn dpop_in_the_app_binds_the_token_shows_the_proof_and_calls_the_api_with_it() {
     click(&mut harness, "Request");
     click(&mut harness, "Send");
     wait_for(&mut harness, "the API answer", |h| shows(h, "HTTP 200"));
+}
+
+#[test]
+fn a_pushed_authorization_request_in_the_app_shows_the_push_and_sends_the_browser_with_its_request_uri()
+ {
+    use oauth_debugger::demo::user_agent::{self, Person};
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_in(&runtime, dir.path());
+    click(&mut harness, "Demo — authorization code");
+    harness
+        .get_by_label("Push the authorization request")
+        .scroll_to_me();
+    harness.run_steps(10);
+    click(&mut harness, "Push the authorization request");
+    assert!(shows(&harness, "Unsaved changes"), "PAR ticked");
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the push", |h| {
+        shows(h, "Pushed (RFC 9126): the browser carries request_uri urn:ietf:params:oauth:request_uri:")
+    });
+    assert!(shows(&harness, "201 par"), "the PAR exchange is drawn");
+    let url = harness
+        .get_by_label_contains("request_uri=")
+        .accesskit_node()
+        .value()
+        .or_else(|| {
+            harness
+                .get_by_label_contains("request_uri=")
+                .accesskit_node()
+                .label()
+        })
+        .expect("the URL the browser goes to");
+    assert!(!url.contains("code_challenge"), "only client_id and request_uri: {url}");
+    runtime
+        .block_on(user_agent::visit(&url, &Person::default()))
+        .expect("signed in");
+    wait_for(&mut harness, "the token", |h| {
+        shows(h, "Token received (Authorization code grant)")
+    });
 }

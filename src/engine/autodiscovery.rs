@@ -202,6 +202,17 @@ pub async fn complete(
     cache: &DiscoveryCache,
     needs: &[Endpoint],
 ) -> Result<(Profile, Option<DiscoveryNote>), EngineError> {
+    // A browser grant that pushes its request needs the PAR endpoint; one
+    // whose answer is a signed JWT (JARM) needs the server's keys.
+    let mut needs = needs.to_vec();
+    if needs.contains(&Endpoint::Authorization) {
+        if profile.authz.par {
+            needs.push(Endpoint::Par);
+        }
+        if profile.authz.response_mode.is_jwt() {
+            needs.push(Endpoint::JwksUri);
+        }
+    }
     let missing: Vec<Endpoint> = needs
         .iter()
         .copied()
