@@ -1273,3 +1273,134 @@ async fn each_jarm_fault_produces_its_defect() {
         }
     }
 }
+
+// ---- FAPI 2.0 ----
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fapi2_discovery_says_what_remains_allowed() {
+    let server = start(&["fapi2"]).await;
+    let base = server.url();
+    let meta = discovery(&base).await;
+    assert_eq!(meta["require_pushed_authorization_requests"], true);
+    assert_eq!(
+        meta["token_endpoint_auth_methods_supported"],
+        json!(["private_key_jwt"])
+    );
+    assert_eq!(meta["response_types_supported"], json!(["code"]));
+    assert_eq!(meta["code_challenge_methods_supported"], json!(["S256"]));
+    let grants = meta["grant_types_supported"].as_array().expect("grants");
+    assert!(!grants.contains(&json!("password")));
+    assert!(!grants.contains(&json!("implicit")));
+    assert_eq!(meta["authorization_response_iss_parameter_supported"], true);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fapi2_takes_pushed_pkce_requests_by_private_key_jwt_clients_and_binds_the_tokens() {
+    let server = start(&["fapi2"]).await;
+    let base = server.url();
+    let par = format!("{base}/par");
+    let token = format!("{base}/token");
+
+    // Not pushed: refused.
+    let plain = authorize(&base, &code_query(&[])).await;
+    assert_eq!(plain.status, 400);
+    assert!(plain.text.contains("pushed authorization requests"));
+    // A client secret is not enough.
+    let secret = push(&base, &pushed_code_request()).await;
+    assert_eq!(secret.status, 401, "{}", secret.text);
+    assert_eq!(secret.body["error"], "invalid_client");
+    assert!(secret.description().contains("FAPI 2.0"), "{}", secret.text);
+
+    let push_jwt = |extra: Vec<(&'static str, &'static str)>| {
+        let assertion = demo_jwt_assertion(&par);
+        let mut form: Vec<(String, String)> = vec![
+            ("response_type".into(), "code".into()),
+            ("redirect_uri".into(), REDIRECT.into()),
+            ("state".into(), "s".into()),
+            ("client_assertion_type".into(), ASSERTION_TYPE.into()),
+            ("client_assertion".into(), assertion),
+        ];
+        for (name, value) in extra {
+            form.retain(|(k, _)| k != name);
+            form.push((name.into(), value.into()));
+        }
+        answer(http().post(&par).form(&form))
+    };
+    // PKCE S256 is required.
+    let no_pkce = push_jwt(vec![]).await;
+    assert_eq!(no_pkce.status, 400, "{}", no_pkce.text);
+    assert!(no_pkce.description().contains("S256"), "{}", no_pkce.text);
+    let plain_pkce = push_jwt(vec![
+        ("code_challenge", VERIFIER),
+        ("code_challenge_method", "plain"),
+    ])
+    .await;
+    assert_eq!(plain_pkce.status, 400, "{}", plain_pkce.text);
+    let implicit = push_jwt(vec![
+        ("response_type", "token"),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+    ])
+    .await;
+    assert_eq!(implicit.body["error"], "unsupported_response_type");
+
+    let pushed = push_jwt(vec![
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+    ])
+    .await;
+    assert_eq!(pushed.status, 201, "{}", pushed.text);
+    let request_uri = pushed.body["request_uri"].as_str().expect("request_uri");
+    let done = authorize_and_allow(
+        &base,
+        &[("client_id", "demo-jwt"), ("request_uri", request_uri)],
+    )
+    .await;
+    let fields = pairs(&done.location(), false);
+    assert_eq!(field(&fields, "iss"), Some(base.as_str()));
+    let code = field(&fields, "code").expect("code");
+
+    let exchange = |proof: Option<String>| {
+        let assertion = demo_jwt_assertion(&token);
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+            ("client_assertion_type", ASSERTION_TYPE),
+            ("client_assertion", assertion.as_str()),
+        ];
+        let mut request = http().post(&token).form(&form);
+        if let Some(proof) = proof {
+            request = request.header("DPoP", proof);
+        }
+        answer(request)
+    };
+    // Without a proof (and without a certificate) no token: not sender-constrained.
+    let unbound = exchange(None).await;
+    assert_eq!(unbound.status, 400, "{}", unbound.text);
+    assert!(
+        unbound.description().contains("sender-constrained"),
+        "{}",
+        unbound.text
+    );
+    let key = p256_key();
+    let header = json!({ "typ": "dpop+jwt", "alg": "ES256", "jwk": key.jwk });
+    let claims = json!({ "htm": "POST", "htu": token, "iat": now(), "jti": random_jti() });
+    let proof = sign_raw(&header, &claims, &key.encoding, Algorithm::ES256);
+    let bound = exchange(Some(proof)).await;
+    assert_eq!(bound.status, 200, "{}", bound.text);
+    assert_eq!(bound.body["token_type"], "DPoP");
+
+    // No password grant.
+    let assertion = demo_jwt_assertion(&token);
+    let password = answer(http().post(&token).form(&[
+        ("grant_type", "password"),
+        ("username", "alice"),
+        ("password", "alice-password"),
+        ("client_assertion_type", ASSERTION_TYPE),
+        ("client_assertion", assertion.as_str()),
+    ]))
+    .await;
+    assert_eq!(password.body["error"], "unsupported_grant_type");
+}

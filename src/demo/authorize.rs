@@ -110,7 +110,7 @@ fn resolve(
             }
         });
     }
-    if demo.faults.par_required {
+    if demo.faults.requires_par() {
         return Err(Refused::Page {
             error: "invalid_request",
             message: "This server requires pushed authorization requests (RFC 9126): push the request to /par, then send only client_id and request_uri here.".to_string(),
@@ -313,6 +313,13 @@ pub fn check(
         Err(description) => return Err(Refused::back(&back, "invalid_request", description)),
     }
     let response_type = get("response_type").unwrap_or_default();
+    if demo.faults.fapi2 && response_type != "code" {
+        return Err(Refused::back(
+            &back,
+            "unsupported_response_type",
+            format!("response_type '{response_type}': FAPI 2.0 takes code only"),
+        ));
+    }
     let grant = match response_type.as_str() {
         "code" => "authorization_code",
         _ if implicit => "implicit",
@@ -375,6 +382,17 @@ pub fn check(
             Some((challenge, method))
         }
     };
+    if demo.faults.fapi2
+        && challenge
+            .as_ref()
+            .is_none_or(|(_, method)| method.as_str() != "S256")
+    {
+        return Err(Refused::back(
+            &back,
+            "invalid_request",
+            "FAPI 2.0 requires PKCE with code_challenge_method S256",
+        ));
+    }
     if grant == "authorization_code" && client.is_public() && challenge.is_none() {
         return Err(Refused::back(
             &back,

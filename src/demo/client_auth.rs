@@ -117,6 +117,26 @@ pub fn authenticate_at(
     headers: &HeaderMap,
     form: &Form,
 ) -> Result<Authenticated, Response> {
+    let authenticated = authenticate_any(demo, endpoint, headers, form)?;
+    // FAPI 2.0 Security Profile §5.3.3.4: private_key_jwt or mutual TLS.
+    if demo.faults.fapi2
+        && !(authenticated.method == Method::PrivateKeyJwt || authenticated.method.is_mtls())
+    {
+        return Err(invalid_client_401(&format!(
+            "FAPI 2.0: client '{}' must authenticate with private_key_jwt or mutual TLS (tls_client_auth, self_signed_tls_client_auth)",
+            authenticated.client.id
+        )));
+    }
+    Ok(authenticated)
+}
+
+/// [`authenticate_at`] by any method the client may use.
+fn authenticate_any(
+    demo: &Demo,
+    endpoint: &Endpoint<'_>,
+    headers: &HeaderMap,
+    form: &Form,
+) -> Result<Authenticated, Response> {
     let assertion_type = form.get("client_assertion_type");
     let assertion = form.get("client_assertion");
     let used: Vec<&str> = [

@@ -102,6 +102,13 @@ pub struct Faults {
     pub jarm_no_aud: bool,
     /// `jarm-alg-none`: JARM responses are unsigned JWTs (`alg: none`).
     pub jarm_alg_none: bool,
+    /// `fapi2`: the FAPI 2.0 Security Profile (§5.3): pushed authorization
+    /// requests only, `response_type=code` with PKCE S256 only, client
+    /// authentication by private_key_jwt or mutual TLS only, no password
+    /// grant, sender-constrained access tokens only (a DPoP proof or a
+    /// client certificate at the token endpoint), codes that live 60 s and
+    /// `iss` in authorization responses.
+    pub fapi2: bool,
 }
 
 /// The issuer that `iss-wrong` and `jarm-wrong-iss` name instead of the
@@ -113,7 +120,7 @@ pub const WRONG_AUDIENCE: &str = "some-other-client";
 
 impl Faults {
     /// The names accepted by [`Faults::switch_on`].
-    pub const NAMES: [&str; 23] = [
+    pub const NAMES: [&str; 24] = [
         "empty-403",
         "post-401",
         "bearer-challenge",
@@ -137,6 +144,7 @@ impl Faults {
         "jarm-no-iss",
         "jarm-no-aud",
         "jarm-alg-none",
+        "fapi2",
     ];
 
     /// Turns on the switch called `name`; false when there is none.
@@ -165,10 +173,16 @@ impl Faults {
             "jarm-no-iss" => &mut self.jarm_no_iss,
             "jarm-no-aud" => &mut self.jarm_no_aud,
             "jarm-alg-none" => &mut self.jarm_alg_none,
+            "fapi2" => &mut self.fapi2,
             _ => return false,
         };
         *switch = true;
         true
+    }
+
+    /// Whether `/authorize` takes pushed requests only (RFC 9126 §5).
+    pub fn requires_par(&self) -> bool {
+        self.par_required || self.fapi2
     }
 
     /// A client authentication refusal as the switches shape it.

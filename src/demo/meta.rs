@@ -79,7 +79,7 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "response_types_supported": ["code", "token", "id_token token"],
         "response_modes_supported": ResponseMode::NAMES,
         "pushed_authorization_request_endpoint": format!("{base}/par"),
-        "require_pushed_authorization_requests": demo.faults.par_required,
+        "require_pushed_authorization_requests": demo.faults.requires_par(),
         "request_parameter_supported": true,
         // Only the request_uri values of the PAR endpoint (RFC 9126 §4);
         // OpenID Discovery's default would be true.
@@ -90,6 +90,28 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "dpop_signing_alg_values_supported": dpop::ALGS,
     });
+    if demo.faults.fapi2 {
+        // FAPI 2.0 Security Profile §5.3: what remains allowed.
+        let mut methods = vec!["private_key_jwt"];
+        if demo.tls {
+            methods.extend(["tls_client_auth", "self_signed_tls_client_auth"]);
+        }
+        for name in [
+            "token_endpoint_auth_methods_supported",
+            "introspection_endpoint_auth_methods_supported",
+            "revocation_endpoint_auth_methods_supported",
+        ] {
+            doc[name] = json!(methods);
+        }
+        doc["response_types_supported"] = json!(["code"]);
+        doc["code_challenge_methods_supported"] = json!(["S256"]);
+        doc["grant_types_supported"] = json!([
+            "authorization_code",
+            "client_credentials",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code"
+        ]);
+    }
     if demo.tls {
         // RFC 8705 §5: the same endpoints, where client certificates are
         // expected; here the TLS layer asks for one everywhere.

@@ -66,9 +66,9 @@ pub async fn token(
         Err(response) => return demo.faults.client_refusal(&headers, response),
     };
     let client = authenticated.client;
-    let certificate = peer
-        .as_ref()
-        .filter(|_| authenticated.method.is_mtls() || demo.faults.certificate_bound);
+    let certificate = peer.as_ref().filter(|_| {
+        authenticated.method.is_mtls() || demo.faults.certificate_bound || demo.faults.fapi2
+    });
     let binding = Binding {
         jkt: proof.map(|proof| proof.jkt),
         x5t: certificate.map(|cert| jose::sha256_b64(cert.der())),
@@ -84,11 +84,26 @@ pub async fn token(
             &format!("the grant type '{grant_type}' is not supported here"),
         );
     }
+    if demo.faults.fapi2 && grant_type == "password" {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "FAPI 2.0 does not allow the password grant",
+        );
+    }
     if !client.grants.contains(&grant_type) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "unauthorized_client",
             &format!("client '{}' may not use the {grant_type} grant", client.id),
+        );
+    }
+    // FAPI 2.0 Security Profile §5.3.2.1: sender-constrained tokens only.
+    if demo.faults.fapi2 && binding.jkt.is_none() && binding.x5t.is_none() {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "FAPI 2.0 issues sender-constrained access tokens only: send a DPoP proof, or connect with a client certificate (mutual TLS)",
         );
     }
     let response = match grant_type {
