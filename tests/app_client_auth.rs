@@ -140,7 +140,10 @@ fn a_pushed_authorization_request_in_the_app_shows_the_push_and_sends_the_browse
     assert!(shows(&harness, "Unsaved changes"), "PAR ticked");
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the push", |h| {
-        shows(h, "Pushed (RFC 9126): the browser carries request_uri urn:ietf:params:oauth:request_uri:")
+        shows(
+            h,
+            "Pushed (RFC 9126): the browser carries request_uri urn:ietf:params:oauth:request_uri:",
+        )
     });
     assert!(shows(&harness, "201 par"), "the PAR exchange is drawn");
     let url = harness
@@ -154,7 +157,10 @@ fn a_pushed_authorization_request_in_the_app_shows_the_push_and_sends_the_browse
                 .label()
         })
         .expect("the URL the browser goes to");
-    assert!(!url.contains("code_challenge"), "only client_id and request_uri: {url}");
+    assert!(
+        !url.contains("code_challenge"),
+        "only client_id and request_uri: {url}"
+    );
     runtime
         .block_on(user_agent::visit(&url, &Person::default()))
         .expect("signed in");

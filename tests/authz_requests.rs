@@ -377,3 +377,124 @@ async fn par_jar_private_key_jwt_dpop_and_pkce_together() {
     assert_eq!(object.decoded.claims["code_challenge_method"], "S256");
     assert_eq!(object.decoded.claims["dpop_jkt"], key.thumbprint().as_str());
 }
+
+/// A profile that meets FAPI 2.0: PAR + JAR + private_key_jwt + DPoP + PKCE
+/// S256, checked.
+fn fapi2_file(base: &str) -> ProfileFile {
+    ProfileFile {
+        require_pushed_authorization_requests: Some(true),
+        dpop_bound_access_tokens: Some(true),
+        fapi2: Some(true),
+        ..jwt_file(base)
+    }
+}
+
+async fn fapi2_run(server: &DemoServer, file: ProfileFile) -> Result<TokenSet, EngineError> {
+    let profile = profile(&file);
+    let key = oauth_debugger::engine::dpop::DpopKey::for_profile(&profile)
+        .expect("key")
+        .map(Arc::new);
+    let http = client(&profile).with_dpop(key);
+    let _ = server;
+    run(&profile, &http).await.0
+}
+
+fn fapi2_codes(tokens: &TokenSet) -> Vec<String> {
+    tokens
+        .findings
+        .iter()
+        .filter(|f| f.code.starts_with("fapi2_") && f.code != "fapi2_summary")
+        .map(|f| f.code.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_fapi2_run_against_a_fapi2_server_passes_with_no_finding() {
+    let server = demo_with(&["fapi2"]).await;
+    let base = server.url();
+    let tokens = fapi2_run(&server, fapi2_file(&base))
+        .await
+        .expect("the FAPI 2.0 grant");
+    assert_eq!(fapi2_codes(&tokens), Vec::<String>::new());
+    let summary = tokens
+        .findings
+        .iter()
+        .find(|f| f.code == "fapi2_summary")
+        .expect("a summary");
+    assert!(
+        summary.message.contains("every requirement"),
+        "{}",
+        summary.message
+    );
+
+    // The same server refuses a run without PAR.
+    let err = fapi2_run(
+        &server,
+        ProfileFile {
+            require_pushed_authorization_requests: None,
+            ..fapi2_file(&base)
+        },
+    )
+    .await
+    .expect_err("a fapi2 server wants PAR");
+    assert!(!err.to_string().is_empty());
+}
+
+#[tokio::test]
+async fn each_broken_fapi2_requirement_is_its_own_finding() {
+    let server = demo().await;
+    let base = server.url();
+    let cases: Vec<(&str, ProfileFile)> = vec![
+        (
+            "fapi2_pkce",
+            ProfileFile {
+                pkce: Some(oauth_debugger::engine::profile::PkceMode::Plain),
+                ..fapi2_file(&base)
+            },
+        ),
+        (
+            "fapi2_par",
+            ProfileFile {
+                require_pushed_authorization_requests: None,
+                ..fapi2_file(&base)
+            },
+        ),
+        (
+            "fapi2_sender_constrained",
+            ProfileFile {
+                dpop_bound_access_tokens: None,
+                ..fapi2_file(&base)
+            },
+        ),
+        (
+            "fapi2_algorithm",
+            ProfileFile {
+                dpop_signing_alg: Some("RS256".into()),
+                ..fapi2_file(&base)
+            },
+        ),
+        (
+            "fapi2_client_auth",
+            ProfileFile {
+                client_id: Some("demo-client".into()),
+                client_secret: Some(oauth_debugger::engine::Secret::new("demo-secret")),
+                token_endpoint_auth_method: Some(ClientAuthMethod::ClientSecretBasic),
+                request_object_signing_alg: None,
+                ..fapi2_file(&base)
+            },
+        ),
+    ];
+    for (code, file) in cases {
+        let codes = match fapi2_run(&server, file).await {
+            Ok(tokens) => fapi2_codes(&tokens),
+            Err(err) => panic!("{code}: the run should still finish: {err}"),
+        };
+        assert!(codes.contains(&code.to_string()), "{code}: {codes:?}");
+    }
+    // A server that leaves iss out of its answers.
+    let quiet = demo_with(&["iss-missing"]).await;
+    let tokens = fapi2_run(&quiet, fapi2_file(&quiet.url()))
+        .await
+        .expect("the run");
+    assert_eq!(fapi2_codes(&tokens), vec!["fapi2_iss".to_string()]);
+}

@@ -160,6 +160,10 @@ pub struct ProfileFile {
     /// metadata); checked on the response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_signed_response_alg: Option<String>,
+    /// Check the profile and every run of the authorization code grant
+    /// against the FAPI 2.0 Security Profile (not an RFC key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fapi2: Option<bool>,
     /// The grant this profile runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<GrantType>,
@@ -819,6 +823,8 @@ pub struct Profile {
     /// How the authorization request travels: pushed, signed, and how the
     /// response comes back.
     pub authz: AuthzRequestSettings,
+    /// Check against the FAPI 2.0 Security Profile.
+    pub fapi2: bool,
     /// The grant this profile runs, when it names one.
     pub grant: Option<GrantType>,
     /// Scopes, in the order written.
@@ -1447,6 +1453,7 @@ impl Profile {
             assertion,
             dpop,
             authz,
+            fapi2: file.fapi2.unwrap_or(false),
             grant: file.grant_type,
             scopes: file
                 .scope

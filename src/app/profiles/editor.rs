@@ -247,6 +247,16 @@ pub fn editor_ui(
                 ) {
                     file.request_object_signing_alg = object_alg.map(|a| a.as_str().to_string());
                 }
+                ui.label("FAPI 2.0");
+                let mut fapi2 = file.fapi2.unwrap_or(false);
+                if ui
+                    .checkbox(&mut fapi2, "Check against FAPI 2.0")
+                    .on_hover_text("Each run of the authorization code grant says which FAPI 2.0 Security Profile requirements the profile and the server's answers break")
+                    .changed()
+                {
+                    file.fapi2 = fapi2.then_some(true);
+                }
+                ui.end_row();
                 let mut mode = file.response_mode.as_deref().and_then(ResponseMode::parse);
                 if choice_field(
                     ui,

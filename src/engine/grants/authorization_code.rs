@@ -189,7 +189,14 @@ pub(super) async fn authorize_in_browser(
     http: &HttpClient,
     options: &BrowserOptions,
     kind: ResponseKind,
-) -> Result<(AuthorizationRequest, CallbackParams), EngineError> {
+) -> Result<
+    (
+        AuthorizationRequest,
+        CallbackParams,
+        Option<super::hardened::Pushed>,
+    ),
+    EngineError,
+> {
     profile.require_client_id()?;
     profile.endpoints.authorization.as_ref().ok_or_else(|| {
         ProfileError::field("authorization_endpoint", "is required for this grant")
@@ -219,7 +226,8 @@ pub(super) async fn authorize_in_browser(
     // the way back still compare with what this request meant to send.
     let url = options.approved_url(&request.url).await?;
     // Signed and pushed, when the profile says so, from what was approved.
-    let url = super::hardened::harden(profile, http, &url, options).await?;
+    let hardened = super::hardened::harden(profile, http, &url, options).await?;
+    let url = hardened.url;
     // An error page would keep the browser from ever coming back: asked
     // once first, it ends the grant now, with its text. Not with PAR: the
     // request_uri is good for one use only (RFC 9126 §4).
@@ -259,7 +267,7 @@ pub(super) async fn authorize_in_browser(
             );
         }
     }
-    Ok((request, params))
+    Ok((request, params, hardened.pushed))
 }
 
 /// Runs the whole grant: listener, browser, redirect, code exchange.
@@ -270,7 +278,7 @@ pub async fn run(
 ) -> Result<TokenSet, EngineError> {
     // Checked before anything is opened, so a bad profile sends nothing.
     profile.token_endpoint()?;
-    let (request, params) =
+    let (request, params, pushed) =
         authorize_in_browser(profile, http, options, ResponseKind::Code).await?;
     let code = params.code.unwrap_or_default();
     let mut tokens = if options.approve_request.is_some() {
@@ -283,5 +291,16 @@ pub async fn run(
         exchange_code(profile, http, &request, &code).await?
     };
     tokens.nonce = request.nonce.clone();
+    if profile.fapi2 {
+        let mut found = crate::engine::fapi2::check_profile(profile);
+        found.extend(crate::engine::fapi2::check_run(
+            params.iss.is_some(),
+            pushed.and_then(|p| p.expires_in),
+            &tokens,
+        ));
+        let summary = crate::engine::fapi2::summary(&found);
+        tokens.findings.extend(found);
+        tokens.findings.push(summary);
+    }
     Ok(tokens)
 }

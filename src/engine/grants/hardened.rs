@@ -70,9 +70,13 @@ pub async fn harden(
     http: &HttpClient,
     url: &Url,
     options: &BrowserOptions,
-) -> Result<Url, EngineError> {
+) -> Result<Hardened, EngineError> {
     if !applies(profile) {
-        return Ok(url.clone());
+        return Ok(Hardened {
+            url: url.clone(),
+            request_object: None,
+            pushed: None,
+        });
     }
     let params: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     let client_id = profile.require_client_id()?.to_string();
@@ -115,12 +119,13 @@ pub async fn harden(
         front.push(("request".into(), request));
         browser.query_pairs_mut().extend_pairs(&front);
     }
-    options.report(Progress::Hardened(Box::new(Hardened {
-        url: browser.clone(),
+    let hardened = Hardened {
+        url: browser,
         request_object: signed,
         pushed,
-    })));
-    Ok(browser)
+    };
+    options.report(Progress::Hardened(Box::new(hardened.clone())));
+    Ok(hardened)
 }
 
 /// A request object as it was signed.

@@ -22,7 +22,7 @@ pub async fn run(
     http: &HttpClient,
     options: &BrowserOptions,
 ) -> Result<TokenSet, EngineError> {
-    let (request, params) =
+    let (request, params, _) =
         authorize_in_browser(profile, http, options, ResponseKind::Token).await?;
     let mut tokens = tokens_from_fragment(&params.all)?;
     tokens.nonce = request.nonce.clone();
