@@ -168,3 +168,85 @@ fn a_pushed_authorization_request_in_the_app_shows_the_push_and_sends_the_browse
         shows(h, "Token received (Authorization code grant)")
     });
 }
+
+#[test]
+fn a_fapi2_run_in_the_app_pushes_a_signed_request_with_a_generated_key_and_says_it_passes() {
+    use oauth_debugger::demo::user_agent::{self, Person};
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_in(&runtime, dir.path());
+    click(&mut harness, "Demo — authorization code");
+    click(&mut harness, "Keys and DPoP");
+    click(&mut harness, "Generate ES256 key");
+    wait_for(&mut harness, "the key", |h| shows(h, "Copy JWKS"));
+    harness
+        .get_by_label("Register with the demo provider")
+        .scroll_to_me();
+    harness.run_steps(10);
+    click(&mut harness, "Register with the demo provider");
+    wait_for(&mut harness, "the registration", |h| {
+        shows(h, "Registered with the demo provider")
+    });
+    harness.get_by_label("DPoP-bound tokens").scroll_to_me();
+    harness.run_steps(10);
+    click(&mut harness, "DPoP-bound tokens");
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Client authentication")
+        .scroll_to_me();
+    harness.run_steps(10);
+    choose(&mut harness, "Client authentication", "private_key_jwt");
+    for label in ["Push the authorization request", "Check against FAPI 2.0"] {
+        harness.get_by_label(label).scroll_to_me();
+        harness.run_steps(10);
+        click(&mut harness, label);
+    }
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Request object alg")
+        .scroll_to_me();
+    harness.run_steps(10);
+    choose(&mut harness, "Request object alg", "ES256");
+    let entry = {
+        let profiles = &harness.state().state().profiles;
+        profiles
+            .entries
+            .iter()
+            .find(|e| Some(e.id) == profiles.selected)
+            .expect("selected")
+            .file
+            .clone()
+    };
+    assert_eq!(entry.require_pushed_authorization_requests, Some(true));
+    assert_eq!(entry.request_object_signing_alg.as_deref(), Some("ES256"));
+    assert_eq!(entry.fapi2, Some(true));
+    assert_eq!(entry.dpop_bound_access_tokens, Some(true));
+
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the push", |h| shows(h, "201 par"));
+    assert!(shows(
+        &harness,
+        "Signed into a request object (ES256, RFC 9101)"
+    ));
+    let url = harness
+        .get_by_label_contains("request_uri=")
+        .accesskit_node()
+        .value()
+        .or_else(|| {
+            harness
+                .get_by_label_contains("request_uri=")
+                .accesskit_node()
+                .label()
+        })
+        .expect("the URL");
+    runtime
+        .block_on(user_agent::visit(&url, &Person::default()))
+        .expect("signed in");
+    wait_for(&mut harness, "the token", |h| {
+        shows(h, "Token received (Authorization code grant)")
+    });
+    click(&mut harness, "Tokens");
+    assert!(
+        shows(&harness, "FAPI 2.0: every requirement checked here is met"),
+        "the summary in the Tokens tab"
+    );
+    assert!(shows(&harness, "bound to our DPoP key"));
+}

@@ -269,6 +269,12 @@ pub async fn jwks_uri(http: &HttpClient, profile: &Profile) -> Result<Option<Url
         .and_then(|uri| parse_http_url(uri).ok()))
 }
 
+/// The metadata fields that are booleans (RFC 9126 §5, RFC 9207 §3).
+const BOOLEAN_FIELDS: &[&str] = &[
+    "require_pushed_authorization_requests",
+    "authorization_response_iss_parameter_supported",
+];
+
 /// The typed fields of a discovery document and what is wrong with it,
 /// `issuer` being the identifier it was fetched for.
 pub fn read_metadata(
@@ -283,8 +289,12 @@ pub fn read_metadata(
         if known.get(name).is_none() {
             continue;
         }
-        // The lists are the fields named `…_supported`; the rest are strings.
-        let fits = if name.ends_with("_supported") {
+        // The booleans are named; the lists are the other fields named
+        // `…_supported`; the rest are strings.
+        let boolean = BOOLEAN_FIELDS.contains(&name.as_str());
+        let fits = if boolean {
+            value.is_boolean()
+        } else if name.ends_with("_supported") {
             value
                 .as_array()
                 .is_some_and(|list| list.iter().all(Value::is_string))
@@ -299,7 +309,9 @@ pub fn read_metadata(
                 "discovery_field_type",
                 format!(
                     "{name} is {value}; it is {}",
-                    if name.ends_with("_supported") {
+                    if boolean {
+                        "a boolean"
+                    } else if name.ends_with("_supported") {
                         "an array of strings"
                     } else {
                         "a string"
