@@ -131,6 +131,7 @@ pub struct Assertions {
     client_id: String,
     audience: String,
     alg: Alg,
+    typ: String,
     signer: Signer,
 }
 
@@ -197,6 +198,7 @@ impl Assertions {
             client_id,
             audience,
             alg,
+            typ: settings.typ.clone(),
             signer,
         })
     }
@@ -218,7 +220,7 @@ impl Assertions {
             "exp": now + ASSERTION_LIFETIME_SECS,
         });
         let mut header = Map::new();
-        header.insert("typ".into(), "JWT".into());
+        header.insert("typ".into(), self.typ.clone().into());
         let signed = match &self.signer {
             Signer::Key(key) => {
                 header.insert("kid".into(), key.kid().into());

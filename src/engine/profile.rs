@@ -133,6 +133,10 @@ pub struct ProfileFile {
     /// or a URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_assertion_audience: Option<String>,
+    /// The `typ` header of client assertions: `JWT` (default) or
+    /// `client-authentication+jwt` (draft-ietf-oauth-rfc7523bis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_assertion_typ: Option<String>,
     /// Ask for DPoP-bound access tokens (RFC 9449 §5.2): every token request
     /// and API call carries a DPoP proof.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -447,7 +451,7 @@ impl AssertionAudience {
 }
 
 /// Keys and choices for JWT client authentication.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssertionSettings {
     /// `token_endpoint_auth_signing_alg`.
     pub alg: Option<crate::engine::keys::Alg>,
@@ -457,6 +461,8 @@ pub struct AssertionSettings {
     pub kid: Option<String>,
     /// `client_assertion_audience`.
     pub audience: AssertionAudience,
+    /// `client_assertion_typ`: the `typ` header.
+    pub typ: String,
 }
 
 /// How the authorization response comes back (`response_mode`).
@@ -538,6 +544,18 @@ pub struct AuthzRequestSettings {
     pub response_mode: ResponseMode,
     /// `authorization_signed_response_alg` (JARM).
     pub jarm_alg: Option<String>,
+}
+
+impl Default for AssertionSettings {
+    fn default() -> Self {
+        Self {
+            alg: None,
+            key_file: None,
+            kid: None,
+            audience: AssertionAudience::default(),
+            typ: "JWT".to_string(),
+        }
+    }
 }
 
 /// DPoP (RFC 9449), when the profile asks for bound tokens.
@@ -1271,11 +1289,23 @@ impl Profile {
                 }
             },
         };
+        let typ = match non_empty(&file.client_assertion_typ).as_deref() {
+            None | Some("JWT") => "JWT".to_string(),
+            Some("client-authentication+jwt") => "client-authentication+jwt".to_string(),
+            Some(other) => {
+                problems.push(problem(
+                    "client_assertion_typ",
+                    format!("\"{other}\" is neither JWT nor client-authentication+jwt"),
+                ));
+                "JWT".to_string()
+            }
+        };
         let assertion = AssertionSettings {
             alg: assertion_alg,
             key_file: non_empty(&file.signing_key_file).map(PathBuf::from),
             kid: non_empty(&file.signing_key_kid),
             audience,
+            typ,
         };
         let dpop_alg = alg("dpop_signing_alg", &file.dpop_signing_alg, &mut problems);
         if let Some(hmac) = dpop_alg.filter(|a| a.is_hmac()) {
