@@ -723,6 +723,11 @@ fn report_progress(progress: Progress) {
         Progress::PasteRejected(reason) => eprintln!("{reason}; paste again:"),
         Progress::RedirectAccepted(_) => eprintln!("Redirect received; state matched."),
         Progress::RedirectPasted(_) => eprintln!("Pasted redirect read; state matched."),
+        Progress::ResponsePosted => {
+            eprintln!(
+                "The response came by form post (the browser POSTed it to the redirect URI)."
+            );
+        }
         Progress::JarmVerified(checks) => {
             eprintln!("Signed authorization response (JARM):");
             for check in &checks {

@@ -89,6 +89,15 @@ fn a_generated_key_registered_with_the_demo_provider_signs_the_client_credential
         ),
         "the step names the assertion and its key"
     );
+    let line = harness
+        .get_by_label_contains("Client assertion (private_key_jwt): ES256 signed with kid")
+        .accesskit_node()
+        .label()
+        .unwrap_or_default();
+    assert!(
+        line.chars().count() <= 80,
+        "the one-line summary fits a 1000-pixel window (the kid is cut, whole below): {line}"
+    );
     harness
         .get_by_label_contains("Client assertion (private_key_jwt): ES256 signed with kid")
         .click();

@@ -140,7 +140,7 @@ async fn a_pushed_request_sends_the_browser_with_client_id_and_request_uri_only(
 async fn a_server_that_requires_par_refuses_a_plain_request_and_takes_a_pushed_one() {
     let server = demo_with(&["par-required"]).await;
     let base = server.url();
-    let plain = profile(&code_file(&base));
+    let plain = support::profile(&code_file(&base));
     let (result, _) = run(&plain, &client(&plain)).await;
     let err = result.expect_err("PAR is required");
     assert!(
@@ -314,6 +314,21 @@ async fn a_form_post_response_is_taken_from_the_posted_form() {
     let http = client(&profile);
     let (result, reported) = run(&profile, &http).await;
     result.expect("form_post");
+    assert!(
+        reported
+            .iter()
+            .any(|p| matches!(p, Progress::ResponsePosted)),
+        "the step says the response came by form post"
+    );
+    // A plain redirect is not called a form post.
+    let plain = support::profile(&code_file(&base));
+    let (result, plain_reported) = run(&plain, &client(&plain)).await;
+    result.expect("query");
+    assert!(
+        !plain_reported
+            .iter()
+            .any(|p| matches!(p, Progress::ResponsePosted))
+    );
     let url = reported
         .iter()
         .find_map(|p| match p {
@@ -497,4 +512,33 @@ async fn each_broken_fapi2_requirement_is_its_own_finding() {
         .await
         .expect("the run");
     assert_eq!(fapi2_codes(&tokens), vec!["fapi2_iss".to_string()]);
+}
+
+#[tokio::test]
+async fn discovery_says_when_the_server_requires_pushed_requests_and_the_profile_does_not_push() {
+    use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache};
+    let server = demo_with(&["par-required"]).await;
+    let base = server.url();
+    let issuer_only = profile(&ProfileFile {
+        authorization_endpoint: None,
+        token_endpoint: None,
+        pushed_authorization_request_endpoint: None,
+        ..code_file(&base)
+    });
+    let (_, note) = autodiscovery::complete(
+        &issuer_only,
+        &client(&issuer_only),
+        &DiscoveryCache::new(),
+        GrantType::AuthorizationCode.endpoints(),
+    )
+    .await
+    .expect("discovered");
+    let note = note.expect("a note");
+    assert!(
+        note.findings
+            .iter()
+            .any(|f| f.code == "par_required_by_server"),
+        "{:?}",
+        note.findings
+    );
 }

@@ -179,12 +179,14 @@ async fn deliver(client: &reqwest::Client, target: &url::Url) -> Result<(u16, St
                 .send()
                 .await
                 .map_err(|e| e.to_string())?;
+            // The page's script marks its POST as the fragment relay.
             client
                 .post(bare.as_str())
                 .header(
                     reqwest::header::CONTENT_TYPE,
                     "application/x-www-form-urlencoded",
                 )
+                .header("x-oauth-debugger-relay", "fragment")
                 .body(fragment.to_string())
                 .send()
                 .await

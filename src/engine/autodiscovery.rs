@@ -294,6 +294,18 @@ pub async fn complete(
             )),
         }
     }
+    // What the server requires that the profile does not do.
+    if found.metadata.require_pushed_authorization_requests == Some(true)
+        && !profile.authz.par
+        && needs.contains(&Endpoint::Authorization)
+    {
+        findings.push(Finding::new(
+            Severity::Warning,
+            "par_required_by_server",
+            "the server's metadata says require_pushed_authorization_requests: it refuses authorization requests that are not pushed; set require_pushed_authorization_requests = true in the profile",
+            Some("RFC 9126 §5"),
+        ));
+    }
     if !aliased.is_empty() {
         findings.push(Finding::new(
             Severity::Info,

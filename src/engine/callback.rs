@@ -45,6 +45,10 @@ pub struct CallbackParams {
     pub all: Vec<(String, String)>,
     /// The parameters came in the query string (not the fragment).
     pub from_query: bool,
+    /// The browser POSTed them to the redirect URI itself: the form post
+    /// response mode (OAuth 2.0 Form Post Response Mode §2), not this
+    /// listener's fragment relay.
+    pub form_post: bool,
 }
 
 impl CallbackParams {
@@ -203,6 +207,7 @@ pub fn check_callback(
         iss,
         all: params,
         from_query: false,
+        form_post: false,
     })
 }
 
@@ -531,6 +536,9 @@ async fn handle(
         );
     }
     let from_query = method == Method::GET;
+    // The fragment relay page marks its POST; any other POST on the
+    // redirect URI is the browser submitting a form_post response.
+    let form_post = method == Method::POST && !headers.contains_key(RELAY_HEADER);
     let raw = match (&method, query.as_deref()) {
         (&Method::GET, Some(query)) if !query.is_empty() => query.as_bytes().to_vec(),
         // The implicit grant's tokens are in the fragment: hand it back.
@@ -572,6 +580,7 @@ async fn handle(
     )
     .map(|params| CallbackParams {
         from_query,
+        form_post,
         ..params
     });
     let response = match &outcome {
@@ -624,6 +633,9 @@ fn page(status: StatusCode, title: &str, message: &str) -> Response {
 
 /// The page that carries the URL fragment back to the listener: browsers
 /// never send the fragment, so a script posts it, then shows the answer.
+/// The header the fragment relay page sends with its POST.
+const RELAY_HEADER: &str = "x-oauth-debugger-relay";
+
 const FRAGMENT_RELAY: &str = r#"<!doctype html>
 <html><head><meta charset="utf-8"><title>Completing sign-in…</title></head>
 <body style="font-family:sans-serif;max-width:40em;margin:3em auto">
@@ -635,7 +647,7 @@ const FRAGMENT_RELAY: &str = r#"<!doctype html>
   history.replaceState(null, "", window.location.pathname);
   fetch(window.location.pathname, {
     method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    headers: { "Content-Type": "application/x-www-form-urlencoded", "X-OAuth-Debugger-Relay": "fragment" },
     body: fragment
   }).then(function (response) { return response.text(); })
     .then(function (html) { document.open(); document.write(html); document.close(); })

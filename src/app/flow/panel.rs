@@ -448,15 +448,24 @@ fn sent_jwts_ui(
     for (index, jwt) in sent.iter().enumerate() {
         let header = &jwt.decoded.header;
         let field = |name: &str| header.get(name).and_then(|v| v.as_str()).unwrap_or("?");
+        // Long identifiers are cut in the one-line summary, so it fits a
+        // narrow window; the header below has them whole.
+        let short = |id: &str| {
+            if id.chars().count() > 16 {
+                format!("{}…", id.chars().take(12).collect::<String>())
+            } else {
+                id.to_string()
+            }
+        };
         let signer = if let Some(jwk) = header.get("jwk") {
             format!(
                 "key thumbprint {}",
-                crate::engine::keys::thumbprint_of(jwk).unwrap_or_else(|| "?".to_string())
+                short(&crate::engine::keys::thumbprint_of(jwk).unwrap_or_else(|| "?".to_string()))
             )
         } else if field("alg").starts_with("HS") {
             "the client secret".to_string()
         } else {
-            format!("kid {}", field("kid"))
+            format!("kid {}", short(field("kid")))
         };
         egui::CollapsingHeader::new(format!(
             "{}: {} signed with {signer}",

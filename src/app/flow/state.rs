@@ -277,6 +277,15 @@ impl FlowState {
                     browser_failed: None,
                 });
             }
+            Progress::ResponsePosted => {
+                self.observe_at(
+                    at,
+                    FlowStep::verdict(
+                        "The response came by form post: the browser POSTed it to the redirect URI (OAuth 2.0 Form Post Response Mode)",
+                        true,
+                    ),
+                );
+            }
             Progress::JarmVerified(checks) => {
                 let failed: Vec<&str> = checks
                     .iter()

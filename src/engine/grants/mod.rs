@@ -84,6 +84,9 @@ pub enum Progress {
     Polling,
     /// The device authorization response: show the code to the user.
     DeviceCode(device_code::DeviceCodeInfo),
+    /// The authorization response arrived as a form the browser POSTed to
+    /// the redirect URI (OAuth 2.0 Form Post Response Mode).
+    ResponsePosted,
     /// The signed authorization response (JARM) was checked: every check.
     JarmVerified(Vec<crate::engine::claims::Check>),
     /// The approved authorization request was signed (RFC 9101) and/or
@@ -255,6 +258,9 @@ impl BrowserOptions {
                         Some(refused) = refused => record_refusal(http, refused).await,
                     }
                 };
+                if params.form_post {
+                    self.report(Progress::ResponsePosted);
+                }
                 self.report(Progress::RedirectAccepted(params.all.clone()));
                 params
             }
