@@ -24,6 +24,16 @@ fn choose(harness: &mut Harness<'_, App>, label: &str, option: &str) {
     harness.run_steps(2);
 }
 
+/// The URL the Flow tab says the browser goes to (pushed: with its
+/// request_uri).
+fn browser_url(harness: &Harness<'_, App>) -> String {
+    let node = harness.get_by_label_contains("request_uri=");
+    let node = node.accesskit_node();
+    node.value()
+        .or_else(|| node.label())
+        .expect("the URL the browser goes to")
+}
+
 #[test]
 fn a_generated_key_registered_with_the_demo_provider_signs_the_client_credentials_grant() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -155,17 +165,7 @@ fn a_pushed_authorization_request_in_the_app_shows_the_push_and_sends_the_browse
         )
     });
     assert!(shows(&harness, "201 par"), "the PAR exchange is drawn");
-    let url = harness
-        .get_by_label_contains("request_uri=")
-        .accesskit_node()
-        .value()
-        .or_else(|| {
-            harness
-                .get_by_label_contains("request_uri=")
-                .accesskit_node()
-                .label()
-        })
-        .expect("the URL the browser goes to");
+    let url = browser_url(&harness);
     assert!(
         !url.contains("code_challenge"),
         "only client_id and request_uri: {url}"
@@ -235,17 +235,7 @@ fn a_fapi2_run_in_the_app_pushes_a_signed_request_with_a_generated_key_and_says_
         &harness,
         "Signed into a request object (ES256, RFC 9101)"
     ));
-    let url = harness
-        .get_by_label_contains("request_uri=")
-        .accesskit_node()
-        .value()
-        .or_else(|| {
-            harness
-                .get_by_label_contains("request_uri=")
-                .accesskit_node()
-                .label()
-        })
-        .expect("the URL");
+    let url = browser_url(&harness);
     runtime
         .block_on(user_agent::visit(&url, &Person::default()))
         .expect("signed in");

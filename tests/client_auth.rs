@@ -290,6 +290,24 @@ fn dpop_client(profile: &Profile) -> (HttpClient, Arc<DpopKey>) {
     (client(profile).with_dpop(Some(key.clone())), key)
 }
 
+/// The `DPoP-Nonce` a response carried.
+fn nonce_sent(exchange: &Exchange) -> String {
+    exchange
+        .response
+        .as_ref()
+        .and_then(|r| r.header("dpop-nonce"))
+        .expect("the server sent a nonce")
+        .to_string()
+}
+
+/// The DPoP proof a request carried, decoded.
+fn dpop_proof(exchange: &Exchange) -> oauth_debugger::engine::client_auth::SentJwt {
+    sent_jwts(&exchange.request)
+        .into_iter()
+        .find(|j| j.label == "DPoP proof")
+        .expect("a DPoP proof")
+}
+
 fn api_request(profile: &Profile) -> ApiRequest {
     ApiRequest::from_config(profile.api.as_ref().expect("api"))
 }
@@ -375,16 +393,8 @@ async fn a_server_nonce_is_answered_once_at_the_token_endpoint_and_at_the_api() 
     assert_eq!(tries[0].status(), Some(400));
     assert!(tries[0].response_text().contains("use_dpop_nonce"));
     assert_eq!(tries[1].status(), Some(200));
-    let nonce = tries[0]
-        .response
-        .as_ref()
-        .and_then(|r| r.header("dpop-nonce"))
-        .expect("the server sent a nonce")
-        .to_string();
-    let retry = sent_jwts(&tries[1].request)
-        .into_iter()
-        .find(|j| j.label == "DPoP proof")
-        .expect("proof");
+    let nonce = nonce_sent(&tries[0]);
+    let retry = dpop_proof(&tries[1]);
     assert_eq!(retry.decoded.claims["nonce"], nonce.as_str());
 
     // Other clients' requests move the server's nonces on, so the one we
@@ -408,16 +418,8 @@ async fn a_server_nonce_is_answered_once_at_the_token_endpoint_and_at_the_api() 
         vec![Some(401), Some(200)],
         "the stale nonce refused, then the retry with the new one"
     );
-    let demanded = calls[0]
-        .response
-        .as_ref()
-        .and_then(|r| r.header("dpop-nonce"))
-        .expect("a new nonce")
-        .to_string();
-    let retry = sent_jwts(&calls[1].request)
-        .into_iter()
-        .find(|j| j.label == "DPoP proof")
-        .expect("proof");
+    let demanded = nonce_sent(&calls[0]);
+    let retry = dpop_proof(&calls[1]);
     assert_eq!(retry.decoded.claims["nonce"], demanded.as_str());
     assert!(retry.decoded.claims["ath"].is_string());
 }

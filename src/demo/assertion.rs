@@ -251,33 +251,8 @@ fn check_audience(demo: &Demo, jws: &Jws<'_>, audience: &Audience<'_>) -> Result
 }
 
 fn check_times(jws: &Jws<'_>) -> Result<(), String> {
-    let now = now();
-    let Some(exp) = jws.claims["exp"].as_i64() else {
-        return Err("the client assertion has no exp (RFC 7523 §3)".into());
-    };
-    if exp + LEEWAY < now {
-        return Err(format!(
-            "the client assertion expired {} s ago (exp {exp}; {LEEWAY} s leeway)",
-            now - exp
-        ));
-    }
-    if let Some(iat) = jws.claims["iat"].as_i64()
-        && iat > now + LEEWAY
-    {
-        return Err(format!(
-            "the client assertion's iat is {} s in the future ({LEEWAY} s leeway)",
-            iat - now
-        ));
-    }
-    if let Some(nbf) = jws.claims["nbf"].as_i64()
-        && nbf > now + LEEWAY
-    {
-        return Err(format!(
-            "the client assertion is not valid before nbf, {} s from now",
-            nbf - now
-        ));
-    }
-    Ok(())
+    jose::check_times(jws, "the client assertion", now(), LEEWAY)
+        .map_err(|err| format!("{err} (RFC 7523 §3)"))
 }
 
 fn check_jti(demo: &Demo, client: &Client, jws: &Jws<'_>) -> Result<(), String> {

@@ -203,6 +203,38 @@ pub fn thumbprint(jwk: &Value) -> Result<String, String> {
 }
 
 /// base64url(SHA-256(bytes)): `ath` (RFC 9449 §4.2) and `x5t#S256`.
+/// Checks a signed JWT's times at `now`, with `leeway` seconds for clock
+/// differences: `exp` present and not passed, `iat` and `nbf` not in the
+/// future. `what` names the JWT in the messages ("the client assertion").
+pub fn check_times(jws: &Jws<'_>, what: &str, now: i64, leeway: i64) -> Result<(), String> {
+    let Some(exp) = jws.claims["exp"].as_i64() else {
+        return Err(format!("{what} has no exp"));
+    };
+    if exp + leeway < now {
+        return Err(format!(
+            "{what} expired {} s ago (exp {exp}; {leeway} s leeway)",
+            now - exp
+        ));
+    }
+    if let Some(iat) = jws.claims["iat"].as_i64()
+        && iat > now + leeway
+    {
+        return Err(format!(
+            "{what}'s iat is {} s in the future ({leeway} s leeway)",
+            iat - now
+        ));
+    }
+    if let Some(nbf) = jws.claims["nbf"].as_i64()
+        && nbf > now + leeway
+    {
+        return Err(format!(
+            "{what} is not valid before nbf, {} s from now",
+            nbf - now
+        ));
+    }
+    Ok(())
+}
+
 pub fn sha256_b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(bytes))
 }

@@ -16,7 +16,7 @@ use super::client_auth::{Endpoint, Form, authenticate_at};
 use super::modes::STANDARD;
 use super::store::{self, Pushed};
 use super::tls::ClientCertificate;
-use super::{Demo, dpop, no_store_json, now, oauth_error, request_object, token};
+use super::{Demo, no_store_json, now, oauth_error, request_object, token};
 
 /// What every `request_uri` this server issues starts with (RFC 9126 §2.2).
 pub const URN_PREFIX: &str = "urn:ietf:params:oauth:request_uri:";
@@ -41,18 +41,9 @@ pub async fn par(
         Err(response) => return response,
     };
     // A DPoP proof binds the code to come to its key (RFC 9449 §10.1).
-    let proof = if demo.faults.dpop_ignored {
-        None
-    } else {
-        let expected = dpop::Expected {
-            method: "POST",
-            path: uri.path(),
-            access_token: None,
-        };
-        match dpop::check(&demo, &headers, &expected) {
-            Ok(proof) => proof,
-            Err(refusal) => return token::dpop_refusal(&demo, refusal),
-        }
+    let proof = match token::proof_at_authorization_server(&demo, &headers, uri.path()) {
+        Ok(proof) => proof,
+        Err(refusal) => return refusal,
     };
     let endpoint = Endpoint {
         path: uri.path(),

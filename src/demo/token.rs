@@ -44,18 +44,9 @@ pub async fn token(
     };
     // The proof first: a client told to use a nonce retries with the same
     // client assertion, which must not count as a replay.
-    let proof = if demo.faults.dpop_ignored {
-        None
-    } else {
-        let expected = dpop::Expected {
-            method: "POST",
-            path: uri.path(),
-            access_token: None,
-        };
-        match dpop::check(&demo, &headers, &expected) {
-            Ok(proof) => proof,
-            Err(refusal) => return dpop_refusal(&demo, refusal),
-        }
+    let proof = match proof_at_authorization_server(&demo, &headers, uri.path()) {
+        Ok(proof) => proof,
+        Err(refusal) => return refusal,
     };
     let endpoint = Endpoint {
         path: uri.path(),
@@ -134,6 +125,25 @@ pub struct Binding {
 }
 
 /// A refused DPoP proof at the token endpoint (RFC 9449 §5, §8).
+/// The DPoP proof of a POST to `path` on the authorization server (the
+/// token and PAR endpoints), checked; `None` without one, or when the
+/// `dpop-ignored` fault has the server ignore proofs.
+pub(super) fn proof_at_authorization_server(
+    demo: &Demo,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<Option<dpop::Proof>, Response> {
+    if demo.faults.dpop_ignored {
+        return Ok(None);
+    }
+    let expected = dpop::Expected {
+        method: "POST",
+        path,
+        access_token: None,
+    };
+    dpop::check(demo, headers, &expected).map_err(|refusal| dpop_refusal(demo, refusal))
+}
+
 pub(super) fn dpop_refusal(demo: &Demo, refusal: Refusal) -> Response {
     match refusal {
         Refusal::Invalid(description) => {
