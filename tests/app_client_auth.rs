@@ -165,6 +165,19 @@ fn a_pushed_authorization_request_in_the_app_shows_the_push_and_sends_the_browse
         )
     });
     assert!(shows(&harness, "201 par"), "the PAR exchange is drawn");
+    // While the browser is awaited, the request_uri counts down.
+    assert!(shows(&harness, "The pushed request's request_uri expires"));
+    assert!(
+        harness
+            .query_all_by_label_contains("Expires: in ")
+            .any(|node| {
+                let node = node.accesskit_node();
+                node.value()
+                    .or_else(|| node.label())
+                    .is_some_and(|text| text.contains(" s (at "))
+            }),
+        "a live countdown in seconds"
+    );
     let url = browser_url(&harness);
     assert!(
         !url.contains("code_challenge"),

@@ -258,7 +258,7 @@ fn jarm_file(base: &str, mode: &str) -> ProfileFile {
 async fn a_signed_authorization_response_is_verified_before_its_code_is_used() {
     let server = demo().await;
     let base = server.url();
-    for mode in ["jwt", "query.jwt", "form_post.jwt"] {
+    for mode in ["jwt", "query.jwt", "fragment.jwt", "form_post.jwt"] {
         let profile = profile(&jarm_file(&base, mode));
         let http = client(&profile);
         let (result, reported) = run(&profile, &http).await;
@@ -350,6 +350,69 @@ async fn an_iss_that_names_another_issuer_ends_the_grant() {
     let (result, _) = run(&profile, &client(&profile)).await;
     let err = result.expect_err("RFC 9207 §2.4");
     assert!(err.to_string().contains("issuer mismatch"), "{err}");
+}
+
+#[tokio::test]
+async fn a_missing_iss_ends_the_grant_when_the_server_promised_it() {
+    use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache};
+    use oauth_debugger::engine::callback::CallbackError;
+    let server = demo_with(&["iss-missing"]).await;
+    let base = server.url();
+    // The profile does not say: a response without iss is taken.
+    let silent = profile(&code_file(&base));
+    let (result, _) = run(&silent, &client(&silent)).await;
+    result.expect("no promise, no refusal");
+    // The profile says the server sends iss (RFC 9207 §2.4).
+    let promised = profile(&ProfileFile {
+        authorization_response_iss_parameter_supported: Some(true),
+        ..code_file(&base)
+    });
+    let (result, _) = run(&promised, &client(&promised)).await;
+    let err = result.expect_err("RFC 9207 §2.4");
+    assert!(
+        matches!(
+            err,
+            EngineError::Callback(CallbackError::IssuerMissing { .. })
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("no iss"), "{err}");
+    // Discovery learns the promise for a profile that names only its
+    // issuer, and the run refuses the same way.
+    let issuer_only = profile(&ProfileFile {
+        authorization_endpoint: None,
+        token_endpoint: None,
+        ..code_file(&base)
+    });
+    let (completed, note) = autodiscovery::complete(
+        &issuer_only,
+        &client(&issuer_only),
+        &DiscoveryCache::new(),
+        GrantType::AuthorizationCode.endpoints(),
+    )
+    .await
+    .expect("discovered");
+    assert!(
+        note.expect("a note")
+            .filled
+            .contains(&"authorization_response_iss_parameter_supported")
+    );
+    let (result, _) = run(&completed, &client(&completed)).await;
+    assert!(
+        matches!(
+            result,
+            Err(EngineError::Callback(CallbackError::IssuerMissing { .. }))
+        ),
+        "{result:?}"
+    );
+    // The same profile against a server that sends iss runs through.
+    let honest = demo().await;
+    let promised = profile(&ProfileFile {
+        authorization_response_iss_parameter_supported: Some(true),
+        ..code_file(&honest.url())
+    });
+    let (result, _) = run(&promised, &client(&promised)).await;
+    result.expect("iss present");
 }
 
 #[tokio::test]

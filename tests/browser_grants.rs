@@ -387,7 +387,7 @@ async fn a_wrong_verifier_or_redirect_uri_is_invalid_grant() {
         let checked = oauth_debugger::engine::callback::check_callback(
             params,
             &state,
-            Some(&base),
+            Some(base.as_str()),
             Expect::Code,
         )
         .expect("state matches");

@@ -294,6 +294,17 @@ pub async fn complete(
             )),
         }
     }
+    // The server's promise to send iss (RFC 9207 §3), unless the profile
+    // says otherwise: the redirect is then refused without it (§2.4).
+    if completed.authz.iss_parameter_supported.is_none()
+        && found
+            .metadata
+            .authorization_response_iss_parameter_supported
+            == Some(true)
+    {
+        completed.authz.iss_parameter_supported = Some(true);
+        filled.push("authorization_response_iss_parameter_supported");
+    }
     // What the server requires that the profile does not do.
     if found.metadata.require_pushed_authorization_requests == Some(true)
         && !profile.authz.par

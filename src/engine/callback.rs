@@ -88,6 +88,14 @@ pub enum CallbackError {
         /// What came back.
         received: String,
     },
+    /// No `iss`, though the server says it sends one (RFC 9207 §2.4).
+    #[error(
+        "the redirect carried no iss, though the server says it sends one (authorization_response_iss_parameter_supported); RFC 9207 §2.4 says to refuse it: it may come from another server (a mix-up)"
+    )]
+    IssuerMissing {
+        /// The profile's issuer.
+        expected: String,
+    },
     /// The authorization server reported an error (RFC 6749 §4.1.2.1).
     #[error("the authorization server answered {error}{}{}", .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default(), .uri.as_deref().map(|u| format!(" (see {u})")).unwrap_or_default())]
     Authorization {
@@ -146,14 +154,35 @@ pub enum Expect {
     Tokens,
 }
 
+/// What the redirect's `iss` is checked against (RFC 9207 §2.4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Issuer<'a> {
+    /// The profile's issuer: an `iss` naming another is refused.
+    pub expected: Option<&'a str>,
+    /// The server says it sends `iss`
+    /// (`authorization_response_iss_parameter_supported`): a response
+    /// without it is refused.
+    pub required: bool,
+}
+
+impl<'a> From<Option<&'a str>> for Issuer<'a> {
+    fn from(expected: Option<&'a str>) -> Self {
+        Self {
+            expected,
+            required: false,
+        }
+    }
+}
+
 /// Checks a redirect's parameters: state first (an unverified response is
 /// never trusted), then the issuer, then an error, then the payload.
-pub fn check_callback(
+pub fn check_callback<'a>(
     params: Vec<(String, String)>,
     expected_state: &str,
-    issuer: Option<&str>,
+    issuer: impl Into<Issuer<'a>>,
     expect: Expect,
 ) -> Result<CallbackParams, CallbackError> {
+    let issuer = issuer.into();
     if params.is_empty() {
         return Err(CallbackError::Empty);
     }
@@ -179,12 +208,17 @@ pub fn check_callback(
         Some(_) => {}
     }
     let iss = get("iss");
-    if let (Some(received), Some(expected)) = (&iss, issuer)
+    if let (Some(received), Some(expected)) = (&iss, issuer.expected)
         && received.trim_end_matches('/') != expected.trim_end_matches('/')
     {
         return Err(CallbackError::IssuerMismatch {
             expected: expected.to_string(),
             received: received.clone(),
+        });
+    }
+    if iss.is_none() && issuer.required {
+        return Err(CallbackError::IssuerMissing {
+            expected: issuer.expected.unwrap_or_default().to_string(),
         });
     }
     if let Some(error) = get("error") {
@@ -346,6 +380,7 @@ struct Shared {
     refused: mpsc::Sender<RefusedCallback>,
     expected_state: String,
     issuer: Option<String>,
+    iss_required: bool,
     expect: Expect,
     result: Mutex<Option<oneshot::Sender<Outcome>>>,
 }
@@ -363,12 +398,13 @@ impl CallbackListener {
     /// Binds the loopback address and port of `redirect_uri` (a free port
     /// when it has none or port 0). The redirect URI to send is then
     /// [`CallbackListener::redirect_uri`], which carries the real port.
-    pub async fn bind(
+    pub async fn bind<'a>(
         redirect_uri: &Url,
         expected_state: &str,
-        issuer: Option<&str>,
+        issuer: impl Into<Issuer<'a>>,
         expect: Expect,
     ) -> Result<Self, CallbackError> {
+        let issuer = issuer.into();
         if redirect_uri.scheme() != "http" || !is_loopback(redirect_uri) {
             return Err(CallbackError::Listener(format!(
                 "{redirect_uri} is not a loopback http URI; paste the redirect URL instead"
@@ -411,7 +447,8 @@ impl CallbackListener {
             authority,
             refused: refused_tx,
             expected_state: expected_state.to_string(),
-            issuer: issuer.map(str::to_string),
+            issuer: issuer.expected.map(str::to_string),
+            iss_required: issuer.required,
             expect,
             result: Mutex::new(Some(tx)),
         });
@@ -575,7 +612,10 @@ async fn handle(
     let outcome = check_callback(
         params,
         &shared.expected_state,
-        shared.issuer.as_deref(),
+        Issuer {
+            expected: shared.issuer.as_deref(),
+            required: shared.iss_required,
+        },
         shared.expect,
     )
     .map(|params| CallbackParams {
@@ -736,6 +776,34 @@ mod tests {
         )
         .expect_err("issuer");
         assert!(matches!(err, CallbackError::IssuerMismatch { .. }));
+        // A promised iss that does not come: refused, error answers too
+        // (RFC 9207 §2); without the promise the same answer is taken.
+        let promised = Issuer {
+            expected: Some("https://as.example"),
+            required: true,
+        };
+        for answer in [
+            &[("state", "s"), ("code", "c")][..],
+            &[("state", "s"), ("error", "access_denied")][..],
+        ] {
+            let err =
+                check_callback(params(answer), "s", promised, Expect::Code).expect_err("no iss");
+            assert!(matches!(err, CallbackError::IssuerMissing { .. }), "{err}");
+        }
+        check_callback(
+            params(&[("state", "s"), ("code", "c")]),
+            "s",
+            Some("https://as.example"),
+            Expect::Code,
+        )
+        .expect("not promised");
+        check_callback(
+            params(&[("state", "s"), ("code", "c"), ("iss", "https://as.example")]),
+            "s",
+            promised,
+            Expect::Code,
+        )
+        .expect("promised and sent");
     }
 
     #[test]

@@ -365,10 +365,12 @@ fn is_empty(field: &Option<String>) -> bool {
 }
 
 /// Copies the server's endpoints into the empty fields of `file`, never
-/// over a value the user wrote. Returns the names of the fields filled.
+/// over a value the user wrote, and whether it sends `iss` in
+/// authorization responses (RFC 9207 §3) when the profile does not say.
+/// Returns the names of the fields filled.
 pub fn fill_profile(file: &mut ProfileFile, metadata: &ServerMetadata) -> Vec<String> {
     let mut filled = Vec::new();
-    let pairs: [(&str, &mut Option<String>, &Option<String>); 8] = [
+    let pairs: [(&str, &mut Option<String>, &Option<String>); 9] = [
         ("issuer", &mut file.issuer, &metadata.issuer),
         (
             "authorization_endpoint",
@@ -401,6 +403,11 @@ pub fn fill_profile(file: &mut ProfileFile, metadata: &ServerMetadata) -> Vec<St
             &mut file.revocation_endpoint,
             &metadata.revocation_endpoint,
         ),
+        (
+            "pushed_authorization_request_endpoint",
+            &mut file.pushed_authorization_request_endpoint,
+            &metadata.pushed_authorization_request_endpoint,
+        ),
     ];
     for (name, field, value) in pairs {
         if is_empty(field)
@@ -409,6 +416,14 @@ pub fn fill_profile(file: &mut ProfileFile, metadata: &ServerMetadata) -> Vec<St
             *field = Some(value.to_string());
             filled.push(name.to_string());
         }
+    }
+    if file
+        .authorization_response_iss_parameter_supported
+        .is_none()
+        && metadata.authorization_response_iss_parameter_supported == Some(true)
+    {
+        file.authorization_response_iss_parameter_supported = Some(true);
+        filled.push("authorization_response_iss_parameter_supported".to_string());
     }
     filled
 }
@@ -627,6 +642,38 @@ mod tests {
         assert_eq!(file.token_endpoint.as_deref(), Some("/custom/token"));
         assert_eq!(file.jwks_uri.as_deref(), Some("https://as.example/jwks"));
         assert!(fill_profile(&mut file, &metadata).is_empty());
+    }
+
+    #[test]
+    fn fill_profile_takes_the_par_endpoint_and_the_iss_promise() {
+        let metadata = ServerMetadata {
+            pushed_authorization_request_endpoint: Some("https://as.example/par".into()),
+            authorization_response_iss_parameter_supported: Some(true),
+            ..ServerMetadata::default()
+        };
+        let mut file = ProfileFile::default();
+        let filled = fill_profile(&mut file, &metadata);
+        assert_eq!(
+            filled,
+            vec![
+                "pushed_authorization_request_endpoint",
+                "authorization_response_iss_parameter_supported"
+            ]
+        );
+        assert_eq!(
+            file.authorization_response_iss_parameter_supported,
+            Some(true)
+        );
+        // What the user set stays, even against the server's word.
+        let mut file = ProfileFile {
+            authorization_response_iss_parameter_supported: Some(false),
+            ..ProfileFile::default()
+        };
+        fill_profile(&mut file, &metadata);
+        assert_eq!(
+            file.authorization_response_iss_parameter_supported,
+            Some(false)
+        );
     }
 
     #[test]

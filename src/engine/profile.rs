@@ -164,6 +164,11 @@ pub struct ProfileFile {
     /// metadata); checked on the response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_signed_response_alg: Option<String>,
+    /// The server sends `iss` in every authorization response (RFC 9207
+    /// §3, server metadata; filled by discovery): a response without it is
+    /// refused (§2.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_response_iss_parameter_supported: Option<bool>,
     /// Check the profile and every run of the authorization code grant
     /// against the FAPI 2.0 Security Profile (not an RFC key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -544,6 +549,10 @@ pub struct AuthzRequestSettings {
     pub response_mode: ResponseMode,
     /// `authorization_signed_response_alg` (JARM).
     pub jarm_alg: Option<String>,
+    /// `authorization_response_iss_parameter_supported`: `iss` must come
+    /// back (RFC 9207 §2.4); `None`: the profile does not say (discovery
+    /// may).
+    pub iss_parameter_supported: Option<bool>,
 }
 
 impl Default for AssertionSettings {
@@ -1358,6 +1367,7 @@ impl Profile {
             request_object_alg,
             response_mode,
             jarm_alg: non_empty(&file.authorization_signed_response_alg),
+            iss_parameter_supported: file.authorization_response_iss_parameter_supported,
         };
         let dpop = file
             .dpop_bound_access_tokens

@@ -8,6 +8,7 @@ use super::diagram::sequence_ui;
 use super::state::{FlowState, Waiting};
 use super::step::StepStatus;
 use crate::app::widgets::copy::copy_button;
+use crate::app::widgets::countdown::countdown_ui;
 use crate::app::widgets::explanation::{findings_ui, why_ui};
 use crate::app::widgets::qr::qr_ui;
 use crate::engine::GrantType;
@@ -176,6 +177,7 @@ fn browser_ui(
         redirect_uri,
         paste,
         browser_failed,
+        request_uri_expires,
     } = waiting
     else {
         return;
@@ -184,6 +186,13 @@ fn browser_ui(
         ui.spinner();
         ui.strong("Waiting for the browser");
     });
+    if let Some(expires) = request_uri_expires {
+        ui.horizontal(|ui| {
+            ui.label("The pushed request's request_uri expires")
+                .on_hover_text("RFC 9126 §2.2: the browser must reach the authorization endpoint before then, once");
+            countdown_ui(ui, Some(*expires));
+        });
+    }
     if let Some(reason) = browser_failed {
         ui.colored_label(
             ui.visuals().warn_fg_color,

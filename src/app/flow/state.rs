@@ -48,6 +48,9 @@ pub enum Waiting {
         paste: bool,
         /// Why the browser did not open, if it did not.
         browser_failed: Option<String>,
+        /// When the pushed request's `request_uri` runs out (RFC 9126
+        /// §2.2 `expires_in`): the browser must get there before.
+        request_uri_expires: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// The device approval.
     Device(DeviceCodeInfo),
@@ -275,6 +278,7 @@ impl FlowState {
                     redirect_uri: request.redirect_uri.to_string(),
                     paste: false,
                     browser_failed: None,
+                    request_uri_expires: None,
                 });
             }
             Progress::ResponsePosted => {
@@ -341,8 +345,17 @@ impl FlowState {
                         ),
                     );
                 }
-                if let Some(Waiting::Browser { url, .. }) = &mut self.waiting {
+                if let Some(Waiting::Browser {
+                    url,
+                    request_uri_expires,
+                    ..
+                }) = &mut self.waiting
+                {
                     *url = hardened.url.to_string();
+                    *request_uri_expires = hardened.pushed.as_ref().and_then(|pushed| {
+                        let secs = i64::try_from(pushed.expires_in?).ok()?;
+                        Some(pushed.at + chrono::Duration::try_seconds(secs)?)
+                    });
                 }
             }
             Progress::BrowserOpened(url) => {

@@ -157,3 +157,62 @@ fn a_failed_run_drops_what_it_still_waited_for() {
     assert!(flow.waiting.is_none());
     assert!(matches!(flow.run, GrantRun::Failed(_)));
 }
+
+#[test]
+fn a_pushed_request_shows_when_its_request_uri_runs_out() {
+    use crate::engine::grants::hardened::{Hardened, Pushed};
+    let mut flow = FlowState::default();
+    flow.start(GrantType::AuthorizationCode, false);
+    flow.apply_progress(Progress::AuthorizationUrl(request()), Utc::now());
+    let at = Utc::now();
+    let url =
+        url::Url::parse("http://127.0.0.1:9/authorize?client_id=c&request_uri=urn:x").expect("url");
+    flow.apply_progress(
+        Progress::Hardened(Box::new(Hardened {
+            url: url.clone(),
+            request_object: None,
+            pushed: Some(Pushed {
+                request_uri: "urn:x".to_string(),
+                expires_in: Some(90),
+                at,
+            }),
+        })),
+        at,
+    );
+    let Some(Waiting::Browser {
+        url: shown,
+        request_uri_expires,
+        ..
+    }) = &flow.waiting
+    else {
+        panic!("still waiting for the browser");
+    };
+    assert_eq!(shown, url.as_str(), "the browser goes to the pushed URL");
+    assert_eq!(
+        *request_uri_expires,
+        Some(at + chrono::Duration::seconds(90))
+    );
+    // Without expires_in there is no countdown to show.
+    let mut flow = FlowState::default();
+    flow.start(GrantType::AuthorizationCode, false);
+    flow.apply_progress(Progress::AuthorizationUrl(request()), Utc::now());
+    flow.apply_progress(
+        Progress::Hardened(Box::new(Hardened {
+            url,
+            request_object: None,
+            pushed: Some(Pushed {
+                request_uri: "urn:x".to_string(),
+                expires_in: None,
+                at,
+            }),
+        })),
+        at,
+    );
+    assert!(matches!(
+        flow.waiting,
+        Some(Waiting::Browser {
+            request_uri_expires: None,
+            ..
+        })
+    ));
+}

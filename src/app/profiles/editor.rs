@@ -267,6 +267,18 @@ pub fn editor_ui(
                 ) {
                     file.response_mode = mode.and_then(|m| m.as_str()).map(str::to_string);
                 }
+                ui.label("Issuer (RFC 9207)");
+                let mut iss = file
+                    .authorization_response_iss_parameter_supported
+                    .unwrap_or(false);
+                if ui
+                    .checkbox(&mut iss, "Refuse a response without iss")
+                    .on_hover_text("authorization_response_iss_parameter_supported: the server sends iss in every authorization response, so one without it may come from another server (a mix-up, RFC 9207 §2.4). Discover sets it from the server's metadata.")
+                    .changed()
+                {
+                    file.authorization_response_iss_parameter_supported = Some(iss);
+                }
+                ui.end_row();
                 ui.label("Refresh");
                 let mut auto = file.auto_refresh.unwrap_or(false);
                 if ui

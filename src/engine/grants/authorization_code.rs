@@ -156,6 +156,15 @@ pub async fn exchange_code(
     )
 }
 
+/// What the redirect's `iss` must be: the profile's issuer, and present
+/// when the profile says the server sends it (RFC 9207 §2.4).
+fn expected_issuer(profile: &Profile) -> callback::Issuer<'_> {
+    callback::Issuer {
+        expected: profile.endpoints.issuer.as_ref().map(Url::as_str),
+        required: profile.authz.iss_parameter_supported == Some(true),
+    }
+}
+
 /// The redirect URI to use and, when it is on this machine, the listener
 /// that receives it.
 pub(super) async fn prepare_redirect(
@@ -171,13 +180,8 @@ pub(super) async fn prepare_redirect(
     if options.paste_only || !callback::is_loopback(&redirect) || redirect.scheme() != "http" {
         return Ok((redirect, None));
     }
-    let listener = CallbackListener::bind(
-        &redirect,
-        state,
-        profile.endpoints.issuer.as_ref().map(Url::as_str),
-        expect,
-    )
-    .await?;
+    let listener =
+        CallbackListener::bind(&redirect, state, expected_issuer(profile), expect).await?;
     Ok((listener.redirect_uri().clone(), Some(listener)))
 }
 
@@ -242,14 +246,13 @@ pub(super) async fn authorize_in_browser(
         .await?;
     }
     options.send_user_to(url.as_str()).await;
-    let issuer = profile.endpoints.issuer.as_ref().map(Url::as_str);
     let params = options
         .wait_for_redirect(
             http,
             listener,
             &redirect_uri,
             &request.state,
-            issuer,
+            expected_issuer(profile),
             expect,
         )
         .await?;

@@ -234,7 +234,7 @@ impl BrowserOptions {
         listener: Option<callback::CallbackListener>,
         redirect_uri: &Url,
         state: &str,
-        issuer: Option<&str>,
+        issuer: callback::Issuer<'_>,
         expect: Expect,
     ) -> Result<CallbackParams, CallbackError> {
         let params = match listener {
