@@ -294,15 +294,17 @@ async fn each_bad_signed_response_fails_its_own_check() {
     ] {
         let server = demo_with(&[fault]).await;
         let base = server.url();
-        let profile = profile(&jarm_file(&base, "jwt"));
-        let (result, _) = run(&profile, &client(&profile)).await;
-        let err = result.expect_err(fault);
-        let text = err.to_string();
-        assert!(
-            text.contains(&format!("{check}:"))
-                || (check == "iss" && text.contains("issuer mismatch")),
-            "{fault} should fail the {check} check: {text}"
-        );
+        for mode in ["jwt", "query.jwt", "fragment.jwt", "form_post.jwt"] {
+            let profile = profile(&jarm_file(&base, mode));
+            let (result, _) = run(&profile, &client(&profile)).await;
+            let err = result.expect_err(fault);
+            let text = err.to_string();
+            assert!(
+                text.contains(&format!("{check}:"))
+                    || (check == "iss" && text.contains("issuer mismatch")),
+                "{fault} in {mode} should fail the {check} check: {text}"
+            );
+        }
     }
 }
 

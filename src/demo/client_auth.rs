@@ -118,7 +118,7 @@ pub fn authenticate_at(
     form: &Form,
 ) -> Result<Authenticated, Response> {
     let authenticated = authenticate_any(demo, endpoint, headers, form)?;
-    // FAPI 2.0 Security Profile §5.3.3.4: private_key_jwt or mutual TLS.
+    // FAPI 2.0 Security Profile §5.3.2.1: private_key_jwt or mutual TLS.
     if demo.faults.fapi2
         && !(authenticated.method == Method::PrivateKeyJwt || authenticated.method.is_mtls())
     {

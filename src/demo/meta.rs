@@ -91,7 +91,7 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "dpop_signing_alg_values_supported": dpop::ALGS,
     });
     if demo.faults.fapi2 {
-        // FAPI 2.0 Security Profile §5.3: what remains allowed.
+        // FAPI 2.0 Security Profile §5.3.2: what remains allowed.
         let mut methods = vec!["private_key_jwt"];
         if demo.tls {
             methods.extend(["tls_client_auth", "self_signed_tls_client_auth"]);

@@ -16,8 +16,20 @@ use super::keys::{Alg, ClientKey};
 use super::profile::{ClientAuthMethod, GrantType, PkceMode, Profile};
 use super::token::TokenSet;
 
-/// Where the client requirements are.
-const CLIENTS: &str = "FAPI 2.0 Security Profile §5.3 (clients)";
+// Sections of the FAPI 2.0 Security Profile (Final, February 2025): §5.3.2
+// is what authorization servers do (.1 general, .2 the authorization code
+// flow), §5.3.3 what clients do (the same split), §5.4 the algorithms.
+/// Clients, general: sender-constrained tokens, client authentication.
+const CLIENTS: &str = "FAPI 2.0 Security Profile §5.3.3.1 (clients)";
+/// Clients, authorization code flow: the grant, PAR, PKCE S256, `iss`.
+const CLIENT_CODE_FLOW: &str =
+    "FAPI 2.0 Security Profile §5.3.3.2 (clients, authorization code flow)";
+/// Servers, general: no implicit, password or hybrid; bound tokens only.
+const SERVERS: &str = "FAPI 2.0 Security Profile §5.3.2.1 (authorization servers)";
+/// Servers, authorization code flow: `iss`, redirect URIs, `request_uri`
+/// lifetime.
+const SERVER_CODE_FLOW: &str =
+    "FAPI 2.0 Security Profile §5.3.2.2 (authorization servers, authorization code flow)";
 /// Where the algorithms are.
 const CRYPTO: &str = "FAPI 2.0 Security Profile §5.4 (cryptography)";
 
@@ -36,21 +48,21 @@ pub fn check_profile(profile: &Profile) -> Vec<Finding> {
         Some(other) => findings.push(broken(
             "fapi2_grant",
             format!("the grant is {other}; FAPI 2.0 allows the authorization code grant (and refresh) only — no implicit, password or hybrid flows"),
-            CLIENTS,
+            CLIENT_CODE_FLOW,
         )),
     }
     if profile.pkce != PkceMode::S256 {
         findings.push(broken(
             "fapi2_pkce",
             "PKCE must use S256 (set pkce = \"S256\")",
-            CLIENTS,
+            CLIENT_CODE_FLOW,
         ));
     }
     if !profile.authz.par {
         findings.push(broken(
             "fapi2_par",
             "authorization requests must be pushed (set require_pushed_authorization_requests = true)",
-            CLIENTS,
+            CLIENT_CODE_FLOW,
         ));
     }
     if profile.dpop.is_none() && profile.http.client_cert_file.is_none() {
@@ -120,7 +132,7 @@ pub fn check_profile(profile: &Profile) -> Vec<Finding> {
             findings.push(broken(
                 "fapi2_redirect_uri",
                 format!("the redirect URI {uri} is neither https nor loopback"),
-                CLIENTS,
+                SERVER_CODE_FLOW,
             ));
         }
     }
@@ -139,7 +151,7 @@ pub fn check_run(
         findings.push(broken(
             "fapi2_iss",
             "the authorization response carried no iss; FAPI 2.0 requires it (RFC 9207) so that a mix-up is detected",
-            "FAPI 2.0 Security Profile §5.3 (authorization servers); RFC 9207",
+            "FAPI 2.0 Security Profile §5.3.2.2, §5.3.3.2; RFC 9207",
         ));
     }
     if let Some(lifetime) = request_uri_lifetime
@@ -148,7 +160,7 @@ pub fn check_run(
         findings.push(broken(
             "fapi2_request_uri_lifetime",
             format!("the request_uri lives {lifetime} s; FAPI 2.0 wants less than 600 s"),
-            "FAPI 2.0 Security Profile §5.3 (authorization servers)",
+            SERVER_CODE_FLOW,
         ));
     }
     if !tokens.is_dpop_bound() && !tokens.findings.iter().any(|f| f.code == "mtls_bound") {
@@ -158,7 +170,7 @@ pub fn check_run(
                 "the access token is a {} token bound to nothing; FAPI 2.0 wants sender-constrained tokens",
                 tokens.effective_token_type()
             ),
-            CLIENTS,
+            SERVERS,
         ));
     }
     findings
