@@ -547,6 +547,22 @@ pub fn check_profile(file: &ProfileFile, metadata: &ServerMetadata) -> Vec<Findi
             }
         }
     }
+    // A browser grant the server will refuse unless it is pushed.
+    let browser_grant = matches!(
+        file.grant_type,
+        None | Some(GrantType::AuthorizationCode) | Some(GrantType::Implicit)
+    );
+    if metadata.require_pushed_authorization_requests == Some(true)
+        && file.require_pushed_authorization_requests != Some(true)
+        && browser_grant
+    {
+        findings.push(Finding::new(
+            Severity::Warning,
+            "par_required_by_server",
+            "the server's metadata says require_pushed_authorization_requests: it refuses authorization requests that are not pushed; set require_pushed_authorization_requests = true in the profile",
+            Some("RFC 9126 §5"),
+        ));
+    }
     findings
 }
 
@@ -674,6 +690,37 @@ mod tests {
             file.authorization_response_iss_parameter_supported,
             Some(false)
         );
+    }
+
+    #[test]
+    fn a_server_that_requires_pushed_requests_is_reported_for_a_profile_that_does_not_push() {
+        let metadata = ServerMetadata {
+            require_pushed_authorization_requests: Some(true),
+            ..ServerMetadata::default()
+        };
+        let codes = |file: &ProfileFile| -> Vec<String> {
+            check_profile(file, &metadata)
+                .into_iter()
+                .map(|f| f.code)
+                .filter(|c| c == "par_required_by_server")
+                .collect()
+        };
+        let code_grant = ProfileFile {
+            grant_type: Some(GrantType::AuthorizationCode),
+            ..ProfileFile::default()
+        };
+        assert_eq!(codes(&code_grant), ["par_required_by_server"]);
+        let pushing = ProfileFile {
+            require_pushed_authorization_requests: Some(true),
+            ..code_grant
+        };
+        assert!(codes(&pushing).is_empty());
+        // No authorization request, nothing to push.
+        let machine = ProfileFile {
+            grant_type: Some(GrantType::ClientCredentials),
+            ..ProfileFile::default()
+        };
+        assert!(codes(&machine).is_empty());
     }
 
     #[test]
