@@ -36,6 +36,7 @@ macro_rules! out {
     }};
 }
 
+mod audit;
 mod keys;
 mod oidc;
 
@@ -93,6 +94,10 @@ pub enum Command {
     /// thumbprint (private_key_jwt, DPoP, mutual TLS).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Audit the profile's authorization server: negative tests (code
+    /// replay, PKCE, redirect URIs, refresh rotation, client
+    /// authentication…), each with its RFC section and a verdict.
+    Audit(audit::AuditArgs),
 }
 
 /// `keychain` subcommands. Secrets are filed under the service
@@ -213,9 +218,10 @@ pub struct DemoServerArgs {
     #[arg(long, default_value_t = 5, value_name = "SECS")]
     pub device_interval: u64,
     /// Behave like this provider: standard, wapi, orchestrator, wordapp or
-    /// pingfederate.
+    /// pingfederate; or vulnerable: standard with every weak-* fault on
+    /// (what `audit` must catch).
     #[arg(long, value_name = "MODE", default_value = "standard", value_parser = parse_mode)]
-    pub mode: Mode,
+    pub mode: DemoMode,
     /// Serve HTTPS with a self-signed certificate made at start.
     #[arg(long)]
     pub tls: bool,
@@ -230,18 +236,44 @@ fn parse_fault(value: &str) -> Result<String, String> {
     if crate::demo::Faults::default().switch_on(value) {
         Ok(value.to_string())
     } else {
+        let weak = crate::demo::weak::Weaknesses::NAMES;
         Err(format!(
-            "unknown fault '{value}'; one of: {}",
-            crate::demo::Faults::NAMES.join(", ")
+            "unknown fault '{value}'; one of: {}, {}, vulnerable",
+            crate::demo::Faults::NAMES.join(", "),
+            weak.join(", ")
         ))
     }
 }
 
-fn parse_mode(value: &str) -> Result<Mode, String> {
-    Mode::parse(value).ok_or_else(|| {
-        let known: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
-        format!("unknown mode '{value}'; one of: {}", known.join(", "))
-    })
+/// `demo-server --mode`: a provider's behaviour, or the standard server
+/// with every weakness on.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoMode {
+    /// The behaviour.
+    pub mode: Mode,
+    /// `vulnerable`: every `weak-*` fault on.
+    pub vulnerable: bool,
+}
+
+fn parse_mode(value: &str) -> Result<DemoMode, String> {
+    if value.trim().eq_ignore_ascii_case("vulnerable") {
+        return Ok(DemoMode {
+            mode: Mode::Standard,
+            vulnerable: true,
+        });
+    }
+    Mode::parse(value)
+        .map(|mode| DemoMode {
+            mode,
+            vulnerable: false,
+        })
+        .ok_or_else(|| {
+            let known: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
+            format!(
+                "unknown mode '{value}'; one of: {}, vulnerable",
+                known.join(", ")
+            )
+        })
 }
 
 /// `token` options.
@@ -463,6 +495,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Introspect(args) => args.output.json,
         Command::Userinfo(args) => args.output.json,
         Command::Revoke(args) => args.json,
+        Command::Audit(args) => args.json,
         Command::DemoServer(_)
         | Command::DemoBrowser(_)
         | Command::Logout(_)
@@ -482,6 +515,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Userinfo(args) => runtime.block_on(oidc::userinfo(args)),
         Command::Keychain(command) => keychain(command),
         Command::Keys(command) => keys::run(command),
+        Command::Audit(args) => runtime.block_on(audit::run(args)),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -499,8 +533,11 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
 }
 
 async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
-    let defaults = DemoConfig::for_mode(args.mode);
+    let defaults = DemoConfig::for_mode(args.mode.mode);
     let mut faults = crate::demo::Faults::default();
+    if args.mode.vulnerable {
+        faults.switch_on("vulnerable");
+    }
     for name in &args.faults {
         faults.switch_on(name);
     }
@@ -519,13 +556,21 @@ async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
     // One write, errors ignored: a reader that closes the pipe after the
     // first line (as scripts do) must not stop the server.
     let base = server.url();
-    let mut banner = format!(
-        "listening on {base}\nmode: {} ({})\n",
-        args.mode.as_str(),
-        args.mode.label()
-    );
-    if args.mode != Mode::Standard {
-        for (what, path) in args.mode.endpoints() {
+    let mode = args.mode.mode;
+    let mut banner = if args.mode.vulnerable {
+        format!(
+            "listening on {base}\nmode: vulnerable (the standard server with every weak-* fault on: {})\n",
+            crate::demo::weak::Weaknesses::NAMES.join(", ")
+        )
+    } else {
+        format!(
+            "listening on {base}\nmode: {} ({})\n",
+            mode.as_str(),
+            mode.label()
+        )
+    };
+    if mode != Mode::Standard {
+        for (what, path) in mode.endpoints() {
             let line = match path.split_once(' ') {
                 Some((method, path)) => format!("  {what:<14} {method} {base}{path}\n"),
                 None => format!("  {what:<14} {base}{path}\n"),

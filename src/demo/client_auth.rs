@@ -191,6 +191,9 @@ fn authenticate_any(
             )));
         }
     }
+    if let Some(weakly) = weakly_authenticated(demo, headers, form) {
+        return Ok(weakly);
+    }
     let client = authenticate_in(headers, form, store::client)?;
     let method = if used.first() == Some(&"HTTP Basic") {
         Method::ClientSecretBasic
@@ -200,6 +203,30 @@ fn authenticate_any(
         Method::None
     };
     Ok(Authenticated { client, method })
+}
+
+/// A confidential client let in by a weakness: a wrong secret
+/// (`weak-secret-unchecked`) or none at all (`weak-auth-optional`).
+fn weakly_authenticated(demo: &Demo, headers: &HeaderMap, form: &Form) -> Option<Authenticated> {
+    let weak = &demo.faults.weak;
+    if !weak.secret_unchecked && !weak.auth_optional {
+        return None;
+    }
+    let (id, secret, method) = match basic_header(headers).and_then(decode_basic) {
+        Some((id, secret)) => (id, Some(secret), Method::ClientSecretBasic),
+        None => (
+            form.get("client_id")?.to_string(),
+            form.get("client_secret").map(str::to_string),
+            Method::ClientSecretPost,
+        ),
+    };
+    let client = store::client(&id)?;
+    let expected = client.secret?;
+    let let_in = match secret {
+        Some(given) => given != expected && weak.secret_unchecked,
+        None => weak.auth_optional,
+    };
+    let_in.then_some(Authenticated { client, method })
 }
 
 /// A JWT client assertion (RFC 7523 §2.2): the type checked, the JWT

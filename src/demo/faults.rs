@@ -26,6 +26,9 @@ use super::{Demo, oauth_error, store};
 /// Which fault switches are on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Faults {
+    /// `weak-*` and `vulnerable`: the security weaknesses a server audit
+    /// looks for ([`super::weak`]).
+    pub weak: super::weak::Weaknesses,
     /// `empty-403`: a client that fails to authenticate at the token,
     /// introspection or revocation endpoint gets HTTP 403 with an empty
     /// body (Glewlwyd; django-oauth-toolkit's introspection).
@@ -149,6 +152,9 @@ impl Faults {
 
     /// Turns on the switch called `name`; false when there is none.
     pub fn switch_on(&mut self, name: &str) -> bool {
+        if self.weak.switch_on(name) {
+            return true;
+        }
         let switch = match name {
             "empty-403" => &mut self.empty_403_refusals,
             "post-401" => &mut self.post_refusal_401,
@@ -227,6 +233,9 @@ impl Faults {
 
     /// Whether `uri` is registered for `client`, as the switches compare.
     pub fn redirect_allowed(&self, client: &store::Client, uri: &str) -> bool {
+        if self.weak.open_redirect {
+            return true;
+        }
         if self.exact_redirect_uri {
             return client.redirect_uris.contains(&uri);
         }

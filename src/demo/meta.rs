@@ -90,6 +90,9 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "dpop_signing_alg_values_supported": dpop::ALGS,
     });
+    if demo.faults.weak.advertises_s256_only() {
+        doc["code_challenge_methods_supported"] = json!(["S256"]);
+    }
     if demo.faults.fapi2 {
         // FAPI 2.0 Security Profile §5.3.2: what remains allowed.
         let mut methods = vec!["private_key_jwt"];

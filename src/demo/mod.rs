@@ -30,6 +30,7 @@ pub mod store;
 mod tls;
 mod token;
 pub mod user_agent;
+pub mod weak;
 
 pub use faults::Faults;
 pub use mode::Mode;
@@ -357,7 +358,14 @@ fn router(demo: Arc<Demo>) -> Router {
         )
         .route("/device", get(authorize::device_page))
         .route("/userinfo", get(api::userinfo).post(api::userinfo))
-        .route("/token", post(token::token))
+        .route(
+            "/token",
+            if demo.faults.weak.token_get {
+                post(token::token).get(token::token_by_get)
+            } else {
+                post(token::token)
+            },
+        )
         .route("/introspect", post(meta::introspect))
         .route("/revoke", post(meta::revoke))
         .route("/api/me", get(api::me).post(api::me))

@@ -357,6 +357,9 @@ pub struct Store {
     pub access: HashMap<String, AccessRecord>,
     /// Refresh tokens by value.
     pub refresh: HashMap<String, RefreshRecord>,
+    /// Refresh rotation: the token each used refresh token was exchanged
+    /// for, so a reuse can revoke the whole family (RFC 9700 §4.14.2).
+    pub refresh_successor: HashMap<String, String>,
     /// Authorization requests waiting for the user, by id.
     pub pending: HashMap<String, Pending>,
     /// Authorization codes.

@@ -3,6 +3,7 @@
 //! everything it does is reachable from a test or from the command line.
 
 pub mod api;
+pub mod audit;
 pub mod autodiscovery;
 pub mod browser;
 pub mod callback;
