@@ -36,6 +36,7 @@ macro_rules! out {
     }};
 }
 
+mod import;
 mod keys;
 mod oidc;
 
@@ -93,6 +94,10 @@ pub enum Command {
     /// thumbprint (private_key_jwt, DPoP, mutual TLS).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Import clients from a Postman collection, an Insomnia export, a
+    /// Bruno collection or a curl command (`-`: stdin): one profile file
+    /// each, paths printed.
+    Import(import::ImportArgs),
 }
 
 /// `keychain` subcommands. Secrets are filed under the service
@@ -463,6 +468,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Introspect(args) => args.output.json,
         Command::Userinfo(args) => args.output.json,
         Command::Revoke(args) => args.json,
+        Command::Import(args) => args.json,
         Command::DemoServer(_)
         | Command::DemoBrowser(_)
         | Command::Logout(_)
@@ -482,6 +488,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Userinfo(args) => runtime.block_on(oidc::userinfo(args)),
         Command::Keychain(command) => keychain(command),
         Command::Keys(command) => keys::run(command),
+        Command::Import(args) => import::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

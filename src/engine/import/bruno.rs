@@ -55,6 +55,14 @@ pub fn parse_bru(text: &str) -> Result<Vec<Block>, String> {
                 blocks.push(block);
                 continue;
             }
+            if !line.trim().is_empty() && !line.starts_with([' ', '\t']) {
+                return Err(format!(
+                    "line {}: `{}` is not indented: the block `{}` above it is never closed (a line with `{close}` alone)",
+                    index + 1,
+                    line.trim(),
+                    block.name
+                ));
+            }
             let content = line.strip_prefix("  ").unwrap_or(line.trim_start());
             block.lines.push(content.to_string());
             let trimmed = content.trim();

@@ -149,6 +149,24 @@ pub struct ImportOptions {
     pub environment: Option<String>,
 }
 
+/// What to import: a file or folder, or text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportSource {
+    /// A file (Postman, Insomnia, a `.bru` file, a curl command) or a Bruno
+    /// collection folder.
+    Path(std::path::PathBuf),
+    /// Pasted text: a curl command line, or a whole export.
+    Text(String),
+}
+
+/// Imports `source`.
+pub fn import(source: &ImportSource, options: &ImportOptions) -> Result<ImportReport, ImportError> {
+    match source {
+        ImportSource::Path(path) => import_path(path, options),
+        ImportSource::Text(text) => import_text(text, "pasted text", options),
+    }
+}
+
 /// Imports the file or Bruno folder at `path`, telling the format from the
 /// content.
 pub fn import_path(path: &Path, options: &ImportOptions) -> Result<ImportReport, ImportError> {
@@ -179,8 +197,14 @@ pub fn import_text(
             "{source}: is empty; nothing to import"
         )));
     }
-    if curl::looks_like_curl(trimmed) {
-        return curl::import(trimmed, source);
+    // A pasted command may come with comment lines (`# …`) above it.
+    let command: String = trimmed
+        .lines()
+        .skip_while(|line| line.trim().is_empty() || line.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if curl::looks_like_curl(&command) {
+        return curl::import(&command, source);
     }
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         let value: serde_json::Value = serde_json::from_str(trimmed).map_err(|err| {
