@@ -206,7 +206,7 @@ pub fn import_folder(dir: &Path, options: &ImportOptions) -> Result<ImportReport
         if !other.is_empty() {
             message.push_str(&format!(" ({})", other.join("; ")));
         }
-        message.push_str(": choose Auth → OAuth 2.0 in Bruno");
+        message.push_str(": choose Auth -> OAuth 2.0 in Bruno");
         return Err(ImportError(message));
     }
     notes.extend(
@@ -359,7 +359,7 @@ fn walk_folder(
                 .and_then(|m| m.get("name"))
                 .map(str::to_string)
                 .unwrap_or_else(|| file_name.clone());
-            let place = format!("{trail} › {folder_name}");
+            let place = format!("{trail} > {folder_name}");
             let effective = match auth_mode(&blocks) {
                 Auth::OAuth2(blocks) if find(blocks, "auth:oauth2").is_some() => {
                     clients.push(Client {
@@ -396,7 +396,7 @@ fn walk_folder(
     }
     requests.sort_by_key(|(seq, _, _)| *seq);
     for (_, name, blocks) in requests {
-        let place = format!("{trail} › {name}");
+        let place = format!("{trail} > {name}");
         match auth_mode(&blocks) {
             Auth::OAuth2(own) if find(own, "auth:oauth2").is_some() => clients.push(Client {
                 blocks: own.to_vec(),
@@ -518,12 +518,12 @@ fn profile_of(client: Client, vars: &Vars) -> Draft {
         draft.file.grant_type = Some(grant);
         draft
             .took
-            .push(format!("grant_type → grant_type = {grant}"));
+            .push(format!("grant_type -> grant_type = {grant}"));
         if grant == GrantType::AuthorizationCode {
             let pkce = get("pkce") == "true";
             draft.file.pkce = Some(if pkce { PkceMode::S256 } else { PkceMode::None });
             draft.took.push(format!(
-                "pkce: {} → pkce = {}",
+                "pkce: {} -> pkce = {}",
                 pkce,
                 if pkce { "S256" } else { "none" }
             ));
@@ -581,14 +581,14 @@ fn profile_of(client: Client, vars: &Vars) -> Draft {
     draft.file.token_endpoint_auth_method = Some(method);
     draft.took.push(if has_secret {
         format!(
-            "credentials_placement `{}` → token_endpoint_auth_method = {}",
+            "credentials_placement `{}` -> token_endpoint_auth_method = {}",
             oauth
                 .get("credentials_placement")
                 .unwrap_or("basic_auth_header (default)"),
             method.as_str()
         )
     } else {
-        "no client_secret → token_endpoint_auth_method = none (a public client)".to_string()
+        "no client_secret -> token_endpoint_auth_method = none (a public client)".to_string()
     });
     extra_params(&mut draft, &client.blocks, vars);
     let prefix = get("token_header_prefix");
@@ -610,18 +610,18 @@ fn profile_of(client: Client, vars: &Vars) -> Draft {
                 api.query_param = Some(param.clone());
                 draft
                     .took
-                    .push("token_placement url → api.token_placement = query".to_string());
+                    .push("token_placement url -> api.token_placement = query".to_string());
             }
             if !prefix.is_empty() && prefix != "Bearer" {
                 api.header_prefix = Some(prefix.clone());
                 draft
                     .took
-                    .push("token_header_prefix → api.header_prefix".to_string());
+                    .push("token_header_prefix -> api.header_prefix".to_string());
             }
-            draft.took.push(format!("request `{name}` → [api]"));
+            draft.took.push(format!("request `{name}` -> [api]"));
             draft.file.api = Some(api);
         }
-        draft.took.push(format!("request `{name}` → [[requests]]"));
+        draft.took.push(format!("request `{name}` -> [[requests]]"));
         draft.file.requests.push(saved);
     }
     draft

@@ -419,7 +419,7 @@ fn token_request(
             ..CompatFile::default()
         });
         draft.took.push(
-            "parameters in the URL's query → compat.token_params_in_query (RFC 6749 §3.2 asks for the body)"
+            "parameters in the URL's query -> compat.token_params_in_query (RFC 6749 §3.2 asks for the body)"
                 .to_string(),
         );
     } else {
@@ -447,7 +447,7 @@ fn token_request(
                 match GrantType::parse(&value) {
                     Some(grant) => {
                         draft.file.grant_type = Some(grant);
-                        draft.took.push(format!("grant_type={value} → grant_type"));
+                        draft.took.push(format!("grant_type={value} -> grant_type"));
                     }
                     None => draft.leave(format!(
                         "grant_type={value}: not a grant this debugger runs (client_credentials, password, authorization_code, refresh_token, device_code); the profile has no grant_type"
@@ -514,7 +514,7 @@ fn token_request(
             draft.file.client_secret = draft.take_secret(&vars, from, "client_secret", &secret);
             draft.file.token_endpoint_auth_method = Some(ClientAuthMethod::ClientSecretBasic);
             draft.took.push(format!(
-                "{from} → token_endpoint_auth_method = client_secret_basic"
+                "{from} -> token_endpoint_auth_method = client_secret_basic"
             ));
         }
         Some(Err(message)) => draft.leave(message),
@@ -531,7 +531,7 @@ fn token_request(
             if let Some(method) = method {
                 draft.file.token_endpoint_auth_method = Some(method);
                 draft.took.push(format!(
-                    "client credentials in the body → token_endpoint_auth_method = {}",
+                    "client credentials in the body -> token_endpoint_auth_method = {}",
                     method.as_str()
                 ));
             }
@@ -629,7 +629,7 @@ fn api_request(
     });
     api.url = draft.take(&vars, "URL", "api.url", path);
     api.method = Some(method.clone());
-    draft.took.push(format!("{method} → api.method"));
+    draft.took.push(format!("{method} -> api.method"));
     let mut placement = None;
     for (key, value) in query {
         if key == "access_token" || key == "oauth_token" {
@@ -688,7 +688,7 @@ fn api_request(
             if scheme != "Bearer" {
                 api.header_prefix = Some(scheme.to_string());
                 draft.took.push(format!(
-                    "Authorization scheme `{scheme}` → api.header_prefix"
+                    "Authorization scheme `{scheme}` -> api.header_prefix"
                 ));
             }
             draft.leave(format!(
@@ -709,7 +709,7 @@ fn api_request(
         api.token_placement = Some(placement);
         draft
             .took
-            .push(format!("token placement → api.token_placement = {placement:?}").to_lowercase());
+            .push(format!("token placement -> api.token_placement = {placement:?}").to_lowercase());
     }
     let host = host_of(path);
     let route = url::Url::parse(path)
@@ -731,26 +731,26 @@ fn http_settings(draft: &mut Draft, command: &Command) {
     if http.accept_invalid_certs == Some(true) {
         draft
             .took
-            .push("-k → http.accept_invalid_certs = true (certificate checks off)".to_string());
+            .push("-k -> http.accept_invalid_certs = true (certificate checks off)".to_string());
     }
     for (set, what) in [
-        (http.ca_file.is_some(), "--cacert → http.ca_file"),
+        (http.ca_file.is_some(), "--cacert -> http.ca_file"),
         (
             http.client_cert_file.is_some(),
-            "--cert → http.client_cert_file",
+            "--cert -> http.client_cert_file",
         ),
         (
             http.client_key_file.is_some(),
-            "--key → http.client_key_file",
+            "--key -> http.client_key_file",
         ),
-        (http.proxy.is_some(), "--proxy → http.proxy"),
+        (http.proxy.is_some(), "--proxy -> http.proxy"),
         (
             http.timeout_secs.is_some(),
-            "--max-time → http.timeout_secs",
+            "--max-time -> http.timeout_secs",
         ),
         (
             http.connect_timeout_secs.is_some(),
-            "--connect-timeout → http.connect_timeout_secs",
+            "--connect-timeout -> http.connect_timeout_secs",
         ),
     ] {
         if set {

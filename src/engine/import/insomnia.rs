@@ -291,7 +291,7 @@ fn walk<'a>(
     let place = match (trail.is_empty(), node.name.is_empty()) {
         (_, true) => trail.to_string(),
         (true, false) => node.name.clone(),
-        (false, false) => format!("{trail} › {}", node.name),
+        (false, false) => format!("{trail} > {}", node.name),
     };
     let effective = match auth_of(node.auth) {
         Auth::OAuth2(auth) => {
@@ -341,7 +341,7 @@ fn finish(
             message.push_str(&format!(" ({})", other.join("; ")));
         }
         message.push_str(
-            ": choose Auth → OAuth 2.0 on a request or folder in Insomnia and export again",
+            ": choose Auth -> OAuth 2.0 on a request or folder in Insomnia and export again",
         );
         return Err(ImportError(message));
     }
@@ -404,7 +404,9 @@ fn profile_of(block: Block<'_>, vars: &Vars) -> Draft {
     };
     if let Some(grant) = grant {
         draft.file.grant_type = Some(grant);
-        draft.took.push(format!("grantType → grant_type = {grant}"));
+        draft
+            .took
+            .push(format!("grantType -> grant_type = {grant}"));
     }
     if grant == Some(GrantType::AuthorizationCode) {
         let mode = if auth["usePkce"].as_bool() != Some(true) {
@@ -416,7 +418,7 @@ fn profile_of(block: Block<'_>, vars: &Vars) -> Draft {
         };
         draft.file.pkce = Some(mode);
         draft.took.push(format!(
-            "usePkce / pkceMethod → pkce = {}",
+            "usePkce / pkceMethod -> pkce = {}",
             match mode {
                 PkceMode::S256 => "S256",
                 PkceMode::Plain => "plain",
@@ -502,11 +504,11 @@ fn profile_of(block: Block<'_>, vars: &Vars) -> Draft {
     draft.file.token_endpoint_auth_method = Some(method);
     draft.took.push(if has_secret {
         format!(
-            "credentialsInBody = {in_body} → token_endpoint_auth_method = {}",
+            "credentialsInBody = {in_body} -> token_endpoint_auth_method = {}",
             method.as_str()
         )
     } else {
-        "no clientSecret → token_endpoint_auth_method = none (a public client)".to_string()
+        "no clientSecret -> token_endpoint_auth_method = none (a public client)".to_string()
     });
     let prefix = get("tokenPrefix");
     for (index, (name, request)) in block.requests.iter().enumerate() {
@@ -525,12 +527,12 @@ fn profile_of(block: Block<'_>, vars: &Vars) -> Draft {
                 api.header_prefix = Some(prefix.clone());
                 draft
                     .took
-                    .push("tokenPrefix → api.header_prefix".to_string());
+                    .push("tokenPrefix -> api.header_prefix".to_string());
             }
-            draft.took.push(format!("request `{name}` → [api]"));
+            draft.took.push(format!("request `{name}` -> [api]"));
             draft.file.api = Some(api);
         }
-        draft.took.push(format!("request `{name}` → [[requests]]"));
+        draft.took.push(format!("request `{name}` -> [[requests]]"));
         draft.file.requests.push(saved);
     }
     draft

@@ -70,9 +70,9 @@ pub struct ImportedProfile {
     /// The profile, secrets included.
     #[serde(skip)]
     pub file: ProfileFile,
-    /// Where in the source it came from (`Collection › Folder › Request`).
+    /// Where in the source it came from (`Collection > Folder > Request`).
     pub source: String,
-    /// What was taken: `source key → profile key`.
+    /// What was taken: `source key -> profile key`.
     pub took: Vec<String>,
     /// What could not be mapped, and why.
     pub left_out: Vec<String>,
@@ -287,7 +287,7 @@ impl Draft {
         for name in resolved.unresolved {
             self.unresolved.insert((name, to.to_string()));
         }
-        self.took.push(format!("{from} → {to}"));
+        self.took.push(format!("{from} -> {to}"));
         Some(resolved.text)
     }
 
@@ -312,7 +312,7 @@ impl Draft {
             ));
             return None;
         }
-        self.took.push(format!("{from} → {to} (secret)"));
+        self.took.push(format!("{from} -> {to} (secret)"));
         Some(Secret::new(resolved.text))
     }
 

@@ -48,7 +48,7 @@ pub fn import(
     let mut notes = Vec::new();
     if schema.contains("v1.") {
         return Err(ImportError(format!(
-            "{source}: is a Postman collection v1; export it again as Collection v2.1 (Postman: Export → Collection v2.1)"
+            "{source}: is a Postman collection v1; export it again as Collection v2.1 (Postman: Export -> Collection v2.1)"
         )));
     }
     let name = collection["info"]["name"]
@@ -119,7 +119,7 @@ pub fn import(
         if !other_auth.is_empty() {
             message.push_str(&format!(" ({})", other_auth.join("; ")));
         }
-        message.push_str(": set Authorization → OAuth 2.0 on the collection, a folder or a request in Postman and export again");
+        message.push_str(": set Authorization -> OAuth 2.0 on the collection, a folder or a request in Postman and export again");
         return Err(ImportError(message));
     }
     notes.extend(
@@ -172,7 +172,7 @@ fn walk<'a>(
 ) {
     for item in items {
         let name = item["name"].as_str().unwrap_or("Untitled");
-        let place = format!("{trail} › {name}");
+        let place = format!("{trail} > {name}");
         let own = if item["request"].is_null() {
             item.get("auth")
         } else {
@@ -272,7 +272,7 @@ fn profile_of(block: Block<'_>, vars: &Vars) -> Draft {
         draft.file.grant_type = Some(grant);
         draft
             .took
-            .push(format!("grant_type `{grant_text}` → grant_type = {grant}"));
+            .push(format!("grant_type `{grant_text}` -> grant_type = {grant}"));
         if grant == GrantType::AuthorizationCode {
             let mode = if !pkce {
                 PkceMode::None
@@ -283,7 +283,7 @@ fn profile_of(block: Block<'_>, vars: &Vars) -> Draft {
             };
             draft.file.pkce = Some(mode);
             draft.took.push(format!(
-                "{} → pkce = {}",
+                "{} -> pkce = {}",
                 if pkce {
                     "challengeAlgorithm"
                 } else {
@@ -395,10 +395,10 @@ fn profile_of(block: Block<'_>, vars: &Vars) -> Draft {
     };
     draft.file.token_endpoint_auth_method = Some(method);
     draft.took.push(if method == ClientAuthMethod::None {
-        "no clientSecret → token_endpoint_auth_method = none (a public client)".to_string()
+        "no clientSecret -> token_endpoint_auth_method = none (a public client)".to_string()
     } else {
         format!(
-            "client_authentication `{}` → token_endpoint_auth_method = {}",
+            "client_authentication `{}` -> token_endpoint_auth_method = {}",
             match get("client_authentication").as_str() {
                 "" => "header (Postman's default)".to_string(),
                 other => other.to_string(),
@@ -424,18 +424,18 @@ fn profile_of(block: Block<'_>, vars: &Vars) -> Draft {
                 api.token_placement = Some(TokenPlacementKind::Query);
                 draft
                     .took
-                    .push("addTokenTo `queryParams` → api.token_placement = query".to_string());
+                    .push("addTokenTo `queryParams` -> api.token_placement = query".to_string());
             }
             if !prefix.is_empty() && prefix != "Bearer" {
                 api.header_prefix = Some(prefix.clone());
                 draft
                     .took
-                    .push("headerPrefix → api.header_prefix".to_string());
+                    .push("headerPrefix -> api.header_prefix".to_string());
             }
-            draft.took.push(format!("request `{name}` → [api]"));
+            draft.took.push(format!("request `{name}` -> [api]"));
             draft.file.api = Some(api);
         }
-        draft.took.push(format!("request `{name}` → [[requests]]"));
+        draft.took.push(format!("request `{name}` -> [[requests]]"));
         draft.file.requests.push(saved);
     }
     draft
