@@ -39,11 +39,10 @@ pub fn shell_words(line: &str) -> Result<Vec<String>, String> {
         match c {
             '\\' => match chars.next() {
                 Some('\n') => {}
-                Some('\r') => {
-                    if chars.peek() == Some(&'\n') {
-                        chars.next();
-                    }
+                Some('\r') if chars.peek() == Some(&'\n') => {
+                    chars.next();
                 }
+                Some('\r') => {}
                 Some(next) => {
                     word.push(next);
                     in_word = true;
