@@ -51,8 +51,15 @@ pub fn parse_bru(text: &str) -> Result<Vec<Block>, String> {
         let line = line.trim_end_matches('\r');
         if let Some((block, close)) = &mut current {
             if line.trim_end() == close.to_string() && !line.starts_with(' ') {
-                let (block, _) = current.take().unwrap_or_else(|| unreachable!());
-                blocks.push(block);
+                blocks.push(std::mem::replace(
+                    block,
+                    Block {
+                        name: String::new(),
+                        pairs: Vec::new(),
+                        lines: Vec::new(),
+                    },
+                ));
+                current = None;
                 continue;
             }
             if !line.trim().is_empty() && !line.starts_with([' ', '\t']) {

@@ -190,7 +190,11 @@ fn parse(words: &[String]) -> Result<Command, String> {
                 Some((n, v)) if !rest.is_empty() => (format!("--{n}"), Some(v.to_string())),
                 _ => (arg.clone(), None),
             }
-        } else if arg.starts_with('-') && arg.len() > 2 && !IGNORED_FLAGS.contains(&arg.as_str()) {
+        } else if arg.starts_with('-')
+            && arg.len() > 2
+            && arg.is_char_boundary(2)
+            && !IGNORED_FLAGS.contains(&arg.as_str())
+        {
             let short = &arg[..2];
             if takes_value(short) {
                 (short.to_string(), Some(arg[2..].to_string()))
@@ -784,6 +788,18 @@ mod tests {
             ]
         );
         assert!(shell_words("curl 'open").is_err());
+    }
+
+    #[test]
+    fn odd_options_never_panic() {
+        for line in [
+            "curl -é https://x",
+            "curl -dé https://x",
+            "curl -",
+            "curl --=x https://x",
+        ] {
+            let _ = import(line, "t");
+        }
     }
 
     #[test]
