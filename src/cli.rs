@@ -37,6 +37,7 @@ macro_rules! out {
 }
 
 mod audit;
+mod import;
 mod keys;
 mod oidc;
 
@@ -98,6 +99,10 @@ pub enum Command {
     /// replay, PKCE, redirect URIs, refresh rotation, client
     /// authentication…), each with its RFC section and a verdict.
     Audit(audit::AuditArgs),
+    /// Import clients from a Postman collection, an Insomnia export, a
+    /// Bruno collection or a curl command (`-`: stdin): one profile file
+    /// each, paths printed.
+    Import(import::ImportArgs),
 }
 
 /// `keychain` subcommands. Secrets are filed under the service
@@ -496,6 +501,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Userinfo(args) => args.output.json,
         Command::Revoke(args) => args.json,
         Command::Audit(args) => args.json,
+        Command::Import(args) => args.json,
         Command::DemoServer(_)
         | Command::DemoBrowser(_)
         | Command::Logout(_)
@@ -516,6 +522,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Keychain(command) => keychain(command),
         Command::Keys(command) => keys::run(command),
         Command::Audit(args) => runtime.block_on(audit::run(args)),
+        Command::Import(args) => import::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -128,6 +128,7 @@ impl App {
                 }
                 self.state.profiles.transfer.result = Some((problems.is_empty(), message));
             }
+            Event::ClientsImported(result) => self.clients_imported(result),
             Event::Exported(result) => {
                 self.state.profiles.transfer.result = Some(match result {
                     Ok(message) => (true, message),

@@ -21,6 +21,7 @@ pub mod findings;
 pub mod grants;
 pub mod har;
 pub mod http;
+pub mod import;
 pub mod introspection;
 pub mod jwks;
 pub mod jwt;

@@ -62,6 +62,11 @@ pub enum Command {
     },
     /// Read profile files to import.
     Import(Vec<PathBuf>),
+    /// Read clients from another tool (Postman, Insomnia, Bruno, curl).
+    ImportClients(
+        crate::engine::import::ImportSource,
+        crate::engine::import::ImportOptions,
+    ),
     /// Write a profile to a file for another machine.
     Export {
         /// Where.
@@ -191,6 +196,8 @@ pub enum Event {
     ProfileDeleted(ProfileId, Result<(), String>),
     /// Profiles read for import, and the problems met.
     Imported(Vec<ProfileFile>, Vec<String>),
+    /// Clients read from another tool, with the report (or why not).
+    ClientsImported(Result<Box<crate::engine::import::ImportReport>, String>),
     /// An export finished: what happened, for people.
     Exported(Result<String, String>),
     /// Keeping tokens changed or they were written: what happened.

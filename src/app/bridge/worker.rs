@@ -202,6 +202,18 @@ pub(super) async fn run(
                     events.send(Event::Imported(files, problems)).await;
                 });
             }
+            Command::ImportClients(source, options) => {
+                let events = events.clone();
+                let workspace = workspace.clone();
+                tokio::spawn(async move {
+                    let result = blocking(&workspace, move |w| w.import_clients(&source, &options))
+                        .await
+                        .unwrap_or_else(|| Err("the import did not finish".to_string()));
+                    events
+                        .send(Event::ClientsImported(result.map(Box::new)))
+                        .await;
+                });
+            }
             Command::Export {
                 path,
                 file,
