@@ -30,6 +30,7 @@ use crate::engine::grants::Progress;
 use crate::engine::grants::step::PreparedRequest;
 use crate::engine::http::Exchange;
 use crate::engine::workspace::{Loaded, Places, SavedProfile};
+use crate::engine::grants::CurrentTokens;
 use crate::engine::{GrantType, Profile, ProfileFile, Secret, TokenSet};
 
 /// What the UI asks the engine to do.
@@ -85,8 +86,9 @@ pub enum Command {
         profile: Box<Profile>,
         /// The grant to run.
         grant: GrantType,
-        /// For the refresh_token grant.
-        refresh_token: Option<Secret>,
+        /// The profile's current tokens: the refresh token for the
+        /// refresh_token grant, the subject of a token exchange.
+        current: Box<CurrentTokens>,
         /// Open the system browser for browser grants.
         open_browser: bool,
         /// Step mode: wait for the user to approve (and maybe edit) the
@@ -105,8 +107,9 @@ pub enum Command {
         profile: Box<Profile>,
         /// The grant.
         grant: GrantType,
-        /// For the refresh_token grant.
-        refresh_token: Option<Secret>,
+        /// The profile's current tokens: the refresh token for the
+        /// refresh_token grant, the subject of a token exchange.
+        current: Box<CurrentTokens>,
     },
     /// Send a prepared (and possibly edited) token request.
     SendPrepared {

@@ -244,7 +244,7 @@ pub(super) async fn run(
                 origin,
                 profile,
                 grant,
-                refresh_token,
+                current,
                 open_browser,
                 step,
             } => {
@@ -270,7 +270,11 @@ pub(super) async fn run(
                 let progress_events = events.clone();
                 let options = GrantOptions {
                     grant: Some(grant),
-                    refresh_token,
+                    refresh_token: current.refresh_token.clone(),
+                    subject_token: None,
+                    actor_token: None,
+                    assertion: None,
+                    current: *current,
                     browser: BrowserOptions {
                         open_browser,
                         progress: Some(Arc::new(move |progress| {
@@ -317,7 +321,7 @@ pub(super) async fn run(
                 origin,
                 profile,
                 grant,
-                refresh_token,
+                current,
             } => {
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, origin);
@@ -326,7 +330,8 @@ pub(super) async fn run(
                 tokio::spawn(async move {
                     let options = GrantOptions {
                         grant: Some(grant),
-                        refresh_token,
+                        refresh_token: current.refresh_token.clone(),
+                        current: *current,
                         ..GrantOptions::default()
                     };
                     let result = async {
