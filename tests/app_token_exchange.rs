@@ -70,10 +70,14 @@ fn token_exchange_runs_from_the_flow_tab_and_the_tokens_tab_shows_the_act_tree()
             ClientAuthMethod::ClientSecretBasic,
         );
         let profile = support::profile(&file);
-        grants::run(&profile, &support::client(&profile), &GrantOptions::default())
-            .await
-            .expect("the actor's token")
-            .access_token
+        grants::run(
+            &profile,
+            &support::client(&profile),
+            &GrantOptions::default(),
+        )
+        .await
+        .expect("the actor's token")
+        .access_token
     });
     let preset = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -128,6 +132,12 @@ fn token_exchange_runs_from_the_flow_tab_and_the_tokens_tab_shows_the_act_tree()
 
     // The step shows the subject and actor tokens it sent, decoded.
     click(&mut harness, "Flow");
-    assert!(shows(&harness, "Subject token (RFC 8693)"), "the subject, decoded");
-    assert!(shows(&harness, "Actor token (RFC 8693)"), "the actor, decoded");
+    assert!(
+        shows(&harness, "Subject token (RFC 8693)"),
+        "the subject, decoded"
+    );
+    assert!(
+        shows(&harness, "Actor token (RFC 8693)"),
+        "the actor, decoded"
+    );
 }

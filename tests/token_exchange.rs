@@ -29,7 +29,11 @@ fn exchange_file(base: &str, table: Option<TokenExchangeFile>) -> ProfileFile {
         grant_type: Some(GrantType::TokenExchange),
         scope: None,
         token_exchange: table,
-        ..demo_file(base, GrantType::TokenExchange, ClientAuthMethod::ClientSecretBasic)
+        ..demo_file(
+            base,
+            GrantType::TokenExchange,
+            ClientAuthMethod::ClientSecretBasic,
+        )
     }
 }
 
@@ -69,7 +73,10 @@ fn access_claims(tokens: &TokenSet) -> &Value {
         .claims
 }
 
-fn sent_params(profile: &Profile, http: &oauth_debugger::engine::HttpClient) -> Vec<(String, String)> {
+fn sent_params(
+    profile: &Profile,
+    http: &oauth_debugger::engine::HttpClient,
+) -> Vec<(String, String)> {
     let _ = profile;
     let exchange = http.exchanges().pop().expect("exchange");
     url::form_urlencoded::parse(&exchange.request.body)
@@ -107,15 +114,25 @@ async fn a_subject_token_alone_is_exchanged_for_an_access_token() {
     assert_eq!(access_claims(&tokens)["sub"], "alice");
     assert_eq!(access_claims(&tokens)["client_id"], "demo-token-exchange");
     assert!(
-        !tokens.findings.iter().any(|f| f.code.starts_with("issued_token_type")),
+        !tokens
+            .findings
+            .iter()
+            .any(|f| f.code.starts_with("issued_token_type")),
         "{:?}",
         tokens.findings
     );
     assert_ne!(tokens.access_token, subject, "a new token was issued");
 
     let params = sent_params(&profile, &http);
-    assert_eq!(params[0].0, "grant_type", "grant_type goes first: {params:?}");
-    assert!(has(&params, "grant_type", GrantType::TokenExchange.as_str()));
+    assert_eq!(
+        params[0].0, "grant_type",
+        "grant_type goes first: {params:?}"
+    );
+    assert!(has(
+        &params,
+        "grant_type",
+        GrantType::TokenExchange.as_str()
+    ));
     assert!(has(&params, "subject_token", subject.expose()));
     assert!(has(&params, "subject_token_type", ACCESS_TOKEN_TYPE));
     assert!(has(&params, "audience", "demo-api"));
@@ -125,7 +142,8 @@ async fn a_subject_token_alone_is_exchanged_for_an_access_token() {
         "no actor_token_type without an actor token (RFC 8693 §2.1): {params:?}"
     );
     // The token set as `token --json` prints it.
-    let json: Value = serde_json::from_str(&oauth_debugger::cli::token_json(&tokens)).expect("json");
+    let json: Value =
+        serde_json::from_str(&oauth_debugger::cli::token_json(&tokens)).expect("json");
     assert_eq!(json["issued_token_type"], ACCESS_TOKEN_TYPE);
 }
 
@@ -151,13 +169,21 @@ async fn from_takes_the_profiles_current_access_token() {
     );
     assert!(err.to_string().contains("--subject-token"), "{err}");
 
-    let current = token_of(&base, "demo-token-exchange", "token-exchange-secret", GrantType::Password).await;
+    let current = token_of(
+        &base,
+        "demo-token-exchange",
+        "token-exchange-secret",
+        GrantType::Password,
+    )
+    .await;
     let options = GrantOptions {
         current: CurrentTokens::of(&current),
         ..GrantOptions::default()
     };
     let http = client(&profile);
-    let tokens = grants::run(&profile, &http, &options).await.expect("exchanged");
+    let tokens = grants::run(&profile, &http, &options)
+        .await
+        .expect("exchanged");
     assert_eq!(access_claims(&tokens)["sub"], "alice");
     assert!(has(
         &sent_params(&profile, &http),
@@ -178,10 +204,19 @@ async fn an_actor_token_makes_an_act_claim_and_a_second_exchange_nests_it() {
         ..GrantOptions::default()
     };
     let http = client(&profile);
-    let delegated = grants::run(&profile, &http, &options).await.expect("delegated");
-    assert!(has(&sent_params(&profile, &http), "actor_token_type", ACCESS_TOKEN_TYPE));
+    let delegated = grants::run(&profile, &http, &options)
+        .await
+        .expect("delegated");
+    assert!(has(
+        &sent_params(&profile, &http),
+        "actor_token_type",
+        ACCESS_TOKEN_TYPE
+    ));
     assert_eq!(access_claims(&delegated)["sub"], "alice");
-    assert_eq!(access_claims(&delegated)["act"], json!({ "sub": "demo-client" }));
+    assert_eq!(
+        access_claims(&delegated)["act"],
+        json!({ "sub": "demo-client" })
+    );
     assert_eq!(delegated.delegation.len(), 1);
     assert_eq!(delegated.delegation[0]["sub"], "demo-client");
     assert!(!delegated.findings.iter().any(|f| f.code == "act_missing"));
@@ -270,7 +305,10 @@ async fn an_unknown_audience_is_invalid_target() {
     };
     assert_eq!(error.error, "invalid_target");
     assert!(
-        error.error_description.as_deref().is_some_and(|d| d.contains("payroll")),
+        error
+            .error_description
+            .as_deref()
+            .is_some_and(|d| d.contains("payroll")),
         "{error:?}"
     );
     let explanation = err
@@ -335,8 +373,11 @@ fn a_misspelt_token_type_is_refused_with_a_suggestion() {
         message.contains("did you mean `urn:ietf:params:oauth:token-type:access_token`"),
         "{message}"
     );
-    let profile = Profile::parse(&text.replace("acces_token", "access_token"), Path::new("tx.toml"))
-        .expect("valid");
+    let profile = Profile::parse(
+        &text.replace("acces_token", "access_token"),
+        Path::new("tx.toml"),
+    )
+    .expect("valid");
     assert_eq!(profile.grant, Some(GrantType::TokenExchange));
 }
 
@@ -403,7 +444,12 @@ async fn a_built_assertion_is_traded_for_a_token_and_shown_decoded() {
         .expect("token");
     assert_eq!(tokens.grant, GrantType::JwtBearer);
     assert_eq!(access_claims(&tokens)["sub"], "alice");
-    assert!(tokens.findings.iter().all(|f| f.code != "jwt_bearer_sub_differs"));
+    assert!(
+        tokens
+            .findings
+            .iter()
+            .all(|f| f.code != "jwt_bearer_sub_differs")
+    );
 
     let exchange = http.exchanges().pop().expect("exchange");
     let sent = sent_jwts(&exchange.request);
@@ -412,7 +458,10 @@ async fn a_built_assertion_is_traded_for_a_token_and_shown_decoded() {
         .find(|j| j.label.starts_with("Authorization grant assertion"))
         .expect("the assertion, decoded");
     let claims = &assertion.decoded.claims;
-    assert_eq!(claims["iss"], "demo-jwt-bearer", "iss defaults to client_id");
+    assert_eq!(
+        claims["iss"], "demo-jwt-bearer",
+        "iss defaults to client_id"
+    );
     assert_eq!(claims["sub"], "alice");
     assert_eq!(claims["aud"], base.as_str(), "aud defaults to the issuer");
     assert_eq!(
@@ -452,7 +501,12 @@ async fn an_expired_or_misaddressed_assertion_is_refused_clearly() {
     };
     let expired = refused(signed(assertion_claims(&base, -600, "BASE"))).await;
     assert!(expired.contains("expired"), "{expired}");
-    let elsewhere = refused(signed(assertion_claims(&base, 300, "https://elsewhere.example"))).await;
+    let elsewhere = refused(signed(assertion_claims(
+        &base,
+        300,
+        "https://elsewhere.example",
+    )))
+    .await;
     assert!(
         elsewhere.contains("aud is https://elsewhere.example"),
         "{elsewhere}"
@@ -539,7 +593,11 @@ async fn the_cli_exchanges_tokens_and_reads_an_assertion_from_the_environment() 
     let path = path.display().to_string();
 
     // `from` with no current tokens: said, and how to give one.
-    let out = cli(vec!["token".into(), "--profile".into(), path.clone()], vec![]).await;
+    let out = cli(
+        vec!["token".into(), "--profile".into(), path.clone()],
+        vec![],
+    )
+    .await;
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--subject-token"), "{stderr}");
@@ -563,7 +621,11 @@ async fn the_cli_exchanges_tokens_and_reads_an_assertion_from_the_environment() 
         vec![],
     )
     .await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["issued_token_type"], ACCESS_TOKEN_TYPE);
     assert_eq!(json["delegation"][0]["sub"], "demo-client");
@@ -588,7 +650,10 @@ async fn the_cli_exchanges_tokens_and_reads_an_assertion_from_the_environment() 
     )
     .expect("preset")
     .replace("http://127.0.0.1:7878", &base)
-    .replace("[jwt_bearer]\n", "[jwt_bearer]\nassertion_env = \"TX_TEST_ASSERTION\"\n");
+    .replace(
+        "[jwt_bearer]\n",
+        "[jwt_bearer]\nassertion_env = \"TX_TEST_ASSERTION\"\n",
+    );
     let path = dir.path().join("bearer.toml");
     std::fs::write(&path, text).expect("write");
     let assertion = signed(assertion_claims(&base, 300, "BASE"));
@@ -602,7 +667,11 @@ async fn the_cli_exchanges_tokens_and_reads_an_assertion_from_the_environment() 
         vec![("TX_TEST_ASSERTION".into(), assertion)],
     )
     .await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["grant"], GrantType::JwtBearer.as_str());
     let access = json["jwts"]

@@ -86,7 +86,9 @@ fn check(
     let alg = jws.alg().map_err(|e| format!("the assertion: {e}"))?;
     check_signature(demo, client, &jws, alg, "the assertion")?;
     let Some(sub) = jws.claim("sub") else {
-        return Err("the assertion has no sub: the principal the token is for (RFC 7523 §3)".into());
+        return Err(
+            "the assertion has no sub: the principal the token is for (RFC 7523 §3)".into(),
+        );
     };
     if store::user(sub).is_none() && sub != client.id {
         let users: Vec<&str> = store::USERS.iter().map(|u| u.username).collect();
@@ -120,7 +122,9 @@ fn check(
         let exp = jws.claims["exp"].as_i64().unwrap_or_default();
         let now = now();
         let mut store = demo.store();
-        store.grant_assertion_jtis.retain(|_, exp| *exp + LEEWAY >= now);
+        store
+            .grant_assertion_jtis
+            .retain(|_, exp| *exp + LEEWAY >= now);
         let key = (client.id.to_string(), jti.to_string());
         if store.grant_assertion_jtis.contains_key(&key) {
             return Err(format!(

@@ -527,7 +527,7 @@ pub fn explain(code: &str, stage: Stage) -> Explanation {
             request_uri_refused(code)
         }
         "use_dpop_nonce" => use_dpop_nonce(),
-        "invalid_target" => invalid_target(stage),
+        "invalid_target" if stage.registers(code) => invalid_target(stage),
         other => unknown(other, stage),
     };
     let reference = text

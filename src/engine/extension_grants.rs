@@ -251,7 +251,10 @@ fn given(
     let inline = inline.as_ref().filter(|s| !s.is_empty());
     match (inline, non_empty(env)) {
         (Some(_), Some(_)) => {
-            problems.push(problem(key, format!("set either {key} or {key}_env, not both")));
+            problems.push(problem(
+                key,
+                format!("set either {key} or {key}_env, not both"),
+            ));
             None
         }
         (Some(secret), None) => Some(SecretSource::Inline(secret.clone())),
@@ -377,8 +380,16 @@ pub fn token_exchange(
         &file.requested_token_type,
         problems,
     );
-    let audience = file.audience.as_ref().map(OneOrMany::values).unwrap_or_default();
-    let resource = file.resource.as_ref().map(OneOrMany::values).unwrap_or_default();
+    let audience = file
+        .audience
+        .as_ref()
+        .map(OneOrMany::values)
+        .unwrap_or_default();
+    let resource = file
+        .resource
+        .as_ref()
+        .map(OneOrMany::values)
+        .unwrap_or_default();
     for value in &resource {
         // RFC 8693 §2.1: an absolute URI without a fragment.
         match Url::parse(value) {
@@ -450,7 +461,9 @@ pub fn jwt_bearer(
         if reserved.contains(&name.as_str()) {
             problems.push(problem(
                 &key("claims"),
-                format!("`{name}` is set by the table's own key or by the client; take it out of claims"),
+                format!(
+                    "`{name}` is set by the table's own key or by the client; take it out of claims"
+                ),
             ));
         }
     }
@@ -506,7 +519,11 @@ mod tests {
                 "token_exchange.resource"
             ]
         );
-        assert!(problems[1].message.contains("did you mean `urn:ietf:params:oauth:token-type:access_token`"));
+        assert!(
+            problems[1]
+                .message
+                .contains("did you mean `urn:ietf:params:oauth:token-type:access_token`")
+        );
     }
 
     #[test]

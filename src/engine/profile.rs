@@ -1513,9 +1513,10 @@ impl Profile {
             .token_exchange
             .as_ref()
             .map(|table| super::extension_grants::token_exchange(table, &mut problems));
-        let jwt_bearer = file.jwt_bearer.as_ref().map(|table| {
-            super::extension_grants::jwt_bearer(table, key_file_given, &mut problems)
-        });
+        let jwt_bearer = file
+            .jwt_bearer
+            .as_ref()
+            .map(|table| super::extension_grants::jwt_bearer(table, key_file_given, &mut problems));
 
         if !problems.is_empty() {
             return Err(ProfileError {

@@ -461,8 +461,12 @@ pub fn token_set_from_fields(
         &mut findings,
     )
     .map(Secret::new);
-    let issued_token_type =
-        optional_string(&mut fields, "issued_token_type", "RFC 8693 §2.2.1", &mut findings);
+    let issued_token_type = optional_string(
+        &mut fields,
+        "issued_token_type",
+        "RFC 8693 §2.2.1",
+        &mut findings,
+    );
 
     let mut jwts = Vec::new();
     let mut delegation = Vec::new();

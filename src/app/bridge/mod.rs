@@ -26,11 +26,11 @@ use crate::app::tokens::KeptTokens;
 use crate::app::tokens::tools::{ToolCommand, ToolEvent};
 use crate::demo::Mode;
 use crate::engine::api::ApiRequest;
+use crate::engine::grants::CurrentTokens;
 use crate::engine::grants::Progress;
 use crate::engine::grants::step::PreparedRequest;
 use crate::engine::http::Exchange;
 use crate::engine::workspace::{Loaded, Places, SavedProfile};
-use crate::engine::grants::CurrentTokens;
 use crate::engine::{GrantType, Profile, ProfileFile, Secret, TokenSet};
 
 /// What the UI asks the engine to do.

@@ -428,7 +428,11 @@ fn delegation_ui(ui: &mut egui::Ui, tokens: &TokenSet) {
     actors_ui(ui, &tokens.delegation, 0);
 }
 
-fn actors_ui(ui: &mut egui::Ui, chain: &[serde_json::Map<String, serde_json::Value>], depth: usize) {
+fn actors_ui(
+    ui: &mut egui::Ui,
+    chain: &[serde_json::Map<String, serde_json::Value>],
+    depth: usize,
+) {
     let Some((actor, prior)) = chain.split_first() else {
         return;
     };

@@ -10,7 +10,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{GrantOptions, extension_grant, finish, token_client, token_sender, with_profile_params};
+use super::{
+    GrantOptions, extension_grant, finish, token_client, token_sender, with_profile_params,
+};
 use crate::engine::client_auth::audience_value;
 use crate::engine::error::EngineError;
 use crate::engine::extension_grants::JwtBearerSettings;
