@@ -898,8 +898,24 @@ pub fn describe_tokens(tokens: &TokenSet, show_secrets: bool) -> String {
         "id_token",
         tokens.id_token.as_ref().map(shown).unwrap_or_else(dash),
     );
+    if let Some(issued) = &tokens.issued_token_type {
+        row("issued_token_type", issued.clone());
+    }
     for (name, value) in &tokens.other {
         row(name, value.to_string());
+    }
+    if !tokens.delegation.is_empty() {
+        // RFC 8693 §4.1: the current actor first, prior actors nested.
+        out.push_str("Delegation (act):\n");
+        for (depth, actor) in tokens.delegation.iter().enumerate() {
+            let name = actor
+                .get("sub")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+                .unwrap_or_else(|| serde_json::Value::Object(actor.clone()).to_string());
+            let role = if depth == 0 { "current" } else { "prior" };
+            out.push_str(&format!("  {}{name} ({role} actor)\n", "  ".repeat(depth)));
+        }
     }
     if !tokens.findings.is_empty() {
         out.push_str("Findings:\n");
