@@ -527,6 +527,41 @@ mod tests {
     }
 
     #[test]
+    fn the_tables_round_trip_and_sharing_leaves_their_secrets_out() {
+        use crate::engine::profile::ProfileFile;
+        let text = r#"
+[token_exchange]
+subject_token = "subject-secret"
+actor_token = "actor-secret"
+audience = ["a", "b"]
+resource = "https://api.example/x"
+
+[jwt_bearer]
+assertion = "assertion-secret"
+sub = "alice"
+lifetime = 60
+
+[jwt_bearer.claims]
+tenant = "acme"
+level = 2
+"#;
+        let file = ProfileFile::parse(text, std::path::Path::new("t.toml")).expect("parses");
+        let again = ProfileFile::parse(&file.to_toml(), std::path::Path::new("t.toml"))
+            .expect("written back");
+        assert_eq!(again, file);
+        let table = file.token_exchange.as_ref().expect("table");
+        assert_eq!(
+            table.audience,
+            Some(OneOrMany::Many(vec!["a".into(), "b".into()]))
+        );
+        let shared = file.without_secrets().to_toml();
+        for secret in ["subject-secret", "actor-secret", "assertion-secret"] {
+            assert!(!shared.contains(secret), "{shared}");
+        }
+        assert!(shared.contains("tenant = \"acme\""), "{shared}");
+    }
+
+    #[test]
     fn from_sets_the_subject_token_type() {
         let file = TokenExchangeFile {
             from: Some("id_token".into()),

@@ -1037,8 +1037,9 @@ impl ProfileFile {
 
 impl ProfileFile {
     /// This profile with its secrets left out, for sharing: the client
-    /// secret and the password, and the references to this machine's
-    /// keychain (`*_env` references stay).
+    /// secret and the password, the token exchange's subject and actor
+    /// tokens and the JWT bearer assertion, and the references to this
+    /// machine's keychain (`*_env` references stay).
     pub fn without_secrets(&self) -> ProfileFile {
         ProfileFile {
             client_secret: None,

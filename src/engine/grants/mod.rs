@@ -664,17 +664,6 @@ impl GrantType {
         matches!(self, Self::AuthorizationCode | Self::Implicit)
     }
 
-    /// A person takes part while it runs: in a browser, or approving a
-    /// device. The others run from the profile alone.
-    pub fn is_interactive(self) -> bool {
-        self.needs_browser() || self == Self::DeviceCode
-    }
-
-    /// The grant sends the resource owner's username and password.
-    pub fn needs_user_credentials(self) -> bool {
-        self == Self::Password
-    }
-
     /// The grant spends a refresh token.
     pub fn needs_refresh_token(self) -> bool {
         self == Self::RefreshToken
