@@ -299,6 +299,35 @@ pub struct TokenArgs {
         hide_env_values = true
     )]
     pub refresh_token: Option<String>,
+    /// Subject token for the token exchange grant, instead of the profile's
+    /// [token_exchange] (also from the environment).
+    #[arg(
+        long,
+        value_name = "T",
+        allow_hyphen_values = true,
+        env = "OAUTH_DEBUGGER_SUBJECT_TOKEN",
+        hide_env_values = true
+    )]
+    pub subject_token: Option<String>,
+    /// Actor token for the token exchange grant (also from the environment).
+    #[arg(
+        long,
+        value_name = "T",
+        allow_hyphen_values = true,
+        env = "OAUTH_DEBUGGER_ACTOR_TOKEN",
+        hide_env_values = true
+    )]
+    pub actor_token: Option<String>,
+    /// A ready-made assertion for the JWT bearer grant, instead of building
+    /// one from [jwt_bearer] (also from the environment).
+    #[arg(
+        long,
+        value_name = "JWT",
+        allow_hyphen_values = true,
+        env = "OAUTH_DEBUGGER_ASSERTION",
+        hide_env_values = true
+    )]
+    pub assertion: Option<String>,
     /// Print one JSON object (the token set, tokens in full).
     #[arg(long)]
     pub json: bool,
@@ -709,13 +738,16 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
     let (http, printer) = client(&profile.http, args.verbose)?;
     let http = with_dpop(http, &profile, false)?;
     let grant = args.grant.or(profile.grant);
-    let browser_grant = matches!(
-        grant,
-        Some(GrantType::AuthorizationCode | GrantType::Implicit)
-    );
+    let browser_grant = grant.is_some_and(GrantType::needs_browser);
     let options = GrantOptions {
         grant: args.grant,
         refresh_token: args.refresh_token.map(Secret::new),
+        subject_token: args.subject_token.map(Secret::new),
+        actor_token: args.actor_token.map(Secret::new),
+        assertion: args.assertion.map(Secret::new),
+        // One run of the CLI holds no earlier tokens: `from` in
+        // [token_exchange] is said to need --subject-token.
+        current: Default::default(),
         browser: BrowserOptions {
             open_browser: !args.no_browser,
             paste_only: args.no_browser,
@@ -918,8 +950,24 @@ pub fn describe_tokens(tokens: &TokenSet, show_secrets: bool) -> String {
         "id_token",
         tokens.id_token.as_ref().map(shown).unwrap_or_else(dash),
     );
+    if let Some(issued) = &tokens.issued_token_type {
+        row("issued_token_type", issued.clone());
+    }
     for (name, value) in &tokens.other {
         row(name, value.to_string());
+    }
+    if !tokens.delegation.is_empty() {
+        // RFC 8693 §4.1: the current actor first, prior actors nested.
+        out.push_str("Delegation (act):\n");
+        for (depth, actor) in tokens.delegation.iter().enumerate() {
+            let name = actor
+                .get("sub")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+                .unwrap_or_else(|| serde_json::Value::Object(actor.clone()).to_string());
+            let role = if depth == 0 { "current" } else { "prior" };
+            out.push_str(&format!("  {}{name} ({role} actor)\n", "  ".repeat(depth)));
+        }
     }
     if !tokens.findings.is_empty() {
         out.push_str("Findings:\n");

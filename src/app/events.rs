@@ -229,7 +229,7 @@ impl App {
                     session.flow.finish(result.as_deref().map_err(Clone::clone));
                 }
                 match result {
-                    Ok(tokens) if tokens.grant == crate::engine::GrantType::RefreshToken => {
+                    Ok(tokens) if tokens.grant.needs_refresh_token() => {
                         session.tokens.refresh_finished(Ok(*tokens));
                     }
                     Ok(tokens) => session.tokens.issued(*tokens),

@@ -12,7 +12,11 @@ use super::store::{self, Client};
 use super::tls::PeerCertificate;
 use super::{Demo, mtls, oauth_error};
 
-/// A form body read strictly: each parameter at most once (RFC 6749 §3.2).
+/// The parameters a token request may repeat (RFC 8693 §2.1).
+const REPEATABLE: [&str; 2] = ["resource", "audience"];
+
+/// A form body read strictly: each parameter at most once (RFC 6749 §3.2),
+/// but for those a specification lets repeat ([`REPEATABLE`]).
 pub struct Form(pub Vec<(String, String)>);
 
 impl Form {
@@ -40,6 +44,10 @@ impl Form {
     /// a body together), refused when one is repeated.
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Result<Self, Response> {
         for (i, (name, _)) in pairs.iter().enumerate() {
+            // `resource` and `audience` may repeat (RFC 8693 §2.1).
+            if REPEATABLE.contains(&name.as_str()) {
+                continue;
+            }
             if pairs[..i].iter().any(|(other, _)| other == name) {
                 return Err(oauth_error(
                     StatusCode::BAD_REQUEST,
@@ -49,6 +57,15 @@ impl Form {
             }
         }
         Ok(Self(pairs))
+    }
+
+    /// Every value of a parameter that may repeat, empty ones left out.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// A parameter's value; empty values count as absent (RFC 6749 §3.1).

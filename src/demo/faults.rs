@@ -112,6 +112,16 @@ pub struct Faults {
     /// client certificate at the token endpoint), codes that live 60 s and
     /// `iss` in authorization responses.
     pub fapi2: bool,
+    /// `token-exchange-refuse-actor`: a token exchange with an actor token
+    /// is refused with `invalid_request` (RFC 8693 §2.2.2), as a server
+    /// that issues no delegation tokens does.
+    pub token_exchange_refuse_actor: bool,
+    /// `token-exchange-no-issued-type`: token exchange responses leave out
+    /// `issued_token_type`, which RFC 8693 §2.2.1 requires.
+    pub token_exchange_no_issued_type: bool,
+    /// `jwt-bearer-wrong-sub`: the JWT bearer grant issues the token to the
+    /// client, not to the assertion's `sub` (RFC 7523 §3).
+    pub jwt_bearer_wrong_sub: bool,
 }
 
 /// The issuer that `iss-wrong` and `jarm-wrong-iss` name instead of the
@@ -123,7 +133,7 @@ pub const WRONG_AUDIENCE: &str = "some-other-client";
 
 impl Faults {
     /// The names accepted by [`Faults::switch_on`].
-    pub const NAMES: [&str; 24] = [
+    pub const NAMES: [&str; 27] = [
         "empty-403",
         "post-401",
         "bearer-challenge",
@@ -148,6 +158,9 @@ impl Faults {
         "jarm-no-aud",
         "jarm-alg-none",
         "fapi2",
+        "token-exchange-refuse-actor",
+        "token-exchange-no-issued-type",
+        "jwt-bearer-wrong-sub",
     ];
 
     /// Turns on the switch called `name`; false when there is none.
@@ -180,6 +193,9 @@ impl Faults {
             "jarm-no-aud" => &mut self.jarm_no_aud,
             "jarm-alg-none" => &mut self.jarm_alg_none,
             "fapi2" => &mut self.fapi2,
+            "token-exchange-refuse-actor" => &mut self.token_exchange_refuse_actor,
+            "token-exchange-no-issued-type" => &mut self.token_exchange_no_issued_type,
+            "jwt-bearer-wrong-sub" => &mut self.jwt_bearer_wrong_sub,
             _ => return false,
         };
         *switch = true;

@@ -65,7 +65,9 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "revocation_endpoint": format!("{base}/revoke"),
         "grant_types_supported": [
             "authorization_code", "implicit", "client_credentials", "password", "refresh_token",
-            "urn:ietf:params:oauth:grant-type:device_code"
+            "urn:ietf:params:oauth:grant-type:device_code",
+            "urn:ietf:params:oauth:grant-type:token-exchange",
+            "urn:ietf:params:oauth:grant-type:jwt-bearer"
         ],
         "code_challenge_methods_supported": ["S256", "plain"],
         "authorization_response_iss_parameter_supported": true,

@@ -18,6 +18,7 @@ mod client_auth;
 mod dpop;
 mod faults;
 mod jose;
+mod jwt_bearer;
 mod keys;
 mod meta;
 mod mode;
@@ -29,6 +30,7 @@ mod response;
 pub mod store;
 mod tls;
 mod token;
+mod token_exchange;
 pub mod user_agent;
 pub mod weak;
 

@@ -1,6 +1,8 @@
 //! The token endpoint (RFC 6749 §3.2): client_credentials, password,
 //! refresh_token (with rotation), authorization_code (with PKCE, single-use
-//! codes) and the device grant (RFC 8628); ID tokens when `openid` is granted.
+//! codes), the device grant (RFC 8628), token exchange (RFC 8693, in
+//! `token_exchange.rs`) and the JWT bearer grant (RFC 7523, in
+//! `jwt_bearer.rs`); ID tokens when `openid` is granted.
 
 use std::sync::Arc;
 
@@ -18,7 +20,7 @@ use super::dpop::{self, Refusal};
 use super::jose;
 use super::store::{self, AccessRecord, Client, CodeRecord, DeviceStatus, RefreshRecord, SCOPES};
 use super::tls::ClientCertificate;
-use super::{Demo, no_store_json, now, oauth_error};
+use super::{Demo, jwt_bearer, no_store_json, now, oauth_error, token_exchange};
 
 /// The device grant's `grant_type` (RFC 8628 §3.4).
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -67,7 +69,13 @@ pub async fn token(
     };
     if !matches!(
         grant_type,
-        "client_credentials" | "password" | "refresh_token" | "authorization_code" | DEVICE
+        "client_credentials"
+            | "password"
+            | "refresh_token"
+            | "authorization_code"
+            | DEVICE
+            | token_exchange::GRANT
+            | jwt_bearer::GRANT
     ) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -102,6 +110,11 @@ pub async fn token(
         "password" => password(&demo, client, &form, &binding),
         "authorization_code" => authorization_code(&demo, client, &form, &binding),
         DEVICE => device_code(&demo, client, &form, &binding),
+        token_exchange::GRANT => token_exchange::exchange(&demo, client, &form),
+        jwt_bearer::GRANT => {
+            let token_endpoint = format!("{}{}", demo.issuer, uri.path());
+            jwt_bearer::grant(&demo, client, &form, &token_endpoint, &binding)
+        }
         _ => refresh(&demo, client, &form, &binding),
     };
     let mut response = if response.status().is_success() {

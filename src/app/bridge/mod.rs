@@ -26,6 +26,7 @@ use crate::app::tokens::KeptTokens;
 use crate::app::tokens::tools::{ToolCommand, ToolEvent};
 use crate::demo::Mode;
 use crate::engine::api::ApiRequest;
+use crate::engine::grants::CurrentTokens;
 use crate::engine::grants::Progress;
 use crate::engine::grants::step::PreparedRequest;
 use crate::engine::http::Exchange;
@@ -90,8 +91,9 @@ pub enum Command {
         profile: Box<Profile>,
         /// The grant to run.
         grant: GrantType,
-        /// For the refresh_token grant.
-        refresh_token: Option<Secret>,
+        /// The profile's current tokens: the refresh token for the
+        /// refresh_token grant, the subject of a token exchange.
+        current: Box<CurrentTokens>,
         /// Open the system browser for browser grants.
         open_browser: bool,
         /// Step mode: wait for the user to approve (and maybe edit) the
@@ -110,8 +112,9 @@ pub enum Command {
         profile: Box<Profile>,
         /// The grant.
         grant: GrantType,
-        /// For the refresh_token grant.
-        refresh_token: Option<Secret>,
+        /// The profile's current tokens: the refresh token for the
+        /// refresh_token grant, the subject of a token exchange.
+        current: Box<CurrentTokens>,
     },
     /// Send a prepared (and possibly edited) token request.
     SendPrepared {

@@ -256,7 +256,7 @@ pub(super) async fn run(
                 origin,
                 profile,
                 grant,
-                refresh_token,
+                current,
                 open_browser,
                 step,
             } => {
@@ -282,7 +282,11 @@ pub(super) async fn run(
                 let progress_events = events.clone();
                 let options = GrantOptions {
                     grant: Some(grant),
-                    refresh_token,
+                    refresh_token: current.refresh_token.clone(),
+                    subject_token: None,
+                    actor_token: None,
+                    assertion: None,
+                    current: *current,
                     browser: BrowserOptions {
                         open_browser,
                         progress: Some(Arc::new(move |progress| {
@@ -329,7 +333,7 @@ pub(super) async fn run(
                 origin,
                 profile,
                 grant,
-                refresh_token,
+                current,
             } => {
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, origin);
@@ -338,7 +342,8 @@ pub(super) async fn run(
                 tokio::spawn(async move {
                     let options = GrantOptions {
                         grant: Some(grant),
-                        refresh_token,
+                        refresh_token: current.refresh_token.clone(),
+                        current: *current,
                         ..GrantOptions::default()
                     };
                     let result = async {
