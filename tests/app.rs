@@ -877,3 +877,65 @@ fn presentation_mode_masks_secrets_and_personal_data_everywhere() {
     assert!(shows(&harness, "username=[redacted]"));
     assert!(!shows(&harness, "username=alice"));
 }
+
+#[test]
+fn the_audit_tab_runs_the_checks_and_opens_their_exchanges() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (mut harness, _dir) = start(&runtime);
+    click(&mut harness, "Demo — password");
+    click(&mut harness, "Audit");
+    assert!(shows(
+        &harness,
+        "Audit the authorization server of Demo — password"
+    ));
+    click(&mut harness, "Run audit");
+    wait_for(&mut harness, "the audit", |h| {
+        shows(h, "no required check failed")
+    });
+    let audit = &harness
+        .state()
+        .state()
+        .sessions
+        .get(harness.state().state().profiles.selected.expect("selected"))
+        .expect("session")
+        .audit;
+    assert_eq!(
+        audit.results.len(),
+        oauth_debugger::engine::audit::CHECKS.len(),
+        "every check reported"
+    );
+    // Each check is a row; the browser ones do not apply to the password
+    // grant and say so.
+    for shown in [
+        "refresh-rotation-reuse",
+        "client-auth-wrong-secret",
+        "needs the authorization code grant",
+        "PASS",
+        "WARN",
+    ] {
+        assert!(shows(&harness, shown), "{shown}");
+    }
+    assert!(!shows(&harness, "FAIL"));
+    // A row opens to its rule and exchanges; one opens in the HTTP log.
+    harness
+        .get_by_label("refresh-rotation-reuse")
+        .scroll_to_me();
+    harness.run_steps(10);
+    click(&mut harness, "refresh-rotation-reuse");
+    assert!(shows(&harness, "Rule: RFC 9700 §4.14.2"));
+    assert!(shows(&harness, "Intrusive"));
+    let button = harness
+        .query_all_by_label_contains("Show exchange #")
+        .next()
+        .expect("the check's exchanges")
+        .accesskit_node()
+        .label()
+        .expect("label");
+    harness.get_by_label(&button).scroll_to_me();
+    harness.run_steps(10);
+    click(&mut harness, &button);
+    assert_eq!(
+        harness.state().state().tab,
+        oauth_debugger::app::Tab::HttpLog
+    );
+}

@@ -4,6 +4,7 @@
 
 use eframe::egui;
 
+use crate::app::audit::panel::{AuditView, audit_ui};
 use crate::app::flow::panel::{FlowView, flow_ui};
 use crate::app::http_log::panel::{LogView, http_log_ui};
 use crate::app::request::panel::{RequestContext, request_ui};
@@ -125,6 +126,17 @@ pub fn central_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Act
                 http_log_ui(ui, &mut state.log, &view)
                     .into_iter()
                     .map(Action::Log),
+            );
+        }
+        Tab::Audit => {
+            let view = AuditView {
+                profile: &name,
+                not_ready,
+            };
+            actions.extend(
+                audit_ui(ui, &session.audit, &view)
+                    .into_iter()
+                    .map(Action::Audit),
             );
         }
     }

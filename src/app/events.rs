@@ -193,6 +193,15 @@ impl App {
                     entry.dpop_key = Some(about);
                 }
             }
+            Event::AuditChecked(owner, result) => {
+                self.state.sessions.of(owner).audit.checked(*result);
+            }
+            Event::AuditWaiting(owner, url) => {
+                self.state.sessions.of(owner).audit.waiting_for(url);
+            }
+            Event::AuditFinished(owner, result) => {
+                self.state.sessions.of(owner).audit.finish(result);
+            }
             Event::JwksRegistered(id, result) => {
                 if let Some(entry) = self.state.profiles.entry_mut(id) {
                     entry.registration.finish(result);

@@ -5,6 +5,7 @@
 //! - `tokens/`: a profile's tokens, timeline, auto-refresh, token tools.
 //! - `request/`: call the API with the profile's token.
 //! - `http_log/`: every exchange, HAR export.
+//! - `audit/`: the server audit, check by check.
 //!
 //! Each slice has its state (pure transitions), its action enum with its
 //! handler (an `impl App` block in the slice's `mod.rs`) and its panel. This
@@ -14,6 +15,7 @@
 //! the end of the frame. Nothing here touches the network, the disk or the
 //! keychain.
 
+pub mod audit;
 pub mod bridge;
 pub mod central;
 mod events;
@@ -103,6 +105,8 @@ pub enum Action {
     Request(RequestAction),
     /// From the HTTP log.
     Log(LogAction),
+    /// From the Audit tab, for the selected profile.
+    Audit(audit::AuditAction),
     /// Restart the demo provider in another mode.
     SetDemoMode(crate::demo::Mode),
     /// Closing with unsaved edits: save them all, then close.
@@ -187,6 +191,11 @@ impl App {
                 }
             }
             Action::Log(action) => self.log_action(action),
+            Action::Audit(action) => {
+                if let Some(owner) = selected {
+                    self.audit_action(owner, action);
+                }
+            }
             Action::SetDemoMode(mode) => {
                 if self.bridge.send(Command::StartDemo(mode)) {
                     self.state.demo = Some(DemoStatus::Starting);

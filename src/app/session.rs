@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::app::audit::AuditState;
 use crate::app::flow::FlowState;
 use crate::app::request::RequestState;
 use crate::app::tokens::TokenState;
@@ -28,13 +29,19 @@ pub enum Origin {
     Request(ProfileId),
     /// Discovery for the profile's editor.
     Discovery(ProfileId),
+    /// The profile's server audit.
+    Audit(ProfileId),
 }
 
 impl Origin {
     /// The profile it works for.
     pub fn owner(self) -> ProfileId {
         match self {
-            Self::Flow(id, _) | Self::Token(id) | Self::Request(id) | Self::Discovery(id) => id,
+            Self::Flow(id, _)
+            | Self::Token(id)
+            | Self::Request(id)
+            | Self::Discovery(id)
+            | Self::Audit(id) => id,
         }
     }
 }
@@ -50,6 +57,8 @@ pub struct Session {
     pub tools: ToolsState,
     /// The Request tab.
     pub request: RequestState,
+    /// The Audit tab.
+    pub audit: AuditState,
 }
 
 /// Every profile's session.
@@ -93,6 +102,7 @@ impl Sessions {
                     + s.tokens.in_flight()
                     + s.tools.in_flight()
                     + usize::from(s.request.answer.is_waiting())
+                    + usize::from(s.audit.running)
             })
             .sum()
     }

@@ -29,11 +29,19 @@ pub enum Tab {
     Request,
     /// Every exchange.
     HttpLog,
+    /// Audit the profile's server.
+    Audit,
 }
 
 impl Tab {
     /// In display order.
-    pub const ALL: [Self; 4] = [Self::Flow, Self::Tokens, Self::Request, Self::HttpLog];
+    pub const ALL: [Self; 5] = [
+        Self::Flow,
+        Self::Tokens,
+        Self::Request,
+        Self::HttpLog,
+        Self::Audit,
+    ];
 
     /// The tab's label.
     pub fn label(self) -> &'static str {
@@ -42,6 +50,7 @@ impl Tab {
             Self::Tokens => "Tokens",
             Self::Request => "Request",
             Self::HttpLog => "HTTP log",
+            Self::Audit => "Audit",
         }
     }
 }

@@ -172,6 +172,15 @@ pub enum Command {
         /// The key's algorithm.
         alg: crate::engine::keys::Alg,
     },
+    /// Audit the profile's authorization server, check by check.
+    RunAudit {
+        /// Whose audit.
+        owner: ProfileId,
+        /// The profile.
+        profile: Box<Profile>,
+        /// Open the system browser for the sign-ins.
+        open_browser: bool,
+    },
     /// Register a public JWKS for a client with the demo provider
     /// (`POST /admin/clients/{client_id}/jwks`).
     RegisterJwks {
@@ -232,6 +241,12 @@ pub enum Event {
     DpopKeyMade(ProfileId, String),
     /// Registering a JWKS finished: what happened, for people.
     JwksRegistered(ProfileId, Result<String, String>),
+    /// One check of a profile's audit finished.
+    AuditChecked(ProfileId, Box<crate::engine::audit::CheckResult>),
+    /// A profile's audit waits for a sign-in at this URL.
+    AuditWaiting(ProfileId, String),
+    /// A profile's audit ended (or why it could not run).
+    AuditFinished(ProfileId, Result<(), String>),
 }
 
 impl Command {

@@ -473,6 +473,57 @@ pub(super) async fn run(
                     events.send(Event::TokenEnded(owner, how, result)).await;
                 });
             }
+            Command::RunAudit {
+                owner,
+                profile,
+                open_browser,
+            } => {
+                let events = events.clone();
+                let (recorder, delivered) = recorder_for(&recorder, &events, Origin::Audit(owner));
+                let discovery = discovery.clone();
+                let dpop_keys = dpop_keys.clone();
+                tokio::spawn(async move {
+                    let waiting = events.clone();
+                    let options = crate::engine::audit::AuditOptions {
+                        only: Vec::new(),
+                        browser: BrowserOptions {
+                            open_browser,
+                            progress: Some(Arc::new(move |progress| {
+                                let url = match progress {
+                                    Progress::AuthorizationUrl(request) => request.url.to_string(),
+                                    Progress::Hardened(hardened) => hardened.url.to_string(),
+                                    Progress::BrowserFailed { url, .. } => url,
+                                    _ => return,
+                                };
+                                waiting.try_send(Event::AuditWaiting(owner, url));
+                            })),
+                            ..BrowserOptions::default()
+                        },
+                    };
+                    let result = async {
+                        let dpop = dpop_keys
+                            .for_profile(owner, &profile)
+                            .await
+                            .map_err(|failure| failure.message)?;
+                        let http = client_for(&profile, recorder, dpop)
+                            .map_err(|failure| failure.message)?;
+                        let needs = profile.grant.map(|g| g.endpoints()).unwrap_or_default();
+                        let (profile, _) =
+                            autodiscovery::complete(&profile, &http, &discovery, needs)
+                                .await
+                                .map_err(|err| err.to_string())?;
+                        let checked = events.clone();
+                        crate::engine::audit::run(&profile, &http, &options, |result| {
+                            checked.try_send(Event::AuditChecked(owner, Box::new(result.clone())));
+                        })
+                        .await;
+                        Ok(())
+                    }
+                    .await;
+                    settle(delivered).await;
+                    events.send(Event::AuditFinished(owner, result)).await;
+                });
+            }
             Command::SendRequest {
                 owner,
                 profile,

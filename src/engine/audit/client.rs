@@ -13,7 +13,7 @@ use crate::engine::token::parse_oauth_error;
 
 pub(super) const WRONG_SECRET: Check = Check {
     id: "client-auth-wrong-secret",
-    expected: "a token request with a wrong client secret is refused: 401 invalid_client, with a WWW-Authenticate challenge when the client used HTTP Basic",
+    expected: "a token request with a wrong client secret is refused with invalid_client — 401 with a WWW-Authenticate challenge when the client used HTTP Basic",
     rfc: "RFC 6749 §5.2, §2.3.1",
     intrusive: false,
     browser: false,
@@ -185,6 +185,9 @@ pub(super) async fn wrong_secret(
             Some(challenge) => format!("{said}, WWW-Authenticate: {challenge}"),
             None => said,
         }),
+        // Credentials in the body: 400 is allowed (§5.2 asks for 401 only
+        // after the Authorization header).
+        (Some("invalid_client"), _) if !used_basic => pass(said),
         (Some("invalid_client"), _) => fail(format!(
             "{said}: refused, but with HTTP {} instead of 401",
             status.unwrap_or_default()

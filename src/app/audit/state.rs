@@ -1,0 +1,127 @@
+//! A profile's audit: the results as they come in, and whether it runs.
+
+use crate::engine::audit::{CheckResult, Verdict, Weight};
+
+/// The Audit tab of one profile.
+#[derive(Debug, Clone, Default)]
+pub struct AuditState {
+    /// An audit is running.
+    pub running: bool,
+    /// The results so far, in the order the checks ran.
+    pub results: Vec<CheckResult>,
+    /// The sign-in the running audit waits for: the URL the browser was
+    /// sent to.
+    pub waiting: Option<String>,
+    /// How the last audit ended: its summary, or why it could not run.
+    pub ended: Option<Result<String, String>>,
+}
+
+impl AuditState {
+    /// A new audit starts: the last one's results go.
+    pub fn start(&mut self) {
+        *self = Self {
+            running: true,
+            ..Self::default()
+        };
+    }
+
+    /// One check finished.
+    pub fn checked(&mut self, result: CheckResult) {
+        self.waiting = None;
+        self.results.push(result);
+    }
+
+    /// The audit waits for the person to sign in at `url`.
+    pub fn waiting_for(&mut self, url: String) {
+        self.waiting = Some(url);
+    }
+
+    /// The audit ended (`Err`: it could not run at all).
+    pub fn finish(&mut self, result: Result<(), String>) {
+        self.running = false;
+        self.waiting = None;
+        self.ended = Some(result.map(|()| summary(&self.results)));
+    }
+}
+
+/// "14 passed, 1 warned, 2 not applicable — no required check failed".
+pub fn summary(results: &[CheckResult]) -> String {
+    let count = |verdict: Verdict, weight: Option<Weight>| {
+        results
+            .iter()
+            .filter(|r| r.verdict == verdict && weight.is_none_or(|w| r.weight == w))
+            .count()
+    };
+    let mut parts = vec![format!("{} passed", count(Verdict::Pass, None))];
+    for (n, what) in [
+        (count(Verdict::Fail, Some(Weight::Required)), "failed"),
+        (count(Verdict::Fail, Some(Weight::Warning)), "warned"),
+        (count(Verdict::NotApplicable, None), "not applicable"),
+        (count(Verdict::Error, None), "could not run"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    format!(
+        "{} — {}",
+        parts.join(", "),
+        if crate::engine::audit::failed(results) {
+            "the server failed the audit"
+        } else {
+            "no required check failed"
+        }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(id: &'static str, verdict: Verdict, weight: Weight) -> CheckResult {
+        CheckResult {
+            id,
+            verdict,
+            rfc: "RFC",
+            expected: "",
+            observed: String::new(),
+            exchanges: Vec::new(),
+            intrusive: false,
+            weight,
+        }
+    }
+
+    #[test]
+    fn a_run_collects_results_and_ends_with_a_summary() {
+        let mut audit = AuditState::default();
+        audit
+            .results
+            .push(result("old", Verdict::Fail, Weight::Required));
+        audit.start();
+        assert!(
+            audit.running && audit.results.is_empty(),
+            "a new run starts clean"
+        );
+        audit.waiting_for("http://as/authorize".to_string());
+        audit.checked(result("tls", Verdict::Pass, Weight::Required));
+        assert_eq!(audit.waiting, None, "a result ends the wait");
+        audit.checked(result("implicit", Verdict::Fail, Weight::Warning));
+        audit.finish(Ok(()));
+        assert!(!audit.running);
+        assert_eq!(
+            audit.ended,
+            Some(Ok(
+                "1 passed, 1 warned — no required check failed".to_string()
+            ))
+        );
+        audit.start();
+        audit.checked(result("code-replay", Verdict::Fail, Weight::Required));
+        audit.finish(Ok(()));
+        assert_eq!(
+            audit.ended,
+            Some(Ok(
+                "0 passed, 1 failed — the server failed the audit".to_string()
+            ))
+        );
+    }
+}
