@@ -1,12 +1,12 @@
 //! The fuzz targets, as plain functions over bytes.
 //!
 //! Each function feeds one input to a parser that reads what servers or
-//! users send (the same public calls as `tests/parsers_never_panic.rs`) and
+//! users send (the same public calls as `tests/it/parsers_never_panic.rs`) and
 //! checks a few cheap facts that must hold whatever the input. A panic, or a
 //! failed check, is a bug.
 //!
 //! Two places include this file with `#[path]`: the cargo-fuzz binaries in
-//! `fuzz/fuzz_targets/` (one per target) and `tests/fuzz_corpus.rs`, which
+//! `fuzz/fuzz_targets/` (one per target) and `tests/it/fuzz_corpus.rs`, which
 //! replays the committed corpus in every `cargo test`. See docs/FUZZING.md.
 
 use std::path::Path;

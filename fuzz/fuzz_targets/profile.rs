@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-// Shared with tests/fuzz_corpus.rs; this binary uses one of its targets.
+// Shared with tests/it/fuzz_corpus.rs; this binary uses one of its targets.
 #[path = "../targets.rs"]
 #[allow(dead_code)]
 mod targets;

@@ -9,7 +9,7 @@ use oauth_debugger::demo::{DemoConfig, DemoServer, Faults};
 use serde_json::{Value, json};
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-const DEMO_JWT_KEY: &str = include_str!("../assets/demo-keys/demo-jwt-es256.pem");
+const DEMO_JWT_KEY: &str = include_str!("../../assets/demo-keys/demo-jwt-es256.pem");
 
 async fn start(faults: &[&str], tls: bool) -> DemoServer {
     let mut switches = Faults::default();
@@ -1208,8 +1208,8 @@ async fn discovery_lists_the_dpop_algorithms() {
 
 // ---- Mutual TLS (RFC 8705) ----
 
-const MTLS_CERT: &str = include_str!("../assets/demo-keys/demo-mtls-client.pem");
-const MTLS_KEY: &str = include_str!("../assets/demo-keys/demo-mtls-client.key");
+const MTLS_CERT: &str = include_str!("../../assets/demo-keys/demo-mtls-client.pem");
+const MTLS_KEY: &str = include_str!("../../assets/demo-keys/demo-mtls-client.key");
 
 /// A client that trusts the server's self-signed certificate and presents
 /// `identity` (certificate and PKCS#8 key, PEM) when given.

@@ -3,7 +3,7 @@
 //! clear answer) within the profile's timeout, with memory bounded by the
 //! response size limit, and never a panic. Real HTTP on 127.0.0.1.
 
-mod support;
+use crate::support;
 
 use std::convert::Infallible;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! fills a profile, ID token validation check by check, JWKS key rotation,
 //! introspection around revocation, userinfo `sub` mismatches, clock skew.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! directly, its browser played by the scripted person, and the `audit`
 //! command's exit code, JSON and JUnit report.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! without turning certificate checks off, and a proxy carries the token
 //! request. Real HTTP(S) on 127.0.0.1.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 

@@ -1,6 +1,6 @@
 //! Non-browser grants against the demo provider over real HTTP.
 
-mod support;
+use crate::support;
 
 use oauth_debugger::engine::EngineError;
 use oauth_debugger::engine::grants::{self, GrantOptions};

@@ -4,7 +4,7 @@
 //! shows what was issued and who acts for whom. Driven through
 //! egui_kittest against the demo provider the app runs.
 
-mod support;
+use crate::support;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};

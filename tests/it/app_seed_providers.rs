@@ -2,7 +2,7 @@
 //! the demo provider's mode in the status bar, make a profile from the
 //! provider's preset, and run its flows with the mouse and keyboard.
 
-mod support;
+use crate::support;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

@@ -3,7 +3,7 @@
 //! process emits captured at TRACE level (the engine's, the demo provider's
 //! and the HTTP stack's), then searched for every secret involved.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! rules reported as findings. Real HTTP on 127.0.0.1: the built-in demo
 //! provider, small axum servers, and the built binary.
 
-mod support;
+use crate::support;
 
 use axum::Router;
 use axum::http::{HeaderName, StatusCode, header};

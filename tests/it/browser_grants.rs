@@ -2,7 +2,7 @@
 //! (the demo's user agent) signs in and consents over HTTP, the loopback
 //! listener receives the redirect, and the engine exchanges what came back.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

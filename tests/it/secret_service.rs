@@ -8,7 +8,7 @@
 //! where they are missing the test says so and stops — except in CI, where
 //! it fails.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! happened, nothing typed is lost, presentation mode masks every secret
 //! in every view. Driven through egui_kittest against the demo provider.
 
-mod support;
+use crate::support;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
@@ -62,9 +62,9 @@ fn a_token_is_refreshed_with_its_own_profile_whatever_is_selected() {
             ..DemoConfig::default()
         }))
         .expect("second demo provider");
-    let password = include_str!("../assets/presets/demo-password.toml");
+    let password = include_str!("../../assets/presets/demo-password.toml");
     std::fs::write(dir.path().join("a-password.toml"), password).expect("write");
-    let other = include_str!("../assets/presets/demo-client-credentials.toml")
+    let other = include_str!("../../assets/presets/demo-client-credentials.toml")
         .replace("http://127.0.0.1:7878", &elsewhere.url())
         .replace("Demo — client credentials", "Elsewhere")
         .replace("demo-client", "elsewhere-client");

@@ -2,7 +2,7 @@
 //! the label a person reads, click, type, run frames, check what is shown.
 //! The engine runs for real against the built-in demo provider.
 
-mod support;
+use crate::support;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};

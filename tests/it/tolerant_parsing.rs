@@ -2,7 +2,7 @@
 //! TokenSet with the right finding, or a clear error quoting what came back —
 //! never a panic. Real HTTP against small axum servers on 127.0.0.1.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

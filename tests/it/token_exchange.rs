@@ -2,7 +2,7 @@
 //! against the demo provider over real HTTP: the engine, the demo
 //! provider's checks and fault switches, and the CLI.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;

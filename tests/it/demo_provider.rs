@@ -1,7 +1,7 @@
 //! The demo provider's metadata endpoints, checked as any client would:
 //! discovery, the JWKS (its key really verifies the tokens), introspection.
 
-mod support;
+use crate::support;
 
 use oauth_debugger::engine::grants::{self, GrantOptions};
 use oauth_debugger::engine::http::{Exchange, ExchangeKind, HttpClient};

@@ -4,7 +4,7 @@
 //! a curl line from stdin that then runs against the demo provider, and the
 //! app's Import… window.
 
-mod support;
+use crate::support;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! provider's document describes — through the engine, over real HTTP on
 //! 127.0.0.1.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! 19): each behaviour reproduced on the demo provider — with a fault switch
 //! where a server behaviour is needed — over real HTTP on 127.0.0.1.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -2,7 +2,7 @@
 //! default and kept only when asked — from the engine, the CLI's `--har` and
 //! the app's "Export HAR".
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

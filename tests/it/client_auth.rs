@@ -3,7 +3,7 @@
 //! end to end against the demo provider on 127.0.0.1 — real HTTP, and real
 //! TLS for mutual TLS.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

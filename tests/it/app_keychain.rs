@@ -3,7 +3,7 @@
 //! and a secret the keychain does not have. The keychain is keyring's mock
 //! store (or none); the grants run for real against the demo provider.
 
-mod support;
+use crate::support;
 
 use egui_kittest::kittest::Queryable;
 use oauth_debugger::engine::keychain::Keychain;

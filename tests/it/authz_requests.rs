@@ -4,7 +4,7 @@
 //! grant end to end against the demo provider on 127.0.0.1, its browser
 //! played by the scripted person.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

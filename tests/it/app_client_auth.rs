@@ -3,7 +3,7 @@
 //! switch the method, run, and read the assertion and the proof in the Flow
 //! tab. Driven through egui_kittest against the demo provider.
 
-mod support;
+use crate::support;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};

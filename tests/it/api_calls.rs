@@ -1,7 +1,7 @@
 //! API calls with the token in a header, the query or the body, and the 401s
 //! of RFC 6750 §3 — against the demo provider over real HTTP.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -14,7 +14,7 @@ use oauth_debugger::demo::{DemoConfig, DemoServer, Faults};
 use serde_json::{Value, json};
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-const DEMO_JWT_KEY: &str = include_str!("../assets/demo-keys/demo-jwt-es256.pem");
+const DEMO_JWT_KEY: &str = include_str!("../../assets/demo-keys/demo-jwt-es256.pem");
 const URN: &str = "urn:ietf:params:oauth:request_uri:";
 /// Registered for every seeded client without a port: any port matches.
 /// Nothing listens on port 9, so a browser's visit ends at the redirect.
