@@ -37,6 +37,7 @@ macro_rules! out {
 }
 
 mod keys;
+mod mcp;
 mod oidc;
 
 pub use oidc::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
@@ -93,6 +94,9 @@ pub enum Command {
     /// thumbprint (private_key_jwt, DPoP, mutual TLS).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Walk an MCP server's authorization chain from its URL to an
+    /// authorized tools/list, each hop checked (docs/mcp.md).
+    Mcp(mcp::McpArgs),
 }
 
 /// `keychain` subcommands. Secrets are filed under the service
@@ -231,8 +235,9 @@ fn parse_fault(value: &str) -> Result<String, String> {
         Ok(value.to_string())
     } else {
         Err(format!(
-            "unknown fault '{value}'; one of: {}",
-            crate::demo::Faults::NAMES.join(", ")
+            "unknown fault '{value}'; one of: {}, {}",
+            crate::demo::Faults::NAMES.join(", "),
+            crate::demo::McpFaults::NAMES.join(", ")
         ))
     }
 }
@@ -463,6 +468,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Introspect(args) => args.output.json,
         Command::Userinfo(args) => args.output.json,
         Command::Revoke(args) => args.json,
+        Command::Mcp(args) => args.json,
         Command::DemoServer(_)
         | Command::DemoBrowser(_)
         | Command::Logout(_)
@@ -482,6 +488,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Userinfo(args) => runtime.block_on(oidc::userinfo(args)),
         Command::Keychain(command) => keychain(command),
         Command::Keys(command) => keys::run(command),
+        Command::Mcp(args) => runtime.block_on(mcp::run(args)),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -109,6 +109,8 @@ pub struct Faults {
     /// client certificate at the token endpoint), codes that live 60 s and
     /// `iss` in authorization responses.
     pub fapi2: bool,
+    /// The MCP authorization switches (`mcp-*`, see `src/demo/mcp.rs`).
+    pub mcp: super::mcp::McpFaults,
 }
 
 /// The issuer that `iss-wrong` and `jarm-wrong-iss` name instead of the
@@ -149,6 +151,9 @@ impl Faults {
 
     /// Turns on the switch called `name`; false when there is none.
     pub fn switch_on(&mut self, name: &str) -> bool {
+        if self.mcp.switch_on(name) {
+            return true;
+        }
         let switch = match name {
             "empty-403" => &mut self.empty_403_refusals,
             "post-401" => &mut self.post_refusal_401,

@@ -19,6 +19,7 @@ mod dpop;
 mod faults;
 mod jose;
 mod keys;
+mod mcp;
 mod meta;
 mod mode;
 mod modes;
@@ -32,6 +33,7 @@ mod token;
 pub mod user_agent;
 
 pub use faults::Faults;
+pub use mcp::McpFaults;
 pub use mode::Mode;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -337,17 +339,27 @@ fn router(demo: Arc<Demo>) -> Router {
     } else {
         Router::new()
     };
-    Router::new()
-        .route("/", get(meta::index))
-        .route("/.well-known/openid-configuration", get(meta::discovery))
-        .route(
+    // MCP: `mcp-as-openid-only` leaves out the RFC 8414 document.
+    let rfc8414 = if demo.faults.mcp.as_openid_only {
+        Router::new()
+    } else {
+        Router::new().route(
             "/.well-known/oauth-authorization-server",
             get(meta::discovery),
         )
+    };
+    Router::new()
+        .route("/", get(meta::index))
+        .route("/.well-known/openid-configuration", get(meta::discovery))
+        .merge(rfc8414)
         .route("/jwks", get(meta::jwks))
         .route("/admin/rotate-keys", post(meta::rotate_keys))
         .route("/admin/clients/{client_id}/jwks", post(meta::register_jwks))
-        .route("/authorize", get(authorize::authorize))
+        .route(
+            "/authorize",
+            get(authorize::authorize)
+                .layer(axum::middleware::from_fn(mcp::resolve_client_document)),
+        )
         .route("/par", post(par::par))
         .route("/authorize/login", post(authorize::login))
         .route("/authorize/consent", post(authorize::consent))
@@ -365,6 +377,7 @@ fn router(demo: Arc<Demo>) -> Router {
         .route("/api/large", get(api::large))
         .merge(modes::routes(demo.mode))
         .merge(faults::routes(&demo.faults))
+        .merge(mcp::routes(&demo.faults.mcp))
         .merge(mtls_aliases)
         .with_state(demo)
 }
