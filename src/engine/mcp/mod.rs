@@ -524,11 +524,13 @@ async fn registration(
     run: &mut McpRun,
 ) -> Option<(ProfileFile, Option<register::CimdServer>)> {
     let mut hop = Hop::new("registration", "Client registration");
-    let given = options
+    // The profile given keeps its settings (redirect URI, HTTP) whatever
+    // the mode; it is a pre-registered client only when it names one.
+    let pre_registered = options
         .profile
-        .clone()
-        .filter(|p| p.client_id.as_deref().is_some_and(|id| !id.trim().is_empty()));
-    let mode = match register::choose(given.is_some(), metadata, options.registration) {
+        .as_ref()
+        .is_some_and(|p| p.client_id.as_deref().is_some_and(|id| !id.trim().is_empty()));
+    let mode = match register::choose(pre_registered, metadata, options.registration) {
         Ok(mode) => mode,
         Err(message) => {
             hop.fail(message);
@@ -537,7 +539,7 @@ async fn registration(
         }
     };
     hop.line(format!("mode: {}", mode.as_str()));
-    let mut file = given.clone().unwrap_or_default();
+    let mut file = options.profile.clone().unwrap_or_default();
     let mut cimd = None;
     match mode {
         Registration::PreRegistered => {
