@@ -97,9 +97,18 @@ fn assert_whole_chain(walked: &Walked, base: &str) {
     assert!(run.succeeded(), "{:#?}", run.hops);
     assert_eq!(tool_names(run), ["echo", "add", "time"]);
     let resource = format!("{base}/mcp");
-    let authorization = walked.authorizations.first().expect("authorization request");
-    assert_eq!(param(authorization, "resource").as_deref(), Some(resource.as_str()));
-    assert_eq!(param(authorization, "code_challenge_method").as_deref(), Some("S256"));
+    let authorization = walked
+        .authorizations
+        .first()
+        .expect("authorization request");
+    assert_eq!(
+        param(authorization, "resource").as_deref(),
+        Some(resource.as_str())
+    );
+    assert_eq!(
+        param(authorization, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
     assert_eq!(param(authorization, "scope").as_deref(), Some("read"));
     let token_request = walked
         .http
@@ -138,9 +147,15 @@ async fn client_id_metadata_document_is_chosen_when_the_server_supports_it() {
     let registration = hop(&walked.run, "registration");
     assert!(registration.lines.iter().any(|l| l == "mode: cimd"));
     assert!(codes(&walked.run).contains(&"cimd_loopback".to_string()));
-    let client_id = walked.run.profile.as_ref().and_then(|p| p.client_id.clone());
+    let client_id = walked
+        .run
+        .profile
+        .as_ref()
+        .and_then(|p| p.client_id.clone());
     assert!(
-        client_id.as_deref().is_some_and(|id| id.starts_with("http://127.0.0.1:")),
+        client_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("http://127.0.0.1:")),
         "{client_id:?}"
     );
     // The authorization server really fetched the document.
@@ -178,7 +193,11 @@ async fn dynamic_client_registration_shows_the_request_and_response() {
         .expect("registration exchange");
     let sent: Value = serde_json::from_slice(&registered.request.body).expect("JSON body");
     assert_eq!(sent["token_endpoint_auth_method"], "none");
-    let client_id = walked.run.profile.as_ref().and_then(|p| p.client_id.clone());
+    let client_id = walked
+        .run
+        .profile
+        .as_ref()
+        .and_then(|p| p.client_id.clone());
     assert!(client_id.is_some_and(|id| id.starts_with("dcr-")));
     assert!(codes(&walked.run).contains(&"dcr_deprecated".to_string()));
 }
@@ -196,9 +215,18 @@ async fn a_pre_registered_client_from_the_profile_comes_first() {
     let walked = walk(&demo.url(), Some(profile), None, false).await;
     assert_whole_chain(&walked, &demo.url());
     let registration = hop(&walked.run, "registration");
-    assert!(registration.lines.iter().any(|l| l == "mode: pre-registered"));
+    assert!(
+        registration
+            .lines
+            .iter()
+            .any(|l| l == "mode: pre-registered")
+    );
     assert_eq!(
-        walked.run.profile.as_ref().and_then(|p| p.client_id.as_deref()),
+        walked
+            .run
+            .profile
+            .as_ref()
+            .and_then(|p| p.client_id.as_deref()),
         Some("demo-client")
     );
     assert!(
@@ -244,8 +272,16 @@ async fn insufficient_scope_steps_up_with_the_union_of_scopes() {
     let walked = walk(&demo.url(), None, None, false).await;
     assert!(walked.run.succeeded(), "{:#?}", walked.run.hops);
     assert_eq!(tool_names(&walked.run), ["echo", "add", "time"]);
-    assert_eq!(walked.authorizations.len(), 2, "{:?}", walked.authorizations);
-    assert_eq!(param(&walked.authorizations[0], "scope").as_deref(), Some("read"));
+    assert_eq!(
+        walked.authorizations.len(),
+        2,
+        "{:?}",
+        walked.authorizations
+    );
+    assert_eq!(
+        param(&walked.authorizations[0], "scope").as_deref(),
+        Some("read")
+    );
     assert_eq!(
         param(&walked.authorizations[1], "scope").as_deref(),
         Some("read write")
@@ -279,13 +315,33 @@ async fn each_breakage_produces_its_finding() {
     // (switch, finding, the tools still listed, the chain passes)
     let cases: [(&str, &str, bool, bool); 8] = [
         ("mcp-prm-wrong-path", "prm_not_at_well_known", true, true),
-        ("mcp-no-resource-metadata", "challenge_without_resource_metadata", true, true),
-        ("mcp-resource-mismatch", "prm_resource_mismatch", false, false),
-        ("mcp-no-authorization-servers", "prm_authorization_servers_missing", false, false),
+        (
+            "mcp-no-resource-metadata",
+            "challenge_without_resource_metadata",
+            true,
+            true,
+        ),
+        (
+            "mcp-resource-mismatch",
+            "prm_resource_mismatch",
+            false,
+            false,
+        ),
+        (
+            "mcp-no-authorization-servers",
+            "prm_authorization_servers_missing",
+            false,
+            false,
+        ),
         ("mcp-bearer-query", "prm_bearer_query_offered", true, true),
         ("mcp-as-openid-only", "as_metadata_one_form", true, true),
         ("mcp-no-s256", "pkce_s256_missing", false, false),
-        ("mcp-any-audience", "server_accepts_other_audience", true, false),
+        (
+            "mcp-any-audience",
+            "server_accepts_other_audience",
+            true,
+            false,
+        ),
     ];
     for (fault, code, reaches_tools, passes) in cases {
         let demo = demo_with_faults(&[fault], false).await;
@@ -295,8 +351,16 @@ async fn each_breakage_produces_its_finding() {
             .findings()
             .find(|f| f.code == code)
             .unwrap_or_else(|| panic!("{fault}: no {code} in {:#?}", run.hops));
-        assert!(finding.reference.is_some(), "{fault}: {finding:?} cites nothing");
-        assert_eq!(run.tools.is_some(), reaches_tools, "{fault}: {:#?}", run.hops);
+        assert!(
+            finding.reference.is_some(),
+            "{fault}: {finding:?} cites nothing"
+        );
+        assert_eq!(
+            run.tools.is_some(),
+            reaches_tools,
+            "{fault}: {:#?}",
+            run.hops
+        );
         assert_eq!(run.succeeded(), passes, "{fault}: {:#?}", run.hops);
     }
 }
@@ -462,7 +526,12 @@ fn the_command_walks_the_chain_in_each_registration_mode() {
     let url = format!("{}/mcp", demo.base);
     for mode in ["cimd", "dcr"] {
         let out = mcp_command(&[&url, "--register", mode, "--json"]);
-        assert_eq!(out.status.code(), Some(0), "{mode}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{mode}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let json = json_of(&out);
         assert_eq!(json["ok"], true);
         assert_eq!(json["tools"].as_array().map(Vec::len), Some(3));
@@ -493,7 +562,12 @@ fn the_command_walks_the_chain_in_each_registration_mode() {
         "--save",
         saved.to_str().expect("path"),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("mode: pre-registered"), "{text}");
     assert!(text.contains("Tools (3):"), "{text}");
@@ -527,7 +601,10 @@ fn the_command_exits_1_and_says_why_when_the_chain_breaks() {
     let human = mcp_command(&[&url]);
     assert_eq!(human.status.code(), Some(1));
     let text = String::from_utf8_lossy(&human.stdout);
-    assert!(text.contains("[fail] Protected resource metadata"), "{text}");
+    assert!(
+        text.contains("[fail] Protected resource metadata"),
+        "{text}"
+    );
     assert!(text.contains("RFC 9728 §3.3"), "{text}");
 }
 
@@ -536,7 +613,12 @@ fn the_command_steps_up_over_sse() {
     let demo = DemoProcess::start(&["mcp-step-up", "mcp-sse"]);
     let url = format!("{}/mcp", demo.base);
     let out = mcp_command(&[&url, "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json = json_of(&out);
     assert_eq!(json["token"]["scope"], "read write");
     assert!(

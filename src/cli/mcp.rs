@@ -78,7 +78,10 @@ pub async fn run(args: McpArgs) -> Result<Exit, Failure> {
             // kept as written so the chain can add to it.
             let profile = super::load(path)?;
             let text = std::fs::read_to_string(path).map_err(|err| {
-                Failure::new(Exit::Usage, format!("cannot read {}: {err}", path.display()))
+                Failure::new(
+                    Exit::Usage,
+                    format!("cannot read {}: {err}", path.display()),
+                )
             })?;
             let mut file = ProfileFile::parse(&text, path)
                 .map_err(|err| Failure::new(Exit::Usage, err.to_string()))?;
@@ -122,15 +125,17 @@ pub async fn run(args: McpArgs) -> Result<Exit, Failure> {
             file.client_secret_keychain = keychain;
         }
         std::fs::write(path, file.to_toml()).map_err(|err| {
-            Failure::new(Exit::Usage, format!("cannot write {}: {err}", path.display()))
+            Failure::new(
+                Exit::Usage,
+                format!("cannot write {}: {err}", path.display()),
+            )
         })?;
         saved_to = Some(path.display().to_string());
     }
     if args.json {
         outln!(
             "{}",
-            serde_json::to_string_pretty(&to_json(&run, saved_to.as_deref()))
-                .unwrap_or_default()
+            serde_json::to_string_pretty(&to_json(&run, saved_to.as_deref())).unwrap_or_default()
         );
     } else {
         out!("{}", describe(&run, saved_to.as_deref()));
@@ -143,7 +148,11 @@ pub async fn run(args: McpArgs) -> Result<Exit, Failure> {
         }
         return Ok(Exit::Refused);
     }
-    Ok(if har_saved { Exit::Success } else { Exit::Usage })
+    Ok(if har_saved {
+        Exit::Success
+    } else {
+        Exit::Usage
+    })
 }
 
 /// The human form.
@@ -160,10 +169,7 @@ fn describe(run: &McpRun, saved_to: Option<&str>) -> String {
             out.push_str(&format!("   {line}\n"));
         }
         for finding in &hop.findings {
-            out.push_str(&format!(
-                "   {} {finding}\n",
-                finding.code
-            ));
+            out.push_str(&format!("   {} {finding}\n", finding.code));
         }
     }
     if let Some(tools) = run.tools.as_ref().and_then(Value::as_array) {

@@ -141,7 +141,8 @@ async fn resource_metadata(State(demo): State<Arc<Demo>>) -> Response {
         "resource_name": "Demo MCP server",
     });
     if faults.no_authorization_servers {
-        doc.as_object_mut().map(|d| d.remove("authorization_servers"));
+        doc.as_object_mut()
+            .map(|d| d.remove("authorization_servers"));
     }
     if faults.bearer_query {
         doc["bearer_methods_supported"] = json!(["header", "query"]);
@@ -150,7 +151,12 @@ async fn resource_metadata(State(demo): State<Arc<Demo>>) -> Response {
 }
 
 /// The 401/403 challenge (RFC 6750 §3, RFC 9728 §5.1).
-fn challenge(demo: &Demo, status: StatusCode, error: Option<(&str, &str)>, scope: &str) -> Response {
+fn challenge(
+    demo: &Demo,
+    status: StatusCode,
+    error: Option<(&str, &str)>,
+    scope: &str,
+) -> Response {
     let mut params = Vec::new();
     if let Some((code, description)) = error {
         params.push(format!("error=\"{code}\""));
@@ -174,7 +180,9 @@ fn challenge(demo: &Demo, status: StatusCode, error: Option<(&str, &str)>, scope
     )
         .into_response();
     if let Ok(value) = HeaderValue::from_str(&value) {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
     }
     response
 }
@@ -206,7 +214,9 @@ fn check(demo: &Demo, headers: &HeaderMap) -> Result<Caller, Response> {
         )
     };
     let Some(claims) = demo.verify(&token) else {
-        return Err(invalid("the access token is malformed or its signature is invalid"));
+        return Err(invalid(
+            "the access token is malformed or its signature is invalid",
+        ));
     };
     if claims["iss"].as_str() != Some(demo.issuer.as_str()) {
         return Err(invalid("the access token was issued by another server"));
@@ -283,10 +293,7 @@ async fn mcp(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Bytes) -> 
                 return challenge(
                     &demo,
                     StatusCode::FORBIDDEN,
-                    Some((
-                        "insufficient_scope",
-                        "listing the tools needs more scope",
-                    )),
+                    Some(("insufficient_scope", "listing the tools needs more scope")),
                     &missing.join(" "),
                 );
             }
@@ -459,7 +466,8 @@ fn acceptable_redirect(uri: &str) -> bool {
     let Ok(url) = url::Url::parse(uri) else {
         return false;
     };
-    url.fragment().is_none() && (url.scheme() == "https" || (url.scheme() == "http" && loopback(&url)))
+    url.fragment().is_none()
+        && (url.scheme() == "https" || (url.scheme() == "http" && loopback(&url)))
 }
 
 fn loopback(url: &url::Url) -> bool {
@@ -487,7 +495,8 @@ pub async fn resolve_client_document(request: Request, next: Next) -> Response {
             .find(|(k, _)| k == "client_id")
             .map(|(_, v)| v.into_owned())
     });
-    let Some(client_id) = client_id.filter(|id| id.starts_with("https://") || id.starts_with("http://"))
+    let Some(client_id) =
+        client_id.filter(|id| id.starts_with("https://") || id.starts_with("http://"))
     else {
         return next.run(request).await;
     };

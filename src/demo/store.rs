@@ -398,7 +398,10 @@ pub struct Pushed {
 
 /// A client by id: a seeded one, or one registered while running.
 pub fn client(id: &str) -> Option<&'static Client> {
-    CLIENTS.iter().find(|c| c.id == id).or_else(|| registered(id))
+    CLIENTS
+        .iter()
+        .find(|c| c.id == id)
+        .or_else(|| registered(id))
 }
 
 /// Clients registered while running (Dynamic Client Registration, Client

@@ -61,7 +61,9 @@ pub fn check(doc: &Value, issuer: &Url) -> Vec<Finding> {
             found.push(Finding::new(
                 Severity::Error,
                 "as_endpoint_missing",
-                format!("the metadata has no usable `{name}`, which the authorization code grant needs"),
+                format!(
+                    "the metadata has no usable `{name}`, which the authorization code grant needs"
+                ),
                 Some("RFC 8414 §2"),
             ));
         }

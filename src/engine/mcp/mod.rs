@@ -38,7 +38,9 @@ use crate::engine::claims::Verdict;
 use crate::engine::findings::{Finding, Severity};
 use crate::engine::grants::{self, BrowserOptions};
 use crate::engine::http::{Exchange, ExchangeKind, HttpClient};
-use crate::engine::profile::{ClientAuthMethod, GrantType, McpFile, PkceMode, Profile, ProfileFile};
+use crate::engine::profile::{
+    ClientAuthMethod, GrantType, McpFile, PkceMode, Profile, ProfileFile,
+};
 use crate::engine::token::TokenSet;
 
 pub use challenge::McpChallenge;
@@ -272,8 +274,7 @@ async fn walk(http: &HttpClient, options: &McpOptions, run: &mut McpRun) {
     };
 
     // 3. Authorization server metadata.
-    let Some((issuer, metadata)) = authorization_server(http, options, &resource, run).await
-    else {
+    let Some((issuer, metadata)) = authorization_server(http, options, &resource, run).await else {
         return;
     };
 
@@ -298,7 +299,8 @@ async fn walk(http: &HttpClient, options: &McpOptions, run: &mut McpRun) {
     let Some(tokens) = authorize(http, options, &file, scope_note, cimd.as_ref(), run).await else {
         return;
     };
-    drop(cimd);
+    // The document stays served to the end: a step-up authorizes again.
+    let _cimd = cimd;
     let audience_ok = check_audience(&tokens, url, run);
     run.tokens = Some(tokens);
 
@@ -356,7 +358,10 @@ async fn resource_metadata(
     challenge: &McpChallenge,
     run: &mut McpRun,
 ) -> Option<prm::ResourceMetadata> {
-    let mut hop = Hop::new("resource_metadata", "Protected resource metadata (RFC 9728)");
+    let mut hop = Hop::new(
+        "resource_metadata",
+        "Protected resource metadata (RFC 9728)",
+    );
     let well_known = prm::well_known_url(url);
     let candidates: Vec<Url> = match challenge.resource_metadata.as_deref() {
         Some(given) => match Url::parse(given) {
@@ -370,7 +375,9 @@ async fn resource_metadata(
             }
         },
         None => {
-            hop.line("no resource_metadata: trying the well-known URLs in the specification's order");
+            hop.line(
+                "no resource_metadata: trying the well-known URLs in the specification's order",
+            );
             prm::fallback_urls(url)
         }
     };
@@ -412,7 +419,10 @@ async fn resource_metadata(
         "authorization_servers: {}",
         list(&meta.authorization_servers)
     ));
-    hop.line(format!("scopes_supported: {}", list(&meta.scopes_supported)));
+    hop.line(format!(
+        "scopes_supported: {}",
+        list(&meta.scopes_supported)
+    ));
     hop.line(format!(
         "bearer_methods_supported: {}",
         list(&meta.bearer_methods_supported)
@@ -444,7 +454,9 @@ async fn authorization_server(
     let issuer = match Url::parse(first) {
         Ok(issuer) => issuer,
         Err(err) => {
-            hop.fail(format!("the authorization server {first:?} is not a URL: {err}"));
+            hop.fail(format!(
+                "the authorization server {first:?} is not a URL: {err}"
+            ));
             run.hops.push(hop);
             return None;
         }
@@ -504,7 +516,9 @@ async fn authorization_server(
         for finding in &mut findings {
             if finding.code == "pkce_s256_missing" {
                 finding.severity = Severity::Warning;
-                finding.message.push_str(" — overridden by the user: going on with S256 anyway");
+                finding
+                    .message
+                    .push_str(" — overridden by the user: going on with S256 anyway");
             }
         }
     }
@@ -526,10 +540,11 @@ async fn registration(
     let mut hop = Hop::new("registration", "Client registration");
     // The profile given keeps its settings (redirect URI, HTTP) whatever
     // the mode; it is a pre-registered client only when it names one.
-    let pre_registered = options
-        .profile
-        .as_ref()
-        .is_some_and(|p| p.client_id.as_deref().is_some_and(|id| !id.trim().is_empty()));
+    let pre_registered = options.profile.as_ref().is_some_and(|p| {
+        p.client_id
+            .as_deref()
+            .is_some_and(|id| !id.trim().is_empty())
+    });
     let mode = match register::choose(pre_registered, metadata, options.registration) {
         Ok(mode) => mode,
         Err(message) => {
@@ -585,9 +600,13 @@ async fn registration(
                 .clone()
                 .unwrap_or_else(|| LOOPBACK_REDIRECT.to_string());
             let scope = (!scope.is_empty()).then(|| scope.join(" "));
-            let outcome =
-                register::dynamic(http, &endpoint, std::slice::from_ref(&redirect), scope.as_deref())
-                    .await;
+            let outcome = register::dynamic(
+                http,
+                &endpoint,
+                std::slice::from_ref(&redirect),
+                scope.as_deref(),
+            )
+            .await;
             if let Some(exchange) = &outcome.exchange {
                 hop.saw(exchange);
                 hop.line(format!(
@@ -635,7 +654,8 @@ async fn registration(
         ));
     }
     file.issuer = Some(issuer.to_string());
-    file.authorization_endpoint = endpoint("authorization_endpoint").or(file.authorization_endpoint);
+    file.authorization_endpoint =
+        endpoint("authorization_endpoint").or(file.authorization_endpoint);
     file.token_endpoint = endpoint("token_endpoint").or(file.token_endpoint);
     if file.revocation_endpoint.is_none() {
         file.revocation_endpoint = endpoint("revocation_endpoint");
@@ -650,8 +670,10 @@ async fn registration(
     }
     // RFC 8707: the MCP server's canonical URI on both requests.
     let resource = options.url.to_string();
-    file.authorize_params.insert("resource".into(), resource.clone());
-    file.token_params.insert("resource".into(), resource.clone());
+    file.authorize_params
+        .insert("resource".into(), resource.clone());
+    file.token_params
+        .insert("resource".into(), resource.clone());
     file.mcp = Some(McpFile {
         url: Some(resource),
     });
@@ -674,7 +696,9 @@ async fn authorize(
     );
     hop.line(format!(
         "scope: {} ({scope_note})",
-        file.scope.as_deref().unwrap_or("(none: the scope parameter is left out)")
+        file.scope
+            .as_deref()
+            .unwrap_or("(none: the scope parameter is left out)")
     ));
     hop.line(format!("resource: {}", options.url));
     let tokens = grant(http, options, file, &mut hop).await;
@@ -737,11 +761,11 @@ async fn grant(
 /// not checkable. A finding goes on the authorization hop.
 fn check_audience(tokens: &TokenSet, url: &Url, run: &mut McpRun) -> Option<bool> {
     let jwt = tokens.jwts.iter().find(|j| j.source == "access_token");
-    let Some(hop) = run.hops.last_mut() else {
-        return None;
-    };
+    let hop = run.hops.last_mut()?;
     let Some(jwt) = jwt else {
-        hop.line("the access token is opaque: its audience cannot be read here (introspect it to check)");
+        hop.line(
+            "the access token is opaque: its audience cannot be read here (introspect it to check)",
+        );
         return None;
     };
     let aud = &jwt.claims["aud"];

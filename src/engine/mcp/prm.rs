@@ -171,7 +171,10 @@ mod tests {
             ..Default::default()
         };
         let found = meta.check(&url("https://mcp.example.com/mcp"));
-        assert!(found.iter().any(|f| f.code == "prm_resource_mismatch"
-            && f.severity == Severity::Error));
+        assert!(
+            found
+                .iter()
+                .any(|f| f.code == "prm_resource_mismatch" && f.severity == Severity::Error)
+        );
     }
 }

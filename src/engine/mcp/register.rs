@@ -126,7 +126,9 @@ const CIMD_PATH: &str = "/oauth-client.json";
 pub async fn serve_cimd(redirect_uris: &[String]) -> Result<CimdServer, String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|err| format!("cannot listen on 127.0.0.1 for the client metadata document: {err}"))?;
+        .map_err(|err| {
+            format!("cannot listen on 127.0.0.1 for the client metadata document: {err}")
+        })?;
     let addr = listener
         .local_addr()
         .map_err(|err| format!("cannot read the listening address: {err}"))?;
@@ -179,7 +181,9 @@ pub fn cimd_loopback_finding(url: &Url) -> Finding {
         format!(
             "the client id {url} is a Client ID Metadata Document this debugger serves on loopback over http, for testing; a real one MUST be at an https URL with a path, reachable by the authorization server"
         ),
-        Some("MCP 2025-11-25 Client ID Metadata Documents; draft-ietf-oauth-client-id-metadata-document §3"),
+        Some(
+            "MCP 2025-11-25 Client ID Metadata Documents; draft-ietf-oauth-client-id-metadata-document §3",
+        ),
     )
 }
 
@@ -306,7 +310,10 @@ pub async fn dynamic(
     };
     if let Some(echoed) = body["redirect_uris"].as_array() {
         let echoed: Vec<&str> = echoed.iter().filter_map(Value::as_str).collect();
-        if redirect_uris.iter().any(|uri| !echoed.contains(&uri.as_str())) {
+        if redirect_uris
+            .iter()
+            .any(|uri| !echoed.contains(&uri.as_str()))
+        {
             findings.push(Finding::new(
                 Severity::Warning,
                 "dcr_redirect_uris_changed",
