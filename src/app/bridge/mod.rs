@@ -164,6 +164,16 @@ pub enum Command {
         /// The key's algorithm.
         alg: crate::engine::keys::Alg,
     },
+    /// Walk an MCP server's authorization chain (docs/mcp.md) for the
+    /// profile `id`; its exchanges come as `Origin::Discovery(id)`.
+    WalkMcp {
+        /// The profile being made.
+        id: ProfileId,
+        /// The MCP server's URL.
+        url: url::Url,
+        /// Open the system browser for the sign-in.
+        open_browser: bool,
+    },
     /// Register a public JWKS for a client with the demo provider
     /// (`POST /admin/clients/{client_id}/jwks`).
     RegisterJwks {
@@ -222,6 +232,11 @@ pub enum Event {
     DpopKeyMade(ProfileId, String),
     /// Registering a JWKS finished: what happened, for people.
     JwksRegistered(ProfileId, Result<String, String>),
+    /// The MCP chain for the profile reached the sign-in: the URL the
+    /// browser is sent to.
+    McpSignIn(ProfileId, String),
+    /// The MCP chain for the profile ended.
+    McpFinished(ProfileId, Box<crate::engine::mcp::McpRun>),
 }
 
 impl Command {

@@ -72,6 +72,13 @@ pub fn clients_ui(
         } else if ui.small_button("Delete").clicked() {
             profiles.confirm_delete = true;
         }
+        if ui
+            .small_button("New from MCP server URL")
+            .on_hover_text("Walk an MCP server's authorization chain into a new profile")
+            .clicked()
+        {
+            profiles.mcp.open = !profiles.mcp.open;
+        }
         ui.menu_button("New from preset", |ui| {
             for (index, (file, _)) in PRESETS.iter().enumerate() {
                 let name = crate::engine::presets::preset(index)
@@ -84,6 +91,7 @@ pub fn clients_ui(
             }
         });
     });
+    super::mcp::mcp_ui(ui, &mut profiles.mcp, &mut actions);
     egui::CollapsingHeader::new("Import / export").show(ui, |ui| {
         let transfer = &mut profiles.transfer;
         ui.horizontal(|ui| {

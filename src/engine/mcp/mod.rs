@@ -170,6 +170,19 @@ pub struct McpRun {
 }
 
 impl McpRun {
+    /// A chain that could not start, with why.
+    pub fn failed(url: &Url, message: impl Into<String>) -> Self {
+        let mut hop = Hop::new("challenge", "MCP initialize without a token");
+        hop.fail(message);
+        Self {
+            url: url.to_string(),
+            hops: vec![hop],
+            profile: None,
+            tokens: None,
+            tools: None,
+        }
+    }
+
     /// True when every hop passed or only warned and the tools were listed.
     pub fn succeeded(&self) -> bool {
         self.tools.is_some() && self.hops.iter().all(|h| h.verdict != Verdict::Fail)
