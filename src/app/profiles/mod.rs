@@ -175,6 +175,10 @@ impl App {
             && let Some(file) = run.profile
         {
             entry.file = file.with_secrets_inline();
+            // The Flow tab runs the grant the chain ran.
+            if let Some(grant) = entry.file.grant_type {
+                self.state.sessions.of(id).flow.grant = grant;
+            }
         }
         self.save_profile(id);
     }

@@ -568,6 +568,13 @@ async fn registration(
     };
     hop.line(format!("mode: {}", mode.as_str()));
     let mut file = options.profile.clone().unwrap_or_default();
+    if mode != Registration::PreRegistered {
+        // A registered client brings its own credentials (or none): the
+        // profile's secret references belong to another client.
+        file.client_secret = None;
+        file.client_secret_env = None;
+        file.client_secret_keychain = None;
+    }
     let mut cimd = None;
     match mode {
         Registration::PreRegistered => {
