@@ -631,6 +631,66 @@ fn the_command_steps_up_over_sse() {
 }
 
 #[test]
+fn the_command_writes_every_exchange_of_the_chain_to_a_har_file_without_tokens() {
+    let demo = DemoProcess::start(&[]);
+    let url = format!("{}/mcp", demo.base);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let har = dir.path().join("mcp.har");
+    let out = mcp_command(&[
+        &url,
+        "--register",
+        "dcr",
+        "--har",
+        har.to_str().expect("path"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&har).expect("HAR written");
+    let doc: Value = serde_json::from_str(&text).expect("HAR is JSON");
+    let urls: Vec<&str> = doc["log"]["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["request"]["url"].as_str())
+        .collect();
+    for part in [
+        "/.well-known/oauth-protected-resource/mcp",
+        "/.well-known/oauth-authorization-server",
+        "/register",
+        "/token",
+        "/mcp",
+    ] {
+        assert!(urls.iter().any(|u| u.ends_with(part)), "{part} in {urls:?}");
+    }
+    // The MCP calls carried the token, and the HAR masks it: no JWT
+    // (a header and a payload, each base64url JSON) is left in the file.
+    let carried = doc["log"]["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| {
+            e["request"]["url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("/mcp"))
+        })
+        .any(|e| {
+            e["request"]["headers"].as_array().is_some_and(|h| {
+                h.iter().any(|h| {
+                    h["name"]
+                        .as_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case("authorization"))
+                })
+            })
+        });
+    assert!(carried, "no MCP call with an Authorization header");
+    assert!(!text.contains(".eyJ"), "a JWT in the HAR file");
+}
+
+#[test]
 fn a_bad_url_is_a_usage_error() {
     let out = mcp_command(&["mcp.example.com/mcp"]);
     assert_eq!(out.status.code(), Some(2));

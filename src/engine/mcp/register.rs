@@ -335,3 +335,32 @@ pub async fn dynamic(
         error: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_order_is_pre_registered_then_cimd_then_dcr() {
+        let both = json!({
+            "client_id_metadata_document_supported": true,
+            "registration_endpoint": "https://as.example.com/register",
+        });
+        assert_eq!(choose(true, &both, None), Ok(Registration::PreRegistered));
+        assert_eq!(choose(false, &both, None), Ok(Registration::Cimd));
+        let dcr_only = json!({ "registration_endpoint": "https://as.example.com/register" });
+        assert_eq!(choose(false, &dcr_only, None), Ok(Registration::Dcr));
+        assert!(choose(false, &json!({}), None).is_err_and(|m| m.contains("--profile")));
+    }
+
+    #[test]
+    fn a_mode_asked_for_must_be_offered() {
+        let dcr_only = json!({ "registration_endpoint": "https://as.example.com/register" });
+        assert!(choose(false, &dcr_only, Some(Registration::Cimd)).is_err());
+        assert!(choose(false, &dcr_only, Some(Registration::PreRegistered)).is_err());
+        assert_eq!(
+            choose(true, &dcr_only, Some(Registration::Dcr)),
+            Ok(Registration::Dcr)
+        );
+    }
+}
