@@ -36,6 +36,8 @@ macro_rules! out {
     }};
 }
 
+mod audit;
+mod import;
 mod keys;
 mod mcp;
 mod oidc;
@@ -97,6 +99,14 @@ pub enum Command {
     /// Walk an MCP server's authorization chain from its URL to an
     /// authorized tools/list, each hop checked (docs/mcp.md).
     Mcp(mcp::McpArgs),
+    /// Audit the profile's authorization server: negative tests (code
+    /// replay, PKCE, redirect URIs, refresh rotation, client
+    /// authentication…), each with its RFC section and a verdict.
+    Audit(audit::AuditArgs),
+    /// Import clients from a Postman collection, an Insomnia export, a
+    /// Bruno collection or a curl command (`-`: stdin): one profile file
+    /// each, paths printed.
+    Import(import::ImportArgs),
 }
 
 /// `keychain` subcommands. Secrets are filed under the service
@@ -217,9 +227,10 @@ pub struct DemoServerArgs {
     #[arg(long, default_value_t = 5, value_name = "SECS")]
     pub device_interval: u64,
     /// Behave like this provider: standard, wapi, orchestrator, wordapp or
-    /// pingfederate.
+    /// pingfederate; or vulnerable: standard with every weak-* fault on
+    /// (what `audit` must catch).
     #[arg(long, value_name = "MODE", default_value = "standard", value_parser = parse_mode)]
-    pub mode: Mode,
+    pub mode: DemoMode,
     /// Serve HTTPS with a self-signed certificate made at start.
     #[arg(long)]
     pub tls: bool,
@@ -234,19 +245,45 @@ fn parse_fault(value: &str) -> Result<String, String> {
     if crate::demo::Faults::default().switch_on(value) {
         Ok(value.to_string())
     } else {
+        let weak = crate::demo::weak::Weaknesses::NAMES;
         Err(format!(
-            "unknown fault '{value}'; one of: {}, {}",
+            "unknown fault '{value}'; one of: {}, {}, {}, vulnerable",
             crate::demo::Faults::NAMES.join(", "),
-            crate::demo::McpFaults::NAMES.join(", ")
+            crate::demo::McpFaults::NAMES.join(", "),
+            weak.join(", ")
         ))
     }
 }
 
-fn parse_mode(value: &str) -> Result<Mode, String> {
-    Mode::parse(value).ok_or_else(|| {
-        let known: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
-        format!("unknown mode '{value}'; one of: {}", known.join(", "))
-    })
+/// `demo-server --mode`: a provider's behaviour, or the standard server
+/// with every weakness on.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoMode {
+    /// The behaviour.
+    pub mode: Mode,
+    /// `vulnerable`: every `weak-*` fault on.
+    pub vulnerable: bool,
+}
+
+fn parse_mode(value: &str) -> Result<DemoMode, String> {
+    if value.trim().eq_ignore_ascii_case("vulnerable") {
+        return Ok(DemoMode {
+            mode: Mode::Standard,
+            vulnerable: true,
+        });
+    }
+    Mode::parse(value)
+        .map(|mode| DemoMode {
+            mode,
+            vulnerable: false,
+        })
+        .ok_or_else(|| {
+            let known: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
+            format!(
+                "unknown mode '{value}'; one of: {}, vulnerable",
+                known.join(", ")
+            )
+        })
 }
 
 /// `token` options.
@@ -267,6 +304,35 @@ pub struct TokenArgs {
         hide_env_values = true
     )]
     pub refresh_token: Option<String>,
+    /// Subject token for the token exchange grant, instead of the profile's
+    /// [token_exchange] (also from the environment).
+    #[arg(
+        long,
+        value_name = "T",
+        allow_hyphen_values = true,
+        env = "OAUTH_DEBUGGER_SUBJECT_TOKEN",
+        hide_env_values = true
+    )]
+    pub subject_token: Option<String>,
+    /// Actor token for the token exchange grant (also from the environment).
+    #[arg(
+        long,
+        value_name = "T",
+        allow_hyphen_values = true,
+        env = "OAUTH_DEBUGGER_ACTOR_TOKEN",
+        hide_env_values = true
+    )]
+    pub actor_token: Option<String>,
+    /// A ready-made assertion for the JWT bearer grant, instead of building
+    /// one from [jwt_bearer] (also from the environment).
+    #[arg(
+        long,
+        value_name = "JWT",
+        allow_hyphen_values = true,
+        env = "OAUTH_DEBUGGER_ASSERTION",
+        hide_env_values = true
+    )]
+    pub assertion: Option<String>,
     /// Print one JSON object (the token set, tokens in full).
     #[arg(long)]
     pub json: bool,
@@ -469,6 +535,8 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Userinfo(args) => args.output.json,
         Command::Revoke(args) => args.json,
         Command::Mcp(args) => args.json,
+        Command::Audit(args) => args.json,
+        Command::Import(args) => args.json,
         Command::DemoServer(_)
         | Command::DemoBrowser(_)
         | Command::Logout(_)
@@ -489,6 +557,8 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Keychain(command) => keychain(command),
         Command::Keys(command) => keys::run(command),
         Command::Mcp(args) => runtime.block_on(mcp::run(args)),
+        Command::Audit(args) => runtime.block_on(audit::run(args)),
+        Command::Import(args) => import::run(args),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -506,8 +576,11 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
 }
 
 async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
-    let defaults = DemoConfig::for_mode(args.mode);
+    let defaults = DemoConfig::for_mode(args.mode.mode);
     let mut faults = crate::demo::Faults::default();
+    if args.mode.vulnerable {
+        faults.switch_on("vulnerable");
+    }
     for name in &args.faults {
         faults.switch_on(name);
     }
@@ -526,13 +599,21 @@ async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
     // One write, errors ignored: a reader that closes the pipe after the
     // first line (as scripts do) must not stop the server.
     let base = server.url();
-    let mut banner = format!(
-        "listening on {base}\nmode: {} ({})\n",
-        args.mode.as_str(),
-        args.mode.label()
-    );
-    if args.mode != Mode::Standard {
-        for (what, path) in args.mode.endpoints() {
+    let mode = args.mode.mode;
+    let mut banner = if args.mode.vulnerable {
+        format!(
+            "listening on {base}\nmode: vulnerable (the standard server with every weak-* fault on: {})\n",
+            crate::demo::weak::Weaknesses::NAMES.join(", ")
+        )
+    } else {
+        format!(
+            "listening on {base}\nmode: {} ({})\n",
+            mode.as_str(),
+            mode.label()
+        )
+    };
+    if mode != Mode::Standard {
+        for (what, path) in mode.endpoints() {
             let line = match path.split_once(' ') {
                 Some((method, path)) => format!("  {what:<14} {method} {base}{path}\n"),
                 None => format!("  {what:<14} {base}{path}\n"),
@@ -664,13 +745,16 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
     let (http, printer) = client(&profile.http, args.verbose)?;
     let http = with_dpop(http, &profile, false)?;
     let grant = args.grant.or(profile.grant);
-    let browser_grant = matches!(
-        grant,
-        Some(GrantType::AuthorizationCode | GrantType::Implicit)
-    );
+    let browser_grant = grant.is_some_and(GrantType::needs_browser);
     let options = GrantOptions {
         grant: args.grant,
         refresh_token: args.refresh_token.map(Secret::new),
+        subject_token: args.subject_token.map(Secret::new),
+        actor_token: args.actor_token.map(Secret::new),
+        assertion: args.assertion.map(Secret::new),
+        // One run of the CLI holds no earlier tokens: `from` in
+        // [token_exchange] is said to need --subject-token.
+        current: Default::default(),
         browser: BrowserOptions {
             open_browser: !args.no_browser,
             paste_only: args.no_browser,
@@ -873,8 +957,24 @@ pub fn describe_tokens(tokens: &TokenSet, show_secrets: bool) -> String {
         "id_token",
         tokens.id_token.as_ref().map(shown).unwrap_or_else(dash),
     );
+    if let Some(issued) = &tokens.issued_token_type {
+        row("issued_token_type", issued.clone());
+    }
     for (name, value) in &tokens.other {
         row(name, value.to_string());
+    }
+    if !tokens.delegation.is_empty() {
+        // RFC 8693 §4.1: the current actor first, prior actors nested.
+        out.push_str("Delegation (act):\n");
+        for (depth, actor) in tokens.delegation.iter().enumerate() {
+            let name = actor
+                .get("sub")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+                .unwrap_or_else(|| serde_json::Value::Object(actor.clone()).to_string());
+            let role = if depth == 0 { "current" } else { "prior" };
+            out.push_str(&format!("  {}{name} ({role} actor)\n", "  ".repeat(depth)));
+        }
     }
     if !tokens.findings.is_empty() {
         out.push_str("Findings:\n");

@@ -145,6 +145,10 @@ fn profiles_made_in_the_app_are_saved_at_once_and_closing_asks_about_edits() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
     let mut harness = start_in(&runtime, dir.path());
+    // The Demo profiles written on first launch, and the three made here.
+    let demo_profiles =
+        oauth_debugger::engine::presets::demo_profiles(oauth_debugger::engine::presets::DEMO_BASE)
+            .len();
     new_from_preset(&mut harness, "Orchestrator");
     click(&mut harness, "Duplicate");
     click(&mut harness, "New");
@@ -157,7 +161,7 @@ fn profiles_made_in_the_app_are_saved_at_once_and_closing_asks_about_edits() {
                 .iter()
                 .filter(|e| e.path.is_some())
                 .count()
-                == 7
+                == demo_profiles + 3
     });
     for file in [
         "orchestrator.toml",

@@ -106,7 +106,7 @@ async fn a_wrong_secret_is_invalid_client_with_its_description() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn refresh_tokens_rotate_and_the_old_one_is_refused() {
+async fn refresh_tokens_rotate_and_a_reused_old_one_ends_the_family() {
     let server = demo().await;
     let profile = profile(&demo_file(
         &server.url(),
@@ -143,9 +143,12 @@ async fn refresh_tokens_rotate_and_the_old_one_is_refused() {
             .contains("already used"),
         "the description says why"
     );
-    grants::run(&profile, &http, &refresh(new))
+    // The reuse was a theft signal: the newest token of the family is
+    // revoked with it (RFC 9700 §4.14.2).
+    let err = grants::run(&profile, &http, &refresh(new))
         .await
-        .expect("the newest refresh token works");
+        .expect_err("the family is revoked");
+    assert!(err.to_string().contains("revoked"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -128,6 +128,7 @@ impl App {
                 }
                 self.state.profiles.transfer.result = Some((problems.is_empty(), message));
             }
+            Event::ClientsImported(result) => self.clients_imported(result),
             Event::Exported(result) => {
                 self.state.profiles.transfer.result = Some(match result {
                     Ok(message) => (true, message),
@@ -234,7 +235,7 @@ impl App {
                     session.flow.finish(result.as_deref().map_err(Clone::clone));
                 }
                 match result {
-                    Ok(tokens) if tokens.grant == crate::engine::GrantType::RefreshToken => {
+                    Ok(tokens) if tokens.grant.needs_refresh_token() => {
                         session.tokens.refresh_finished(Ok(*tokens));
                     }
                     Ok(tokens) => session.tokens.issued(*tokens),

@@ -393,7 +393,11 @@ pub fn check(
             "FAPI 2.0 requires PKCE with code_challenge_method S256",
         ));
     }
-    if grant == "authorization_code" && client.is_public() && challenge.is_none() {
+    if grant == "authorization_code"
+        && client.is_public()
+        && challenge.is_none()
+        && !demo.faults.weak.pkce_optional
+    {
         return Err(Refused::back(
             &back,
             "invalid_request",

@@ -12,7 +12,11 @@ use super::store::{self, Client};
 use super::tls::PeerCertificate;
 use super::{Demo, mtls, oauth_error};
 
-/// A form body read strictly: each parameter at most once (RFC 6749 §3.2).
+/// The parameters a token request may repeat (RFC 8693 §2.1).
+const REPEATABLE: [&str; 2] = ["resource", "audience"];
+
+/// A form body read strictly: each parameter at most once (RFC 6749 §3.2),
+/// but for those a specification lets repeat ([`REPEATABLE`]).
 pub struct Form(pub Vec<(String, String)>);
 
 impl Form {
@@ -40,6 +44,10 @@ impl Form {
     /// a body together), refused when one is repeated.
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Result<Self, Response> {
         for (i, (name, _)) in pairs.iter().enumerate() {
+            // `resource` and `audience` may repeat (RFC 8693 §2.1).
+            if REPEATABLE.contains(&name.as_str()) {
+                continue;
+            }
             if pairs[..i].iter().any(|(other, _)| other == name) {
                 return Err(oauth_error(
                     StatusCode::BAD_REQUEST,
@@ -49,6 +57,15 @@ impl Form {
             }
         }
         Ok(Self(pairs))
+    }
+
+    /// Every value of a parameter that may repeat, empty ones left out.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// A parameter's value; empty values count as absent (RFC 6749 §3.1).
@@ -191,6 +208,9 @@ fn authenticate_any(
             )));
         }
     }
+    if let Some(weakly) = weakly_authenticated(demo, headers, form) {
+        return Ok(weakly);
+    }
     let client = authenticate_in(headers, form, store::client)?;
     let method = if used.first() == Some(&"HTTP Basic") {
         Method::ClientSecretBasic
@@ -200,6 +220,30 @@ fn authenticate_any(
         Method::None
     };
     Ok(Authenticated { client, method })
+}
+
+/// A confidential client let in by a weakness: a wrong secret
+/// (`weak-secret-unchecked`) or none at all (`weak-auth-optional`).
+fn weakly_authenticated(demo: &Demo, headers: &HeaderMap, form: &Form) -> Option<Authenticated> {
+    let weak = &demo.faults.weak;
+    if !weak.secret_unchecked && !weak.auth_optional {
+        return None;
+    }
+    let (id, secret, method) = match basic_header(headers).and_then(decode_basic) {
+        Some((id, secret)) => (id, Some(secret), Method::ClientSecretBasic),
+        None => (
+            form.get("client_id")?.to_string(),
+            form.get("client_secret").map(str::to_string),
+            Method::ClientSecretPost,
+        ),
+    };
+    let client = store::client(&id)?;
+    let expected = client.secret?;
+    let let_in = match secret {
+        Some(given) => given != expected && weak.secret_unchecked,
+        None => weak.auth_optional,
+    };
+    let_in.then_some(Authenticated { client, method })
 }
 
 /// A JWT client assertion (RFC 7523 §2.2): the type checked, the JWT

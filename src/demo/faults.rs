@@ -26,6 +26,9 @@ use super::{Demo, oauth_error, store};
 /// Which fault switches are on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Faults {
+    /// `weak-*` and `vulnerable`: the security weaknesses a server audit
+    /// looks for ([`super::weak`]).
+    pub weak: super::weak::Weaknesses,
     /// `empty-403`: a client that fails to authenticate at the token,
     /// introspection or revocation endpoint gets HTTP 403 with an empty
     /// body (Glewlwyd; django-oauth-toolkit's introspection).
@@ -111,6 +114,16 @@ pub struct Faults {
     pub fapi2: bool,
     /// The MCP authorization switches (`mcp-*`, see `src/demo/mcp.rs`).
     pub mcp: super::mcp::McpFaults,
+    /// `token-exchange-refuse-actor`: a token exchange with an actor token
+    /// is refused with `invalid_request` (RFC 8693 §2.2.2), as a server
+    /// that issues no delegation tokens does.
+    pub token_exchange_refuse_actor: bool,
+    /// `token-exchange-no-issued-type`: token exchange responses leave out
+    /// `issued_token_type`, which RFC 8693 §2.2.1 requires.
+    pub token_exchange_no_issued_type: bool,
+    /// `jwt-bearer-wrong-sub`: the JWT bearer grant issues the token to the
+    /// client, not to the assertion's `sub` (RFC 7523 §3).
+    pub jwt_bearer_wrong_sub: bool,
 }
 
 /// The issuer that `iss-wrong` and `jarm-wrong-iss` name instead of the
@@ -122,7 +135,7 @@ pub const WRONG_AUDIENCE: &str = "some-other-client";
 
 impl Faults {
     /// The names accepted by [`Faults::switch_on`].
-    pub const NAMES: [&str; 24] = [
+    pub const NAMES: [&str; 27] = [
         "empty-403",
         "post-401",
         "bearer-challenge",
@@ -147,11 +160,14 @@ impl Faults {
         "jarm-no-aud",
         "jarm-alg-none",
         "fapi2",
+        "token-exchange-refuse-actor",
+        "token-exchange-no-issued-type",
+        "jwt-bearer-wrong-sub",
     ];
 
     /// Turns on the switch called `name`; false when there is none.
     pub fn switch_on(&mut self, name: &str) -> bool {
-        if self.mcp.switch_on(name) {
+        if self.mcp.switch_on(name) || self.weak.switch_on(name) {
             return true;
         }
         let switch = match name {
@@ -179,6 +195,9 @@ impl Faults {
             "jarm-no-aud" => &mut self.jarm_no_aud,
             "jarm-alg-none" => &mut self.jarm_alg_none,
             "fapi2" => &mut self.fapi2,
+            "token-exchange-refuse-actor" => &mut self.token_exchange_refuse_actor,
+            "token-exchange-no-issued-type" => &mut self.token_exchange_no_issued_type,
+            "jwt-bearer-wrong-sub" => &mut self.jwt_bearer_wrong_sub,
             _ => return false,
         };
         *switch = true;
@@ -232,6 +251,9 @@ impl Faults {
 
     /// Whether `uri` is registered for `client`, as the switches compare.
     pub fn redirect_allowed(&self, client: &store::Client, uri: &str) -> bool {
+        if self.weak.open_redirect {
+            return true;
+        }
         if self.exact_redirect_uri {
             return client.redirect_uris.contains(&uri);
         }

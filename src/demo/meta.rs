@@ -65,7 +65,9 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "revocation_endpoint": format!("{base}/revoke"),
         "grant_types_supported": [
             "authorization_code", "implicit", "client_credentials", "password", "refresh_token",
-            "urn:ietf:params:oauth:grant-type:device_code"
+            "urn:ietf:params:oauth:grant-type:device_code",
+            "urn:ietf:params:oauth:grant-type:token-exchange",
+            "urn:ietf:params:oauth:grant-type:jwt-bearer"
         ],
         "code_challenge_methods_supported": ["S256", "plain"],
         "authorization_response_iss_parameter_supported": true,
@@ -95,6 +97,9 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
     });
     if demo.faults.mcp.no_s256 {
         doc["code_challenge_methods_supported"] = json!(["plain"]);
+    }
+    if demo.faults.weak.advertises_s256_only() {
+        doc["code_challenge_methods_supported"] = json!(["S256"]);
     }
     if demo.faults.fapi2 {
         // FAPI 2.0 Security Profile §5.3.2: what remains allowed.

@@ -18,6 +18,7 @@ mod client_auth;
 mod dpop;
 mod faults;
 mod jose;
+mod jwt_bearer;
 mod keys;
 mod mcp;
 mod meta;
@@ -30,7 +31,9 @@ mod response;
 pub mod store;
 mod tls;
 mod token;
+mod token_exchange;
 pub mod user_agent;
+pub mod weak;
 
 pub use faults::Faults;
 pub use mcp::McpFaults;
@@ -369,7 +372,14 @@ fn router(demo: Arc<Demo>) -> Router {
         )
         .route("/device", get(authorize::device_page))
         .route("/userinfo", get(api::userinfo).post(api::userinfo))
-        .route("/token", post(token::token))
+        .route(
+            "/token",
+            if demo.faults.weak.token_get {
+                post(token::token).get(token::token_by_get)
+            } else {
+                post(token::token)
+            },
+        )
         .route("/introspect", post(meta::introspect))
         .route("/revoke", post(meta::revoke))
         .route("/api/me", get(api::me).post(api::me))

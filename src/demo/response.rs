@@ -130,7 +130,7 @@ impl Redirect {
     ) -> Self {
         Self {
             uri,
-            state,
+            state: state.filter(|_| !demo.faults.weak.state_dropped),
             mode,
             issuer: response_issuer(demo, flavor),
             client_id: client.id.to_string(),

@@ -159,6 +159,35 @@ pub const CLIENTS: &[Client] = &[
         tls_client_auth_subject_cn: None,
     },
     Client {
+        id: "demo-token-exchange",
+        secret: Some("token-exchange-secret"),
+        grants: &[
+            "client_credentials",
+            "password",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:token-exchange",
+        ],
+        default_scope: "read",
+        redirect_uris: &[],
+        id_token_alg: "RS256",
+        authorization_signed_response_alg: "RS256",
+        jwks: None,
+        tls_client_auth_subject_cn: None,
+    },
+    Client {
+        id: "demo-jwt-bearer",
+        secret: Some("jwt-bearer-secret"),
+        grants: &["urn:ietf:params:oauth:grant-type:jwt-bearer"],
+        default_scope: "read",
+        redirect_uris: &[],
+        id_token_alg: "RS256",
+        authorization_signed_response_alg: "RS256",
+        jwks: Some(include_str!(
+            "../../assets/demo-keys/demo-jwt-es256.jwks.json"
+        )),
+        tls_client_auth_subject_cn: None,
+    },
+    Client {
         id: "demo-mtls",
         secret: None,
         grants: &[
@@ -357,6 +386,9 @@ pub struct Store {
     pub access: HashMap<String, AccessRecord>,
     /// Refresh tokens by value.
     pub refresh: HashMap<String, RefreshRecord>,
+    /// Refresh rotation: the token each used refresh token was exchanged
+    /// for, so a reuse can revoke the whole family (RFC 9700 §4.14.2).
+    pub refresh_successor: HashMap<String, String>,
     /// Authorization requests waiting for the user, by id.
     pub pending: HashMap<String, Pending>,
     /// Authorization codes.
@@ -375,6 +407,9 @@ pub struct Store {
     /// Client assertions seen (`client_id` and `jti`), with their `exp`,
     /// refused when replayed (RFC 7523 §3).
     pub assertion_jtis: HashMap<(String, String), i64>,
+    /// JWT bearer grant assertions seen (`client_id` and `jti`), with
+    /// their `exp`, refused when replayed (RFC 7523 §3).
+    pub grant_assertion_jtis: HashMap<(String, String), i64>,
     /// DPoP proofs seen (key thumbprint and `jti`), with their `iat`
     /// (RFC 9449 §11.1).
     pub dpop_jtis: HashMap<(String, String), i64>,

@@ -1,12 +1,14 @@
 //! The token endpoint (RFC 6749 §3.2): client_credentials, password,
 //! refresh_token (with rotation), authorization_code (with PKCE, single-use
-//! codes) and the device grant (RFC 8628); ID tokens when `openid` is granted.
+//! codes), the device grant (RFC 8628), token exchange (RFC 8693, in
+//! `token_exchange.rs`) and the JWT bearer grant (RFC 7523, in
+//! `jwt_bearer.rs`); ID tokens when `openid` is granted.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 use base64::Engine as _;
 use jsonwebtoken::Algorithm;
@@ -18,7 +20,7 @@ use super::dpop::{self, Refusal};
 use super::jose;
 use super::store::{self, AccessRecord, Client, CodeRecord, DeviceStatus, RefreshRecord, SCOPES};
 use super::tls::ClientCertificate;
-use super::{Demo, no_store_json, now, oauth_error};
+use super::{Demo, jwt_bearer, no_store_json, now, oauth_error, token_exchange};
 
 /// The device grant's `grant_type` (RFC 8628 §3.4).
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -82,7 +84,13 @@ pub async fn token(
     }
     if !matches!(
         grant_type,
-        "client_credentials" | "password" | "refresh_token" | "authorization_code" | DEVICE
+        "client_credentials"
+            | "password"
+            | "refresh_token"
+            | "authorization_code"
+            | DEVICE
+            | token_exchange::GRANT
+            | jwt_bearer::GRANT
     ) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -117,13 +125,39 @@ pub async fn token(
         "password" => password(&demo, client, &form, &binding),
         "authorization_code" => authorization_code(&demo, client, &form, &binding),
         DEVICE => device_code(&demo, client, &form, &binding),
+        token_exchange::GRANT => token_exchange::exchange(&demo, client, &form),
+        jwt_bearer::GRANT => {
+            let token_endpoint = format!("{}{}", demo.issuer, uri.path());
+            jwt_bearer::grant(&demo, client, &form, &token_endpoint, &binding)
+        }
         _ => refresh(&demo, client, &form, &binding),
     };
-    if response.status().is_success() {
+    let mut response = if response.status().is_success() {
         dpop::with_nonce(&demo, response)
     } else {
         response
+    };
+    if demo.faults.weak.no_store_missing {
+        response.headers_mut().remove(header::CACHE_CONTROL);
+        response.headers_mut().remove(header::PRAGMA);
     }
+    response
+}
+
+/// `GET /token` (`weak-token-get` only): the query read as the form a POST
+/// would carry — what RFC 6749 §3.2 forbids ("MUST use POST").
+pub async fn token_by_get(
+    state: State<Arc<Demo>>,
+    peer: ClientCertificate,
+    uri: Uri,
+    mut headers: HeaderMap,
+) -> Response {
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    let body = Bytes::from(uri.query().unwrap_or_default().to_string());
+    token(state, peer, uri, headers, body).await
 }
 
 /// What the access token (and a public client's refresh token) is bound
@@ -251,6 +285,9 @@ fn refresh(demo: &Demo, client: &Client, form: &Form, binding: &Binding) -> Resp
     // A narrower scope may be asked for, never a wider one (RFC 6749 §6).
     let scope = match form.get("scope") {
         None => record.scope.clone(),
+        Some(_) if demo.faults.weak.scope_escalation => {
+            form.get("scope").unwrap_or_default().to_string()
+        }
         Some(asked) => {
             let granted: Vec<&str> = record.scope.split_whitespace().collect();
             if let Some(extra) = asked.split_whitespace().find(|s| !granted.contains(s)) {
@@ -263,7 +300,19 @@ fn refresh(demo: &Demo, client: &Client, form: &Form, binding: &Binding) -> Resp
             asked.to_string()
         }
     };
-    issue(demo, client, &record.sub, &scope, true, None, binding)
+    match mint(demo, client, &record.sub, &scope, true, None, binding) {
+        Ok((response, minted)) => {
+            // The rotation's family: a reuse of `presented` ends the new
+            // one too (RFC 9700 §4.14.2).
+            if let Some(next) = minted.refresh_token {
+                demo.store()
+                    .refresh_successor
+                    .insert(presented.to_string(), next);
+            }
+            response
+        }
+        Err(response) => response,
+    }
 }
 
 fn authorization_code(demo: &Demo, client: &Client, form: &Form, binding: &Binding) -> Response {
@@ -318,7 +367,7 @@ pub(super) fn take_refresh(
         ))
     };
     let mut store = demo.store();
-    let Some(record) = store.refresh.get_mut(presented) else {
+    let Some(record) = store.refresh.get(presented) else {
         return invalid("unknown refresh token");
     };
     if client_id.is_some_and(|id| record.client_id != id) {
@@ -327,11 +376,33 @@ pub(super) fn take_refresh(
     if record.revoked {
         return invalid("the refresh token was revoked");
     }
-    if record.used {
+    if record.used && !demo.faults.weak.no_reuse_detection {
+        // A rotated-out token came back: someone holds a copy. Its
+        // successors are revoked with it (RFC 9700 §4.14.2).
+        let mut next = store.refresh_successor.get(presented).cloned();
+        while let Some(token) = next {
+            let jtis = store
+                .refresh
+                .get_mut(&token)
+                .map(|successor| {
+                    successor.revoked = true;
+                    successor.access_jtis.clone()
+                })
+                .unwrap_or_default();
+            for jti in jtis {
+                if let Some(access) = store.access.get_mut(&jti) {
+                    access.revoked = true;
+                }
+            }
+            next = store.refresh_successor.get(&token).cloned();
+        }
         return invalid(
-            "the refresh token was already used; this server rotates refresh tokens, use the newest one",
+            "the refresh token was already used; this server rotates refresh tokens, so the newest one of its family is now revoked too (RFC 9700 §4.14.2)",
         );
     }
+    let Some(record) = store.refresh.get_mut(presented) else {
+        return invalid("unknown refresh token");
+    };
     if rotate {
         record.used = true;
     }
@@ -364,7 +435,7 @@ pub(super) fn take_code(
     let Some(record) = store.codes.get_mut(code) else {
         return invalid("unknown authorization code");
     };
-    if record.used {
+    if record.used && !demo.faults.weak.code_replay {
         // A replayed code: revoke what it produced (RFC 6749 §4.1.2).
         let record = record.clone();
         for token in &record.access_jtis {
@@ -391,10 +462,14 @@ pub(super) fn take_code(
     if record.expires_at <= now() {
         return invalid("the authorization code expired");
     }
-    if form.get("redirect_uri") != Some(record.redirect_uri.as_str()) {
+    if form.get("redirect_uri") != Some(record.redirect_uri.as_str())
+        && !demo.faults.weak.redirect_uri_unchecked
+    {
         return invalid("redirect_uri differs from the one in the authorization request");
     }
-    if let Err(description) = check_pkce(record.challenge.as_ref(), form.get("code_verifier")) {
+    if let Err(description) = check_pkce(record.challenge.as_ref(), form.get("code_verifier"))
+        && !demo.faults.weak.pkce_unchecked
+    {
         return invalid(description);
     }
     record.used = true;

@@ -120,7 +120,11 @@ impl GrantType {
             Self::AuthorizationCode => &[Endpoint::Authorization, Endpoint::Token],
             Self::Implicit => &[Endpoint::Authorization],
             Self::DeviceCode => &[Endpoint::DeviceAuthorization, Endpoint::Token],
-            Self::ClientCredentials | Self::Password | Self::RefreshToken => &[Endpoint::Token],
+            Self::ClientCredentials
+            | Self::Password
+            | Self::RefreshToken
+            | Self::TokenExchange
+            | Self::JwtBearer => &[Endpoint::Token],
         }
     }
 }

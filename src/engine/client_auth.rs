@@ -182,17 +182,7 @@ impl Assertions {
                 (Signer::Secret(secret), settings.alg.unwrap_or(Alg::Hs256))
             }
         };
-        let token_endpoint = profile.token_endpoint()?.to_string();
-        let audience = match &settings.audience {
-            AssertionAudience::Issuer => profile
-                .endpoints
-                .issuer
-                .as_ref()
-                .map(|issuer| issuer.as_str().trim_end_matches('/').to_string())
-                .unwrap_or(token_endpoint),
-            AssertionAudience::TokenEndpoint => token_endpoint,
-            AssertionAudience::Url(url) => url.clone(),
-        };
+        let audience = audience_value(profile, &settings.audience)?;
         Ok(Self {
             method,
             client_id,
@@ -263,6 +253,25 @@ impl Assertions {
     }
 }
 
+/// The `aud` an assertion names: the issuer (the token endpoint when the
+/// profile names no issuer), the token endpoint, or a value as written.
+pub fn audience_value(
+    profile: &Profile,
+    audience: &AssertionAudience,
+) -> Result<String, ProfileError> {
+    let token_endpoint = profile.token_endpoint()?.to_string();
+    Ok(match audience {
+        AssertionAudience::Issuer => profile
+            .endpoints
+            .issuer
+            .as_ref()
+            .map(|issuer| issuer.as_str().trim_end_matches('/').to_string())
+            .unwrap_or(token_endpoint),
+        AssertionAudience::TokenEndpoint => token_endpoint,
+        AssertionAudience::Url(url) => url.clone(),
+    })
+}
+
 /// A JWT the client sent to authenticate itself or prove possession of a
 /// key, read back out of a recorded request.
 #[derive(Debug, Clone, PartialEq)]
@@ -295,6 +304,27 @@ pub fn sent_jwts(request: &super::http::RecordedRequest) -> Vec<SentJwt> {
             label: format!("Client assertion ({method})"),
             decoded,
         });
+    }
+    if let Some((_, jwt)) = params.iter().find(|(name, _)| name == "assertion")
+        && let Ok(decoded) = super::jwt::decode("assertion", jwt)
+    {
+        found.push(SentJwt {
+            label: "Authorization grant assertion (RFC 7523)".to_string(),
+            decoded,
+        });
+    }
+    for (name, label) in [
+        ("subject_token", "Subject token (RFC 8693)"),
+        ("actor_token", "Actor token (RFC 8693)"),
+    ] {
+        if let Some((_, jwt)) = params.iter().find(|(n, _)| n == name)
+            && let Ok(decoded) = super::jwt::decode(name, jwt)
+        {
+            found.push(SentJwt {
+                label: label.to_string(),
+                decoded,
+            });
+        }
     }
     if let Some((_, jwt)) = params.iter().find(|(name, _)| name == "request")
         && let Ok(decoded) = super::jwt::decode("request", jwt)

@@ -527,6 +527,7 @@ pub fn explain(code: &str, stage: Stage) -> Explanation {
             request_uri_refused(code)
         }
         "use_dpop_nonce" => use_dpop_nonce(),
+        "invalid_target" if stage.registers(code) => invalid_target(stage),
         other => unknown(other, stage),
     };
     let reference = text
@@ -618,6 +619,15 @@ fn invalid_request(stage: Stage) -> Text {
             "The parameters were sent in the query string instead of the form-encoded body.",
             "The client authenticated in two ways at once (HTTP Basic and client_secret in the body).",
         ]),
+        Stage::TokenRequest(GrantType::TokenExchange) => text.causes(&[
+            "The subject token or the actor token is not valid for the server: unknown to it, expired, revoked, or of another type than subject_token_type / actor_token_type says (RFC 8693 §2.2.2).",
+            "The server's policy does not allow this exchange: many servers refuse actor tokens (delegation), or exchanges between these clients.",
+            "subject_token or subject_token_type is missing, or actor_token_type was sent without actor_token (or the other way round) (RFC 8693 §2.1).",
+        ]),
+        Stage::TokenRequest(GrantType::JwtBearer) => text.causes(&[
+            "assertion is missing, or holds more than one JWT (RFC 7523 §2.1).",
+            "The parameters were sent in the query string instead of the form-encoded body.",
+        ]),
         Stage::TokenRequest(GrantType::RefreshToken) => text.causes(&[
             "refresh_token is missing or empty.",
             "The refresh token contains +, / or = and was not form-encoded, so it arrived changed.",
@@ -642,9 +652,17 @@ fn invalid_request(stage: Stage) -> Text {
             "The parameters were sent in the query string instead of the form-encoded body.",
         ]),
     };
+    let text = match stage {
+        Stage::TokenRequest(GrantType::TokenExchange) => text.tries(&[
+            "Check the subject token is one this server issued and still valid, and that subject_token_type names its real type ([token_exchange]).",
+            "Run again without the actor token: if that works, the server refuses delegation for this client.",
+        ]),
+        _ => text,
+    };
     text.reference(match stage {
         Stage::Authorization => "RFC 6749 §4.1.2.1",
         Stage::ApiCall => "RFC 6750 §3.1",
+        Stage::TokenRequest(GrantType::TokenExchange) => "RFC 8693 §2.2.2",
         _ => "RFC 6749 §5.2",
     })
     .tries(&[
@@ -799,6 +817,19 @@ fn invalid_grant(stage: Stage) -> Text {
                 "The device_code is unknown, already exchanged, or belongs to another client.",
             ])
             .tries(&["Start the device grant again."]),
+        Stage::TokenRequest(GrantType::JwtBearer) => text
+            .causes(&[
+                "The assertion's signature does not verify with the key the server has for its issuer (signing_key_file, signing_key_kid).",
+                "aud does not name this server: RFC 7523 §3 wants its issuer or its token endpoint URL ([jwt_bearer] aud).",
+                "The assertion expired, or its iat or nbf lies in the future by the server's clock (a lifetime too long is refused too).",
+                "iss or sub is not one the server accepts for this client ([jwt_bearer] iss, sub).",
+                "Its jti was used before: an assertion is good for one request.",
+            ])
+            .tries(&[
+                "Read the assertion as sent (the step shows it decoded) against the provider's documentation, claim by claim.",
+                "Run again: a built assertion gets a fresh jti, iat and exp every time.",
+            ])
+            .reference("RFC 7523 §3.1"),
         _ => text
             .causes(&[
                 "The grant or token was issued to another client, or has expired or been revoked.",
@@ -1041,6 +1072,25 @@ fn insufficient_scope() -> Text {
         "Compare the granted scope (scope in the token response) with what the API documents.",
     ])
     .reference("RFC 6750 §3.1")
+}
+
+fn invalid_target(stage: Stage) -> Text {
+    let text = Text::new(
+        "The server will not issue a token for the target asked for: an audience or resource it does not know, or one this client may not have tokens for.",
+    )
+    .causes(&[
+        "An audience (a logical name) or resource (an absolute URI) the server does not serve, spelled differently from what it knows, or with a trailing slash it does not expect.",
+        "The client is not allowed tokens for that target.",
+    ])
+    .tries(&[
+        "Read the error_description, then use the audience / resource values the provider documents.",
+        "Run again with no audience or resource: the server then picks its default target.",
+    ]);
+    if stage == Stage::TokenRequest(GrantType::TokenExchange) {
+        text.reference("RFC 8693 §2.2.2")
+    } else {
+        text.reference("RFC 8707 §2")
+    }
 }
 
 fn unknown(code: &str, stage: Stage) -> Text {

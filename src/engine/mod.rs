@@ -3,6 +3,7 @@
 //! everything it does is reachable from a test or from the command line.
 
 pub mod api;
+pub mod audit;
 pub mod autodiscovery;
 pub mod browser;
 pub mod callback;
@@ -15,11 +16,13 @@ pub mod discovery;
 pub mod dpop;
 pub mod error;
 pub mod explain;
+pub mod extension_grants;
 pub mod fapi2;
 pub mod findings;
 pub mod grants;
 pub mod har;
 pub mod http;
+pub mod import;
 pub mod introspection;
 pub mod jwks;
 pub mod jwt;

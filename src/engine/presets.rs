@@ -23,6 +23,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         "demo-device.toml",
         include_str!("../../assets/presets/demo-device.toml"),
     ),
+    (
+        "demo-token-exchange.toml",
+        include_str!("../../assets/presets/demo-token-exchange.toml"),
+    ),
     ("wapi.toml", include_str!("../../assets/presets/wapi.toml")),
     (
         "orchestrator.toml",

@@ -228,6 +228,12 @@ pub struct ProfileFile {
     /// Ready-made API requests, shown in the Request tab.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<RequestFile>,
+    /// The token exchange grant's request (RFC 8693 §2.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_exchange: Option<super::extension_grants::TokenExchangeFile>,
+    /// The JWT bearer grant's assertion (RFC 7523 §2.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_bearer: Option<super::extension_grants::JwtBearerFile>,
     /// The MCP server this client was set up for (`oauth-debugger mcp`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp: Option<McpFile>,
@@ -615,17 +621,31 @@ pub enum GrantType {
     /// RFC 6749 §6.
     #[serde(rename = "refresh_token")]
     RefreshToken,
+    /// RFC 8693 (token exchange); `token-exchange` is read as this too.
+    #[serde(
+        rename = "urn:ietf:params:oauth:grant-type:token-exchange",
+        alias = "token-exchange"
+    )]
+    TokenExchange,
+    /// RFC 7523 §2.1 (JWT bearer); `jwt-bearer` is read as this too.
+    #[serde(
+        rename = "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        alias = "jwt-bearer"
+    )]
+    JwtBearer,
 }
 
 impl GrantType {
     /// Every grant, in the order a picker shows them.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::AuthorizationCode,
         Self::ClientCredentials,
         Self::Password,
         Self::RefreshToken,
         Self::DeviceCode,
         Self::Implicit,
+        Self::TokenExchange,
+        Self::JwtBearer,
     ];
 
     /// The value as it is written in a profile and sent as `grant_type`.
@@ -637,13 +657,19 @@ impl GrantType {
             Self::Implicit => "implicit",
             Self::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
             Self::RefreshToken => "refresh_token",
+            Self::TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
+            Self::JwtBearer => "urn:ietf:params:oauth:grant-type:jwt-bearer",
         }
     }
 
-    /// Parses the written form; also accepts `device_code` as a short name.
+    /// Parses the written form; also accepts the short names
+    /// `device_code`, `token-exchange` and `jwt-bearer`.
     pub fn parse(value: &str) -> Option<Self> {
-        if value == "device_code" {
-            return Some(Self::DeviceCode);
+        match value {
+            "device_code" => return Some(Self::DeviceCode),
+            "token-exchange" => return Some(Self::TokenExchange),
+            "jwt-bearer" => return Some(Self::JwtBearer),
+            _ => {}
         }
         Self::ALL.into_iter().find(|g| g.as_str() == value)
     }
@@ -893,6 +919,10 @@ pub struct Profile {
     pub logout: Option<LogoutConfig>,
     /// Ready-made API requests.
     pub requests: Vec<SavedRequest>,
+    /// `[token_exchange]` (RFC 8693), when written.
+    pub token_exchange: Option<super::extension_grants::TokenExchangeSettings>,
+    /// `[jwt_bearer]` (RFC 7523), when written.
+    pub jwt_bearer: Option<super::extension_grants::JwtBearerSettings>,
 }
 
 // ---------------------------------------------------------------------------
@@ -1029,12 +1059,26 @@ impl ProfileFile {
 
 impl ProfileFile {
     /// This profile with its secrets left out, for sharing: the client
-    /// secret and the password, and the references to this machine's
-    /// keychain (`*_env` references stay).
+    /// secret and the password, the token exchange's subject and actor
+    /// tokens and the JWT bearer assertion, and the references to this
+    /// machine's keychain (`*_env` references stay).
     pub fn without_secrets(&self) -> ProfileFile {
         ProfileFile {
             client_secret: None,
             password: None,
+            token_exchange: self.token_exchange.clone().map(|table| {
+                super::extension_grants::TokenExchangeFile {
+                    subject_token: None,
+                    actor_token: None,
+                    ..table
+                }
+            }),
+            jwt_bearer: self.jwt_bearer.clone().map(|table| {
+                super::extension_grants::JwtBearerFile {
+                    assertion: None,
+                    ..table
+                }
+            }),
             ..self.with_secrets_inline()
         }
     }
@@ -1494,6 +1538,15 @@ impl Profile {
             None => Duration::from_secs(DEFAULT_CLOCK_SKEW_SECS),
         };
 
+        let token_exchange = file
+            .token_exchange
+            .as_ref()
+            .map(|table| super::extension_grants::token_exchange(table, &mut problems));
+        let jwt_bearer = file
+            .jwt_bearer
+            .as_ref()
+            .map(|table| super::extension_grants::jwt_bearer(table, key_file_given, &mut problems));
+
         if !problems.is_empty() {
             return Err(ProfileError {
                 path: None,
@@ -1532,6 +1585,8 @@ impl Profile {
             compat: file.compat.unwrap_or_default(),
             logout,
             requests,
+            token_exchange,
+            jwt_bearer,
         })
     }
 

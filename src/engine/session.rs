@@ -143,6 +143,8 @@ mod tests {
             exchange_id: None,
             jwts: Vec::new(),
             nonce: None,
+            issued_token_type: None,
+            delegation: Vec::new(),
         }
     }
 

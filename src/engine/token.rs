@@ -59,6 +59,14 @@ pub struct TokenSet {
     /// led to these tokens, for validating the ID token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+    /// `issued_token_type` of a token exchange response (RFC 8693 §2.2.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<String>,
+    /// The delegation chain in a JWT access token's `act` claim (RFC 8693
+    /// §4.1): the current actor first, then each prior actor, each with its
+    /// claims but without the nested `act`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegation: Vec<Map<String, Value>>,
 }
 
 impl TokenSet {
@@ -453,9 +461,17 @@ pub fn token_set_from_fields(
         &mut findings,
     )
     .map(Secret::new);
+    let issued_token_type = optional_string(
+        &mut fields,
+        "issued_token_type",
+        "RFC 8693 §2.2.1",
+        &mut findings,
+    );
 
     let mut jwts = Vec::new();
+    let mut delegation = Vec::new();
     if let Ok(decoded) = jwt::decode("access_token", access_token.expose()) {
+        delegation = delegation_chain(&decoded.claims, &mut findings);
         jwts.push(decoded);
     }
     if let Some(id_token) = &id_token {
@@ -487,7 +503,47 @@ pub fn token_set_from_fields(
         exchange_id,
         jwts,
         nonce: None,
+        issued_token_type,
+        delegation,
     })
+}
+
+/// How deep a delegation chain is followed; deeper ones are cut, said so.
+const MAX_DELEGATION_DEPTH: usize = 32;
+
+/// The actors of `claims`' `act` claim, outermost (current) first (RFC 8693
+/// §4.1). An `act` that is not a JSON object is a finding.
+pub fn delegation_chain(claims: &Value, findings: &mut Vec<Finding>) -> Vec<Map<String, Value>> {
+    let mut chain = Vec::new();
+    let mut act = claims.get("act");
+    while let Some(value) = act {
+        let Value::Object(actor) = value else {
+            findings.push(Finding::new(
+                Severity::Warning,
+                "act_not_object",
+                format!(
+                    "an act claim in the access token is {}; it must be a JSON object naming the actor",
+                    json_kind(value)
+                ),
+                Some("RFC 8693 §4.1"),
+            ));
+            break;
+        };
+        if chain.len() == MAX_DELEGATION_DEPTH {
+            findings.push(Finding::new(
+                Severity::Warning,
+                "act_too_deep",
+                format!("the delegation chain is more than {MAX_DELEGATION_DEPTH} actors deep; the rest is not shown"),
+                Some("RFC 8693 §4.1"),
+            ));
+            break;
+        }
+        let mut shown = actor.clone();
+        shown.remove("act");
+        chain.push(shown);
+        act = actor.get("act");
+    }
+    chain
 }
 
 /// Reads an OAuth error out of any JSON body (for non-token endpoints).

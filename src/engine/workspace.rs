@@ -303,6 +303,17 @@ impl Workspace {
         (files, problems)
     }
 
+    /// Reads clients from another tool (Postman, Insomnia, Bruno, a curl
+    /// line) as profiles, with the report of what was taken and left out.
+    /// Nothing is saved here: the app saves each profile as it adds it.
+    pub fn import_clients(
+        &self,
+        source: &super::import::ImportSource,
+        options: &super::import::ImportOptions,
+    ) -> Result<super::import::ImportReport, String> {
+        super::import::import(source, options).map_err(|err| err.0)
+    }
+
     /// Writes `file` to `path` for another machine, secrets left out unless
     /// `include_secrets`.
     pub fn export(

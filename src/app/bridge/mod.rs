@@ -26,6 +26,7 @@ use crate::app::tokens::KeptTokens;
 use crate::app::tokens::tools::{ToolCommand, ToolEvent};
 use crate::demo::Mode;
 use crate::engine::api::ApiRequest;
+use crate::engine::grants::CurrentTokens;
 use crate::engine::grants::Progress;
 use crate::engine::grants::step::PreparedRequest;
 use crate::engine::http::Exchange;
@@ -62,6 +63,11 @@ pub enum Command {
     },
     /// Read profile files to import.
     Import(Vec<PathBuf>),
+    /// Read clients from another tool (Postman, Insomnia, Bruno, curl).
+    ImportClients(
+        crate::engine::import::ImportSource,
+        crate::engine::import::ImportOptions,
+    ),
     /// Write a profile to a file for another machine.
     Export {
         /// Where.
@@ -85,8 +91,9 @@ pub enum Command {
         profile: Box<Profile>,
         /// The grant to run.
         grant: GrantType,
-        /// For the refresh_token grant.
-        refresh_token: Option<Secret>,
+        /// The profile's current tokens: the refresh token for the
+        /// refresh_token grant, the subject of a token exchange.
+        current: Box<CurrentTokens>,
         /// Open the system browser for browser grants.
         open_browser: bool,
         /// Step mode: wait for the user to approve (and maybe edit) the
@@ -105,8 +112,9 @@ pub enum Command {
         profile: Box<Profile>,
         /// The grant.
         grant: GrantType,
-        /// For the refresh_token grant.
-        refresh_token: Option<Secret>,
+        /// The profile's current tokens: the refresh token for the
+        /// refresh_token grant, the subject of a token exchange.
+        current: Box<CurrentTokens>,
     },
     /// Send a prepared (and possibly edited) token request.
     SendPrepared {
@@ -201,6 +209,8 @@ pub enum Event {
     ProfileDeleted(ProfileId, Result<(), String>),
     /// Profiles read for import, and the problems met.
     Imported(Vec<ProfileFile>, Vec<String>),
+    /// Clients read from another tool, with the report (or why not).
+    ClientsImported(Result<Box<crate::engine::import::ImportReport>, String>),
     /// An export finished: what happened, for people.
     Exported(Result<String, String>),
     /// Keeping tokens changed or they were written: what happened.

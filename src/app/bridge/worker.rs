@@ -202,6 +202,18 @@ pub(super) async fn run(
                     events.send(Event::Imported(files, problems)).await;
                 });
             }
+            Command::ImportClients(source, options) => {
+                let events = events.clone();
+                let workspace = workspace.clone();
+                tokio::spawn(async move {
+                    let result = blocking(&workspace, move |w| w.import_clients(&source, &options))
+                        .await
+                        .unwrap_or_else(|| Err("the import did not finish".to_string()));
+                    events
+                        .send(Event::ClientsImported(result.map(Box::new)))
+                        .await;
+                });
+            }
             Command::Export {
                 path,
                 file,
@@ -244,7 +256,7 @@ pub(super) async fn run(
                 origin,
                 profile,
                 grant,
-                refresh_token,
+                current,
                 open_browser,
                 step,
             } => {
@@ -270,7 +282,11 @@ pub(super) async fn run(
                 let progress_events = events.clone();
                 let options = GrantOptions {
                     grant: Some(grant),
-                    refresh_token,
+                    refresh_token: current.refresh_token.clone(),
+                    subject_token: None,
+                    actor_token: None,
+                    assertion: None,
+                    current: *current,
                     browser: BrowserOptions {
                         open_browser,
                         progress: Some(Arc::new(move |progress| {
@@ -317,7 +333,7 @@ pub(super) async fn run(
                 origin,
                 profile,
                 grant,
-                refresh_token,
+                current,
             } => {
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, origin);
@@ -326,7 +342,8 @@ pub(super) async fn run(
                 tokio::spawn(async move {
                     let options = GrantOptions {
                         grant: Some(grant),
-                        refresh_token,
+                        refresh_token: current.refresh_token.clone(),
+                        current: *current,
                         ..GrantOptions::default()
                     };
                     let result = async {

@@ -94,7 +94,7 @@ impl App {
 
     /// Runs `owner`'s selected grant as a flow run.
     pub(crate) fn start_grant(&mut self, owner: ProfileId, step: bool) {
-        let Some((profile, grant, refresh_token, run)) = self.run_inputs(owner) else {
+        let Some((profile, grant, current, run)) = self.run_inputs(owner) else {
             return;
         };
         let session = self.state.sessions.of(owner);
@@ -102,7 +102,7 @@ impl App {
             origin: Origin::Flow(owner, run),
             profile: Box::new(profile),
             grant,
-            refresh_token,
+            current,
             open_browser: self.options.open_browser,
             step,
         };
@@ -116,15 +116,16 @@ impl App {
     }
 
     /// What a run of `owner`'s selected grant needs: the profile, the
-    /// grant, the profile's own refresh token and the next run's number —
-    /// or the run is refused in place of the old one, saying why.
+    /// grant, the profile's own current tokens (its refresh token, a token
+    /// exchange's subject) and the next run's number — or the run is
+    /// refused in place of the old one, saying why.
     fn run_inputs(
         &mut self,
         owner: ProfileId,
     ) -> Option<(
         crate::engine::Profile,
         crate::engine::GrantType,
-        Option<crate::engine::Secret>,
+        Box<crate::engine::grants::CurrentTokens>,
         u64,
     )> {
         let profile = match self.state.profiles.typed(owner) {
@@ -136,18 +137,19 @@ impl App {
         };
         let session = self.state.sessions.of(owner);
         let grant = session.flow.grant;
-        let refresh_token = session
+        let current = session
             .tokens
             .current()
-            .and_then(|t| t.refresh_token.clone());
-        if grant.needs_refresh_token() && refresh_token.is_none() {
+            .map(crate::engine::grants::CurrentTokens::of)
+            .unwrap_or_default();
+        if grant.needs_refresh_token() && current.refresh_token.is_none() {
             self.refuse_run(
                 owner,
                 "There is no refresh token to use: run a grant that issues one first.".to_string(),
             );
             return None;
         }
-        Some((profile, grant, refresh_token, session.flow.run_id + 1))
+        Some((profile, grant, Box::new(current), session.flow.run_id + 1))
     }
 
     /// A run that cannot start: the old run leaves the screen and the
@@ -162,7 +164,7 @@ impl App {
 
     /// Next step on a token endpoint grant: build the request for editing.
     fn prepare_grant(&mut self, owner: ProfileId) {
-        let Some((profile, grant, refresh_token, run)) = self.run_inputs(owner) else {
+        let Some((profile, grant, current, run)) = self.run_inputs(owner) else {
             return;
         };
         let session = self.state.sessions.of(owner);
@@ -170,7 +172,7 @@ impl App {
             origin: Origin::Flow(owner, run),
             profile: Box::new(profile),
             grant,
-            refresh_token,
+            current,
         };
         if self.bridge.send(command) {
             session.flow.start_preparing();

@@ -7,6 +7,7 @@
 //! closing the window with unsaved edits asks first.
 
 pub mod editor;
+pub mod import;
 pub mod mcp;
 pub mod panel;
 pub mod state;
@@ -40,6 +41,11 @@ pub enum ProfileAction {
     Export,
     /// Import profiles from these files.
     Import(Vec<std::path::PathBuf>),
+    /// Import clients from another tool (Postman, Insomnia, Bruno, curl).
+    ImportClients(
+        crate::engine::import::ImportSource,
+        crate::engine::import::ImportOptions,
+    ),
     /// Discover the selected profile's endpoints from its issuer.
     Discover,
     /// Make a key pair for the selected profile's client assertions.
@@ -123,6 +129,13 @@ impl App {
             }
             ProfileAction::Import(paths) => {
                 self.bridge.send(Command::Import(paths));
+            }
+            ProfileAction::ImportClients(source, options) => {
+                if !self.bridge.send(Command::ImportClients(source, options)) {
+                    self.state.profiles.import.finish(Err(
+                        "The engine is busy; import again in a moment.".to_string(),
+                    ));
+                }
             }
             ProfileAction::Discover => {
                 if let Some(id) = selected {
@@ -259,6 +272,32 @@ impl App {
             Err(message) => self.state.notice = Some(message),
         }
         self.close_when_saved();
+    }
+
+    /// Clients read from another tool: each is added under a name no other
+    /// profile has, selected and saved at once (secrets by the usual
+    /// keychain rules); the window shows the report.
+    pub(crate) fn clients_imported(
+        &mut self,
+        result: Result<Box<crate::engine::import::ImportReport>, String>,
+    ) {
+        match result {
+            Ok(mut report) => {
+                let taken: Vec<String> = self
+                    .state
+                    .profiles
+                    .entries
+                    .iter()
+                    .map(|e| e.name().to_string())
+                    .collect();
+                crate::engine::import::make_names_unique(&mut report.profiles, &taken);
+                for profile in &report.profiles {
+                    self.add_profile(profile.file.clone());
+                }
+                self.state.profiles.import.finish(Ok(&report));
+            }
+            Err(message) => self.state.profiles.import.finish(Err(message)),
+        }
     }
 
     /// Drops a profile and its session (its tokens go with it).

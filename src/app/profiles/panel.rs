@@ -79,6 +79,13 @@ pub fn clients_ui(
         {
             profiles.mcp.open = !profiles.mcp.open;
         }
+        if ui
+            .small_button("Import…")
+            .on_hover_text("Clients from Postman, Insomnia, Bruno or a curl command")
+            .clicked()
+        {
+            profiles.import.open = true;
+        }
         ui.menu_button("New from preset", |ui| {
             for (index, (file, _)) in PRESETS.iter().enumerate() {
                 let name = crate::engine::presets::preset(index)
@@ -134,6 +141,11 @@ pub fn clients_ui(
             ui.colored_label(color, message);
         }
     });
+    if profiles.import.open
+        && let Some(action) = super::import::import_window_ui(ui.ctx(), &mut profiles.import)
+    {
+        actions.push(action);
+    }
     for problem in &profiles.broken {
         ui.add(
             egui::Label::new(egui::RichText::new(problem).color(ui.visuals().error_fg_color))

@@ -74,6 +74,8 @@ pub struct ProfilesState {
     pub transfer: TransferState,
     /// "New from MCP server URL".
     pub mcp: super::mcp::McpState,
+    /// The Import… window (clients from other tools).
+    pub import: super::import::ImportState,
 }
 
 impl ProfilesState {

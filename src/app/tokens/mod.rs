@@ -116,7 +116,10 @@ impl App {
             origin: Origin::Token(owner),
             profile: Box::new(profile),
             grant: GrantType::RefreshToken,
-            refresh_token: Some(refresh_token),
+            current: Box::new(crate::engine::grants::CurrentTokens {
+                refresh_token: Some(refresh_token),
+                ..Default::default()
+            }),
             open_browser: false,
             step: false,
         };

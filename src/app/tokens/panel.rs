@@ -193,6 +193,7 @@ pub fn tokens_ui(
             }
             ui.add_space(6.0);
             fields_ui(ui, current, reveal);
+            delegation_ui(ui, current);
             findings_ui(ui, current);
             tools_ui(ui, tools, offered, reveal, &mut actions);
             let verifications = tools.verifications_of(current);
@@ -389,12 +390,66 @@ fn fields_ui(ui: &mut egui::Ui, tokens: &TokenSet, reveal: bool) {
             ui.label("id_token");
             secret(ui, "id_token", tokens.id_token.as_ref());
             ui.end_row();
+            if tokens.grant == crate::engine::GrantType::TokenExchange
+                || tokens.issued_token_type.is_some()
+            {
+                ui.label("issued_token_type");
+                let issued = tokens
+                    .issued_token_type
+                    .as_deref()
+                    .unwrap_or("(missing — RFC 8693 §2.2.1 requires it)");
+                value_ui(ui, "issued_token_type", issued);
+                ui.end_row();
+            }
             for (name, value) in &tokens.other {
                 ui.label(name);
                 value_ui(ui, name, &value.to_string());
                 ui.end_row();
             }
         });
+}
+
+/// The delegation chain of the access token's `act` claim (RFC 8693
+/// §4.1) as a small tree: the subject, then each actor indented under the
+/// one it acts for — the current actor first, prior actors below it.
+fn delegation_ui(ui: &mut egui::Ui, tokens: &TokenSet) {
+    if tokens.delegation.is_empty() {
+        return;
+    }
+    let subject = tokens
+        .jwts
+        .iter()
+        .find(|j| j.source == "access_token")
+        .and_then(|j| j.claims["sub"].as_str())
+        .unwrap_or("(no sub)");
+    ui.add_space(6.0);
+    ui.strong("Delegation (act claim, RFC 8693 §4.1)");
+    ui.label(format!("subject: {subject}"));
+    actors_ui(ui, &tokens.delegation, 0);
+}
+
+fn actors_ui(
+    ui: &mut egui::Ui,
+    chain: &[serde_json::Map<String, serde_json::Value>],
+    depth: usize,
+) {
+    let Some((actor, prior)) = chain.split_first() else {
+        return;
+    };
+    ui.indent(("delegation", depth), |ui| {
+        let name = actor
+            .get("sub")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| serde_json::Value::Object(actor.clone()).to_string());
+        let role = if depth == 0 { "current" } else { "prior" };
+        let mut line = format!("actor: {name} ({role})");
+        if let Some(iss) = actor.get("iss").and_then(|v| v.as_str()) {
+            line.push_str(&format!(", iss {iss}"));
+        }
+        ui.label(line);
+        actors_ui(ui, prior, depth + 1);
+    });
 }
 
 fn findings_ui(ui: &mut egui::Ui, tokens: &TokenSet) {

@@ -188,7 +188,7 @@ pub(super) async fn prepare_redirect(
 /// The browser half of the code and implicit grants: listener (or paste),
 /// authorization request, browser, redirect, checks. Returns the request sent
 /// and what came back.
-pub(super) async fn authorize_in_browser(
+pub async fn authorize_in_browser(
     profile: &Profile,
     http: &HttpClient,
     options: &BrowserOptions,

@@ -12,10 +12,12 @@ pub mod device_code;
 pub mod hardened;
 mod implicit;
 pub mod jarm;
+pub mod jwt_bearer;
 mod password;
 pub mod preflight;
 mod refresh_token;
 pub mod step;
+pub mod token_exchange;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,8 +48,42 @@ pub struct GrantOptions {
     pub grant: Option<GrantType>,
     /// The refresh token for the refresh_token grant.
     pub refresh_token: Option<Secret>,
+    /// Token exchange: the subject token, instead of the profile's
+    /// (`--subject-token`).
+    pub subject_token: Option<Secret>,
+    /// Token exchange: the actor token, instead of the profile's
+    /// (`--actor-token`).
+    pub actor_token: Option<Secret>,
+    /// JWT bearer: a ready-made assertion, instead of the profile's
+    /// (`--assertion`).
+    pub assertion: Option<Secret>,
+    /// The profile's current tokens, for `from` in `[token_exchange]`.
+    pub current: CurrentTokens,
     /// How the browser grants reach the user.
     pub browser: BrowserOptions,
+}
+
+/// The tokens a profile holds now (the app's current token set), which a
+/// token exchange may take as its subject (`from = "access_token"`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CurrentTokens {
+    /// `access_token`.
+    pub access_token: Option<Secret>,
+    /// `id_token`.
+    pub id_token: Option<Secret>,
+    /// `refresh_token`.
+    pub refresh_token: Option<Secret>,
+}
+
+impl CurrentTokens {
+    /// The tokens of `set`.
+    pub fn of(set: &TokenSet) -> Self {
+        Self {
+            access_token: Some(set.access_token.clone()),
+            id_token: set.id_token.clone(),
+            refresh_token: set.refresh_token.clone(),
+        }
+    }
 }
 
 /// What a browser grant reports while it runs, so the caller can show it.
@@ -355,6 +391,44 @@ pub async fn run(
         }
         GrantType::Implicit => implicit::run(profile, http, &options.browser).await,
         GrantType::DeviceCode => device_code::run(profile, http, &options.browser).await,
+        GrantType::TokenExchange => token_exchange::run(profile, http, options).await,
+        GrantType::JwtBearer => jwt_bearer::run(profile, http, options).await,
+    }
+}
+
+/// The token request of an extension grant (RFC 6749 §4.5): the oauth2
+/// crate builds a client credentials request — client authentication, the
+/// profile's scopes and extra parameters, exactly as for every grant — and
+/// on its way out its `grant_type` is replaced by `params` (which start with
+/// the extension grant's own `grant_type`).
+fn extension_grant<S>(
+    send: S,
+    params: Vec<(String, String)>,
+) -> impl Fn(
+    oauth2::HttpRequest,
+) -> std::pin::Pin<
+    Box<dyn Future<Output = Result<oauth2::HttpResponse, TransportError>> + Send>,
+> + Send
++ Sync
+where
+    S: Fn(
+            oauth2::HttpRequest,
+        ) -> std::pin::Pin<
+            Box<dyn Future<Output = Result<oauth2::HttpResponse, TransportError>> + Send>,
+        > + Send
+        + Sync,
+{
+    move |mut request: oauth2::HttpRequest| {
+        let kept: Vec<(String, String)> = url::form_urlencoded::parse(request.body())
+            .into_owned()
+            .filter(|(name, _)| name != "grant_type")
+            .collect();
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&params)
+            .extend_pairs(&kept)
+            .finish();
+        *request.body_mut() = body.into_bytes();
+        send(request)
     }
 }
 
@@ -527,6 +601,13 @@ fn from_exchange(
         notes,
     ) {
         Ok(mut tokens) => {
+            match grant {
+                GrantType::TokenExchange => {
+                    token_exchange::check_response(&mut tokens, &exchange.request);
+                }
+                GrantType::JwtBearer => jwt_bearer::check_response(&mut tokens, &exchange.request),
+                _ => {}
+            }
             // Token times are absolute: a server clock that is off makes
             // them look wrong here.
             tokens
@@ -573,6 +654,8 @@ impl GrantType {
             Self::Implicit => "Implicit",
             Self::DeviceCode => "Device authorization",
             Self::RefreshToken => "Refresh token",
+            Self::TokenExchange => "Token exchange",
+            Self::JwtBearer => "JWT bearer",
         }
     }
 
@@ -598,7 +681,11 @@ impl GrantType {
     pub fn is_single_token_request(self) -> bool {
         matches!(
             self,
-            Self::ClientCredentials | Self::Password | Self::RefreshToken
+            Self::ClientCredentials
+                | Self::Password
+                | Self::RefreshToken
+                | Self::TokenExchange
+                | Self::JwtBearer
         )
     }
 }

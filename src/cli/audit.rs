@@ -1,0 +1,185 @@
+//! `audit`: the negative checks of [`crate::engine::audit`] against the
+//! profile's server, printed as they finish; `--json`, `--junit FILE` and
+//! `--markdown FILE` for machines, CI and tickets. Exit code 0 when no
+//! required check failed, 1 when one did.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::{Exit, Failure, HarArgs, client, complete, finish_http, load, report_progress};
+use crate::engine::audit::{self, AuditOptions, CheckResult, Verdict, Weight};
+use crate::engine::grants::BrowserOptions;
+use crate::engine::profile::GrantType;
+
+/// `audit` options.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The profile (TOML) of a client registered at the server under test.
+    #[arg(long)]
+    pub profile: PathBuf,
+    /// Run only these checks (comma-separated IDs, e.g.
+    /// code-replay,pkce-verifier-missing).
+    #[arg(long, value_name = "ID,…", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Print one JSON object: {"checks": [...], "failed": bool}.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the results as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write the results as a Markdown table to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Print every HTTP exchange to stderr, secrets redacted.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Do not open a browser: print each authorization URL to stderr and
+    /// read the redirect URL from stdin.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// How long to wait for each browser sign-in, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub browser_timeout: u64,
+    /// HAR export.
+    #[command(flatten)]
+    pub har: HarArgs,
+}
+
+/// Runs the audit.
+pub async fn run(args: AuditArgs) -> Result<Exit, Failure> {
+    let unknown = audit::unknown_ids(&args.only);
+    if !unknown.is_empty() {
+        let known: Vec<&str> = audit::CHECKS.iter().map(|c| c.id).collect();
+        return Err(Failure::new(
+            Exit::Usage,
+            format!(
+                "no check called {}; the checks are: {}",
+                unknown.join(", "),
+                known.join(", ")
+            ),
+        ));
+    }
+    let profile = load(&args.profile)?;
+    let (http, printer) = client(&profile.http, args.verbose)?;
+    let http = super::with_dpop(http, &profile, false)?;
+    let browser_grant = profile.grant == Some(GrantType::AuthorizationCode);
+    let options = AuditOptions {
+        only: args.only.clone(),
+        browser: BrowserOptions {
+            open_browser: !args.no_browser,
+            paste_only: args.no_browser,
+            timeout: Duration::from_secs(args.browser_timeout.max(1)),
+            progress: Some(Arc::new(report_progress)),
+            paste: browser_grant.then(super::stdin_lines),
+            cancel: None,
+            approve_url: None,
+            approve_request: None,
+        },
+    };
+    let needs = profile.grant.map(GrantType::endpoints).unwrap_or_default();
+    let completed = complete(&profile, &http, needs).await;
+    let results = match completed {
+        Ok(profile) => {
+            let human = !args.json;
+            audit::run(&profile, &http, &options, |result| {
+                if human {
+                    outln!("{}", line(result));
+                }
+            })
+            .await
+        }
+        Err(failure) => {
+            finish_http(http, printer, &args.har).await;
+            return Err(failure);
+        }
+    };
+    let har_saved = finish_http(http, printer, &args.har).await;
+    let mut written = true;
+    for (path, text) in [
+        (
+            &args.junit,
+            args.junit.as_ref().map(|_| audit::report::junit(&results)),
+        ),
+        (
+            &args.markdown,
+            args.markdown
+                .as_ref()
+                .map(|_| audit::report::markdown(&results)),
+        ),
+    ] {
+        if let (Some(path), Some(text)) = (path, text)
+            && let Err(err) = std::fs::write(path, text)
+        {
+            eprintln!("error: cannot write {}: {err}", path.display());
+            written = false;
+        }
+    }
+    if args.json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&audit::report::json(&results)).unwrap_or_default()
+        );
+    } else {
+        outln!("{}", summary(&results));
+    }
+    Ok(if audit::failed(&results) {
+        Exit::Refused
+    } else if !har_saved || !written {
+        Exit::Usage
+    } else {
+        Exit::Success
+    })
+}
+
+/// One check, as it finished: verdict, ID, the rule, what was observed.
+fn line(result: &CheckResult) -> String {
+    let verdict = match (result.verdict, result.weight) {
+        (Verdict::Pass, _) => "PASS",
+        (Verdict::Fail, Weight::Required) => "FAIL",
+        (Verdict::Fail, Weight::Warning) => "WARN",
+        (Verdict::NotApplicable, _) => "N/A ",
+        (Verdict::Error, _) => "ERR ",
+    };
+    format!(
+        "{verdict}  {:<34} {}{}\n      {}",
+        result.id,
+        result.rfc,
+        if result.intrusive { " (intrusive)" } else { "" },
+        result.observed
+    )
+}
+
+/// "17 checks: 12 passed, 1 failed, 1 warning, 3 not applicable".
+fn summary(results: &[CheckResult]) -> String {
+    let count = |verdict: Verdict, weight: Option<Weight>| {
+        results
+            .iter()
+            .filter(|r| r.verdict == verdict && weight.is_none_or(|w| r.weight == w))
+            .count()
+    };
+    let mut parts = vec![format!("{} passed", count(Verdict::Pass, None))];
+    for (n, what) in [
+        (count(Verdict::Fail, Some(Weight::Required)), "failed"),
+        (count(Verdict::Fail, Some(Weight::Warning)), "warned"),
+        (count(Verdict::NotApplicable, None), "not applicable"),
+        (count(Verdict::Error, None), "could not run"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    format!(
+        "\n{} check{}: {}. {}",
+        results.len(),
+        if results.len() == 1 { "" } else { "s" },
+        parts.join(", "),
+        if audit::failed(results) {
+            "The server failed the audit."
+        } else {
+            "No required check failed."
+        }
+    )
+}
