@@ -39,6 +39,7 @@ macro_rules! out {
 mod audit;
 mod import;
 mod keys;
+mod mcp;
 mod oidc;
 
 pub use oidc::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
@@ -95,6 +96,9 @@ pub enum Command {
     /// thumbprint (private_key_jwt, DPoP, mutual TLS).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Walk an MCP server's authorization chain from its URL to an
+    /// authorized tools/list, each hop checked (docs/mcp.md).
+    Mcp(mcp::McpArgs),
     /// Audit the profile's authorization server: negative tests (code
     /// replay, PKCE, redirect URIs, refresh rotation, client
     /// authentication…), each with its RFC section and a verdict.
@@ -243,8 +247,9 @@ fn parse_fault(value: &str) -> Result<String, String> {
     } else {
         let weak = crate::demo::weak::Weaknesses::NAMES;
         Err(format!(
-            "unknown fault '{value}'; one of: {}, {}, vulnerable",
+            "unknown fault '{value}'; one of: {}, {}, {}, vulnerable",
             crate::demo::Faults::NAMES.join(", "),
+            crate::demo::McpFaults::NAMES.join(", "),
             weak.join(", ")
         ))
     }
@@ -529,6 +534,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Introspect(args) => args.output.json,
         Command::Userinfo(args) => args.output.json,
         Command::Revoke(args) => args.json,
+        Command::Mcp(args) => args.json,
         Command::Audit(args) => args.json,
         Command::Import(args) => args.json,
         Command::DemoServer(_)
@@ -550,6 +556,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Userinfo(args) => runtime.block_on(oidc::userinfo(args)),
         Command::Keychain(command) => keychain(command),
         Command::Keys(command) => keys::run(command),
+        Command::Mcp(args) => runtime.block_on(mcp::run(args)),
         Command::Audit(args) => runtime.block_on(audit::run(args)),
         Command::Import(args) => import::run(args),
     };

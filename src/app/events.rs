@@ -188,6 +188,12 @@ impl App {
                 });
             }
             Event::KeyGenerated(id, result) => self.key_generated(id, result),
+            Event::McpSignIn(id, url) => {
+                if self.state.profiles.mcp.running == Some(id) {
+                    self.state.profiles.mcp.authorization_url = Some(url);
+                }
+            }
+            Event::McpFinished(id, run) => self.mcp_finished(id, run),
             Event::DpopKeyMade(id, about) => {
                 if let Some(entry) = self.state.profiles.entry_mut(id) {
                     entry.dpop_key = Some(about);

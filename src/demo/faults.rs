@@ -112,6 +112,8 @@ pub struct Faults {
     /// client certificate at the token endpoint), codes that live 60 s and
     /// `iss` in authorization responses.
     pub fapi2: bool,
+    /// The MCP authorization switches (`mcp-*`, see `src/demo/mcp.rs`).
+    pub mcp: super::mcp::McpFaults,
     /// `token-exchange-refuse-actor`: a token exchange with an actor token
     /// is refused with `invalid_request` (RFC 8693 §2.2.2), as a server
     /// that issues no delegation tokens does.
@@ -165,7 +167,7 @@ impl Faults {
 
     /// Turns on the switch called `name`; false when there is none.
     pub fn switch_on(&mut self, name: &str) -> bool {
-        if self.weak.switch_on(name) {
+        if self.mcp.switch_on(name) || self.weak.switch_on(name) {
             return true;
         }
         let switch = match name {

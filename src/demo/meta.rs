@@ -91,7 +91,13 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "dpop_signing_alg_values_supported": dpop::ALGS,
+        // MCP client registration: RFC 7591 and Client ID Metadata Documents.
+        "registration_endpoint": format!("{base}/register"),
+        "client_id_metadata_document_supported": true,
     });
+    if demo.faults.mcp.no_s256 {
+        doc["code_challenge_methods_supported"] = json!(["plain"]);
+    }
     if demo.faults.weak.advertises_s256_only() {
         doc["code_challenge_methods_supported"] = json!(["S256"]);
     }

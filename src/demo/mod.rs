@@ -20,6 +20,7 @@ mod faults;
 mod jose;
 mod jwt_bearer;
 mod keys;
+mod mcp;
 mod meta;
 mod mode;
 mod modes;
@@ -35,6 +36,7 @@ pub mod user_agent;
 pub mod weak;
 
 pub use faults::Faults;
+pub use mcp::McpFaults;
 pub use mode::Mode;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -340,17 +342,27 @@ fn router(demo: Arc<Demo>) -> Router {
     } else {
         Router::new()
     };
-    Router::new()
-        .route("/", get(meta::index))
-        .route("/.well-known/openid-configuration", get(meta::discovery))
-        .route(
+    // MCP: `mcp-as-openid-only` leaves out the RFC 8414 document.
+    let rfc8414 = if demo.faults.mcp.as_openid_only {
+        Router::new()
+    } else {
+        Router::new().route(
             "/.well-known/oauth-authorization-server",
             get(meta::discovery),
         )
+    };
+    Router::new()
+        .route("/", get(meta::index))
+        .route("/.well-known/openid-configuration", get(meta::discovery))
+        .merge(rfc8414)
         .route("/jwks", get(meta::jwks))
         .route("/admin/rotate-keys", post(meta::rotate_keys))
         .route("/admin/clients/{client_id}/jwks", post(meta::register_jwks))
-        .route("/authorize", get(authorize::authorize))
+        .route(
+            "/authorize",
+            get(authorize::authorize)
+                .layer(axum::middleware::from_fn(mcp::resolve_client_document)),
+        )
         .route("/par", post(par::par))
         .route("/authorize/login", post(authorize::login))
         .route("/authorize/consent", post(authorize::consent))
@@ -375,6 +387,7 @@ fn router(demo: Arc<Demo>) -> Router {
         .route("/api/large", get(api::large))
         .merge(modes::routes(demo.mode))
         .merge(faults::routes(&demo.faults))
+        .merge(mcp::routes(&demo.faults.mcp))
         .merge(mtls_aliases)
         .with_state(demo)
 }

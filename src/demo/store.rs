@@ -431,9 +431,46 @@ pub struct Pushed {
     pub expires_at: i64,
 }
 
-/// A client by id.
+/// A client by id: a seeded one, or one registered while running.
 pub fn client(id: &str) -> Option<&'static Client> {
-    CLIENTS.iter().find(|c| c.id == id)
+    CLIENTS
+        .iter()
+        .find(|c| c.id == id)
+        .or_else(|| registered(id))
+}
+
+/// Clients registered while running (Dynamic Client Registration, Client
+/// ID Metadata Documents; `src/demo/mcp.rs`). Lookups are plain functions
+/// (`fn(&str) -> Option<&'static Client>`), so the list is kept for the
+/// process, shared by every demo provider in it: registered ids are random
+/// (or a document's own URL), so one provider never meets another's.
+static REGISTERED: std::sync::Mutex<Vec<&'static Client>> = std::sync::Mutex::new(Vec::new());
+
+/// How many clients may be registered in one process (each is kept for
+/// its lifetime).
+pub const MAX_REGISTERED: usize = 1000;
+
+/// Registers `client` (replacing one with the same id).
+pub fn register(client: Client) -> Result<&'static Client, &'static str> {
+    let mut list = REGISTERED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if list.len() >= MAX_REGISTERED {
+        return Err("this demo provider registers at most 1000 clients; restart it");
+    }
+    let client: &'static Client = Box::leak(Box::new(client));
+    list.retain(|c| c.id != client.id);
+    list.push(client);
+    Ok(client)
+}
+
+fn registered(id: &str) -> Option<&'static Client> {
+    REGISTERED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .iter()
+        .find(|c| c.id == id)
+        .copied()
 }
 
 /// A user by username.

@@ -66,7 +66,22 @@ pub async fn token(
         jkt: proof.map(|proof| proof.jkt),
         x5t: certificate.map(|cert| jose::sha256_b64(cert.der())),
         bind_refresh: authenticated.method == Method::None,
+        audience: if demo.faults.mcp.any_audience {
+            None
+        } else {
+            form.get("resource").map(str::to_string)
+        },
     };
+    // RFC 8707 §2: an absolute URI without a fragment.
+    if let Some(resource) = form.get("resource")
+        && url::Url::parse(resource).map_or(true, |u| u.fragment().is_some())
+    {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_target",
+            "resource must be an absolute URI without a fragment (RFC 8707 §2)",
+        );
+    }
     if !matches!(
         grant_type,
         "client_credentials"
@@ -156,6 +171,9 @@ pub struct Binding {
     /// The refresh token is bound to the DPoP key too (public clients,
     /// RFC 9449 §5).
     pub bind_refresh: bool,
+    /// The `resource` of the token request (RFC 8707 §2.2): the access
+    /// token's `aud`; `demo-api` without one.
+    pub audience: Option<String>,
 }
 
 /// A refused DPoP proof at the token endpoint (RFC 9449 §5, §8).
@@ -665,7 +683,7 @@ pub fn mint_fields(
     let mut claims: Value = json!({
         "iss": demo.issuer,
         "sub": sub,
-        "aud": "demo-api",
+        "aud": binding.audience.as_deref().unwrap_or("demo-api"),
         "client_id": client.id,
         "scope": scope,
         "iat": iat,

@@ -54,6 +54,8 @@ pub enum ExchangeKind {
     Callback,
     /// A pushed authorization request (RFC 9126).
     Par,
+    /// Dynamic Client Registration (RFC 7591).
+    Registration,
 }
 
 impl ExchangeKind {
@@ -70,6 +72,7 @@ impl ExchangeKind {
             Self::Userinfo => "userinfo",
             Self::Callback => "callback",
             Self::Par => "par",
+            Self::Registration => "registration",
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod jwks;
 pub mod jwt;
 pub mod keychain;
 pub mod keys;
+pub mod mcp;
 pub mod presets;
 pub mod profile;
 pub mod redact;

@@ -234,6 +234,19 @@ pub struct ProfileFile {
     /// The JWT bearer grant's assertion (RFC 7523 §2.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwt_bearer: Option<super::extension_grants::JwtBearerFile>,
+    /// The MCP server this client was set up for (`oauth-debugger mcp`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcp: Option<McpFile>,
+}
+
+/// The `[mcp]` table as written: the MCP server a profile was made for,
+/// so the chain can be walked again (docs/mcp.md).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct McpFile {
+    /// The MCP server's URL (its canonical URI, the `resource` of RFC 8707).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// The `[api]` table as written.
@@ -1424,6 +1437,11 @@ impl Profile {
             .api
             .as_ref()
             .and_then(|api| api_config(api, base, base_given, &mut problems));
+        if let Some(url) = file.mcp.as_ref().and_then(|mcp| mcp.url.as_deref())
+            && let Err(message) = parse_http_url(url)
+        {
+            problems.push(problem("mcp.url", message));
+        }
         let logout = file.logout.as_ref().and_then(|logout| {
             let url = required_url(&logout.url, "logout.url", base, base_given, &mut problems)?;
             let method = method_or(&logout.method, "DELETE", "logout.method", &mut problems)?;

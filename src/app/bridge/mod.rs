@@ -181,6 +181,16 @@ pub enum Command {
         /// Open the system browser for the sign-ins.
         open_browser: bool,
     },
+    /// Walk an MCP server's authorization chain (docs/mcp.md) for the
+    /// profile `id`; its exchanges come as `Origin::Discovery(id)`.
+    WalkMcp {
+        /// The profile being made.
+        id: ProfileId,
+        /// The MCP server's URL.
+        url: url::Url,
+        /// Open the system browser for the sign-in.
+        open_browser: bool,
+    },
     /// Register a public JWKS for a client with the demo provider
     /// (`POST /admin/clients/{client_id}/jwks`).
     RegisterJwks {
@@ -247,6 +257,11 @@ pub enum Event {
     AuditWaiting(ProfileId, String),
     /// A profile's audit ended (or why it could not run).
     AuditFinished(ProfileId, Result<(), String>),
+    /// The MCP chain for the profile reached the sign-in: the URL the
+    /// browser is sent to.
+    McpSignIn(ProfileId, String),
+    /// The MCP chain for the profile ended.
+    McpFinished(ProfileId, Box<crate::engine::mcp::McpRun>),
 }
 
 impl Command {

@@ -570,6 +570,42 @@ pub(super) async fn run(
                     events.send(Event::KeyGenerated(id, made)).await;
                 });
             }
+            Command::WalkMcp {
+                id,
+                url,
+                open_browser,
+            } => {
+                let events = events.clone();
+                let (recorder, delivered) = recorder_for(&recorder, &events, Origin::Discovery(id));
+                let progress_events = events.clone();
+                let options = crate::engine::mcp::McpOptions {
+                    url,
+                    profile: None,
+                    registration: None,
+                    allow_without_s256: false,
+                    browser: BrowserOptions {
+                        open_browser,
+                        progress: Some(Arc::new(move |progress| {
+                            if let crate::engine::grants::Progress::AuthorizationUrl(request) =
+                                progress
+                            {
+                                progress_events
+                                    .try_send(Event::McpSignIn(id, request.url.to_string()));
+                            }
+                        })),
+                        ..BrowserOptions::default()
+                    },
+                };
+                tokio::spawn(async move {
+                    let settings = crate::engine::profile::HttpSettings::default();
+                    let run = match crate::engine::http::HttpClient::new(&settings, recorder) {
+                        Ok(http) => crate::engine::mcp::run(&http, &options).await,
+                        Err(err) => crate::engine::mcp::McpRun::failed(&options.url, err.message),
+                    };
+                    settle(delivered).await;
+                    events.send(Event::McpFinished(id, Box::new(run))).await;
+                });
+            }
             Command::RegisterJwks { id, url, jwks } => {
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, Origin::Discovery(id));

@@ -12,7 +12,7 @@ use crate::engine::curl::to_curl_script;
 use crate::engine::http::{Exchange, ExchangeKind};
 use crate::engine::redact;
 
-const KINDS: [ExchangeKind; 10] = [
+const KINDS: [ExchangeKind; 11] = [
     ExchangeKind::Authorize,
     ExchangeKind::Token,
     ExchangeKind::Device,
@@ -23,6 +23,7 @@ const KINDS: [ExchangeKind; 10] = [
     ExchangeKind::Userinfo,
     ExchangeKind::Callback,
     ExchangeKind::Par,
+    ExchangeKind::Registration,
 ];
 
 /// The table row of an exchange: time, kind, status, duration, method, URL

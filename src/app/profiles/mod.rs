@@ -8,6 +8,7 @@
 
 pub mod editor;
 pub mod import;
+pub mod mcp;
 pub mod panel;
 pub mod state;
 
@@ -51,6 +52,8 @@ pub enum ProfileAction {
     GenerateKey(crate::engine::keys::Alg),
     /// Register the generated public key with the demo provider.
     RegisterKey,
+    /// Walk an MCP server's authorization chain into a new profile.
+    NewFromMcp(String),
 }
 
 impl App {
@@ -139,7 +142,58 @@ impl App {
                     self.discover(id);
                 }
             }
+            ProfileAction::NewFromMcp(url) => self.walk_mcp(&url),
         }
+    }
+
+    /// Starts the MCP chain for `url` in a new profile, selected now and
+    /// saved when the chain ends (unsaved until then, so closing asks).
+    fn walk_mcp(&mut self, url: &str) {
+        let parsed = match crate::engine::profile::parse_http_url(url) {
+            Ok(parsed) => parsed,
+            Err(message) => {
+                self.state.profiles.mcp.outcome = Some((false, message));
+                return;
+            }
+        };
+        let file = ProfileFile {
+            name: Some(format!("MCP {}", parsed.host_str().unwrap_or("server"))),
+            mcp: Some(crate::engine::profile::McpFile {
+                url: Some(parsed.to_string()),
+            }),
+            ..ProfileFile::default()
+        };
+        let id = self.state.profiles.add(file, None, false);
+        self.select_profile(id);
+        let command = Command::WalkMcp {
+            id,
+            url: parsed,
+            open_browser: self.options.open_browser,
+        };
+        if self.bridge.send(command) {
+            self.state.profiles.mcp.started(id);
+        } else {
+            self.state.profiles.mcp.outcome = Some((
+                false,
+                "The engine is busy; try again in a moment.".to_string(),
+            ));
+        }
+    }
+
+    /// The MCP chain for `id` ended: its profile replaces the placeholder
+    /// and is saved (also when the chain broke, with what it found).
+    pub(crate) fn mcp_finished(&mut self, id: ProfileId, run: Box<crate::engine::mcp::McpRun>) {
+        self.state.profiles.mcp.finished(&run);
+        if let Some(entry) = self.state.profiles.entry_mut(id)
+            && let Some(file) = run.profile
+        {
+            entry.file = file.with_secrets_inline();
+            // The Flow tab runs the grant the chain ran.
+            if let Some(grant) = entry.file.grant_type {
+                self.state.sessions.of(id).flow.grant = grant;
+            }
+        }
+        self.save_profile(id);
     }
 
     /// Shows `id`'s session. What it does not change: which profile any

@@ -73,6 +73,13 @@ pub fn clients_ui(
             profiles.confirm_delete = true;
         }
         if ui
+            .small_button("New from MCP server URL")
+            .on_hover_text("Walk an MCP server's authorization chain into a new profile")
+            .clicked()
+        {
+            profiles.mcp.open = !profiles.mcp.open;
+        }
+        if ui
             .small_button("Import…")
             .on_hover_text("Clients from Postman, Insomnia, Bruno or a curl command")
             .clicked()
@@ -91,6 +98,7 @@ pub fn clients_ui(
             }
         });
     });
+    super::mcp::mcp_ui(ui, &mut profiles.mcp, &mut actions);
     egui::CollapsingHeader::new("Import / export").show(ui, |ui| {
         let transfer = &mut profiles.transfer;
         ui.horizontal(|ui| {

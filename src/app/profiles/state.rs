@@ -72,6 +72,8 @@ pub struct ProfilesState {
     pub confirm_delete: bool,
     /// Profile import and export.
     pub transfer: TransferState,
+    /// "New from MCP server URL".
+    pub mcp: super::mcp::McpState,
     /// The Import… window (clients from other tools).
     pub import: super::import::ImportState,
 }
