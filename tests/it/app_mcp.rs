@@ -30,11 +30,14 @@ fn new_from_mcp_server_url_reaches_an_authorized_tools_list() {
 
     // The chain stops at the sign-in; the person opens the URL shown.
     wait_for(&mut harness, "the sign-in", |h| shows(h, "/authorize?"));
-    let node = harness.get_by_label_contains("/authorize?");
-    let url = node
-        .accesskit_node()
-        .value()
-        .or_else(|| node.accesskit_node().label())
+    let url = harness
+        .query_all_by_label_contains("/authorize?")
+        .find_map(|node| {
+            let node = node.accesskit_node();
+            node.value()
+                .or_else(|| node.label())
+                .filter(|text| text.starts_with("http"))
+        })
         .expect("URL label");
     assert!(url.contains("resource="), "{url}");
     assert!(url.contains("code_challenge_method=S256"), "{url}");
@@ -55,6 +58,41 @@ fn new_from_mcp_server_url_reaches_an_authorized_tools_list() {
         assert!(shows(&harness, hop), "{hop}");
     }
     assert!(shows(&harness, "Authorized: the profile is saved."));
+    // The Flow tab drew the chain: the resource server's challenge and
+    // metadata, the authorization server, each hop's verdict, the tokens —
+    // which belong to the new profile now.
+    assert_eq!(harness.state().state().tab, oauth_debugger::app::Tab::Flow);
+    let id = harness.state().state().profiles.selected.expect("selected");
+    let session = harness.state().state().sessions.get(id).expect("session");
+    let steps = &session.flow.steps;
+    let text: Vec<String> = steps
+        .iter()
+        .map(|s| format!("{} | {}", s.label, s.verdict))
+        .collect();
+    assert!(
+        steps.iter().any(|s| s.label.starts_with("POST /mcp")
+            && s.arrow
+                == Some((
+                    oauth_debugger::app::flow::step::Actor::Client,
+                    oauth_debugger::app::flow::step::Actor::ResourceServer
+                ))),
+        "{text:#?}"
+    );
+    for verdict in [
+        "Walking the MCP authorization chain of",
+        "Protected resource metadata (RFC 9728) — pass",
+        "MCP tools/list — pass",
+        "Token received (Authorization code grant)",
+    ] {
+        assert!(
+            text.iter().any(|t| t.contains(verdict)),
+            "{verdict}: {text:#?}"
+        );
+    }
+    assert!(
+        session.tokens.current().is_some(),
+        "the tokens are the profile's"
+    );
     // The chain's exchanges are in the HTTP log.
     let logged = &harness.state().state().exchanges;
     assert!(logged.iter().any(|e| {

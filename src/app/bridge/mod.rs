@@ -182,10 +182,13 @@ pub enum Command {
         open_browser: bool,
     },
     /// Walk an MCP server's authorization chain (docs/mcp.md) for the
-    /// profile `id`; its exchanges come as `Origin::Discovery(id)`.
+    /// profile `id`, as its flow run `run`: its exchanges and sign-in come
+    /// as `Origin::Flow(id, run)`, drawn in the Flow tab.
     WalkMcp {
         /// The profile being made.
         id: ProfileId,
+        /// The flow run it is.
+        run: u64,
         /// The MCP server's URL.
         url: url::Url,
         /// Open the system browser for the sign-in.

@@ -572,11 +572,13 @@ pub(super) async fn run(
             }
             Command::WalkMcp {
                 id,
+                run,
                 url,
                 open_browser,
             } => {
                 let events = events.clone();
-                let (recorder, delivered) = recorder_for(&recorder, &events, Origin::Discovery(id));
+                let origin = Origin::Flow(id, run);
+                let (recorder, delivered) = recorder_for(&recorder, &events, origin);
                 let progress_events = events.clone();
                 let options = crate::engine::mcp::McpOptions {
                     url,
@@ -587,11 +589,17 @@ pub(super) async fn run(
                         open_browser,
                         progress: Some(Arc::new(move |progress| {
                             if let crate::engine::grants::Progress::AuthorizationUrl(request) =
-                                progress
+                                &progress
                             {
                                 progress_events
                                     .try_send(Event::McpSignIn(id, request.url.to_string()));
                             }
+                            // The sign-in's steps in the Flow tab, as a grant's.
+                            progress_events.try_send(Event::GrantProgress(
+                                origin,
+                                Box::new(progress),
+                                chrono::Utc::now(),
+                            ));
                         })),
                         ..BrowserOptions::default()
                     },

@@ -126,6 +126,46 @@ impl FlowState {
         self.run_id
     }
 
+    /// A walk of an MCP server's authorization chain begins (its grant is
+    /// the authorization code); returns the run's number.
+    pub fn start_mcp(&mut self, url: &str) -> u64 {
+        let run = self.start(GrantType::AuthorizationCode, false);
+        if let Some(first) = self.steps.first_mut() {
+            first.verdict = format!("Walking the MCP authorization chain of {url}");
+        }
+        run
+    }
+
+    /// The MCP chain ended: each hop's verdict goes after the last arrow
+    /// of its exchanges, then the tokens (or where it broke).
+    pub fn finish_mcp(&mut self, hops: &[crate::engine::mcp::Hop], tokens: Option<&TokenSet>) {
+        use crate::engine::claims::Verdict;
+        for hop in hops {
+            let after = self
+                .steps
+                .iter()
+                .rposition(|s| s.exchange_id.is_some_and(|id| hop.exchanges.contains(&id)));
+            let ok = hop.verdict != Verdict::Fail;
+            let mut step =
+                FlowStep::verdict(format!("{} — {}", hop.title, hop.verdict.as_str()), ok);
+            step.findings = hop.findings.clone();
+            match after {
+                Some(index) => {
+                    step.at = self.steps[index].at;
+                    self.steps.insert(index + 1, step);
+                }
+                None => self.steps.push(step),
+            }
+        }
+        match tokens {
+            Some(tokens) => self.finish(Ok(tokens)),
+            None => self.finish(Err(GrantFailure::message(match hops.last() {
+                Some(hop) => format!("The MCP chain broke at: {}", hop.title),
+                None => "The MCP chain did not start".to_string(),
+            }))),
+        }
+    }
+
     /// Next step on a token endpoint grant: the request is being built.
     pub fn start_preparing(&mut self) -> u64 {
         self.reset();

@@ -187,8 +187,15 @@ impl FlowStep {
         if exchange.kind == ExchangeKind::Callback {
             return Self::from_refused_callback(exchange, &path);
         }
+        // The API, and the metadata a protected resource publishes about
+        // itself (RFC 9728 §3), are the resource server's.
         let server = match exchange.kind {
             ExchangeKind::Api => Actor::ResourceServer,
+            ExchangeKind::Discovery
+                if path.starts_with("/.well-known/oauth-protected-resource") =>
+            {
+                Actor::ResourceServer
+            }
             _ => Actor::AuthorizationServer,
         };
         let what = exchange.kind.as_str();

@@ -165,8 +165,12 @@ impl App {
         };
         let id = self.state.profiles.add(file, None, false);
         self.select_profile(id);
+        // The chain is drawn in the Flow tab, like a grant's run.
+        let run = self.state.sessions.of(id).flow.start_mcp(parsed.as_str());
+        self.state.tab = crate::app::Tab::Flow;
         let command = Command::WalkMcp {
             id,
+            run,
             url: parsed,
             open_browser: self.options.open_browser,
         };
@@ -184,6 +188,13 @@ impl App {
     /// and is saved (also when the chain broke, with what it found).
     pub(crate) fn mcp_finished(&mut self, id: ProfileId, run: Box<crate::engine::mcp::McpRun>) {
         self.state.profiles.mcp.finished(&run);
+        // The Flow tab gets each hop's verdict; the tokens go to the new
+        // profile, so the Tokens, Request and HTTP log tabs work on them.
+        let session = self.state.sessions.of(id);
+        session.flow.finish_mcp(&run.hops, run.tokens.as_ref());
+        if let Some(tokens) = &run.tokens {
+            session.tokens.issued(tokens.clone());
+        }
         if let Some(entry) = self.state.profiles.entry_mut(id)
             && let Some(file) = run.profile
         {
