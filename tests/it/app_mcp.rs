@@ -93,6 +93,16 @@ fn new_from_mcp_server_url_reaches_an_authorized_tools_list() {
         session.tokens.current().is_some(),
         "the tokens are the profile's"
     );
+    let challenge = steps
+        .iter()
+        .find(|s| s.label.starts_with("401"))
+        .expect("the challenge");
+    assert_eq!(
+        challenge.status,
+        oauth_debugger::app::flow::step::StepStatus::Done,
+        "the challenge that starts the chain is expected, not a failure"
+    );
+    assert!(challenge.verdict.contains("expected here"));
     // The chain's exchanges are in the HTTP log.
     let logged = &harness.state().state().exchanges;
     assert!(logged.iter().any(|e| {
