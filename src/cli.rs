@@ -137,6 +137,15 @@ pub struct HarArgs {
     /// Keep secrets (tokens, client secrets, passwords, codes) in the HAR file.
     #[arg(long, requires = "har")]
     pub har_include_secrets: bool,
+    /// Also write the command's exchanges as FORMAT to FILE (repeatable):
+    /// `mermaid` (a sequence diagram, no secrets), `curl` (a bash script
+    /// replaying the requests, secrets as variables) or `har`.
+    #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"], action = clap::ArgAction::Append)]
+    pub export: Vec<String>,
+    /// Keep secrets in exports: the curl script sets its variables, the HAR
+    /// file keeps them.
+    #[arg(long, requires = "export")]
+    pub export_include_secrets: bool,
 }
 
 /// `revoke` options.
@@ -700,8 +709,56 @@ async fn finish_http(
         eprintln!("error: cannot write the HAR file {}: {err}", path.display());
         saved = false;
     }
+    saved &= write_exports(&http.exchanges(), har);
     finish_printer(http, printer).await;
     saved
+}
+
+/// Writes each `--export FORMAT FILE`; false (said on stderr) when a format
+/// is unknown or a file cannot be written.
+fn write_exports(exchanges: &[Exchange], args: &HarArgs) -> bool {
+    use crate::engine::export::{self, Format};
+    let mut saved = true;
+    for pair in args.export.chunks(2) {
+        let [format, path] = pair else {
+            continue;
+        };
+        let path = PathBuf::from(path);
+        let written = match Format::parse(format) {
+            Some(Format::Mermaid) => {
+                std::fs::write(&path, export::mermaid(exchanges)).map_err(|err| err.to_string())
+            }
+            Some(Format::Curl) => {
+                let script = export::curl_script(exchanges, args.export_include_secrets);
+                write_script(&path, &script).map_err(|err| err.to_string())
+            }
+            Some(Format::Har) => {
+                crate::engine::har::write(&path, exchanges, args.export_include_secrets)
+                    .map_err(|err| err.to_string())
+            }
+            None => Err(format!(
+                "no export format {format:?}; use one of {}",
+                Format::NAMES.join(", ")
+            )),
+        };
+        if let Err(err) = written {
+            eprintln!("error: cannot export to {}: {err}", path.display());
+            saved = false;
+        }
+    }
+    saved
+}
+
+/// Writes a script readable and runnable by its owner only (it may hold
+/// secrets).
+fn write_script(path: &std::path::Path, script: &str) -> std::io::Result<()> {
+    std::fs::write(path, script)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 async fn finish_printer(http: HttpClient, printer: Option<tokio::task::JoinHandle<()>>) {

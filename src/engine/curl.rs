@@ -134,7 +134,78 @@ fn form_pieces(text: &str, vars: &mut Vars) -> Vec<Piece> {
 /// first, otherwise a comment names the variables to set.
 pub fn to_curl_script(request: &RecordedRequest, include_values: bool) -> String {
     let mut vars = Vars::default();
-    let mut parts = vec!["curl".to_string(), "-sS".to_string(), "-i".to_string()];
+    let command = command_with(request, include_values, &mut vars, &["-i"]);
+    if vars.0.is_empty() {
+        return command;
+    }
+    let mut script = String::new();
+    if include_values {
+        for (var, value) in &vars.0 {
+            script.push_str(&format!("export {var}={}\n", quote(value)));
+        }
+    } else {
+        let names: Vec<&str> = vars.0.iter().map(|(k, _)| k.as_str()).collect();
+        script.push_str(&format!(
+            "# Set {} first (their values are not copied).\n",
+            names.join(", ")
+        ));
+    }
+    script.push_str(&command);
+    script
+}
+
+/// Several requests as one bash script that replays them in order, each
+/// printing its HTTP status on stdout (the bodies go to stderr). Secrets
+/// come from shell variables shared by all the requests; with
+/// `include_values` the script sets them, otherwise it stops at once,
+/// naming any that is not set.
+pub fn to_curl_run_script(requests: &[&RecordedRequest], include_values: bool) -> String {
+    let mut vars = Vars::default();
+    let mut commands = Vec::new();
+    for (index, request) in requests.iter().enumerate() {
+        let path = request
+            .url
+            .split_once('?')
+            .map_or(request.url.as_str(), |(base, _)| base);
+        commands.push(format!(
+            "# {}. {} {path}\n{}\n",
+            index + 1,
+            request.method,
+            command_with(
+                request,
+                include_values,
+                &mut vars,
+                &["-o", "/dev/stderr", "-w", "'%{http_code}\\n'"],
+            )
+        ));
+    }
+    let mut script = String::from(
+        "#!/usr/bin/env bash\n# Replays the run's requests as oauth-debugger sent them; each prints\n# its HTTP status (the response bodies go to stderr).\nset -euo pipefail\n",
+    );
+    for (var, value) in &vars.0 {
+        if include_values {
+            script.push_str(&format!("export {var}={}\n", quote(value)));
+        } else {
+            script.push_str(&format!(
+                ": \"${{{var}:?set {var} first (its value is not copied)}}\"\n"
+            ));
+        }
+    }
+    script.push('\n');
+    script.push_str(&commands.join("\n"));
+    script
+}
+
+/// One request as a curl command whose secrets are variables of `vars`;
+/// `options` go right after `curl -sS`.
+fn command_with(
+    request: &RecordedRequest,
+    include_values: bool,
+    vars: &mut Vars,
+    options: &[&str],
+) -> String {
+    let mut parts = vec!["curl".to_string(), "-sS".to_string()];
+    parts.extend(options.iter().map(|o| o.to_string()));
     if request.method != "GET" || !request.body.is_empty() {
         parts.push("-X".to_string());
         parts.push(quote(&request.method));
@@ -171,7 +242,7 @@ pub fn to_curl_script(request: &RecordedRequest, include_values: bool) -> String
                 && v.starts_with("application/x-www-form-urlencoded")
         });
         let pieces = if form {
-            form_pieces(&body, &mut vars)
+            form_pieces(&body, vars)
         } else if include_values {
             vec![Piece::Text(body.into_owned())]
         } else {
@@ -184,30 +255,13 @@ pub fn to_curl_script(request: &RecordedRequest, include_values: bool) -> String
     let url = match request.url.split_once('?') {
         Some((base, query)) => {
             let mut pieces = vec![Piece::Text(format!("{base}?"))];
-            pieces.extend(form_pieces(query, &mut vars));
+            pieces.extend(form_pieces(query, vars));
             pieces
         }
         None => vec![Piece::Text(request.url.clone())],
     };
     parts.push(word(&url));
-    let command = parts.join(" ");
-    if vars.0.is_empty() {
-        return command;
-    }
-    let mut script = String::new();
-    if include_values {
-        for (var, value) in &vars.0 {
-            script.push_str(&format!("export {var}={}\n", quote(value)));
-        }
-    } else {
-        let names: Vec<&str> = vars.0.iter().map(|(k, _)| k.as_str()).collect();
-        script.push_str(&format!(
-            "# Set {} first (their values are not copied).\n",
-            names.join(", ")
-        ));
-    }
-    script.push_str(&command);
-    script
+    parts.join(" ")
 }
 
 /// Single-quotes a word for a POSIX shell.

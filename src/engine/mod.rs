@@ -16,6 +16,7 @@ pub mod discovery;
 pub mod dpop;
 pub mod error;
 pub mod explain;
+pub mod export;
 pub mod extension_grants;
 pub mod fapi2;
 pub mod findings;

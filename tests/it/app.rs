@@ -36,6 +36,18 @@ fn first_launch_runs_the_demo_grant_and_shows_token_claims_and_countdown() {
         h.query_by_label("Arrow 1: POST /token").is_some()
     });
     assert!(shows(&harness, "200 token"));
+    // The finished run exports as a diagram and as a replay script.
+    harness.get_by_label("Copy as Mermaid").click();
+    let diagram = copied_text(&mut harness).expect("a diagram was copied");
+    assert!(diagram.starts_with("sequenceDiagram\n"), "{diagram}");
+    assert!(diagram.contains("C->>AS: POST /token → 200"), "{diagram}");
+    harness.get_by_label("Copy as curl script").click();
+    let script = copied_text(&mut harness).expect("a script was copied");
+    assert!(script.starts_with("#!/usr/bin/env bash"), "{script}");
+    assert!(
+        script.contains("BASIC_CREDENTIALS:?set BASIC_CREDENTIALS"),
+        "secrets are variables, their values not copied: {script}"
+    );
 
     click(&mut harness, "Tokens");
     assert!(

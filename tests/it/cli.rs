@@ -726,3 +726,146 @@ fn a_closed_stdout_does_not_make_a_command_panic() {
         assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
     }
 }
+
+/// One Mermaid statement of a sequence diagram, as its grammar has it:
+/// a participant, a message arrow between two of them, or a note.
+fn mermaid_statement_ok(line: &str, participants: &[String]) -> bool {
+    let line = line.trim();
+    if let Some(rest) = line.strip_prefix("participant ") {
+        return rest.split_once(" as ").is_some_and(|(id, alias)| {
+            !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()) && !alias.is_empty()
+        });
+    }
+    if line.starts_with("Note over ") || line.starts_with("Note right of ") {
+        return line.contains(':');
+    }
+    let Some((arrow, text)) = line.split_once(": ") else {
+        return false;
+    };
+    let Some((from, to)) = ["-->>", "->>"].iter().find_map(|op| arrow.split_once(op)) else {
+        return false;
+    };
+    participants.iter().any(|p| p == from)
+        && participants.iter().any(|p| p == to)
+        && !text.is_empty()
+        && !text.contains(';')
+}
+
+#[test]
+fn a_run_exports_as_a_mermaid_diagram_and_a_curl_script_that_replays_it() {
+    let demo = DemoProcess::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = profile(dir.path(), "cc.toml", &demo.base, |t| t);
+    let (diagram, script, har) = (
+        dir.path().join("run.mmd"),
+        dir.path().join("run.sh"),
+        dir.path().join("run.har"),
+    );
+    let out = run(
+        &[
+            "call",
+            "--profile",
+            path.to_str().expect("path"),
+            "--export",
+            "mermaid",
+            diagram.to_str().expect("path"),
+            "--export",
+            "curl",
+            script.to_str().expect("path"),
+            "--export",
+            "har",
+            har.to_str().expect("path"),
+            "--export-include-secrets",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+
+    // The diagram: the header, four participants, an arrow per exchange.
+    let mermaid = std::fs::read_to_string(&diagram).expect("diagram written");
+    let mut lines = mermaid.lines();
+    assert_eq!(lines.next(), Some("sequenceDiagram"));
+    let participants: Vec<String> = mermaid
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("participant "))
+        .filter_map(|l| l.split_once(" as ").map(|(id, _)| id.to_string()))
+        .collect();
+    assert_eq!(participants, ["B", "C", "AS", "RS"]);
+    for line in lines {
+        assert!(
+            mermaid_statement_ok(line, &participants),
+            "not Mermaid: {line:?}"
+        );
+    }
+    assert!(mermaid.contains("C->>AS: POST /token → 200"), "{mermaid}");
+    assert!(
+        mermaid.contains("C->>RS: GET /api/items → 200"),
+        "{mermaid}"
+    );
+    assert!(!mermaid.contains("demo-secret"));
+
+    // The script replays the token request and the API call: same statuses.
+    let har: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&har).expect("har")).expect("HAR JSON");
+    let recorded: Vec<String> = har["log"]["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["response"]["status"].to_string())
+        .collect();
+    let Ok(replayed) = Command::new("bash").arg(&script).output() else {
+        assert!(std::env::var_os("CI").is_none(), "bash is missing in CI");
+        eprintln!("note: bash is not installed; the exported script was not run");
+        return;
+    };
+    if !replayed.status.success() && text(&replayed.stderr).contains("curl: command not found") {
+        assert!(std::env::var_os("CI").is_none(), "curl is missing in CI");
+        eprintln!("note: curl is not installed; the exported script was not run");
+        return;
+    }
+    assert!(replayed.status.success(), "{}", text(&replayed.stderr));
+    let statuses: Vec<String> = text(&replayed.stdout).lines().map(str::to_string).collect();
+    assert_eq!(statuses, recorded, "{}", text(&replayed.stderr));
+
+    // Without --export-include-secrets the script names what to set, and
+    // stops at once without it.
+    let masked = dir.path().join("masked.sh");
+    let out = run(
+        &[
+            "token",
+            "--profile",
+            path.to_str().expect("path"),
+            "--export",
+            "curl",
+            masked.to_str().expect("path"),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let written = std::fs::read_to_string(&masked).expect("script");
+    assert!(
+        !written.contains("ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ"),
+        "{written}"
+    );
+    let stopped = Command::new("bash")
+        .arg(&masked)
+        .env_remove("BASIC_CREDENTIALS")
+        .output()
+        .expect("bash");
+    assert!(!stopped.status.success());
+    assert!(text(&stopped.stderr).contains("BASIC_CREDENTIALS"));
+    // An unknown format is refused by name.
+    let out = run(
+        &[
+            "token",
+            "--profile",
+            path.to_str().expect("path"),
+            "--export",
+            "svg",
+            dir.path().join("x").to_str().expect("path"),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no export format \"svg\""));
+}

@@ -78,10 +78,48 @@ pub fn flow_ui(ui: &mut egui::Ui, flow: &mut FlowState, view: &FlowView<'_>) -> 
                 actions.push(FlowAction::ShowExchange(id));
             }
             ui.add_space(8.0);
-            ui.strong("Steps");
+            ui.horizontal(|ui| {
+                ui.strong("Steps");
+                export_ui(ui, flow, view, &mut actions);
+            });
             steps_ui(ui, flow, view.exchanges, &mut actions);
         });
     actions
+}
+
+/// A finished run, exported: its exchanges as a Mermaid sequence diagram
+/// (no secrets) or a bash script of curl commands replaying the requests
+/// (secrets as shell variables, set by the script only when secrets are
+/// shown and not presenting).
+fn export_ui(
+    ui: &mut egui::Ui,
+    flow: &FlowState,
+    view: &FlowView<'_>,
+    actions: &mut Vec<FlowAction>,
+) {
+    if flow.run.is_running() {
+        return;
+    }
+    let ids: std::collections::BTreeSet<u64> =
+        flow.steps.iter().filter_map(|s| s.exchange_id).collect();
+    let exchanges: Vec<Exchange> = view
+        .exchanges
+        .iter()
+        .filter(|e| ids.contains(&e.id))
+        .cloned()
+        .collect();
+    if exchanges.is_empty() {
+        return;
+    }
+    if copy_button(ui, "Copy as Mermaid") {
+        actions.push(FlowAction::Copy(crate::engine::export::mermaid(&exchanges)));
+    }
+    if copy_button(ui, "Copy as curl script") {
+        actions.push(FlowAction::Copy(crate::engine::export::curl_script(
+            &exchanges,
+            view.reveal && !view.presenting,
+        )));
+    }
 }
 
 /// Grant picker and the run buttons. The buttons come first and keep their
