@@ -100,6 +100,9 @@ pub async fn userinfo(
     }
     let sub = caller.claim("sub");
     let mut claims = json!({ "sub": sub });
+    if demo.faults.rp_case == Some(super::rp_tests::RpCase::UserinfoInvalidSub) {
+        claims["sub"] = json!("someone-else");
+    }
     if let Some(user) = store::user(sub) {
         if caller.has_scope("profile") {
             claims["name"] = json!(user.name);

@@ -29,6 +29,9 @@ pub struct Faults {
     /// `weak-*` and `vulnerable`: the security weaknesses a server audit
     /// looks for ([`super::weak`]).
     pub weak: super::weak::Weaknesses,
+    /// `rp-*`: the bad response of one of the OpenID conformance suite's
+    /// relying-party tests ([`super::rp_tests`]).
+    pub rp_case: Option<super::rp_tests::RpCase>,
     /// `empty-403`: a client that fails to authenticate at the token,
     /// introspection or revocation endpoint gets HTTP 403 with an empty
     /// body (Glewlwyd; django-oauth-toolkit's introspection).
@@ -168,6 +171,10 @@ impl Faults {
     /// Turns on the switch called `name`; false when there is none.
     pub fn switch_on(&mut self, name: &str) -> bool {
         if self.mcp.switch_on(name) || self.weak.switch_on(name) {
+            return true;
+        }
+        if let Some(case) = super::rp_tests::RpCase::parse(name) {
+            self.rp_case = Some(case);
             return true;
         }
         let switch = match name {

@@ -55,7 +55,11 @@ const ASSERTION_ALGS: [&str; 7] = [
 pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
     let base = &demo.issuer;
     let mut doc = json!({
-        "issuer": base,
+        "issuer": if demo.faults.rp_case == Some(super::rp_tests::RpCase::DiscoveryIssuerMismatch) {
+            super::faults::WRONG_ISSUER.to_string()
+        } else {
+            base.clone()
+        },
         "authorization_endpoint": format!("{base}/authorize"),
         "token_endpoint": format!("{base}/token"),
         "device_authorization_endpoint": format!("{base}/device_authorization"),

@@ -28,6 +28,7 @@ mod mtls;
 mod par;
 mod request_object;
 mod response;
+pub mod rp_tests;
 pub mod store;
 mod tls;
 mod token;

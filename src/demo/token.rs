@@ -800,5 +800,12 @@ fn sign_id_token(
     } else {
         Algorithm::RS256
     };
-    demo.sign(&claims, "JWT", alg)
+    match demo.faults.rp_case {
+        Some(case) => {
+            case.claims(&mut claims);
+            let signed = demo.sign(&claims, "JWT", alg)?;
+            Ok(case.token(signed, &claims))
+        }
+        None => demo.sign(&claims, "JWT", alg),
+    }
 }

@@ -19,6 +19,7 @@ mod boundaries;
 mod browser_grants;
 mod cli;
 mod client_auth;
+mod conformance;
 mod demo_authz_requests;
 mod demo_client_auth;
 mod demo_modes;
