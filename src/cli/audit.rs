@@ -152,34 +152,13 @@ fn line(result: &CheckResult) -> String {
     )
 }
 
-/// "17 checks: 12 passed, 1 failed, 1 warning, 3 not applicable".
+/// "17 checks: 14 passed, 1 warned, 2 not applicable — no required check
+/// failed".
 fn summary(results: &[CheckResult]) -> String {
-    let count = |verdict: Verdict, weight: Option<Weight>| {
-        results
-            .iter()
-            .filter(|r| r.verdict == verdict && weight.is_none_or(|w| r.weight == w))
-            .count()
-    };
-    let mut parts = vec![format!("{} passed", count(Verdict::Pass, None))];
-    for (n, what) in [
-        (count(Verdict::Fail, Some(Weight::Required)), "failed"),
-        (count(Verdict::Fail, Some(Weight::Warning)), "warned"),
-        (count(Verdict::NotApplicable, None), "not applicable"),
-        (count(Verdict::Error, None), "could not run"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
-    }
     format!(
-        "\n{} check{}: {}. {}",
+        "\n{} check{}: {}.",
         results.len(),
         if results.len() == 1 { "" } else { "s" },
-        parts.join(", "),
-        if audit::failed(results) {
-            "The server failed the audit."
-        } else {
-            "No required check failed."
-        }
+        audit::report::summary(results)
     )
 }

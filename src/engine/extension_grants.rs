@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::profile::{AssertionAudience, Problem, SecretSource};
+use super::profile::{AssertionAudience, Problem, SecretSource, non_empty, problem};
 use super::secret::Secret;
 
 /// The token type identifiers of RFC 8693 §3 (and RFC 7519 §9 for `jwt`).
@@ -223,22 +223,6 @@ impl Default for JwtBearerSettings {
             claims: Map::new(),
         }
     }
-}
-
-fn problem(key: &str, message: impl Into<String>) -> Problem {
-    Problem {
-        key: Some(key.to_string()),
-        line: None,
-        message: message.into(),
-    }
-}
-
-fn non_empty(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
 }
 
 /// A secret written inline or named by an environment variable, not both.

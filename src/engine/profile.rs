@@ -1611,7 +1611,8 @@ impl Profile {
     }
 }
 
-fn problem(key: &str, message: impl Into<String>) -> Problem {
+/// A problem with the profile key `key`.
+pub(crate) fn problem(key: &str, message: impl Into<String>) -> Problem {
     Problem {
         key: Some(key.to_string()),
         line: None,
@@ -1619,7 +1620,8 @@ fn problem(key: &str, message: impl Into<String>) -> Problem {
     }
 }
 
-fn non_empty(value: &Option<String>) -> Option<String> {
+/// The value, trimmed, when it is not empty.
+pub(crate) fn non_empty(value: &Option<String>) -> Option<String> {
     value
         .as_deref()
         .map(str::trim)

@@ -318,7 +318,7 @@ async fn the_command_prints_json_writes_junit_and_exits_by_the_verdicts() {
             "{id}: {text}"
         );
     }
-    assert!(text.contains("The server failed the audit."));
+    assert!(text.contains("the server failed the audit."));
 
     // An unknown check is a usage error that names the real ones.
     let output = run_cli(&["audit", "--profile", "x.toml", "--only", "code-replay,nope"]);

@@ -1,6 +1,6 @@
 //! A profile's audit: the results as they come in, and whether it runs.
 
-use crate::engine::audit::{CheckResult, Verdict, Weight};
+use crate::engine::audit::CheckResult;
 
 /// The Audit tab of one profile.
 #[derive(Debug, Clone, Default)]
@@ -40,43 +40,14 @@ impl AuditState {
     pub fn finish(&mut self, result: Result<(), String>) {
         self.running = false;
         self.waiting = None;
-        self.ended = Some(result.map(|()| summary(&self.results)));
+        self.ended = Some(result.map(|()| crate::engine::audit::report::summary(&self.results)));
     }
-}
-
-/// "14 passed, 1 warned, 2 not applicable — no required check failed".
-pub fn summary(results: &[CheckResult]) -> String {
-    let count = |verdict: Verdict, weight: Option<Weight>| {
-        results
-            .iter()
-            .filter(|r| r.verdict == verdict && weight.is_none_or(|w| r.weight == w))
-            .count()
-    };
-    let mut parts = vec![format!("{} passed", count(Verdict::Pass, None))];
-    for (n, what) in [
-        (count(Verdict::Fail, Some(Weight::Required)), "failed"),
-        (count(Verdict::Fail, Some(Weight::Warning)), "warned"),
-        (count(Verdict::NotApplicable, None), "not applicable"),
-        (count(Verdict::Error, None), "could not run"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
-    }
-    format!(
-        "{} — {}",
-        parts.join(", "),
-        if crate::engine::audit::failed(results) {
-            "the server failed the audit"
-        } else {
-            "no required check failed"
-        }
-    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::audit::{Verdict, Weight};
 
     fn result(id: &'static str, verdict: Verdict, weight: Weight) -> CheckResult {
         CheckResult {

@@ -104,6 +104,36 @@ pub fn markdown(results: &[CheckResult]) -> String {
     md
 }
 
+/// "14 passed, 1 warned, 2 not applicable — no required check failed".
+pub fn summary(results: &[CheckResult]) -> String {
+    let count = |verdict: Verdict, weight: Option<Weight>| {
+        results
+            .iter()
+            .filter(|r| r.verdict == verdict && weight.is_none_or(|w| r.weight == w))
+            .count()
+    };
+    let mut parts = vec![format!("{} passed", count(Verdict::Pass, None))];
+    for (n, what) in [
+        (count(Verdict::Fail, Some(Weight::Required)), "failed"),
+        (count(Verdict::Fail, Some(Weight::Warning)), "warned"),
+        (count(Verdict::NotApplicable, None), "not applicable"),
+        (count(Verdict::Error, None), "could not run"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    format!(
+        "{} — {}",
+        parts.join(", "),
+        if failed(results) {
+            "the server failed the audit"
+        } else {
+            "no required check failed"
+        }
+    )
+}
+
 /// Text safe inside XML attributes and elements.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -16,10 +16,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{Draft, Format, ImportError, ImportOptions, ImportReport, Vars};
-use crate::engine::profile::{
-    ApiFile, ClientAuthMethod, GrantType, PkceMode, RequestFile, TokenPlacementKind,
-};
+use super::{Draft, Format, ImportError, ImportOptions, ImportReport, TokenUse, Vars};
+use crate::engine::profile::{ClientAuthMethod, GrantType, PkceMode, RequestFile};
 
 /// One top-level block of a `.bru` file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -598,39 +596,22 @@ fn profile_of(client: Client, vars: &Vars) -> Draft {
         "no client_secret -> token_endpoint_auth_method = none (a public client)".to_string()
     });
     extra_params(&mut draft, &client.blocks, vars);
-    let prefix = get("token_header_prefix");
-    for (index, (name, blocks)) in client.requests.iter().enumerate() {
-        let Some(saved) = request_of(&mut draft, vars, name, blocks) else {
-            continue;
-        };
-        if index == 0 {
-            let mut api = ApiFile {
-                url: saved.url.clone(),
-                method: saved.method.clone(),
-                body: saved.body.clone(),
-                headers: saved.headers.clone(),
-                query: saved.query.clone(),
-                ..ApiFile::default()
-            };
-            if let Some(param) = &placement_query {
-                api.token_placement = Some(TokenPlacementKind::Query);
-                api.query_param = Some(param.clone());
-                draft
-                    .took
-                    .push("token_placement url -> api.token_placement = query".to_string());
-            }
-            if !prefix.is_empty() && prefix != "Bearer" {
-                api.header_prefix = Some(prefix.clone());
-                draft
-                    .took
-                    .push("token_header_prefix -> api.header_prefix".to_string());
-            }
-            draft.took.push(format!("request `{name}` -> [api]"));
-            draft.file.api = Some(api);
-        }
-        draft.took.push(format!("request `{name}` -> [[requests]]"));
-        draft.file.requests.push(saved);
-    }
+    let kept: Vec<(String, RequestFile)> = client
+        .requests
+        .iter()
+        .filter_map(|(name, blocks)| {
+            request_of(&mut draft, vars, name, blocks).map(|saved| (name.clone(), saved))
+        })
+        .collect();
+    draft.keep_requests(
+        kept,
+        &TokenUse {
+            query: placement_query
+                .as_ref()
+                .map(|param| ("token_placement url", Some(param.clone()))),
+            prefix: ("token_header_prefix", get("token_header_prefix")),
+        },
+    );
     draft
 }
 

@@ -13,8 +13,8 @@
 use serde_json::Value;
 
 use super::vars::template_tags;
-use super::{Draft, Format, ImportError, ImportOptions, ImportReport, Vars};
-use crate::engine::profile::{ApiFile, ClientAuthMethod, GrantType, PkceMode, RequestFile};
+use super::{Draft, Format, ImportError, ImportOptions, ImportReport, TokenUse, Vars};
+use crate::engine::profile::{ClientAuthMethod, GrantType, PkceMode, RequestFile};
 
 /// Whether `value` is an Insomnia v4 export.
 pub fn is_v4(value: &Value) -> bool {
@@ -510,31 +510,20 @@ fn profile_of(block: Block<'_>, vars: &Vars) -> Draft {
     } else {
         "no clientSecret -> token_endpoint_auth_method = none (a public client)".to_string()
     });
-    let prefix = get("tokenPrefix");
-    for (index, (name, request)) in block.requests.iter().enumerate() {
-        let Some(saved) = request_of(&mut draft, vars, name, request) else {
-            continue;
-        };
-        if index == 0 {
-            let mut api = ApiFile {
-                url: saved.url.clone(),
-                method: saved.method.clone(),
-                body: saved.body.clone(),
-                headers: saved.headers.clone(),
-                ..ApiFile::default()
-            };
-            if !prefix.is_empty() && prefix != "Bearer" {
-                api.header_prefix = Some(prefix.clone());
-                draft
-                    .took
-                    .push("tokenPrefix -> api.header_prefix".to_string());
-            }
-            draft.took.push(format!("request `{name}` -> [api]"));
-            draft.file.api = Some(api);
-        }
-        draft.took.push(format!("request `{name}` -> [[requests]]"));
-        draft.file.requests.push(saved);
-    }
+    let kept: Vec<(String, RequestFile)> = block
+        .requests
+        .iter()
+        .filter_map(|(name, request)| {
+            request_of(&mut draft, vars, name, request).map(|saved| (name.clone(), saved))
+        })
+        .collect();
+    draft.keep_requests(
+        kept,
+        &TokenUse {
+            query: None,
+            prefix: ("tokenPrefix", get("tokenPrefix")),
+        },
+    );
     draft
 }
 

@@ -32,7 +32,7 @@ use serde::Serialize;
 
 pub use vars::Vars;
 
-use super::profile::{Profile, ProfileFile};
+use super::profile::{ApiFile, Profile, ProfileFile, RequestFile, TokenPlacementKind};
 use super::secret::Secret;
 
 /// The formats read.
@@ -262,7 +262,55 @@ pub(crate) struct Draft {
     unresolved: BTreeSet<(String, String)>,
 }
 
+/// How the imported tool placed the token in API requests, for the
+/// profile's `[api]`.
+pub(crate) struct TokenUse<'a> {
+    /// In the query string: the tool's setting that said so, and the
+    /// parameter's name when the tool names one.
+    pub(crate) query: Option<(&'a str, Option<String>)>,
+    /// The tool's setting for the header prefix, and its value (`Bearer`,
+    /// the default, is not written).
+    pub(crate) prefix: (&'a str, String),
+}
+
 impl Draft {
+    /// Keeps the requests that used the client, each as a `[[requests]]`
+    /// entry; the first also becomes the profile's `[api]`, with the token
+    /// placed as the tool placed it.
+    pub(crate) fn keep_requests(
+        &mut self,
+        requests: Vec<(String, RequestFile)>,
+        token: &TokenUse<'_>,
+    ) {
+        for (index, (name, saved)) in requests.into_iter().enumerate() {
+            if index == 0 {
+                let mut api = ApiFile {
+                    url: saved.url.clone(),
+                    method: saved.method.clone(),
+                    body: saved.body.clone(),
+                    headers: saved.headers.clone(),
+                    query: saved.query.clone(),
+                    ..ApiFile::default()
+                };
+                if let Some((setting, param)) = &token.query {
+                    api.token_placement = Some(TokenPlacementKind::Query);
+                    api.query_param.clone_from(param);
+                    self.took
+                        .push(format!("{setting} -> api.token_placement = query"));
+                }
+                let (setting, prefix) = &token.prefix;
+                if !prefix.is_empty() && prefix != "Bearer" {
+                    api.header_prefix = Some(prefix.clone());
+                    self.took.push(format!("{setting} -> api.header_prefix"));
+                }
+                self.took.push(format!("request `{name}` -> [api]"));
+                self.file.api = Some(api);
+            }
+            self.took.push(format!("request `{name}` -> [[requests]]"));
+            self.file.requests.push(saved);
+        }
+    }
+
     pub(crate) fn new(source: impl Into<String>) -> Self {
         Self {
             source: source.into(),

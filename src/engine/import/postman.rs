@@ -12,10 +12,8 @@
 
 use serde_json::Value;
 
-use super::{Draft, Format, ImportError, ImportOptions, ImportReport, Vars};
-use crate::engine::profile::{
-    ApiFile, ClientAuthMethod, GrantType, PkceMode, RequestFile, TokenPlacementKind,
-};
+use super::{Draft, Format, ImportError, ImportOptions, ImportReport, TokenUse, Vars};
+use crate::engine::profile::{ClientAuthMethod, GrantType, PkceMode, RequestFile};
 
 /// Whether `value` is a Postman collection.
 pub fn is_collection(value: &Value) -> bool {
@@ -407,37 +405,20 @@ fn profile_of(block: Block<'_>, vars: &Vars) -> Draft {
         )
     });
     // The requests that use this block.
-    let prefix = get("headerPrefix");
-    for (index, (name, request)) in block.requests.iter().enumerate() {
-        let Some(saved) = request_of(&mut draft, vars, name, request) else {
-            continue;
-        };
-        if index == 0 {
-            let mut api = ApiFile {
-                url: saved.url.clone(),
-                method: saved.method.clone(),
-                body: saved.body.clone(),
-                headers: saved.headers.clone(),
-                ..ApiFile::default()
-            };
-            if !placement_header {
-                api.token_placement = Some(TokenPlacementKind::Query);
-                draft
-                    .took
-                    .push("addTokenTo `queryParams` -> api.token_placement = query".to_string());
-            }
-            if !prefix.is_empty() && prefix != "Bearer" {
-                api.header_prefix = Some(prefix.clone());
-                draft
-                    .took
-                    .push("headerPrefix -> api.header_prefix".to_string());
-            }
-            draft.took.push(format!("request `{name}` -> [api]"));
-            draft.file.api = Some(api);
-        }
-        draft.took.push(format!("request `{name}` -> [[requests]]"));
-        draft.file.requests.push(saved);
-    }
+    let kept: Vec<(String, RequestFile)> = block
+        .requests
+        .iter()
+        .filter_map(|(name, request)| {
+            request_of(&mut draft, vars, name, request).map(|saved| (name.clone(), saved))
+        })
+        .collect();
+    draft.keep_requests(
+        kept,
+        &TokenUse {
+            query: (!placement_header).then_some(("addTokenTo `queryParams`", None)),
+            prefix: ("headerPrefix", get("headerPrefix")),
+        },
+    );
     draft
 }
 
