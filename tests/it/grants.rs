@@ -126,6 +126,14 @@ async fn refresh_tokens_rotate_and_a_reused_old_one_ends_the_family() {
     let second = grants::run(&profile, &http, &refresh(old.clone()))
         .await
         .expect("first refresh");
+    assert!(
+        second
+            .findings
+            .iter()
+            .any(|f| f.code == "refresh_token_rotated"),
+        "the refresh says the token rotated: {:?}",
+        second.findings
+    );
     let new = second.refresh_token.expect("rotated refresh token");
     assert_ne!(new, old);
 
