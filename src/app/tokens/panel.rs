@@ -465,6 +465,66 @@ fn findings_ui(ui: &mut egui::Ui, tokens: &TokenSet) {
 mod tests {
     use super::*;
 
+    /// A password-grant token set from the response `body`, received now.
+    fn received(body: &str) -> TokenSet {
+        let response = crate::engine::http::RecordedResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+        };
+        crate::engine::token::parse_token_response(
+            &response,
+            crate::engine::GrantType::Password,
+            1,
+            chrono::Utc::now(),
+            None,
+            &Default::default(),
+            Vec::new(),
+        )
+        .expect("tokens")
+    }
+
+    /// The Tokens tab at rest costs what its countdown costs (issue 20):
+    /// with a 7-second token on screen (PingFederate's lifetime) nothing on
+    /// the tab asks for a repaint sooner than the countdown's second.
+    #[test]
+    fn a_short_lived_token_repaints_the_tab_once_a_second() {
+        let mut tokens = TokenState::default();
+        tokens.issued(received(
+            r#"{"access_token":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJkZW1vIn0.","token_type":"Bearer","expires_in":7,"refresh_token":"r-1","scope":"read"}"#,
+        ));
+        tokens.auto_refresh = true;
+        let mut tools = ToolsState::default();
+        let view = TokensView {
+            profile: "Demo — password",
+            reveal: false,
+            offered: TokenActions {
+                logout: true,
+                revoke: true,
+                introspect: true,
+                userinfo: true,
+            },
+            keep_tokens: false,
+            kept_note: None,
+        };
+        let ctx = egui::Context::default();
+        let mut delay = std::time::Duration::ZERO;
+        // The first passes lay out (and may ask for another pass at once).
+        for _ in 0..4 {
+            let output = ctx.run_ui(egui::RawInput::default(), |ui| {
+                let _ = tokens_ui(ui, &mut tokens, &mut tools, &view);
+            });
+            delay = output.viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+            let mut output = output;
+            output.textures_delta.clear();
+        }
+        assert!(
+            delay >= std::time::Duration::from_millis(900),
+            "the tab asks for a repaint after {delay:?}"
+        );
+    }
+
     #[test]
     fn as_received_keeps_every_byte_but_the_token_values() {
         let text = r#"{"access_token":"abc.def","token_type":"Bearer","refresh_token":"r-1",}"#;

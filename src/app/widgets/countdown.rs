@@ -88,12 +88,20 @@ pub fn expiry_bar_ui(
     };
     ui.add(egui::ProgressBar::new(fraction).fill(color).text(text));
     if left > 0.0 {
-        // Next repaint when the whole percent shown changes.
-        let percent = (fraction * 100.0).round();
-        let next = ((percent - 0.5).max(0.0) / 100.0) * total;
-        let wait_ms = (left - next).clamp(100.0, 60_000.0);
-        ui.request_repaint_after(Duration::from_millis(wait_ms as u64));
+        ui.request_repaint_after(bar_repaint_after(left, total));
     }
+}
+
+/// The bar follows the countdown beside it: at most one repaint a second
+/// (a 7-second token would otherwise change its whole percent every 70 ms
+/// and keep the window painting ten times a second), and for long-lived
+/// tokens when the whole percent shown changes. `left` and `total` are in
+/// milliseconds.
+fn bar_repaint_after(left: f32, total: f32) -> Duration {
+    let percent = ((left / total).clamp(0.0, 1.0) * 100.0).round();
+    let next = ((percent - 0.5).max(0.0) / 100.0) * total;
+    let wait_ms = (left - next).clamp(1_000.0, 60_000.0);
+    Duration::from_millis(wait_ms as u64)
 }
 
 #[cfg(test)]
@@ -116,5 +124,15 @@ mod tests {
         // "14 min" until 839 s are left: 60 s from 899.
         assert_eq!(until_text_changes(899), Duration::from_secs(60));
         assert_eq!(until_text_changes(841), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn the_bar_of_a_short_token_repaints_once_a_second() {
+        use super::bar_repaint_after;
+        use std::time::Duration;
+        // A 7-second token: a percent is 70 ms, the bar waits a second.
+        assert_eq!(bar_repaint_after(3_500.0, 7_000.0), Duration::from_secs(1));
+        // An hour: a percent is 36 s.
+        assert!(bar_repaint_after(1_800_000.0, 3_600_000.0) > Duration::from_secs(10));
     }
 }
