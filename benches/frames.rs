@@ -11,8 +11,8 @@ use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui_kittest::Harness;
 use oauth_debugger::app::bridge::ApiAnswer;
-use oauth_debugger::app::http_log::LogState;
 use oauth_debugger::app::http_log::panel::{self as http_log, LogView, http_log_ui};
+use oauth_debugger::app::http_log::{ExchangeLog, LogState};
 use oauth_debugger::app::request::RequestState;
 use oauth_debugger::app::request::panel::{RequestContext, request_ui};
 use oauth_debugger::app::session::ProfileId;
@@ -73,10 +73,15 @@ fn http_log_frames(c: &mut Criterion) {
             .collect(),
         ..LogState::default()
     };
+    let mut exchanges_log = ExchangeLog::default();
+    for exchange in exchanges {
+        exchanges_log.push(exchange);
+    }
+    let exchanges = exchanges_log;
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(
-            |ui, (log, exchanges): &mut (LogState, Vec<Exchange>)| {
+            |ui, (log, exchanges): &mut (LogState, ExchangeLog)| {
                 let view = LogView {
                     exchanges,
                     reveal: false,

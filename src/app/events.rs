@@ -29,6 +29,8 @@ impl App {
             self.state.notice = loaded.notice;
         }
         self.state.keep_tokens = loaded.settings.keep_tokens;
+        self.state.exchanges.keep_in_memory = loaded.settings.keep_log_in_memory;
+        self.state.exchanges.keep_secrets = loaded.settings.session_file_secrets;
         if self.state.keep_tokens {
             self.restore_tokens(kept);
         }
@@ -154,6 +156,7 @@ impl App {
                     .rows
                     .push(http_log::panel::row(&exchange, owner));
                 self.state.exchanges.push(*exchange);
+                self.spill_overflow();
             }
             Event::GrantProgress(origin, progress, at) => {
                 if let Origin::Flow(owner, run) = origin {
@@ -181,6 +184,8 @@ impl App {
                 let tools = &mut self.state.sessions.of(owner).tools;
                 tools.finish(event, file);
             }
+            Event::Spilled(result) => self.spill_finished(result),
+            Event::SpilledRead(id, result) => self.spilled_read(id, result),
             Event::HarExported(result) => {
                 self.state.log.har_result = Some(match result {
                     Ok(message) => (true, message),

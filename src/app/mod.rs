@@ -53,6 +53,8 @@ pub struct AppOptions {
     pub open_browser: bool,
     /// Where profiles, settings and secrets live.
     pub places: Places,
+    /// How much of the HTTP log stays in memory.
+    pub log_budget: crate::app::http_log::LogBudget,
 }
 
 impl Default for AppOptions {
@@ -60,6 +62,7 @@ impl Default for AppOptions {
         Self {
             open_browser: true,
             places: Places::default(),
+            log_budget: crate::app::http_log::LogBudget::default(),
         }
     }
 }
@@ -135,6 +138,7 @@ impl App {
         let bridge = Bridge::start(runtime, ctx, options.places.clone());
         let mut state = AppState {
             demo: Some(DemoStatus::Starting),
+            exchanges: crate::app::http_log::ExchangeLog::with_budget(options.log_budget),
             ..AppState::default()
         };
         // HAR exports go to the Downloads folder (or home) unless changed.

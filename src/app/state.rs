@@ -4,7 +4,6 @@
 use crate::app::http_log::LogState;
 use crate::app::profiles::ProfilesState;
 use crate::app::session::{Session, Sessions};
-use crate::engine::http::Exchange;
 
 /// The built-in demo provider, as far as the UI knows.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,8 +69,9 @@ pub struct AppState {
     pub tab: Tab,
     /// The HTTP log tab.
     pub log: LogState,
-    /// Every exchange of the session, oldest first.
-    pub exchanges: Vec<Exchange>,
+    /// Every exchange of the session: the newest in memory, the older in
+    /// the session file.
+    pub exchanges: crate::app::http_log::ExchangeLog,
     /// Secrets shown in clear.
     pub reveal: bool,
     /// Presentation mode: every secret, token and personal claim masked on

@@ -36,6 +36,7 @@ pub mod redact;
 pub mod revoke;
 pub mod secret;
 pub mod session;
+pub mod session_file;
 pub mod settings;
 pub mod spec;
 pub mod storage;

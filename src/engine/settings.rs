@@ -22,6 +22,12 @@ pub struct Settings {
     /// Keep tokens across restarts (off unless the user turns it on); they
     /// are stored like secrets (`engine::token_vault`).
     pub keep_tokens: bool,
+    /// Keep every exchange of a session in memory instead of moving the
+    /// older ones to a session file (`engine::session_file`).
+    pub keep_log_in_memory: bool,
+    /// Keep secrets in the session file (masked otherwise, as in a HAR
+    /// export without secrets).
+    pub session_file_secrets: bool,
 }
 
 impl Settings {
@@ -85,7 +91,10 @@ mod tests {
     fn settings_round_trip_and_default_when_missing() {
         let dir = tempfile::tempdir().expect("tempdir");
         assert_eq!(Settings::load(dir.path()), (Settings::default(), None));
-        let on = Settings { keep_tokens: true };
+        let on = Settings {
+            keep_tokens: true,
+            ..Settings::default()
+        };
         on.save(dir.path()).expect("saved");
         assert_eq!(Settings::load(dir.path()), (on, None));
     }

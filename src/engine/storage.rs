@@ -388,6 +388,13 @@ pub fn config_dir() -> Result<PathBuf, String> {
         .ok_or_else(|| "cannot find a home directory for the settings".to_string())
 }
 
+/// The app's data directory (`~/.local/share/oauth-debugger` on Linux).
+pub fn data_dir() -> Result<PathBuf, String> {
+    directories::ProjectDirs::from("dev", "oauth-debugger", "oauth-debugger")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .ok_or_else(|| "cannot find a home directory for the session files".to_string())
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())

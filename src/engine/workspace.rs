@@ -98,6 +98,8 @@ pub struct GeneratedKey {
 pub struct Workspace {
     store: Result<ProfileStore, String>,
     settings_dir: Result<PathBuf, String>,
+    /// Where the session files of spilled exchanges go.
+    session_dir: Result<PathBuf, String>,
     vault: Option<TokenVault>,
 }
 
@@ -108,6 +110,12 @@ impl Workspace {
             Some(dir) => ProfileStore::open(dir, places.keychain.clone()),
             None => storage::config_dir()
                 .and_then(|dir| ProfileStore::open(dir.join("profiles"), places.keychain.clone())),
+        };
+        // Session files sit beside settings given by a caller (tests), in
+        // the OS data directory otherwise.
+        let session_dir = match &places.settings_dir {
+            Some(dir) => Ok(dir.join("sessions")),
+            None => storage::data_dir().map(|dir| dir.join("sessions")),
         };
         let settings_dir = match places.settings_dir {
             Some(dir) => Ok(dir),
@@ -120,6 +128,7 @@ impl Workspace {
         Self {
             store,
             settings_dir,
+            session_dir,
             vault,
         }
     }
@@ -355,7 +364,9 @@ impl Workspace {
             .settings_dir
             .as_ref()
             .map_err(|message| format!("Tokens cannot be kept: {message}"))?;
-        Settings { keep_tokens: keep }.save(dir)?;
+        let (mut settings, _) = Settings::load(dir);
+        settings.keep_tokens = keep;
+        settings.save(dir)?;
         let Some(vault) = &self.vault else {
             return Err("Tokens cannot be kept: there is no settings folder".to_string());
         };
@@ -365,6 +376,23 @@ impl Workspace {
             vault.clear()?;
             Ok("Tokens are no longer kept; the kept ones are deleted.".to_string())
         }
+    }
+
+    /// Changes the settings with `change` and writes them (the others stay
+    /// as they are in the file).
+    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> Result<(), String> {
+        let dir = self
+            .settings_dir
+            .as_ref()
+            .map_err(|message| format!("The settings cannot be saved: {message}"))?;
+        let (mut settings, _) = Settings::load(dir);
+        change(&mut settings);
+        settings.save(dir)
+    }
+
+    /// Where this session's file of spilled exchanges goes.
+    pub fn session_dir(&self) -> Result<&Path, String> {
+        self.session_dir.as_deref().map_err(Clone::clone)
     }
 
     /// Writes the kept tokens.

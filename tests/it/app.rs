@@ -229,7 +229,7 @@ fn a_wrong_step_shows_the_error_verdict() {
             .is_some(),
         "refresh without a token is explained, nothing is sent"
     );
-    assert!(harness.state().state().exchanges.is_empty());
+    assert!(harness.state().state().exchanges.recent().is_empty());
 }
 
 #[test]
@@ -398,7 +398,7 @@ fn editing_a_steps_client_secret_shows_invalid_client_in_its_verdict() {
     assert!(shows(&harness, "prepared; edit it below"));
     assert!(harness.query_by_label("grant_type").is_some());
     assert!(
-        harness.state().state().exchanges.is_empty(),
+        harness.state().state().exchanges.recent().is_empty(),
         "nothing was sent yet"
     );
     harness.get_by_label("Basic client_secret").focus();
@@ -414,9 +414,9 @@ fn editing_a_steps_client_secret_shows_invalid_client_in_its_verdict() {
     ));
     // The exchange travels on its own channel and may trail the verdict.
     wait_for(&mut harness, "the exchange", |h| {
-        !h.state().state().exchanges.is_empty()
+        !h.state().state().exchanges.recent().is_empty()
     });
-    let sent = &harness.state().state().exchanges[0];
+    let sent = &harness.state().state().exchanges.recent()[0];
     assert!(
         sent.request
             .headers
@@ -651,13 +651,14 @@ fn the_token_placement_can_be_overridden_per_request() {
     click(&mut harness, "Send");
     wait_for(&mut harness, "the answer", |h| shows(h, "HTTP 200"));
     wait_for(&mut harness, "the API exchange", |h| {
-        h.state().state().exchanges.len() == 2
+        h.state().state().exchanges.recent().len() == 2
     });
     let sent = &harness
         .state()
         .state()
         .exchanges
-        .last()
+        .recent()
+        .back()
         .expect("exchange")
         .request;
     assert!(sent.url.contains("access_token=ey"), "{}", sent.url);

@@ -104,7 +104,7 @@ fn new_from_mcp_server_url_reaches_an_authorized_tools_list() {
     );
     assert!(challenge.verdict.contains("expected here"));
     // The chain's exchanges are in the HTTP log.
-    let logged = &harness.state().state().exchanges;
+    let logged = &harness.state().state().exchanges.recent();
     assert!(logged.iter().any(|e| {
         e.request
             .url

@@ -95,6 +95,7 @@ fn a_token_is_refreshed_with_its_own_profile_whatever_is_selected() {
         h.state()
             .state()
             .exchanges
+            .recent()
             .iter()
             .any(|e| String::from_utf8_lossy(&e.request.body).contains("grant_type=refresh_token"))
     });
@@ -102,6 +103,7 @@ fn a_token_is_refreshed_with_its_own_profile_whatever_is_selected() {
         .state()
         .state()
         .exchanges
+        .recent()
         .iter()
         .find(|e| String::from_utf8_lossy(&e.request.body).contains("grant_type=refresh_token"))
         .expect("refresh exchange")
@@ -286,6 +288,7 @@ fn next_step_pauses_before_the_code_exchange_which_can_be_edited() {
         .state()
         .state()
         .exchanges
+        .recent()
         .iter()
         .map(|e| e.kind)
         .collect();
@@ -300,8 +303,8 @@ fn next_step_pauses_before_the_code_exchange_which_can_be_edited() {
     click(&mut harness, "Add parameter");
     click(&mut harness, "Send");
     wait_for(&mut harness, "the token", |h| shows(h, "200 token"));
-    let sent =
-        String::from_utf8_lossy(&harness.state().state().exchanges[1].request.body).to_string();
+    let sent = String::from_utf8_lossy(&harness.state().state().exchanges.recent()[1].request.body)
+        .to_string();
     assert!(sent.contains("resource="), "{sent}");
     assert!(sent.contains("grant_type=authorization_code"), "{sent}");
     assert!(shows(&harness, "Token received (Authorization code grant)"));
@@ -453,6 +456,7 @@ fn next_step_on_the_device_grant_pauses_before_the_first_poll() {
         .state()
         .state()
         .exchanges
+        .recent()
         .iter()
         .map(|e| e.kind)
         .collect();
@@ -506,6 +510,7 @@ fn an_issuer_only_profile_runs_and_the_flow_says_where_its_endpoints_came_from()
         .state()
         .state()
         .exchanges
+        .recent()
         .iter()
         .map(|e| e.kind)
         .collect();
@@ -517,14 +522,18 @@ fn an_issuer_only_profile_runs_and_the_flow_says_where_its_endpoints_came_from()
     // The discovery exchange is in the diagram, as observed.
     assert!(shows(&harness, "GET /.well-known/openid-configuration"));
     // Run again: remembered for the session, nothing asked.
-    let before = harness.state().state().exchanges.len();
+    let before = harness.state().state().exchanges.recent().len();
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the second token", |h| {
-        h.state().state().exchanges.len() > before && shows(h, "200 token")
+        h.state().state().exchanges.recent().len() > before && shows(h, "200 token")
     });
     assert!(shows(&harness, "remembered from earlier in this session"));
-    let kinds: Vec<_> = harness.state().state().exchanges[before..]
-        .iter()
+    let kinds: Vec<_> = harness
+        .state()
+        .state()
+        .exchanges
+        .recent()
+        .range(before..)
         .map(|e| e.kind)
         .collect();
     assert_eq!(kinds, [oauth_debugger::engine::ExchangeKind::Token]);

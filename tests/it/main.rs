@@ -8,6 +8,7 @@ mod support;
 mod api_calls;
 mod app;
 mod app_client_auth;
+mod app_endurance;
 mod app_keychain;
 mod app_mcp;
 mod app_seed_providers;

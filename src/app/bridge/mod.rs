@@ -133,10 +133,29 @@ pub enum Command {
     ExportHar {
         /// Where.
         path: PathBuf,
-        /// What.
+        /// What is in memory.
         exchanges: Vec<Exchange>,
         /// Keep secrets.
         include_secrets: bool,
+        /// Add the ones in the session file first.
+        with_spilled: bool,
+    },
+    /// Append exchanges to the session file (memory budget); the event
+    /// gives them back if it cannot.
+    Spill {
+        /// The oldest exchanges in memory.
+        exchanges: Vec<Exchange>,
+        /// Keep their secrets in the file.
+        keep_secrets: bool,
+    },
+    /// Read an exchange back from the session file.
+    ReadSpilled(u64),
+    /// Save the HTTP log's settings.
+    SaveLogSettings {
+        /// Keep every exchange in memory.
+        keep_in_memory: bool,
+        /// Keep secrets in the session file.
+        keep_secrets: bool,
     },
     /// End a token: log out, or revoke it.
     EndToken {
@@ -242,6 +261,11 @@ pub enum Event {
     TokenEnded(ProfileId, EndToken, Result<String, GrantFailure>),
     /// A HAR export finished: what happened, for people.
     HarExported(Result<String, String>),
+    /// The session file took the exchanges (true: with secrets masked), or
+    /// gives them back with why it could not.
+    Spilled(Result<bool, (Vec<Exchange>, String)>),
+    /// An exchange read back from the session file (or why not).
+    SpilledRead(u64, Result<Exchange, String>),
     /// A token tool finished.
     Tool(Origin, ToolEvent),
     /// A key pair was made (or why not).
@@ -279,6 +303,7 @@ impl Command {
                 | Self::KeepTokens(..)
                 | Self::SaveTokens(_)
                 | Self::ExportHar { .. }
+                | Self::SaveLogSettings { .. }
                 | Self::GenerateKey { .. }
         )
     }
@@ -330,6 +355,24 @@ impl Bridge {
             self.writing.fetch_sub(1, Ordering::SeqCst);
         }
         sent
+    }
+
+    /// Like [`Self::send`], but a command that cannot be sent (the channel
+    /// full or closed) comes back, so what it carries is not lost.
+    pub fn try_send(&self, command: Command) -> Result<(), Box<Command>> {
+        let writes = command.writes();
+        if writes {
+            self.writing.fetch_add(1, Ordering::SeqCst);
+        }
+        match self.commands.try_send(command) {
+            Ok(()) => Ok(()),
+            Err(err) => {
+                if writes {
+                    self.writing.fetch_sub(1, Ordering::SeqCst);
+                }
+                Err(Box::new(err.into_inner()))
+            }
+        }
     }
 
     /// Waits (a few seconds at most) for the writes still on their way, so

@@ -1,6 +1,7 @@
 //! The engine's end of the bridge: applies commands on the runtime.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -17,6 +18,7 @@ use crate::engine::grants::step::{self, PreparedRequest};
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
 use crate::engine::http::{Exchange, HttpClient, Recorder};
 use crate::engine::jwks::JwksCache;
+use crate::engine::session_file::{self, SessionFile};
 use crate::engine::workspace::{Places, Workspace};
 use crate::engine::{Stage, api};
 
@@ -123,6 +125,13 @@ pub(super) async fn run(
     let discovery = DiscoveryCache::new();
     // Each profile's DPoP key, for the session.
     let dpop_keys = DpopKeys::new(events.clone());
+    // The session file of exchanges moved out of memory: made at the first
+    // spill; week-old ones from earlier sessions go now.
+    let session_file: Arc<std::sync::Mutex<Option<SessionFile>>> = Arc::default();
+    if let Ok(dir) = workspace.session_dir() {
+        let dir = dir.to_path_buf();
+        tokio::task::spawn_blocking(move || session_file::clean_up(&dir, session_file::KEPT_FOR));
+    }
 
     while let Some(command) = commands.recv().await {
         // Held by the task that writes, released when it is done.
@@ -412,29 +421,114 @@ pub(super) async fn run(
                 path,
                 exchanges,
                 include_secrets,
+                with_spilled,
             } => {
                 let events = events.clone();
+                let session_file = session_file.clone();
                 tokio::spawn(async move {
                     let _written = written;
-                    let count = exchanges.len();
                     let written = tokio::task::spawn_blocking(move || {
-                        crate::engine::har::write(&path, &exchanges, include_secrets).map(|()| path)
+                        let (mut all, masked) = if with_spilled {
+                            read_spilled(&session_file)?
+                        } else {
+                            (Vec::new(), 0)
+                        };
+                        all.extend(exchanges);
+                        crate::engine::har::write(&path, &all, include_secrets)
+                            .map_err(|err| format!("Cannot write the HAR file: {err}"))?;
+                        Ok::<_, String>((path, all.len(), masked))
                     })
                     .await;
                     let result = match written {
-                        Ok(Ok(path)) => Ok(format!(
-                            "Wrote {count} exchanges to {}{}",
+                        Ok(Ok((path, count, masked))) => Ok(format!(
+                            "Wrote {count} exchanges to {}{}{}",
                             path.display(),
                             if include_secrets {
                                 " (secrets included)"
                             } else {
                                 " (secrets masked)"
+                            },
+                            if include_secrets && masked > 0 {
+                                format!(
+                                    "; {masked} of them came from the session file, where their secrets were not kept"
+                                )
+                            } else {
+                                String::new()
                             }
                         )),
-                        Ok(Err(err)) => Err(format!("Cannot write the HAR file: {err}")),
+                        Ok(Err(message)) => Err(message),
                         Err(err) => Err(format!("The export failed: {err}")),
                     };
                     events.send(Event::HarExported(result)).await;
+                });
+            }
+            Command::Spill {
+                exchanges,
+                keep_secrets,
+            } => {
+                // Written before the next command is taken, so an export
+                // sent after this finds them in the file.
+                let dir = workspace.session_dir().map(Path::to_path_buf);
+                let file = session_file.clone();
+                let written = tokio::task::spawn_blocking(move || {
+                    let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+                    let appended = match (&mut *file, dir) {
+                        (Some(file), _) => file.append(&exchanges, keep_secrets),
+                        (None, Ok(dir)) => SessionFile::create(&dir).and_then(|mut new| {
+                            let appended = new.append(&exchanges, keep_secrets);
+                            *file = Some(new);
+                            appended
+                        }),
+                        (None, Err(message)) => Err(message),
+                    };
+                    match appended {
+                        Ok(()) => Ok(!keep_secrets),
+                        Err(message) => Err((exchanges, message)),
+                    }
+                })
+                .await;
+                let result = match written {
+                    Ok(result) => result,
+                    // The blocking task died with the exchanges: nothing to
+                    // give back, but say so.
+                    Err(err) => Err((Vec::new(), format!("the session file writer failed: {err}"))),
+                };
+                events.send(Event::Spilled(result)).await;
+            }
+            Command::ReadSpilled(id) => {
+                let events = events.clone();
+                let file = session_file.clone();
+                tokio::spawn(async move {
+                    let read = tokio::task::spawn_blocking(move || {
+                        let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+                        match &mut *file {
+                            Some(file) => file.read(id),
+                            None => Err(format!("exchange #{id} is not in the session file")),
+                        }
+                    })
+                    .await
+                    .unwrap_or_else(|err| Err(format!("reading the session file failed: {err}")));
+                    events.send(Event::SpilledRead(id, read)).await;
+                });
+            }
+            Command::SaveLogSettings {
+                keep_in_memory,
+                keep_secrets,
+            } => {
+                let events = events.clone();
+                let workspace = workspace.clone();
+                tokio::spawn(async move {
+                    let _written = written;
+                    let saved = blocking(&workspace, move |w| {
+                        w.update_settings(|s| {
+                            s.keep_log_in_memory = keep_in_memory;
+                            s.session_file_secrets = keep_secrets;
+                        })
+                    })
+                    .await;
+                    if let Some(Err(message)) = saved {
+                        events.send(Event::HarExported(Err(message))).await;
+                    }
                 });
             }
             Command::EndToken {
@@ -672,5 +766,21 @@ async fn register_jwks(recorder: Recorder, url: &url::Url, jwks: String) -> Resu
             crate::engine::findings::excerpt(&response.body, 300)
         )),
         (None, None) => Err("No answer".to_string()),
+    }
+}
+
+/// Every exchange of the session file, oldest first, and how many of them
+/// were written with their secrets masked.
+fn read_spilled(
+    file: &std::sync::Mutex<Option<SessionFile>>,
+) -> Result<(Vec<Exchange>, usize), String> {
+    let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+    match &mut *file {
+        Some(file) => Ok((
+            file.read_all()
+                .map_err(|message| format!("Cannot read the session file: {message}"))?,
+            file.masked(),
+        )),
+        None => Ok((Vec::new(), 0)),
     }
 }

@@ -23,7 +23,7 @@ pub struct FlowView<'a> {
     /// Why nothing can run yet, if so (demo provider starting).
     pub not_ready: Option<&'a str>,
     /// Every exchange, to offer "Show exchange" only for ones still there.
-    pub exchanges: &'a [Exchange],
+    pub exchanges: &'a crate::app::http_log::ExchangeLog,
     /// Secrets in clear.
     pub reveal: bool,
     /// Presentation mode: personal values masked too.
@@ -102,21 +102,24 @@ fn export_ui(
     }
     let ids: std::collections::BTreeSet<u64> =
         flow.steps.iter().filter_map(|s| s.exchange_id).collect();
-    let exchanges: Vec<Exchange> = view
-        .exchanges
-        .iter()
-        .filter(|e| ids.contains(&e.id))
-        .cloned()
-        .collect();
-    if exchanges.is_empty() {
+    // The run's exchanges in memory (a run older than the log's memory
+    // budget has moved to the session file: the HTTP log reads it back).
+    // Gathered only when a button is clicked, not every frame.
+    let gather = || -> Vec<Exchange> {
+        ids.iter()
+            .filter_map(|id| view.exchanges.get(*id))
+            .cloned()
+            .collect()
+    };
+    if !ids.iter().any(|id| view.exchanges.get(*id).is_some()) {
         return;
     }
     if copy_button(ui, "Copy as Mermaid") {
-        actions.push(FlowAction::Copy(crate::engine::export::mermaid(&exchanges)));
+        actions.push(FlowAction::Copy(crate::engine::export::mermaid(&gather())));
     }
     if copy_button(ui, "Copy as curl script") {
         actions.push(FlowAction::Copy(crate::engine::export::curl_script(
-            &exchanges,
+            &gather(),
             view.reveal && !view.presenting,
         )));
     }
@@ -437,7 +440,7 @@ fn add_row_ui(ui: &mut egui::Ui, prepared: &mut PreparedRequest) {
 fn steps_ui(
     ui: &mut egui::Ui,
     flow: &FlowState,
-    exchanges: &[Exchange],
+    exchanges: &crate::app::http_log::ExchangeLog,
     actions: &mut Vec<FlowAction>,
 ) {
     let mut shown_jwts = std::collections::HashSet::new();
@@ -454,7 +457,7 @@ fn steps_ui(
             }
             ui.label(&step.verdict);
             if let Some(id) = step.exchange_id
-                && exchanges.iter().any(|e| e.id == id)
+                && exchanges.holds(id)
                 && ui.small_button(format!("Show exchange #{id}")).clicked()
             {
                 actions.push(FlowAction::ShowExchange(id));
@@ -464,7 +467,7 @@ fn steps_ui(
         // under the request's own arrow (the first step of its exchange).
         if let Some(id) = step.exchange_id
             && shown_jwts.insert(id)
-            && let Some(exchange) = exchanges.iter().find(|e| e.id == id)
+            && let Some(exchange) = exchanges.get(id)
         {
             let sent = crate::engine::client_auth::sent_jwts(&exchange.request);
             if !sent.is_empty() {

@@ -5,6 +5,7 @@
 use eframe::egui;
 
 use super::LogAction as Action;
+use super::spill::ExchangeLog;
 use super::state::{LogRow, LogState};
 use crate::app::session::ProfileId;
 use crate::app::widgets::copy::copy_button;
@@ -57,7 +58,7 @@ pub fn row(exchange: &Exchange, owner: ProfileId) -> LogRow {
 /// What the log needs besides its own state.
 pub struct LogView<'a> {
     /// Every exchange of the session.
-    pub exchanges: &'a [Exchange],
+    pub exchanges: &'a ExchangeLog,
     /// Secrets in clear.
     pub reveal: bool,
     /// Presentation mode (Show secrets is locked off).
@@ -123,6 +124,7 @@ pub fn http_log_ui(ui: &mut egui::Ui, log: &mut LogState, view: &LogView<'_>) ->
         )
         .labelled_by(label.id);
     });
+    session_file_ui(ui, exchanges, &mut actions);
     if let Some((ok, message)) = &log.har_result {
         let color = if *ok {
             ui.visuals().text_color()
@@ -143,11 +145,16 @@ pub fn http_log_ui(ui: &mut egui::Ui, log: &mut LogState, view: &LogView<'_>) ->
     // The selection shows only while its row is listed (another profile's
     // exchange does not linger). Concurrent requests can arrive out of id
     // order: search, do not bisect.
-    let selected = log
-        .selected
-        .filter(|id| shown.iter().any(|r| r.id == *id))
-        .and_then(|id| exchanges.iter().rev().find(|e| e.id == id));
-    let list_height = if selected.is_some() {
+    let listed = log.selected.filter(|id| shown.iter().any(|r| r.id == *id));
+    let selected = listed.and_then(|id| exchanges.get(id));
+    // One in the session file is read back (once) when selected.
+    let reading = listed.filter(|id| selected.is_none() && exchanges.is_spilled(*id));
+    if let Some(id) = reading
+        && exchanges.reading != Some(id)
+    {
+        actions.push(Action::ReadSpilled(id));
+    }
+    let list_height = if selected.is_some() || reading.is_some() {
         ui.available_height() * 0.4
     } else {
         ui.available_height()
@@ -172,6 +179,13 @@ pub fn http_log_ui(ui: &mut egui::Ui, log: &mut LogState, view: &LogView<'_>) ->
         });
     if clicked.is_some() {
         log.selected = clicked;
+    }
+    if let Some(id) = reading {
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!("Reading exchange #{id} from the session file…"));
+        });
     }
     let Some(exchange) = selected else {
         return actions;
@@ -213,4 +227,40 @@ pub fn http_log_ui(ui: &mut egui::Ui, log: &mut LogState, view: &LogView<'_>) ->
             });
     }
     actions
+}
+
+/// How much of the log is in memory, and the session file's settings.
+fn session_file_ui(ui: &mut egui::Ui, exchanges: &ExchangeLog, actions: &mut Vec<Action>) {
+    let (mut keep_in_memory, mut keep_secrets) = (exchanges.keep_in_memory, exchanges.keep_secrets);
+    ui.horizontal_wrapped(|ui| {
+        let memory = ui
+            .checkbox(&mut keep_in_memory, "Keep every exchange in memory")
+            .on_hover_text(format!(
+                "Off: beyond the newest {} exchanges (or {} MB of bodies) the older ones move to a session file on disk, read back when shown or exported; it is deleted when the app closes",
+                exchanges.budget.exchanges,
+                exchanges.budget.body_bytes / (1024 * 1024)
+            ));
+        let secrets = ui
+            .add_enabled(
+                !keep_in_memory,
+                egui::Checkbox::new(&mut keep_secrets, "Keep secrets in the session file"),
+            )
+            .on_hover_text("Off: they are masked there, as in a HAR export without secrets");
+        if memory.changed() || secrets.changed() {
+            actions.push(Action::SessionFile {
+                keep_in_memory,
+                keep_secrets,
+            });
+        }
+        let spilled = exchanges.spilled_count();
+        if spilled > 0 {
+            ui.weak(format!("{spilled} in the session file"));
+        }
+    });
+    if let Some(problem) = &exchanges.problem {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("Every exchange stays in memory: {problem}"),
+        );
+    }
 }

@@ -5,7 +5,7 @@ use eframe::egui;
 
 use super::TokenAction as Action;
 use super::inspect::{claims_ui, json_ui, pasted_ui, tools_ui};
-use super::state::{TimelineKind, TokenState};
+use super::state::{TIMELINE_PAGE, TimelineKind, TokenState};
 use super::tools::ToolsState;
 use crate::app::widgets::checks::{checks_ui, summary};
 use crate::app::widgets::copy::copy_button;
@@ -268,6 +268,13 @@ pub fn tokens_ui(
                     tokens.history.len() - 1
                 ))
                 .show(ui, |ui| {
+                    if tokens.history_dropped > 0 {
+                        ui.weak(format!(
+                            "The newest {} are kept in memory; {} older ones are in the HTTP log and the timeline.",
+                            tokens.history.len(),
+                            tokens.history_dropped
+                        ));
+                    }
                     for (index, older) in tokens.history.iter().enumerate().rev().skip(1) {
                         let refresh = older.refresh_token.as_ref().map(|t| {
                             if reveal {
@@ -295,15 +302,19 @@ pub fn tokens_ui(
 
 /// What happened to the profile's tokens, newest first, each linked to its
 /// exchange.
-fn timeline_ui(ui: &mut egui::Ui, tokens: &TokenState, actions: &mut Vec<Action>) {
+fn timeline_ui(ui: &mut egui::Ui, tokens: &mut TokenState, actions: &mut Vec<Action>) {
     if tokens.timeline.is_empty() {
         return;
     }
+    let shown = tokens.timeline_shown.max(1);
     egui::CollapsingHeader::new(format!("Timeline ({})", tokens.timeline.len()))
         .id_salt("token_timeline")
         .default_open(true)
         .show(ui, |ui| {
-            for (index, entry) in tokens.timeline.iter().enumerate().rev() {
+            // The newest page: a day of refreshes is thousands of entries,
+            // and laying them all out every frame is what costs.
+            let total = tokens.timeline.len();
+            for (index, entry) in tokens.timeline.iter().enumerate().rev().take(shown) {
                 ui.horizontal_wrapped(|ui| {
                     let failed = matches!(entry.kind, TimelineKind::Failed(_));
                     let color = if failed {
@@ -332,6 +343,17 @@ fn timeline_ui(ui: &mut egui::Ui, tokens: &TokenState, actions: &mut Vec<Action>
                         why_ui(ui, ("timeline", index), explanation);
                     });
                 }
+            }
+            if total > shown {
+                ui.horizontal(|ui| {
+                    ui.weak(format!("Showing the newest {shown} of {total}"));
+                    if ui
+                        .button(format!("Show {} older", (total - shown).min(TIMELINE_PAGE)))
+                        .clicked()
+                    {
+                        tokens.timeline_shown = shown + TIMELINE_PAGE;
+                    }
+                });
             }
         });
 }
@@ -483,6 +505,55 @@ mod tests {
             Vec::new(),
         )
         .expect("tokens")
+    }
+
+    /// A day of refreshes: the timeline lays out its newest page, and
+    /// older pages on request.
+    #[test]
+    fn the_timeline_shows_its_newest_page_and_older_ones_on_request() {
+        use egui_kittest::kittest::Queryable;
+        let mut tokens = TokenState::default();
+        let body = |n: usize| {
+            format!(
+                r#"{{"access_token":"a{n}","token_type":"Bearer","expires_in":7,"refresh_token":"r{n}"}}"#
+            )
+        };
+        tokens.issued(received(&body(0)));
+        for n in 1..=200 {
+            tokens.refreshing.start();
+            tokens.refresh_finished(Ok(received(&body(n))));
+        }
+        let state = (tokens, ToolsState::default());
+        let mut harness = egui_kittest::Harness::builder()
+            .with_size(egui::vec2(1000.0, 650.0))
+            .build_ui_state(
+                |ui, (tokens, tools): &mut (TokenState, ToolsState)| {
+                    let view = TokensView {
+                        profile: "Demo",
+                        reveal: false,
+                        offered: TokenActions::default(),
+                        keep_tokens: false,
+                        kept_note: None,
+                    };
+                    let _ = tokens_ui(ui, tokens, tools, &view);
+                },
+                state,
+            );
+        harness.run_steps(2);
+        assert!(
+            harness
+                .query_by_label("Showing the newest 50 of 201")
+                .is_some()
+        );
+        harness.get_by_label("Show 50 older").scroll_to_me();
+        harness.run_steps(4);
+        harness.get_by_label("Show 50 older").click();
+        harness.run_steps(4);
+        assert!(
+            harness
+                .query_by_label("Showing the newest 100 of 201")
+                .is_some()
+        );
     }
 
     /// The Tokens tab at rest costs what its countdown costs (issue 20):

@@ -10,6 +10,16 @@ use crate::app::widgets::json_tree::{JsonTree, JsonTreeView};
 use crate::engine::TokenSet;
 use crate::engine::revoke::TokenHint;
 
+/// How many token sets a profile keeps in memory (the newest). A day of
+/// 7-second tokens refreshed every 3.5 s is about 8,000 sets: older ones
+/// leave memory, and stay as their exchanges in the HTTP log (and the
+/// session file) and as their timeline entries.
+pub const HISTORY_KEPT: usize = 50;
+
+/// How many timeline entries the tab shows at first, and adds per "Show
+/// older".
+pub const TIMELINE_PAGE: usize = 50;
+
 /// Seconds before expiry at which auto-refresh uses the refresh token.
 pub const DEFAULT_REFRESH_THRESHOLD: &str = "30";
 
@@ -52,8 +62,12 @@ pub struct TimelineEntry {
 pub struct TokenState {
     /// Newest last.
     pub history: Vec<TokenSet>,
-    /// What happened to them, oldest first.
+    /// What happened to them, oldest first (every entry: they are small).
     pub timeline: Vec<TimelineEntry>,
+    /// How many timeline entries the tab shows, newest first.
+    pub timeline_shown: usize,
+    /// Token sets that left memory ([`HISTORY_KEPT`]).
+    pub history_dropped: usize,
     /// Refresh by itself ahead of expiry.
     pub auto_refresh: bool,
     /// How many seconds ahead, as typed.
@@ -80,6 +94,8 @@ impl Default for TokenState {
         Self {
             history: Vec::new(),
             timeline: Vec::new(),
+            timeline_shown: TIMELINE_PAGE,
+            history_dropped: 0,
             auto_refresh: false,
             threshold: DEFAULT_REFRESH_THRESHOLD.to_string(),
             refreshed: None,
@@ -111,7 +127,18 @@ impl TokenState {
             text: format!("Issued by the {} grant", tokens.grant.label()),
             exchange_id: tokens.exchange_id,
         });
+        self.keep(tokens);
+    }
+
+    /// Adds the newest token set, letting the oldest leave memory beyond
+    /// [`HISTORY_KEPT`].
+    fn keep(&mut self, tokens: TokenSet) {
         self.history.push(tokens);
+        let over = self.history.len().saturating_sub(HISTORY_KEPT);
+        if over > 0 {
+            self.history.drain(..over);
+            self.history_dropped += over;
+        }
     }
 
     /// A refresh ended: the new tokens go on the timeline (rotated or not),
@@ -141,7 +168,7 @@ impl TokenState {
                 if tokens.refresh_token.is_none() {
                     tokens.refresh_token = before;
                 }
-                self.history.push(tokens);
+                self.keep(tokens);
                 self.refreshing.finish(Ok(()));
             }
             Err(failure) => {
@@ -289,6 +316,26 @@ mod tests {
             Vec::new(),
         )
         .expect("tokens")
+    }
+
+    #[test]
+    fn a_day_of_refreshes_keeps_the_newest_token_sets_and_every_timeline_entry() {
+        let mut state = TokenState::default();
+        state.issued(tokens("r0"));
+        for n in 1..=200 {
+            state.refreshing.start();
+            state.refresh_finished(Ok(tokens(&format!("r{n}"))));
+        }
+        assert_eq!(state.history.len(), HISTORY_KEPT);
+        assert_eq!(state.history_dropped, 201 - HISTORY_KEPT);
+        assert_eq!(
+            state
+                .current()
+                .and_then(|t| t.refresh_token.as_ref())
+                .map(|t| t.expose().to_string()),
+            Some("r200".to_string())
+        );
+        assert_eq!(state.timeline.len(), 201);
     }
 
     #[test]

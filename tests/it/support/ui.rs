@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use oauth_debugger::app::http_log::LogBudget;
 use oauth_debugger::app::{App, AppOptions};
 use oauth_debugger::engine::keychain::Keychain;
 use oauth_debugger::engine::workspace::Places;
@@ -41,6 +42,16 @@ pub fn start_with(
     dir: &std::path::Path,
     keychain: Keychain,
 ) -> Harness<'static, App> {
+    start_with_budget(runtime, dir, keychain, LogBudget::default())
+}
+
+/// [`start_with`] keeping only `log_budget` of the HTTP log in memory.
+pub fn start_with_budget(
+    runtime: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+    keychain: Keychain,
+    log_budget: LogBudget,
+) -> Harness<'static, App> {
     let handle = runtime.handle().clone();
     let options = AppOptions {
         open_browser: false,
@@ -49,6 +60,7 @@ pub fn start_with(
             keychain,
             settings_dir: Some(dir.join("settings")),
         },
+        log_budget,
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
