@@ -826,17 +826,31 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
     let result = async {
         let needs = grant.map(GrantType::endpoints).unwrap_or_default();
         let profile = complete(&profile, &http, needs).await?;
-        grants::run(&profile, &http, &options)
+        let tokens = grants::run(&profile, &http, &options)
             .await
-            .map_err(|err| Failure::grant(err, grant))
+            .map_err(|err| Failure::grant(err, grant))?;
+        // An ID token is verified as it arrives (OpenID Connect Core
+        // §3.1.3.7) unless the profile says `verify_id_token = false`.
+        let verified = if profile.verify_id_token && tokens.id_token.is_some() {
+            let cache = crate::engine::jwks::JwksCache::new();
+            crate::engine::verify::verify_token_set(&http, &cache, &profile, &tokens, &["id_token"])
+                .await
+                .pop()
+        } else {
+            None
+        };
+        Ok::<_, Failure>((tokens, verified))
     }
     .await;
     let har_saved = finish_http(http, printer, &args.har).await;
-    let tokens = result?;
+    let (tokens, verified) = result?;
     if args.json {
-        outln!("{}", token_json(&tokens));
+        outln!("{}", token_json_verified(&tokens, verified.as_ref()));
     } else {
         out!("{}", describe_tokens(&tokens, args.show_secrets));
+        if let Some(verification) = &verified {
+            out!("{}", describe_id_token_checks(verification));
+        }
     }
     Ok(if har_saved {
         Exit::Success
@@ -971,6 +985,53 @@ async fn demo_browser(args: DemoBrowserArgs) -> Result<Exit, Failure> {
 pub fn token_json(tokens: &TokenSet) -> String {
     serde_json::to_string_pretty(tokens)
         .unwrap_or_else(|err| json!({ "error": err.to_string() }).to_string())
+}
+
+/// [`token_json`] with the ID token's verification, when one was made, as
+/// `id_token_verification`.
+pub fn token_json_verified(
+    tokens: &TokenSet,
+    verification: Option<&crate::engine::verify::Verification>,
+) -> String {
+    let Some(verification) = verification else {
+        return token_json(tokens);
+    };
+    let mut value =
+        serde_json::to_value(tokens).unwrap_or_else(|err| json!({ "error": err.to_string() }));
+    if let Some(object) = value.as_object_mut() {
+        object.insert(
+            "id_token_verification".to_string(),
+            json!({
+                "passed": verification.passed(),
+                "checks": verification.checks,
+                "findings": verification.findings,
+            }),
+        );
+    }
+    serde_json::to_string_pretty(&value)
+        .unwrap_or_else(|err| json!({ "error": err.to_string() }).to_string())
+}
+
+/// The ID token's checks after a grant, one line each, and the verdict.
+pub fn describe_id_token_checks(verification: &crate::engine::verify::Verification) -> String {
+    let mut out = String::from("ID token verification (OpenID Connect Core §3.1.3.7):\n");
+    for check in &verification.checks {
+        out.push_str(&format!("  {check}\n"));
+    }
+    for finding in &verification.findings {
+        out.push_str(&format!("  {finding}\n"));
+    }
+    let failed = verification
+        .checks
+        .iter()
+        .filter(|c| c.verdict == crate::engine::verify::Verdict::Fail)
+        .count();
+    out.push_str(&if failed == 0 {
+        "  Verdict: the ID token verified (verify_id_token = false turns this off)\n".to_string()
+    } else {
+        format!("  Verdict: {failed} check(s) failed — do not trust this ID token\n")
+    });
+    out
 }
 
 /// The human form of a token set.

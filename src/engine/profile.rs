@@ -173,6 +173,11 @@ pub struct ProfileFile {
     /// against the FAPI 2.0 Security Profile (not an RFC key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fapi2: Option<bool>,
+    /// Verify an ID token the grant returns (signature via the JWKS, iss,
+    /// aud, exp, iat, nonce, at_hash — OpenID Connect Core §3.1.3.7); on
+    /// unless `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_id_token: Option<bool>,
     /// The grant this profile runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<GrantType>,
@@ -891,6 +896,8 @@ pub struct Profile {
     pub authz: AuthzRequestSettings,
     /// Check against the FAPI 2.0 Security Profile.
     pub fapi2: bool,
+    /// Verify an ID token after each grant that returns one.
+    pub verify_id_token: bool,
     /// The grant this profile runs, when it names one.
     pub grant: Option<GrantType>,
     /// Scopes, in the order written.
@@ -1565,6 +1572,7 @@ impl Profile {
             dpop,
             authz,
             fapi2: file.fapi2.unwrap_or(false),
+            verify_id_token: file.verify_id_token.unwrap_or(true),
             grant: file.grant_type,
             scopes: file
                 .scope

@@ -347,6 +347,61 @@ pub async fn verify_with_jwks(
     Ok(verification)
 }
 
+/// Verifies the JWTs of a token set as its profile expects them: `which`
+/// names the tokens to try (`access_token`, `id_token`); a token that is
+/// not a JWT is left out. The keys come from the profile's `jwks_uri`, found
+/// by discovery when the profile names only its issuer, and the client
+/// secret for HMAC. One function for the app's Verify, the verification
+/// after a grant, and the command line.
+pub async fn verify_token_set(
+    http: &HttpClient,
+    cache: &JwksCache,
+    profile: &super::Profile,
+    tokens: &super::TokenSet,
+    which: &[&str],
+) -> Vec<Verification> {
+    let secret = profile
+        .client_secret
+        .as_ref()
+        .and_then(|s| s.resolve("client_secret").ok())
+        .map(|s| s.expose().as_bytes().to_vec());
+    // A profile with an issuer and no jwks_uri finds its keys by discovery.
+    let jwks_uri = super::discovery::jwks_uri(http, profile)
+        .await
+        .ok()
+        .flatten();
+    let mut results = Vec::new();
+    let candidates = [
+        ("access_token", Some(&tokens.access_token)),
+        ("id_token", tokens.id_token.as_ref()),
+    ];
+    for (source, token) in candidates {
+        let Some(token) = token.filter(|_| which.contains(&source)) else {
+            continue;
+        };
+        let expect = if source == "id_token" {
+            Expectations::for_id_token(profile, tokens)
+        } else {
+            Expectations::for_access_token(profile)
+        };
+        if let Ok(verification) = verify_with_jwks(
+            http,
+            cache,
+            source,
+            token.expose(),
+            jwks_uri.as_ref(),
+            secret.clone(),
+            &expect,
+            Utc::now(),
+        )
+        .await
+        {
+            results.push(verification);
+        }
+    }
+    results
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -353,6 +353,38 @@ fn browser_env(extra: &str) -> String {
     format!("{BIN} demo-browser{extra}")
 }
 
+/// The ID token's verification after a grant: a forged signature is
+/// reported (and the grant still succeeds); `verify_id_token = false`
+/// turns the verification off.
+#[test]
+fn the_id_token_is_verified_after_the_grant_unless_the_profile_says_not_to() {
+    let demo = DemoProcess::start_with(&["--fault", "rp-invalid-sig-rs256"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = browser_profile(
+        dir.path(),
+        "code.toml",
+        &demo.base,
+        "authorization_code",
+        "http://127.0.0.1/callback",
+    );
+    let browser = browser_env("");
+    let args = ["token", "--profile", path.to_str().expect("path")];
+    let out = run(&args, &[("BROWSER", &browser)]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("ID token verification (OpenID Connect Core §3.1.3.7)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("do not trust this ID token"), "{stdout}");
+
+    let text_of = std::fs::read_to_string(&path).expect("profile");
+    std::fs::write(&path, format!("verify_id_token = false\n{text_of}")).expect("write");
+    let out = run(&args, &[("BROWSER", &browser)]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("ID token verification"));
+}
+
 #[test]
 fn authorization_code_through_the_system_browser_path() {
     let demo = DemoProcess::start();
@@ -378,6 +410,17 @@ fn authorization_code_through_the_system_browser_path() {
             .is_some_and(|t| t.split('.').count() == 3)
     );
     assert!(text(&out.stderr).contains("state matched"));
+    // The ID token is verified by default (issue 19).
+    assert_eq!(json["id_token_verification"]["passed"], true, "{json}");
+    let checks: Vec<&str> = json["id_token_verification"]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    for name in ["signature", "iss", "aud", "exp", "iat", "nonce"] {
+        assert!(checks.contains(&name), "{name} in {checks:?}");
+    }
     // The waiting line says what to check if the redirect never comes.
     assert!(
         text(&out.stderr).contains("if the browser shows an error page instead of coming back"),

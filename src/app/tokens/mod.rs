@@ -189,7 +189,7 @@ impl App {
     }
 
     /// Starts a token tool on `owner`'s tokens with `owner`'s profile.
-    fn tool_action(&mut self, owner: ProfileId, action: &TokenAction) {
+    pub(crate) fn tool_action(&mut self, owner: ProfileId, action: &TokenAction) {
         let profile = match self.state.profiles.typed(owner) {
             Ok(profile) => Box::new(profile),
             Err(message) => {

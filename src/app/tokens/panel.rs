@@ -141,7 +141,10 @@ pub fn tokens_ui(
                     actions.push(Action::RefreshNow);
                 }
                 if tokens.refreshing.is_waiting() {
-                    ui.spinner();
+                    // Words, not a spinner: a spinner repaints the window
+                    // at the display's rate for as long as it shows, and
+                    // auto-refresh of short-lived tokens is most of a day.
+                    ui.weak("Refreshing…");
                 }
                 if copy_button(ui, "Copy access token") {
                     actions.push(Action::Copy(current.access_token.expose().to_string()));

@@ -296,39 +296,5 @@ async fn verify_all(
     profile: &Profile,
     tokens: &TokenSet,
 ) -> Vec<Verification> {
-    let secret = profile
-        .client_secret
-        .as_ref()
-        .and_then(|s| s.resolve("client_secret").ok())
-        .map(|s| s.expose().as_bytes().to_vec());
-    // A profile with an issuer and no jwks_uri finds its keys by discovery.
-    let jwks_uri = discovery::jwks_uri(http, profile).await.ok().flatten();
-    let mut results = Vec::new();
-    let candidates = [
-        ("access_token", Some(&tokens.access_token)),
-        ("id_token", tokens.id_token.as_ref()),
-    ];
-    for (source, token) in candidates {
-        let Some(token) = token else { continue };
-        let expect = if source == "id_token" {
-            Expectations::for_id_token(profile, tokens)
-        } else {
-            Expectations::for_access_token(profile)
-        };
-        if let Ok(verification) = verify::verify_with_jwks(
-            http,
-            cache,
-            source,
-            token.expose(),
-            jwks_uri.as_ref(),
-            secret.clone(),
-            &expect,
-            Utc::now(),
-        )
-        .await
-        {
-            results.push(verification);
-        }
-    }
-    results
+    verify::verify_token_set(http, cache, profile, tokens, &["access_token", "id_token"]).await
 }

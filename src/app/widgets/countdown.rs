@@ -15,7 +15,7 @@ pub fn countdown_ui(ui: &mut egui::Ui, expires_at: Option<DateTime<Utc>>) {
         ui.label("unknown (the server sent no expires_in)");
         return;
     };
-    let left = (at - Utc::now()).num_seconds();
+    let left = seconds_left(at - Utc::now());
     let clock = at.with_timezone(&Local).format("%H:%M:%S");
     let (text, color) = if left > 0 {
         (
@@ -34,6 +34,13 @@ pub fn countdown_ui(ui: &mut egui::Ui, expires_at: Option<DateTime<Utc>>) {
         egui::WidgetInfo::labeled(egui::Role::Label, true, format!("Expires: {text}"))
     });
     ui.request_repaint_after(until_text_changes(left.abs()));
+}
+
+/// Whole seconds left, rounded up while any time is left: 0.4 s left is
+/// "in 1 s", not "expired 0 s ago" beside a bar that is not empty.
+fn seconds_left(left: chrono::TimeDelta) -> i64 {
+    let ms = left.num_milliseconds();
+    if ms > 0 { (ms + 999) / 1000 } else { ms / 1000 }
 }
 
 /// Below this many seconds, durations show seconds.
@@ -124,6 +131,17 @@ mod tests {
         // "14 min" until 839 s are left: 60 s from 899.
         assert_eq!(until_text_changes(899), Duration::from_secs(60));
         assert_eq!(until_text_changes(841), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_token_with_time_left_is_not_called_expired() {
+        use super::seconds_left;
+        use chrono::TimeDelta;
+        assert_eq!(seconds_left(TimeDelta::milliseconds(400)), 1);
+        assert_eq!(seconds_left(TimeDelta::milliseconds(1_000)), 1);
+        assert_eq!(seconds_left(TimeDelta::milliseconds(1_001)), 2);
+        assert_eq!(seconds_left(TimeDelta::zero()), 0);
+        assert_eq!(seconds_left(TimeDelta::milliseconds(-2_500)), -2);
     }
 
     #[test]
