@@ -23,6 +23,7 @@ use oauth_debugger::engine::http::{Exchange, ExchangeKind, RecordedRequest, Reco
 use oauth_debugger::engine::http::{HttpClient, Recorder};
 use oauth_debugger::engine::presets;
 use oauth_debugger::engine::profile::Profile;
+use oauth_debugger::engine::session_file::SessionFile;
 
 fn exchange(id: u64, body: Vec<u8>) -> Exchange {
     Exchange {
@@ -99,6 +100,79 @@ fn http_log_frames(c: &mut Criterion) {
             harness.step();
         })
     });
+}
+
+/// The resident set of this process, in KiB.
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// 100,000 exchanges pushed through the log as the app pushes them: the
+/// newest 2,000 in memory, the rest written to a session file (secrets
+/// masked). Prints what they cost in memory and how long a find over all
+/// of them takes; benchmarks a scrolling frame and a frame with a find.
+fn http_log_100000_frames(c: &mut Criterion) {
+    let before = rss_kib();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut file = SessionFile::create(dir.path()).expect("session file");
+    let mut exchanges = ExchangeLog::default();
+    let mut log = LogState::default();
+    let body = br#"{"access_token":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln","token_type":"Bearer","expires_in":7,"refresh_token":"r-0123456789","scope":"read write"}"#;
+    for id in 1..=100_000 {
+        let exchange = exchange(id, body.to_vec());
+        log.rows
+            .push(http_log::row(&exchange, ProfileId::default()));
+        exchanges.push(exchange);
+        if let Some(out) = exchanges.overflow() {
+            file.append(&out, false).expect("append");
+            exchanges.spilled(true);
+        }
+    }
+    let after = rss_kib();
+    eprintln!(
+        "http_log_100000: {} exchanges ({} in the session file, {} MiB on disk): RSS +{:.1} MiB",
+        exchanges.len(),
+        exchanges.spilled_count(),
+        std::fs::metadata(file.path()).map(|m| m.len()).unwrap_or(0) / (1024 * 1024),
+        (after.saturating_sub(before)) as f64 / 1024.0
+    );
+    let state = (log, exchanges);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, (log, exchanges): &mut (LogState, ExchangeLog)| {
+                let view = LogView {
+                    exchanges,
+                    reveal: false,
+                    presenting: false,
+                    profile: (ProfileId::default(), "bench"),
+                };
+                let _ = http_log_ui(ui, log, &view);
+            },
+            state,
+        );
+    harness.run_steps(3);
+    c.bench_function("http_log_100000_exchanges_scroll_frame", |b| {
+        b.iter(|| {
+            scroll(&harness);
+            harness.step();
+        })
+    });
+    // A find over every row: the text filter, applied in the frame.
+    harness.state_mut().0.filter = "page=99999".to_string();
+    c.bench_function("http_log_100000_exchanges_find_frame", |b| {
+        b.iter(|| harness.step())
+    });
+    drop(harness);
+    drop(file);
 }
 
 /// `mb` megabytes of JSON shaped like the demo provider's /api/large.
@@ -197,6 +271,6 @@ fn large_response_frames(c: &mut Criterion) {
 criterion_group!(
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(5));
-    targets = http_log_frames, large_response_frames
+    targets = http_log_frames, http_log_100000_frames, large_response_frames
 );
 criterion_main!(benches);

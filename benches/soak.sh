@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The soak benchmark of docs/BENCHMARKS.md (issue 20): the release app under
+# Xvfb, driven as a user would, on the built-in demo provider with
+# 1-second tokens ("Demo — password", Run all, the Tokens tab on screen,
+# Auto-refresh on), for MINUTES minutes (default 10, about 1,200 refreshes).
+# Every 10 s it samples the app's RSS, its CPU time and how many token
+# requests it made; the summary gives RSS growth after the first minute, the
+# trend of the second half, CPU per refresh and CPU with the Tokens tab on
+# screen. Output in target/bench-results/soak.{tsv,md}.
+#
+#   benches/soak.sh [MINUTES] [TOKEN_SECONDS]
+#   SOAK_APP=path/to/other/build SOAK_NAME=before benches/soak.sh 10 1
+#
+# TOKEN_SECONDS (default 1) is the tokens' lifetime: 7 is PingFederate's,
+# the case issue 20 measured the Tokens tab's CPU with.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+minutes=${1:-10}
+ttl=${2:-1}
+
+packages=(xvfb xauth xdotool python3)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+target=${CARGO_TARGET_DIR:-target}
+out=$target/bench-results
+mkdir -p "$out"
+# SOAK_APP names another build to measure (the figures before a change).
+app=${SOAK_APP:-}
+if [ -z "$app" ]; then
+  cargo build --release --bin oauth-debugger
+  app=$target/release/oauth-debugger
+fi
+name=${SOAK_NAME:-$ttl}
+
+display=":$((100 + $$ % 400))"
+Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+home=$(mktemp -d)
+cleanup() {
+  [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null || true
+  kill "$xvfb" 2>/dev/null || true
+  rm -rf "$home"
+}
+trap cleanup EXIT
+sleep 1
+export DISPLAY=$display XDG_CONFIG_HOME=$home/config XDG_DATA_HOME=$home/data
+# The hook: the built-in demo provider issues short-lived tokens. Each
+# exchange is logged (id, kind, status; never a secret) to count refreshes.
+export OAUTH_DEBUGGER_DEMO_TOKEN_TTL=$ttl RUST_LOG=oauth_debugger::engine::http=debug NO_COLOR=1
+"$app" >/dev/null 2>"$home/exchanges.log" &
+pid=$!
+sleep 5
+# The window sits at the top-left corner of the bare X server (1280x800):
+# "Demo — password" in the list, Run all, the Tokens tab, Auto-refresh.
+xdotool mousemove 70 59 click 1
+sleep 1
+xdotool mousemove 401 50 click 1
+sleep 3
+xdotool mousemove 454 18 click 1
+sleep 1
+xdotool mousemove 620 184 click 1
+# The pointer leaves the window, as a person watching would.
+xdotool mousemove 1390 890
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+refreshes() { grep -c 'kind="token"' "$home/exchanges.log" || true; }
+
+samples=$out/soak-$name.tsv
+printf 'seconds\trss_kib\tcpu_ticks\ttoken_requests\n' >"$samples"
+start=$(date +%s)
+end=$((start + minutes * 60))
+while [ "$(date +%s)" -le "$end" ]; do
+  kill -0 "$pid" 2>/dev/null || { echo "the app exited" >&2; exit 1; }
+  printf '%s\t%s\t%s\t%s\n' "$(($(date +%s) - start))" "$(rss_kib "$pid")" \
+    "$(cpu_ticks "$pid")" "$(refreshes)" >>"$samples"
+  sleep 10
+done
+
+python3 - "$samples" "$(getconf CLK_TCK)" "$minutes" "$ttl" <<'PY' | tee "$out/soak-$name.md"
+import sys
+path, hz, minutes, ttl = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+rows = [list(map(int, line.split("\t"))) for line in open(path).read().split("\n")[1:] if line]
+first = next(r for r in rows if r[0] >= 60)
+last = rows[-1]
+growth = (last[1] - first[1]) / first[1] * 100
+half = [r for r in rows if r[0] >= last[0] / 2]
+# Least-squares slope of RSS over the second half, in KiB per minute.
+n = len(half)
+mx = sum(r[0] for r in half) / n
+my = sum(r[1] for r in half) / n
+slope = sum((r[0] - mx) * (r[1] - my) for r in half) / max(1e-9, sum((r[0] - mx) ** 2 for r in half)) * 60
+refreshes = last[3] - first[3]
+cpu = (last[2] - first[2]) / hz
+elapsed = last[0] - first[0]
+print(f"soak, {minutes} min, {ttl}-second tokens, Tokens tab on screen, auto-refresh:")
+print(f"- refreshes after the first minute: {refreshes} ({refreshes / max(1, elapsed):.2f}/s)")
+print(f"- RSS: {first[1] / 1024:.1f} MiB at 1 min, {last[1] / 1024:.1f} MiB at the end: {growth:+.1f} % (budget <= 10 %)")
+print(f"- RSS trend over the second half: {slope:+.1f} KiB/min")
+print(f"- CPU: {cpu / elapsed * 100:.2f} % of one core, {cpu / max(1, refreshes) * 1000:.2f} ms per refresh")
+PY
