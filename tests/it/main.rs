@@ -31,6 +31,7 @@ mod har;
 mod hostile_servers;
 mod import;
 mod interop;
+mod logout;
 mod mcp;
 mod no_secrets_in_logs;
 mod oidc;

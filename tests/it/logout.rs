@@ -1,0 +1,368 @@
+//! OpenID logout against the demo provider: RP-initiated logout with its
+//! `state` checked on the loopback return (RP-Initiated Logout 1.0 §3), and
+//! the back-channel receiver's verdicts on the demo's logout tokens
+//! (Back-Channel Logout 1.0 §2.6) — good ones and each `logout-*` fault.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use oauth_debugger::demo::DemoServer;
+use oauth_debugger::demo::user_agent::{self, Person};
+use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache, Endpoint};
+use oauth_debugger::engine::claims::Verdict;
+use oauth_debugger::engine::grants;
+use oauth_debugger::engine::jwks::JwksCache;
+use oauth_debugger::engine::logout::{
+    BackChannelListener, LogoutOptions, LogoutOutcome, LogoutProgress, LogoutTokenContext,
+    SessionRef, rp_initiated,
+};
+use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType, OidcLogoutFile};
+use oauth_debugger::engine::{Profile, Secret, TokenSet};
+
+use crate::support::{browser_file, client, demo, demo_with_faults, played_by, profile};
+
+const BIN: &str = env!("CARGO_BIN_EXE_oauth-debugger");
+
+/// The demo's authorization code profile with logout set up, discovered
+/// endpoints filled (jwks_uri, end_session_endpoint).
+async fn logout_profile(base: &str) -> Profile {
+    let mut file = browser_file(
+        base,
+        GrantType::AuthorizationCode,
+        ClientAuthMethod::ClientSecretBasic,
+    );
+    file.oidc_logout = Some(OidcLogoutFile {
+        post_logout_redirect_uri: Some("http://127.0.0.1/logged-out".into()),
+        logout_hint: Some("alice".into()),
+        ui_locales: Some("en fr".into()),
+        ..OidcLogoutFile::default()
+    });
+    let plain = profile(&file);
+    let http = client(&plain);
+    let (complete, _) = autodiscovery::complete(
+        &plain,
+        &http,
+        &DiscoveryCache::new(),
+        &[Endpoint::EndSession, Endpoint::JwksUri],
+    )
+    .await
+    .expect("discovery");
+    complete
+}
+
+/// Signs alice in through the demo's pages: tokens with an ID token.
+async fn sign_in(profile: &Profile) -> TokenSet {
+    let (options, _) = played_by(Person::default());
+    let tokens = grants::run(profile, &client(profile), &options)
+        .await
+        .expect("grant");
+    assert!(tokens.id_token.is_some(), "an ID token");
+    tokens
+}
+
+/// Logs out, a scripted browser following the logout URL.
+async fn log_out(profile: &Profile, id_token: Option<&Secret>) -> LogoutOutcome {
+    let progress = move |progress: LogoutProgress| {
+        if let LogoutProgress::Request { url, shown } = progress {
+            assert!(
+                !shown.contains("eyJ"),
+                "the shown URL masks the ID token: {shown}"
+            );
+            tokio::spawn(async move {
+                let _ = user_agent::visit(url.as_str(), &Person::default()).await;
+            });
+        }
+    };
+    let options = LogoutOptions {
+        open_browser: false,
+        timeout: Duration::from_secs(20),
+        progress: Some(Arc::new(progress)),
+    };
+    rp_initiated(profile, id_token, &options)
+        .await
+        .expect("logout starts")
+}
+
+fn verdict(outcome: &LogoutOutcome, name: &str) -> Option<Verdict> {
+    outcome
+        .checks
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| c.verdict)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn discovery_fills_the_end_session_endpoint() {
+    let demo = demo().await;
+    let profile = logout_profile(&demo.url()).await;
+    assert_eq!(
+        profile.endpoints.end_session.as_ref().map(|u| u.as_str()),
+        Some(format!("{}/end_session", demo.url()).as_str())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rp_initiated_logout_comes_back_with_the_same_state() {
+    let demo = demo().await;
+    let profile = logout_profile(&demo.url()).await;
+    let tokens = sign_in(&profile).await;
+    let outcome = log_out(&profile, tokens.id_token.as_ref()).await;
+    assert!(outcome.ended(), "{outcome:#?}");
+    assert_eq!(verdict(&outcome, "state"), Some(Verdict::Pass));
+    assert_eq!(
+        verdict(&outcome, "post_logout_redirect_uri"),
+        Some(Verdict::Pass)
+    );
+    let returned = outcome.returned.clone().expect("returned");
+    assert!(returned.contains(&("state".to_string(), outcome.state.clone())));
+    // Every parameter of §2 went out; the ID token masked in what is shown.
+    let sent: Vec<&str> = outcome.sent.iter().map(|(k, _)| k.as_str()).collect();
+    for name in [
+        "id_token_hint",
+        "client_id",
+        "post_logout_redirect_uri",
+        "state",
+        "logout_hint",
+        "ui_locales",
+    ] {
+        assert!(sent.contains(&name), "{name} sent: {sent:?}");
+    }
+    assert!(
+        outcome
+            .sent
+            .iter()
+            .any(|(k, v)| k == "id_token_hint" && v == "[redacted]")
+    );
+    // The listener got a port of its own.
+    let uri = outcome.post_logout_redirect_uri.expect("uri");
+    assert_eq!(uri.path(), "/logged-out");
+    assert_ne!(uri.port(), None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_different_state_on_the_return_is_flagged() {
+    let demo = demo_with_faults(&["logout-wrong-state"], false).await;
+    let profile = logout_profile(&demo.url()).await;
+    let tokens = sign_in(&profile).await;
+    let outcome = log_out(&profile, tokens.id_token.as_ref()).await;
+    assert!(!outcome.ended());
+    let check = outcome
+        .checks
+        .iter()
+        .find(|c| c.name == "state")
+        .expect("state check");
+    assert_eq!(check.verdict, Verdict::Fail);
+    assert!(check.message.contains("state mismatch"), "{}", check.message);
+    assert!(
+        check.message.contains(&format!("not-{}", outcome.state)),
+        "{}",
+        check.message
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_an_id_token_the_hint_is_said_to_be_missing() {
+    let demo = demo().await;
+    let profile = logout_profile(&demo.url()).await;
+    let outcome = log_out(&profile, None).await;
+    assert!(
+        outcome
+            .findings
+            .iter()
+            .any(|f| f.code == "logout_without_id_token_hint")
+    );
+    // client_id is enough for the demo to send the browser back.
+    assert!(outcome.ended(), "{outcome:#?}");
+}
+
+/// A listener for `profile`'s logout tokens, registered at the demo.
+async fn listen(demo: &DemoServer, profile: &Profile) -> BackChannelListener {
+    let context = LogoutTokenContext::for_profile(profile, client(profile), JwksCache::new());
+    let uri = url::Url::parse("http://127.0.0.1:0/backchannel-logout").expect("uri");
+    let listener = BackChannelListener::bind(&uri, context)
+        .await
+        .expect("listens");
+    let registered = reqwest::Client::new()
+        .post(format!(
+            "{}/admin/clients/demo-client/backchannel_logout_uri",
+            demo.url()
+        ))
+        .body(listener.uri().to_string())
+        .send()
+        .await
+        .expect("registers");
+    assert_eq!(registered.status(), 200);
+    listener
+}
+
+/// Signs in, listens, logs out: the logout token the demo sent.
+async fn logout_token_report(
+    faults: &[&str],
+) -> (
+    oauth_debugger::engine::logout::LogoutTokenReport,
+    SessionRef,
+) {
+    let demo = demo_with_faults(faults, false).await;
+    let profile = logout_profile(&demo.url()).await;
+    let mut listener = listen(&demo, &profile).await;
+    let tokens = sign_in(&profile).await;
+    let session = SessionRef::from_id_token(tokens.id_token.as_ref().expect("id").expose())
+        .expect("session");
+    assert!(session.sid.is_some(), "the demo's ID tokens carry sid");
+    let _ = log_out(&profile, tokens.id_token.as_ref()).await;
+    let report = listener
+        .next(Duration::from_secs(20))
+        .await
+        .expect("a logout token arrives");
+    (report, session)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_good_logout_token_is_accepted_and_ends_the_session() {
+    let (report, session) = logout_token_report(&[]).await;
+    assert!(report.accepted(), "{:#?}", report.checks);
+    assert_eq!(report.status, 200);
+    for name in [
+        "signature",
+        "iss",
+        "aud",
+        "iat",
+        "exp",
+        "jti",
+        "events",
+        "nonce",
+        "sub_or_sid",
+        "typ",
+    ] {
+        let check = report
+            .checks
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no {name} check"));
+        assert_eq!(check.verdict, Verdict::Pass, "{check}");
+    }
+    assert!(report.ends(&session));
+    assert!(!report.ends(&SessionRef {
+        sid: Some("another-session".into()),
+        ..session.clone()
+    }));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_bad_logout_token_is_refused_with_its_verdict() {
+    for (fault, check_name) in [
+        ("logout-token-nonce", "nonce"),
+        ("logout-token-wrong-events", "events"),
+        ("logout-token-wrong-aud", "aud"),
+    ] {
+        let (report, session) = logout_token_report(&[fault]).await;
+        assert_eq!(report.status, 400, "{fault}");
+        assert!(!report.ends(&session), "{fault}");
+        let failed: Vec<&str> = report.failures().map(|c| c.name.as_str()).collect();
+        assert_eq!(failed, vec![check_name], "{fault}: {:#?}", report.checks);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_post_without_a_logout_token_is_answered_400() {
+    let demo = demo().await;
+    let profile = logout_profile(&demo.url()).await;
+    let mut listener = listen(&demo, &profile).await;
+    let answer = reqwest::Client::new()
+        .post(listener.uri().as_str())
+        .form(&[("something", "else")])
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answer.status(), 400);
+    let body: serde_json::Value =
+        serde_json::from_slice(&answer.bytes().await.expect("body")).expect("json");
+    assert_eq!(body["error"], "invalid_request");
+    let report = listener.next(Duration::from_secs(5)).await.expect("report");
+    assert_eq!(report.failures().next().map(|c| c.name.as_str()), Some("logout_token"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_logs_out_after_running_the_grant_and_hears_the_back_channel() {
+    let demo = demo().await;
+    let base = demo.url();
+    // A fixed port for the back-channel URI, registered before the run.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let backchannel = format!("http://127.0.0.1:{port}/bc");
+    let registered = reqwest::Client::new()
+        .post(format!("{base}/admin/clients/demo-client/backchannel_logout_uri"))
+        .body(backchannel.clone())
+        .send()
+        .await
+        .expect("registers");
+    assert_eq!(registered.status(), 200);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let preset = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/presets/demo-authorization-code.toml"),
+    )
+    .expect("preset")
+    .replace("http://127.0.0.1:7878", &base);
+    let text = format!("{preset}\n").replace(
+        "[oidc_logout]\n",
+        &format!("[oidc_logout]\nbackchannel_logout_uri = \"{backchannel}\"\n"),
+    );
+    let path = dir.path().join("code.toml");
+    std::fs::write(&path, text).expect("write");
+    let browser = format!("{BIN} demo-browser");
+    let out = tokio::process::Command::new(BIN)
+        .args(["logout", "--oidc", "--listen", "--json", "--timeout", "30"])
+        .arg("--profile")
+        .arg(&path)
+        .env("BROWSER", &browser)
+        .env_remove("OAUTH_DEBUGGER_ID_TOKEN")
+        .env_remove("OAUTH_DEBUGGER_ACCESS_TOKEN")
+        .output()
+        .await
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    assert!(stderr.contains("running the profile's grant"), "{stderr}");
+    assert!(!stderr.contains("id_token_hint=eyJ"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let checks = json["rp_initiated"]["checks"].as_array().expect("checks");
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["name"] == "state" && c["verdict"] == "pass"),
+        "{json:#}"
+    );
+    assert_eq!(json["back_channel"]["status"], 200, "{json:#}");
+
+    // The human form, with the ID token given and a refused state.
+    let wrong = demo_with_faults(&["logout-wrong-state"], false).await;
+    let wrong_path = dir.path().join("wrong.toml");
+    std::fs::write(
+        &wrong_path,
+        std::fs::read_to_string(&path)
+            .expect("read")
+            .replace(&base, &wrong.url())
+            .replace(&format!("backchannel_logout_uri = \"{backchannel}\"\n"), ""),
+    )
+    .expect("write");
+    let wrong_profile = Profile::load(&wrong_path).expect("profile");
+    let tokens = sign_in(&wrong_profile).await;
+    let out = tokio::process::Command::new(BIN)
+        .args(["logout", "--oidc", "--timeout", "30"])
+        .arg("--profile")
+        .arg(&wrong_path)
+        .env("BROWSER", &browser)
+        .env(
+            "OAUTH_DEBUGGER_ID_TOKEN",
+            tokens.id_token.as_ref().expect("id").expose(),
+        )
+        .output()
+        .await
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("[fail] state: state mismatch"), "{stdout}");
+}
