@@ -9,6 +9,7 @@ mod api_calls;
 mod app;
 mod app_client_auth;
 mod app_keychain;
+mod app_logout;
 mod app_mcp;
 mod app_seed_providers;
 mod app_token_exchange;
