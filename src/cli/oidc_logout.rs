@@ -239,7 +239,11 @@ fn print_checks(checks: &[Check], findings: &[Finding]) {
 
 fn print_rp(outcome: &LogoutOutcome) {
     outln!("RP-initiated logout at {}", outcome.endpoint);
-    let sent: Vec<String> = outcome.sent.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let sent: Vec<String> = outcome
+        .sent
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     outln!("  sent: {}", sent.join(" "));
     if let Some(returned) = &outcome.returned {
         let back: Vec<String> = returned.iter().map(|(k, v)| format!("{k}={v}")).collect();

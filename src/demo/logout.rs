@@ -166,7 +166,11 @@ pub async fn end_session(
     };
     let client = client_id.as_deref().and_then(store::client);
     if client_id.is_some() && client.is_none() {
-        return page(StatusCode::BAD_REQUEST, "Cannot log out", "Unknown client_id.");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Cannot log out",
+            "Unknown client_id.",
+        );
     }
     let back_to = match get("post_logout_redirect_uri") {
         None => None,
@@ -367,7 +371,9 @@ async fn notify(demo: &Demo, client_id: &str, sub: &str, sid: &str) {
             "demo provider: back-channel logout of {client_id} at {uri}: HTTP {}",
             response.status()
         ),
-        Err(err) => tracing::info!("demo provider: back-channel logout of {client_id} at {uri} failed: {err}"),
+        Err(err) => tracing::info!(
+            "demo provider: back-channel logout of {client_id} at {uri} failed: {err}"
+        ),
     }
 }
 

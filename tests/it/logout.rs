@@ -152,7 +152,11 @@ async fn a_different_state_on_the_return_is_flagged() {
         .find(|c| c.name == "state")
         .expect("state check");
     assert_eq!(check.verdict, Verdict::Fail);
-    assert!(check.message.contains("state mismatch"), "{}", check.message);
+    assert!(
+        check.message.contains("state mismatch"),
+        "{}",
+        check.message
+    );
     assert!(
         check.message.contains(&format!("not-{}", outcome.state)),
         "{}",
@@ -206,8 +210,8 @@ async fn logout_token_report(
     let profile = logout_profile(&demo.url()).await;
     let mut listener = listen(&demo, &profile).await;
     let tokens = sign_in(&profile).await;
-    let session = SessionRef::from_id_token(tokens.id_token.as_ref().expect("id").expose())
-        .expect("session");
+    let session =
+        SessionRef::from_id_token(tokens.id_token.as_ref().expect("id").expose()).expect("session");
     assert!(session.sid.is_some(), "the demo's ID tokens carry sid");
     let _ = log_out(&profile, tokens.id_token.as_ref()).await;
     let report = listener
@@ -279,7 +283,10 @@ async fn a_post_without_a_logout_token_is_answered_400() {
         serde_json::from_slice(&answer.bytes().await.expect("body")).expect("json");
     assert_eq!(body["error"], "invalid_request");
     let report = listener.next(Duration::from_secs(5)).await.expect("report");
-    assert_eq!(report.failures().next().map(|c| c.name.as_str()), Some("logout_token"));
+    assert_eq!(
+        report.failures().next().map(|c| c.name.as_str()),
+        Some("logout_token")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -293,7 +300,9 @@ async fn the_cli_logs_out_after_running_the_grant_and_hears_the_back_channel() {
         .port();
     let backchannel = format!("http://127.0.0.1:{port}/bc");
     let registered = reqwest::Client::new()
-        .post(format!("{base}/admin/clients/demo-client/backchannel_logout_uri"))
+        .post(format!(
+            "{base}/admin/clients/demo-client/backchannel_logout_uri"
+        ))
         .body(backchannel.clone())
         .send()
         .await

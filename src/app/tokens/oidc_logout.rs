@@ -276,7 +276,10 @@ pub fn oidc_logout_ui(
             checks_list_ui(ui, &outcome.checks, &outcome.findings);
         }
         Some(Err(message)) => {
-            ui.colored_label(ui.visuals().error_fg_color, format!("Logout failed: {message}"));
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Logout failed: {message}"),
+            );
         }
         None => {}
     }
@@ -293,6 +296,8 @@ pub fn oidc_logout_ui(
         ))
         .id_salt("logout_token_verdicts")
         .default_open(true)
-        .show(ui, |ui| checks_list_ui(ui, &report.checks, &report.findings));
+        .show(ui, |ui| {
+            checks_list_ui(ui, &report.checks, &report.findings)
+        });
     }
 }

@@ -129,7 +129,10 @@ impl LogoutTokenReport {
                 self.claim("sid").unwrap_or("—")
             )
         } else {
-            format!("A logout token was refused (HTTP 400): failed {}", failed.join(", "))
+            format!(
+                "A logout token was refused (HTTP 400): failed {}",
+                failed.join(", ")
+            )
         }
     }
 }
@@ -217,7 +220,12 @@ pub async fn validate_logout_token(
     let mut checks: Vec<Check> = verification
         .checks
         .iter()
-        .filter(|c| matches!(c.name.as_str(), "alg" | "signature" | "iss" | "aud" | "exp" | "nbf" | "iat"))
+        .filter(|c| {
+            matches!(
+                c.name.as_str(),
+                "alg" | "signature" | "iss" | "aud" | "exp" | "nbf" | "iat"
+            )
+        })
         .cloned()
         .collect();
     for name in ["iss", "aud", "iat", "exp"] {
@@ -294,7 +302,12 @@ fn typ_check(header: &Value) -> Check {
 
 fn jti_check(context: &LogoutTokenContext, claims: &Value) -> Check {
     let Some(jti) = claims.get("jti").and_then(Value::as_str) else {
-        return Check::new("jti", Verdict::Fail, "jti is missing; a logout token must have it", SPEC);
+        return Check::new(
+            "jti",
+            Verdict::Fail,
+            "jti is missing; a logout token must have it",
+            SPEC,
+        );
     };
     let fresh = context
         .seen
@@ -302,7 +315,12 @@ fn jti_check(context: &LogoutTokenContext, claims: &Value) -> Check {
         .map(|mut seen| seen.insert(jti.to_string()))
         .unwrap_or(true);
     if fresh {
-        Check::new("jti", Verdict::Pass, format!("jti {jti}, not seen before"), SPEC)
+        Check::new(
+            "jti",
+            Verdict::Pass,
+            format!("jti {jti}, not seen before"),
+            SPEC,
+        )
     } else {
         Check::new(
             "jti",
@@ -316,7 +334,12 @@ fn jti_check(context: &LogoutTokenContext, claims: &Value) -> Check {
 fn events_check(claims: &Value) -> Check {
     let reference = "Back-Channel Logout §2.4, §2.6";
     let Some(events) = claims.get("events") else {
-        return Check::new("events", Verdict::Fail, "the events claim is missing", reference);
+        return Check::new(
+            "events",
+            Verdict::Fail,
+            "the events claim is missing",
+            reference,
+        );
     };
     match events.get(BACKCHANNEL_LOGOUT_EVENT) {
         Some(Value::Object(_)) => Check::new(
@@ -328,13 +351,17 @@ fn events_check(claims: &Value) -> Check {
         Some(other) => Check::new(
             "events",
             Verdict::Fail,
-            format!("events names {BACKCHANNEL_LOGOUT_EVENT}, but its value is {other}, not a JSON object"),
+            format!(
+                "events names {BACKCHANNEL_LOGOUT_EVENT}, but its value is {other}, not a JSON object"
+            ),
             reference,
         ),
         None => Check::new(
             "events",
             Verdict::Fail,
-            format!("events is {events}: it does not name {BACKCHANNEL_LOGOUT_EVENT}, so this is not a logout token"),
+            format!(
+                "events is {events}: it does not name {BACKCHANNEL_LOGOUT_EVENT}, so this is not a logout token"
+            ),
             reference,
         ),
     }
@@ -368,7 +395,9 @@ impl BackChannelListener {
         let port = uri.port().unwrap_or(0);
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
             .await
-            .map_err(|err| format!("cannot listen on 127.0.0.1 port {port} for logout tokens: {err}"))?;
+            .map_err(|err| {
+                format!("cannot listen on 127.0.0.1 port {port} for logout tokens: {err}")
+            })?;
         let actual = listener.local_addr().map_err(|err| err.to_string())?;
         let mut uri = uri.clone();
         uri.set_port(Some(actual.port()))
@@ -436,10 +465,16 @@ async fn receive(
         .unwrap_or_default();
     // Another name for this port (DNS rebinding) is not the registered URI.
     if !host.eq_ignore_ascii_case(&shared.authority) {
-        return refusal(StatusCode::MISDIRECTED_REQUEST, "not the backchannel_logout_uri's host");
+        return refusal(
+            StatusCode::MISDIRECTED_REQUEST,
+            "not the backchannel_logout_uri's host",
+        );
     }
     if uri.path() != shared.path {
-        return refusal(StatusCode::NOT_FOUND, "not the backchannel_logout_uri's path");
+        return refusal(
+            StatusCode::NOT_FOUND,
+            "not the backchannel_logout_uri's path",
+        );
     }
     if method != Method::POST {
         return refusal(

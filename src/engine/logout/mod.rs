@@ -20,7 +20,7 @@ pub mod back_channel;
 pub mod rp_initiated;
 
 pub use back_channel::{
-    BACKCHANNEL_LOGOUT_EVENT, BackChannelListener, LogoutTokenContext, LogoutTokenReport, SessionRef,
-    validate_logout_token,
+    BACKCHANNEL_LOGOUT_EVENT, BackChannelListener, LogoutTokenContext, LogoutTokenReport,
+    SessionRef, validate_logout_token,
 };
 pub use rp_initiated::{LogoutError, LogoutOptions, LogoutOutcome, LogoutProgress, rp_initiated};

@@ -352,7 +352,9 @@ fn state_refusal(refused: &RefusedCallback, state: &str, uri: &Url) -> Option<Ch
         None => Some(Check::new(
             "state",
             Verdict::Fail,
-            format!("the browser came back without state; sent {state:?}, which the provider must return"),
+            format!(
+                "the browser came back without state; sent {state:?}, which the provider must return"
+            ),
             "RP-Initiated Logout §3",
         )),
     }
