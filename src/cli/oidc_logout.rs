@@ -39,12 +39,11 @@ pub struct OidcLogoutArgs {
     /// (RP-Initiated Logout 1.0).
     #[arg(long)]
     pub oidc: bool,
-    /// The ID token to send as id_token_hint (also from the environment);
-    /// without it, the profile's grant runs first.
+    /// With --oidc: the ID token to send as id_token_hint (also from the
+    /// environment); without it, the profile's grant runs first.
     #[arg(
         long,
         value_name = "T",
-        requires = "oidc",
         allow_hyphen_values = true,
         env = "OAUTH_DEBUGGER_ID_TOKEN",
         hide_env_values = true
