@@ -14,7 +14,7 @@ use oauth_debugger::engine::grants;
 use oauth_debugger::engine::jwks::JwksCache;
 use oauth_debugger::engine::logout::{
     BackChannelListener, LogoutOptions, LogoutOutcome, LogoutProgress, LogoutTokenContext,
-    SessionRef, rp_initiated,
+    SessionRef, rp_initiated, validate_logout_token,
 };
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType, OidcLogoutFile};
 use oauth_debugger::engine::{Profile, Secret, TokenSet};
@@ -374,4 +374,109 @@ async fn the_cli_logs_out_after_running_the_grant_and_hears_the_back_channel() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("[fail] state: state mismatch"), "{stdout}");
+}
+
+/// A logout token as the demo sends it, caught by a plain server standing
+/// in for the client's back-channel URI.
+async fn captured_logout_token() -> (DemoServer, Profile, String) {
+    let demo = demo().await;
+    let profile = logout_profile(&demo.url()).await;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(4);
+    let router = axum::Router::new().route(
+        "/capture",
+        axum::routing::post(move |body: String| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(body).await;
+                "ok"
+            }
+        }),
+    );
+    let base = crate::support::serve(router).await;
+    let registered = reqwest::Client::new()
+        .post(format!(
+            "{}/admin/clients/demo-client/backchannel_logout_uri",
+            demo.url()
+        ))
+        .body(format!("{base}/capture"))
+        .send()
+        .await
+        .expect("registers");
+    assert_eq!(registered.status(), 200);
+    let tokens = sign_in(&profile).await;
+    let _ = log_out(&profile, tokens.id_token.as_ref()).await;
+    let body = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .expect("in time")
+        .expect("a POST");
+    let token = url::form_urlencoded::parse(body.as_bytes())
+        .find(|(k, _)| k == "logout_token")
+        .map(|(_, v)| v.into_owned())
+        .expect("logout_token in the form");
+    (demo, profile, token)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replayed_logout_token_is_refused() {
+    let (_demo, profile, token) = captured_logout_token().await;
+    let context = LogoutTokenContext::for_profile(&profile, client(&profile), JwksCache::new());
+    let uri = url::Url::parse("http://127.0.0.1:0/bc").expect("uri");
+    let mut listener = BackChannelListener::bind(&uri, context)
+        .await
+        .expect("listens");
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let answer = http
+            .post(listener.uri().as_str())
+            .form(&[("logout_token", token.as_str())])
+            .send()
+            .await
+            .expect("answered");
+        statuses.push(answer.status().as_u16());
+    }
+    assert_eq!(statuses, vec![200, 400]);
+    let first = listener.next(Duration::from_secs(5)).await.expect("first");
+    assert!(first.accepted());
+    let second = listener.next(Duration::from_secs(5)).await.expect("second");
+    let failed: Vec<&str> = second.failures().map(|c| c.name.as_str()).collect();
+    assert_eq!(failed, vec!["jti"], "{:#?}", second.checks);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tampered_logout_token_fails_the_signature_check() {
+    let (_demo, profile, token) = captured_logout_token().await;
+    let (rest, signature) = token.rsplit_once('.').expect("three parts");
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    let tampered = format!("{rest}.{flipped}{}", &signature[1..]);
+    let context = LogoutTokenContext::for_profile(&profile, client(&profile), JwksCache::new());
+    let report = validate_logout_token(&context, &tampered, chrono::Utc::now()).await;
+    assert_eq!(report.status, 400);
+    let failed: Vec<&str> = report.failures().map(|c| c.name.as_str()).collect();
+    assert_eq!(failed, vec!["signature"], "{:#?}", report.checks);
+    // Not a JWT at all: one failed check saying so, never a panic.
+    let report = validate_logout_token(&context, "not-a-jwt", chrono::Utc::now()).await;
+    assert_eq!(report.status, 400);
+    assert_eq!(
+        report.failures().next().map(|c| c.name.as_str()),
+        Some("jwt")
+    );
+}
+
+#[test]
+fn a_back_channel_uri_off_this_machine_is_refused_in_the_profile() {
+    let mut file = browser_file(
+        "http://127.0.0.1:7878",
+        GrantType::AuthorizationCode,
+        ClientAuthMethod::ClientSecretBasic,
+    );
+    file.oidc_logout = Some(OidcLogoutFile {
+        backchannel_logout_uri: Some("https://rp.example.com/logout".into()),
+        ..OidcLogoutFile::default()
+    });
+    let err = Profile::from_file(&file, "test").expect_err("refused");
+    let message = err
+        .message_for("oidc_logout.backchannel_logout_uri")
+        .expect("names the key");
+    assert!(message.contains("not a loopback http URI"), "{message}");
 }

@@ -531,3 +531,77 @@ fn refusal(status: StatusCode, description: &str) -> Response {
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(claims: Value, status: u16) -> LogoutTokenReport {
+        LogoutTokenReport {
+            received_at: Utc::now(),
+            jwt: Some(DecodedJwt {
+                source: "logout_token".into(),
+                header: json!({"alg": "RS256"}),
+                claims,
+                signature: String::new(),
+            }),
+            checks: Vec::new(),
+            findings: Vec::new(),
+            status,
+        }
+    }
+
+    fn session(sid: Option<&str>) -> SessionRef {
+        SessionRef {
+            iss: Some("http://as".into()),
+            sub: Some("alice".into()),
+            sid: sid.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_token_ends_the_session_of_its_sid_or_without_one_every_session_of_its_sub() {
+        let with_sid = report(
+            json!({"iss": "http://as", "sub": "alice", "sid": "s1"}),
+            200,
+        );
+        assert!(with_sid.ends(&session(Some("s1"))));
+        assert!(!with_sid.ends(&session(Some("s2"))));
+        assert!(!with_sid.ends(&session(None)));
+        let sub_only = report(json!({"iss": "http://as", "sub": "alice"}), 200);
+        assert!(sub_only.ends(&session(Some("s2"))));
+        let other_issuer = report(json!({"iss": "http://other", "sub": "alice"}), 200);
+        assert!(!other_issuer.ends(&session(None)));
+        let refused = report(
+            json!({"iss": "http://as", "sub": "alice", "sid": "s1"}),
+            400,
+        );
+        assert!(!refused.ends(&session(Some("s1"))));
+    }
+
+    #[test]
+    fn the_events_claim_must_name_the_logout_event_with_an_object() {
+        let verdict = |claims: Value| events_check(&claims).verdict;
+        assert_eq!(
+            verdict(json!({"events": {BACKCHANNEL_LOGOUT_EVENT: {}}})),
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict(json!({"events": {BACKCHANNEL_LOGOUT_EVENT: "yes"}})),
+            Verdict::Fail
+        );
+        assert_eq!(verdict(json!({"events": {"urn:other": {}}})), Verdict::Fail);
+        assert_eq!(verdict(json!({"events": "logout"})), Verdict::Fail);
+        assert_eq!(verdict(json!({})), Verdict::Fail);
+    }
+
+    #[test]
+    fn explicit_typing_is_recommended_not_required() {
+        assert_eq!(
+            typ_check(&json!({"typ": "logout+jwt"})).verdict,
+            Verdict::Pass
+        );
+        assert_eq!(typ_check(&json!({"typ": "JWT"})).verdict, Verdict::Warn);
+        assert_eq!(typ_check(&json!({})).verdict, Verdict::Warn);
+    }
+}
