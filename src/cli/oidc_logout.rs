@@ -108,6 +108,7 @@ pub(super) async fn run(args: LogoutArgs) -> Result<Exit, Failure> {
                     open_browser: !options.no_browser,
                     timeout,
                     progress: Some(Arc::new(report_logout)),
+                    cancel: None,
                 };
                 Some(
                     rp_initiated(&profile, Some(&id_token), &logout_options)

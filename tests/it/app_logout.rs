@@ -23,11 +23,10 @@ fn shown_url(harness: &Harness<'_, App>, part: &str) -> String {
         .to_string()
 }
 
-#[test]
-fn log_out_at_the_provider_from_the_tokens_tab() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut harness = start_in(&runtime, dir.path());
+/// The app with alice signed in through the authorization code preset,
+/// on the Tokens tab.
+fn signed_in(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> Harness<'static, App> {
+    let mut harness = start_in(runtime, dir);
     click(&mut harness, "Demo — authorization code");
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the authorization URL", |h| {
@@ -41,6 +40,14 @@ fn log_out_at_the_provider_from_the_tokens_tab() {
         shows(h, "Token received (Authorization code grant)")
     });
     click(&mut harness, "Tokens");
+    harness
+}
+
+#[test]
+fn log_out_at_the_provider_from_the_tokens_tab() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = signed_in(&runtime, dir.path());
 
     // Listen first: the app registers its URI with the demo provider.
     click(&mut harness, "Listen for back-channel logout");
@@ -96,4 +103,28 @@ fn log_out_at_the_provider_from_the_tokens_tab() {
         &harness,
         "The provider ended the session (back-channel logout token accepted)"
     ));
+}
+
+#[test]
+fn a_logout_whose_browser_never_comes_back_can_be_cancelled() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = signed_in(&runtime, dir.path());
+    click(&mut harness, "Log out at the provider");
+    wait_for(&mut harness, "the logout request", |h| {
+        shows(h, "Logout request (id_token_hint masked)")
+    });
+    assert!(shows(&harness, "Copy logout URL"));
+    // Nobody follows the URL; the person gives up.
+    click(&mut harness, "Cancel logout");
+    wait_for(&mut harness, "the cancelled logout", |h| {
+        shows(h, "The logout did not complete: a check failed")
+    });
+    assert!(shows(
+        &harness,
+        "[fail] post_logout_redirect_uri: cancelled before the browser came back"
+    ));
+    // The tokens were not marked ended: nothing was seen to end them.
+    assert!(!shows(&harness, "Revoked: the access token was revoked"));
+    assert!(harness.query_by_label("Log out at the provider").is_some());
 }

@@ -77,6 +77,7 @@ async fn log_out(profile: &Profile, id_token: Option<&Secret>) -> LogoutOutcome 
         open_browser: false,
         timeout: Duration::from_secs(20),
         progress: Some(Arc::new(progress)),
+        ..LogoutOptions::default()
     };
     rp_initiated(profile, id_token, &options)
         .await

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use super::Event;
 use super::answer::client_for;
@@ -24,9 +24,13 @@ use crate::engine::logout::{
 /// `backchannel_logout_uri`: a free port.
 const DEFAULT_BACKCHANNEL_URI: &str = "http://127.0.0.1:0/backchannel-logout";
 
-/// Each profile's listener, stopped when its sender is dropped or fired.
+/// Each profile's listener, stopped when its sender is dropped or fired,
+/// and its logout waiting for the browser, cancelled through its watch.
 #[derive(Default)]
-pub(super) struct Listeners(HashMap<ProfileId, oneshot::Sender<()>>);
+pub(super) struct Listeners {
+    listening: HashMap<ProfileId, oneshot::Sender<()>>,
+    logging_out: HashMap<ProfileId, watch::Sender<bool>>,
+}
 
 /// Applies one OpenID logout command for `owner`.
 pub(super) fn handle(
@@ -46,6 +50,11 @@ pub(super) fn handle(
             id_token,
             open_browser,
         } => {
+            let (cancel, cancelled) = watch::channel(false);
+            // A logout still waiting for the profile is given up.
+            if let Some(earlier) = listeners.logging_out.insert(owner, cancel) {
+                let _ = earlier.send(true);
+            }
             tokio::spawn(async move {
                 let progress_events = events.clone();
                 let progress = move |progress: LogoutProgress| {
@@ -69,6 +78,7 @@ pub(super) fn handle(
                     let options = LogoutOptions {
                         open_browser,
                         progress: Some(Arc::new(progress)),
+                        cancel: Some(cancelled),
                         ..LogoutOptions::default()
                     };
                     rp_initiated(&profile, Some(&id_token), &options)
@@ -86,7 +96,7 @@ pub(super) fn handle(
         } => {
             let (stop, stopped) = oneshot::channel();
             // A listener already running for the profile stops first.
-            listeners.0.insert(owner, stop);
+            listeners.listening.insert(owner, stop);
             tokio::spawn(async move {
                 let started = async {
                     let http = client_for(&profile, recorder, None).map_err(|f| f.message)?;
@@ -144,8 +154,13 @@ pub(super) fn handle(
             });
         }
         OidcLogoutCommand::StopListening => {
-            if let Some(stop) = listeners.0.remove(&owner) {
+            if let Some(stop) = listeners.listening.remove(&owner) {
                 let _ = stop.send(());
+            }
+        }
+        OidcLogoutCommand::Cancel => {
+            if let Some(cancel) = listeners.logging_out.remove(&owner) {
+                let _ = cancel.send(true);
             }
         }
     }

@@ -59,6 +59,8 @@ pub enum TokenAction {
     ShowExchange(u64),
     /// Log out at the OpenID provider (RP-initiated logout).
     OidcLogout,
+    /// Stop waiting for the browser to come back from that logout.
+    CancelOidcLogout,
     /// Start (true) or stop the back-channel logout listener.
     ListenBackChannel(bool),
 }
@@ -89,6 +91,7 @@ impl App {
             }
             TokenAction::ShowExchange(id) => self.show_exchange(id),
             TokenAction::OidcLogout => self.oidc_logout(owner),
+            TokenAction::CancelOidcLogout => self.cancel_oidc_logout(owner),
             TokenAction::ListenBackChannel(on) => self.listen_back_channel(owner, on),
         }
     }

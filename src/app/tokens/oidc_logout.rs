@@ -40,6 +40,8 @@ pub enum OidcLogoutCommand {
     },
     /// Stop serving it.
     StopListening,
+    /// Stop waiting for the browser to come back from the logout.
+    Cancel,
 }
 
 /// What the engine reports back.
@@ -165,6 +167,13 @@ impl App {
         }
     }
 
+    /// Stops waiting for the browser to come back from `owner`'s logout.
+    pub(crate) fn cancel_oidc_logout(&mut self, owner: ProfileId) {
+        let _ = self
+            .bridge
+            .send(Command::OidcLogout(owner, OidcLogoutCommand::Cancel));
+    }
+
     /// Starts or stops `owner`'s back-channel logout listener.
     pub(crate) fn listen_back_channel(&mut self, owner: ProfileId, on: bool) {
         let command = if on {
@@ -234,6 +243,9 @@ pub fn oidc_logout_ui(
         }
         if state.logging_out.is_waiting() {
             ui.spinner();
+            if ui.button("Cancel logout").clicked() {
+                actions.push(Action::CancelOidcLogout);
+            }
         }
         let mut listening = !matches!(state.listening, Listening::Off | Listening::Failed(_));
         if ui
@@ -262,7 +274,15 @@ pub fn oidc_logout_ui(
     if let Some((_, shown)) = &state.request
         && state.logging_out.is_waiting()
     {
-        ui.label("Logout request (id_token_hint masked):");
+        ui.horizontal(|ui| {
+            ui.label("Logout request (id_token_hint masked):");
+            if let Some((url, _)) = &state.request
+                && crate::app::widgets::copy::copy_button(ui, "Copy logout URL")
+            {
+                // The URL to open by hand: it carries the ID token.
+                actions.push(Action::Copy(url.clone()));
+            }
+        });
         ui.add(egui::Label::new(egui::RichText::new(shown).monospace().small()).wrap());
     }
     match state.logging_out.value() {

@@ -54,6 +54,8 @@ pub struct LogoutOptions {
     pub timeout: Duration,
     /// Told as the logout goes.
     pub progress: Option<Arc<dyn Fn(LogoutProgress) + Send + Sync>>,
+    /// Stops the wait for the browser when it turns true.
+    pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl Default for LogoutOptions {
@@ -62,6 +64,7 @@ impl Default for LogoutOptions {
             open_browser: true,
             timeout: callback::DEFAULT_TIMEOUT,
             progress: None,
+            cancel: None,
         }
     }
 }
@@ -259,7 +262,18 @@ pub async fn rp_initiated(
     let uri = listener.redirect_uri().clone();
     progress(LogoutProgress::WaitingForReturn(uri.clone()));
     let mut refusals = listener.take_refusals();
-    let wait = listener.wait(options.timeout, std::future::pending());
+    let mut cancel = options.cancel.clone();
+    let cancelled = async move {
+        match &mut cancel {
+            Some(cancel) => {
+                if cancel.wait_for(|stop| *stop).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            }
+            None => std::future::pending().await,
+        }
+    };
+    let wait = listener.wait(options.timeout, cancelled);
     tokio::pin!(wait);
     let result = loop {
         tokio::select! {
@@ -304,6 +318,9 @@ pub async fn rp_initiated(
                     "the browser did not come back to {uri} within {} s: the provider may have refused the logout request (a post_logout_redirect_uri it does not have registered, an id_token_hint it does not accept) — look at the browser",
                     after.as_secs()
                 ),
+                CallbackError::Cancelled => {
+                    "cancelled before the browser came back".to_string()
+                }
                 other => other.to_string(),
             },
             "RP-Initiated Logout §3, §4",
