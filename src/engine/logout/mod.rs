@@ -8,8 +8,8 @@
 //!   `state` came back unchanged (§3).
 //! - [`back_channel`]: the debugger serves a loopback
 //!   `backchannel_logout_uri` (OpenID Connect Back-Channel Logout 1.0 §2.2),
-//!   validates each logout token it receives check by check (§2.6) and
-//!   answers 200 or 400 (§2.8).
+//!   has each logout token it receives validated check by check
+//!   ([`logout_token`], §2.6) and answers 200 or 400 (§2.8).
 //!
 //! Front-channel logout (OpenID Connect Front-Channel Logout 1.0) is not
 //! implemented: it needs an iframe in a browser page the debugger does not
@@ -17,10 +17,12 @@
 //! the user's guide.
 
 pub mod back_channel;
+pub mod logout_token;
 pub mod rp_initiated;
 
-pub use back_channel::{
-    BACKCHANNEL_LOGOUT_EVENT, BackChannelListener, LogoutTokenContext, LogoutTokenReport,
-    SessionRef, validate_logout_token,
+pub use back_channel::BackChannelListener;
+pub use logout_token::{
+    BACKCHANNEL_LOGOUT_EVENT, LogoutTokenContext, LogoutTokenReport, SessionRef,
+    validate_logout_token,
 };
 pub use rp_initiated::{LogoutError, LogoutOptions, LogoutOutcome, LogoutProgress, rp_initiated};
