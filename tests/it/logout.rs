@@ -481,3 +481,97 @@ fn a_back_channel_uri_off_this_machine_is_refused_in_the_profile() {
         .expect("names the key");
     assert!(message.contains("not a loopback http URI"), "{message}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_refuses_bad_logout_requests_with_a_page_not_a_redirect() {
+    let demo = demo().await;
+    let base = demo.url();
+    let profile = logout_profile(&base).await;
+    let tokens = sign_in(&profile).await;
+    let id_token = tokens.id_token.as_ref().expect("id").expose().to_string();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let ask = |params: Vec<(&'static str, String)>| {
+        let http = http.clone();
+        let url = format!("{base}/end_session");
+        async move {
+            let answer = http
+                .get(&url)
+                .query(&params)
+                .send()
+                .await
+                .expect("answered");
+            let status = answer.status().as_u16();
+            let page = answer.text().await.unwrap_or_default();
+            (status, page)
+        }
+    };
+    // An unregistered post_logout_redirect_uri (RP-Initiated Logout §3).
+    let (status, page) = ask(vec![
+        ("id_token_hint", id_token.clone()),
+        (
+            "post_logout_redirect_uri",
+            "http://127.0.0.1:9/elsewhere".into(),
+        ),
+        ("state", "s".into()),
+    ])
+    .await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("not registered"), "{page}");
+    // A hint this provider did not sign.
+    let (status, page) = ask(vec![("id_token_hint", "e30.e30.c2ln".into())]).await;
+    assert_eq!(status, 400);
+    assert!(
+        page.contains("not an ID token this provider issued"),
+        "{page}"
+    );
+    // client_id naming another client than the hint's audience.
+    let (status, _) = ask(vec![
+        ("id_token_hint", id_token.clone()),
+        ("client_id", "demo-public".into()),
+    ])
+    .await;
+    assert_eq!(status, 400);
+    // A redirect URI without anything naming the client.
+    let (status, page) = ask(vec![(
+        "post_logout_redirect_uri",
+        "http://127.0.0.1/logged-out".into(),
+    )])
+    .await;
+    assert_eq!(status, 400);
+    assert!(page.contains("needs id_token_hint or client_id"), "{page}");
+    // A good one redirects with the state, on any loopback port.
+    let (status, _) = ask(vec![
+        ("id_token_hint", id_token),
+        (
+            "post_logout_redirect_uri",
+            "http://127.0.0.1:4321/logged-out".into(),
+        ),
+        ("state", "s-1".into()),
+    ])
+    .await;
+    assert_eq!(status, 302);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_return_uri_the_debugger_does_not_serve_is_only_sent() {
+    let demo = demo().await;
+    let mut profile = logout_profile(&demo.url()).await;
+    profile.oidc_logout.post_logout_redirect_uri =
+        Some(url::Url::parse("https://rp.example.com/bye").expect("uri"));
+    let outcome = log_out(&profile, None).await;
+    assert!(outcome.returned.is_none());
+    assert!(!outcome.ended());
+    assert_eq!(
+        verdict(&outcome, "post_logout_redirect_uri"),
+        Some(Verdict::Skipped)
+    );
+    assert!(
+        outcome
+            .findings
+            .iter()
+            .any(|f| f.code == "logout_return_not_captured")
+    );
+}
