@@ -104,10 +104,15 @@ pub(super) async fn run(args: LogoutArgs) -> Result<Exit, Failure> {
                     Some(token) => Secret::new(token.trim()),
                     None => id_token_from_grant(&profile, &http, options, timeout).await?,
                 };
+                let progress: Arc<dyn Fn(LogoutProgress) + Send + Sync> = if options.no_browser {
+                    Arc::new(report_logout_by_hand)
+                } else {
+                    Arc::new(report_logout)
+                };
                 let logout_options = LogoutOptions {
                     open_browser: !options.no_browser,
                     timeout,
-                    progress: Some(Arc::new(report_logout)),
+                    progress: Some(progress),
                     cancel: None,
                 };
                 Some(
@@ -216,6 +221,19 @@ fn report_logout(progress: LogoutProgress) {
         LogoutProgress::WaitingForReturn(uri) => {
             eprintln!("Waiting for the provider to send the browser back to {uri} …");
         }
+    }
+}
+
+/// With --no-browser: the person opens the logout URL, so it is printed
+/// whole (stderr), ID token and all, and said so.
+fn report_logout_by_hand(progress: LogoutProgress) {
+    match progress {
+        LogoutProgress::Request { url, .. } => {
+            eprintln!(
+                "Open this URL in the browser that is signed in (it carries the ID token as id_token_hint):\n  {url}"
+            );
+        }
+        other => report_logout(other),
     }
 }
 

@@ -575,3 +575,59 @@ async fn a_return_uri_the_debugger_does_not_serve_is_only_sent() {
             .any(|f| f.code == "logout_return_not_captured")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_browser_the_cli_prints_the_url_to_open() {
+    use tokio::io::AsyncBufReadExt as _;
+
+    let demo = demo().await;
+    let base = demo.url();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let preset = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/presets/demo-authorization-code.toml"),
+    )
+    .expect("preset")
+    .replace("http://127.0.0.1:7878", &base);
+    let path = dir.path().join("code.toml");
+    std::fs::write(&path, preset).expect("write");
+    let profile = Profile::load(&path).expect("profile");
+    let tokens = sign_in(&profile).await;
+    let mut child = tokio::process::Command::new(BIN)
+        .args(["logout", "--oidc", "--no-browser", "--timeout", "30"])
+        .arg("--profile")
+        .arg(&path)
+        .env(
+            "OAUTH_DEBUGGER_ID_TOKEN",
+            tokens.id_token.as_ref().expect("id").expose(),
+        )
+        .env_remove("BROWSER")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = tokio::io::BufReader::new(stderr).lines();
+    let url = loop {
+        let line = lines
+            .next_line()
+            .await
+            .expect("reads")
+            .expect("a line with the URL");
+        if let Some(url) = line.trim().strip_prefix(&format!("{base}/end_session?")) {
+            break format!("{base}/end_session?{url}");
+        }
+    };
+    assert!(url.contains("id_token_hint=eyJ"), "{url}");
+    user_agent::visit(&url, &Person::default())
+        .await
+        .expect("the person follows it");
+    let out = child.wait_with_output().await.expect("ends");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("[pass] state: state came back unchanged"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("id_token_hint=[redacted]"), "{stdout}");
+}
