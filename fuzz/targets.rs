@@ -165,7 +165,11 @@ pub fn callback(data: &[u8]) {
         "only empty values"
     );
 
-    for (issuer, expect) in [(Some("http://as"), Expect::Code), (None, Expect::Tokens)] {
+    for (issuer, expect) in [
+        (Some("http://as"), Expect::Code),
+        (None, Expect::Tokens),
+        (None, Expect::LoggedOut),
+    ] {
         match check_callback(params.clone(), "xyz", issuer, expect) {
             Ok(checked) => {
                 // Accepted only with the state sent, without an error, and
@@ -177,6 +181,7 @@ pub fn callback(data: &[u8]) {
                 match expect {
                     Expect::Code => assert!(checked.code.is_some(), "accepted without a code"),
                     Expect::Tokens => assert!(checked.get("access_token").is_some()),
+                    Expect::LoggedOut => {}
                 }
                 if let (Some(iss), Some(issuer)) = (&checked.iss, issuer) {
                     assert_eq!(iss.trim_end_matches('/'), issuer.trim_end_matches('/'));

@@ -41,6 +41,7 @@ mod import;
 mod keys;
 mod mcp;
 mod oidc;
+mod oidc_logout;
 
 pub use oidc::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
 
@@ -78,7 +79,9 @@ pub enum Command {
     DemoBrowser(DemoBrowserArgs),
     /// Revoke a token at the profile's revocation endpoint (RFC 7009).
     Revoke(RevokeArgs),
-    /// Log out: send the profile's [logout] request with the access token.
+    /// Log out: send the profile's [logout] request with the access token;
+    /// with --oidc, log out at the OpenID provider (RP-initiated logout);
+    /// with --listen, wait for a back-channel logout token (docs/logout.md).
     Logout(LogoutArgs),
     /// Fetch an issuer's discovery document (OpenID Connect Discovery,
     /// falling back to RFC 8414) and check it.
@@ -180,7 +183,8 @@ pub struct RevokeArgs {
 /// `logout` options.
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
-    /// The profile (TOML) with a [logout] table.
+    /// The profile (TOML) with a [logout] table (or, with --oidc / --listen,
+    /// end_session_endpoint and [oidc_logout]).
     #[arg(long, value_name = "FILE")]
     pub profile: PathBuf,
     /// The access token whose session ends (also from the environment).
@@ -189,9 +193,13 @@ pub struct LogoutArgs {
         value_name = "T",
         allow_hyphen_values = true,
         env = "OAUTH_DEBUGGER_ACCESS_TOKEN",
-        hide_env_values = true
+        hide_env_values = true,
+        required_unless_present_any = ["oidc", "listen"]
     )]
-    pub access_token: String,
+    pub access_token: Option<String>,
+    /// OpenID options: RP-initiated and back-channel logout.
+    #[command(flatten)]
+    pub oidc: oidc_logout::OidcLogoutArgs,
     /// Print every HTTP exchange to stderr, secrets redacted.
     #[arg(short, long)]
     pub verbose: bool,
@@ -256,9 +264,10 @@ fn parse_fault(value: &str) -> Result<String, String> {
     } else {
         let weak = crate::demo::weak::Weaknesses::NAMES;
         Err(format!(
-            "unknown fault '{value}'; one of: {}, {}, {}, vulnerable",
+            "unknown fault '{value}'; one of: {}, {}, {}, {}, vulnerable",
             crate::demo::Faults::NAMES.join(", "),
             crate::demo::McpFaults::NAMES.join(", "),
+            crate::demo::LogoutFaults::NAMES.join(", "),
             weak.join(", ")
         ))
     }
@@ -546,9 +555,9 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Mcp(args) => args.json,
         Command::Audit(args) => args.json,
         Command::Import(args) => args.json,
+        Command::Logout(args) => args.oidc.json,
         Command::DemoServer(_)
         | Command::DemoBrowser(_)
-        | Command::Logout(_)
         | Command::Keychain(_)
         | Command::Keys(_) => false,
     };
@@ -1344,6 +1353,15 @@ fn keychain(command: KeychainCommand) -> Result<Exit, Failure> {
 }
 
 async fn logout(args: LogoutArgs) -> Result<Exit, Failure> {
+    if args.oidc.oidc || args.oidc.listen {
+        return oidc_logout::run(args).await;
+    }
+    let Some(access_token) = args.access_token.clone() else {
+        return Err(Failure::new(
+            Exit::Usage,
+            "--access-token is required (or --oidc / --listen)",
+        ));
+    };
     let profile = load(&args.profile)?;
     let Some(config) = &profile.logout else {
         return Err(Failure::new(
@@ -1357,7 +1375,7 @@ async fn logout(args: LogoutArgs) -> Result<Exit, Failure> {
     let request = ApiRequest::logout(config, profile.api.as_ref());
     let (http, printer) = client(&profile.http, args.verbose)?;
     let http = with_dpop(http, &profile, true)?;
-    let result = api::call(&http, &request, Some(&Secret::new(args.access_token))).await;
+    let result = api::call(&http, &request, Some(&Secret::new(access_token))).await;
     let har_saved = finish_http(http, printer, &args.har).await;
     let response = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;
     let status = response.status();

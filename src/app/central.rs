@@ -83,6 +83,9 @@ pub fn central_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Act
                 userinfo: typed
                     .as_ref()
                     .is_some_and(|p| p.endpoints.userinfo.is_some()),
+                end_session: typed.as_ref().is_some_and(|p| {
+                    p.endpoints.end_session.is_some() || p.endpoints.issuer.is_some()
+                }),
             };
             let view = TokensView {
                 profile: &name,
@@ -90,6 +93,7 @@ pub fn central_ui(ui: &mut egui::Ui, state: &mut AppState, actions: &mut Vec<Act
                 offered,
                 keep_tokens: state.keep_tokens,
                 kept_note: state.kept_note.as_ref(),
+                oidc_logout: &session.oidc_logout,
             };
             actions.extend(
                 tokens_ui(ui, &mut session.tokens, &mut session.tools, &view)

@@ -218,6 +218,10 @@ impl App {
                     entry.registration.finish(result);
                 }
             }
+            Event::OidcLogout(owner, event) => {
+                let session = self.state.sessions.of(owner);
+                session.oidc_logout.apply(event, &mut session.tokens);
+            }
             Event::TokenEnded(owner, how, result) => {
                 let hint = match how {
                     EndToken::Revoke(hint) => Some(hint),

@@ -59,6 +59,8 @@ pub struct Session {
     pub request: RequestState,
     /// The Audit tab.
     pub audit: AuditState,
+    /// OpenID logout: RP-initiated and back-channel (Tokens tab).
+    pub oidc_logout: crate::app::tokens::oidc_logout::OidcLogoutState,
 }
 
 /// Every profile's session.

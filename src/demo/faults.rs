@@ -117,6 +117,8 @@ pub struct Faults {
     pub fapi2: bool,
     /// The MCP authorization switches (`mcp-*`, see `src/demo/mcp.rs`).
     pub mcp: super::mcp::McpFaults,
+    /// The OpenID logout switches (`logout-*`, see `src/demo/logout.rs`).
+    pub logout: super::logout::LogoutFaults,
     /// `token-exchange-refuse-actor`: a token exchange with an actor token
     /// is refused with `invalid_request` (RFC 8693 §2.2.2), as a server
     /// that issues no delegation tokens does.
@@ -170,7 +172,7 @@ impl Faults {
 
     /// Turns on the switch called `name`; false when there is none.
     pub fn switch_on(&mut self, name: &str) -> bool {
-        if self.mcp.switch_on(name) || self.weak.switch_on(name) {
+        if self.mcp.switch_on(name) || self.weak.switch_on(name) || self.logout.switch_on(name) {
             return true;
         }
         if let Some(case) = super::rp_tests::RpCase::parse(name) {

@@ -98,6 +98,10 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         // MCP client registration: RFC 7591 and Client ID Metadata Documents.
         "registration_endpoint": format!("{base}/register"),
         "client_id_metadata_document_supported": true,
+        // OpenID logout: RP-Initiated Logout §2.1, Back-Channel Logout §2.1.
+        "end_session_endpoint": format!("{base}/end_session"),
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
     });
     if demo.faults.mcp.no_s256 {
         doc["code_challenge_methods_supported"] = json!(["plain"]);

@@ -20,6 +20,7 @@ mod faults;
 mod jose;
 mod jwt_bearer;
 mod keys;
+mod logout;
 mod mcp;
 mod meta;
 mod mode;
@@ -37,6 +38,7 @@ pub mod user_agent;
 pub mod weak;
 
 pub use faults::Faults;
+pub use logout::LogoutFaults;
 pub use mcp::McpFaults;
 pub use mode::Mode;
 
@@ -359,6 +361,15 @@ fn router(demo: Arc<Demo>) -> Router {
         .route("/jwks", get(meta::jwks))
         .route("/admin/rotate-keys", post(meta::rotate_keys))
         .route("/admin/clients/{client_id}/jwks", post(meta::register_jwks))
+        // OpenID logout (src/demo/logout.rs).
+        .route(
+            "/end_session",
+            get(logout::end_session).post(logout::end_session),
+        )
+        .route(
+            "/admin/clients/{client_id}/backchannel_logout_uri",
+            post(logout::register_backchannel),
+        )
         .route(
             "/authorize",
             get(authorize::authorize)

@@ -417,6 +417,11 @@ pub struct Store {
     pub dpop_nonces: Vec<String>,
     /// Pushed authorization requests (RFC 9126), by `request_uri`.
     pub pushed: HashMap<String, Pushed>,
+    /// OpenID sessions by `sid` (Back-Channel Logout §2.1).
+    pub op_sessions: HashMap<String, super::logout::OpSession>,
+    /// `backchannel_logout_uri` registered per client (Back-Channel Logout
+    /// §2.2), with `POST /admin/clients/{id}/backchannel_logout_uri`.
+    pub backchannel_uris: HashMap<String, String>,
 }
 
 /// A pushed authorization request (RFC 9126 §2), waiting for its one use.

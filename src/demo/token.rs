@@ -785,6 +785,8 @@ fn sign_id_token(
     if let Some(nonce) = &input.nonce {
         claims["nonce"] = json!(nonce);
     }
+    // The session the ID token belongs to (Back-Channel Logout §2.1).
+    claims["sid"] = json!(super::logout::session_for(demo, sub, client.id));
     if let Some(user) = store::user(sub) {
         let scopes: Vec<&str> = scope.split_whitespace().collect();
         if scopes.contains(&"profile") {

@@ -44,11 +44,13 @@ pub enum Endpoint {
     JwksUri,
     /// `pushed_authorization_request_endpoint`.
     Par,
+    /// `end_session_endpoint` (RP-Initiated Logout §2.1).
+    EndSession,
 }
 
 impl Endpoint {
     /// Every endpoint discovery can fill, in the order of the profile.
-    pub const ALL: [Endpoint; 8] = [
+    pub const ALL: [Endpoint; 9] = [
         Self::Authorization,
         Self::Token,
         Self::DeviceAuthorization,
@@ -57,6 +59,7 @@ impl Endpoint {
         Self::Userinfo,
         Self::JwksUri,
         Self::Par,
+        Self::EndSession,
     ];
 
     /// The profile key (the RFC 8414 metadata name).
@@ -70,6 +73,7 @@ impl Endpoint {
             Self::Userinfo => "userinfo_endpoint",
             Self::JwksUri => "jwks_uri",
             Self::Par => "pushed_authorization_request_endpoint",
+            Self::EndSession => "end_session_endpoint",
         }
     }
 
@@ -83,6 +87,7 @@ impl Endpoint {
             Self::Userinfo => &mut endpoints.userinfo,
             Self::JwksUri => &mut endpoints.jwks_uri,
             Self::Par => &mut endpoints.par,
+            Self::EndSession => &mut endpoints.end_session,
         }
     }
 
@@ -96,6 +101,7 @@ impl Endpoint {
             Self::Userinfo => endpoints.userinfo.is_some(),
             Self::JwksUri => endpoints.jwks_uri.is_some(),
             Self::Par => endpoints.par.is_some(),
+            Self::EndSession => endpoints.end_session.is_some(),
         }
     }
 
@@ -109,6 +115,7 @@ impl Endpoint {
             Self::Userinfo => metadata.userinfo_endpoint.as_deref(),
             Self::JwksUri => metadata.jwks_uri.as_deref(),
             Self::Par => metadata.pushed_authorization_request_endpoint.as_deref(),
+            Self::EndSession => metadata.end_session_endpoint.as_deref(),
         }
     }
 }

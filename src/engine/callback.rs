@@ -152,6 +152,9 @@ pub enum Expect {
     Code,
     /// Tokens in the fragment (implicit grant).
     Tokens,
+    /// Only `state`: the return to the `post_logout_redirect_uri` after an
+    /// RP-initiated logout (OpenID Connect RP-Initiated Logout §3).
+    LoggedOut,
 }
 
 /// What the redirect's `iss` is checked against (RFC 9207 §2.4).
@@ -579,7 +582,12 @@ async fn handle(
     let raw = match (&method, query.as_deref()) {
         (&Method::GET, Some(query)) if !query.is_empty() => query.as_bytes().to_vec(),
         // The implicit grant's tokens are in the fragment: hand it back.
-        (&Method::GET, _) => return Html(FRAGMENT_RELAY).into_response(),
+        // (A return after logout carries no fragment: a bare one is refused
+        // below as empty, so a missing state is seen, not waited on.)
+        (&Method::GET, _) if shared.expect != Expect::LoggedOut => {
+            return Html(FRAGMENT_RELAY).into_response();
+        }
+        (&Method::GET, _) => Vec::new(),
         (&Method::POST, _) => body.to_vec(),
         _ => return StatusCode::METHOD_NOT_ALLOWED.into_response(),
     };
@@ -624,6 +632,11 @@ async fn handle(
         ..params
     });
     let response = match &outcome {
+        Ok(_) if shared.expect == Expect::LoggedOut => page(
+            StatusCode::OK,
+            "Logged out",
+            "The OAuth Debugger saw the provider send you back after logging out. You can close this tab.",
+        ),
         Ok(_) => page(
             StatusCode::OK,
             "Signed in",

@@ -64,6 +64,9 @@ pub struct ServerMetadata {
     /// `pushed_authorization_request_endpoint` (RFC 9126 §5).
     #[serde(default)]
     pub pushed_authorization_request_endpoint: Option<String>,
+    /// `end_session_endpoint` (OpenID Connect RP-Initiated Logout §2.1).
+    #[serde(default)]
+    pub end_session_endpoint: Option<String>,
     /// `require_pushed_authorization_requests` (RFC 9126 §5).
     #[serde(default)]
     pub require_pushed_authorization_requests: Option<bool>,
@@ -370,7 +373,7 @@ fn is_empty(field: &Option<String>) -> bool {
 /// Returns the names of the fields filled.
 pub fn fill_profile(file: &mut ProfileFile, metadata: &ServerMetadata) -> Vec<String> {
     let mut filled = Vec::new();
-    let pairs: [(&str, &mut Option<String>, &Option<String>); 9] = [
+    let pairs: [(&str, &mut Option<String>, &Option<String>); 10] = [
         ("issuer", &mut file.issuer, &metadata.issuer),
         (
             "authorization_endpoint",
@@ -407,6 +410,11 @@ pub fn fill_profile(file: &mut ProfileFile, metadata: &ServerMetadata) -> Vec<St
             "pushed_authorization_request_endpoint",
             &mut file.pushed_authorization_request_endpoint,
             &metadata.pushed_authorization_request_endpoint,
+        ),
+        (
+            "end_session_endpoint",
+            &mut file.end_session_endpoint,
+            &metadata.end_session_endpoint,
         ),
     ];
     for (name, field, value) in pairs {

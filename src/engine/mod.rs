@@ -29,6 +29,7 @@ pub mod jwks;
 pub mod jwt;
 pub mod keychain;
 pub mod keys;
+pub mod logout;
 pub mod mcp;
 pub mod presets;
 pub mod profile;

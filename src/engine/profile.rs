@@ -86,6 +86,10 @@ pub struct ProfileFile {
     /// OpenID Connect userinfo endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userinfo_endpoint: Option<String>,
+    /// Where the browser is sent to log out at the provider (OpenID
+    /// Connect RP-Initiated Logout 1.0 §2.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_session_endpoint: Option<String>,
     /// Where the server publishes its signing keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
@@ -230,6 +234,10 @@ pub struct ProfileFile {
     /// How to log out (end the token's session on the server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logout: Option<LogoutFile>,
+    /// Logging out at the OpenID provider: RP-initiated logout's
+    /// parameters and the back-channel logout receiver (docs/logout.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc_logout: Option<OidcLogoutFile>,
     /// Ready-made API requests, shown in the Request tab.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<RequestFile>,
@@ -352,6 +360,27 @@ pub struct LogoutFile {
     /// HTTP method, `DELETE` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+}
+
+/// The `[oidc_logout]` table as written (docs/logout.md).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcLogoutFile {
+    /// Where the provider sends the browser after logging out
+    /// (RP-Initiated Logout §3); a loopback URI is captured by the debugger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_logout_redirect_uri: Option<String>,
+    /// `logout_hint` sent with the logout request (RP-Initiated Logout §2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logout_hint: Option<String>,
+    /// `ui_locales` sent with the logout request, space-separated
+    /// (RP-Initiated Logout §2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui_locales: Option<String>,
+    /// The loopback URI the debugger serves for logout tokens
+    /// (Back-Channel Logout §2.2, client metadata).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_logout_uri: Option<String>,
 }
 
 /// One `[[requests]]` entry as written.
@@ -761,6 +790,8 @@ pub struct Endpoints {
     pub jwks_uri: Option<Url>,
     /// `pushed_authorization_request_endpoint`.
     pub par: Option<Url>,
+    /// `end_session_endpoint` (RP-Initiated Logout §2.1).
+    pub end_session: Option<Url>,
 }
 
 /// How the access token is attached to API calls.
@@ -870,6 +901,19 @@ pub struct LogoutConfig {
     pub method: http::Method,
 }
 
+/// `[oidc_logout]`, typed (docs/logout.md).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OidcLogoutSettings {
+    /// `post_logout_redirect_uri`.
+    pub post_logout_redirect_uri: Option<Url>,
+    /// `logout_hint`.
+    pub logout_hint: Option<String>,
+    /// `ui_locales`.
+    pub ui_locales: Option<String>,
+    /// `backchannel_logout_uri`: loopback http, served by the debugger.
+    pub backchannel_logout_uri: Option<Url>,
+}
+
 /// One client's configuration, validated and typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
@@ -924,6 +968,8 @@ pub struct Profile {
     pub compat: CompatFile,
     /// How to log out, when the server has a way.
     pub logout: Option<LogoutConfig>,
+    /// `[oidc_logout]`: RP-initiated and back-channel logout.
+    pub oidc_logout: OidcLogoutSettings,
     /// Ready-made API requests.
     pub requests: Vec<SavedRequest>,
     /// `[token_exchange]` (RFC 8693), when written.
@@ -1230,6 +1276,7 @@ impl Profile {
                 "pushed_authorization_request_endpoint",
                 &file.pushed_authorization_request_endpoint,
             ),
+            end_session: url("end_session_endpoint", &file.end_session_endpoint),
         };
         let redirect_uri = url("redirect_uri", &file.redirect_uri);
 
@@ -1454,6 +1501,7 @@ impl Profile {
             let method = method_or(&logout.method, "DELETE", "logout.method", &mut problems)?;
             Some(LogoutConfig { url, method })
         });
+        let oidc_logout = oidc_logout_settings(file.oidc_logout.as_ref(), &mut problems);
         let requests = file
             .requests
             .iter()
@@ -1592,6 +1640,7 @@ impl Profile {
             http,
             compat: file.compat.unwrap_or_default(),
             logout,
+            oidc_logout,
             requests,
             token_exchange,
             jwt_bearer,
@@ -1737,6 +1786,54 @@ fn resolve_url(value: &str, base: Option<&Url>, base_given: bool) -> Result<Url,
         None => Err(format!(
             "`{value}` is a path; set base_url to the server's address, or write the whole URL"
         )),
+    }
+}
+
+/// `[oidc_logout]` typed: the redirect URI any absolute http(s) URL, the
+/// back-channel URI loopback http (the debugger serves it on 127.0.0.1).
+fn oidc_logout_settings(
+    file: Option<&OidcLogoutFile>,
+    problems: &mut Vec<Problem>,
+) -> OidcLogoutSettings {
+    let Some(file) = file else {
+        return OidcLogoutSettings::default();
+    };
+    let mut absolute = |key: &str, value: &Option<String>| {
+        let value = non_empty(value)?;
+        match parse_http_url(&value) {
+            Ok(url) => Some(url),
+            Err(message) => {
+                problems.push(problem(key, message));
+                None
+            }
+        }
+    };
+    let post_logout_redirect_uri = absolute(
+        "oidc_logout.post_logout_redirect_uri",
+        &file.post_logout_redirect_uri,
+    );
+    let backchannel_logout_uri = absolute(
+        "oidc_logout.backchannel_logout_uri",
+        &file.backchannel_logout_uri,
+    )
+    .filter(|url| {
+        let loopback = url.scheme() == "http"
+            && matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback());
+        if !loopback {
+            problems.push(problem(
+                "oidc_logout.backchannel_logout_uri",
+                format!(
+                    "{url} is not a loopback http URI; the debugger receives logout tokens on 127.0.0.1 only (write http://127.0.0.1:PORT/PATH, port 0 for any)"
+                ),
+            ));
+        }
+        loopback
+    });
+    OidcLogoutSettings {
+        post_logout_redirect_uri,
+        logout_hint: non_empty(&file.logout_hint),
+        ui_locales: non_empty(&file.ui_locales),
+        backchannel_logout_uri,
     }
 }
 

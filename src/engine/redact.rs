@@ -28,6 +28,10 @@ pub const SECRET_FIELDS: &[&str] = &[
     "assertion",
     "subject_token",
     "actor_token",
+    // OpenID Connect logout: the ID token sent back (RP-Initiated Logout
+    // §2) and the token that ends a session (Back-Channel Logout §2.5).
+    "id_token_hint",
+    "logout_token",
 ];
 
 /// Header names whose values are secrets (the scheme word is kept).

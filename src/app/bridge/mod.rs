@@ -9,6 +9,7 @@
 //! back tagged with the same origin, the exchanges always before the result.
 
 mod answer;
+mod logout;
 mod worker;
 
 use std::path::PathBuf;
@@ -213,6 +214,11 @@ pub enum Command {
         /// Open the system browser for the sign-in.
         open_browser: bool,
     },
+    /// OpenID logout for a profile's tokens (src/app/tokens/oidc_logout.rs).
+    OidcLogout(
+        ProfileId,
+        crate::app::tokens::oidc_logout::OidcLogoutCommand,
+    ),
     /// Register a public JWKS for a client with the demo provider
     /// (`POST /admin/clients/{client_id}/jwks`).
     RegisterJwks {
@@ -259,6 +265,8 @@ pub enum Event {
     RequestFinished(ProfileId, Result<Box<ApiAnswer>, String>),
     /// A logout or revocation finished: what happened, for people.
     TokenEnded(ProfileId, EndToken, Result<String, GrantFailure>),
+    /// OpenID logout progress for a profile's tokens.
+    OidcLogout(ProfileId, crate::app::tokens::oidc_logout::OidcLogoutEvent),
     /// A HAR export finished: what happened, for people.
     HarExported(Result<String, String>),
     /// The session file took the exchanges (true: with secrets masked), or

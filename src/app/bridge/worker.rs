@@ -48,7 +48,7 @@ impl Events {
 
     /// For synchronous callers (progress reports); the channel is large
     /// enough that a full one means the UI is gone.
-    fn try_send(&self, event: Event) {
+    pub(super) fn try_send(&self, event: Event) {
         let _ = self.tx.try_send(event);
         self.ctx.request_repaint_after(EVENT_BATCH);
     }
@@ -114,6 +114,8 @@ pub(super) async fn run(
     // The demo provider lives as long as the worker (the app).
     let mut demo: Option<DemoServer> = None;
     let mut running: HashMap<ProfileId, RunningGrant> = HashMap::new();
+    // Each profile's back-channel logout listener, stopped when dropped.
+    let mut logout_listeners = super::logout::Listeners::default();
     // Opening the places creates the profile folder: off the UI thread.
     let workspace = {
         let opened = tokio::task::spawn_blocking(move || Workspace::open(places)).await;
@@ -724,6 +726,14 @@ pub(super) async fn run(
                     events.send(Event::McpFinished(id, Box::new(run))).await;
                 });
             }
+            Command::OidcLogout(owner, command) => super::logout::handle(
+                owner,
+                command,
+                &events,
+                recorder_for(&recorder, &events, Origin::Token(owner)).0,
+                &discovery,
+                &mut logout_listeners,
+            ),
             Command::RegisterJwks { id, url, jwks } => {
                 let events = events.clone();
                 let (recorder, delivered) = recorder_for(&recorder, &events, Origin::Discovery(id));

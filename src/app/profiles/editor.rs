@@ -195,6 +195,12 @@ pub fn editor_ui(
                     &mut file.pushed_authorization_request_endpoint,
                     problem("pushed_authorization_request_endpoint").as_deref(),
                 );
+                text_field(
+                    ui,
+                    "End session endpoint",
+                    &mut file.end_session_endpoint,
+                    problem("end_session_endpoint").as_deref(),
+                );
             });
             discover_ui(ui, tools, actions);
         });
@@ -457,6 +463,40 @@ pub fn editor_ui(
         });
         if *logout == LogoutFile::default() {
             file.logout = None;
+        }
+    });
+    egui::CollapsingHeader::new("OpenID logout").show(ui, |ui| {
+        let oidc = file
+            .oidc_logout
+            .get_or_insert_with(crate::engine::profile::OidcLogoutFile::default);
+        grid(ui, "edit_oidc_logout", &mut |ui| {
+            text_field(
+                ui,
+                "Post-logout redirect URI",
+                &mut oidc.post_logout_redirect_uri,
+                problem("oidc_logout.post_logout_redirect_uri").as_deref(),
+            );
+            text_field(
+                ui,
+                "Logout hint",
+                &mut oidc.logout_hint,
+                problem("oidc_logout.logout_hint").as_deref(),
+            );
+            text_field(
+                ui,
+                "UI locales",
+                &mut oidc.ui_locales,
+                problem("oidc_logout.ui_locales").as_deref(),
+            );
+            text_field(
+                ui,
+                "Back-channel logout URI",
+                &mut oidc.backchannel_logout_uri,
+                problem("oidc_logout.backchannel_logout_uri").as_deref(),
+            );
+        });
+        if *oidc == crate::engine::profile::OidcLogoutFile::default() {
+            file.oidc_logout = None;
         }
     });
     if !file.requests.is_empty() {

@@ -4,6 +4,7 @@
 //! whose session holds them.
 
 pub mod inspect;
+pub mod oidc_logout;
 pub mod panel;
 pub mod state;
 pub mod tools;
@@ -56,6 +57,12 @@ pub enum TokenAction {
     KeepTokens(bool),
     /// Open an exchange in the HTTP log.
     ShowExchange(u64),
+    /// Log out at the OpenID provider (RP-initiated logout).
+    OidcLogout,
+    /// Stop waiting for the browser to come back from that logout.
+    CancelOidcLogout,
+    /// Start (true) or stop the back-channel logout listener.
+    ListenBackChannel(bool),
 }
 
 impl App {
@@ -83,6 +90,9 @@ impl App {
                 self.bridge.send(Command::KeepTokens(keep, kept));
             }
             TokenAction::ShowExchange(id) => self.show_exchange(id),
+            TokenAction::OidcLogout => self.oidc_logout(owner),
+            TokenAction::CancelOidcLogout => self.cancel_oidc_logout(owner),
+            TokenAction::ListenBackChannel(on) => self.listen_back_channel(owner, on),
         }
     }
 

@@ -28,6 +28,9 @@ pub struct TokenActions {
     pub introspect: bool,
     /// The profile has a userinfo endpoint.
     pub userinfo: bool,
+    /// The profile has an `end_session_endpoint`, or an issuer to
+    /// discover one from.
+    pub end_session: bool,
 }
 
 /// What the tab needs besides the tokens.
@@ -42,6 +45,8 @@ pub struct TokensView<'a> {
     pub keep_tokens: bool,
     /// Where kept tokens went: (success, message).
     pub kept_note: Option<&'a (bool, String)>,
+    /// OpenID logout state.
+    pub oidc_logout: &'a super::oidc_logout::OidcLogoutState,
 }
 
 /// The opt-in setting that keeps tokens across restarts, and where they go.
@@ -186,6 +191,14 @@ pub fn tokens_ui(
                     }
                 });
             }
+            let can_log_out = if current.id_token.is_none() {
+                Some("No ID token: run an OpenID grant (scope openid) first")
+            } else if !offered.end_session {
+                Some("The profile has no end_session_endpoint, nor an issuer to discover one from")
+            } else {
+                None
+            };
+            super::oidc_logout::oidc_logout_ui(ui, view.oidc_logout, can_log_out, &mut actions);
             if let Some((ok, message)) = tokens.ended() {
                 let color = if ok {
                     ui.visuals().strong_text_color()

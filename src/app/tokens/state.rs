@@ -221,6 +221,25 @@ impl TokenState {
         }
     }
 
+    /// The provider ended the session of the current token set (OpenID
+    /// logout, either channel): both tokens are gone, said on the timeline.
+    pub fn session_ended(&mut self, text: &str) {
+        let Some(at) = self.current().map(|t| t.obtained_at) else {
+            return;
+        };
+        for hint in [TokenHint::AccessToken, TokenHint::RefreshToken] {
+            if !self.revoked.contains(&(at, hint)) {
+                self.revoked.push((at, hint));
+            }
+        }
+        self.timeline.push(TimelineEntry {
+            at: Utc::now(),
+            kind: TimelineKind::LoggedOut,
+            text: text.to_string(),
+            exchange_id: None,
+        });
+    }
+
     /// True when this token of the current set was revoked (or logged out).
     pub fn is_revoked(&self, hint: TokenHint) -> bool {
         self.current()
