@@ -14,6 +14,7 @@
 mod api;
 mod assertion;
 mod authorize;
+mod ciba;
 mod client_auth;
 mod dpop;
 mod faults;
@@ -365,6 +366,7 @@ fn router(demo: Arc<Demo>) -> Router {
                 .layer(axum::middleware::from_fn(mcp::resolve_client_document)),
         )
         .route("/par", post(par::par))
+        .route("/bc-authorize", post(ciba::authorize))
         .route("/authorize/login", post(authorize::login))
         .route("/authorize/consent", post(authorize::consent))
         .route(

@@ -44,11 +44,13 @@ pub enum Endpoint {
     JwksUri,
     /// `pushed_authorization_request_endpoint`.
     Par,
+    /// `backchannel_authentication_endpoint` (OpenID CIBA Core §4).
+    Backchannel,
 }
 
 impl Endpoint {
     /// Every endpoint discovery can fill, in the order of the profile.
-    pub const ALL: [Endpoint; 8] = [
+    pub const ALL: [Endpoint; 9] = [
         Self::Authorization,
         Self::Token,
         Self::DeviceAuthorization,
@@ -57,6 +59,7 @@ impl Endpoint {
         Self::Userinfo,
         Self::JwksUri,
         Self::Par,
+        Self::Backchannel,
     ];
 
     /// The profile key (the RFC 8414 metadata name).
@@ -70,6 +73,7 @@ impl Endpoint {
             Self::Userinfo => "userinfo_endpoint",
             Self::JwksUri => "jwks_uri",
             Self::Par => "pushed_authorization_request_endpoint",
+            Self::Backchannel => "backchannel_authentication_endpoint",
         }
     }
 
@@ -83,6 +87,7 @@ impl Endpoint {
             Self::Userinfo => &mut endpoints.userinfo,
             Self::JwksUri => &mut endpoints.jwks_uri,
             Self::Par => &mut endpoints.par,
+            Self::Backchannel => &mut endpoints.backchannel_authentication,
         }
     }
 
@@ -96,6 +101,7 @@ impl Endpoint {
             Self::Userinfo => endpoints.userinfo.is_some(),
             Self::JwksUri => endpoints.jwks_uri.is_some(),
             Self::Par => endpoints.par.is_some(),
+            Self::Backchannel => endpoints.backchannel_authentication.is_some(),
         }
     }
 
@@ -109,6 +115,7 @@ impl Endpoint {
             Self::Userinfo => metadata.userinfo_endpoint.as_deref(),
             Self::JwksUri => metadata.jwks_uri.as_deref(),
             Self::Par => metadata.pushed_authorization_request_endpoint.as_deref(),
+            Self::Backchannel => metadata.backchannel_authentication_endpoint.as_deref(),
         }
     }
 }
@@ -120,6 +127,7 @@ impl GrantType {
             Self::AuthorizationCode => &[Endpoint::Authorization, Endpoint::Token],
             Self::Implicit => &[Endpoint::Authorization],
             Self::DeviceCode => &[Endpoint::DeviceAuthorization, Endpoint::Token],
+            Self::Ciba => &[Endpoint::Backchannel, Endpoint::Token],
             Self::ClientCredentials
             | Self::Password
             | Self::RefreshToken

@@ -77,6 +77,10 @@ pub struct ProfileFile {
     /// Device authorization endpoint (RFC 8628 §3.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_authorization_endpoint: Option<String>,
+    /// CIBA backchannel authentication endpoint (OpenID CIBA Core §4,
+    /// server metadata).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_authentication_endpoint: Option<String>,
     /// Token revocation endpoint (RFC 7009).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_endpoint: Option<String>,
@@ -237,6 +241,9 @@ pub struct ProfileFile {
     /// The MCP server this client was set up for (`oauth-debugger mcp`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp: Option<McpFile>,
+    /// The CIBA grant's authentication request (OpenID CIBA Core §7.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ciba: Option<super::extension_grants::CibaFile>,
 }
 
 /// The `[mcp]` table as written: the MCP server a profile was made for,
@@ -633,11 +640,15 @@ pub enum GrantType {
         alias = "jwt-bearer"
     )]
     JwtBearer,
+    /// OpenID CIBA Core (client-initiated backchannel authentication);
+    /// `ciba` is read as this too.
+    #[serde(rename = "urn:openid:params:grant-type:ciba", alias = "ciba")]
+    Ciba,
 }
 
 impl GrantType {
     /// Every grant, in the order a picker shows them.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::AuthorizationCode,
         Self::ClientCredentials,
         Self::Password,
@@ -646,6 +657,7 @@ impl GrantType {
         Self::Implicit,
         Self::TokenExchange,
         Self::JwtBearer,
+        Self::Ciba,
     ];
 
     /// The value as it is written in a profile and sent as `grant_type`.
@@ -659,16 +671,18 @@ impl GrantType {
             Self::RefreshToken => "refresh_token",
             Self::TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
             Self::JwtBearer => "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            Self::Ciba => "urn:openid:params:grant-type:ciba",
         }
     }
 
     /// Parses the written form; also accepts the short names
-    /// `device_code`, `token-exchange` and `jwt-bearer`.
+    /// `device_code`, `token-exchange`, `jwt-bearer` and `ciba`.
     pub fn parse(value: &str) -> Option<Self> {
         match value {
             "device_code" => return Some(Self::DeviceCode),
             "token-exchange" => return Some(Self::TokenExchange),
             "jwt-bearer" => return Some(Self::JwtBearer),
+            "ciba" => return Some(Self::Ciba),
             _ => {}
         }
         Self::ALL.into_iter().find(|g| g.as_str() == value)
@@ -756,6 +770,8 @@ pub struct Endpoints {
     pub jwks_uri: Option<Url>,
     /// `pushed_authorization_request_endpoint`.
     pub par: Option<Url>,
+    /// `backchannel_authentication_endpoint` (OpenID CIBA Core §4).
+    pub backchannel_authentication: Option<Url>,
 }
 
 /// How the access token is attached to API calls.
@@ -923,6 +939,8 @@ pub struct Profile {
     pub token_exchange: Option<super::extension_grants::TokenExchangeSettings>,
     /// `[jwt_bearer]` (RFC 7523), when written.
     pub jwt_bearer: Option<super::extension_grants::JwtBearerSettings>,
+    /// `[ciba]` (OpenID CIBA Core), when written.
+    pub ciba: Option<super::extension_grants::CibaSettings>,
 }
 
 // ---------------------------------------------------------------------------
@@ -1079,6 +1097,10 @@ impl ProfileFile {
                     ..table
                 }
             }),
+            ciba: self
+                .ciba
+                .clone()
+                .map(super::extension_grants::CibaFile::without_secrets),
             ..self.with_secrets_inline()
         }
     }
@@ -1222,6 +1244,10 @@ impl Profile {
             par: url(
                 "pushed_authorization_request_endpoint",
                 &file.pushed_authorization_request_endpoint,
+            ),
+            backchannel_authentication: url(
+                "backchannel_authentication_endpoint",
+                &file.backchannel_authentication_endpoint,
             ),
         };
         let redirect_uri = url("redirect_uri", &file.redirect_uri);
@@ -1546,6 +1572,10 @@ impl Profile {
             .jwt_bearer
             .as_ref()
             .map(|table| super::extension_grants::jwt_bearer(table, key_file_given, &mut problems));
+        let ciba = file
+            .ciba
+            .as_ref()
+            .map(|table| super::extension_grants::ciba(table, &mut problems));
 
         if !problems.is_empty() {
             return Err(ProfileError {
@@ -1587,6 +1617,7 @@ impl Profile {
             requests,
             token_exchange,
             jwt_bearer,
+            ciba,
         })
     }
 

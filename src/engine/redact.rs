@@ -28,6 +28,11 @@ pub const SECRET_FIELDS: &[&str] = &[
     "assertion",
     "subject_token",
     "actor_token",
+    // OpenID CIBA Core §7.1.
+    "client_notification_token",
+    "login_hint_token",
+    "id_token_hint",
+    "user_code",
 ];
 
 /// Header names whose values are secrets (the scheme word is kept).
