@@ -70,9 +70,10 @@ pub struct DemoConfig {
     pub port: u16,
     /// Access token lifetime.
     pub token_ttl: Duration,
-    /// Device grant: the polling interval it asks for.
+    /// Device grant (and CIBA): the polling interval it asks for.
     pub device_interval: Duration,
-    /// Device grant: how long a device code lives.
+    /// Device grant (and CIBA): how long a device code (an auth_req_id)
+    /// lives.
     pub device_code_ttl: Duration,
     /// Which provider it behaves like.
     pub mode: Mode,
