@@ -1137,6 +1137,56 @@ fn unknown(code: &str, stage: Stage) -> Text {
         ])
 }
 
+/// The CIBA meanings of the codes of OpenID CIBA Core §11 and §13; `None`
+/// for the codes the general explanations cover.
+fn ciba_text(code: &str) -> Option<Text> {
+    let text = match code {
+        "authorization_pending" => Text::new(
+            "The user has not approved or denied the request on their device yet. Not a failure: the client polls again after the interval.",
+        )
+        .causes(&["The person has not answered the prompt on their authentication device yet."])
+        .tries(&["Approve the request on the device.", "Keep polling at the interval the server gave."])
+        .reference("OpenID CIBA Core §11"),
+        "slow_down" => Text::new(
+            "The client polls too fast: the interval grows by at least 5 seconds for this and every later poll.",
+        )
+        .causes(&["A poll came before the interval was up.", "Another client polls with the same auth_req_id."])
+        .tries(&["Nothing, unless it repeats: the engine adds 5 seconds to the interval by itself."])
+        .reference("OpenID CIBA Core §11"),
+        "expired_token" => Text::new(
+            "The auth_req_id expired before the user answered: its expires_in is over.",
+        )
+        .causes(&["The person did not answer the prompt in time."])
+        .tries(&["Start the CIBA request again and approve it sooner (or ask a longer requested_expiry)."])
+        .reference("OpenID CIBA Core §11"),
+        "access_denied" => Text::new("The user denied the request on their authentication device.")
+            .causes(&["The person pressed deny, or the binding message did not match what they expected."])
+            .tries(&["Start again and approve on the device; check the binding_message shown on both devices."])
+            .reference("OpenID CIBA Core §11"),
+        "transaction_failed" => Text::new("The server could not complete the authentication (an error on its side or on the device).")
+            .tries(&["Start again; if it repeats, ask the provider."])
+            .reference("OpenID CIBA Core §11"),
+        "unknown_user_id" => Text::new("The server cannot find a user for the hint sent (login_hint, login_hint_token or id_token_hint).")
+            .causes(&["The login_hint is not a user of this server, or is in a format it does not read (e-mail, phone, username)."])
+            .tries(&["Check the hint under [ciba] (or --login-hint) against the server's users."])
+            .reference("OpenID CIBA Core §13"),
+        "expired_login_hint_token" => Text::new("The login_hint_token sent has expired.")
+            .tries(&["Obtain a fresh login_hint_token."])
+            .reference("OpenID CIBA Core §13"),
+        "missing_user_code" => Text::new("The server requires a user_code for this user, and none was sent.")
+            .tries(&["Set user_code under [ciba]."])
+            .reference("OpenID CIBA Core §13"),
+        "invalid_user_code" => Text::new("The user_code sent is not the user's.")
+            .tries(&["Check user_code under [ciba]."])
+            .reference("OpenID CIBA Core §13"),
+        "invalid_binding_message" => Text::new("The server refuses the binding_message: too long, or characters it cannot show.")
+            .tries(&["Shorten the binding_message and keep to plain text."])
+            .reference("OpenID CIBA Core §13"),
+        _ => return None,
+    };
+    Some(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1296,54 +1346,4 @@ mod tests {
         assert!(text.contains("Try:\n  - "), "{text}");
         assert!(text.ends_with("See RFC 6749 §4.1.2.1.\n"), "{text}");
     }
-}
-
-/// The CIBA meanings of the codes of OpenID CIBA Core §11 and §13; `None`
-/// for the codes the general explanations cover.
-fn ciba_text(code: &str) -> Option<Text> {
-    let text = match code {
-        "authorization_pending" => Text::new(
-            "The user has not approved or denied the request on their device yet. Not a failure: the client polls again after the interval.",
-        )
-        .causes(&["The person has not answered the prompt on their authentication device yet."])
-        .tries(&["Approve the request on the device.", "Keep polling at the interval the server gave."])
-        .reference("OpenID CIBA Core §11"),
-        "slow_down" => Text::new(
-            "The client polls too fast: the interval grows by at least 5 seconds for this and every later poll.",
-        )
-        .causes(&["A poll came before the interval was up.", "Another client polls with the same auth_req_id."])
-        .tries(&["Nothing, unless it repeats: the engine adds 5 seconds to the interval by itself."])
-        .reference("OpenID CIBA Core §11"),
-        "expired_token" => Text::new(
-            "The auth_req_id expired before the user answered: its expires_in is over.",
-        )
-        .causes(&["The person did not answer the prompt in time."])
-        .tries(&["Start the CIBA request again and approve it sooner (or ask a longer requested_expiry)."])
-        .reference("OpenID CIBA Core §11"),
-        "access_denied" => Text::new("The user denied the request on their authentication device.")
-            .causes(&["The person pressed deny, or the binding message did not match what they expected."])
-            .tries(&["Start again and approve on the device; check the binding_message shown on both devices."])
-            .reference("OpenID CIBA Core §11"),
-        "transaction_failed" => Text::new("The server could not complete the authentication (an error on its side or on the device).")
-            .tries(&["Start again; if it repeats, ask the provider."])
-            .reference("OpenID CIBA Core §11"),
-        "unknown_user_id" => Text::new("The server cannot find a user for the hint sent (login_hint, login_hint_token or id_token_hint).")
-            .causes(&["The login_hint is not a user of this server, or is in a format it does not read (e-mail, phone, username)."])
-            .tries(&["Check the hint under [ciba] (or --login-hint) against the server's users."])
-            .reference("OpenID CIBA Core §13"),
-        "expired_login_hint_token" => Text::new("The login_hint_token sent has expired.")
-            .tries(&["Obtain a fresh login_hint_token."])
-            .reference("OpenID CIBA Core §13"),
-        "missing_user_code" => Text::new("The server requires a user_code for this user, and none was sent.")
-            .tries(&["Set user_code under [ciba]."])
-            .reference("OpenID CIBA Core §13"),
-        "invalid_user_code" => Text::new("The user_code sent is not the user's.")
-            .tries(&["Check user_code under [ciba]."])
-            .reference("OpenID CIBA Core §13"),
-        "invalid_binding_message" => Text::new("The server refuses the binding_message: too long, or characters it cannot show.")
-            .tries(&["Shorten the binding_message and keep to plain text."])
-            .reference("OpenID CIBA Core §13"),
-        _ => return None,
-    };
-    Some(text)
 }
