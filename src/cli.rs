@@ -351,6 +351,14 @@ pub struct TokenArgs {
         hide_env_values = true
     )]
     pub assertion: Option<String>,
+    /// CIBA: the `login_hint` naming the user, instead of the profile's
+    /// hint under [ciba].
+    #[arg(long, value_name = "HINT")]
+    pub login_hint: Option<String>,
+    /// CIBA: the `binding_message` shown on both devices, instead of the
+    /// profile's.
+    #[arg(long, value_name = "TEXT")]
+    pub binding_message: Option<String>,
     /// Print one JSON object (the token set, tokens in full).
     #[arg(long)]
     pub json: bool,
@@ -821,6 +829,8 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
         // One run of the CLI holds no earlier tokens: `from` in
         // [token_exchange] is said to need --subject-token.
         current: Default::default(),
+        login_hint: args.login_hint,
+        binding_message: args.binding_message,
         browser: BrowserOptions {
             open_browser: !args.no_browser,
             paste_only: args.no_browser,
@@ -936,6 +946,39 @@ fn report_progress(progress: Progress) {
             for finding in &note.findings {
                 eprintln!("  {finding}");
             }
+        }
+        Progress::CibaAcknowledged(info) => {
+            eprintln!(
+                "CIBA request acknowledged: auth_req_id {}",
+                info.auth_req_id
+            );
+            eprintln!(
+                "  expires in {}; {}",
+                info.expires_in
+                    .map(|s| format!("{s} s"))
+                    .unwrap_or_else(|| "(not said: expires_in missing)".to_string()),
+                match &info.notification_endpoint {
+                    Some(url) => format!("waiting for the ping on {url}"),
+                    None => format!("polling every {} s", info.interval),
+                }
+            );
+            eprintln!("Approve the request on the user's device.");
+        }
+        Progress::CibaPolled(poll) => {
+            eprintln!(
+                "  token request {}: {}{}",
+                poll.attempt,
+                poll.answer,
+                poll.next_in
+                    .map(|s| format!(" — next in {s} s"))
+                    .unwrap_or_default()
+            );
+        }
+        Progress::CibaNotified { accepted, detail } => {
+            eprintln!(
+                "  notification {}: {detail}",
+                if accepted { "accepted" } else { "refused" }
+            );
         }
         Progress::DeviceCode(info) => {
             eprintln!(

@@ -129,6 +129,8 @@ pub struct Faults {
     /// `jwt-bearer-wrong-sub`: the JWT bearer grant issues the token to the
     /// client, not to the assertion's `sub` (RFC 7523 §3).
     pub jwt_bearer_wrong_sub: bool,
+    /// The CIBA switches (`ciba-*`, see `src/demo/ciba.rs`).
+    pub ciba: super::ciba::CibaFaults,
 }
 
 /// The issuer that `iss-wrong` and `jarm-wrong-iss` name instead of the
@@ -172,7 +174,11 @@ impl Faults {
 
     /// Turns on the switch called `name`; false when there is none.
     pub fn switch_on(&mut self, name: &str) -> bool {
-        if self.mcp.switch_on(name) || self.weak.switch_on(name) || self.logout.switch_on(name) {
+        if self.mcp.switch_on(name)
+            || self.weak.switch_on(name)
+            || self.logout.switch_on(name)
+            || self.ciba.switch_on(name)
+        {
             return true;
         }
         if let Some(case) = super::rp_tests::RpCase::parse(name) {

@@ -71,7 +71,8 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
             "authorization_code", "implicit", "client_credentials", "password", "refresh_token",
             "urn:ietf:params:oauth:grant-type:device_code",
             "urn:ietf:params:oauth:grant-type:token-exchange",
-            "urn:ietf:params:oauth:grant-type:jwt-bearer"
+            "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            "urn:openid:params:grant-type:ciba"
         ],
         "code_challenge_methods_supported": ["S256", "plain"],
         "authorization_response_iss_parameter_supported": true,
@@ -102,6 +103,10 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "end_session_endpoint": format!("{base}/end_session"),
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
+        // OpenID CIBA Core §4.
+        "backchannel_authentication_endpoint": format!("{base}/bc-authorize"),
+        "backchannel_token_delivery_modes_supported": ["poll", "ping"],
+        "backchannel_user_code_parameter_supported": false,
     });
     if demo.faults.mcp.no_s256 {
         doc["code_challenge_methods_supported"] = json!(["plain"]);

@@ -14,6 +14,7 @@
 mod api;
 mod assertion;
 mod authorize;
+mod ciba;
 mod client_auth;
 mod dpop;
 mod faults;
@@ -71,9 +72,10 @@ pub struct DemoConfig {
     pub port: u16,
     /// Access token lifetime.
     pub token_ttl: Duration,
-    /// Device grant: the polling interval it asks for.
+    /// Device grant (and CIBA): the polling interval it asks for.
     pub device_interval: Duration,
-    /// Device grant: how long a device code lives.
+    /// Device grant (and CIBA): how long a device code (an auth_req_id)
+    /// lives.
     pub device_code_ttl: Duration,
     /// Which provider it behaves like.
     pub mode: Mode,
@@ -376,6 +378,7 @@ fn router(demo: Arc<Demo>) -> Router {
                 .layer(axum::middleware::from_fn(mcp::resolve_client_document)),
         )
         .route("/par", post(par::par))
+        .route("/bc-authorize", post(ciba::authorize))
         .route("/authorize/login", post(authorize::login))
         .route("/authorize/consent", post(authorize::consent))
         .route(

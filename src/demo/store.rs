@@ -188,6 +188,28 @@ pub const CLIENTS: &[Client] = &[
         tls_client_auth_subject_cn: None,
     },
     Client {
+        id: "demo-ciba",
+        secret: Some("ciba-secret"),
+        grants: &["urn:openid:params:grant-type:ciba"],
+        default_scope: "openid",
+        redirect_uris: &[],
+        id_token_alg: "RS256",
+        authorization_signed_response_alg: "RS256",
+        jwks: None,
+        tls_client_auth_subject_cn: None,
+    },
+    Client {
+        id: "demo-ciba-ping",
+        secret: Some("ciba-ping-secret"),
+        grants: &["urn:openid:params:grant-type:ciba"],
+        default_scope: "openid",
+        redirect_uris: &[],
+        id_token_alg: "RS256",
+        authorization_signed_response_alg: "RS256",
+        jwks: None,
+        tls_client_auth_subject_cn: None,
+    },
+    Client {
         id: "demo-mtls",
         secret: None,
         grants: &[
@@ -422,6 +444,8 @@ pub struct Store {
     /// `backchannel_logout_uri` registered per client (Back-Channel Logout
     /// §2.2), with `POST /admin/clients/{id}/backchannel_logout_uri`.
     pub backchannel_uris: HashMap<String, String>,
+    /// CIBA authentication requests, by `auth_req_id`.
+    pub ciba: HashMap<String, super::ciba::CibaRecord>,
 }
 
 /// A pushed authorization request (RFC 9126 §2), waiting for its one use.

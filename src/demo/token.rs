@@ -20,7 +20,7 @@ use super::dpop::{self, Refusal};
 use super::jose;
 use super::store::{self, AccessRecord, Client, CodeRecord, DeviceStatus, RefreshRecord, SCOPES};
 use super::tls::ClientCertificate;
-use super::{Demo, jwt_bearer, no_store_json, now, oauth_error, token_exchange};
+use super::{Demo, ciba, jwt_bearer, no_store_json, now, oauth_error, token_exchange};
 
 /// The device grant's `grant_type` (RFC 8628 §3.4).
 const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -91,6 +91,7 @@ pub async fn token(
             | DEVICE
             | token_exchange::GRANT
             | jwt_bearer::GRANT
+            | ciba::GRANT
     ) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -126,6 +127,7 @@ pub async fn token(
         "authorization_code" => authorization_code(&demo, client, &form, &binding),
         DEVICE => device_code(&demo, client, &form, &binding),
         token_exchange::GRANT => token_exchange::exchange(&demo, client, &form),
+        ciba::GRANT => ciba::grant(&demo, client, &form, &binding),
         jwt_bearer::GRANT => {
             let token_endpoint = format!("{}{}", demo.issuer, uri.path());
             jwt_bearer::grant(&demo, client, &form, &token_endpoint, &binding)

@@ -46,11 +46,13 @@ pub enum Endpoint {
     Par,
     /// `end_session_endpoint` (RP-Initiated Logout §2.1).
     EndSession,
+    /// `backchannel_authentication_endpoint` (OpenID CIBA Core §4).
+    Backchannel,
 }
 
 impl Endpoint {
     /// Every endpoint discovery can fill, in the order of the profile.
-    pub const ALL: [Endpoint; 9] = [
+    pub const ALL: [Endpoint; 10] = [
         Self::Authorization,
         Self::Token,
         Self::DeviceAuthorization,
@@ -60,6 +62,7 @@ impl Endpoint {
         Self::JwksUri,
         Self::Par,
         Self::EndSession,
+        Self::Backchannel,
     ];
 
     /// The profile key (the RFC 8414 metadata name).
@@ -74,6 +77,7 @@ impl Endpoint {
             Self::JwksUri => "jwks_uri",
             Self::Par => "pushed_authorization_request_endpoint",
             Self::EndSession => "end_session_endpoint",
+            Self::Backchannel => "backchannel_authentication_endpoint",
         }
     }
 
@@ -88,6 +92,7 @@ impl Endpoint {
             Self::JwksUri => &mut endpoints.jwks_uri,
             Self::Par => &mut endpoints.par,
             Self::EndSession => &mut endpoints.end_session,
+            Self::Backchannel => &mut endpoints.backchannel_authentication,
         }
     }
 
@@ -102,6 +107,7 @@ impl Endpoint {
             Self::JwksUri => endpoints.jwks_uri.is_some(),
             Self::Par => endpoints.par.is_some(),
             Self::EndSession => endpoints.end_session.is_some(),
+            Self::Backchannel => endpoints.backchannel_authentication.is_some(),
         }
     }
 
@@ -116,6 +122,7 @@ impl Endpoint {
             Self::JwksUri => metadata.jwks_uri.as_deref(),
             Self::Par => metadata.pushed_authorization_request_endpoint.as_deref(),
             Self::EndSession => metadata.end_session_endpoint.as_deref(),
+            Self::Backchannel => metadata.backchannel_authentication_endpoint.as_deref(),
         }
     }
 }
@@ -127,6 +134,7 @@ impl GrantType {
             Self::AuthorizationCode => &[Endpoint::Authorization, Endpoint::Token],
             Self::Implicit => &[Endpoint::Authorization],
             Self::DeviceCode => &[Endpoint::DeviceAuthorization, Endpoint::Token],
+            Self::Ciba => &[Endpoint::Backchannel, Endpoint::Token],
             Self::ClientCredentials
             | Self::Password
             | Self::RefreshToken

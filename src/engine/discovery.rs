@@ -49,6 +49,12 @@ pub struct ServerMetadata {
     /// `device_authorization_endpoint` (RFC 8628 §4).
     #[serde(default)]
     pub device_authorization_endpoint: Option<String>,
+    /// `backchannel_authentication_endpoint` (OpenID CIBA Core §4).
+    #[serde(default)]
+    pub backchannel_authentication_endpoint: Option<String>,
+    /// `backchannel_token_delivery_modes_supported` (OpenID CIBA Core §4).
+    #[serde(default)]
+    pub backchannel_token_delivery_modes_supported: Option<Vec<String>>,
     /// `userinfo_endpoint`.
     #[serde(default)]
     pub userinfo_endpoint: Option<String>,
@@ -373,7 +379,7 @@ fn is_empty(field: &Option<String>) -> bool {
 /// Returns the names of the fields filled.
 pub fn fill_profile(file: &mut ProfileFile, metadata: &ServerMetadata) -> Vec<String> {
     let mut filled = Vec::new();
-    let pairs: [(&str, &mut Option<String>, &Option<String>); 10] = [
+    let pairs: [(&str, &mut Option<String>, &Option<String>); 11] = [
         ("issuer", &mut file.issuer, &metadata.issuer),
         (
             "authorization_endpoint",
@@ -415,6 +421,11 @@ pub fn fill_profile(file: &mut ProfileFile, metadata: &ServerMetadata) -> Vec<St
             "end_session_endpoint",
             &mut file.end_session_endpoint,
             &metadata.end_session_endpoint,
+        ),
+        (
+            "backchannel_authentication_endpoint",
+            &mut file.backchannel_authentication_endpoint,
+            &metadata.backchannel_authentication_endpoint,
         ),
     ];
     for (name, field, value) in pairs {

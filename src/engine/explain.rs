@@ -58,6 +58,20 @@ const DEVICE_CODES: &[&str] = &[
     "expired_token",
 ];
 
+/// OpenID CIBA Core §11 (token errors) and §13 (authentication errors).
+const CIBA_CODES: &[&str] = &[
+    "authorization_pending",
+    "slow_down",
+    "expired_token",
+    "access_denied",
+    "transaction_failed",
+    "expired_login_hint_token",
+    "unknown_user_id",
+    "missing_user_code",
+    "invalid_user_code",
+    "invalid_binding_message",
+];
+
 /// RFC 6749 §4.1.2.1, with OpenID Connect Core §3.1.2.6 and RFC 8707 §2.
 const AUTHORIZATION_CODES: &[&str] = &[
     "invalid_request",
@@ -141,6 +155,7 @@ impl Stage {
             Self::TokenRequest(GrantType::DeviceCode) | Self::DevicePolling => {
                 &[TOKEN_CODES, DEVICE_CODES]
             }
+            Self::TokenRequest(GrantType::Ciba) => &[TOKEN_CODES, CIBA_CODES],
             Self::TokenRequest(_) => &[TOKEN_CODES],
             Self::ApiCall => &[BEARER_CODES],
             Self::Revocation => &[TOKEN_CODES, &["unsupported_token_type"]],
@@ -156,6 +171,7 @@ pub fn is_known_code(code: &str) -> bool {
     [
         TOKEN_CODES,
         DEVICE_CODES,
+        CIBA_CODES,
         AUTHORIZATION_CODES,
         BEARER_CODES,
         &["unsupported_token_type"],
@@ -505,30 +521,37 @@ fn description_hints(description: &str, stage: Stage) -> Vec<(String, String)> {
 /// explanation that points at the server's own description.
 pub fn explain(code: &str, stage: Stage) -> Explanation {
     let code = code.trim();
-    let text = match code {
-        "invalid_request" => invalid_request(stage),
-        "invalid_client" => invalid_client(stage),
-        "invalid_grant" => invalid_grant(stage),
-        "unauthorized_client" => unauthorized_client(stage),
-        "unsupported_grant_type" => unsupported_grant_type(stage),
-        "invalid_scope" => invalid_scope(stage),
-        "access_denied" => access_denied(stage),
-        "unsupported_response_type" => unsupported_response_type(),
-        "server_error" => server_error(stage),
-        "temporarily_unavailable" => temporarily_unavailable(),
-        "authorization_pending" => authorization_pending(stage),
-        "slow_down" => slow_down(),
-        "expired_token" => expired_token(stage),
-        "invalid_token" => invalid_token(stage),
-        "insufficient_scope" => insufficient_scope(),
-        "invalid_dpop_proof" => invalid_dpop_proof(stage),
-        "invalid_request_object" => invalid_request_object(),
-        "invalid_request_uri" | "request_uri_not_supported" | "request_not_supported" => {
-            request_uri_refused(code)
+    let ciba = (stage == Stage::TokenRequest(GrantType::Ciba))
+        .then(|| ciba_text(code))
+        .flatten();
+    let text = if let Some(text) = ciba {
+        text
+    } else {
+        match code {
+            "invalid_request" => invalid_request(stage),
+            "invalid_client" => invalid_client(stage),
+            "invalid_grant" => invalid_grant(stage),
+            "unauthorized_client" => unauthorized_client(stage),
+            "unsupported_grant_type" => unsupported_grant_type(stage),
+            "invalid_scope" => invalid_scope(stage),
+            "access_denied" => access_denied(stage),
+            "unsupported_response_type" => unsupported_response_type(),
+            "server_error" => server_error(stage),
+            "temporarily_unavailable" => temporarily_unavailable(),
+            "authorization_pending" => authorization_pending(stage),
+            "slow_down" => slow_down(),
+            "expired_token" => expired_token(stage),
+            "invalid_token" => invalid_token(stage),
+            "insufficient_scope" => insufficient_scope(),
+            "invalid_dpop_proof" => invalid_dpop_proof(stage),
+            "invalid_request_object" => invalid_request_object(),
+            "invalid_request_uri" | "request_uri_not_supported" | "request_not_supported" => {
+                request_uri_refused(code)
+            }
+            "use_dpop_nonce" => use_dpop_nonce(),
+            "invalid_target" if stage.registers(code) => invalid_target(stage),
+            other => unknown(other, stage),
         }
-        "use_dpop_nonce" => use_dpop_nonce(),
-        "invalid_target" if stage.registers(code) => invalid_target(stage),
-        other => unknown(other, stage),
     };
     let reference = text
         .reference
@@ -1112,6 +1135,56 @@ fn unknown(code: &str, stage: Stage) -> Text {
             "Read the error_description and the error_uri page, if the server sent them.",
             "Look the code up in the provider's documentation.",
         ])
+}
+
+/// The CIBA meanings of the codes of OpenID CIBA Core §11 and §13; `None`
+/// for the codes the general explanations cover.
+fn ciba_text(code: &str) -> Option<Text> {
+    let text = match code {
+        "authorization_pending" => Text::new(
+            "The user has not approved or denied the request on their device yet. Not a failure: the client polls again after the interval.",
+        )
+        .causes(&["The person has not answered the prompt on their authentication device yet."])
+        .tries(&["Approve the request on the device.", "Keep polling at the interval the server gave."])
+        .reference("OpenID CIBA Core §11"),
+        "slow_down" => Text::new(
+            "The client polls too fast: the interval grows by at least 5 seconds for this and every later poll.",
+        )
+        .causes(&["A poll came before the interval was up.", "Another client polls with the same auth_req_id."])
+        .tries(&["Nothing, unless it repeats: the engine adds 5 seconds to the interval by itself."])
+        .reference("OpenID CIBA Core §11"),
+        "expired_token" => Text::new(
+            "The auth_req_id expired before the user answered: its expires_in is over.",
+        )
+        .causes(&["The person did not answer the prompt in time."])
+        .tries(&["Start the CIBA request again and approve it sooner (or ask a longer requested_expiry)."])
+        .reference("OpenID CIBA Core §11"),
+        "access_denied" => Text::new("The user denied the request on their authentication device.")
+            .causes(&["The person pressed deny, or the binding message did not match what they expected."])
+            .tries(&["Start again and approve on the device; check the binding_message shown on both devices."])
+            .reference("OpenID CIBA Core §11"),
+        "transaction_failed" => Text::new("The server could not complete the authentication (an error on its side or on the device).")
+            .tries(&["Start again; if it repeats, ask the provider."])
+            .reference("OpenID CIBA Core §11"),
+        "unknown_user_id" => Text::new("The server cannot find a user for the hint sent (login_hint, login_hint_token or id_token_hint).")
+            .causes(&["The login_hint is not a user of this server, or is in a format it does not read (e-mail, phone, username)."])
+            .tries(&["Check the hint under [ciba] (or --login-hint) against the server's users."])
+            .reference("OpenID CIBA Core §13"),
+        "expired_login_hint_token" => Text::new("The login_hint_token sent has expired.")
+            .tries(&["Obtain a fresh login_hint_token."])
+            .reference("OpenID CIBA Core §13"),
+        "missing_user_code" => Text::new("The server requires a user_code for this user, and none was sent.")
+            .tries(&["Set user_code under [ciba]."])
+            .reference("OpenID CIBA Core §13"),
+        "invalid_user_code" => Text::new("The user_code sent is not the user's.")
+            .tries(&["Check user_code under [ciba]."])
+            .reference("OpenID CIBA Core §13"),
+        "invalid_binding_message" => Text::new("The server refuses the binding_message: too long, or characters it cannot show.")
+            .tries(&["Shorten the binding_message and keep to plain text."])
+            .reference("OpenID CIBA Core §13"),
+        _ => return None,
+    };
+    Some(text)
 }
 
 #[cfg(test)]

@@ -56,6 +56,11 @@ pub enum ExchangeKind {
     Par,
     /// Dynamic Client Registration (RFC 7591).
     Registration,
+    /// A CIBA backchannel authentication request (OpenID CIBA Core §7).
+    Backchannel,
+    /// A CIBA ping this app's notification endpoint received (inbound:
+    /// the authorization server called this app, CIBA Core §10.2).
+    Notification,
 }
 
 impl ExchangeKind {
@@ -73,6 +78,8 @@ impl ExchangeKind {
             Self::Callback => "callback",
             Self::Par => "par",
             Self::Registration => "registration",
+            Self::Backchannel => "backchannel",
+            Self::Notification => "notification",
         }
     }
 }

@@ -27,6 +27,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         "demo-token-exchange.toml",
         include_str!("../../assets/presets/demo-token-exchange.toml"),
     ),
+    (
+        "demo-ciba.toml",
+        include_str!("../../assets/presets/demo-ciba.toml"),
+    ),
     ("wapi.toml", include_str!("../../assets/presets/wapi.toml")),
     (
         "orchestrator.toml",

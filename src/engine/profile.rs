@@ -77,6 +77,10 @@ pub struct ProfileFile {
     /// Device authorization endpoint (RFC 8628 §3.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_authorization_endpoint: Option<String>,
+    /// CIBA backchannel authentication endpoint (OpenID CIBA Core §4,
+    /// server metadata).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_authentication_endpoint: Option<String>,
     /// Token revocation endpoint (RFC 7009).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_endpoint: Option<String>,
@@ -250,6 +254,9 @@ pub struct ProfileFile {
     /// The MCP server this client was set up for (`oauth-debugger mcp`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp: Option<McpFile>,
+    /// The CIBA grant's authentication request (OpenID CIBA Core §7.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ciba: Option<super::extension_grants::CibaFile>,
 }
 
 /// The `[mcp]` table as written: the MCP server a profile was made for,
@@ -667,11 +674,15 @@ pub enum GrantType {
         alias = "jwt-bearer"
     )]
     JwtBearer,
+    /// OpenID CIBA Core (client-initiated backchannel authentication);
+    /// `ciba` is read as this too.
+    #[serde(rename = "urn:openid:params:grant-type:ciba", alias = "ciba")]
+    Ciba,
 }
 
 impl GrantType {
     /// Every grant, in the order a picker shows them.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::AuthorizationCode,
         Self::ClientCredentials,
         Self::Password,
@@ -680,6 +691,7 @@ impl GrantType {
         Self::Implicit,
         Self::TokenExchange,
         Self::JwtBearer,
+        Self::Ciba,
     ];
 
     /// The value as it is written in a profile and sent as `grant_type`.
@@ -693,16 +705,18 @@ impl GrantType {
             Self::RefreshToken => "refresh_token",
             Self::TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
             Self::JwtBearer => "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            Self::Ciba => "urn:openid:params:grant-type:ciba",
         }
     }
 
     /// Parses the written form; also accepts the short names
-    /// `device_code`, `token-exchange` and `jwt-bearer`.
+    /// `device_code`, `token-exchange`, `jwt-bearer` and `ciba`.
     pub fn parse(value: &str) -> Option<Self> {
         match value {
             "device_code" => return Some(Self::DeviceCode),
             "token-exchange" => return Some(Self::TokenExchange),
             "jwt-bearer" => return Some(Self::JwtBearer),
+            "ciba" => return Some(Self::Ciba),
             _ => {}
         }
         Self::ALL.into_iter().find(|g| g.as_str() == value)
@@ -792,6 +806,8 @@ pub struct Endpoints {
     pub par: Option<Url>,
     /// `end_session_endpoint` (RP-Initiated Logout §2.1).
     pub end_session: Option<Url>,
+    /// `backchannel_authentication_endpoint` (OpenID CIBA Core §4).
+    pub backchannel_authentication: Option<Url>,
 }
 
 /// How the access token is attached to API calls.
@@ -976,6 +992,8 @@ pub struct Profile {
     pub token_exchange: Option<super::extension_grants::TokenExchangeSettings>,
     /// `[jwt_bearer]` (RFC 7523), when written.
     pub jwt_bearer: Option<super::extension_grants::JwtBearerSettings>,
+    /// `[ciba]` (OpenID CIBA Core), when written.
+    pub ciba: Option<super::extension_grants::CibaSettings>,
 }
 
 // ---------------------------------------------------------------------------
@@ -1132,6 +1150,10 @@ impl ProfileFile {
                     ..table
                 }
             }),
+            ciba: self
+                .ciba
+                .clone()
+                .map(super::extension_grants::CibaFile::without_secrets),
             ..self.with_secrets_inline()
         }
     }
@@ -1277,6 +1299,10 @@ impl Profile {
                 &file.pushed_authorization_request_endpoint,
             ),
             end_session: url("end_session_endpoint", &file.end_session_endpoint),
+            backchannel_authentication: url(
+                "backchannel_authentication_endpoint",
+                &file.backchannel_authentication_endpoint,
+            ),
         };
         let redirect_uri = url("redirect_uri", &file.redirect_uri);
 
@@ -1601,6 +1627,10 @@ impl Profile {
             .jwt_bearer
             .as_ref()
             .map(|table| super::extension_grants::jwt_bearer(table, key_file_given, &mut problems));
+        let ciba = file
+            .ciba
+            .as_ref()
+            .map(|table| super::extension_grants::ciba(table, &mut problems));
 
         if !problems.is_empty() {
             return Err(ProfileError {
@@ -1644,6 +1674,7 @@ impl Profile {
             requests,
             token_exchange,
             jwt_bearer,
+            ciba,
         })
     }
 

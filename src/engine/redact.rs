@@ -32,6 +32,10 @@ pub const SECRET_FIELDS: &[&str] = &[
     // §2) and the token that ends a session (Back-Channel Logout §2.5).
     "id_token_hint",
     "logout_token",
+    // OpenID CIBA Core §7.1.
+    "client_notification_token",
+    "login_hint_token",
+    "user_code",
 ];
 
 /// Header names whose values are secrets (the scheme word is kept).

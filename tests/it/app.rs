@@ -199,7 +199,12 @@ fn authorization_code_through_the_ui_shows_the_id_token_and_the_steps() {
         shows(h, "/.well-known/openid-configuration; filled")
     });
     assert!(shows(&harness, "introspection_endpoint"));
+    harness
+        .get_by_label("What the server supports")
+        .scroll_to_me();
+    harness.run_steps(10);
     click(&mut harness, "What the server supports");
+    harness.run_steps(4);
     assert!(shows(
         &harness,
         "client_secret_basic client_secret_post private_key_jwt client_secret_jwt none"

@@ -41,13 +41,21 @@ fn older_exchanges_move_to_the_session_file_and_nothing_is_lost() {
 
     // The session file holds the three oldest, their secrets masked.
     let sessions = dir.path().join("settings").join("sessions");
-    let files: Vec<_> = std::fs::read_dir(&sessions)
-        .expect("sessions folder")
-        .filter_map(Result::ok)
-        .collect();
+    let session_file = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(&sessions)
+            .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    // The last batch may still be on its way to the disk.
+    wait_for(&mut harness, "three exchanges written", |_| {
+        session_file()
+            .first()
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .is_some_and(|text| text.lines().count() == 3)
+    });
+    let files = session_file();
     assert_eq!(files.len(), 1, "one session file");
-    let text = std::fs::read_to_string(files[0].path()).expect("session file");
-    assert_eq!(text.lines().count(), 3);
+    let text = std::fs::read_to_string(&files[0]).expect("session file");
     assert!(
         tokens.iter().all(|t| !text.contains(t.as_str())),
         "no token in clear on disk"

@@ -7,6 +7,7 @@ mod support;
 
 mod api_calls;
 mod app;
+mod app_ciba;
 mod app_client_auth;
 mod app_endurance;
 mod app_keychain;
@@ -19,6 +20,7 @@ mod audit;
 mod authz_requests;
 mod boundaries;
 mod browser_grants;
+mod ciba;
 mod cli;
 mod client_auth;
 mod conformance;

@@ -314,6 +314,8 @@ pub(super) async fn run(
                     actor_token: None,
                     assertion: None,
                     current: *current,
+                    login_hint: None,
+                    binding_message: None,
                     browser: BrowserOptions {
                         open_browser,
                         progress: Some(Arc::new(move |progress| {

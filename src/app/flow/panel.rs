@@ -63,6 +63,11 @@ pub fn flow_ui(ui: &mut egui::Ui, flow: &mut FlowState, view: &FlowView<'_>) -> 
                             info.interval, info.expires_in
                         ));
                     }
+                    Waiting::Ciba {
+                        info,
+                        polls,
+                        next_in,
+                    } => ciba_ui(ui, info, *polls, *next_in),
                 });
             }
             if let Some(prepared) = &mut flow.prepared {
@@ -85,6 +90,39 @@ pub fn flow_ui(ui: &mut egui::Ui, flow: &mut FlowState, view: &FlowView<'_>) -> 
             steps_ui(ui, flow, view.exchanges, &mut actions);
         });
     actions
+}
+
+/// CIBA: the user approves on their own device; the auth_req_id, its
+/// countdown, and how the result will come (OpenID CIBA Core §7.3, §10).
+fn ciba_ui(
+    ui: &mut egui::Ui,
+    info: &crate::engine::grants::ciba::CibaInfo,
+    polls: u32,
+    next_in: Option<u64>,
+) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.strong("Waiting for the user to approve on their device (CIBA)");
+    });
+    egui::Grid::new("ciba_waiting")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("auth_req_id");
+            ui.label(egui::RichText::new(&info.auth_req_id).monospace());
+            ui.end_row();
+            ui.label("auth_req_id expires");
+            countdown_ui(ui, info.expires_at());
+            ui.end_row();
+            ui.label("Delivery");
+            ui.label(match &info.notification_endpoint {
+                Some(url) => format!("ping: waiting for the server's notification on {url}"),
+                None => format!("poll: every {} s", next_in.unwrap_or(info.interval)),
+            });
+            ui.end_row();
+            ui.label("Token requests");
+            ui.label(polls.to_string());
+            ui.end_row();
+        });
 }
 
 /// A finished run, exported: its exchanges as a Mermaid sequence diagram

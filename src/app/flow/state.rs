@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use super::step::{Actor, FlowStep, StepStatus};
 use crate::app::bridge::GrantFailure;
 use crate::engine::grants::Progress;
+use crate::engine::grants::ciba::CibaInfo;
 use crate::engine::grants::device_code::DeviceCodeInfo;
 use crate::engine::grants::step::PreparedRequest;
 use crate::engine::http::{Exchange, ExchangeKind};
@@ -54,6 +55,16 @@ pub enum Waiting {
     },
     /// The device approval.
     Device(DeviceCodeInfo),
+    /// CIBA: the user's approval on their own device, while the client
+    /// polls or waits for the ping.
+    Ciba {
+        /// The acknowledgement: auth_req_id, expiry, interval.
+        info: CibaInfo,
+        /// Token requests answered so far.
+        polls: u32,
+        /// Seconds until the next poll, as last reported.
+        next_in: Option<u64>,
+    },
 }
 
 /// A profile's Flow tab.
@@ -484,6 +495,41 @@ impl FlowState {
                 self.waiting = Some(Waiting::Device(info));
             }
             Progress::Polling => {}
+            Progress::CibaAcknowledged(info) => {
+                let how = match &info.notification_endpoint {
+                    Some(url) => format!("waiting for the server's ping on {url}"),
+                    None => format!("polling every {} s", info.interval),
+                };
+                self.observe_at(
+                    at,
+                    FlowStep::verdict(
+                        format!(
+                            "auth_req_id {} acknowledged{}; {how}",
+                            info.auth_req_id,
+                            info.expires_in
+                                .map(|s| format!(", expires in {s} s"))
+                                .unwrap_or_else(|| {
+                                    ", no expires_in (OpenID CIBA Core §7.3 requires it)"
+                                        .to_string()
+                                })
+                        ),
+                        true,
+                    ),
+                );
+                self.waiting = Some(Waiting::Ciba {
+                    info,
+                    polls: 0,
+                    next_in: None,
+                });
+            }
+            Progress::CibaPolled(poll) => {
+                if let Some(Waiting::Ciba { polls, next_in, .. }) = &mut self.waiting {
+                    *polls = poll.attempt;
+                    *next_in = poll.next_in;
+                }
+            }
+            // The notification is drawn from its recorded exchange.
+            Progress::CibaNotified { .. } => {}
             Progress::EndpointsDiscovered(note) => {
                 self.observe_at(at, FlowStep::verdict(note.to_string(), true));
             }

@@ -177,6 +177,44 @@ impl FlowStep {
         vec![request, reply]
     }
 
+    /// A CIBA ping the app's notification endpoint received (OpenID CIBA
+    /// Core §10.2): the server's arrow into the app and the app's answer —
+    /// 204 when the bearer token was the one sent, 401 (failed) when not.
+    fn from_notification(exchange: &Exchange, path: &str) -> Vec<Self> {
+        let status = exchange.status().unwrap_or_default();
+        let accepted = (200..300).contains(&status);
+        let mut request = Self::arrow(
+            Actor::AuthorizationServer,
+            Actor::Client,
+            format!("{} {path} (ping)", exchange.request.method),
+            "The server notified this app that the user decided",
+        );
+        request.exchange_id = Some(exchange.id);
+        request.at = exchange.started_at;
+        let mut reply = Self::arrow(
+            Actor::Client,
+            Actor::AuthorizationServer,
+            status_line(status),
+            if accepted {
+                "Accepted: the bearer token is the client_notification_token sent".to_string()
+            } else {
+                format!(
+                    "Refused: {}",
+                    String::from_utf8_lossy(
+                        exchange.response.as_ref().map_or(&[][..], |r| &r.body[..])
+                    )
+                )
+            },
+        );
+        if !accepted {
+            request.status = StepStatus::Failed;
+            reply.status = StepStatus::Failed;
+        }
+        reply.exchange_id = Some(exchange.id);
+        reply.at = exchange.started_at + exchange.duration;
+        vec![request, reply]
+    }
+
     /// The arrows of an exchange: the request, and the reply when one came.
     /// A request that never reached the server (refused, timed out, TLS) is
     /// one failed arrow with no reply.
@@ -186,6 +224,9 @@ impl FlowStep {
             .unwrap_or_else(|_| exchange.request.url.clone());
         if exchange.kind == ExchangeKind::Callback {
             return Self::from_refused_callback(exchange, &path);
+        }
+        if exchange.kind == ExchangeKind::Notification {
+            return Self::from_notification(exchange, &path);
         }
         // The API, and the metadata a protected resource publishes about
         // itself (RFC 9728 §3), are the resource server's.

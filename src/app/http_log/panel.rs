@@ -13,7 +13,7 @@ use crate::engine::curl::to_curl_script;
 use crate::engine::http::{Exchange, ExchangeKind};
 use crate::engine::redact;
 
-const KINDS: [ExchangeKind; 11] = [
+const KINDS: [ExchangeKind; 13] = [
     ExchangeKind::Authorize,
     ExchangeKind::Token,
     ExchangeKind::Device,
@@ -25,6 +25,8 @@ const KINDS: [ExchangeKind; 11] = [
     ExchangeKind::Callback,
     ExchangeKind::Par,
     ExchangeKind::Registration,
+    ExchangeKind::Backchannel,
+    ExchangeKind::Notification,
 ];
 
 /// The table row of an exchange: time, kind, status, duration, method, URL

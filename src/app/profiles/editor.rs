@@ -201,6 +201,12 @@ pub fn editor_ui(
                     &mut file.end_session_endpoint,
                     problem("end_session_endpoint").as_deref(),
                 );
+                text_field(
+                    ui,
+                    "Backchannel authentication endpoint",
+                    &mut file.backchannel_authentication_endpoint,
+                    problem("backchannel_authentication_endpoint").as_deref(),
+                );
             });
             discover_ui(ui, tools, actions);
         });
@@ -321,6 +327,9 @@ pub fn editor_ui(
                 map_field(ui, "Token parameters", &mut file.token_params);
             });
         });
+    if file.grant_type == Some(GrantType::Ciba) || file.ciba.is_some() {
+        ciba_ui(ui, file, reveal, &problem);
+    }
     egui::CollapsingHeader::new("API").show(ui, |ui| {
         let api = file.api.get_or_insert_with(ApiFile::default);
         grid(ui, "edit_api", &mut |ui| {
@@ -771,6 +780,70 @@ fn keys_ui(
                     ui.colored_label(ui.visuals().error_fg_color, message.as_str());
                 }
                 None => {}
+            }
+        });
+}
+
+/// The `[ciba]` table (OpenID CIBA Core §4, §5, §7.1): the delivery mode,
+/// the hint naming the user, the binding message, the user code. An empty
+/// table is written back as absent.
+fn ciba_ui(
+    ui: &mut egui::Ui,
+    file: &mut crate::engine::ProfileFile,
+    reveal: bool,
+    problem: &dyn Fn(&str) -> Option<String>,
+) {
+    use crate::engine::extension_grants::CibaFile;
+    egui::CollapsingHeader::new("CIBA")
+        .default_open(true)
+        .show(ui, |ui| {
+            let mut table = file.ciba.clone().unwrap_or_default();
+            egui::Grid::new("edit_ciba").num_columns(2).show(ui, |ui| {
+                let modes = [("poll", "poll"), ("ping", "ping")];
+                let mut mode = table
+                    .backchannel_token_delivery_mode
+                    .as_deref()
+                    .and_then(|m| modes.iter().position(|(v, _)| *v == m));
+                if choice_field(
+                    ui,
+                    "Token delivery mode",
+                    &mut mode,
+                    &[(0, "poll"), (1, "ping")],
+                    problem("ciba.backchannel_token_delivery_mode").as_deref(),
+                ) {
+                    table.backchannel_token_delivery_mode = mode.map(|i| modes[i].0.to_string());
+                }
+                text_field(
+                    ui,
+                    "Notification endpoint",
+                    &mut table.backchannel_client_notification_endpoint,
+                    problem("ciba.backchannel_client_notification_endpoint").as_deref(),
+                );
+                text_field(
+                    ui,
+                    "Login hint",
+                    &mut table.login_hint,
+                    problem("ciba.login_hint").as_deref(),
+                );
+                secret_field(
+                    ui,
+                    "Login hint token",
+                    &mut table.login_hint_token,
+                    reveal,
+                    None,
+                );
+                secret_field(ui, "ID token hint", &mut table.id_token_hint, reveal, None);
+                text_field(
+                    ui,
+                    "Binding message",
+                    &mut table.binding_message,
+                    problem("ciba.binding_message").as_deref(),
+                );
+                secret_field(ui, "User code", &mut table.user_code, reveal, None);
+            });
+            let table = (table != CibaFile::default()).then_some(table);
+            if table != file.ciba {
+                file.ciba = table;
             }
         });
 }

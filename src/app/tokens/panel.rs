@@ -550,6 +550,7 @@ mod tests {
                         offered: TokenActions::default(),
                         keep_tokens: false,
                         kept_note: None,
+                        oidc_logout: &Default::default(),
                     };
                     let _ = tokens_ui(ui, tokens, tools, &view);
                 },
@@ -591,9 +592,11 @@ mod tests {
                 revoke: true,
                 introspect: true,
                 userinfo: true,
+                end_session: true,
             },
             keep_tokens: false,
             kept_note: None,
+            oidc_logout: &Default::default(),
         };
         let ctx = egui::Context::default();
         let mut delay = std::time::Duration::ZERO;

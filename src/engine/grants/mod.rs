@@ -7,6 +7,7 @@
 //! — with findings saying why strict clients fail on it.
 
 pub mod authorization_code;
+pub mod ciba;
 mod client_credentials;
 pub mod device_code;
 pub mod hardened;
@@ -59,6 +60,11 @@ pub struct GrantOptions {
     pub assertion: Option<Secret>,
     /// The profile's current tokens, for `from` in `[token_exchange]`.
     pub current: CurrentTokens,
+    /// CIBA: `login_hint`, instead of the profile's hint (`--login-hint`).
+    pub login_hint: Option<String>,
+    /// CIBA: `binding_message`, instead of the profile's
+    /// (`--binding-message`).
+    pub binding_message: Option<String>,
     /// How the browser grants reach the user.
     pub browser: BrowserOptions,
 }
@@ -128,6 +134,19 @@ pub enum Progress {
     /// The approved authorization request was signed (RFC 9101) and/or
     /// pushed (RFC 9126): the browser is sent to `url` instead.
     Hardened(Box<hardened::Hardened>),
+    /// CIBA: the server acknowledged the authentication request (OpenID
+    /// CIBA Core §7.3): its `auth_req_id`, lifetime and interval.
+    CibaAcknowledged(ciba::CibaInfo),
+    /// CIBA: a token request for the `auth_req_id` was answered.
+    CibaPolled(ciba::CibaPoll),
+    /// CIBA ping mode: a notification arrived (§10.2), and whether its
+    /// bearer token was the one sent.
+    CibaNotified {
+        /// The notification passed the checks.
+        accepted: bool,
+        /// What was checked, or why it was refused.
+        detail: String,
+    },
     /// Empty endpoints were filled from the issuer's discovery metadata
     /// before the grant started ([`crate::engine::autodiscovery::complete`]).
     EndpointsDiscovered(crate::engine::autodiscovery::DiscoveryNote),
@@ -393,6 +412,7 @@ pub async fn run(
         GrantType::DeviceCode => device_code::run(profile, http, &options.browser).await,
         GrantType::TokenExchange => token_exchange::run(profile, http, options).await,
         GrantType::JwtBearer => jwt_bearer::run(profile, http, options).await,
+        GrantType::Ciba => ciba::run(profile, http, options).await,
     }
 }
 
@@ -656,6 +676,7 @@ impl GrantType {
             Self::RefreshToken => "Refresh token",
             Self::TokenExchange => "Token exchange",
             Self::JwtBearer => "JWT bearer",
+            Self::Ciba => "CIBA (backchannel)",
         }
     }
 
@@ -672,9 +693,10 @@ impl GrantType {
     /// Step-by-step runs it: token endpoint grants are built and shown
     /// before sending ([`step::prepare`]); browser grants pause before the
     /// browser opens and (authorization code) before the code exchange; the
-    /// device grant before its first poll.
+    /// device grant before its first poll. CIBA runs through: its polls
+    /// and its notification follow the server's clock, not the person's.
     pub fn can_step(self) -> bool {
-        true
+        self != Self::Ciba
     }
 
     /// The grant is one token request that [`step::prepare`] can build.
