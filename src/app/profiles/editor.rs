@@ -203,7 +203,7 @@ pub fn editor_ui(
                 );
                 text_field(
                     ui,
-                    "Backchannel authentication endpoint",
+                    "CIBA endpoint",
                     &mut file.backchannel_authentication_endpoint,
                     problem("backchannel_authentication_endpoint").as_deref(),
                 );
