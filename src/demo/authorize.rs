@@ -565,6 +565,7 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                 let id_token = response_type.contains("id_token").then_some(IdTokenInput {
                     nonce,
                     auth_time: now(),
+                    refreshed: false,
                 });
                 return match mint_fields(
                     &demo,
