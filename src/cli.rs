@@ -243,6 +243,10 @@ pub struct DemoServerArgs {
     /// Device grant: seconds between polls the server asks for.
     #[arg(long, default_value_t = 5, value_name = "SECS")]
     pub device_interval: u64,
+    /// How long an authorization code lives, in seconds (short ones let
+    /// the `code-lifetime` audit check run fast).
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub code_ttl: u64,
     /// Behave like this provider: standard, wapi, orchestrator, wordapp or
     /// pingfederate; or vulnerable: standard with every weak-* fault on
     /// (what `audit` must catch).
@@ -617,6 +621,7 @@ async fn demo_server(args: DemoServerArgs) -> Result<Exit, Failure> {
             .token_ttl
             .map_or(defaults.token_ttl, |secs| Duration::from_secs(secs.max(1))),
         device_interval: Duration::from_secs(args.device_interval.max(1)),
+        code_ttl: Duration::from_secs(args.code_ttl.max(1)),
         tls: args.tls,
         ..defaults
     })

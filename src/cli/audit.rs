@@ -40,6 +40,12 @@ pub struct AuditArgs {
     /// read the redirect URL from stdin.
     #[arg(long)]
     pub no_browser: bool,
+    /// code-lifetime: hold the code this many seconds before exchanging it
+    /// (the server's code lifetime and one more; 610 when not given).
+    /// Giving it also runs that slow check, which is otherwise left out
+    /// unless named in --only.
+    #[arg(long, value_name = "SECS")]
+    pub code_wait: Option<u64>,
     /// How long to wait for each browser sign-in, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub browser_timeout: u64,
@@ -68,6 +74,7 @@ pub async fn run(args: AuditArgs) -> Result<Exit, Failure> {
     let browser_grant = profile.grant == Some(GrantType::AuthorizationCode);
     let options = AuditOptions {
         only: args.only.clone(),
+        code_wait: args.code_wait.map(Duration::from_secs),
         browser: BrowserOptions {
             open_browser: !args.no_browser,
             paste_only: args.no_browser,

@@ -22,9 +22,6 @@ use super::token::{Binding, IdTokenInput, mint_fields, requested_scope, scope_in
 use super::{Demo, Mode, no_store_json, now, oauth_error};
 use super::{par, request_object};
 
-/// Authorization codes live this long (RFC 6749 §4.1.2 recommends ≤ 10 min).
-const CODE_TTL_SECS: i64 = 60;
-
 /// `GET /authorize`.
 pub async fn authorize(
     State(demo): State<Arc<Demo>>,
@@ -565,6 +562,7 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                 let id_token = response_type.contains("id_token").then_some(IdTokenInput {
                     nonce,
                     auth_time: now(),
+                    refreshed: false,
                 });
                 return match mint_fields(
                     &demo,
@@ -603,7 +601,7 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                     nonce,
                     dpop_jkt,
                     auth_time: now(),
-                    expires_at: now() + CODE_TTL_SECS,
+                    expires_at: now() + demo.code_ttl.as_secs() as i64,
                     used: false,
                     access_jtis: Vec::new(),
                     refresh_tokens: Vec::new(),

@@ -454,6 +454,7 @@ pub fn grant(demo: &Demo, client: &Client, form: &Form, binding: &Binding) -> Re
     let id_token = IdTokenInput {
         nonce: None,
         auth_time: now(),
+        refreshed: false,
     };
     match mint(demo, client, &sub, &scope, true, Some(&id_token), binding) {
         Ok((response, _)) => response,

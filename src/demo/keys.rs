@@ -85,6 +85,14 @@ impl SigningKey {
         jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| e.to_string())
     }
 
+    /// Signs `claims` like [`Self::sign`] but with no `kid` in the header
+    /// (the `rp-kid-absent-*` faults).
+    pub fn sign_without_kid(&self, claims: &Value, typ: &str) -> Result<String, String> {
+        let mut header = Header::new(self.alg);
+        header.typ = Some(typ.to_string());
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| e.to_string())
+    }
+
     /// Checks the signature of a token signed with this key and returns the
     /// claims without checking any of them (the caller decides what expired
     /// means).

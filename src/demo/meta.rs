@@ -152,8 +152,13 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
 }
 
 /// `GET /jwks`: the current keys first, then the rotated-out ones.
+/// An `rp-kid-absent-*` fault publishes another set ([`RpCase::jwks`]).
+///
+/// [`RpCase::jwks`]: super::rp_tests::RpCase::jwks
 pub async fn jwks(State(demo): State<Arc<Demo>>) -> Response {
-    axum::Json(demo.keys().jwks()).into_response()
+    let jwks = demo.keys().jwks();
+    let served = demo.faults.rp_case.and_then(|case| case.jwks(&jwks));
+    axum::Json(served.unwrap_or(jwks)).into_response()
 }
 
 /// `POST /admin/rotate-keys`: new RS256 and ES256 keys sign from now on; the

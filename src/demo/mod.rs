@@ -77,6 +77,9 @@ pub struct DemoConfig {
     /// Device grant (and CIBA): how long a device code (an auth_req_id)
     /// lives.
     pub device_code_ttl: Duration,
+    /// How long an authorization code lives (RFC 6749 §4.1.2 recommends
+    /// at most 10 minutes); short in tests of the `code-lifetime` audit.
+    pub code_ttl: Duration,
     /// Which provider it behaves like.
     pub mode: Mode,
     /// Serve HTTPS with a self-signed certificate made at start.
@@ -92,6 +95,7 @@ impl Default for DemoConfig {
             token_ttl: DEFAULT_TOKEN_TTL,
             device_interval: Duration::from_secs(5),
             device_code_ttl: Duration::from_secs(600),
+            code_ttl: Duration::from_secs(60),
             mode: Mode::Standard,
             tls: false,
             faults: Faults::default(),
@@ -145,6 +149,7 @@ pub(crate) struct Demo {
     tls: bool,
     device_interval: Duration,
     device_code_ttl: Duration,
+    code_ttl: Duration,
     keys: Mutex<KeyRing>,
     store: Mutex<Store>,
 }
@@ -238,6 +243,7 @@ impl DemoServer {
             tls: config.tls,
             device_interval: config.device_interval,
             device_code_ttl: config.device_code_ttl,
+            code_ttl: config.code_ttl,
             keys: Mutex::new(keys),
             store: Mutex::default(),
         });

@@ -49,11 +49,28 @@ pub enum RpCase {
     /// `oidcc-client-test-discovery-issuer-mismatch`: the discovery
     /// document names another issuer.
     DiscoveryIssuerMismatch,
+    /// `oidcc-client-test-kid-absent-single-jwks`: ID tokens without `kid`,
+    /// and a JWKS with one key (the RS256 one): a client must use it.
+    KidAbsentSingleJwks,
+    /// `oidcc-client-test-kid-absent-multiple-jwks`: ID tokens without
+    /// `kid`, and a JWKS with several RSA keys, the signing one not first
+    /// (a client tries each key of the type, or refuses; Core §10.1 requires
+    /// a `kid` then).
+    KidAbsentMultipleJwks,
+    /// `oidcc-client-test-signing-key-rotation`: a new signing key, made
+    /// for each ID token; the old ones stay published.
+    SigningKeyRotation,
+    /// `oidcc-client-test-refresh-token-invalid-issuer`: a refresh
+    /// response carries an ID token with another `iss` (Core §12.2).
+    RefreshTokenInvalidIssuer,
+    /// `oidcc-client-test-refresh-token-invalid-sub`: a refresh response
+    /// carries an ID token with another `sub` (Core §12.2).
+    RefreshTokenInvalidSub,
 }
 
 impl RpCase {
     /// Every case, with its fault name (`rp-…`) and the suite's test name.
-    pub const ALL: [(Self, &'static str, &'static str); 14] = [
+    pub const ALL: [(Self, &'static str, &'static str); 19] = [
         (
             Self::InvalidSigRs256,
             "rp-invalid-sig-rs256",
@@ -124,6 +141,31 @@ impl RpCase {
             "rp-discovery-issuer-mismatch",
             "oidcc-client-test-discovery-issuer-mismatch",
         ),
+        (
+            Self::KidAbsentSingleJwks,
+            "rp-kid-absent-single-jwks",
+            "oidcc-client-test-kid-absent-single-jwks",
+        ),
+        (
+            Self::KidAbsentMultipleJwks,
+            "rp-kid-absent-multiple-jwks",
+            "oidcc-client-test-kid-absent-multiple-jwks",
+        ),
+        (
+            Self::SigningKeyRotation,
+            "rp-signing-key-rotation",
+            "oidcc-client-test-signing-key-rotation",
+        ),
+        (
+            Self::RefreshTokenInvalidIssuer,
+            "rp-refresh-token-invalid-issuer",
+            "oidcc-client-test-refresh-token-invalid-issuer",
+        ),
+        (
+            Self::RefreshTokenInvalidSub,
+            "rp-refresh-token-invalid-sub",
+            "oidcc-client-test-refresh-token-invalid-sub",
+        ),
     ];
 
     /// The case a fault name turns on.
@@ -132,6 +174,60 @@ impl RpCase {
             .iter()
             .find(|(_, fault, _)| *fault == name)
             .map(|(case, _, _)| *case)
+    }
+
+    /// Whether ID tokens are signed without a `kid` header.
+    pub fn without_kid(self) -> bool {
+        matches!(
+            self,
+            Self::KidAbsentSingleJwks | Self::KidAbsentMultipleJwks
+        )
+    }
+
+    /// Whether refresh responses carry an ID token (the refresh cases).
+    pub fn id_token_on_refresh(self) -> bool {
+        matches!(
+            self,
+            Self::RefreshTokenInvalidIssuer | Self::RefreshTokenInvalidSub
+        )
+    }
+
+    /// Changes the claims of an ID token issued by a refresh as the case
+    /// does; the ID token of the original authentication stays good.
+    pub fn refreshed_claims(self, claims: &mut Value) {
+        let Some(map) = claims.as_object_mut() else {
+            return;
+        };
+        match self {
+            Self::RefreshTokenInvalidIssuer => {
+                map.insert("iss".into(), json!(super::faults::WRONG_ISSUER));
+            }
+            Self::RefreshTokenInvalidSub => {
+                map.insert("sub".into(), json!("someone-else"));
+            }
+            _ => {}
+        }
+    }
+
+    /// The JWKS published in place of `all` (every key, current first), or
+    /// `None` to publish it as it is: one RSA key for
+    /// `kid-absent-single-jwks`; for `kid-absent-multiple-jwks`, a decoy
+    /// RSA key that signs nothing here (RFC 7517 Appendix A.1's example
+    /// key) before the real ones.
+    pub fn jwks(self, all: &Value) -> Option<Value> {
+        let keys = all.get("keys").and_then(Value::as_array)?;
+        match self {
+            Self::KidAbsentSingleJwks => {
+                let rsa = keys.iter().find(|k| k["kty"] == "RSA")?;
+                Some(json!({ "keys": [rsa] }))
+            }
+            Self::KidAbsentMultipleJwks => {
+                let mut listed = vec![decoy_rsa_key()];
+                listed.extend(keys.iter().cloned());
+                Some(json!({ "keys": listed }))
+            }
+            _ => None,
+        }
     }
 
     /// Changes an ID token's claims as the case does.
@@ -202,6 +298,17 @@ impl RpCase {
             _ => signed,
         }
     }
+}
+
+/// The RSA public key of RFC 7517 Appendix A.1 (`kid` "2011-04-29"): a
+/// valid key whose private half the demo does not have, so it verifies
+/// none of its tokens.
+fn decoy_rsa_key() -> Value {
+    json!({
+        "kty": "RSA", "use": "sig", "alg": "RS256", "kid": "2011-04-29",
+        "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+        "e": "AQAB",
+    })
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ use sha2::{Digest, Sha256};
 use super::client_auth::{Endpoint, Form, Method, authenticate_at};
 use super::dpop::{self, Refusal};
 use super::jose;
+use super::keys::SigningKey;
+use super::rp_tests::RpCase;
 use super::store::{self, AccessRecord, Client, CodeRecord, DeviceStatus, RefreshRecord, SCOPES};
 use super::tls::ClientCertificate;
 use super::{Demo, ciba, jwt_bearer, no_store_json, now, oauth_error, token_exchange};
@@ -302,7 +304,26 @@ fn refresh(demo: &Demo, client: &Client, form: &Form, binding: &Binding) -> Resp
             asked.to_string()
         }
     };
-    match mint(demo, client, &record.sub, &scope, true, None, binding) {
+    // The `rp-refresh-token-*` faults answer with an ID token too (OIDC
+    // Core §12.2), a bad one.
+    let id_token = demo
+        .faults
+        .rp_case
+        .filter(|case| case.id_token_on_refresh())
+        .map(|_| IdTokenInput {
+            nonce: None,
+            auth_time: now(),
+            refreshed: true,
+        });
+    match mint(
+        demo,
+        client,
+        &record.sub,
+        &scope,
+        true,
+        id_token.as_ref(),
+        binding,
+    ) {
         Ok((response, minted)) => {
             // The rotation's family: a reuse of `presented` ends the new
             // one too (RFC 9700 §4.14.2).
@@ -335,6 +356,7 @@ fn authorization_code(demo: &Demo, client: &Client, form: &Form, binding: &Bindi
     let id_token = IdTokenInput {
         nonce: record.nonce.clone(),
         auth_time: record.auth_time,
+        refreshed: false,
     };
     let (response, minted) = match mint(
         demo,
@@ -461,7 +483,7 @@ pub(super) fn take_code(
     if record.client_id != client_id {
         return invalid("the authorization code was issued to another client");
     }
-    if record.expires_at <= now() {
+    if record.expires_at <= now() && !demo.faults.weak.code_lifetime {
         return invalid("the authorization code expired");
     }
     if form.get("redirect_uri") != Some(record.redirect_uri.as_str())
@@ -589,6 +611,7 @@ fn device_code(demo: &Demo, client: &Client, form: &Form, binding: &Binding) -> 
         .then_some(IdTokenInput {
             nonce: None,
             auth_time: now(),
+            refreshed: false,
         });
     issue(demo, client, &sub, &scope, true, id_token.as_ref(), binding)
 }
@@ -619,6 +642,8 @@ pub struct IdTokenInput {
     pub nonce: Option<String>,
     /// When the user signed in.
     pub auth_time: i64,
+    /// Issued by a refresh (only under the `rp-refresh-token-*` faults).
+    pub refreshed: bool,
 }
 
 /// What [`mint`] issued, to link it to a code.
@@ -805,6 +830,22 @@ fn sign_id_token(
         Algorithm::RS256
     };
     match demo.faults.rp_case {
+        Some(case) if case.id_token_on_refresh() => {
+            if input.refreshed {
+                case.refreshed_claims(&mut claims);
+            }
+            demo.sign(&claims, "JWT", alg)
+        }
+        Some(case) if case.without_kid() => {
+            demo.keys().current(alg).sign_without_kid(&claims, "JWT")
+        }
+        Some(RpCase::SigningKeyRotation) => {
+            // A key made for this ID token; the previous ones stay
+            // published, as after `POST /admin/rotate-keys`.
+            let (rs256, es256) = (SigningKey::generate()?, SigningKey::generate_es256()?);
+            demo.keys().rotate(rs256, es256);
+            demo.sign(&claims, "JWT", alg)
+        }
         Some(case) => {
             case.claims(&mut claims);
             let signed = demo.sign(&claims, "JWT", alg)?;

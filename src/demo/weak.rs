@@ -12,7 +12,8 @@
 //! `state` not returned (§4.1.2), a rotated refresh token accepted again
 //! (RFC 9700 §4.14.2), a refresh that widens the scope (RFC 6749 §6), the
 //! token endpoint on GET (§3.2), token responses that may be cached
-//! (§5.1), and client authentication not enforced (§2.3.1, §3.2.1).
+//! (§5.1), client authentication not enforced (§2.3.1, §3.2.1), and codes
+//! that never expire (§4.1.2).
 
 /// Which weaknesses are on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,12 +53,14 @@ pub struct Weaknesses {
     /// `weak-auth-optional`: a confidential client may leave its
     /// authentication out (`client_id` alone).
     pub auth_optional: bool,
+    /// `weak-code-lifetime`: authorization codes never expire.
+    pub code_lifetime: bool,
 }
 
 impl Weaknesses {
     /// The names accepted by [`Weaknesses::switch_on`], besides
     /// `vulnerable` (all of them).
-    pub const NAMES: [&str; 13] = [
+    pub const NAMES: [&str; 14] = [
         "weak-code-replay",
         "weak-pkce-unchecked",
         "weak-pkce-optional",
@@ -71,6 +74,7 @@ impl Weaknesses {
         "weak-no-store-missing",
         "weak-secret-unchecked",
         "weak-auth-optional",
+        "weak-code-lifetime",
     ];
 
     /// Every weakness on: `--mode vulnerable`.
@@ -103,6 +107,7 @@ impl Weaknesses {
             "weak-no-store-missing" => &mut self.no_store_missing,
             "weak-secret-unchecked" => &mut self.secret_unchecked,
             "weak-auth-optional" => &mut self.auth_optional,
+            "weak-code-lifetime" => &mut self.code_lifetime,
             _ => return false,
         };
         *switch = true;

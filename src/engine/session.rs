@@ -86,6 +86,9 @@ impl<'a> Session<'a> {
         let options = GrantOptions {
             grant: Some(GrantType::RefreshToken),
             refresh_token: Some(refresh_token.clone()),
+            // The ID token held now, compared with a refreshed one (OIDC
+            // Core §12.2).
+            current: grants::CurrentTokens::of(&self.tokens),
             ..GrantOptions::default()
         };
         let mut fresh = grants::run(self.profile, self.http, &options).await?;

@@ -129,6 +129,7 @@ pub fn verify(
             "RFC 7515 §5.2",
         ),
     });
+    checks.extend(alg.and_then(|alg| kid_check(&decoded, alg, keys)));
     checks.extend(claim_checks(&decoded.claims, alg, expect, now));
     Ok(Verification {
         jwt: decoded,
@@ -184,6 +185,27 @@ fn key_fits(jwk: &Jwk, alg: Algorithm) -> bool {
         .key_algorithm
         .and_then(|k| algorithm(&k.to_string()));
     type_fits && named.is_none_or(|named| named == alg)
+}
+
+/// A token without `kid` checked against a JWKS holding several keys for
+/// its algorithm: OIDC Core §10.1 requires a `kid` then. The debugger still
+/// tries each key of the right type (the signature check says which one
+/// verified), and warns here; with one such key there is nothing to say.
+fn kid_check(decoded: &DecodedJwt, alg: Algorithm, keys: &Keys) -> Option<Check> {
+    if is_hmac(alg) || decoded.header.get("kid").is_some() {
+        return None;
+    }
+    let fitting = keys.jwks.iter().filter(|k| key_fits(k, alg)).count();
+    (fitting > 1).then(|| {
+        Check::new(
+            "kid",
+            Verdict::Warn,
+            format!(
+                "the token names no kid, and the JWKS has {fitting} {alg:?} keys: each was tried (a kid is required when the set has several keys)"
+            ),
+            "OIDC Core §10.1",
+        )
+    })
 }
 
 fn signature_check(token: &str, decoded: &DecodedJwt, alg: Algorithm, keys: &Keys) -> Check {
@@ -665,5 +687,73 @@ mod tests {
             .expect("jwt");
             assert_eq!(verdict(&v, "signature"), Verdict::Fail, "{name}");
         }
+    }
+
+    #[test]
+    fn a_token_without_kid_tries_each_key_of_its_type_and_warns_when_several() {
+        let p256 = |pair: &rcgen::KeyPair, kid: &str| -> Jwk {
+            let point = pair.public_key_raw();
+            let (x, y) = point[1..].split_at(32);
+            serde_json::from_value(json!({"kty": "EC", "kid": kid, "crv": "P-256",
+                "x": URL_SAFE_NO_PAD.encode(x), "y": URL_SAFE_NO_PAD.encode(y)}))
+            .expect("jwk")
+        };
+        let signer = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+        let decoy = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::ES256),
+            &json!({"sub": "x"}),
+            &EncodingKey::from_ec_der(&signer.serialize_der()),
+        )
+        .expect("sign");
+        let single = Keys {
+            jwks: vec![p256(&signer, "only")],
+            ..Keys::default()
+        };
+        let v = verify(
+            "token",
+            &token,
+            &single,
+            &Expectations::default(),
+            Utc::now(),
+        )
+        .expect("jwt");
+        assert_eq!(verdict(&v, "signature"), Verdict::Pass, "{:?}", v.checks);
+        assert!(v.check("kid").is_none(), "{:?}", v.checks);
+        // The signing key second: the first is tried, fails, the next verifies.
+        let several = Keys {
+            jwks: vec![p256(&decoy, "decoy"), p256(&signer, "signer")],
+            ..Keys::default()
+        };
+        let v = verify(
+            "token",
+            &token,
+            &several,
+            &Expectations::default(),
+            Utc::now(),
+        )
+        .expect("jwt");
+        let signature = v.check("signature").expect("signature");
+        assert_eq!(signature.verdict, Verdict::Pass, "{:?}", v.checks);
+        assert!(
+            signature.message.contains("key signer"),
+            "{}",
+            signature.message
+        );
+        assert_eq!(verdict(&v, "kid"), Verdict::Warn);
+        // Neither key signed it: the signature fails.
+        let wrong = Keys {
+            jwks: vec![p256(&decoy, "decoy")],
+            ..Keys::default()
+        };
+        let v = verify(
+            "token",
+            &token,
+            &wrong,
+            &Expectations::default(),
+            Utc::now(),
+        )
+        .expect("jwt");
+        assert_eq!(verdict(&v, "signature"), Verdict::Fail);
     }
 }

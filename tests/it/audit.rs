@@ -38,6 +38,16 @@ fn public_file(base: &str) -> ProfileFile {
 /// Runs the checks `only` (all when empty) on `file`, the browser played
 /// by the scripted person, waiting `timeout` for each sign-in.
 async fn audit_of(file: &ProfileFile, only: &[&str], timeout: Duration) -> Vec<CheckResult> {
+    audit_waiting(file, only, timeout, None).await
+}
+
+/// [`audit_of`], with `code-lifetime` holding its code for `code_wait`.
+async fn audit_waiting(
+    file: &ProfileFile,
+    only: &[&str],
+    timeout: Duration,
+    code_wait: Option<Duration>,
+) -> Vec<CheckResult> {
     let profile = profile(file);
     let http = client(&profile);
     let (grant_options, _) = played_by(Person::default());
@@ -45,6 +55,7 @@ async fn audit_of(file: &ProfileFile, only: &[&str], timeout: Duration) -> Vec<C
     browser.timeout = timeout;
     let options = AuditOptions {
         only: only.iter().map(|id| id.to_string()).collect(),
+        code_wait,
         browser,
     };
     audit::run(&profile, &http, &options, |_| {}).await
@@ -65,7 +76,9 @@ async fn weak(names: &[&str]) -> DemoServer {
 async fn the_standard_demo_provider_passes_every_check_that_applies() {
     let server = demo().await;
     let results = audit_of(&code_file(&server.url()), &[], Duration::from_secs(30)).await;
-    assert_eq!(results.len(), audit::CHECKS.len(), "every check ran");
+    // Every check but the slow code-lifetime, which runs only when asked.
+    assert_eq!(results.len(), audit::CHECKS.len() - 1, "every check ran");
+    assert!(results.iter().all(|r| r.id != "code-lifetime"));
     for result in &results {
         let expected = match result.id {
             // The demo offers them on purpose, to show those grants.
@@ -269,7 +282,11 @@ async fn the_command_prints_json_writes_junit_and_exits_by_the_verdicts() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(json["failed"], false);
     let checks = json["checks"].as_array().expect("checks");
-    assert_eq!(checks.len(), audit::CHECKS.len());
+    assert_eq!(
+        checks.len(),
+        audit::CHECKS.len() - 1,
+        "all but code-lifetime"
+    );
     let rotation = checks
         .iter()
         .find(|c| c["id"] == "refresh-rotation-reuse")
@@ -294,7 +311,32 @@ async fn the_command_prints_json_writes_junit_and_exits_by_the_verdicts() {
             _ => {}
         }
     }
-    assert_eq!((suites, cases), (1, audit::CHECKS.len()));
+    assert_eq!((suites, cases), (1, audit::CHECKS.len() - 1));
+
+    // --code-wait turns code-lifetime on; a password profile has no code.
+    let output = tokio::task::spawn_blocking({
+        let path = path.clone();
+        move || {
+            run_cli(&[
+                "audit",
+                "--profile",
+                path.to_str().expect("utf-8"),
+                "--json",
+                "--code-wait",
+                "1",
+            ])
+        }
+    })
+    .await
+    .expect("joined");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let checks = json["checks"].as_array().expect("checks");
+    assert_eq!(checks.len(), audit::CHECKS.len());
+    let lifetime = checks
+        .iter()
+        .find(|c| c["id"] == "code-lifetime")
+        .expect("code-lifetime ran");
+    assert_eq!(lifetime["verdict"], "not_applicable", "{lifetime}");
 
     // The vulnerable server fails: exit 1, the failures named.
     let vulnerable = weak(&["vulnerable"]).await;
@@ -326,4 +368,54 @@ async fn the_command_prints_json_writes_junit_and_exits_by_the_verdicts() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no check called nope"), "{stderr}");
     assert!(stderr.contains("pkce-verifier-missing"));
+}
+
+/// A demo provider whose codes live one second, with `faults` on.
+async fn short_codes(faults: &[&str]) -> DemoServer {
+    let mut switches = oauth_debugger::demo::Faults::default();
+    for name in faults {
+        assert!(switches.switch_on(name), "unknown fault {name}");
+    }
+    DemoServer::start(oauth_debugger::demo::DemoConfig {
+        port: 0,
+        code_ttl: Duration::from_secs(1),
+        faults: switches,
+        ..oauth_debugger::demo::DemoConfig::default()
+    })
+    .await
+    .expect("demo provider starts")
+}
+
+#[tokio::test]
+async fn a_code_held_past_its_lifetime_is_refused_unless_codes_never_expire() {
+    let wait = Some(Duration::from_secs(3));
+    let server = short_codes(&[]).await;
+    let results = audit_waiting(
+        &code_file(&server.url()),
+        &["code-lifetime"],
+        Duration::from_secs(30),
+        wait,
+    )
+    .await;
+    assert_eq!(results.len(), 1);
+    let result = &results[0];
+    assert_eq!(result.verdict, Verdict::Pass, "{result:#?}");
+    assert!(result.observed.contains("held 3 s"), "{}", result.observed);
+    assert!(
+        result.observed.contains("invalid_grant"),
+        "{}",
+        result.observed
+    );
+    assert!(result.rfc.contains("RFC 6749 §4.1.2"));
+
+    let never = short_codes(&["weak-code-lifetime"]).await;
+    let results = audit_waiting(
+        &code_file(&never.url()),
+        &["code-lifetime"],
+        Duration::from_secs(30),
+        wait,
+    )
+    .await;
+    assert_eq!(results[0].verdict, Verdict::Fail, "{:#?}", results[0]);
+    assert!(audit::failed(&results));
 }

@@ -39,7 +39,13 @@ pub fn audit_ui(ui: &mut egui::Ui, audit: &AuditState, view: &AuditView<'_>) -> 
             ui.label(format!(
                 "Running: {} of {} checks done",
                 audit.results.len(),
-                crate::engine::audit::CHECKS.len()
+                crate::engine::audit::CHECKS
+                    .iter()
+                    .filter(|c| crate::engine::audit::selected(
+                        c,
+                        &crate::engine::audit::AuditOptions::default()
+                    ))
+                    .count()
             ));
         }
     });

@@ -600,6 +600,7 @@ pub(super) async fn run(
                     let waiting = events.clone();
                     let options = crate::engine::audit::AuditOptions {
                         only: Vec::new(),
+                        code_wait: None,
                         browser: BrowserOptions {
                             open_browser,
                             progress: Some(Arc::new(move |progress| {

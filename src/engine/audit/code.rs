@@ -88,6 +88,15 @@ pub(super) const REDIRECT_MISMATCH: Check = Check {
     weight: Weight::Required,
 };
 
+pub(super) const LIFETIME: Check = Check {
+    id: "code-lifetime",
+    expected: "a code held longer than the server's limit (at most 10 minutes recommended) is refused",
+    rfc: "RFC 6749 §4.1.2; RFC 9700 §4.2.4",
+    intrusive: false,
+    browser: true,
+    weight: Weight::Required,
+};
+
 /// A random value (a state's worth of entropy).
 pub(super) fn random_text() -> String {
     new_state()
@@ -443,6 +452,29 @@ pub(super) async fn redirect_mismatch(
     let sent = send_raw(http, &bent).await?;
     must_refuse(
         &format!("a code exchange naming redirect_uri {other}"),
+        &sent,
+    )
+}
+
+/// Signs in, holds the code for `wait`, then exchanges it: the server must
+/// refuse a code older than its limit (RFC 6749 §4.1.2: codes "MUST expire
+/// shortly after" issue, at most 10 minutes recommended). The exchange is
+/// built after the wait, so a client assertion in it is fresh.
+pub(super) async fn lifetime(
+    profile: &Profile,
+    http: &HttpClient,
+    browser: &BrowserOptions,
+    wait: std::time::Duration,
+) -> Result<Found, EngineError> {
+    let signed_in = match code_for(profile, http, browser).await {
+        Ok(signed_in) => signed_in,
+        Err(verdict) => return verdict,
+    };
+    tokio::time::sleep(wait).await;
+    let held = exchange(profile, http, &signed_in).await?;
+    let sent = send_raw(http, &held).await?;
+    must_refuse(
+        &format!("a code held {} s before its exchange", wait.as_secs()),
         &sent,
     )
 }

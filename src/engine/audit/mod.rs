@@ -14,6 +14,10 @@
 //! [`client`] (client authentication), [`code`] (the authorization code
 //! and PKCE, one browser sign-in each) and [`refresh`]. [`report`] writes
 //! the results as JSON, JUnit XML and Markdown.
+//!
+//! `code-lifetime` is slow (it holds a code for
+//! [`AuditOptions::code_wait`], 610 s unless told), so it runs only when
+//! named in [`AuditOptions::only`] or when a wait is given.
 
 mod client;
 mod code;
@@ -101,6 +105,7 @@ pub const CHECKS: &[Check] = &[
     code::REQUIRED,
     server::REDIRECT_UNREGISTERED,
     code::REDIRECT_MISMATCH,
+    code::LIFETIME,
     refresh::SCOPE_ESCALATION,
     refresh::ROTATION_REUSE,
 ];
@@ -131,11 +136,19 @@ pub struct CheckResult {
     pub weight: Weight,
 }
 
+/// How long `code-lifetime` holds a code when no wait is given: RFC 6749
+/// §4.1.2's recommended 10-minute maximum, and 10 s of clock slack.
+pub const DEFAULT_CODE_WAIT: std::time::Duration = std::time::Duration::from_secs(610);
+
 /// What to run.
 #[derive(Debug, Clone, Default)]
 pub struct AuditOptions {
-    /// Only these check IDs (all when empty).
+    /// Only these check IDs (all but the slow `code-lifetime` when empty).
     pub only: Vec<String>,
+    /// How long `code-lifetime` holds a code before exchanging it (the
+    /// server's limit and a second; [`DEFAULT_CODE_WAIT`] when `None`).
+    /// Giving one also turns the check on when `only` is empty.
+    pub code_wait: Option<std::time::Duration>,
     /// How the browser checks reach the person.
     pub browser: BrowserOptions,
 }
@@ -145,6 +158,16 @@ pub fn failed(results: &[CheckResult]) -> bool {
     results
         .iter()
         .any(|r| r.verdict == Verdict::Fail && r.weight == Weight::Required)
+}
+
+/// Whether `options` selects `check`: named in `only`, or `only` empty and
+/// the check not the slow `code-lifetime` (unless a wait was given).
+pub fn selected(check: &Check, options: &AuditOptions) -> bool {
+    if options.only.is_empty() {
+        check.id != code::LIFETIME.id || options.code_wait.is_some()
+    } else {
+        options.only.iter().any(|id| id == check.id)
+    }
 }
 
 /// The IDs in `only` that name no check, for the caller to refuse.
@@ -172,7 +195,7 @@ pub async fn run(
     };
     let mut results = Vec::new();
     for check in CHECKS {
-        if !options.only.is_empty() && !options.only.iter().any(|id| id == check.id) {
+        if !selected(check, options) {
             continue;
         }
         let scoped = http.scoped();
@@ -274,6 +297,10 @@ impl Audit<'_> {
             "redirect-uri-mismatch-at-token" => {
                 code::redirect_mismatch(self.profile, http, &self.options.browser).await
             }
+            "code-lifetime" => {
+                let wait = self.options.code_wait.unwrap_or(DEFAULT_CODE_WAIT);
+                code::lifetime(self.profile, http, &self.options.browser, wait).await
+            }
             "refresh-scope-escalation" => {
                 let metadata = self.metadata(http).await.cloned();
                 let tokens = self.fresh_tokens(http).await?;
@@ -325,5 +352,25 @@ impl Audit<'_> {
             None => code::sign_in(self.profile, http, &self.options.browser).await,
         };
         self.browser_run.insert(run)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_lifetime_runs_only_when_named_or_given_a_wait() {
+        let lifetime = check("code-lifetime").expect("listed");
+        let replay = check("code-replay").expect("listed");
+        let mut options = AuditOptions::default();
+        assert!(!selected(lifetime, &options));
+        assert!(selected(replay, &options));
+        options.code_wait = Some(std::time::Duration::from_secs(2));
+        assert!(selected(lifetime, &options) && selected(replay, &options));
+        options.only = vec!["code-lifetime".to_string()];
+        options.code_wait = None;
+        assert!(selected(lifetime, &options));
+        assert!(!selected(replay, &options));
     }
 }

@@ -403,7 +403,7 @@ pub async fn run(
                         .to_string(),
                 )
             })?;
-            refresh_token::run(profile, http, token).await
+            refresh_token::run(profile, http, token, options.current.id_token.as_ref()).await
         }
         GrantType::AuthorizationCode => {
             authorization_code::run(profile, http, &options.browser).await
