@@ -40,7 +40,8 @@ pub enum OneOrMany {
 }
 
 impl OneOrMany {
-    fn values(&self) -> Vec<String> {
+    /// The values, trimmed, empty ones left out.
+    pub fn values(&self) -> Vec<String> {
         match self {
             Self::One(one) => vec![one.clone()],
             Self::Many(many) => many.clone(),

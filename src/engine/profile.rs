@@ -186,6 +186,11 @@ pub struct ProfileFile {
     /// unless `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_id_token: Option<bool>,
+    /// Resource indicators (RFC 8707): the protected resources the tokens
+    /// are for, sent as `resource` on the authorization and every token
+    /// request; one URI or a list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<super::extension_grants::OneOrMany>,
     /// The grant this profile runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<GrantType>,
@@ -958,6 +963,9 @@ pub struct Profile {
     pub fapi2: bool,
     /// Verify an ID token after each grant that returns one.
     pub verify_id_token: bool,
+    /// Resource indicators (RFC 8707), also in `authorize_params` and
+    /// `token_params` as `resource` pairs, so every request carries them.
+    pub resources: Vec<String>,
     /// The grant this profile runs, when it names one.
     pub grant: Option<GrantType>,
     /// Scopes, in the order written.
@@ -1619,6 +1627,31 @@ impl Profile {
             None => Duration::from_secs(DEFAULT_CLOCK_SKEW_SECS),
         };
 
+        let resources = match super::resource::parse(
+            &file
+                .resource
+                .as_ref()
+                .map(super::extension_grants::OneOrMany::values)
+                .unwrap_or_default(),
+        ) {
+            Ok(resources) => resources,
+            Err(message) => {
+                problems.push(problem("resource", message));
+                Vec::new()
+            }
+        };
+        let resource_pairs = resources
+            .iter()
+            .map(|r| ("resource".to_string(), r.clone()));
+        let authorize_params = pairs(&file.authorize_params)
+            .into_iter()
+            .chain(resource_pairs.clone())
+            .collect();
+        let token_params = pairs(&file.token_params)
+            .into_iter()
+            .chain(resource_pairs)
+            .collect();
+
         let token_exchange = file
             .token_exchange
             .as_ref()
@@ -1651,6 +1684,7 @@ impl Profile {
             authz,
             fapi2: file.fapi2.unwrap_or(false),
             verify_id_token: file.verify_id_token.unwrap_or(true),
+            resources,
             grant: file.grant_type,
             scopes: file
                 .scope
@@ -1664,8 +1698,8 @@ impl Profile {
             redirect_uri,
             pkce: file.pkce.unwrap_or_default(),
             clock_skew,
-            authorize_params: pairs(&file.authorize_params),
-            token_params: pairs(&file.token_params),
+            authorize_params,
+            token_params,
             api,
             http,
             compat: file.compat.unwrap_or_default(),

@@ -301,6 +301,7 @@ pub fn editor_ui(
                     file.auto_refresh = auto.then_some(true);
                 }
                 ui.end_row();
+                resource_field(ui, &mut file.resource, problem("resource").as_deref());
                 if presenting {
                     ui.label("Username");
                     ui.label("•••• (presentation mode)");
@@ -846,4 +847,31 @@ fn ciba_ui(
                 file.ciba = table;
             }
         });
+}
+
+/// `resource` (RFC 8707) as one line, URIs separated by spaces. The text
+/// round-trips as typed (a trailing space stays while the next URI is
+/// typed); empty values are left out when the profile is read.
+fn resource_field(
+    ui: &mut egui::Ui,
+    resource: &mut Option<crate::engine::extension_grants::OneOrMany>,
+    problem: Option<&str>,
+) {
+    use crate::engine::extension_grants::OneOrMany;
+    let shown = match resource {
+        Some(OneOrMany::One(one)) => Some(one.clone()),
+        Some(OneOrMany::Many(many)) => Some(many.join(" ")),
+        None => None,
+    };
+    let mut text = shown.clone();
+    text_field(ui, "Resource (RFC 8707)", &mut text, problem);
+    if text != shown {
+        *resource = match text.filter(|t| !t.trim().is_empty()) {
+            None => None,
+            Some(text) if !text.trim().contains(' ') => Some(OneOrMany::One(text)),
+            Some(text) => Some(OneOrMany::Many(
+                text.split(' ').map(str::to_string).collect(),
+            )),
+        };
+    }
 }

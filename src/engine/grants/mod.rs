@@ -589,6 +589,12 @@ fn finish<TE: ErrorResponse + 'static>(
                 &dpop.thumbprint(),
             ));
     }
+    tokens
+        .findings
+        .extend(crate::engine::resource::check_audience(
+            &profile.resources,
+            claims.as_ref(),
+        ));
     Ok(tokens)
 }
 
