@@ -27,6 +27,13 @@ pub const DEFAULT_THRESHOLD: Duration = Duration::from_secs(30);
 /// before it is replaced. `None` without a refresh token or a known expiry.
 pub fn refresh_at(tokens: &TokenSet, threshold: Duration) -> Option<DateTime<Utc>> {
     tokens.refresh_token.as_ref()?;
+    renew_at(tokens, threshold)
+}
+
+/// When tokens should be renewed, by a refresh or by running their grant
+/// again: `threshold` before expiry, or half-way for tokens that live no
+/// longer than that. `None` without an expiry.
+pub fn renew_at(tokens: &TokenSet, threshold: Duration) -> Option<DateTime<Utc>> {
     let expires_at = tokens.expires_at?;
     let lifetime = expires_at - tokens.obtained_at;
     let threshold = TimeDelta::from_std(threshold).ok()?;

@@ -43,7 +43,10 @@ fn the_ciba_preset_shows_the_auth_req_id_while_polling_then_the_token() {
     assert!(shows(&harness, "auth_req_id"));
     assert!(shows(&harness, "Expires: in "), "the countdown");
     assert!(shows(&harness, "poll: every 5 s"));
-    assert!(shows(&harness, "POST /bc-authorize"), "the request's arrow");
+    // The exchange is delivered beside the progress, not before it.
+    wait_for(&mut harness, "the request's arrow", |h| {
+        shows(h, "POST /bc-authorize")
+    });
     wait_for(&mut harness, "the token", |h| {
         shows(h, "Token received (CIBA (backchannel) grant)")
     });

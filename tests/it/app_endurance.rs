@@ -111,3 +111,40 @@ fn older_exchanges_move_to_the_session_file_and_nothing_is_lost() {
         "the session file goes with the app"
     );
 }
+
+/// Client credentials issues no refresh token: Refresh now (and
+/// auto-refresh, which says so) runs the grant again, on the timeline as
+/// such (issue 16); a grant that needs a person is not re-run.
+#[test]
+fn tokens_without_a_refresh_token_are_renewed_by_running_an_unattended_grant_again() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keychain = Keychain::with_store(keyring_core::mock::Store::new().expect("mock store"));
+    let mut harness = start_with_budget(&runtime, dir.path(), keychain, LogBudget::default());
+    click(&mut harness, "Run all");
+    wait_for(&mut harness, "the token", |h| shows(h, "Token received"));
+    click(&mut harness, "Tokens");
+    click(&mut harness, "Auto-refresh");
+    assert!(shows(
+        &harness,
+        "No refresh token: auto-refresh runs the Client credentials grant again ahead of expiry."
+    ));
+    let first = harness
+        .state()
+        .state()
+        .selected_session()
+        .and_then(|s| s.tokens.current())
+        .map(|t| t.access_token.expose().to_string())
+        .expect("tokens");
+    click(&mut harness, "Refresh now");
+    wait_for(&mut harness, "the renewal", |h| {
+        shows(
+            h,
+            "Renewed by running the Client credentials grant again (it issued no refresh token)",
+        )
+    });
+    let session = harness.state().state().selected_session().expect("session");
+    let renewed = session.tokens.current().expect("tokens");
+    assert_ne!(renewed.access_token.expose(), first, "a new access token");
+    assert_eq!(session.tokens.history.len(), 2);
+}

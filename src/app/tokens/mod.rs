@@ -98,19 +98,23 @@ impl App {
 
     /// Refreshes `owner`'s tokens with its own refresh token, in the
     /// background: the outcome goes on its timeline, never into a flow run.
+    /// Without a refresh token, a grant that runs unattended (client
+    /// credentials, password, JWT bearer) is run again instead.
     pub(crate) fn refresh(&mut self, owner: ProfileId) {
         let profile = self.state.profiles.typed(owner);
         let session = self.state.sessions.of(owner);
-        let Some(refresh_token) = session
-            .tokens
-            .current()
-            .and_then(|t| t.refresh_token.clone())
-        else {
+        let current = session.tokens.current();
+        let rerun = current
+            .filter(|t| t.refresh_token.is_none())
+            .map(|t| t.grant)
+            .filter(|g| g.reruns_unattended());
+        let refresh_token = current.and_then(|t| t.refresh_token.clone());
+        if refresh_token.is_none() && rerun.is_none() {
             session.tokens.refresh_finished(Err(GrantFailure::message(
-                "There is no refresh token to use.",
+                "There is no refresh token to use, and this grant needs a person to run again.",
             )));
             return;
-        };
+        }
         let profile = match profile {
             Ok(profile) => profile,
             Err(message) => {
@@ -125,9 +129,9 @@ impl App {
         let command = Command::RunGrant {
             origin: Origin::Token(owner),
             profile: Box::new(profile),
-            grant: GrantType::RefreshToken,
+            grant: rerun.unwrap_or(GrantType::RefreshToken),
             current: Box::new(crate::engine::grants::CurrentTokens {
-                refresh_token: Some(refresh_token),
+                refresh_token,
                 ..Default::default()
             }),
             open_browser: false,

@@ -128,9 +128,10 @@ pub fn tokens_ui(
                 }
             }
             ui.horizontal(|ui| {
-                let why = if current.refresh_token.is_none() {
-                    Some("The token response carried no refresh token")
-                } else if refresh_revoked {
+                let rerun = current.refresh_token.is_none() && current.grant.reruns_unattended();
+                let why = if current.refresh_token.is_none() && !rerun {
+                    Some("The token response carried no refresh token, and this grant needs a person to run again")
+                } else if refresh_revoked && !rerun {
                     Some("The refresh token was revoked")
                 } else if tokens.refreshing.is_waiting() {
                     Some("A refresh is on its way")
@@ -141,6 +142,11 @@ pub fn tokens_ui(
                     .add_enabled(why.is_none(), egui::Button::new("Refresh now"));
                 if let Some(why) = why {
                     refresh.clone().on_disabled_hover_text(why);
+                } else if rerun {
+                    refresh.clone().on_hover_text(format!(
+                        "No refresh token was issued: this runs the {} grant again",
+                        current.grant.label()
+                    ));
                 }
                 if refresh.clicked() {
                     actions.push(Action::RefreshNow);
@@ -160,6 +166,21 @@ pub fn tokens_ui(
                 ui.add(egui::TextEdit::singleline(&mut tokens.threshold).desired_width(48.0))
                     .labelled_by(label.id);
             });
+            // Said, not hidden: what auto-refresh does without a refresh token.
+            if tokens.auto_refresh && current.refresh_token.is_none() {
+                let text = if current.grant.reruns_unattended() {
+                    format!(
+                        "No refresh token: auto-refresh runs the {} grant again ahead of expiry.",
+                        current.grant.label()
+                    )
+                } else {
+                    format!(
+                        "No refresh token, and the {} grant needs a person: auto-refresh cannot renew these tokens.",
+                        current.grant.label()
+                    )
+                };
+                ui.add(egui::Label::new(egui::RichText::new(text).weak()).wrap());
+            }
             if offered.logout || offered.revoke {
                 ui.horizontal(|ui| {
                     let idle = !tokens.ending.is_waiting();

@@ -151,10 +151,16 @@ impl TokenState {
                     .refresh_token
                     .as_ref()
                     .is_some_and(|new| before.as_ref().is_none_or(|old| old != new));
+                let rerun = !tokens.grant.needs_refresh_token();
                 self.timeline.push(TimelineEntry {
                     at: tokens.obtained_at,
                     kind: TimelineKind::Refreshed { rotated },
-                    text: if rotated {
+                    text: if rerun {
+                        format!(
+                            "Renewed by running the {} grant again (it issued no refresh token)",
+                            tokens.grant.label()
+                        )
+                    } else if rotated {
                         "Refreshed; the refresh token was rotated (the old one is spent)"
                             .to_string()
                     } else {
@@ -286,15 +292,20 @@ impl TokenState {
     }
 
     /// When auto-refresh should act on the current token set: `None` when it
-    /// is off, already done, in flight, or impossible (no refresh token, no
-    /// expiry, the refresh token revoked).
+    /// is off, already done, in flight, or impossible (no expiry; no refresh
+    /// token and a grant that needs a person; the refresh token revoked).
+    /// Without a refresh token, a grant that runs unattended (client
+    /// credentials…) is run again instead.
     pub fn refresh_due(&self) -> Option<DateTime<Utc>> {
         let current = self.current()?;
+        let renewable = match &current.refresh_token {
+            Some(_) => !self.is_revoked(TokenHint::RefreshToken),
+            None => current.grant.reruns_unattended(),
+        };
         if !self.auto_refresh
-            || current.refresh_token.is_none()
+            || !renewable
             || self.refreshed == Some(current.obtained_at)
             || self.refreshing.is_waiting()
-            || self.is_revoked(TokenHint::RefreshToken)
         {
             return None;
         }
@@ -304,9 +315,9 @@ impl TokenState {
             .parse::<f64>()
             .ok()
             .filter(|t| t.is_finite() && *t >= 0.0)?;
-        // Tokens that live no longer than the threshold are refreshed
+        // Tokens that live no longer than the threshold are renewed
         // half-way through (7-second tokens), never in a loop.
-        crate::engine::session::refresh_at(current, std::time::Duration::from_secs_f64(threshold))
+        crate::engine::session::renew_at(current, std::time::Duration::from_secs_f64(threshold))
     }
 }
 
@@ -335,6 +346,40 @@ mod tests {
             Vec::new(),
         )
         .expect("tokens")
+    }
+
+    fn issued_by(grant: crate::engine::GrantType) -> TokenSet {
+        let response = crate::engine::http::RecordedResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: br#"{"access_token":"a","token_type":"Bearer","expires_in":60}"#.to_vec(),
+            truncated: false,
+        };
+        parse_token_response(
+            &response,
+            grant,
+            1,
+            Utc::now(),
+            None,
+            &Default::default(),
+            Vec::new(),
+        )
+        .expect("tokens")
+    }
+
+    #[test]
+    fn without_a_refresh_token_only_an_unattended_grant_is_run_again() {
+        for (grant, renewed) in [
+            (crate::engine::GrantType::ClientCredentials, true),
+            (crate::engine::GrantType::Password, true),
+            (crate::engine::GrantType::Implicit, false),
+            (crate::engine::GrantType::AuthorizationCode, false),
+        ] {
+            let mut state = TokenState::default();
+            state.issued(issued_by(grant));
+            state.auto_refresh = true;
+            assert_eq!(state.refresh_due().is_some(), renewed, "{grant:?}");
+        }
     }
 
     #[test]

@@ -691,6 +691,17 @@ impl GrantType {
         matches!(self, Self::AuthorizationCode | Self::Implicit)
     }
 
+    /// The grant can run again with no one there: nothing to approve and
+    /// no token of the user's to spend, so where no refresh token was issued
+    /// auto-refresh renews the tokens by running it again (client
+    /// credentials, password, JWT bearer).
+    pub fn reruns_unattended(self) -> bool {
+        matches!(
+            self,
+            Self::ClientCredentials | Self::Password | Self::JwtBearer
+        )
+    }
+
     /// The grant spends a refresh token.
     pub fn needs_refresh_token(self) -> bool {
         self == Self::RefreshToken
