@@ -63,6 +63,24 @@ fn scroll(harness: &Harness<'_, impl Sized>) {
     });
 }
 
+/// The HTTP log tab on its own, at 1280x800.
+fn log_harness(log: LogState, exchanges: ExchangeLog) -> Harness<'static, (LogState, ExchangeLog)> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, (log, exchanges): &mut (LogState, ExchangeLog)| {
+                let view = LogView {
+                    exchanges,
+                    reveal: false,
+                    presenting: false,
+                    profile: (ProfileId::default(), "bench"),
+                };
+                let _ = http_log_ui(ui, log, &view);
+            },
+            (log, exchanges),
+        )
+}
+
 fn http_log_frames(c: &mut Criterion) {
     let exchanges: Vec<Exchange> = (1..=10_000)
         .map(|id| exchange(id, br#"{"items":[]}"#.to_vec()))
@@ -79,20 +97,7 @@ fn http_log_frames(c: &mut Criterion) {
         exchanges_log.push(exchange);
     }
     let exchanges = exchanges_log;
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, (log, exchanges): &mut (LogState, ExchangeLog)| {
-                let view = LogView {
-                    exchanges,
-                    reveal: false,
-                    presenting: false,
-                    profile: (ProfileId::default(), "bench"),
-                };
-                let _ = http_log_ui(ui, log, &view);
-            },
-            (log, exchanges),
-        );
+    let mut harness = log_harness(log, exchanges);
     harness.run_steps(3);
     c.bench_function("http_log_10000_exchanges_scroll_frame", |b| {
         b.iter(|| {
@@ -144,21 +149,7 @@ fn http_log_100000_frames(c: &mut Criterion) {
         std::fs::metadata(file.path()).map(|m| m.len()).unwrap_or(0) / (1024 * 1024),
         (after.saturating_sub(before)) as f64 / 1024.0
     );
-    let state = (log, exchanges);
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, (log, exchanges): &mut (LogState, ExchangeLog)| {
-                let view = LogView {
-                    exchanges,
-                    reveal: false,
-                    presenting: false,
-                    profile: (ProfileId::default(), "bench"),
-                };
-                let _ = http_log_ui(ui, log, &view);
-            },
-            state,
-        );
+    let mut harness = log_harness(log, exchanges);
     harness.run_steps(3);
     c.bench_function("http_log_100000_exchanges_scroll_frame", |b| {
         b.iter(|| {

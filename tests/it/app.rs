@@ -8,7 +8,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use oauth_debugger::app::App;
 use oauth_debugger::demo::user_agent::{self, Person};
-use support::ui::{click, new_from_preset, shows, start_in, wait_for};
+use support::ui::{click, export_har, new_from_preset, shows, start_in, wait_for};
 
 /// Like [`start_in`], in a fresh temporary folder (kept alive by the caller).
 fn start(runtime: &tokio::runtime::Runtime) -> (Harness<'static, App>, tempfile::TempDir) {
@@ -721,13 +721,7 @@ fn the_http_log_exports_the_session_as_har_with_secrets_masked() {
         h.query_by_label("1 of 1 exchanges").is_some()
     });
     let path = dir.path().join("session.har");
-    harness.get_by_label("HAR file").focus();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_by_label("HAR file")
-        .type_text(&path.display().to_string());
-    harness.run_steps(2);
-    click(&mut harness, "Export HAR");
+    export_har(&mut harness, &path);
     wait_for(&mut harness, "the export", |h| {
         shows(h, "Wrote 1 exchanges")
     });

@@ -5,24 +5,8 @@
 
 use crate::support;
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use oauth_debugger::app::App;
-use support::ui::{click, shows, start_in, wait_for};
-
-/// Picks `option` in the combo box labelled `label`.
-fn choose(harness: &mut Harness<'_, App>, label: &str, option: &str) {
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::ComboBox, label)
-        .click();
-    harness.run_steps(2);
-    harness
-        .query_all_by_label(option)
-        .last()
-        .unwrap_or_else(|| panic!("no option {option}"))
-        .click();
-    harness.run_steps(2);
-}
+use support::ui::{choose, click, shows, start_in, wait_for};
 
 #[test]
 fn the_ciba_preset_shows_the_auth_req_id_while_polling_then_the_token() {

@@ -8,21 +8,7 @@ use crate::support;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use oauth_debugger::app::App;
-use support::ui::{click, shows, start_in, wait_for};
-
-/// Picks `option` in the combo box labelled `label`.
-fn choose(harness: &mut Harness<'_, App>, label: &str, option: &str) {
-    harness
-        .get_by_role_and_label(egui::accesskit::Role::ComboBox, label)
-        .click();
-    harness.run_steps(2);
-    harness
-        .query_all_by_label(option)
-        .last()
-        .unwrap_or_else(|| panic!("no option {option}"))
-        .click();
-    harness.run_steps(2);
-}
+use support::ui::{choose, click, shows, start_in, wait_for};
 
 /// The URL the Flow tab says the browser goes to (pushed: with its
 /// request_uri).

@@ -7,7 +7,7 @@ use crate::support;
 use egui_kittest::kittest::Queryable;
 use oauth_debugger::app::http_log::LogBudget;
 use oauth_debugger::engine::keychain::Keychain;
-use support::ui::{click, shows, start_with_budget, wait_for};
+use support::ui::{click, export_har, shows, start_with_budget, wait_for};
 
 #[test]
 fn older_exchanges_move_to_the_session_file_and_nothing_is_lost() {
@@ -80,13 +80,7 @@ fn older_exchanges_move_to_the_session_file_and_nothing_is_lost() {
 
     // A HAR export has all six, the spilled ones read back.
     let path = dir.path().join("all.har");
-    harness.get_by_label("HAR file").focus();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_by_label("HAR file")
-        .type_text(&path.display().to_string());
-    harness.run_steps(2);
-    click(&mut harness, "Export HAR");
+    export_har(&mut harness, &path);
     wait_for(&mut harness, "the export", |h| {
         shows(h, "Wrote 6 exchanges")
     });

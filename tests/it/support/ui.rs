@@ -97,3 +97,28 @@ pub fn new_from_preset(harness: &mut Harness<'_, App>, name: &str) {
         .click();
     harness.run_steps(2);
 }
+
+/// Picks `option` in the combo box labelled `label`.
+pub fn choose(harness: &mut Harness<'_, App>, label: &str, option: &str) {
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, label)
+        .click();
+    harness.run_steps(2);
+    harness
+        .query_all_by_label(option)
+        .last()
+        .unwrap_or_else(|| panic!("no option {option}"))
+        .click();
+    harness.run_steps(2);
+}
+
+/// Types `path` into the HTTP log's "HAR file" field and presses Export HAR.
+pub fn export_har(harness: &mut Harness<'_, App>, path: &std::path::Path) {
+    harness.get_by_label("HAR file").focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_label("HAR file")
+        .type_text(&path.display().to_string());
+    harness.run_steps(2);
+    click(harness, "Export HAR");
+}
