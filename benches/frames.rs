@@ -190,6 +190,7 @@ fn large_response_frames(c: &mut Criterion) {
     let response = ApiResponse {
         exchange: exchange(1, body),
         challenge: None,
+        step_up: None,
         findings: Vec::new(),
     };
     let mut group = c.benchmark_group("large_response_20mb");

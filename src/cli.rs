@@ -268,10 +268,11 @@ fn parse_fault(value: &str) -> Result<String, String> {
     } else {
         let weak = crate::demo::weak::Weaknesses::NAMES;
         Err(format!(
-            "unknown fault '{value}'; one of: {}, {}, {}, {}, vulnerable",
+            "unknown fault '{value}'; one of: {}, {}, {}, {}, {}, vulnerable",
             crate::demo::Faults::NAMES.join(", "),
             crate::demo::McpFaults::NAMES.join(", "),
             crate::demo::LogoutFaults::NAMES.join(", "),
+            crate::demo::StepUpFaults::NAMES.join(", "),
             weak.join(", ")
         ))
     }
@@ -363,6 +364,9 @@ pub struct TokenArgs {
     /// profile's.
     #[arg(long, value_name = "TEXT")]
     pub binding_message: Option<String>,
+    /// Step-up (RFC 9470): what to ask of the sign-in.
+    #[command(flatten)]
+    pub ask: StepUpArgs,
     /// Print one JSON object (the token set, tokens in full).
     #[arg(long)]
     pub json: bool,
@@ -382,6 +386,38 @@ pub struct TokenArgs {
     /// HAR export.
     #[command(flatten)]
     pub har: HarArgs,
+}
+
+/// `acr_values` and `max_age` for the authorization request (OIDC Core
+/// §3.1.2.1, RFC 9470 §4), instead of the profile's.
+#[derive(Debug, Args, Default)]
+pub struct StepUpArgs {
+    /// Authentication context class references to ask for, space-separated
+    /// in order of preference (instead of the profile's acr_values).
+    #[arg(long, value_name = "ACRS")]
+    pub acr_values: Option<String>,
+    /// Seconds allowed since the user last signed in (instead of the
+    /// profile's max_age).
+    #[arg(long, value_name = "SECS")]
+    pub max_age: Option<u64>,
+}
+
+impl StepUpArgs {
+    /// `profile` with these options applied.
+    fn apply(&self, mut profile: Profile) -> Profile {
+        if self.acr_values.is_none() && self.max_age.is_none() {
+            return profile;
+        }
+        let mut requirement = profile.auth_requirement.clone();
+        if let Some(acr_values) = &self.acr_values {
+            requirement.acr_values = acr_values.split_whitespace().map(str::to_string).collect();
+        }
+        if let Some(max_age) = self.max_age {
+            requirement.max_age = Some(max_age);
+        }
+        crate::engine::step_up::ask(&mut profile, &requirement);
+        profile
+    }
 }
 
 /// `call` options.
@@ -413,6 +449,14 @@ pub struct CallArgs {
     /// Request body.
     #[arg(short = 'd', long = "data", value_name = "BODY")]
     pub body: Option<String>,
+    /// Step-up (RFC 9470): what to ask of the sign-in when the grant runs.
+    #[command(flatten)]
+    pub ask: StepUpArgs,
+    /// When the API answers insufficient_user_authentication (RFC 9470
+    /// §3), run the profile's grant again asking for what the challenge
+    /// names, and call once more with the new token.
+    #[arg(long)]
+    pub step_up: bool,
     /// Print one JSON object (status, headers, body).
     #[arg(long)]
     pub json: bool,
@@ -820,7 +864,7 @@ async fn complete(
 }
 
 async fn token(args: TokenArgs) -> Result<Exit, Failure> {
-    let profile = load(&args.profile)?;
+    let profile = args.ask.apply(load(&args.profile)?);
     let (http, printer) = client(&profile.http, args.verbose)?;
     let http = with_dpop(http, &profile, false)?;
     let grant = args.grant.or(profile.grant);
@@ -1161,7 +1205,7 @@ pub fn describe_tokens(tokens: &TokenSet, show_secrets: bool) -> String {
 }
 
 async fn call(args: CallArgs) -> Result<Exit, Failure> {
-    let profile = load(&args.profile)?;
+    let profile = args.ask.apply(load(&args.profile)?);
     let usage = |message: String| Failure::new(Exit::Usage, message);
     let saved = match &args.saved {
         Some(name) => Some(
@@ -1227,10 +1271,10 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
     let (http, printer) = client(&profile.http, args.verbose)?;
     let http = with_dpop(http, &profile, args.access_token.is_some())?;
     let outcome = async {
+        let needs = profile.grant.map(GrantType::endpoints).unwrap_or_default();
         let token = match &args.access_token {
             Some(token) => Secret::new(token.clone()),
             None => {
-                let needs = profile.grant.map(GrantType::endpoints).unwrap_or_default();
                 let profile = complete(&profile, &http, needs).await?;
                 grants::run(&profile, &http, &GrantOptions::default())
                     .await
@@ -1238,7 +1282,48 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
                     .access_token
             }
         };
-        api::call(&http, &request, Some(&token))
+        let response = api::call(&http, &request, Some(&token))
+            .await
+            .map_err(|err| Failure::at(err, Stage::ApiCall))?;
+        let Some(step_up) = response
+            .step_up
+            .as_ref()
+            .filter(|s| args.step_up && !s.requirement.is_empty())
+        else {
+            return Ok(response);
+        };
+        // RFC 9470 §4: authorize again asking for what the API named,
+        // then repeat the call with the new token.
+        eprintln!(
+            "step-up: the API needs {}; authorizing again asking for it",
+            step_up.requirement
+        );
+        let mut profile = complete(&profile, &http, needs).await?;
+        crate::engine::step_up::ask(&mut profile, &step_up.requirement);
+        let tokens = grants::run(&profile, &http, &GrantOptions::default())
+            .await
+            .map_err(|err| Failure::grant(err, profile.grant))?;
+        if tokens.id_token.is_some() && profile.verify_id_token {
+            let cache = crate::engine::jwks::JwksCache::new();
+            for verification in crate::engine::verify::verify_token_set(
+                &http,
+                &cache,
+                &profile,
+                &tokens,
+                &["id_token"],
+            )
+            .await
+            {
+                for check in verification
+                    .checks
+                    .iter()
+                    .filter(|c| matches!(c.name.as_str(), "acr" | "auth_time"))
+                {
+                    eprintln!("step-up: {} — {}", check.verdict.as_str(), check.message);
+                }
+            }
+        }
+        api::call(&http, &request, Some(&tokens.access_token))
             .await
             .map_err(|err| Failure::at(err, Stage::ApiCall))
     }
@@ -1267,6 +1352,7 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
             "headers": headers,
             "body": parsed.clone().unwrap_or_else(|| Value::String(exchange.response_text())),
             "www_authenticate": response.challenge,
+            "step_up": response.step_up,
             "findings": response.findings,
             "explanation": explanation,
         });
@@ -1296,6 +1382,16 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
         }
         if let Some(explanation) = &explanation {
             eprint!("\n{explanation}");
+        }
+        if let Some(step_up) = response
+            .step_up
+            .as_ref()
+            .filter(|s| !s.requirement.is_empty())
+        {
+            eprintln!(
+                "\nStep up: run again with --step-up to authorize asking for {} and repeat the call.",
+                step_up.requirement
+            );
         }
         return Ok(Exit::Refused);
     }

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use super::dpop::{self, Refusal};
 use super::jose;
+use super::step_up;
 use super::store;
 use super::tls::{ClientCertificate, PeerCertificate};
 use super::{Demo, now};
@@ -175,6 +176,32 @@ pub async fn large(
     }
     body.push_str("]}");
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// `GET|POST /api/payments`: a call that needs a strong, recent sign-in —
+/// `acr` [`step_up::ACR_MFA`] at most [`step_up::PAYMENTS_MAX_AGE`]
+/// seconds ago — or it answers with a step-up challenge (RFC 9470 §3).
+pub async fn payments(
+    State(demo): State<Arc<Demo>>,
+    call: Call,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let caller = match authorize(&demo, &call, &headers, query.as_deref(), &body) {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    if let Some((status, value)) = step_up::payments_refusal(&demo, &caller.claims) {
+        return with_challenge(status, value, "insufficient_user_authentication");
+    }
+    axum::Json(json!({
+        "payment": "accepted",
+        "payer": caller.claim("sub"),
+        "acr": caller.claims["acr"],
+        "auth_time": caller.claims["auth_time"],
+    }))
+    .into_response()
 }
 
 /// `POST /api/items`: needs scope `write`; echoes what was sent.

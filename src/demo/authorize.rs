@@ -63,9 +63,14 @@ pub fn start(
                 nonce: checked.nonce,
                 dpop_jkt: checked.dpop_jkt,
                 response_mode: checked.response_mode,
+                acr_values: checked.acr_values,
             },
         },
     );
+    if super::step_up::sign_in_too_old(checked.max_age, signed_in_at(demo, headers)) {
+        // OIDC Core §3.1.2.1: past max_age the user signs in again.
+        return login_page(flavor, &request_id, None);
+    }
     next_page(flavor, demo, headers, &request_id)
 }
 
@@ -168,6 +173,10 @@ pub struct Checked {
     pub nonce: Option<String>,
     /// RFC 9449 §10.
     pub dpop_jkt: Option<String>,
+    /// `acr_values` (OIDC Core §3.1.2.1, RFC 9470 §4).
+    pub acr_values: Option<String>,
+    /// `max_age`, seconds.
+    pub max_age: Option<u64>,
 }
 
 /// Why an authorization request was refused.
@@ -423,6 +432,20 @@ pub fn check(
             "dpop_jkt is not a base64url SHA-256 JWK thumbprint (RFC 9449 §10)",
         ));
     }
+    // OIDC Core §3.1.2.1: max_age is a number of seconds.
+    let max_age = match get("max_age") {
+        None => None,
+        Some(text) => match text.trim().parse::<u64>() {
+            Ok(secs) => Some(secs),
+            Err(_) => {
+                return Err(Refused::back(
+                    &back,
+                    "invalid_request",
+                    "max_age is not a number of seconds (OpenID Connect Core 3.1.2.1)",
+                ));
+            }
+        },
+    };
     Ok(Checked {
         client_id,
         scope,
@@ -433,6 +456,8 @@ pub fn check(
         challenge,
         nonce,
         dpop_jkt,
+        acr_values: get("acr_values"),
+        max_age,
     })
 }
 
@@ -474,9 +499,12 @@ pub async fn login(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: Byte
     match (flavor.user)(username) {
         Some(user) if Some(user.password) == form.get("password") => {
             let session = store::random_token(16);
-            demo.store()
+            let mut store = demo.store();
+            store
                 .sessions
                 .insert(session.clone(), user.username.to_string());
+            store.signed_in_at.insert(session.clone(), now());
+            drop(store);
             let mut response = consent_page(flavor, &demo, request_id, user.username);
             let cookie = format!("demo_session={session}; Path=/; HttpOnly; SameSite=Lax");
             if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -538,6 +566,7 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
             nonce,
             dpop_jkt,
             response_mode,
+            acr_values,
         } => {
             let flavor = modes::flavor(pending.flavor);
             let implicit = response_type != "code";
@@ -589,6 +618,11 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                     Err(err) => back.error(&demo, "server_error", &err),
                 };
             }
+            let signed_in = super::step_up::AuthEvent::of_sign_in(
+                &demo,
+                acr_values.as_deref(),
+                signed_in_at(&demo, &headers).unwrap_or_else(now),
+            );
             let code = store::random_token(24);
             demo.store().codes.insert(
                 code.clone(),
@@ -600,7 +634,8 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                     challenge,
                     nonce,
                     dpop_jkt,
-                    auth_time: now(),
+                    auth_time: signed_in.auth_time,
+                    acr: signed_in.acr,
                     expires_at: now() + demo.code_ttl.as_secs() as i64,
                     used: false,
                     access_jtis: Vec::new(),
@@ -718,13 +753,24 @@ pub async fn device_page(
 
 /// The user signed in with this browser, if any.
 fn session_user(demo: &Demo, headers: &HeaderMap) -> Option<String> {
+    demo.store().sessions.get(session_id(headers)?).cloned()
+}
+
+/// When the browser's session signed in.
+fn signed_in_at(demo: &Demo, headers: &HeaderMap) -> Option<i64> {
+    demo.store().signed_in_at.get(session_id(headers)?).copied()
+}
+
+/// The browser's `demo_session` cookie.
+fn session_id(headers: &HeaderMap) -> Option<&str> {
     let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
-    let session = cookies
-        .split(';')
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == "demo_session")?
-        .1;
-    demo.store().sessions.get(session).cloned()
+    Some(
+        cookies
+            .split(';')
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(name, _)| *name == "demo_session")?
+            .1,
+    )
 }
 
 /// Escapes text for HTML (and XML).

@@ -94,6 +94,8 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "request_object_signing_alg_values_supported": ASSERTION_ALGS,
         "authorization_signing_alg_values_supported": ["RS256", "ES256"],
         "subject_types_supported": ["public"],
+        // RFC 9470 §6 / OpenID Discovery: the authentication contexts.
+        "acr_values_supported": super::step_up::SUPPORTED,
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "dpop_signing_alg_values_supported": dpop::ALGS,
         // MCP client registration: RFC 7591 and Client ID Metadata Documents.

@@ -31,6 +31,7 @@ mod par;
 mod request_object;
 mod response;
 pub mod rp_tests;
+mod step_up;
 pub mod store;
 mod tls;
 mod token;
@@ -42,6 +43,7 @@ pub use faults::Faults;
 pub use logout::LogoutFaults;
 pub use mcp::McpFaults;
 pub use mode::Mode;
+pub use step_up::StepUpFaults;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -406,6 +408,7 @@ fn router(demo: Arc<Demo>) -> Router {
         .route("/api/me", get(api::me).post(api::me))
         .route("/api/items", get(api::items).post(api::create_item))
         .route("/api/large", get(api::large))
+        .route("/api/payments", get(api::payments).post(api::payments))
         .merge(modes::routes(demo.mode))
         .merge(faults::routes(&demo.faults))
         .merge(mcp::routes(&demo.faults.mcp))

@@ -272,6 +272,9 @@ pub struct RefreshRecord {
     /// DPoP: the thumbprint of the key it is bound to (public clients,
     /// RFC 9449 §5); a refresh must prove that key.
     pub jkt: Option<String>,
+    /// The sign-in behind it, said again in each refreshed access token
+    /// (RFC 9470 §5.1).
+    pub authentication: Option<super::step_up::AuthEvent>,
 }
 
 /// An opaque access token issued by a seed mode, by its value.
@@ -332,6 +335,8 @@ pub enum PendingKind {
         dpop_jkt: Option<String>,
         /// How the answer reaches the client.
         response_mode: super::response::ResponseMode,
+        /// `acr_values` asked (OIDC Core §3.1.2.1, RFC 9470 §4).
+        acr_values: Option<String>,
     },
     /// Approving a device (RFC 8628).
     Device {
@@ -359,6 +364,8 @@ pub struct CodeRecord {
     pub dpop_jkt: Option<String>,
     /// When the user signed in.
     pub auth_time: i64,
+    /// The authentication context the sign-in met (RFC 9470 §4).
+    pub acr: String,
     /// Unix time after which it is refused.
     pub expires_at: i64,
     /// Exchanged already.
@@ -417,6 +424,8 @@ pub struct Store {
     pub codes: HashMap<String, CodeRecord>,
     /// Signed-in browser sessions: session id to username.
     pub sessions: HashMap<String, String>,
+    /// When each session signed in (Unix seconds), for `max_age`.
+    pub signed_in_at: HashMap<String, i64>,
     /// Device codes.
     pub devices: HashMap<String, DeviceRecord>,
     /// Opaque access tokens of the seed modes, by value.

@@ -73,6 +73,7 @@ pub async fn token(
         } else {
             form.get("resource").map(str::to_string)
         },
+        authentication: None,
     };
     // RFC 8707 §2: an absolute URI without a fragment.
     if let Some(resource) = form.get("resource")
@@ -178,6 +179,9 @@ pub struct Binding {
     /// The `resource` of the token request (RFC 8707 §2.2): the access
     /// token's `aud`; `demo-api` without one.
     pub audience: Option<String>,
+    /// The user's sign-in the tokens stand for: `acr` and `auth_time` in
+    /// the access token (RFC 9470 §5.1) and the ID token.
+    pub authentication: Option<super::step_up::AuthEvent>,
 }
 
 /// A refused DPoP proof at the token endpoint (RFC 9449 §5, §8).
@@ -286,6 +290,11 @@ fn refresh(demo: &Demo, client: &Client, form: &Form, binding: &Binding) -> Resp
         Ok(record) => record,
         Err(response) => return response,
     };
+    // The sign-in is the one the refresh token came from (RFC 9470 §5.1).
+    let binding = &Binding {
+        authentication: record.authentication.clone(),
+        ..binding.clone()
+    };
     // A narrower scope may be asked for, never a wider one (RFC 6749 §6).
     let scope = match form.get("scope") {
         None => record.scope.clone(),
@@ -357,6 +366,13 @@ fn authorization_code(demo: &Demo, client: &Client, form: &Form, binding: &Bindi
         nonce: record.nonce.clone(),
         auth_time: record.auth_time,
         refreshed: false,
+    };
+    let binding = &Binding {
+        authentication: Some(super::step_up::AuthEvent {
+            acr: record.acr.clone(),
+            auth_time: record.auth_time,
+        }),
+        ..binding.clone()
     };
     let (response, minted) = match mint(
         demo,
@@ -728,6 +744,9 @@ pub fn mint_fields(
     if !cnf.is_empty() {
         claims["cnf"] = Value::Object(cnf);
     }
+    if let Some(signed_in) = &binding.authentication {
+        signed_in.add_to(demo, &mut claims);
+    }
     let access_token = demo.sign(&claims, "at+jwt", Algorithm::RS256)?;
     let token_type = if binding.jkt.is_some() {
         "DPoP"
@@ -750,6 +769,7 @@ pub fn mint_fields(
             scope,
             &access_token,
             input,
+            binding.authentication.as_ref(),
         )?);
     }
     let mut store = demo.store();
@@ -774,6 +794,7 @@ pub fn mint_fields(
                 iat,
                 access_jtis: vec![jti.clone()],
                 jkt: binding.bind_refresh.then(|| binding.jkt.clone()).flatten(),
+                authentication: binding.authentication.clone(),
             },
         );
         body["refresh_token"] = Value::String(token.clone());
@@ -794,6 +815,7 @@ fn sign_id_token(
     scope: &str,
     access_token: &str,
     input: &IdTokenInput,
+    signed_in: Option<&super::step_up::AuthEvent>,
 ) -> Result<String, String> {
     let iat = now();
     // Both RS256 and ES256 hash with SHA-256 (OIDC Core §3.1.3.6).
@@ -811,6 +833,9 @@ fn sign_id_token(
     });
     if let Some(nonce) = &input.nonce {
         claims["nonce"] = json!(nonce);
+    }
+    if let Some(signed_in) = signed_in {
+        signed_in.add_to(demo, &mut claims);
     }
     // The session the ID token belongs to (Back-Channel Logout §2.1).
     claims["sid"] = json!(super::logout::session_for(demo, sub, client.id));

@@ -153,6 +153,9 @@ pub struct ApiResponse {
     pub exchange: Exchange,
     /// The parsed challenge of a 401 or 403.
     pub challenge: Option<Challenge>,
+    /// What the challenge asks of the user's sign-in, when it is a step-up
+    /// challenge (`insufficient_user_authentication`, RFC 9470 §3).
+    pub step_up: Option<super::step_up::StepUpChallenge>,
     /// What was odd about an error answer (RFC 6750 §3.1).
     pub findings: Vec<Finding>,
 }
@@ -258,9 +261,17 @@ pub async fn call(
             Some("RFC 6750 §3"),
         ));
     }
+    let step_up = challenge
+        .as_ref()
+        .and_then(|c| super::step_up::StepUpChallenge::read(response.status, c))
+        .map(|(step_up, found)| {
+            findings.extend(found);
+            step_up
+        });
     Ok(ApiResponse {
         exchange,
         challenge,
+        step_up,
         findings,
     })
 }

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 use url::Url;
 
 use super::profile::Profile;
+use super::step_up::AuthRequirement;
 use super::token::TokenSet;
 
 /// Default tolerance for clock differences when checking `exp`, `nbf` and
@@ -119,6 +120,9 @@ pub struct Expectations {
     pub code: Option<String>,
     /// How far the clocks may disagree.
     pub clock_skew: Duration,
+    /// The `acr_values` and `max_age` asked for, for `acr` and
+    /// `auth_time` (RFC 9470 §4, OIDC Core §3.1.3.7).
+    pub auth_requirement: AuthRequirement,
 }
 
 impl Default for Expectations {
@@ -131,6 +135,7 @@ impl Default for Expectations {
             access_token: None,
             code: None,
             clock_skew: DEFAULT_CLOCK_SKEW,
+            auth_requirement: AuthRequirement::default(),
         }
     }
 }
@@ -148,6 +153,7 @@ impl Expectations {
             access_token: Some(tokens.access_token.expose().to_string()),
             code: None,
             clock_skew: profile.clock_skew,
+            auth_requirement: tokens.auth_requirement.clone().unwrap_or_default(),
         }
     }
 
@@ -508,6 +514,18 @@ pub(super) fn claim_checks(
             )
         });
     }
+
+    // acr, auth_time against what was asked (RFC 9470 §4)
+    checks.extend(expect.auth_requirement.claim_checks(
+        claims,
+        if expect.id_token {
+            "id_token"
+        } else {
+            "access_token"
+        },
+        now_secs,
+        skew,
+    ));
     checks
 }
 

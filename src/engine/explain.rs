@@ -98,6 +98,8 @@ const BEARER_CODES: &[&str] = &[
     "invalid_request",
     "invalid_token",
     "insufficient_scope",
+    // RFC 9470 §3 (step-up).
+    "insufficient_user_authentication",
     // RFC 9449 §7.1 (the DPoP scheme's challenges).
     "invalid_dpop_proof",
     "use_dpop_nonce",
@@ -543,6 +545,7 @@ pub fn explain(code: &str, stage: Stage) -> Explanation {
             "expired_token" => expired_token(stage),
             "invalid_token" => invalid_token(stage),
             "insufficient_scope" => insufficient_scope(),
+            "insufficient_user_authentication" => insufficient_user_authentication(),
             "invalid_dpop_proof" => invalid_dpop_proof(stage),
             "invalid_request_object" => invalid_request_object(),
             "invalid_request_uri" | "request_uri_not_supported" | "request_not_supported" => {
@@ -1095,6 +1098,23 @@ fn insufficient_scope() -> Text {
         "Compare the granted scope (scope in the token response) with what the API documents.",
     ])
     .reference("RFC 6750 §3.1")
+}
+
+fn insufficient_user_authentication() -> Text {
+    Text::new(
+        "The token is valid, but the sign-in behind it is not strong enough or not recent enough for this call. The challenge's acr_values names the authentication contexts the API accepts (one of them is needed) and max_age how many seconds may have passed since the user last signed in.",
+    )
+    .causes(&[
+        "The user signed in with less than this call needs (e.g. a password where the API wants multi-factor).",
+        "The sign-in is older than the API allows for this call (max_age).",
+        "The authorization server did not put acr / auth_time in the access token, so the API cannot tell and refuses.",
+    ])
+    .tries(&[
+        "Authorize again asking for what the challenge names: acr_values and max_age on the authorization request (RFC 9470 §4), then repeat the call with the new token.",
+        "Check the new ID token's acr and auth_time: a server may not meet acr_values (it is a voluntary request), and then the API refuses again.",
+        "Check that the server lists the asked acr in acr_values_supported (discovery).",
+    ])
+    .reference("RFC 9470 §3")
 }
 
 fn invalid_target(stage: Stage) -> Text {

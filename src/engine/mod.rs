@@ -41,6 +41,7 @@ pub mod session;
 pub mod session_file;
 pub mod settings;
 pub mod spec;
+pub mod step_up;
 pub mod storage;
 pub mod token;
 pub mod token_vault;

@@ -191,6 +191,17 @@ pub struct ProfileFile {
     /// request; one URI or a list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<super::extension_grants::OneOrMany>,
+    /// Authentication context class references to ask for, space-separated
+    /// in order of preference (`acr_values`, OIDC Core §3.1.2.1; RFC 9470
+    /// §4): sent on the authorization request, and the ID token's `acr`
+    /// checked against them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr_values: Option<String>,
+    /// Seconds allowed since the user last actively authenticated
+    /// (`max_age`, OIDC Core §3.1.2.1; RFC 9470 §4): sent on the
+    /// authorization request, and the ID token's `auth_time` checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<u64>,
     /// The grant this profile runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<GrantType>,
@@ -966,6 +977,9 @@ pub struct Profile {
     /// Resource indicators (RFC 8707), also in `authorize_params` and
     /// `token_params` as `resource` pairs, so every request carries them.
     pub resources: Vec<String>,
+    /// The `acr_values` and `max_age` asked for (profile keys, or the same
+    /// names in `authorize_params`), also in `authorize_params`.
+    pub auth_requirement: super::step_up::AuthRequirement,
     /// The grant this profile runs, when it names one.
     pub grant: Option<GrantType>,
     /// Scopes, in the order written.
@@ -1643,10 +1657,28 @@ impl Profile {
         let resource_pairs = resources
             .iter()
             .map(|r| ("resource".to_string(), r.clone()));
-        let authorize_params = pairs(&file.authorize_params)
+        let authorize_params: Vec<(String, String)> = pairs(&file.authorize_params)
             .into_iter()
             .chain(resource_pairs.clone())
             .collect();
+        // acr_values and max_age: the profile keys, else the same names
+        // written as extra authorization parameters.
+        let auth_requirement = if file.acr_values.is_some() || file.max_age.is_some() {
+            for name in ["acr_values", "max_age"] {
+                if authorize_params.iter().any(|(k, _)| k == name) {
+                    problems.push(problem(
+                        name,
+                        format!(
+                            "{name} is written both as a profile key and in authorize_params; keep one"
+                        ),
+                    ));
+                }
+            }
+            super::step_up::AuthRequirement::new(file.acr_values.as_deref(), file.max_age)
+        } else {
+            super::step_up::AuthRequirement::from_params(&authorize_params)
+        };
+        let authorize_params = auth_requirement.replace_in(&authorize_params);
         let token_params = pairs(&file.token_params)
             .into_iter()
             .chain(resource_pairs)
@@ -1685,6 +1717,7 @@ impl Profile {
             fapi2: file.fapi2.unwrap_or(false),
             verify_id_token: file.verify_id_token.unwrap_or(true),
             resources,
+            auth_requirement,
             grant: file.grant_type,
             scopes: file
                 .scope

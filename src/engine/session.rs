@@ -153,6 +153,7 @@ mod tests {
             exchange_id: None,
             jwts: Vec::new(),
             nonce: None,
+            auth_requirement: None,
             issued_token_type: None,
             delegation: Vec::new(),
         }

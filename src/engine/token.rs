@@ -59,6 +59,10 @@ pub struct TokenSet {
     /// led to these tokens, for validating the ID token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+    /// The `acr_values` and `max_age` the authorization request asked for
+    /// (RFC 9470 §4), for checking the tokens' `acr` and `auth_time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_requirement: Option<super::step_up::AuthRequirement>,
     /// `issued_token_type` of a token exchange response (RFC 8693 §2.2.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_token_type: Option<String>,
@@ -503,6 +507,7 @@ pub fn token_set_from_fields(
         exchange_id,
         jwts,
         nonce: None,
+        auth_requirement: None,
         issued_token_type,
         delegation,
     })

@@ -404,7 +404,10 @@ pub async fn verify_token_set(
         let expect = if source == "id_token" {
             Expectations::for_id_token(profile, tokens)
         } else {
-            Expectations::for_access_token(profile)
+            Expectations {
+                auth_requirement: tokens.auth_requirement.clone().unwrap_or_default(),
+                ..Expectations::for_access_token(profile)
+            }
         };
         if let Ok(verification) = verify_with_jwks(
             http,

@@ -128,7 +128,7 @@ impl App {
         Box<crate::engine::grants::CurrentTokens>,
         u64,
     )> {
-        let profile = match self.state.profiles.typed(owner) {
+        let mut profile = match self.state.profiles.typed(owner) {
             Ok(profile) => profile,
             Err(message) => {
                 self.refuse_run(owner, message);
@@ -136,6 +136,9 @@ impl App {
             }
         };
         let session = self.state.sessions.of(owner);
+        if let Some(requirement) = session.flow.ask.take() {
+            crate::engine::step_up::ask(&mut profile, &requirement);
+        }
         let grant = session.flow.grant;
         let current = session
             .tokens

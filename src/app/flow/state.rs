@@ -97,6 +97,10 @@ pub struct FlowState {
     /// Step mode: the authorization request waiting for the user, as the
     /// endpoint and its parameters (editable).
     pub approval: Option<(String, Vec<(String, String)>)>,
+    /// What the next run asks of the user's sign-in (`acr_values`,
+    /// `max_age`) beyond the profile: a step-up an API asked for (RFC 9470
+    /// §4). Used once.
+    pub ask: Option<crate::engine::step_up::AuthRequirement>,
 }
 
 impl FlowState {

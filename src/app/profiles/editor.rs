@@ -8,7 +8,9 @@ use super::state::ProfileEntry;
 use crate::app::pending::Pending;
 use crate::app::tokens::tools::ToolsState;
 use crate::app::widgets::explanation::findings_ui;
-use crate::app::widgets::fields::{choice_field, map_field, secret_field, text_field};
+use crate::app::widgets::fields::{
+    choice_field, map_field, seconds_field, secret_field, text_field,
+};
 use crate::engine::keys::Alg;
 use crate::engine::profile::ProfileError;
 use crate::engine::profile::{
@@ -302,6 +304,19 @@ pub fn editor_ui(
                 }
                 ui.end_row();
                 resource_field(ui, &mut file.resource, problem("resource").as_deref());
+                // OIDC Core §3.1.2.1; what a step-up asks for (RFC 9470 §4).
+                text_field(
+                    ui,
+                    "ACR values",
+                    &mut file.acr_values,
+                    problem("acr_values").as_deref(),
+                );
+                seconds_field(
+                    ui,
+                    "Max age (s)",
+                    &mut file.max_age,
+                    problem("max_age").as_deref(),
+                );
                 if presenting {
                     ui.label("Username");
                     ui.label("•••• (presentation mode)");

@@ -23,6 +23,9 @@ pub enum RequestAction {
     RefreshAndRetry,
     /// Run the profile's grant again, then send the request again.
     ReauthorizeAndRetry,
+    /// Step-up (RFC 9470 §4): run the profile's browser grant asking for
+    /// this of the sign-in, then send the request again.
+    StepUp(crate::engine::step_up::AuthRequirement),
     /// A client_credentials profile from the client account in the response.
     ProfileFromResponse,
 }
@@ -57,6 +60,24 @@ impl App {
                 self.state.sessions.of(owner).flow.grant = grant;
                 self.start_grant(owner, false);
                 let session = self.state.sessions.of(owner);
+                session.request.retry_after_refresh = session.flow.run.is_running();
+                self.state.tab = Tab::Flow;
+            }
+            RequestAction::StepUp(requirement) => {
+                let grant = self
+                    .state
+                    .profiles
+                    .entry(owner)
+                    .and_then(|e| e.file.grant_type)
+                    .filter(|g| g.needs_browser())
+                    .unwrap_or(GrantType::AuthorizationCode);
+                let session = self.state.sessions.of(owner);
+                session.flow.grant = grant;
+                session.flow.ask = Some(requirement);
+                self.start_grant(owner, false);
+                let session = self.state.sessions.of(owner);
+                // A run that did not start leaves nothing to ask next time.
+                session.flow.ask = None;
                 session.request.retry_after_refresh = session.flow.run.is_running();
                 self.state.tab = Tab::Flow;
             }

@@ -174,12 +174,34 @@ pub fn request_ui(
             ui.visuals().error_fg_color,
             format!("WWW-Authenticate: {challenge}"),
         );
-        ui.horizontal(|ui| {
-            if context.can_refresh && ui.button("Refresh token and retry").clicked() {
-                actions.push(Action::RefreshAndRetry);
+        let step_up = response
+            .response
+            .step_up
+            .as_ref()
+            .filter(|s| !s.requirement.is_empty());
+        ui.horizontal_wrapped(|ui| match step_up {
+            // A refresh keeps the same sign-in: only a new one helps.
+            Some(step_up) => {
+                if ui
+                    .button(format!(
+                        "Re-authorize with {} and retry",
+                        step_up.requirement
+                    ))
+                    .on_hover_text(
+                        "Runs the sign-in again asking for what the API named (RFC 9470 §4), then sends this request again",
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::StepUp(step_up.requirement.clone()));
+                }
             }
-            if status == 401 && ui.button("Re-authorize and retry").clicked() {
-                actions.push(Action::ReauthorizeAndRetry);
+            None => {
+                if context.can_refresh && ui.button("Refresh token and retry").clicked() {
+                    actions.push(Action::RefreshAndRetry);
+                }
+                if status == 401 && ui.button("Re-authorize and retry").clicked() {
+                    actions.push(Action::ReauthorizeAndRetry);
+                }
             }
         });
     }

@@ -28,6 +28,51 @@ pub fn text_field(
     changed
 }
 
+/// A number of seconds; empty means absent. Text that is not a number stays
+/// as typed, with the problem under it, and leaves the value as it was.
+pub fn seconds_field(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut Option<u64>,
+    problem: Option<&str>,
+) -> bool {
+    let id = ui.scope_id().with(("seconds_field", label));
+    let mut text = ui
+        .data(|d| d.get_temp::<String>(id))
+        .unwrap_or_else(|| value.map(|v| v.to_string()).unwrap_or_default());
+    let label = ui.label(label);
+    let response = ui
+        .add(egui::TextEdit::singleline(&mut text).desired_width(f32::INFINITY))
+        .labelled_by(label.id);
+    let parsed = match text.trim() {
+        "" => Ok(None),
+        number => number.parse::<u64>().map(Some),
+    };
+    let mut changed = false;
+    if response.changed() {
+        ui.data_mut(|d| d.insert_temp(id, text.clone()));
+        if let Ok(parsed) = parsed
+            && parsed != *value
+        {
+            *value = parsed;
+            changed = true;
+        }
+    }
+    if parsed.is_ok() && !response.has_focus() {
+        ui.data_mut(|d| d.remove::<String>(id));
+    }
+    ui.end_row();
+    problem_row(
+        ui,
+        if parsed.is_err() {
+            Some("a whole number of seconds, e.g. 300")
+        } else {
+            problem
+        },
+    );
+    changed
+}
+
 /// A secret: masked unless `reveal`.
 pub fn secret_field(
     ui: &mut egui::Ui,

@@ -100,6 +100,7 @@ pub fn issue(demo: &Demo, client_id: &str, sub: &str, scope: &str, refresh: Refr
                     iat: now(),
                     access_jtis: vec![access_token.clone()],
                     jkt: None,
+                    authentication: None,
                 },
             );
             Some(token)

@@ -294,6 +294,8 @@ pub async fn run(
         exchange_code(profile, http, &request, &code).await?
     };
     tokens.nonce = request.nonce.clone();
+    tokens.auth_requirement =
+        (!profile.auth_requirement.is_empty()).then(|| profile.auth_requirement.clone());
     if profile.fapi2 {
         let mut found = crate::engine::fapi2::check_profile(profile);
         found.extend(crate::engine::fapi2::check_run(

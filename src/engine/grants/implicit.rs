@@ -26,6 +26,8 @@ pub async fn run(
         authorize_in_browser(profile, http, options, ResponseKind::Token).await?;
     let mut tokens = tokens_from_fragment(&params.all)?;
     tokens.nonce = request.nonce.clone();
+    tokens.auth_requirement =
+        (!profile.auth_requirement.is_empty()).then(|| profile.auth_requirement.clone());
     if params.from_query {
         tokens.findings.insert(
             0,
