@@ -125,3 +125,91 @@ fn token_exchange_runs_from_the_flow_tab_and_the_tokens_tab_shows_the_act_tree()
         "the actor, decoded"
     );
 }
+
+/// The editor's "Token exchange" section edits `[token_exchange]`: the
+/// preset's values are shown, a new requested token type and a second
+/// audience are written to the profile file on Save.
+#[test]
+fn the_editor_edits_the_token_exchange_table() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_in(&runtime, dir.path());
+    click(&mut harness, "Demo — token exchange");
+    assert!(shows(&harness, "Token exchange"));
+    let from = harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Subject token from");
+    let from = from.accesskit_node();
+    assert_eq!(from.value().as_deref(), Some("access_token"));
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Requested token type")
+        .scroll_to_me();
+    harness.run_steps(10);
+    choose(
+        &mut harness,
+        "Requested token type",
+        "urn:ietf:params:oauth:token-type:jwt",
+    );
+    harness.get_by_label("Audience").focus();
+    harness.run_steps(1);
+    harness.get_by_label("Audience").type_text(" other-api");
+    harness.run_steps(2);
+    harness.get_by_label("Save").scroll_to_me();
+    harness.run_steps(10);
+    click(&mut harness, "Save");
+    wait_for(&mut harness, "the save", |h| {
+        !shows(h, "Unsaved changes") && !shows(h, "Saving…")
+    });
+    let saved = std::fs::read_dir(dir.path())
+        .expect("profiles")
+        .filter_map(Result::ok)
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .find(|text| text.contains("demo-token-exchange"))
+        .expect("the saved profile");
+    assert!(
+        saved.contains("requested_token_type = \"urn:ietf:params:oauth:token-type:jwt\""),
+        "{saved}"
+    );
+    let saved: toml::Value = toml::from_str(&saved).expect("TOML");
+    assert_eq!(
+        saved["token_exchange"]["audience"],
+        toml::Value::Array(vec!["demo-api".into(), "other-api".into()])
+    );
+}
+
+/// Choosing the JWT bearer grant for a new profile brings the "JWT bearer
+/// assertion" section; its claims are typed as `name = value` lines, JSON
+/// where they read as JSON.
+#[test]
+fn the_editor_edits_the_jwt_bearer_table() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut harness = start_in(&runtime, dir.path());
+    click(&mut harness, "New");
+    assert!(!shows(&harness, "JWT bearer assertion"));
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Grant type")
+        .scroll_to_me();
+    harness.run_steps(10);
+    choose(&mut harness, "Grant type", "JWT bearer");
+    assert!(shows(&harness, "JWT bearer assertion"));
+    for (field, text) in [
+        ("Assertion subject (sub)", "alice"),
+        ("Extra claims", "role = admin\nlevel = 3"),
+    ] {
+        harness.get_by_label(field).scroll_to_me();
+        harness.run_steps(10);
+        harness.get_by_label(field).focus();
+        harness.run_steps(1);
+        harness.get_by_label(field).type_text(text);
+        harness.run_steps(2);
+    }
+    let state = harness.state().state();
+    let id = state.profiles.selected.expect("selected");
+    let table = state
+        .profiles
+        .entry(id)
+        .and_then(|e| e.file.jwt_bearer.clone())
+        .expect("the table");
+    assert_eq!(table.sub.as_deref(), Some("alice"));
+    assert_eq!(table.claims["role"], serde_json::json!("admin"));
+    assert_eq!(table.claims["level"], serde_json::json!(3));
+}

@@ -346,6 +346,12 @@ pub fn editor_ui(
     if file.grant_type == Some(GrantType::Ciba) || file.ciba.is_some() {
         ciba_ui(ui, file, reveal, &problem);
     }
+    if file.grant_type == Some(GrantType::TokenExchange) || file.token_exchange.is_some() {
+        super::grant_tables::token_exchange_ui(ui, &mut file.token_exchange, reveal, &problem);
+    }
+    if file.grant_type == Some(GrantType::JwtBearer) || file.jwt_bearer.is_some() {
+        super::grant_tables::jwt_bearer_ui(ui, &mut file.jwt_bearer, reveal, &problem);
+    }
     egui::CollapsingHeader::new("API").show(ui, |ui| {
         let api = file.api.get_or_insert_with(ApiFile::default);
         grid(ui, "edit_api", &mut |ui| {
