@@ -42,6 +42,7 @@ mod keys;
 mod mcp;
 mod oidc;
 mod oidc_logout;
+mod shell;
 
 pub use oidc::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
 
@@ -110,6 +111,12 @@ pub enum Command {
     /// Bruno collection or a curl command (`-`: stdin): one profile file
     /// each, paths printed.
     Import(import::ImportArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or
+    /// elvish (e.g. `oauth-debugger completions bash > /etc/bash_completion.d/oauth-debugger`).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff), or with --out DIR write one page per
+    /// command there.
+    Man(shell::ManArgs),
 }
 
 /// `keychain` subcommands. Secrets are filed under the service
@@ -613,6 +620,8 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Import(args) => args.json,
         Command::Logout(args) => args.oidc.json,
         Command::DemoServer(_)
+        | Command::Completions(_)
+        | Command::Man(_)
         | Command::DemoBrowser(_)
         | Command::Keychain(_)
         | Command::Keys(_) => false,
@@ -633,6 +642,8 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Mcp(args) => runtime.block_on(mcp::run(args)),
         Command::Audit(args) => runtime.block_on(audit::run(args)),
         Command::Import(args) => import::run(args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man(args) => shell::man(&args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -43,6 +43,7 @@ mod parsers_never_panic;
 mod resource_indicators;
 mod secret_service;
 mod seed_providers;
+mod shell;
 mod step_up;
 mod tls_and_proxy;
 mod token_exchange;

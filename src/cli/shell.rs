@@ -1,0 +1,91 @@
+//! `completions SHELL` and `man`: shell completions and man pages
+//! generated from the command line's own clap definitions, so they never
+//! disagree with what the program accepts.
+
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory as _};
+
+use super::{Cli, Exit, Failure};
+
+/// `completions` options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man` options.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write one page per command (oauth-debugger.1, oauth-debugger-token.1…)
+    /// into this directory instead of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Prints the completion script for `args.shell` on stdout.
+pub fn completions(args: &CompletionsArgs) -> Result<Exit, Failure> {
+    let mut command = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "oauth-debugger", &mut script);
+    write_stdout(&script)?;
+    Ok(Exit::Success)
+}
+
+/// Prints the main man page, or writes every page into `--out`.
+pub fn man(args: &ManArgs) -> Result<Exit, Failure> {
+    let command = Cli::command();
+    match &args.out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|err| {
+                Failure::new(
+                    Exit::Usage,
+                    format!("cannot create {}: {err}", dir.display()),
+                )
+            })?;
+            clap_mangen::generate_to(command, dir).map_err(|err| {
+                Failure::new(
+                    Exit::Usage,
+                    format!("cannot write the man pages into {}: {err}", dir.display()),
+                )
+            })?;
+            let mut pages: Vec<String> = std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|e| e == "1"))
+                        .map(|p| p.display().to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            pages.sort();
+            for page in pages {
+                outln!("{page}");
+            }
+        }
+        None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut page)
+                .map_err(|err| Failure::new(Exit::Usage, format!("cannot render: {err}")))?;
+            write_stdout(&page)?;
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// Writes `bytes` to stdout; a closed stdout (`| head`) is not an error.
+fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::new(
+            Exit::Usage,
+            format!("cannot write to stdout: {err}"),
+        )),
+        _ => Ok(()),
+    }
+}
