@@ -37,12 +37,12 @@ macro_rules! out {
 }
 
 mod audit;
+mod generated;
 mod import;
 mod keys;
 mod mcp;
 mod oidc;
 mod oidc_logout;
-mod shell;
 
 pub use oidc::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
 
@@ -113,10 +113,13 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Print a shell completion script: bash, zsh, fish, powershell or
     /// elvish (e.g. `oauth-debugger completions bash > /etc/bash_completion.d/oauth-debugger`).
-    Completions(shell::CompletionsArgs),
+    Completions(generated::CompletionsArgs),
     /// Print the man page (roff), or with --out DIR write one page per
     /// command there.
-    Man(shell::ManArgs),
+    Man(generated::ManArgs),
+    /// Print the profile format's JSON Schema (draft 7), the one shipped as
+    /// assets/profile.schema.json.
+    Schema,
 }
 
 /// `keychain` subcommands. Secrets are filed under the service
@@ -622,6 +625,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::DemoServer(_)
         | Command::Completions(_)
         | Command::Man(_)
+        | Command::Schema
         | Command::DemoBrowser(_)
         | Command::Keychain(_)
         | Command::Keys(_) => false,
@@ -642,8 +646,9 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Command::Mcp(args) => runtime.block_on(mcp::run(args)),
         Command::Audit(args) => runtime.block_on(audit::run(args)),
         Command::Import(args) => import::run(args),
-        Command::Completions(args) => shell::completions(&args),
-        Command::Man(args) => shell::man(&args),
+        Command::Completions(args) => generated::completions(&args),
+        Command::Man(args) => generated::man(&args),
+        Command::Schema => generated::schema(),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -30,7 +30,7 @@ pub const TOKEN_TYPES: [&str; 6] = [
 pub const ACCESS_TOKEN_TYPE: &str = TOKEN_TYPES[0];
 
 /// One value or a list, as TOML lets a profile write `audience`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum OneOrMany {
     /// `audience = "a"`.
@@ -54,7 +54,7 @@ impl OneOrMany {
 }
 
 /// The `[token_exchange]` table as written.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenExchangeFile {
     /// The subject token itself, in the file.
@@ -165,7 +165,7 @@ impl Default for TokenExchangeSettings {
 }
 
 /// The `[jwt_bearer]` table as written.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JwtBearerFile {
     /// A ready-made assertion (a JWT), in the file.
@@ -473,7 +473,7 @@ pub fn jwt_bearer(
 /// The `[ciba]` table as written: the authentication request's parameters
 /// (CIBA Core §7.1) and how the result is delivered (§5; client metadata
 /// of §4).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CibaFile {
     /// `poll` (default) or `ping` (§5); `push` is not supported.

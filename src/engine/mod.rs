@@ -36,6 +36,7 @@ pub mod profile;
 pub mod redact;
 pub mod resource;
 pub mod revoke;
+pub mod schema;
 pub mod secret;
 pub mod session;
 pub mod session_file;

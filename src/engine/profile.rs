@@ -51,7 +51,7 @@ pub const MAX_CLOCK_SKEW_SECS: u64 = 3600;
 
 /// A profile as it is written in TOML: every field optional, nothing checked
 /// beyond its TOML type. Unknown keys are refused.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileFile {
     /// The profile format's version; absent means the current one. Files
@@ -277,7 +277,7 @@ pub struct ProfileFile {
 
 /// The `[mcp]` table as written: the MCP server a profile was made for,
 /// so the chain can be walked again (docs/mcp.md).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct McpFile {
     /// The MCP server's URL (its canonical URI, the `resource` of RFC 8707).
@@ -286,7 +286,7 @@ pub struct McpFile {
 }
 
 /// The `[api]` table as written.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiFile {
     /// The URL to call.
@@ -319,7 +319,7 @@ pub struct ApiFile {
 }
 
 /// The `[http]` table as written.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HttpFile {
     /// Total time one exchange may take, in seconds.
@@ -353,7 +353,9 @@ pub struct HttpFile {
 /// The `[compat]` table as written: each switch makes the engine accept one
 /// way a server breaks the standard, and says so in a finding whenever it
 /// changes what happens.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct CompatFile {
     /// Send the token request's parameters in the POST's query string.
@@ -374,7 +376,7 @@ pub struct CompatFile {
 }
 
 /// The `[logout]` table as written.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogoutFile {
     /// The URL (or a path under `base_url`) that ends the session.
@@ -386,7 +388,7 @@ pub struct LogoutFile {
 }
 
 /// The `[oidc_logout]` table as written (docs/logout.md).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OidcLogoutFile {
     /// Where the provider sends the browser after logging out
@@ -407,7 +409,7 @@ pub struct OidcLogoutFile {
 }
 
 /// One `[[requests]]` entry as written.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestFile {
     /// A name for people.
@@ -434,7 +436,7 @@ pub struct RequestFile {
 // Enumerations shared by the file and the typed profile.
 
 /// Client authentication at the token endpoint (RFC 7591 §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum ClientAuthMethod {
     /// HTTP Basic with the form-urlencoded client id and secret (RFC 6749 §2.3.1).
     #[serde(rename = "client_secret_basic")]
@@ -653,7 +655,9 @@ pub struct DpopSettings {
 }
 
 /// The OAuth grants this debugger knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum GrantType {
     /// RFC 6749 §4.4.
     #[default]
@@ -746,7 +750,9 @@ impl fmt::Display for GrantType {
 }
 
 /// PKCE mode (RFC 7636).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum PkceMode {
     /// `code_challenge_method=S256`.
     #[default]
@@ -760,7 +766,9 @@ pub enum PkceMode {
 }
 
 /// Where the access token goes on an API call, as written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenPlacementKind {
     /// An HTTP header (RFC 6750 §2.1).

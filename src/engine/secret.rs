@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A string that must not be printed by accident.
-#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Secret(String);
 

@@ -256,13 +256,31 @@ impl ProfileStore {
                 (None, false) => {}
             }
         }
-        write_atomically(path, written.to_toml().as_bytes())
+        // The first line tells editors (Taplo) where the schema is; the
+        // schema is kept beside the profiles, current with this build.
+        let text = format!("{}\n{}", super::schema::DIRECTIVE, written.to_toml());
+        write_atomically(path, text.as_bytes())
             .map_err(|err| format!("cannot save {}: {err}", path.display()))?;
+        self.write_schema();
         let secrets = describe_secrets(&in_keychain, &in_file, &self.keychain);
         Ok(Saved {
             file: held,
             secrets,
         })
+    }
+
+    /// Writes the profile schema beside the profiles unless it is there
+    /// already, as this build generates it. Editors only read it, so a
+    /// failure to write it (a read-only folder) is not the save's failure.
+    fn write_schema(&self) {
+        let schema = super::schema::profile_schema();
+        let path = self.dir.join(super::schema::FILE_NAME);
+        if std::fs::read_to_string(&path).is_ok_and(|text| text == schema) {
+            return;
+        }
+        if let Err(err) = write_atomically(&path, schema.as_bytes()) {
+            tracing::warn!("cannot write {}: {err}", path.display());
+        }
     }
 
     /// Moves a file that cannot be loaded out of the way, keeping every byte
@@ -535,10 +553,17 @@ mod tests {
                 ..file.clone()
             }
         );
+        // ...and where editors find its schema, which is written beside.
         assert!(
             std::fs::read_to_string(&path)
                 .expect("read")
-                .starts_with(&format!("schema_version = {SCHEMA_VERSION}\n"))
+                .starts_with(&format!(
+                    "#:schema ./profile.schema.json\nschema_version = {SCHEMA_VERSION}\n"
+                ))
+        );
+        assert_eq!(
+            std::fs::read_to_string(store.dir().join("profile.schema.json")).expect("schema"),
+            crate::engine::schema::profile_schema()
         );
         assert_eq!(
             std::fs::read_to_string(store.dir().join("broken.toml")).expect("read"),
@@ -756,7 +781,10 @@ mod tests {
             ]
         );
         let upgraded = std::fs::read_to_string(&path).expect("read");
-        assert!(upgraded.starts_with("schema_version = 2\n"), "{upgraded}");
+        assert!(
+            upgraded.starts_with("#:schema ./profile.schema.json\nschema_version = 2\n"),
+            "{upgraded}"
+        );
         assert!(!upgraded.contains("old-s3cret"), "{upgraded}");
         assert!(upgraded.contains("client_secret_keychain = \"old/client_secret\""));
         assert_eq!(

@@ -1,6 +1,7 @@
-//! `completions SHELL` and `man`: shell completions and man pages
-//! generated from the command line's own clap definitions, so they never
-//! disagree with what the program accepts.
+//! What is generated from the program's own definitions, so it never
+//! disagrees with what the program accepts: shell completions and man
+//! pages from the clap definitions (`completions SHELL`, `man`), and the
+//! profile format's JSON Schema from the profile types (`schema`).
 
 use std::path::PathBuf;
 
@@ -74,6 +75,12 @@ pub fn man(args: &ManArgs) -> Result<Exit, Failure> {
             write_stdout(&page)?;
         }
     }
+    Ok(Exit::Success)
+}
+
+/// Prints the profile format's JSON Schema.
+pub fn schema() -> Result<Exit, Failure> {
+    write_stdout(crate::engine::schema::profile_schema().as_bytes())?;
     Ok(Exit::Success)
 }
 
