@@ -925,6 +925,19 @@ fn report_progress(progress: Progress) {
                 );
             }
         }
+        Progress::HybridVerified(front) => {
+            eprintln!(
+                "Front channel ({}, response_type {}), checked before the code exchange (OIDC Core §3.3.2.12):",
+                front.mode,
+                front.response_type.as_str()
+            );
+            for (name, value) in &front.received {
+                eprintln!("  {name} = {value}");
+            }
+            for check in &front.checks {
+                eprintln!("  {check}");
+            }
+        }
         Progress::Hardened(hardened) => {
             if let Some(object) = &hardened.request_object {
                 eprintln!(

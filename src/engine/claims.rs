@@ -1,6 +1,7 @@
 //! The claims of a JSON Web Token checked one by one (RFC 7519 §4.1), and an
 //! ID token's as OpenID Connect Core §3.1.3.7 asks: `iss`, `sub`, `aud`,
-//! `azp`, `exp`, `nbf`, `iat`, `nonce`, `at_hash` and `c_hash`, each with its
+//! `azp`, `exp`, `nbf`, `iat`, `nonce`, `at_hash`, `c_hash` and `s_hash`
+//! (FAPI 1.0 Advanced §5.1), each with its
 //! [`Verdict`]. The signature is [`super::verify`]'s.
 
 use std::time::Duration;
@@ -117,6 +118,10 @@ pub struct Expectations {
     pub access_token: Option<String>,
     /// The authorization code issued with the ID token, for `c_hash`.
     pub code: Option<String>,
+    /// The `state` of the authorization response the ID token came in, for
+    /// `s_hash` (FAPI 1.0 Advanced §5.1: the ID token as a detached
+    /// signature).
+    pub state: Option<String>,
     /// How far the clocks may disagree.
     pub clock_skew: Duration,
 }
@@ -130,6 +135,7 @@ impl Default for Expectations {
             nonce: None,
             access_token: None,
             code: None,
+            state: None,
             clock_skew: DEFAULT_CLOCK_SKEW,
         }
     }
@@ -147,6 +153,7 @@ impl Expectations {
             nonce: tokens.nonce.clone(),
             access_token: Some(tokens.access_token.expose().to_string()),
             code: None,
+            state: None,
             clock_skew: profile.clock_skew,
         }
     }
@@ -465,6 +472,11 @@ pub(super) fn claim_checks(
             "OIDC Core §3.1.3.8",
         ),
         ("c_hash", expect.code.as_deref(), "OIDC Core §3.3.2.11"),
+        (
+            "s_hash",
+            expect.state.as_deref(),
+            "FAPI 1.0 Advanced §5.1",
+        ),
     ] {
         let Some(claim) = claims.get(name) else {
             continue;
@@ -512,7 +524,8 @@ pub(super) fn claim_checks(
 }
 
 /// The left-most half of the hash of `value` with the hash of `alg`,
-/// base64url-encoded: `at_hash` and `c_hash` (OIDC Core §3.1.3.6). EdDSA
+/// base64url-encoded: `at_hash`, `c_hash` (OIDC Core §3.1.3.6, §3.3.2.11)
+/// and `s_hash` (FAPI 1.0 Advanced §5.1). EdDSA
 /// (Ed25519) uses SHA-512.
 pub fn left_half_hash(alg: Algorithm, value: &str) -> String {
     let digest: Vec<u8> = match alg {
