@@ -131,6 +131,8 @@ pub struct Faults {
     pub jwt_bearer_wrong_sub: bool,
     /// The CIBA switches (`ciba-*`, see `src/demo/ciba.rs`).
     pub ciba: super::ciba::CibaFaults,
+    /// The hybrid flow switches (`hybrid-*`, see `src/demo/hybrid.rs`).
+    pub hybrid: super::hybrid::HybridFaults,
 }
 
 /// The issuer that `iss-wrong` and `jarm-wrong-iss` name instead of the
@@ -178,6 +180,7 @@ impl Faults {
             || self.weak.switch_on(name)
             || self.logout.switch_on(name)
             || self.ciba.switch_on(name)
+            || self.hybrid.switch_on(name)
         {
             return true;
         }

@@ -472,11 +472,7 @@ pub(super) fn claim_checks(
             "OIDC Core §3.1.3.8",
         ),
         ("c_hash", expect.code.as_deref(), "OIDC Core §3.3.2.11"),
-        (
-            "s_hash",
-            expect.state.as_deref(),
-            "FAPI 1.0 Advanced §5.1",
-        ),
+        ("s_hash", expect.state.as_deref(), "FAPI 1.0 Advanced §5.1"),
     ] {
         let Some(claim) = claims.get(name) else {
             continue;

@@ -33,6 +33,7 @@ mod fuzz_corpus;
 mod grants;
 mod har;
 mod hostile_servers;
+mod hybrid;
 mod import;
 mod interop;
 mod logout;

@@ -540,11 +540,20 @@ impl FlowState {
     /// The hybrid flow's front channel (OIDC Core §3.3.2.12): what came
     /// with the code, masked, then the ID token's checks — a step before
     /// the code exchange, failed when the code will not be exchanged.
-    fn front_channel(&mut self, at: DateTime<Utc>, front: &crate::engine::grants::hybrid::FrontChannel) {
+    fn front_channel(
+        &mut self,
+        at: DateTime<Utc>,
+        front: &crate::engine::grants::hybrid::FrontChannel,
+    ) {
         let received = front
             .received
             .iter()
-            .filter(|(name, _)| matches!(name.as_str(), "code" | "id_token" | "access_token" | "token_type"))
+            .filter(|(name, _)| {
+                matches!(
+                    name.as_str(),
+                    "code" | "id_token" | "access_token" | "token_type"
+                )
+            })
             .map(|(name, value)| format!("{name} {value}"))
             .collect::<Vec<_>>()
             .join(", ");
@@ -573,7 +582,9 @@ impl FlowState {
             .collect();
         let mut step = FlowStep::verdict(
             if failed.is_empty() {
-                format!("Front channel checked before the code exchange (OIDC Core §3.3.2.12): {summary}")
+                format!(
+                    "Front channel checked before the code exchange (OIDC Core §3.3.2.12): {summary}"
+                )
             } else {
                 format!(
                     "Front channel refused ({}); the code is not exchanged: {summary}",

@@ -92,12 +92,15 @@ impl CodeResponseType {
                     // Values are case-sensitive (RFC 6749 §3.1.1): a word
                     // in another case is not the same word.
                     let lower = text.to_ascii_lowercase();
-                    let hint = match Self::parse(&lower) {
-                        Ok(fixed) if lower != text => {
-                            format!("; did you mean `{}`? (values are case-sensitive)", fixed.as_str())
-                        }
-                        _ => String::new(),
-                    };
+                    let fixed = (lower != text).then(|| Self::parse(&lower).ok()).flatten();
+                    let hint = fixed
+                        .map(|fixed| {
+                            format!(
+                                "; did you mean `{}`? (values are case-sensitive)",
+                                fixed.as_str()
+                            )
+                        })
+                        .unwrap_or_default();
                     return Err(format!(
                         "\"{text}\": `{other}` is not a response type word; use {ALLOWED}{hint}"
                     ));
@@ -311,8 +314,14 @@ pub async fn verify_front_channel(
             let verified = verify_id_token(profile, http, request, params, token, &code).await;
             match verified {
                 Ok((id_checks, claims)) => {
-                    iss = claims.get("iss").and_then(Value::as_str).map(str::to_string);
-                    sub = claims.get("sub").and_then(Value::as_str).map(str::to_string);
+                    iss = claims
+                        .get("iss")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                    sub = claims
+                        .get("sub")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
                     checks.extend(id_checks);
                 }
                 Err(message) => checks.push(Check::failed("id_token", message, REFERENCE)),
@@ -514,10 +523,49 @@ mod tests {
         let twice = CodeResponseType::parse("code code").expect_err("twice");
         assert!(twice.contains("twice"), "{twice}");
         let other = CodeResponseType::parse("code none").expect_err("none");
-        assert!(other.contains("`none`") && !other.contains("did you mean"), "{other}");
+        assert!(
+            other.contains("`none`") && !other.contains("did you mean"),
+            "{other}"
+        );
         assert!(CodeResponseType::CodeIdTokenToken.has_access_token());
         assert!(!CodeResponseType::CodeToken.has_id_token());
         assert!(!CodeResponseType::Code.is_hybrid());
+    }
+
+    #[test]
+    fn c_hash_and_s_hash_are_the_left_half_of_the_alg_hash() {
+        use crate::engine::claims::{claim_checks, left_half_hash};
+        use jsonwebtoken::Algorithm;
+        // OIDC Core §A.4: this code's c_hash (RS256).
+        let code = "Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk";
+        assert_eq!(
+            left_half_hash(Algorithm::RS256, code),
+            "LDktKdoQak3Pk0cnXxCltA"
+        );
+        let claims = serde_json::json!({
+            "c_hash": "LDktKdoQak3Pk0cnXxCltA",
+            "s_hash": left_half_hash(Algorithm::RS256, "the-state"),
+        });
+        let expect = Expectations {
+            code: Some(code.into()),
+            state: Some("the-state".into()),
+            ..Expectations::default()
+        };
+        let verdict = |expect: &Expectations, name: &str| {
+            claim_checks(&claims, Some(Algorithm::RS256), expect, Utc::now())
+                .into_iter()
+                .find(|c| c.name == name)
+                .map(|c| c.verdict)
+        };
+        assert_eq!(verdict(&expect, "c_hash"), Some(Verdict::Pass));
+        assert_eq!(verdict(&expect, "s_hash"), Some(Verdict::Pass));
+        let other = Expectations {
+            state: Some("another-state".into()),
+            code: Some("another-code".into()),
+            ..expect
+        };
+        assert_eq!(verdict(&other, "s_hash"), Some(Verdict::Fail));
+        assert_eq!(verdict(&other, "c_hash"), Some(Verdict::Fail));
     }
 
     fn front(checks: Vec<Check>) -> FrontChannel {
