@@ -10,6 +10,7 @@ mod app;
 mod app_ciba;
 mod app_client_auth;
 mod app_endurance;
+mod app_hybrid;
 mod app_keychain;
 mod app_logout;
 mod app_mcp;
