@@ -278,11 +278,12 @@ fn parse_fault(value: &str) -> Result<String, String> {
     } else {
         let weak = crate::demo::weak::Weaknesses::NAMES;
         Err(format!(
-            "unknown fault '{value}'; one of: {}, {}, {}, {}, {}, vulnerable",
+            "unknown fault '{value}'; one of: {}, {}, {}, {}, {}, {}, vulnerable",
             crate::demo::Faults::NAMES.join(", "),
             crate::demo::McpFaults::NAMES.join(", "),
             crate::demo::LogoutFaults::NAMES.join(", "),
             crate::demo::StepUpFaults::NAMES.join(", "),
+            crate::demo::HybridFaults::NAMES.join(", "),
             weak.join(", ")
         ))
     }
@@ -983,6 +984,19 @@ fn report_progress(progress: Progress) {
                     check.name,
                     check.message
                 );
+            }
+        }
+        Progress::HybridVerified(front) => {
+            eprintln!(
+                "Front channel ({}, response_type {}), checked before the code exchange (OIDC Core §3.3.2.12):",
+                front.mode,
+                front.response_type.as_str()
+            );
+            for (name, value) in &front.received {
+                eprintln!("  {name} = {value}");
+            }
+            for check in &front.checks {
+                eprintln!("  {check}");
             }
         }
         Progress::Hardened(hardened) => {

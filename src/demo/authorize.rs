@@ -279,10 +279,13 @@ fn destination(
             "The redirect_uri '{redirect_uri}' is not registered for client '{client_id}'."
         )));
     }
+    // Tokens travel in the response: the implicit grant's, and the hybrid
+    // flow's (OIDC Core §3.3.2.5) — the fragment by default.
+    let response_type = get("response_type").unwrap_or_default();
     let implicit = matches!(
-        get("response_type").unwrap_or_default().as_str(),
+        response_type.as_str(),
         "token" | "id_token token" | "token id_token"
-    );
+    ) || super::hybrid::parse(&response_type).is_some();
     let default = default_mode(flavor, implicit);
     let mode =
         ResponseMode::parse(get("response_mode").as_deref(), implicit, default).unwrap_or(default);
@@ -328,6 +331,8 @@ pub fn check(
     }
     let grant = match response_type.as_str() {
         "code" => "authorization_code",
+        // The hybrid flow is the code grant with more in the response.
+        hybrid if super::hybrid::parse(hybrid).is_some() => "authorization_code",
         _ if implicit => "implicit",
         "" => {
             return Err(Refused::back(
@@ -340,7 +345,10 @@ pub fn check(
             return Err(Refused::back(
                 &back,
                 "unsupported_response_type",
-                format!("response_type '{other}' is not supported; use code or token"),
+                format!(
+                    "response_type '{other}' is not supported; use code, token, id_token token, or a hybrid one: {}",
+                    super::hybrid::RESPONSE_TYPES.join(", ")
+                ),
             ));
         }
     };
@@ -569,7 +577,8 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
             acr_values,
         } => {
             let flavor = modes::flavor(pending.flavor);
-            let implicit = response_type != "code";
+            let hybrid = super::hybrid::parse(&response_type);
+            let implicit = response_type != "code" && hybrid.is_none();
             let Some(client) = (flavor.client)(&pending.client_id) else {
                 return error_page(StatusCode::BAD_REQUEST, "The client disappeared.");
             };
@@ -624,17 +633,19 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                 signed_in_at(&demo, &headers).unwrap_or_else(now),
             );
             let code = store::random_token(24);
+            let auth_time = signed_in.auth_time;
+            let front_nonce = nonce.clone();
             demo.store().codes.insert(
                 code.clone(),
                 CodeRecord {
                     client_id: pending.client_id.clone(),
                     redirect_uri,
-                    scope: pending.scope,
-                    sub: user,
+                    scope: pending.scope.clone(),
+                    sub: user.clone(),
                     challenge,
                     nonce,
                     dpop_jkt,
-                    auth_time: signed_in.auth_time,
+                    auth_time,
                     acr: signed_in.acr,
                     expires_at: now() + demo.code_ttl.as_secs() as i64,
                     used: false,
@@ -642,6 +653,20 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                     refresh_tokens: Vec::new(),
                 },
             );
+            // The hybrid flow: tokens beside the code (OIDC Core §3.3.2.5).
+            if let Some(kind) = hybrid {
+                let request = super::hybrid::Request {
+                    code: &code,
+                    state: back.state.as_deref(),
+                    nonce: front_nonce.as_deref(),
+                    auth_time,
+                    scope: &pending.scope,
+                };
+                return match super::hybrid::response_fields(&demo, client, &user, kind, &request) {
+                    Ok(fields) => back.success(&demo, fields),
+                    Err(err) => back.error(&demo, "server_error", &err),
+                };
+            }
             back.success(&demo, vec![("code".to_string(), code)])
         }
     }

@@ -133,6 +133,8 @@ pub struct Faults {
     pub ciba: super::ciba::CibaFaults,
     /// The step-up switches (`step-up-*`, see `src/demo/step_up.rs`).
     pub step_up: super::step_up::StepUpFaults,
+    /// The hybrid flow switches (`hybrid-*`, see `src/demo/hybrid.rs`).
+    pub hybrid: super::hybrid::HybridFaults,
 }
 
 /// The issuer that `iss-wrong` and `jarm-wrong-iss` name instead of the
@@ -181,6 +183,7 @@ impl Faults {
             || self.logout.switch_on(name)
             || self.ciba.switch_on(name)
             || self.step_up.switch_on(name)
+            || self.hybrid.switch_on(name)
         {
             return true;
         }

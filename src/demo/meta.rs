@@ -83,7 +83,8 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "revocation_endpoint_auth_methods_supported": auth_methods(&demo, true),
         "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
         "scopes_supported": SCOPES,
-        "response_types_supported": ["code", "token", "id_token token"],
+        // The hybrid flow's too (OIDC Core §3.3, src/demo/hybrid.rs).
+        "response_types_supported": ["code", "token", "id_token token", "code id_token", "code token", "code id_token token"],
         "response_modes_supported": ResponseMode::NAMES,
         "pushed_authorization_request_endpoint": format!("{base}/par"),
         "require_pushed_authorization_requests": demo.faults.requires_par(),

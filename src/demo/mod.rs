@@ -18,6 +18,7 @@ mod ciba;
 mod client_auth;
 mod dpop;
 mod faults;
+mod hybrid;
 mod jose;
 mod jwt_bearer;
 mod keys;
@@ -40,6 +41,7 @@ pub mod user_agent;
 pub mod weak;
 
 pub use faults::Faults;
+pub use hybrid::HybridFaults;
 pub use logout::LogoutFaults;
 pub use mcp::McpFaults;
 pub use mode::Mode;

@@ -66,11 +66,15 @@ pub enum RpCase {
     /// `oidcc-client-test-refresh-token-invalid-sub`: a refresh response
     /// carries an ID token with another `sub` (Core §12.2).
     RefreshTokenInvalidSub,
+    /// `oidcc-client-test-invalid-chash`: the ID token of a hybrid
+    /// response has a `c_hash` of another code (Core §3.3.2.11;
+    /// `src/demo/hybrid.rs`).
+    InvalidCHash,
 }
 
 impl RpCase {
     /// Every case, with its fault name (`rp-…`) and the suite's test name.
-    pub const ALL: [(Self, &'static str, &'static str); 19] = [
+    pub const ALL: [(Self, &'static str, &'static str); 20] = [
         (
             Self::InvalidSigRs256,
             "rp-invalid-sig-rs256",
@@ -165,6 +169,11 @@ impl RpCase {
             Self::RefreshTokenInvalidSub,
             "rp-refresh-token-invalid-sub",
             "oidcc-client-test-refresh-token-invalid-sub",
+        ),
+        (
+            Self::InvalidCHash,
+            "rp-invalid-chash",
+            "oidcc-client-test-invalid-chash",
         ),
     ];
 

@@ -127,6 +127,17 @@ pub enum CallbackError {
     /// The signed authorization response (JARM) failed a check.
     #[error("the signed authorization response (JARM) was refused: {0}")]
     JarmRejected(String),
+    /// The hybrid flow's front channel (OIDC Core §3.3.2.12) failed a
+    /// check: the code was not exchanged.
+    #[error(
+        "the authorization response was refused before its code was exchanged (hybrid flow): {message}"
+    )]
+    HybridRejected {
+        /// Every failed check, with its section.
+        message: String,
+        /// Every check, as findings.
+        findings: Vec<super::findings::Finding>,
+    },
     /// Asked once before the browser opened, the authorization endpoint
     /// answered with an error page (or sent the browser to one): the
     /// browser would stay there and the redirect would never come (RFC 6749

@@ -1,6 +1,7 @@
 //! The claims of a JSON Web Token checked one by one (RFC 7519 §4.1), and an
 //! ID token's as OpenID Connect Core §3.1.3.7 asks: `iss`, `sub`, `aud`,
-//! `azp`, `exp`, `nbf`, `iat`, `nonce`, `at_hash` and `c_hash`, each with its
+//! `azp`, `exp`, `nbf`, `iat`, `nonce`, `at_hash`, `c_hash` and `s_hash`
+//! (FAPI 1.0 Advanced §5.1), each with its
 //! [`Verdict`]. The signature is [`super::verify`]'s.
 
 use std::time::Duration;
@@ -118,6 +119,10 @@ pub struct Expectations {
     pub access_token: Option<String>,
     /// The authorization code issued with the ID token, for `c_hash`.
     pub code: Option<String>,
+    /// The `state` of the authorization response the ID token came in, for
+    /// `s_hash` (FAPI 1.0 Advanced §5.1: the ID token as a detached
+    /// signature).
+    pub state: Option<String>,
     /// How far the clocks may disagree.
     pub clock_skew: Duration,
     /// The `acr_values` and `max_age` asked for, for `acr` and
@@ -134,6 +139,7 @@ impl Default for Expectations {
             nonce: None,
             access_token: None,
             code: None,
+            state: None,
             clock_skew: DEFAULT_CLOCK_SKEW,
             auth_requirement: AuthRequirement::default(),
         }
@@ -152,6 +158,7 @@ impl Expectations {
             nonce: tokens.nonce.clone(),
             access_token: Some(tokens.access_token.expose().to_string()),
             code: None,
+            state: None,
             clock_skew: profile.clock_skew,
             auth_requirement: tokens.auth_requirement.clone().unwrap_or_default(),
         }
@@ -471,6 +478,7 @@ pub(super) fn claim_checks(
             "OIDC Core §3.1.3.8",
         ),
         ("c_hash", expect.code.as_deref(), "OIDC Core §3.3.2.11"),
+        ("s_hash", expect.state.as_deref(), "FAPI 1.0 Advanced §5.1"),
     ] {
         let Some(claim) = claims.get(name) else {
             continue;
@@ -530,7 +538,8 @@ pub(super) fn claim_checks(
 }
 
 /// The left-most half of the hash of `value` with the hash of `alg`,
-/// base64url-encoded: `at_hash` and `c_hash` (OIDC Core §3.1.3.6). EdDSA
+/// base64url-encoded: `at_hash`, `c_hash` (OIDC Core §3.1.3.6, §3.3.2.11)
+/// and `s_hash` (FAPI 1.0 Advanced §5.1). EdDSA
 /// (Ed25519) uses SHA-512.
 pub fn left_half_hash(alg: Algorithm, value: &str) -> String {
     let digest: Vec<u8> = match alg {

@@ -31,6 +31,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         "demo-ciba.toml",
         include_str!("../../assets/presets/demo-ciba.toml"),
     ),
+    (
+        "demo-hybrid.toml",
+        include_str!("../../assets/presets/demo-hybrid.toml"),
+    ),
     ("wapi.toml", include_str!("../../assets/presets/wapi.toml")),
     (
         "orchestrator.toml",

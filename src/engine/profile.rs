@@ -168,6 +168,11 @@ pub struct ProfileFile {
     /// `jwt`, `query.jwt`, `fragment.jwt`, `form_post.jwt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_mode: Option<String>,
+    /// The authorization code grant's `response_type`: `code` (default),
+    /// or the OpenID Connect hybrid flow's `code id_token`, `code token`,
+    /// `code id_token token` (OIDC Core §3.3.2.1; words in any order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_type: Option<String>,
     /// The alg the server signs JARM responses with (JARM §3, client
     /// metadata); checked on the response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -625,6 +630,9 @@ pub struct AuthzRequestSettings {
     pub request_object_alg: Option<crate::engine::keys::Alg>,
     /// `response_mode`.
     pub response_mode: ResponseMode,
+    /// `response_type` of the authorization code grant: `code` or a hybrid
+    /// one (OIDC Core §3.3).
+    pub response_type: crate::engine::grants::hybrid::CodeResponseType,
     /// `authorization_signed_response_alg` (JARM).
     pub jarm_alg: Option<String>,
     /// `authorization_response_iss_parameter_supported`: `iss` must come
@@ -1529,10 +1537,22 @@ impl Profile {
                 ResponseMode::Default
             }),
         };
+        // The hybrid flow (OIDC Core §3.3): words in any order.
+        let response_type = non_empty(&file.response_type)
+            .map(|text| {
+                crate::engine::grants::hybrid::CodeResponseType::parse(&text).unwrap_or_else(
+                    |message| {
+                        problems.push(problem("response_type", message));
+                        Default::default()
+                    },
+                )
+            })
+            .unwrap_or_default();
         let authz = AuthzRequestSettings {
             par: file.require_pushed_authorization_requests.unwrap_or(false),
             request_object_alg,
             response_mode,
+            response_type,
             jarm_alg: non_empty(&file.authorization_signed_response_alg),
             iss_parameter_supported: file.authorization_response_iss_parameter_supported,
         };

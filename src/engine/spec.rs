@@ -189,6 +189,10 @@ impl super::error::EngineError {
                 findings, exchange, ..
             } => (findings.clone(), exchange),
             Self::BadResponse { exchange, .. } => (Vec::new(), exchange),
+            // The hybrid flow's front-channel checks (OIDC Core §3.3.2.12).
+            Self::Callback(super::callback::CallbackError::HybridRejected { findings, .. }) => {
+                return findings.clone();
+            }
             _ => return Vec::new(),
         };
         let more = check_client_challenge(exchange, stage)

@@ -165,7 +165,8 @@ fn expected(case: RpCase) -> (&'static str, &'static [&'static str]) {
         | RpCase::KidAbsentMultipleJwks
         | RpCase::SigningKeyRotation
         | RpCase::RefreshTokenInvalidIssuer
-        | RpCase::RefreshTokenInvalidSub => ("", &[]),
+        | RpCase::RefreshTokenInvalidSub
+        | RpCase::InvalidCHash => ("", &[]),
     }
 }
 
@@ -271,6 +272,47 @@ async fn row(case: RpCase, fault: &'static str, test: &'static str) -> Row {
                 applicable: true,
             }
         }
+        RpCase::InvalidCHash => {
+            // c_hash comes in the hybrid flow's front-channel ID token
+            // (Core §3.3.2.11): run it, and the code must not be exchanged.
+            let base = server.url();
+            let profile = profile(&ProfileFile {
+                response_type: Some("code id_token".into()),
+                ..file_for(&base, "demo-client", "demo-secret")
+            });
+            let http = client(&profile);
+            let (options, _) = played_by(Person::default());
+            let result = grants::run(&profile, &http, &options).await;
+            let exchanged = http
+                .exchanges()
+                .iter()
+                .any(|e| e.kind == oauth_debugger::engine::ExchangeKind::Token);
+            let failed: Vec<String> = match &result {
+                Err(oauth_debugger::engine::EngineError::Callback(
+                    oauth_debugger::engine::callback::CallbackError::HybridRejected {
+                        findings,
+                        ..
+                    },
+                )) => findings
+                    .iter()
+                    .filter(|f| f.severity == oauth_debugger::engine::Severity::Error)
+                    .map(|f| f.code.trim_start_matches("hybrid_").to_string())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let ok = failed == ["c_hash"] && !exchanged;
+            Row {
+                test,
+                must: "reject: c_hash does not match the code (Core §3.3.2.11)",
+                observed: if ok {
+                    "rejected: c_hash failed on the hybrid response's ID token; the code was not exchanged".to_string()
+                } else {
+                    format!("failed {failed:?}, code exchanged {exchanged}")
+                },
+                ok,
+                applicable: true,
+            }
+        }
         RpCase::RefreshTokenInvalidIssuer | RpCase::RefreshTokenInvalidSub => {
             let (claim, code) = if case == RpCase::RefreshTokenInvalidIssuer {
                 ("iss", "refresh_id_token_iss_changed")
@@ -340,15 +382,6 @@ async fn the_debugger_passes_the_relying_party_tests_it_covers() {
     for (case, fault, test) in RpCase::ALL {
         rows.push(row(case, fault, test).await);
     }
-    // c_hash is only in hybrid responses (Core §3.3.2.11), which the
-    // debugger does not run yet (issue 16).
-    rows.push(Row {
-        test: "oidcc-client-test-invalid-chash",
-        must: "reject: c_hash does not match the code (Core §3.3.2.11)",
-        observed: "not run: c_hash comes only in hybrid-flow responses, and the debugger does not run the hybrid flow yet (issue 16)".to_string(),
-        ok: true,
-        applicable: false,
-    });
     let mut table = String::from(
         "# Self-conformance: the OpenID relying-party tests\n\n\
          The debugger judges servers, so its own checks are tested against the bad\n\

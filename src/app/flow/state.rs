@@ -385,6 +385,7 @@ impl FlowState {
                     ),
                 );
             }
+            Progress::HybridVerified(front) => self.front_channel(at, &front),
             Progress::Hardened(hardened) => {
                 if let Some(object) = &hardened.request_object {
                     self.observe_at(
@@ -540,6 +541,66 @@ impl FlowState {
         }
     }
 
+    /// The hybrid flow's front channel (OIDC Core §3.3.2.12): what came
+    /// with the code, masked, then the ID token's checks — a step before
+    /// the code exchange, failed when the code will not be exchanged.
+    fn front_channel(
+        &mut self,
+        at: DateTime<Utc>,
+        front: &crate::engine::grants::hybrid::FrontChannel,
+    ) {
+        let received = front
+            .received
+            .iter()
+            .filter(|(name, _)| {
+                matches!(
+                    name.as_str(),
+                    "code" | "id_token" | "access_token" | "token_type"
+                )
+            })
+            .map(|(name, value)| format!("{name} {value}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.observe_at(
+            at,
+            FlowStep::verdict(
+                format!(
+                    "Front-channel response ({}, response_type {}): {received}",
+                    front.mode,
+                    front.response_type.as_str()
+                ),
+                true,
+            ),
+        );
+        let summary = front
+            .checks
+            .iter()
+            .map(|c| format!("{} {}", c.name, c.verdict.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let failed: Vec<&str> = front
+            .checks
+            .iter()
+            .filter(|c| c.verdict == crate::engine::claims::Verdict::Fail)
+            .map(|c| c.name.as_str())
+            .collect();
+        let mut step = FlowStep::verdict(
+            if failed.is_empty() {
+                format!(
+                    "Front channel checked before the code exchange (OIDC Core §3.3.2.12): {summary}"
+                )
+            } else {
+                format!(
+                    "Front channel refused ({}); the code is not exchanged: {summary}",
+                    failed.join(", ")
+                )
+            },
+            failed.is_empty(),
+        );
+        step.findings = front.findings();
+        self.observe_at(at, step);
+    }
+
     /// The redirect came back: the browser steps are over.
     fn redirected(
         &mut self,
@@ -552,7 +613,14 @@ impl FlowState {
         // browser open: that arrow is not drawn.
         self.drop_waiting(Actor::Client, Actor::Browser);
         self.drop_waiting(Actor::Browser, Actor::AuthorizationServer);
-        let carries = if params.iter().any(|(k, _)| k == "code") {
+        let tokens: Vec<&str> = ["id_token", "access_token"]
+            .into_iter()
+            .filter(|name| params.iter().any(|(k, _)| k == name))
+            .collect();
+        let hybrid = format!("code, {}", tokens.join(", "));
+        let carries = if params.iter().any(|(k, _)| k == "code") && !tokens.is_empty() {
+            hybrid.as_str()
+        } else if params.iter().any(|(k, _)| k == "code") {
             "code"
         } else if params.iter().any(|(k, _)| k == "error") {
             "error"

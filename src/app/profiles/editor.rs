@@ -271,6 +271,24 @@ pub fn editor_ui(
                     file.fapi2 = fapi2.then_some(true);
                 }
                 ui.end_row();
+                // The hybrid flow (OIDC Core §3.3): the authorization code
+                // grant's response_type; the implicit grant keeps its own.
+                if file.grant_type == Some(GrantType::AuthorizationCode) {
+                    use crate::engine::grants::hybrid::CodeResponseType;
+                    let mut kind = file
+                        .response_type
+                        .as_deref()
+                        .and_then(|text| CodeResponseType::parse(text).ok());
+                    if choice_field(
+                        ui,
+                        "Response type",
+                        &mut kind,
+                        &CodeResponseType::ALL.map(|k| (k, k.as_str())),
+                        problem("response_type").as_deref(),
+                    ) {
+                        file.response_type = kind.map(|k| k.as_str().to_string());
+                    }
+                }
                 let mut mode = file.response_mode.as_deref().and_then(ResponseMode::parse);
                 if choice_field(
                     ui,

@@ -94,6 +94,12 @@ pub fn authorization_request(
             pkce_verifier = Some(Secret::new(verifier.secret().clone()));
             pkce_method = Some(method);
         }
+        // The hybrid flow asks for more than the code (OIDC Core §3.3.2.1).
+        if profile.authz.response_type.is_hybrid() {
+            request = request.set_response_type(&ResponseType::new(
+                profile.authz.response_type.as_str().to_string(),
+            ));
+        }
     } else if openid {
         request = request.set_response_type(&ResponseType::new("id_token token".to_string()));
     } else {
@@ -281,8 +287,19 @@ pub async fn run(
 ) -> Result<TokenSet, EngineError> {
     // Checked before anything is opened, so a bad profile sends nothing.
     profile.token_endpoint()?;
+    let hybrid = profile.authz.response_type.is_hybrid();
+    if hybrid {
+        super::hybrid::check_profile(profile)?;
+    }
     let (request, params, pushed) =
         authorize_in_browser(profile, http, options, ResponseKind::Code).await?;
+    // The hybrid flow's front channel is checked before the code is used
+    // (OIDC Core §3.3.2.12); a failed check ends the grant here.
+    let front = if hybrid {
+        Some(super::hybrid::check_before_exchange(profile, http, options, &request, &params).await?)
+    } else {
+        None
+    };
     let code = params.code.unwrap_or_default();
     let mut tokens = if options.approve_request.is_some() {
         let prepared = super::step::prepare_code_exchange(profile, http, &request, &code).await?;
@@ -296,6 +313,11 @@ pub async fn run(
     tokens.nonce = request.nonce.clone();
     tokens.auth_requirement =
         (!profile.auth_requirement.is_empty()).then(|| profile.auth_requirement.clone());
+    if let Some(front) = &front {
+        let mut found = front.findings();
+        found.extend(super::hybrid::compare_with_token_endpoint(front, &tokens));
+        tokens.findings.extend(found);
+    }
     if profile.fapi2 {
         let mut found = crate::engine::fapi2::check_profile(profile);
         found.extend(crate::engine::fapi2::check_run(

@@ -11,6 +11,7 @@ pub mod ciba;
 mod client_credentials;
 pub mod device_code;
 pub mod hardened;
+pub mod hybrid;
 mod implicit;
 pub mod jarm;
 pub mod jwt_bearer;
@@ -131,6 +132,9 @@ pub enum Progress {
     ResponsePosted,
     /// The signed authorization response (JARM) was checked: every check.
     JarmVerified(Vec<crate::engine::claims::Check>),
+    /// The hybrid flow's front channel (OIDC Core §3.3.2.12) was checked
+    /// before the code exchange: what came back (masked) and every check.
+    HybridVerified(Box<hybrid::FrontChannel>),
     /// The approved authorization request was signed (RFC 9101) and/or
     /// pushed (RFC 9126): the browser is sent to `url` instead.
     Hardened(Box<hardened::Hardened>),
