@@ -34,6 +34,7 @@ pub mod mcp;
 pub mod presets;
 pub mod profile;
 pub mod redact;
+pub mod rar;
 pub mod resource;
 pub mod revoke;
 pub mod secret;

@@ -191,6 +191,11 @@ pub struct ProfileFile {
     /// request; one URI or a list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<super::extension_grants::OneOrMany>,
+    /// Rich authorization requests (RFC 9396): what the client asks to be
+    /// allowed, as a TOML array of tables (`[[authorization_details]]`,
+    /// each with a `type`) or a JSON string holding the array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_details: Option<serde_json::Value>,
     /// The grant this profile runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<GrantType>,
@@ -966,6 +971,10 @@ pub struct Profile {
     /// Resource indicators (RFC 8707), also in `authorize_params` and
     /// `token_params` as `resource` pairs, so every request carries them.
     pub resources: Vec<String>,
+    /// Rich authorization requests (RFC 9396), also in `authorize_params`
+    /// as compact JSON; the token request of the grants without an
+    /// authorization request carries it too ([`super::rar`]).
+    pub authorization_details: Option<super::rar::AuthorizationDetails>,
     /// The grant this profile runs, when it names one.
     pub grant: Option<GrantType>,
     /// Scopes, in the order written.
@@ -1643,9 +1652,26 @@ impl Profile {
         let resource_pairs = resources
             .iter()
             .map(|r| ("resource".to_string(), r.clone()));
+        // RFC 9396 §2: checked here, sent as compact JSON (§3).
+        let authorization_details = match file
+            .authorization_details
+            .as_ref()
+            .map(super::rar::parse)
+            .transpose()
+        {
+            Ok(details) => details.flatten(),
+            Err(message) => {
+                problems.push(problem(super::rar::PARAMETER, message));
+                None
+            }
+        };
+        let details_pair = authorization_details
+            .as_ref()
+            .map(|d| (super::rar::PARAMETER.to_string(), d.compact()));
         let authorize_params = pairs(&file.authorize_params)
             .into_iter()
             .chain(resource_pairs.clone())
+            .chain(details_pair)
             .collect();
         let token_params = pairs(&file.token_params)
             .into_iter()
@@ -1685,6 +1711,7 @@ impl Profile {
             fapi2: file.fapi2.unwrap_or(false),
             verify_id_token: file.verify_id_token.unwrap_or(true),
             resources,
+            authorization_details,
             grant: file.grant_type,
             scopes: file
                 .scope

@@ -155,6 +155,7 @@ mod tests {
             nonce: None,
             issued_token_type: None,
             delegation: Vec::new(),
+            authorization_details: None,
         }
     }
 

@@ -162,7 +162,7 @@ pub fn request_object(
         // The JWT claims below are the client's own; a parameter of the
         // same name (an extra authorize parameter) does not replace them.
         if !matches!(name.as_str(), "iss" | "aud" | "iat" | "nbf" | "exp" | "jti") {
-            claims.insert(name.clone(), Value::String(value.clone()));
+            claims.insert(name.clone(), claim_value(name, value));
         }
     }
     let now = chrono::Utc::now().timestamp();
@@ -214,6 +214,18 @@ pub fn request_object(
         header: Value::Object(header),
         claims,
     })
+}
+
+/// A parameter as a request object claim: a string, except
+/// `authorization_details`, which a request object carries as the JSON
+/// array itself (RFC 9396 §3), not as a string holding it.
+fn claim_value(name: &str, value: &str) -> Value {
+    if name == crate::engine::rar::PARAMETER
+        && let Ok(array @ Value::Array(_)) = serde_json::from_str::<Value>(value)
+    {
+        return array;
+    }
+    Value::String(value.to_string())
 }
 
 /// POSTs the authorization parameters to the PAR endpoint (RFC 9126 §2.1)
