@@ -274,10 +274,11 @@ fn parse_fault(value: &str) -> Result<String, String> {
     } else {
         let weak = crate::demo::weak::Weaknesses::NAMES;
         Err(format!(
-            "unknown fault '{value}'; one of: {}, {}, {}, {}, vulnerable",
+            "unknown fault '{value}'; one of: {}, {}, {}, {}, {}, vulnerable",
             crate::demo::Faults::NAMES.join(", "),
             crate::demo::McpFaults::NAMES.join(", "),
             crate::demo::LogoutFaults::NAMES.join(", "),
+            crate::demo::RarFaults::NAMES.join(", "),
             weak.join(", ")
         ))
     }

@@ -49,6 +49,7 @@ pub fn start(
         Err(refused) => return refused.answer(demo),
     };
     let request_id = store::random_token(16);
+    super::rar::hold(demo, &request_id, checked.authorization_details);
     demo.store().pending.insert(
         request_id.clone(),
         Pending {
@@ -168,6 +169,8 @@ pub struct Checked {
     pub nonce: Option<String>,
     /// RFC 9449 §10.
     pub dpop_jkt: Option<String>,
+    /// Rich authorization requests (RFC 9396 §2), checked.
+    pub authorization_details: Option<serde_json::Value>,
 }
 
 /// Why an authorization request was refused.
@@ -423,6 +426,12 @@ pub fn check(
             "dpop_jkt is not a base64url SHA-256 JWK thumbprint (RFC 9449 §10)",
         ));
     }
+    // RFC 9396 §5: unknown types and malformed details are refused.
+    let authorization_details =
+        super::rar::requested(&demo.faults.rar, get("authorization_details").as_deref())
+            .map_err(|description| {
+                Refused::back(&back, "invalid_authorization_details", description)
+            })?;
     Ok(Checked {
         client_id,
         scope,
@@ -433,6 +442,7 @@ pub fn check(
         challenge,
         nonce,
         dpop_jkt,
+        authorization_details,
     })
 }
 
@@ -607,6 +617,7 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                     refresh_tokens: Vec::new(),
                 },
             );
+            super::rar::bind_code(&demo, request_id, &code);
             back.success(&demo, vec![("code".to_string(), code)])
         }
     }

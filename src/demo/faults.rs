@@ -131,6 +131,9 @@ pub struct Faults {
     pub jwt_bearer_wrong_sub: bool,
     /// The CIBA switches (`ciba-*`, see `src/demo/ciba.rs`).
     pub ciba: super::ciba::CibaFaults,
+    /// The rich authorization request switches (`rar-*`, see
+    /// `src/demo/rar.rs`).
+    pub rar: super::rar::RarFaults,
 }
 
 /// The issuer that `iss-wrong` and `jarm-wrong-iss` name instead of the
@@ -178,6 +181,7 @@ impl Faults {
             || self.weak.switch_on(name)
             || self.logout.switch_on(name)
             || self.ciba.switch_on(name)
+            || self.rar.switch_on(name)
         {
             return true;
         }

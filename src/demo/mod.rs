@@ -28,6 +28,7 @@ mod mode;
 mod modes;
 mod mtls;
 mod par;
+mod rar;
 mod request_object;
 mod response;
 pub mod rp_tests;
@@ -42,6 +43,7 @@ pub use faults::Faults;
 pub use logout::LogoutFaults;
 pub use mcp::McpFaults;
 pub use mode::Mode;
+pub use rar::RarFaults;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
