@@ -428,10 +428,9 @@ pub fn check(
     }
     // RFC 9396 §5: unknown types and malformed details are refused.
     let authorization_details =
-        super::rar::requested(&demo.faults.rar, get("authorization_details").as_deref())
-            .map_err(|description| {
-                Refused::back(&back, "invalid_authorization_details", description)
-            })?;
+        super::rar::requested(&demo.faults.rar, get("authorization_details").as_deref()).map_err(
+            |description| Refused::back(&back, "invalid_authorization_details", description),
+        )?;
     Ok(Checked {
         client_id,
         scope,

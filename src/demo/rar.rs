@@ -245,7 +245,13 @@ pub fn at_token_endpoint(
         }
         (None, asked) => asked,
     };
-    Ok(issued.map(|details| if faults.widen { widen(details) } else { details }))
+    Ok(issued.map(|details| {
+        if faults.widen {
+            widen(details)
+        } else {
+            details
+        }
+    }))
 }
 
 fn types(details: &Value) -> Vec<&str> {
@@ -263,7 +269,10 @@ fn widen(mut details: Value) -> Value {
     let Some(list) = details.as_array_mut() else {
         return details;
     };
-    if let Some((extra, _)) = TYPES.iter().find(|(name, _)| !asked.iter().any(|a| a == name)) {
+    if let Some((extra, _)) = TYPES
+        .iter()
+        .find(|(name, _)| !asked.iter().any(|a| a == name))
+    {
         list.push(json!({ "type": extra, "actions": ["read"] }));
     } else if let Some(Value::Object(first)) = list.first_mut() {
         let actions = first
@@ -278,12 +287,7 @@ fn widen(mut details: Value) -> Value {
 
 /// Puts the issued details into the access token's claims (§9.1) and the
 /// token response (§7, unless `rar-drop`).
-pub fn issue(
-    demo: &Demo,
-    details: Option<&Value>,
-    claims: &mut Value,
-    body: &mut Value,
-) {
+pub fn issue(demo: &Demo, details: Option<&Value>, claims: &mut Value, body: &mut Value) {
     let Some(details) = details else {
         return;
     };
@@ -307,10 +311,14 @@ mod tests {
         assert!(check("{").is_err_and(|e| e.contains("not JSON")));
         assert!(check(r#"{"type":"x"}"#).is_err_and(|e| e.contains("array")));
         assert!(check(r#"[{"type":"unknown"}]"#).is_err_and(|e| e.contains("unknown")));
-        assert!(check(r#"[{"type":"account_information","color":"red"}]"#)
-            .is_err_and(|e| e.contains("no field 'color'")));
-        assert!(check(r#"[{"type":"account_information","actions":"read"}]"#)
-            .is_err_and(|e| e.contains("actions must be an array")));
+        assert!(
+            check(r#"[{"type":"account_information","color":"red"}]"#)
+                .is_err_and(|e| e.contains("no field 'color'"))
+        );
+        assert!(
+            check(r#"[{"type":"account_information","actions":"read"}]"#)
+                .is_err_and(|e| e.contains("actions must be an array"))
+        );
         let lenient = RarFaults {
             ignore_types: true,
             ..RarFaults::default()
@@ -322,7 +330,10 @@ mod tests {
     #[test]
     fn widening_adds_a_type_or_an_action() {
         let one = widen(json!([{"type": "payment_initiation"}]));
-        assert_eq!(types(&one), vec!["payment_initiation", "account_information"]);
+        assert_eq!(
+            types(&one),
+            vec!["payment_initiation", "account_information"]
+        );
         let all = json!([
             {"type": "payment_initiation"},
             {"type": "account_information"},

@@ -571,11 +571,7 @@ pub fn check_profile(file: &ProfileFile, metadata: &ServerMetadata) -> Vec<Findi
     }
     // Rich authorization requests: the types asked for against those the
     // server lists (RFC 9396 §10).
-    if let Some(Ok(Some(details))) = file
-        .authorization_details
-        .as_ref()
-        .map(super::rar::parse)
-    {
+    if let Some(Ok(Some(details))) = file.authorization_details.as_ref().map(super::rar::parse) {
         findings.extend(super::rar::check_types(
             &details,
             metadata.authorization_details_types_supported.as_deref(),

@@ -69,6 +69,10 @@ pub fn parse(value: &Value) -> Result<Option<AuthorizationDetails>, String> {
         Value::String(text) if text.trim().is_empty() => Ok(None),
         Value::String(text) => parse_json(text).map(Some),
         Value::Array(_) => check_shape(value.clone()).map(Some),
+        Value::Object(_) => Err(
+            "is one table; RFC 9396 §2 asks for an array: write each entry as [[authorization_details]] (two brackets), or give a JSON string holding the array"
+                .to_string(),
+        ),
         other => Err(format!(
             "must be an array of tables ([[authorization_details]]) or a JSON string; it is {} (RFC 9396 §2)",
             kind(other)
@@ -80,7 +84,9 @@ pub fn parse(value: &Value) -> Result<Option<AuthorizationDetails>, String> {
 /// `--authorization-details`): on the authorization request and wherever
 /// else the profile's would go.
 pub fn ask(profile: &mut super::Profile, details: AuthorizationDetails) {
-    profile.authorize_params.retain(|(name, _)| name != PARAMETER);
+    profile
+        .authorize_params
+        .retain(|(name, _)| name != PARAMETER);
     profile
         .authorize_params
         .push((PARAMETER.to_string(), details.compact()));
@@ -274,7 +280,11 @@ pub fn compare(asked: Option<&Value>, granted: Option<&Value>) -> Finding {
                 format!(
                     "the token response carries authorization_details ({} entr{}) though none were asked: the server chose them (§7 lets it when the request has none)",
                     entries(granted).len(),
-                    if entries(granted).len() == 1 { "y" } else { "ies" }
+                    if entries(granted).len() == 1 {
+                        "y"
+                    } else {
+                        "ies"
+                    }
                 ),
                 REFERENCE,
             );
@@ -396,15 +406,20 @@ fn malformed(granted: &Value) -> Option<String> {
     let Value::Array(list) = granted else {
         return Some(format!("is {}, not an array", kind(granted)));
     };
-    list.iter().enumerate().find_map(|(index, entry)| match entry {
-        Value::Object(fields) if fields.get("type").is_some_and(Value::is_string) => None,
-        Value::Object(_) => Some(format!("entry {} has no string type", index + 1)),
-        other => Some(format!("entry {} is {}", index + 1, kind(other))),
-    })
+    list.iter()
+        .enumerate()
+        .find_map(|(index, entry)| match entry {
+            Value::Object(fields) if fields.get("type").is_some_and(Value::is_string) => None,
+            Value::Object(_) => Some(format!("entry {} has no string type", index + 1)),
+            other => Some(format!("entry {} is {}", index + 1, kind(other))),
+        })
 }
 
 fn type_of(entry: &Map<String, Value>) -> &str {
-    entry.get("type").and_then(Value::as_str).unwrap_or_default()
+    entry
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 /// Whether `inner` asks for no more than `outer` in the common fields
@@ -604,7 +619,8 @@ mod tests {
 
     #[test]
     fn the_asked_value_is_read_from_a_form_body() {
-        let body = b"grant_type=client_credentials&authorization_details=%5B%7B%22type%22%3A%22a%22%7D%5D";
+        let body =
+            b"grant_type=client_credentials&authorization_details=%5B%7B%22type%22%3A%22a%22%7D%5D";
         assert_eq!(asked_in_form(body), Some(json!([{"type": "a"}])));
         assert_eq!(asked_in_form(b"grant_type=x"), None);
     }

@@ -40,6 +40,7 @@ mod mcp;
 mod no_secrets_in_logs;
 mod oidc;
 mod parsers_never_panic;
+mod rar;
 mod resource_indicators;
 mod secret_service;
 mod seed_providers;
