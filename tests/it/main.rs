@@ -13,6 +13,7 @@ mod app_endurance;
 mod app_keychain;
 mod app_logout;
 mod app_mcp;
+mod app_rar;
 mod app_seed_providers;
 mod app_token_exchange;
 mod app_truth;
