@@ -127,9 +127,10 @@ pub(super) fn from_dry_run(
         basic,
         params,
         compat: profile.compat,
-        authorization_details: (grant == GrantType::AuthorizationCode)
-            .then(|| profile.authorization_details.as_ref())
-            .flatten()
+        authorization_details: profile
+            .authorization_details
+            .as_ref()
+            .filter(|_| grant == GrantType::AuthorizationCode)
             .map(|d| d.value().clone()),
     })
 }
