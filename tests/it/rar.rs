@@ -455,3 +455,41 @@ fn the_cli_overrides_them_and_prints_asked_and_granted() {
     assert!(stderr.contains("wrap the object in [ ]"), "{stderr}");
     drop(runtime);
 }
+
+/// Step by step: the request shown before it goes carries the details, and
+/// what it asked — as edited — is what the grant is compared with.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stepped_request_is_compared_with_what_it_asked_as_edited() {
+    use oauth_debugger::engine::grants::step;
+    let server = support::demo().await;
+    let profile = support::profile(&cc_file(&server.url(), asked()));
+    let http = support::client(&profile);
+    let mut prepared = step::prepare(&profile, &http, &GrantOptions::default())
+        .await
+        .expect("prepared");
+    let (_, sent) = prepared
+        .params
+        .iter()
+        .find(|(name, _)| name == "authorization_details")
+        .expect("the request shown carries them");
+    assert_eq!(serde_json::from_str::<Value>(sent).ok(), Some(asked()));
+    // The person narrows the request before sending it.
+    let narrowed = json!([{"type": "account_information", "actions": ["list_accounts"]}]);
+    for (name, value) in &mut prepared.params {
+        if name == "authorization_details" {
+            *value = narrowed.to_string();
+        }
+    }
+    let tokens = step::send(&http, &prepared).await.expect("tokens");
+    let pair = tokens
+        .authorization_details
+        .as_ref()
+        .expect("asked/granted");
+    assert_eq!(pair.asked, Some(narrowed.clone()));
+    assert_eq!(pair.granted, Some(narrowed));
+    assert!(
+        codes(&tokens).contains(&"authorization_details_as_asked"),
+        "{:?}",
+        tokens.findings
+    );
+}

@@ -7,7 +7,8 @@
 //! the browser is sent to:
 //! - JAR: the parameters become the claims of a JWT (`typ:
 //!   oauth-authz-req+jwt`, `iss` = client_id, `aud` = the issuer, `iat`,
-//!   `nbf`, `exp`, `jti`; RFC 9101 §4, §10.2) signed with the client's key
+//!   `nbf`, `exp`, `jti`; RFC 9101 §4, §10.2; `authorization_details` as
+//!   the JSON array itself, RFC 9396 §3) signed with the client's key
 //!   (`signing_key_file`) or, for HS256/384/512, its secret; the browser gets
 //!   `client_id`, `response_type` (and `scope` when it names `openid`, OIDC
 //!   Core §6.1) and `request`;
