@@ -272,18 +272,25 @@ pub struct DemoServerArgs {
     pub faults: Vec<String>,
 }
 
+fn parse_authorization_details(
+    value: &str,
+) -> Result<crate::engine::rar::AuthorizationDetails, String> {
+    crate::engine::rar::parse_json(value).map_err(|message| format!("the value {message}"))
+}
+
 fn parse_fault(value: &str) -> Result<String, String> {
     if crate::demo::Faults::default().switch_on(value) {
         Ok(value.to_string())
     } else {
         let weak = crate::demo::weak::Weaknesses::NAMES;
         Err(format!(
-            "unknown fault '{value}'; one of: {}, {}, {}, {}, {}, {}, vulnerable",
+            "unknown fault '{value}'; one of: {}, {}, {}, {}, {}, {}, {}, vulnerable",
             crate::demo::Faults::NAMES.join(", "),
             crate::demo::McpFaults::NAMES.join(", "),
             crate::demo::LogoutFaults::NAMES.join(", "),
             crate::demo::StepUpFaults::NAMES.join(", "),
             crate::demo::HybridFaults::NAMES.join(", "),
+            crate::demo::RarFaults::NAMES.join(", "),
             weak.join(", ")
         ))
     }
@@ -367,6 +374,11 @@ pub struct TokenArgs {
         hide_env_values = true
     )]
     pub assertion: Option<String>,
+    /// Rich authorization requests (RFC 9396): the authorization_details
+    /// to ask for, a JSON array of objects each with a type, instead of
+    /// the profile's.
+    #[arg(long, value_name = "JSON", value_parser = parse_authorization_details)]
+    pub authorization_details: Option<crate::engine::rar::AuthorizationDetails>,
     /// CIBA: the `login_hint` naming the user, instead of the profile's
     /// hint under [ciba].
     #[arg(long, value_name = "HINT")]
@@ -881,7 +893,10 @@ async fn complete(
 }
 
 async fn token(args: TokenArgs) -> Result<Exit, Failure> {
-    let profile = args.ask.apply(load(&args.profile)?);
+    let mut profile = args.ask.apply(load(&args.profile)?);
+    if let Some(details) = args.authorization_details.clone() {
+        crate::engine::rar::ask(&mut profile, details);
+    }
     let (http, printer) = client(&profile.http, args.verbose)?;
     let http = with_dpop(http, &profile, false)?;
     let grant = args.grant.or(profile.grant);
@@ -1211,6 +1226,14 @@ pub fn describe_tokens(tokens: &TokenSet, show_secrets: bool) -> String {
     }
     for (name, value) in &tokens.other {
         row(name, value.to_string());
+    }
+    // RFC 9396 §7: what was asked, beside the granted value above.
+    if let Some(asked) = tokens
+        .authorization_details
+        .as_ref()
+        .and_then(|d| d.asked.as_ref())
+    {
+        row("authorization_details asked", asked.to_string());
     }
     if !tokens.delegation.is_empty() {
         // RFC 8693 §4.1: the current actor first, prior actors nested.

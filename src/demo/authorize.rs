@@ -49,6 +49,7 @@ pub fn start(
         Err(refused) => return refused.answer(demo),
     };
     let request_id = store::random_token(16);
+    super::rar::hold(demo, &request_id, checked.authorization_details);
     demo.store().pending.insert(
         request_id.clone(),
         Pending {
@@ -177,6 +178,8 @@ pub struct Checked {
     pub acr_values: Option<String>,
     /// `max_age`, seconds.
     pub max_age: Option<u64>,
+    /// Rich authorization requests (RFC 9396 §2), checked.
+    pub authorization_details: Option<serde_json::Value>,
 }
 
 /// Why an authorization request was refused.
@@ -454,6 +457,11 @@ pub fn check(
             }
         },
     };
+    // RFC 9396 §5: unknown types and malformed details are refused.
+    let authorization_details =
+        super::rar::requested(&demo.faults.rar, get("authorization_details").as_deref()).map_err(
+            |description| Refused::back(&back, "invalid_authorization_details", description),
+        )?;
     Ok(Checked {
         client_id,
         scope,
@@ -466,6 +474,7 @@ pub fn check(
         dpop_jkt,
         acr_values: get("acr_values"),
         max_age,
+        authorization_details,
     })
 }
 
@@ -653,6 +662,7 @@ pub async fn consent(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: By
                     refresh_tokens: Vec::new(),
                 },
             );
+            super::rar::bind_code(&demo, request_id, &code);
             // The hybrid flow: tokens beside the code (OIDC Core §3.3.2.5).
             if let Some(kind) = hybrid {
                 let request = super::hybrid::Request {

@@ -135,6 +135,9 @@ pub struct Faults {
     pub step_up: super::step_up::StepUpFaults,
     /// The hybrid flow switches (`hybrid-*`, see `src/demo/hybrid.rs`).
     pub hybrid: super::hybrid::HybridFaults,
+    /// The rich authorization request switches (`rar-*`, see
+    /// `src/demo/rar.rs`).
+    pub rar: super::rar::RarFaults,
 }
 
 /// The issuer that `iss-wrong` and `jarm-wrong-iss` name instead of the
@@ -184,6 +187,7 @@ impl Faults {
             || self.ciba.switch_on(name)
             || self.step_up.switch_on(name)
             || self.hybrid.switch_on(name)
+            || self.rar.switch_on(name)
         {
             return true;
         }

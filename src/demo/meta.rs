@@ -99,6 +99,8 @@ pub async fn discovery(State(demo): State<Arc<Demo>>) -> Response {
         "acr_values_supported": super::step_up::SUPPORTED,
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "dpop_signing_alg_values_supported": dpop::ALGS,
+        // Rich authorization requests (RFC 9396 §10).
+        "authorization_details_types_supported": super::rar::types_supported(),
         // MCP client registration: RFC 7591 and Client ID Metadata Documents.
         "registration_endpoint": format!("{base}/register"),
         "client_id_metadata_document_supported": true,
@@ -320,6 +322,10 @@ fn introspection(demo: &Demo, token: &str) -> Value {
     // The confirmation of a bound token (RFC 9449 §6.2, RFC 8705 §3.2).
     if claims["cnf"].is_object() {
         answer["cnf"] = claims["cnf"].clone();
+    }
+    // The token's authorization details, top-level (RFC 9396 §9.2).
+    if claims["authorization_details"].is_array() {
+        answer["authorization_details"] = claims["authorization_details"].clone();
     }
     answer
 }

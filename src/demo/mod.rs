@@ -29,6 +29,7 @@ mod mode;
 mod modes;
 mod mtls;
 mod par;
+mod rar;
 mod request_object;
 mod response;
 pub mod rp_tests;
@@ -45,6 +46,7 @@ pub use hybrid::HybridFaults;
 pub use logout::LogoutFaults;
 pub use mcp::McpFaults;
 pub use mode::Mode;
+pub use rar::RarFaults;
 pub use step_up::StepUpFaults;
 
 use std::net::{Ipv4Addr, SocketAddr};

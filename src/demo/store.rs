@@ -455,6 +455,9 @@ pub struct Store {
     pub backchannel_uris: HashMap<String, String>,
     /// CIBA authentication requests, by `auth_req_id`.
     pub ciba: HashMap<String, super::ciba::CibaRecord>,
+    /// Rich authorization requests' details (RFC 9396), by request, code
+    /// and refresh token.
+    pub rar: super::rar::Held,
 }
 
 /// A pushed authorization request (RFC 9126 §2), waiting for its one use.

@@ -64,7 +64,7 @@ pub async fn token(
     let certificate = peer.as_ref().filter(|_| {
         authenticated.method.is_mtls() || demo.faults.certificate_bound || demo.faults.fapi2
     });
-    let binding = Binding {
+    let mut binding = Binding {
         jkt: proof.map(|proof| proof.jkt),
         x5t: certificate.map(|cert| jose::sha256_b64(cert.der())),
         bind_refresh: authenticated.method == Method::None,
@@ -74,6 +74,7 @@ pub async fn token(
             form.get("resource").map(str::to_string)
         },
         authentication: None,
+        authorization_details: None,
     };
     // RFC 8707 §2: an absolute URI without a fragment.
     if let Some(resource) = form.get("resource")
@@ -116,6 +117,11 @@ pub async fn token(
             &format!("client '{}' may not use the {grant_type} grant", client.id),
         );
     }
+    // RFC 9396 §6: the authorization details this request is issued.
+    binding.authorization_details = match super::rar::at_token_endpoint(&demo, grant_type, &form) {
+        Ok(details) => details,
+        Err(refusal) => return refusal,
+    };
     // FAPI 2.0 Security Profile §5.3.2.1: sender-constrained tokens only.
     if demo.faults.fapi2 && binding.jkt.is_none() && binding.x5t.is_none() {
         return oauth_error(
@@ -182,6 +188,8 @@ pub struct Binding {
     /// The user's sign-in the tokens stand for: `acr` and `auth_time` in
     /// the access token (RFC 9470 §5.1) and the ID token.
     pub authentication: Option<super::step_up::AuthEvent>,
+    /// The authorization details issued with the token (RFC 9396 §7).
+    pub authorization_details: Option<Value>,
 }
 
 /// A refused DPoP proof at the token endpoint (RFC 9449 §5, §8).
@@ -747,6 +755,14 @@ pub fn mint_fields(
     if let Some(signed_in) = &binding.authentication {
         signed_in.add_to(demo, &mut claims);
     }
+    // RFC 9396 §7, §9.1: in the response and in the token.
+    let mut details_member = json!({});
+    super::rar::issue(
+        demo,
+        binding.authorization_details.as_ref(),
+        &mut claims,
+        &mut details_member,
+    );
     let access_token = demo.sign(&claims, "at+jwt", Algorithm::RS256)?;
     let token_type = if binding.jkt.is_some() {
         "DPoP"
@@ -759,6 +775,9 @@ pub fn mint_fields(
         "expires_in": ttl,
         "scope": scope,
     });
+    if let (Some(fields), Value::Object(details)) = (body.as_object_mut(), details_member) {
+        fields.extend(details);
+    }
     if let Some(input) = id_token
         && scope.split_whitespace().any(|s| s == "openid")
     {
@@ -797,6 +816,9 @@ pub fn mint_fields(
                 authentication: binding.authentication.clone(),
             },
         );
+        if let Some(details) = &binding.authorization_details {
+            super::rar::bind_refresh(&mut store.rar, &token, details);
+        }
         body["refresh_token"] = Value::String(token.clone());
         refresh_token = Some(token);
     }

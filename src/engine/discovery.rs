@@ -97,6 +97,9 @@ pub struct ServerMetadata {
     /// `id_token_signing_alg_values_supported`.
     #[serde(default)]
     pub id_token_signing_alg_values_supported: Option<Vec<String>>,
+    /// `authorization_details_types_supported` (RFC 9396 §10).
+    #[serde(default)]
+    pub authorization_details_types_supported: Option<Vec<String>>,
 }
 
 /// What discovery found.
@@ -565,6 +568,14 @@ pub fn check_profile(file: &ProfileFile, metadata: &ServerMetadata) -> Vec<Findi
                 ));
             }
         }
+    }
+    // Rich authorization requests: the types asked for against those the
+    // server lists (RFC 9396 §10).
+    if let Some(Ok(Some(details))) = file.authorization_details.as_ref().map(super::rar::parse) {
+        findings.extend(super::rar::check_types(
+            &details,
+            metadata.authorization_details_types_supported.as_deref(),
+        ));
     }
     // A browser grant the server will refuse unless it is pushed.
     let browser_grant = matches!(

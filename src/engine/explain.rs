@@ -45,6 +45,8 @@ const TOKEN_CODES: &[&str] = &[
     "invalid_scope",
     // RFC 8707 §2 (resource indicators).
     "invalid_target",
+    // RFC 9396 §6 (rich authorization requests).
+    "invalid_authorization_details",
     // RFC 9449 §5, §8 (DPoP).
     "invalid_dpop_proof",
     "use_dpop_nonce",
@@ -91,6 +93,8 @@ const AUTHORIZATION_CODES: &[&str] = &[
     "request_uri_not_supported",
     "registration_not_supported",
     "invalid_target",
+    // RFC 9396 §5.
+    "invalid_authorization_details",
 ];
 
 /// RFC 6750 §3.1.
@@ -553,6 +557,9 @@ pub fn explain(code: &str, stage: Stage) -> Explanation {
             }
             "use_dpop_nonce" => use_dpop_nonce(),
             "invalid_target" if stage.registers(code) => invalid_target(stage),
+            "invalid_authorization_details" if stage.registers(code) => {
+                invalid_authorization_details(stage)
+            }
             other => unknown(other, stage),
         }
     };
@@ -1133,6 +1140,28 @@ fn invalid_target(stage: Stage) -> Text {
         text.reference("RFC 8693 §2.2.2")
     } else {
         text.reference("RFC 8707 §2")
+    }
+}
+
+fn invalid_authorization_details(stage: Stage) -> Text {
+    let text = Text::new(
+        "The server refused the authorization_details (rich authorization request): a type it does not know, or an entry that does not follow that type's definition.",
+    )
+    .causes(&[
+        "A type the server does not support: compare each type with authorization_details_types_supported in its metadata (RFC 9396 §10).",
+        "A field the type does not define, a field of the wrong JSON type, a value the type does not allow, or a field the type requires left out.",
+        "The value is not a JSON array of objects each with a type, or it was sent as JSON inside a string where a JSON array was expected (in a request object the claim is the array itself).",
+        "At the token endpoint: more than the grant allows — details the user did not approve for this code or refresh token, or that the client's policy does not permit for client credentials (RFC 9396 §6).",
+    ])
+    .tries(&[
+        "Read the error_description: servers usually name the entry or field they refused.",
+        "Run discovery and use only the types listed in authorization_details_types_supported; check the type's documentation for the fields it requires.",
+        "Ask for fewer entries, actions or locations until the request is accepted, then add back one at a time.",
+    ]);
+    if matches!(stage, Stage::TokenRequest(_)) {
+        text.reference("RFC 9396 §6")
+    } else {
+        text.reference("RFC 9396 §5")
     }
 }
 

@@ -33,6 +33,7 @@ pub mod logout;
 pub mod mcp;
 pub mod presets;
 pub mod profile;
+pub mod rar;
 pub mod redact;
 pub mod resource;
 pub mod revoke;

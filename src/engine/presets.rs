@@ -35,6 +35,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         "demo-hybrid.toml",
         include_str!("../../assets/presets/demo-hybrid.toml"),
     ),
+    (
+        "demo-rar.toml",
+        include_str!("../../assets/presets/demo-rar.toml"),
+    ),
     ("wapi.toml", include_str!("../../assets/presets/wapi.toml")),
     (
         "orchestrator.toml",
@@ -97,6 +101,27 @@ mod tests {
         for (name, text) in PRESETS {
             Profile::parse(text, std::path::Path::new(name)).expect(name);
         }
+        // Arrays of tables survive being pointed at another port (the
+        // profile is written back to TOML and read again).
+        let rar = demo_profiles("http://127.0.0.1:4321")
+            .into_iter()
+            .find(|p| p.authorization_details.is_some())
+            .expect("the RAR preset");
+        let index = PRESETS
+            .iter()
+            .position(|(name, _)| *name == "demo-rar.toml")
+            .expect("listed");
+        let pointed = point_at_demo(&preset(index).expect("parsed"), "http://127.0.0.1:4321");
+        assert_eq!(pointed.authorization_details, rar.authorization_details);
+        assert!(pointed.to_toml().contains("[[authorization_details]]"));
+        let details = Profile::from_file(&rar, "rar")
+            .expect("valid")
+            .authorization_details
+            .expect("details");
+        assert_eq!(
+            details.types(),
+            vec!["payment_initiation", "account_information"]
+        );
         let demo = demo_profile("http://127.0.0.1:4321/");
         assert_eq!(
             demo.token_endpoint.as_deref(),

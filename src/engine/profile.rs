@@ -207,6 +207,11 @@ pub struct ProfileFile {
     /// authorization request, and the ID token's `auth_time` checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age: Option<u64>,
+    /// Rich authorization requests (RFC 9396): what the client asks to be
+    /// allowed, as a TOML array of tables (`[[authorization_details]]`,
+    /// each with a `type`) or a JSON string holding the array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_details: Option<serde_json::Value>,
     /// The grant this profile runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<GrantType>,
@@ -996,6 +1001,10 @@ pub struct Profile {
     /// The `acr_values` and `max_age` asked for (profile keys, or the same
     /// names in `authorize_params`), also in `authorize_params`.
     pub auth_requirement: super::step_up::AuthRequirement,
+    /// Rich authorization requests (RFC 9396), also in `authorize_params`
+    /// as compact JSON; the token request of the grants without an
+    /// authorization request carries it too ([`super::rar`]).
+    pub authorization_details: Option<super::rar::AuthorizationDetails>,
     /// The grant this profile runs, when it names one.
     pub grant: Option<GrantType>,
     /// Scopes, in the order written.
@@ -1685,9 +1694,26 @@ impl Profile {
         let resource_pairs = resources
             .iter()
             .map(|r| ("resource".to_string(), r.clone()));
+        // RFC 9396 §2: checked here, sent as compact JSON (§3).
+        let authorization_details = match file
+            .authorization_details
+            .as_ref()
+            .map(super::rar::parse)
+            .transpose()
+        {
+            Ok(details) => details.flatten(),
+            Err(message) => {
+                problems.push(problem(super::rar::PARAMETER, message));
+                None
+            }
+        };
+        let details_pair = authorization_details
+            .as_ref()
+            .map(|d| (super::rar::PARAMETER.to_string(), d.compact()));
         let authorize_params: Vec<(String, String)> = pairs(&file.authorize_params)
             .into_iter()
             .chain(resource_pairs.clone())
+            .chain(details_pair)
             .collect();
         // acr_values and max_age: the profile keys, else the same names
         // written as extra authorization parameters.
@@ -1746,6 +1772,7 @@ impl Profile {
             verify_id_token: file.verify_id_token.unwrap_or(true),
             resources,
             auth_requirement,
+            authorization_details,
             grant: file.grant_type,
             scopes: file
                 .scope

@@ -156,6 +156,7 @@ mod tests {
             auth_requirement: None,
             issued_token_type: None,
             delegation: Vec::new(),
+            authorization_details: None,
         }
     }
 

@@ -71,6 +71,10 @@ pub struct TokenSet {
     /// claims but without the nested `act`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delegation: Vec<Map<String, Value>>,
+    /// Rich authorization requests (RFC 9396): the `authorization_details`
+    /// asked for beside those the response granted (§7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_details: Option<super::rar::AskedGranted>,
 }
 
 impl TokenSet {
@@ -510,6 +514,7 @@ pub fn token_set_from_fields(
         auth_requirement: None,
         issued_token_type,
         delegation,
+        authorization_details: None,
     })
 }
 

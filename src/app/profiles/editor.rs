@@ -35,18 +35,22 @@ pub fn editor_ui(
             .and_then(|e: &ProfileError| e.message_for(key))
             .map(str::to_string)
     };
+    // JSON that does not parse cannot be saved (RFC 9396 §2 details).
+    let unsaveable = problem(crate::engine::rar::PARAMETER).is_some();
     // Save sits above the form, so it stays in reach however long the
     // form grows.
     let save = ui
         .horizontal(|ui| {
             let save = ui
                 .add_enabled(
-                    (entry.is_dirty() || entry.path.is_none()) && !entry.saving,
+                    (entry.is_dirty() || entry.path.is_none()) && !entry.saving && !unsaveable,
                     egui::Button::new("Save"),
                 )
                 .on_hover_text("Ctrl+S")
                 .on_disabled_hover_text(if entry.saving {
                     "Saving…"
+                } else if unsaveable {
+                    "Authorization details (RFC 9396) are not valid: fix them to save"
                 } else {
                     "No unsaved changes"
                 });
@@ -334,6 +338,11 @@ pub fn editor_ui(
                     "Max age (s)",
                     &mut file.max_age,
                     problem("max_age").as_deref(),
+                );
+                authorization_details_field(
+                    ui,
+                    &mut file.authorization_details,
+                    problem(crate::engine::rar::PARAMETER).as_deref(),
                 );
                 if presenting {
                     ui.label("Username");
@@ -913,4 +922,37 @@ fn resource_field(
             )),
         };
     }
+}
+
+/// `authorization_details` (RFC 9396) as JSON text, several lines, checked
+/// as it is typed (the problem shows under it, and Save waits for valid
+/// JSON). Details written as TOML tables show pretty-printed; what is typed
+/// is kept as typed, a JSON string in the profile.
+fn authorization_details_field(
+    ui: &mut egui::Ui,
+    value: &mut Option<serde_json::Value>,
+    problem: Option<&str>,
+) {
+    let shown = match value {
+        None => String::new(),
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(other) => serde_json::to_string_pretty(other).unwrap_or_default(),
+    };
+    let mut text = shown.clone();
+    let label = ui.label("Authorization details (RFC 9396)");
+    let changed = ui
+        .add(
+            egui::TextEdit::multiline(&mut text)
+                .code_editor()
+                .desired_rows(3)
+                .desired_width(f32::INFINITY)
+                .hint_text(r#"[{"type": "payment_initiation", "actions": ["initiate"]}]"#),
+        )
+        .labelled_by(label.id)
+        .changed();
+    if changed && text != shown {
+        *value = (!text.trim().is_empty()).then_some(serde_json::Value::String(text));
+    }
+    ui.end_row();
+    crate::app::widgets::fields::problem_row(ui, problem);
 }

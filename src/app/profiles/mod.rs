@@ -249,6 +249,20 @@ impl App {
         let Some(entry) = self.state.profiles.entry_mut(id) else {
             return;
         };
+        // Authorization details that are not valid JSON wait (Ctrl+S as
+        // the Save button): the editor says what is wrong.
+        if let Some(message) = crate::engine::Profile::from_file(&entry.file, "profile")
+            .err()
+            .and_then(|err| {
+                err.message_for(crate::engine::rar::PARAMETER)
+                    .map(str::to_string)
+            })
+        {
+            self.state.notice = Some(format!(
+                "Not saved: the authorization details (RFC 9396) {message}"
+            ));
+            return;
+        }
         let command = Command::SaveProfile {
             id,
             path: entry.path.clone(),

@@ -6,6 +6,7 @@
 pub mod inspect;
 pub mod oidc_logout;
 pub mod panel;
+pub mod rar;
 pub mod state;
 pub mod tools;
 

@@ -231,6 +231,7 @@ pub fn tokens_ui(
             ui.add_space(6.0);
             fields_ui(ui, current, reveal);
             delegation_ui(ui, current);
+            super::rar::authorization_details_ui(ui, current);
             findings_ui(ui, current);
             tools_ui(ui, tools, offered, reveal, &mut actions);
             let verifications = tools.verifications_of(current);

@@ -167,7 +167,8 @@ fn parse_map(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn problem_row(ui: &mut egui::Ui, problem: Option<&str>) {
+/// The validation problem under a field, in the error colour.
+pub fn problem_row(ui: &mut egui::Ui, problem: Option<&str>) {
     if let Some(problem) = problem {
         ui.label("");
         // Wrapped within the panel: a long message must not widen the side

@@ -71,6 +71,10 @@ pub async fn run(
     for (name, value) in &profile.token_params {
         request = request.add_extra_param(name.as_str(), value.as_str());
     }
+    // RFC 9396 §3: wherever scope goes, the device authorization request too.
+    if let Some(details) = &profile.authorization_details {
+        request = request.add_extra_param(crate::engine::rar::PARAMETER, details.compact());
+    }
     let result: Result<
         StandardDeviceAuthorizationResponse,
         RequestTokenError<TransportError, BasicErrorResponse>,

@@ -7,7 +7,8 @@
 //! the browser is sent to:
 //! - JAR: the parameters become the claims of a JWT (`typ:
 //!   oauth-authz-req+jwt`, `iss` = client_id, `aud` = the issuer, `iat`,
-//!   `nbf`, `exp`, `jti`; RFC 9101 §4, §10.2) signed with the client's key
+//!   `nbf`, `exp`, `jti`; RFC 9101 §4, §10.2; `authorization_details` as
+//!   the JSON array itself, RFC 9396 §3) signed with the client's key
 //!   (`signing_key_file`) or, for HS256/384/512, its secret; the browser gets
 //!   `client_id`, `response_type` (and `scope` when it names `openid`, OIDC
 //!   Core §6.1) and `request`;
@@ -162,7 +163,7 @@ pub fn request_object(
         // The JWT claims below are the client's own; a parameter of the
         // same name (an extra authorize parameter) does not replace them.
         if !matches!(name.as_str(), "iss" | "aud" | "iat" | "nbf" | "exp" | "jti") {
-            claims.insert(name.clone(), Value::String(value.clone()));
+            claims.insert(name.clone(), claim_value(name, value));
         }
     }
     let now = chrono::Utc::now().timestamp();
@@ -214,6 +215,18 @@ pub fn request_object(
         header: Value::Object(header),
         claims,
     })
+}
+
+/// A parameter as a request object claim: a string, except
+/// `authorization_details`, which a request object carries as the JSON
+/// array itself (RFC 9396 §3), not as a string holding it.
+fn claim_value(name: &str, value: &str) -> Value {
+    if name == crate::engine::rar::PARAMETER
+        && let Ok(array @ Value::Array(_)) = serde_json::from_str::<Value>(value)
+    {
+        return array;
+    }
+    Value::String(value.to_string())
 }
 
 /// POSTs the authorization parameters to the PAR endpoint (RFC 9126 §2.1)

@@ -599,6 +599,13 @@ fn finish<TE: ErrorResponse + 'static>(
             &profile.resources,
             claims.as_ref(),
         ));
+    crate::engine::rar::attach(
+        &mut tokens,
+        profile
+            .authorization_details
+            .as_ref()
+            .map(crate::engine::rar::AuthorizationDetails::value),
+    );
     Ok(tokens)
 }
 
@@ -666,6 +673,11 @@ macro_rules! with_profile_params {
         }
         for (name, value) in &$profile.token_params {
             request = request.add_extra_param(name.as_str(), value.as_str());
+        }
+        // RFC 9396 §6: where there was no authorization request, the token
+        // request carries the authorization details.
+        if let Some(details) = &$profile.authorization_details {
+            request = request.add_extra_param(crate::engine::rar::PARAMETER, details.compact());
         }
         request
     }};

@@ -37,6 +37,11 @@ pub struct PreparedRequest {
     /// The profile's compatibility switches (Basic encoding, response
     /// handling).
     pub compat: CompatFile,
+    /// The `authorization_details` the authorization request asked for
+    /// (RFC 9396 §3), for a code exchange, which does not repeat them: what
+    /// the response grants is compared with them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_details: Option<serde_json::Value>,
 }
 
 /// Builds the grant's token request without sending it.
@@ -122,6 +127,11 @@ pub(super) fn from_dry_run(
         basic,
         params,
         compat: profile.compat,
+        authorization_details: profile
+            .authorization_details
+            .as_ref()
+            .filter(|_| grant == GrantType::AuthorizationCode)
+            .map(|d| d.value().clone()),
     })
 }
 
@@ -170,7 +180,13 @@ pub async fn send(http: &HttpClient, prepared: &PreparedRequest) -> Result<Token
             exchange: Some(Box::new(exchange)),
         });
     }
-    from_exchange(exchange, prepared.grant, None, &prepared.compat, notes)
+    let asked = crate::engine::rar::asked_in_form(&exchange.request.body)
+        .or_else(|| prepared.authorization_details.clone());
+    let mut tokens = from_exchange(exchange, prepared.grant, None, &prepared.compat, notes)?;
+    // What the (possibly edited) request asked (RFC 9396 §6), beside what
+    // was granted.
+    crate::engine::rar::attach(&mut tokens, asked.as_ref());
+    Ok(tokens)
 }
 
 fn decode_basic(value: &str) -> Option<(String, String)> {

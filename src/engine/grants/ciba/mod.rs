@@ -194,6 +194,10 @@ fn authentication_params(
     findings: &mut Vec<Finding>,
 ) -> Vec<(String, String)> {
     let mut params = vec![("scope".to_string(), profile.scopes.join(" "))];
+    // RFC 9396 §3: the backchannel authentication request carries it.
+    if let Some(details) = &profile.authorization_details {
+        params.push((crate::engine::rar::PARAMETER.to_string(), details.compact()));
+    }
     let (name, value) = hint.param();
     params.push((name.to_string(), value));
     if let Some(message) = binding_message
