@@ -7,9 +7,9 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use oauth_debugger::demo::{DemoConfig, DemoServer};
 use oauth_debugger::engine::grants::{self, GrantOptions};
-use oauth_debugger::engine::http::{HttpClient, Recorder};
-use oauth_debugger::engine::presets;
 use oauth_debugger::engine::profile::Profile;
+use oauth_debugger::engine::profile::presets;
+use oauth_debugger::engine::wire::http::{HttpClient, Recorder};
 
 fn round_trip(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -64,9 +64,9 @@ fn round_trip(c: &mut Criterion) {
 /// EC P-256 and Ed25519 keys (the budget is under 1 ms each), and with RSA
 /// for comparison.
 fn signing(c: &mut Criterion) {
-    use oauth_debugger::engine::client_auth::Assertions;
-    use oauth_debugger::engine::dpop::DpopKey;
-    use oauth_debugger::engine::keys::{Alg, ClientKey};
+    use oauth_debugger::engine::client::auth::Assertions;
+    use oauth_debugger::engine::client::dpop::DpopKey;
+    use oauth_debugger::engine::client::keys::{Alg, ClientKey};
     use oauth_debugger::engine::profile::{ClientAuthMethod, ProfileFile};
 
     let dir = std::env::temp_dir().join(format!("oauth-debugger-bench-{}", std::process::id()));

@@ -17,13 +17,15 @@ use oauth_debugger::app::request::RequestState;
 use oauth_debugger::app::request::panel::{RequestContext, request_ui};
 use oauth_debugger::app::session::ProfileId;
 use oauth_debugger::demo::{DemoConfig, DemoServer};
-use oauth_debugger::engine::api::{self, ApiRequest, ApiResponse};
+use oauth_debugger::engine::endpoints::api::{self, ApiRequest, ApiResponse};
 use oauth_debugger::engine::grants::{self, GrantOptions};
-use oauth_debugger::engine::http::{Exchange, ExchangeKind, RecordedRequest, RecordedResponse};
-use oauth_debugger::engine::http::{HttpClient, Recorder};
-use oauth_debugger::engine::presets;
 use oauth_debugger::engine::profile::Profile;
-use oauth_debugger::engine::session_file::SessionFile;
+use oauth_debugger::engine::profile::presets;
+use oauth_debugger::engine::store::session_file::SessionFile;
+use oauth_debugger::engine::wire::http::{
+    Exchange, ExchangeKind, RecordedRequest, RecordedResponse,
+};
+use oauth_debugger::engine::wire::http::{HttpClient, Recorder};
 
 fn exchange(id: u64, body: Vec<u8>) -> Exchange {
     Exchange {

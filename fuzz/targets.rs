@@ -12,14 +12,16 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use oauth_debugger::engine::api::parse_www_authenticate;
-use oauth_debugger::engine::callback::{Expect, check_callback, parse_pasted, pasted_in_query};
-use oauth_debugger::engine::http::RecordedResponse;
+use oauth_debugger::engine::endpoints::api::parse_www_authenticate;
 use oauth_debugger::engine::jwt::{self, JwtDecodeError};
 use oauth_debugger::engine::profile::{
     ClientAuthMethod, CompatFile, GrantType, Profile, ProfileFile,
 };
-use oauth_debugger::engine::token::{TokenResponseError, parse_token_response};
+use oauth_debugger::engine::tokens::response::{TokenResponseError, parse_token_response};
+use oauth_debugger::engine::wire::callback::{
+    Expect, check_callback, parse_pasted, pasted_in_query,
+};
+use oauth_debugger::engine::wire::http::RecordedResponse;
 
 /// One fuzz target: takes any bytes, panics only on a bug.
 pub type Target = fn(&[u8]);

@@ -48,14 +48,14 @@ pub use oidc::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
 
 use crate::demo::user_agent::Person;
 use crate::demo::{DemoConfig, DemoServer, Mode};
-use crate::engine::api::{self, ApiRequest};
-use crate::engine::autodiscovery::{self, DiscoveryCache, Endpoint};
-use crate::engine::callback::CallbackError;
+use crate::engine::endpoints::api::{self, ApiRequest};
+use crate::engine::endpoints::autodiscovery::{self, DiscoveryCache, Endpoint};
+use crate::engine::endpoints::revoke::{self, TokenHint};
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, PasteSource, Progress};
-use crate::engine::http::{Exchange, HttpClient, Recorder};
 use crate::engine::profile::{GrantType, HttpSettings, Profile, TokenPlacement};
-use crate::engine::revoke::{self, TokenHint};
-use crate::engine::{EngineError, Explanation, Finding, Secret, Stage, TokenSet, redact};
+use crate::engine::wire::callback::CallbackError;
+use crate::engine::wire::http::{Exchange, HttpClient, Recorder};
+use crate::engine::{EngineError, Explanation, Finding, Secret, Stage, TokenSet, wire::redact};
 
 /// A native OAuth 2.0 / OpenID Connect debugger. With no command, opens the app.
 #[derive(Debug, Parser)]
@@ -274,8 +274,9 @@ pub struct DemoServerArgs {
 
 fn parse_authorization_details(
     value: &str,
-) -> Result<crate::engine::rar::AuthorizationDetails, String> {
-    crate::engine::rar::parse_json(value).map_err(|message| format!("the value {message}"))
+) -> Result<crate::engine::requests::rar::AuthorizationDetails, String> {
+    crate::engine::requests::rar::parse_json(value)
+        .map_err(|message| format!("the value {message}"))
 }
 
 fn parse_fault(value: &str) -> Result<String, String> {
@@ -378,7 +379,7 @@ pub struct TokenArgs {
     /// to ask for, a JSON array of objects each with a type, instead of
     /// the profile's.
     #[arg(long, value_name = "JSON", value_parser = parse_authorization_details)]
-    pub authorization_details: Option<crate::engine::rar::AuthorizationDetails>,
+    pub authorization_details: Option<crate::engine::requests::rar::AuthorizationDetails>,
     /// CIBA: the `login_hint` naming the user, instead of the profile's
     /// hint under [ciba].
     #[arg(long, value_name = "HINT")]
@@ -438,7 +439,7 @@ impl StepUpArgs {
         if let Some(max_age) = self.max_age {
             requirement.max_age = Some(max_age);
         }
-        crate::engine::step_up::ask(&mut profile, &requirement);
+        crate::engine::requests::step_up::ask(&mut profile, &requirement);
         profile
     }
 }
@@ -768,7 +769,7 @@ fn with_dpop(
     profile: &Profile,
     earlier_token: bool,
 ) -> Result<HttpClient, Failure> {
-    let key = crate::engine::dpop::DpopKey::for_profile(profile)
+    let key = crate::engine::client::dpop::DpopKey::for_profile(profile)
         .map_err(|err| Failure::new(Exit::Usage, err.to_string()))?;
     let Some(key) = key else {
         return Ok(http);
@@ -799,7 +800,7 @@ async fn finish_http(
     let mut saved = true;
     if let Some(path) = &har.har
         && let Err(err) =
-            crate::engine::har::write(path, &http.exchanges(), har.har_include_secrets)
+            crate::engine::wire::har::write(path, &http.exchanges(), har.har_include_secrets)
     {
         eprintln!("error: cannot write the HAR file {}: {err}", path.display());
         saved = false;
@@ -812,7 +813,7 @@ async fn finish_http(
 /// Writes each `--export FORMAT FILE`; false (said on stderr) when a format
 /// is unknown or a file cannot be written.
 fn write_exports(exchanges: &[Exchange], args: &HarArgs) -> bool {
-    use crate::engine::export::{self, Format};
+    use crate::engine::wire::export::{self, Format};
     let mut saved = true;
     for pair in args.export.chunks(2) {
         let [format, path] = pair else {
@@ -828,7 +829,7 @@ fn write_exports(exchanges: &[Exchange], args: &HarArgs) -> bool {
                 write_script(&path, &script).map_err(|err| err.to_string())
             }
             Some(Format::Har) => {
-                crate::engine::har::write(&path, exchanges, args.export_include_secrets)
+                crate::engine::wire::har::write(&path, exchanges, args.export_include_secrets)
                     .map_err(|err| err.to_string())
             }
             None => Err(format!(
@@ -866,8 +867,8 @@ async fn finish_printer(http: HttpClient, printer: Option<tokio::task::JoinHandl
 /// Reads a profile; secrets it keeps in the OS keychain are read from there,
 /// and what could not be read is said on stderr.
 fn load(path: &std::path::Path) -> Result<Profile, Failure> {
-    let keychain = crate::engine::keychain::Keychain::platform();
-    let (profile, notes) = crate::engine::storage::load_profile(path, &keychain)
+    let keychain = crate::engine::store::keychain::Keychain::platform();
+    let (profile, notes) = crate::engine::store::storage::load_profile(path, &keychain)
         .map_err(|err| Failure::new(Exit::Usage, err.to_string()))?;
     for note in notes {
         eprintln!("note: {note}");
@@ -895,7 +896,7 @@ async fn complete(
 async fn token(args: TokenArgs) -> Result<Exit, Failure> {
     let mut profile = args.ask.apply(load(&args.profile)?);
     if let Some(details) = args.authorization_details.clone() {
-        crate::engine::rar::ask(&mut profile, details);
+        crate::engine::requests::rar::ask(&mut profile, details);
     }
     let (http, printer) = client(&profile.http, args.verbose)?;
     let http = with_dpop(http, &profile, false)?;
@@ -932,10 +933,16 @@ async fn token(args: TokenArgs) -> Result<Exit, Failure> {
         // An ID token is verified as it arrives (OpenID Connect Core
         // §3.1.3.7) unless the profile says `verify_id_token = false`.
         let verified = if profile.verify_id_token && tokens.id_token.is_some() {
-            let cache = crate::engine::jwks::JwksCache::new();
-            crate::engine::verify::verify_token_set(&http, &cache, &profile, &tokens, &["id_token"])
-                .await
-                .pop()
+            let cache = crate::engine::jwt::jwks::JwksCache::new();
+            crate::engine::jwt::verify::verify_token_set(
+                &http,
+                &cache,
+                &profile,
+                &tokens,
+                &["id_token"],
+            )
+            .await
+            .pop()
         } else {
             None
         };
@@ -1137,7 +1144,7 @@ pub fn token_json(tokens: &TokenSet) -> String {
 /// `id_token_verification`.
 pub fn token_json_verified(
     tokens: &TokenSet,
-    verification: Option<&crate::engine::verify::Verification>,
+    verification: Option<&crate::engine::jwt::verify::Verification>,
 ) -> String {
     let Some(verification) = verification else {
         return token_json(tokens);
@@ -1159,7 +1166,7 @@ pub fn token_json_verified(
 }
 
 /// The ID token's checks after a grant, one line each, and the verdict.
-pub fn describe_id_token_checks(verification: &crate::engine::verify::Verification) -> String {
+pub fn describe_id_token_checks(verification: &crate::engine::jwt::verify::Verification) -> String {
     let mut out = String::from("ID token verification (OpenID Connect Core §3.1.3.7):\n");
     for check in &verification.checks {
         out.push_str(&format!("  {check}\n"));
@@ -1170,7 +1177,7 @@ pub fn describe_id_token_checks(verification: &crate::engine::verify::Verificati
     let failed = verification
         .checks
         .iter()
-        .filter(|c| c.verdict == crate::engine::verify::Verdict::Fail)
+        .filter(|c| c.verdict == crate::engine::jwt::verify::Verdict::Fail)
         .count();
     out.push_str(&if failed == 0 {
         "  Verdict: the ID token verified (verify_id_token = false turns this off)\n".to_string()
@@ -1352,13 +1359,13 @@ async fn call(args: CallArgs) -> Result<Exit, Failure> {
             step_up.requirement
         );
         let mut profile = complete(&profile, &http, needs).await?;
-        crate::engine::step_up::ask(&mut profile, &step_up.requirement);
+        crate::engine::requests::step_up::ask(&mut profile, &step_up.requirement);
         let tokens = grants::run(&profile, &http, &GrantOptions::default())
             .await
             .map_err(|err| Failure::grant(err, profile.grant))?;
         if tokens.id_token.is_some() && profile.verify_id_token {
-            let cache = crate::engine::jwks::JwksCache::new();
-            for verification in crate::engine::verify::verify_token_set(
+            let cache = crate::engine::jwt::jwks::JwksCache::new();
+            for verification in crate::engine::jwt::verify::verify_token_set(
                 &http,
                 &cache,
                 &profile,
@@ -1500,7 +1507,7 @@ async fn revoke(args: RevokeArgs) -> Result<Exit, Failure> {
 /// `keychain status|set|delete`. The secret is read from stdin so it stays
 /// out of the shell history and the process list, and is never printed.
 fn keychain(command: KeychainCommand) -> Result<Exit, Failure> {
-    use crate::engine::keychain::{Keychain, Status};
+    use crate::engine::store::keychain::{Keychain, Status};
     let keychain = Keychain::platform();
     let unavailable =
         |reason: String| Failure::new(Exit::Usage, format!("no OS keychain here: {reason}"));
@@ -1586,7 +1593,7 @@ async fn logout(args: LogoutArgs) -> Result<Exit, Failure> {
     }
     eprintln!(
         "error: the logout request answered HTTP {status}: {}",
-        crate::engine::findings::excerpt(
+        crate::engine::diagnose::findings::excerpt(
             &response
                 .exchange
                 .response

@@ -11,7 +11,7 @@ impl App {
     /// The profiles were read (after the demo provider started).
     fn loaded(
         &mut self,
-        loaded: crate::engine::workspace::Loaded,
+        loaded: crate::engine::store::workspace::Loaded,
         kept: Result<Vec<tokens::KeptTokens>, String>,
     ) {
         let profiles = &mut self.state.profiles;

@@ -32,7 +32,7 @@ pub mod widgets;
 
 use eframe::egui;
 
-use crate::engine::workspace::Places;
+use crate::engine::store::workspace::Places;
 use bridge::{Bridge, Command};
 use flow::FlowAction;
 use http_log::LogAction;

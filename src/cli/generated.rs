@@ -80,7 +80,7 @@ pub fn man(args: &ManArgs) -> Result<Exit, Failure> {
 
 /// Prints the profile format's JSON Schema.
 pub fn schema() -> Result<Exit, Failure> {
-    write_stdout(crate::engine::schema::profile_schema().as_bytes())?;
+    write_stdout(crate::engine::profile::schema::profile_schema().as_bytes())?;
     Ok(Exit::Success)
 }
 

@@ -18,8 +18,8 @@ use serde_json::json;
 use super::{Exit, Failure};
 use crate::engine::ProfileFile;
 use crate::engine::import::{self, ImportOptions};
-use crate::engine::keychain::Keychain;
-use crate::engine::storage::{self, ProfileStore};
+use crate::engine::store::keychain::Keychain;
+use crate::engine::store::storage::{self, ProfileStore};
 
 /// `import` options.
 #[derive(Debug, Args)]

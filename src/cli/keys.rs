@@ -7,7 +7,7 @@ use clap::Subcommand;
 use serde_json::json;
 
 use super::{Exit, Failure};
-use crate::engine::keys::{self, Alg, ClientKey};
+use crate::engine::client::keys::{self, Alg, ClientKey};
 
 /// `keys` subcommands.
 #[derive(Debug, Subcommand)]

@@ -8,13 +8,13 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::{Exit, Failure, client, complete, finish_printer, load};
-use crate::engine::autodiscovery::Endpoint;
-use crate::engine::discovery::{self, Discovered};
-use crate::engine::introspection;
-use crate::engine::jwks::JwksCache;
+use crate::engine::endpoints::autodiscovery::Endpoint;
+use crate::engine::endpoints::discovery::{self, Discovered};
+use crate::engine::endpoints::introspection;
+use crate::engine::endpoints::userinfo;
+use crate::engine::jwt::jwks::JwksCache;
+use crate::engine::jwt::verify::{self, Expectations, Verdict, Verification};
 use crate::engine::profile::{HttpSettings, Profile, ProfileFile};
-use crate::engine::userinfo;
-use crate::engine::verify::{self, Expectations, Verdict, Verification};
 use crate::engine::{Finding, Secret, Severity, Stage, jwt};
 
 /// How the OpenID Connect commands print.
@@ -208,7 +208,7 @@ pub async fn discover(args: DiscoverArgs) -> Result<Exit, Failure> {
                 && !filled.is_empty()
                 && let Some(path) = &args.profile
             {
-                crate::engine::storage::write_atomically(path, file.to_toml().as_bytes())
+                crate::engine::store::storage::write_atomically(path, file.to_toml().as_bytes())
                     .map_err(|err| usage(format!("{}: cannot write: {err}", path.display())))?;
             }
             (filled, discovery::check_profile(&before, &found.metadata))

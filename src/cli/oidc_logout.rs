@@ -16,10 +16,10 @@ use super::{
     Exit, Failure, LogoutArgs, client, complete, finish_http, load, report_progress, stdin_lines,
     with_dpop,
 };
-use crate::engine::autodiscovery::Endpoint;
-use crate::engine::claims::Check;
+use crate::engine::endpoints::autodiscovery::Endpoint;
 use crate::engine::grants::{self, BrowserOptions, GrantOptions};
-use crate::engine::jwks::JwksCache;
+use crate::engine::jwt::claims::Check;
+use crate::engine::jwt::jwks::JwksCache;
 use crate::engine::logout::{
     BackChannelListener, LogoutOptions, LogoutOutcome, LogoutProgress, LogoutTokenContext,
     LogoutTokenReport, rp_initiated,

@@ -1,12 +1,12 @@
 //! The engine's error type: every way a grant or a call can fail, each
 //! carrying the exchange that shows what happened on the wire.
 
-use super::callback::CallbackError;
-use super::findings::Finding;
-use super::findings::excerpt;
-use super::http::{Exchange, TransportError, TransportErrorKind};
 use super::profile::ProfileError;
-use super::token::OAuthError;
+use crate::engine::diagnose::findings::Finding;
+use crate::engine::diagnose::findings::excerpt;
+use crate::engine::tokens::response::OAuthError;
+use crate::engine::wire::callback::CallbackError;
+use crate::engine::wire::http::{Exchange, TransportError, TransportErrorKind};
 
 /// Why an engine operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +60,7 @@ fn callback_message(error: &CallbackError) -> String {
     match error {
         CallbackError::IssuerMismatch { expected, received } => {
             let expected = url::Url::parse(expected)
-                .map(|url| super::claims::issuer_text(&url))
+                .map(|url| crate::engine::jwt::claims::issuer_text(&url))
                 .unwrap_or_else(|_| expected.clone());
             CallbackError::IssuerMismatch {
                 expected,

@@ -1,60 +1,53 @@
 //! The engine: profiles, the recording HTTP client, grants, tokens and API
 //! calls. Async functions and plain serde data; it knows nothing of the UI, so
 //! everything it does is reachable from a test or from the command line.
+//!
+//! Its rooms, by responsibility:
+//!
+//! - [`profile`] — the profile file format, its validation into a
+//!   [`Profile`], the grant tables, presets and the JSON Schema;
+//! - [`wire`] — the recording HTTP client, compatibility rewriting, the
+//!   loopback redirect listener, the browser, curl/HAR/Mermaid exports and
+//!   redaction;
+//! - [`grants`] — one file per grant, and what the front ends ask of a grant
+//!   ([`GrantType`]);
+//! - [`requests`] — what a request may carry beyond the basics: resource
+//!   indicators, rich authorization requests, step-up;
+//! - [`client`] — how the client proves itself: client authentication, key
+//!   pairs, DPoP;
+//! - [`tokens`] — token responses read tolerantly, and keeping tokens fresh;
+//! - [`jwt`] — decoding, JWKS, signature and claim verification;
+//! - [`endpoints`] — one call to one endpoint: the API, discovery,
+//!   introspection, revocation, userinfo;
+//! - [`diagnose`] — findings, the RFC rules checked on responses,
+//!   explanations, FAPI 2.0;
+//! - [`store`] — profile files, the keychain, secrets, sealed tokens,
+//!   session files, settings;
+//! - features with their own folder: [`audit`] (server audit), [`import`]
+//!   (Postman, Insomnia, Bruno, curl), [`logout`] (OpenID logout), [`mcp`]
+//!   (MCP authorization);
+//! - [`error`] — the engine's error type, on the ground floor.
 
-pub mod api;
 pub mod audit;
-pub mod autodiscovery;
-pub mod browser;
-pub mod callback;
-pub mod claims;
-pub mod client_auth;
-pub mod clock;
-pub mod compat;
-pub mod curl;
-pub mod discovery;
-pub mod dpop;
+pub mod client;
+pub mod diagnose;
+pub mod endpoints;
 pub mod error;
-pub mod explain;
-pub mod export;
-pub mod extension_grants;
-pub mod fapi2;
-pub mod findings;
 pub mod grants;
-pub mod har;
-pub mod http;
 pub mod import;
-pub mod introspection;
-pub mod jwks;
 pub mod jwt;
-pub mod keychain;
-pub mod keys;
 pub mod logout;
 pub mod mcp;
-pub mod presets;
 pub mod profile;
-pub mod rar;
-pub mod redact;
-pub mod resource;
-pub mod revoke;
-pub mod schema;
-pub mod secret;
-pub mod session;
-pub mod session_file;
-pub mod settings;
-pub mod spec;
-pub mod step_up;
-pub mod storage;
-pub mod token;
-pub mod token_vault;
-pub mod userinfo;
-pub mod verify;
-pub mod workspace;
+pub mod requests;
+pub mod store;
+pub mod tokens;
+pub mod wire;
 
+pub use diagnose::explain::{Explanation, Stage, explain};
+pub use diagnose::findings::{Finding, Severity};
 pub use error::EngineError;
-pub use explain::{Explanation, Stage, explain};
-pub use findings::{Finding, Severity};
-pub use http::{Exchange, ExchangeKind, HttpClient, Recorder};
 pub use profile::{GrantType, Profile, ProfileFile};
-pub use secret::Secret;
-pub use token::{OAuthError, TokenSet};
+pub use store::secret::Secret;
+pub use tokens::response::{OAuthError, TokenSet};
+pub use wire::http::{Exchange, ExchangeKind, HttpClient, Recorder};

@@ -5,10 +5,10 @@ use crate::support;
 
 use std::time::Duration;
 
-use oauth_debugger::engine::api::{self, ApiRequest};
+use oauth_debugger::engine::endpoints::api::{self, ApiRequest};
 use oauth_debugger::engine::grants::{self, GrantOptions};
-use oauth_debugger::engine::http::{ExchangeKind, HttpClient};
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType, TokenPlacement};
+use oauth_debugger::engine::wire::http::{ExchangeKind, HttpClient};
 use oauth_debugger::engine::{Profile, Secret, TokenSet};
 use support::{client, demo, demo_file, demo_with_ttl, profile};
 

@@ -6,7 +6,7 @@ use crate::support;
 
 use egui_kittest::kittest::Queryable;
 use oauth_debugger::app::http_log::LogBudget;
-use oauth_debugger::engine::keychain::Keychain;
+use oauth_debugger::engine::store::keychain::Keychain;
 use support::ui::{click, export_har, shows, start_with_budget, wait_for};
 
 #[test]

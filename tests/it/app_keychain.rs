@@ -6,7 +6,7 @@
 use crate::support;
 
 use egui_kittest::kittest::Queryable;
-use oauth_debugger::engine::keychain::Keychain;
+use oauth_debugger::engine::store::keychain::Keychain;
 use support::ui::{click, shows, start_with, wait_for};
 
 fn mock_keychain() -> Keychain {
@@ -231,7 +231,7 @@ fn tokens_are_kept_across_restarts_only_when_asked_and_sealed_with_a_keychain_ke
     }
     assert!(!settings.join("tokens.sealed").exists());
     assert_eq!(
-        keychain.get(oauth_debugger::engine::token_vault::KEY_ACCOUNT),
+        keychain.get(oauth_debugger::engine::store::token_vault::KEY_ACCOUNT),
         Ok(None)
     );
     let mut harness = start_with(&runtime, dir.path(), keychain);

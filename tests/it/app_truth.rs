@@ -148,9 +148,10 @@ fn profiles_made_in_the_app_are_saved_at_once_and_closing_asks_about_edits() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut harness = start_in(&runtime, dir.path());
     // The Demo profiles written on first launch, and the three made here.
-    let demo_profiles =
-        oauth_debugger::engine::presets::demo_profiles(oauth_debugger::engine::presets::DEMO_BASE)
-            .len();
+    let demo_profiles = oauth_debugger::engine::profile::presets::demo_profiles(
+        oauth_debugger::engine::profile::presets::DEMO_BASE,
+    )
+    .len();
     new_from_preset(&mut harness, "Orchestrator");
     click(&mut harness, "Duplicate");
     click(&mut harness, "New");

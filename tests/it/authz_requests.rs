@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex};
 
 use oauth_debugger::demo::DemoServer;
 use oauth_debugger::demo::user_agent::Person;
-use oauth_debugger::engine::client_auth::sent_jwts;
+use oauth_debugger::engine::client::auth::sent_jwts;
 use oauth_debugger::engine::grants::{self, Progress};
-use oauth_debugger::engine::http::{ExchangeKind, HttpClient};
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
+use oauth_debugger::engine::wire::http::{ExchangeKind, HttpClient};
 use oauth_debugger::engine::{EngineError, Profile, ProfileFile, Stage, TokenSet};
 use support::{browser_file, client, demo, played_by, profile};
 
@@ -356,8 +356,8 @@ async fn an_iss_that_names_another_issuer_ends_the_grant() {
 
 #[tokio::test]
 async fn a_missing_iss_ends_the_grant_when_the_server_promised_it() {
-    use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache};
-    use oauth_debugger::engine::callback::CallbackError;
+    use oauth_debugger::engine::endpoints::autodiscovery::{self, DiscoveryCache};
+    use oauth_debugger::engine::wire::callback::CallbackError;
     let server = demo_with(&["iss-missing"]).await;
     let base = server.url();
     // The profile does not say: a response without iss is taken.
@@ -428,7 +428,7 @@ async fn par_jar_private_key_jwt_dpop_and_pkce_together() {
         ..jwt_file(&base)
     });
     let key = Arc::new(
-        oauth_debugger::engine::dpop::DpopKey::for_profile(&profile)
+        oauth_debugger::engine::client::dpop::DpopKey::for_profile(&profile)
             .expect("key")
             .expect("DPoP on"),
     );
@@ -471,7 +471,7 @@ fn fapi2_file(base: &str) -> ProfileFile {
 
 async fn fapi2_run(server: &DemoServer, file: ProfileFile) -> Result<TokenSet, EngineError> {
     let profile = profile(&file);
-    let key = oauth_debugger::engine::dpop::DpopKey::for_profile(&profile)
+    let key = oauth_debugger::engine::client::dpop::DpopKey::for_profile(&profile)
         .expect("key")
         .map(Arc::new);
     let http = client(&profile).with_dpop(key);
@@ -581,7 +581,7 @@ async fn each_broken_fapi2_requirement_is_its_own_finding() {
 
 #[tokio::test]
 async fn discovery_says_when_the_server_requires_pushed_requests_and_the_profile_does_not_push() {
-    use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache};
+    use oauth_debugger::engine::endpoints::autodiscovery::{self, DiscoveryCache};
     let server = demo_with(&["par-required"]).await;
     let base = server.url();
     let issuer_only = profile(&ProfileFile {

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use oauth_debugger::demo::user_agent::{self, Person};
-use oauth_debugger::engine::callback::{CallbackError, CallbackListener, Expect};
 use oauth_debugger::engine::grants::authorization_code::{self, ResponseKind};
 use oauth_debugger::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType, PkceMode};
+use oauth_debugger::engine::wire::callback::{CallbackError, CallbackListener, Expect};
 use oauth_debugger::engine::{EngineError, Profile, TokenSet};
 use support::{browser_file, client, demo, demo_device, played_by, profile};
 
@@ -236,7 +236,7 @@ async fn a_forged_callback_during_a_sign_in_is_recorded_and_the_sign_in_complete
     let refused: Vec<_> = http
         .exchanges()
         .into_iter()
-        .filter(|e| e.kind == oauth_debugger::engine::http::ExchangeKind::Callback)
+        .filter(|e| e.kind == oauth_debugger::engine::wire::http::ExchangeKind::Callback)
         .collect();
     assert_eq!(refused.len(), 1, "the forged request is in the log");
     assert_eq!(refused[0].status(), Some(400));
@@ -341,10 +341,13 @@ async fn code_reuse_is_invalid_grant_and_revokes_the_tokens() {
             .contains("already used")
     );
 
-    let api = oauth_debugger::engine::api::ApiRequest::from_config(p.api.as_ref().expect("api"));
-    let answer = oauth_debugger::engine::api::call(&http, &api, Some(&tokens.access_token))
-        .await
-        .expect("answer");
+    let api = oauth_debugger::engine::endpoints::api::ApiRequest::from_config(
+        p.api.as_ref().expect("api"),
+    );
+    let answer =
+        oauth_debugger::engine::endpoints::api::call(&http, &api, Some(&tokens.access_token))
+            .await
+            .expect("answer");
     assert_eq!(
         answer.status(),
         401,
@@ -383,8 +386,8 @@ async fn a_wrong_verifier_or_redirect_uri_is_invalid_grant() {
             back.starts_with("https://app.example.com/oauth/callback?"),
             "{back}"
         );
-        let params = oauth_debugger::engine::callback::parse_pasted(&back).expect("parsed");
-        let checked = oauth_debugger::engine::callback::check_callback(
+        let params = oauth_debugger::engine::wire::callback::parse_pasted(&back).expect("parsed");
+        let checked = oauth_debugger::engine::wire::callback::check_callback(
             params,
             &state,
             Some(base.as_str()),
@@ -623,7 +626,7 @@ async fn device_polling_pending_and_slow_down_on_the_wire() {
             .body(body.into_bytes())
             .expect("request")
     };
-    use oauth_debugger::engine::http::ExchangeKind;
+    use oauth_debugger::engine::wire::http::ExchangeKind;
     let device = http
         .send(
             post("/device_authorization", "scope=read".into()),

@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use oauth_debugger::demo::{DemoConfig, DemoServer};
-use oauth_debugger::engine::extension_grants::CibaFile;
 use oauth_debugger::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
-use oauth_debugger::engine::http::{Exchange, ExchangeKind};
+use oauth_debugger::engine::profile::grant_tables::CibaFile;
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
+use oauth_debugger::engine::wire::http::{Exchange, ExchangeKind};
 use oauth_debugger::engine::{EngineError, ProfileFile, Secret, Stage, TokenSet};
 use support::{client, demo_file, profile};
 
@@ -118,9 +118,9 @@ async fn poll_mode_asks_for_alice_polls_at_the_interval_and_verifies_the_id_toke
     assert!(tokens.id_token.is_some(), "an ID token for openid");
     // Verified as every grant's ID token is (no nonce: CIBA sends none).
     let profile = support::profile(&ciba_file(&base, "poll", alice()));
-    let verified = oauth_debugger::engine::verify::verify_token_set(
+    let verified = oauth_debugger::engine::jwt::verify::verify_token_set(
         &support::client(&profile),
-        &oauth_debugger::engine::jwks::JwksCache::new(),
+        &oauth_debugger::engine::jwt::jwks::JwksCache::new(),
         &profile,
         &tokens,
         &["id_token"],
@@ -396,8 +396,8 @@ async fn the_endpoint_is_discovered_from_the_issuer() {
     };
     let profile = profile(&file);
     let http = client(&profile);
-    let cache = oauth_debugger::engine::autodiscovery::DiscoveryCache::default();
-    let (completed, _) = oauth_debugger::engine::autodiscovery::complete(
+    let cache = oauth_debugger::engine::endpoints::autodiscovery::DiscoveryCache::default();
+    let (completed, _) = oauth_debugger::engine::endpoints::autodiscovery::complete(
         &profile,
         &http,
         &cache,

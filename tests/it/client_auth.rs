@@ -8,14 +8,14 @@ use crate::support;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use oauth_debugger::engine::api::{self, ApiRequest};
-use oauth_debugger::engine::client_auth::sent_jwts;
-use oauth_debugger::engine::dpop::DpopKey;
+use oauth_debugger::engine::client::auth::sent_jwts;
+use oauth_debugger::engine::client::dpop::DpopKey;
+use oauth_debugger::engine::client::keys::{Alg, ClientKey};
+use oauth_debugger::engine::endpoints::api::{self, ApiRequest};
+use oauth_debugger::engine::endpoints::introspection;
 use oauth_debugger::engine::grants::{self, GrantOptions};
-use oauth_debugger::engine::http::{Exchange, ExchangeKind, HttpClient};
-use oauth_debugger::engine::introspection;
-use oauth_debugger::engine::keys::{Alg, ClientKey};
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType, HttpFile};
+use oauth_debugger::engine::wire::http::{Exchange, ExchangeKind, HttpClient};
 use oauth_debugger::engine::{EngineError, Profile, ProfileFile, Secret, Stage, TokenSet};
 use support::{client, demo, demo_file, profile};
 
@@ -253,11 +253,11 @@ async fn introspection_and_revocation_authenticate_with_an_assertion_too() {
         .expect("recorded");
     assert_eq!(sent_jwts(&introspected.request).len(), 1);
 
-    oauth_debugger::engine::revoke::revoke(
+    oauth_debugger::engine::endpoints::revoke::revoke(
         &profile,
         &http,
         &tokens.access_token,
-        oauth_debugger::engine::revoke::TokenHint::AccessToken,
+        oauth_debugger::engine::endpoints::revoke::TokenHint::AccessToken,
     )
     .await
     .expect("revoked");
@@ -301,7 +301,7 @@ fn nonce_sent(exchange: &Exchange) -> String {
 }
 
 /// The DPoP proof a request carried, decoded.
-fn dpop_proof(exchange: &Exchange) -> oauth_debugger::engine::client_auth::SentJwt {
+fn dpop_proof(exchange: &Exchange) -> oauth_debugger::engine::client::auth::SentJwt {
     sent_jwts(&exchange.request)
         .into_iter()
         .find(|j| j.label == "DPoP proof")
@@ -334,7 +334,7 @@ async fn dpop_binds_the_token_and_api_calls_prove_possession_with_ath() {
     assert_eq!(proof.decoded.claims["htm"], "POST");
     assert_eq!(proof.decoded.claims["htu"], format!("{base}/token"));
     assert_eq!(
-        oauth_debugger::engine::keys::thumbprint_of(&proof.decoded.header["jwk"]),
+        oauth_debugger::engine::client::keys::thumbprint_of(&proof.decoded.header["jwk"]),
         Some(key.thumbprint())
     );
 
@@ -762,14 +762,14 @@ async fn the_authorization_code_grant_binds_the_code_with_dpop_jkt_and_refreshes
         .find(|j| j.label == "DPoP proof")
         .expect("a proof on the refresh");
     assert_eq!(
-        oauth_debugger::engine::keys::thumbprint_of(&proof.decoded.header["jwk"]),
+        oauth_debugger::engine::client::keys::thumbprint_of(&proof.decoded.header["jwk"]),
         Some(key.thumbprint())
     );
 }
 
 #[tokio::test]
 async fn with_a_client_certificate_discovery_takes_the_mtls_endpoint_aliases() {
-    use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache};
+    use oauth_debugger::engine::endpoints::autodiscovery::{self, DiscoveryCache};
     let server = support::demo_with_faults(&[], true).await;
     let base = server.url();
     let dir = tempfile::tempdir().expect("dir");
@@ -949,8 +949,11 @@ async fn a_server_that_wants_a_client_certificate_says_so_in_plain_words() {
                 ..demo_file(&base, GrantType::ClientCredentials, ClientAuthMethod::None)
             })
             .http;
-            let http = HttpClient::new(&settings, oauth_debugger::engine::http::Recorder::new())
-                .expect("client");
+            let http = HttpClient::new(
+                &settings,
+                oauth_debugger::engine::wire::http::Recorder::new(),
+            )
+            .expect("client");
             let request = http::Request::builder()
                 .uri(format!("{base}/api"))
                 .body(Vec::new())

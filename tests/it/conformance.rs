@@ -13,13 +13,15 @@ use crate::support;
 use oauth_debugger::demo::DemoServer;
 use oauth_debugger::demo::rp_tests::RpCase;
 use oauth_debugger::demo::user_agent::Person;
-use oauth_debugger::engine::claims::{Expectations, Verdict};
-use oauth_debugger::engine::discovery;
+use oauth_debugger::engine::endpoints::discovery;
 use oauth_debugger::engine::grants::{CurrentTokens, GrantOptions};
-use oauth_debugger::engine::jwks::JwksCache;
+use oauth_debugger::engine::jwt::claims::{Expectations, Verdict};
+use oauth_debugger::engine::jwt::jwks::JwksCache;
+use oauth_debugger::engine::jwt::verify::Verification;
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
-use oauth_debugger::engine::verify::Verification;
-use oauth_debugger::engine::{Profile, ProfileFile, TokenSet, grants, userinfo, verify};
+use oauth_debugger::engine::{
+    Profile, ProfileFile, TokenSet, endpoints::userinfo, grants, jwt::verify,
+};
 use support::{browser_file, client, played_by, profile};
 
 /// One row: the suite's test, what a relying party must do, what the
@@ -289,7 +291,7 @@ async fn row(case: RpCase, fault: &'static str, test: &'static str) -> Row {
                 .any(|e| e.kind == oauth_debugger::engine::ExchangeKind::Token);
             let failed: Vec<String> = match &result {
                 Err(oauth_debugger::engine::EngineError::Callback(
-                    oauth_debugger::engine::callback::CallbackError::HybridRejected {
+                    oauth_debugger::engine::wire::callback::CallbackError::HybridRejected {
                         findings,
                         ..
                     },

@@ -4,8 +4,8 @@
 use crate::support;
 
 use oauth_debugger::engine::grants::{self, GrantOptions};
-use oauth_debugger::engine::http::{Exchange, ExchangeKind, HttpClient};
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
+use oauth_debugger::engine::wire::http::{Exchange, ExchangeKind, HttpClient};
 use serde_json::Value;
 use support::{client, demo, demo_file, profile};
 

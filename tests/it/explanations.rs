@@ -8,7 +8,7 @@ use axum::Router;
 use axum::http::{HeaderName, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use oauth_debugger::engine::api::{self, ApiRequest};
+use oauth_debugger::engine::endpoints::api::{self, ApiRequest};
 use oauth_debugger::engine::grants::{self, GrantOptions};
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
 use oauth_debugger::engine::{EngineError, Explanation, Finding, Secret, Stage};

@@ -4,8 +4,8 @@ use crate::support;
 
 use oauth_debugger::engine::EngineError;
 use oauth_debugger::engine::grants::{self, GrantOptions};
-use oauth_debugger::engine::http::ExchangeKind;
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
+use oauth_debugger::engine::wire::http::ExchangeKind;
 use support::{client, demo, demo_file, profile};
 
 const AUTH_METHODS: [ClientAuthMethod; 3] = [

@@ -6,10 +6,10 @@ use crate::support;
 
 use std::process::Command;
 
-use oauth_debugger::engine::api::{self, ApiRequest};
+use oauth_debugger::engine::endpoints::api::{self, ApiRequest};
 use oauth_debugger::engine::grants::{self, GrantOptions};
-use oauth_debugger::engine::har;
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
+use oauth_debugger::engine::wire::har;
 use serde_json::Value;
 use support::{client, demo, demo_file, profile};
 

@@ -13,10 +13,10 @@ use axum::body::Body;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use axum::routing::any;
-use oauth_debugger::engine::api::{self, ApiRequest};
+use oauth_debugger::engine::endpoints::api::{self, ApiRequest};
 use oauth_debugger::engine::grants::{self, GrantOptions};
-use oauth_debugger::engine::http::TransportErrorKind;
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType, HttpFile};
+use oauth_debugger::engine::wire::http::TransportErrorKind;
 use oauth_debugger::engine::{EngineError, Secret};
 use support::{client, demo_file, profile, serve};
 

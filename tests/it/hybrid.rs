@@ -9,10 +9,10 @@
 use crate::support;
 
 use oauth_debugger::demo::user_agent::Person;
-use oauth_debugger::engine::callback::CallbackError;
-use oauth_debugger::engine::findings::Severity;
-use oauth_debugger::engine::http::{ExchangeKind, HttpClient};
+use oauth_debugger::engine::diagnose::findings::Severity;
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
+use oauth_debugger::engine::wire::callback::CallbackError;
+use oauth_debugger::engine::wire::http::{ExchangeKind, HttpClient};
 use oauth_debugger::engine::{EngineError, Profile, ProfileFile, TokenSet, grants};
 use support::{browser_file, client, played_by, profile};
 

@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use oauth_debugger::demo::user_agent::Person;
 use oauth_debugger::demo::{DemoConfig, DemoServer, Mode};
-use oauth_debugger::engine::api::{self, ApiRequest};
-use oauth_debugger::engine::discovery;
+use oauth_debugger::engine::endpoints::api::{self, ApiRequest};
+use oauth_debugger::engine::endpoints::discovery;
+use oauth_debugger::engine::endpoints::introspection;
+use oauth_debugger::engine::endpoints::revoke::{self, TokenHint};
 use oauth_debugger::engine::grants;
-use oauth_debugger::engine::introspection;
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
-use oauth_debugger::engine::revoke::{self, TokenHint};
 use oauth_debugger::engine::{EngineError, Profile, ProfileFile, Secret, Stage};
 use support::{browser_file, client, demo_file, played_by, profile};
 
@@ -679,7 +679,7 @@ async fn an_issuer_only_profile_runs_every_command_that_needs_endpoints() {
 #[tokio::test(flavor = "multi_thread")]
 async fn discovery_fills_only_empty_endpoints_once_per_issuer() {
     use oauth_debugger::engine::ExchangeKind;
-    use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache};
+    use oauth_debugger::engine::endpoints::autodiscovery::{self, DiscoveryCache};
     let server = demo_with(&[]).await;
     let base = server.url();
     let mut file = demo_file(
@@ -736,7 +736,7 @@ async fn discovery_fills_only_empty_endpoints_once_per_issuer() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn metadata_of_another_issuer_is_not_used_and_a_missing_endpoint_is_said() {
-    use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache, Endpoint};
+    use oauth_debugger::engine::endpoints::autodiscovery::{self, DiscoveryCache, Endpoint};
     let server = demo_with(&[]).await;
     let base = server.url();
     let port = server.addr().port();
@@ -818,7 +818,7 @@ async fn run_without_waiting(
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_client_id_ends_the_grant_before_the_browser_with_the_page_text() {
     use oauth_debugger::engine::ExchangeKind;
-    use oauth_debugger::engine::callback::CallbackError;
+    use oauth_debugger::engine::wire::callback::CallbackError;
     let server = demo_with(&[]).await;
     for grant in [GrantType::AuthorizationCode, GrantType::Implicit] {
         let mut file = browser_file(&server.url(), grant, ClientAuthMethod::ClientSecretBasic);
@@ -852,7 +852,7 @@ async fn an_unknown_client_id_ends_the_grant_before_the_browser_with_the_page_te
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_error_redirect_ends_the_grant_at_once_with_its_description() {
-    use oauth_debugger::engine::callback::CallbackError;
+    use oauth_debugger::engine::wire::callback::CallbackError;
     let server = demo_with(&[]).await;
     let mut file = browser_file(
         &server.url(),
@@ -875,7 +875,7 @@ async fn an_error_redirect_ends_the_grant_at_once_with_its_description() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn exact_redirect_uri_matching_gets_a_hint_to_fix_the_port() {
-    use oauth_debugger::engine::callback::CallbackError;
+    use oauth_debugger::engine::wire::callback::CallbackError;
     let server = demo_with(&["exact-redirect-uri"]).await;
     let file = browser_file(
         &server.url(),

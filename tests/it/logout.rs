@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use oauth_debugger::demo::DemoServer;
 use oauth_debugger::demo::user_agent::{self, Person};
-use oauth_debugger::engine::autodiscovery::{self, DiscoveryCache, Endpoint};
-use oauth_debugger::engine::claims::Verdict;
+use oauth_debugger::engine::endpoints::autodiscovery::{self, DiscoveryCache, Endpoint};
 use oauth_debugger::engine::grants;
-use oauth_debugger::engine::jwks::JwksCache;
+use oauth_debugger::engine::jwt::claims::Verdict;
+use oauth_debugger::engine::jwt::jwks::JwksCache;
 use oauth_debugger::engine::logout::{
     BackChannelListener, LogoutOptions, LogoutOutcome, LogoutProgress, LogoutTokenContext,
     SessionRef, rp_initiated, validate_logout_token,

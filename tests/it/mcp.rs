@@ -9,10 +9,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use oauth_debugger::demo::user_agent::Person;
-use oauth_debugger::engine::claims::Verdict;
-use oauth_debugger::engine::http::{ExchangeKind, HttpClient, Recorder};
+use oauth_debugger::engine::jwt::claims::Verdict;
 use oauth_debugger::engine::mcp::{self, McpOptions, McpRun, Registration};
 use oauth_debugger::engine::profile::{ClientAuthMethod, HttpSettings};
+use oauth_debugger::engine::wire::http::{ExchangeKind, HttpClient, Recorder};
 use oauth_debugger::engine::{ProfileFile, Secret};
 use serde_json::Value;
 use support::{demo, demo_with_faults, played_by};

@@ -8,10 +8,10 @@ use crate::support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use oauth_debugger::engine::api::{self, ApiRequest};
+use oauth_debugger::engine::endpoints::api::{self, ApiRequest};
+use oauth_debugger::engine::endpoints::revoke::{self, TokenHint};
 use oauth_debugger::engine::grants::{self, GrantOptions};
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
-use oauth_debugger::engine::revoke::{self, TokenHint};
 use support::{client, demo, demo_file, profile};
 
 /// Everything logged, in one buffer.

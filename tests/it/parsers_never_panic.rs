@@ -9,12 +9,12 @@
 use std::path::Path;
 
 use chrono::Utc;
-use oauth_debugger::engine::api::parse_www_authenticate;
-use oauth_debugger::engine::callback::{Expect, check_callback, parse_pasted};
-use oauth_debugger::engine::http::RecordedResponse;
+use oauth_debugger::engine::endpoints::api::parse_www_authenticate;
 use oauth_debugger::engine::jwt;
 use oauth_debugger::engine::profile::{CompatFile, GrantType, Profile};
-use oauth_debugger::engine::token::parse_token_response;
+use oauth_debugger::engine::tokens::response::parse_token_response;
+use oauth_debugger::engine::wire::callback::{Expect, check_callback, parse_pasted};
+use oauth_debugger::engine::wire::http::RecordedResponse;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 

@@ -61,9 +61,9 @@ fn unknown_keys_and_wrong_types_are_refused_as_the_loader_refuses_them() {
 #[test]
 fn a_profile_the_app_saves_validates_and_names_the_schema() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = oauth_debugger::engine::storage::ProfileStore::open(
+    let store = oauth_debugger::engine::store::storage::ProfileStore::open(
         dir.path().to_path_buf(),
-        oauth_debugger::engine::keychain::Keychain::none("test"),
+        oauth_debugger::engine::store::keychain::Keychain::none("test"),
     )
     .expect("store");
     let file: ProfileFile = toml::from_str(include_str!(

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 
 use oauth_debugger::demo::user_agent::Person;
 use oauth_debugger::engine::grants::{self, GrantOptions};
-use oauth_debugger::engine::http::{ExchangeKind, HttpClient};
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
+use oauth_debugger::engine::wire::http::{ExchangeKind, HttpClient};
 use oauth_debugger::engine::{EngineError, Profile, ProfileFile, Secret, Stage, TokenSet, explain};
 
 fn asked() -> Value {
@@ -107,7 +107,7 @@ async fn client_credentials_sends_them_and_the_grant_is_as_asked() {
         introspection_endpoint: Some(format!("{}/introspect", server.url())),
         ..cc_file(&server.url(), asked())
     });
-    let introspected = oauth_debugger::engine::introspection::introspect(
+    let introspected = oauth_debugger::engine::endpoints::introspection::introspect(
         &profile,
         &support::client(&profile),
         &Secret::new(tokens.access_token.expose()),
@@ -268,7 +268,7 @@ async fn a_server_that_does_not_say_what_it_granted_is_caught() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_type_is_refused_and_explained_unless_the_server_ignores_types() {
-    use oauth_debugger::engine::discovery;
+    use oauth_debugger::engine::endpoints::discovery;
     let unknown = json!([{"type": "crypto_mining", "actions": ["mine"]}]);
 
     let server = support::demo().await;

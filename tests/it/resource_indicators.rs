@@ -5,8 +5,8 @@
 use crate::support;
 
 use oauth_debugger::demo::user_agent::Person;
-use oauth_debugger::engine::extension_grants::OneOrMany;
 use oauth_debugger::engine::grants::{self, GrantOptions};
+use oauth_debugger::engine::profile::grant_tables::OneOrMany;
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
 use oauth_debugger::engine::{Profile, ProfileFile, Secret, TokenSet};
 
@@ -23,7 +23,7 @@ fn with_resource(file: ProfileFile) -> ProfileFile {
     }
 }
 
-fn sent_bodies(http: &oauth_debugger::engine::http::HttpClient) -> Vec<String> {
+fn sent_bodies(http: &oauth_debugger::engine::wire::http::HttpClient) -> Vec<String> {
     http.exchanges()
         .iter()
         .map(|e| String::from_utf8_lossy(&e.request.body).into_owned())

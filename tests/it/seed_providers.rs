@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use oauth_debugger::demo::user_agent::{self, Person};
 use oauth_debugger::demo::{DemoConfig, DemoServer, Mode};
-use oauth_debugger::engine::api::{self, ApiRequest};
-use oauth_debugger::engine::callback::CallbackError;
+use oauth_debugger::engine::endpoints::api::{self, ApiRequest};
+use oauth_debugger::engine::endpoints::revoke::{self, TokenHint};
 use oauth_debugger::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
-use oauth_debugger::engine::http::{Exchange, ExchangeKind, HttpClient, TransportErrorKind};
-use oauth_debugger::engine::presets::{self, PRESETS};
 use oauth_debugger::engine::profile::GrantType;
-use oauth_debugger::engine::revoke::{self, TokenHint};
-use oauth_debugger::engine::session::Session;
+use oauth_debugger::engine::profile::presets::{self, PRESETS};
+use oauth_debugger::engine::tokens::renewal::Session;
+use oauth_debugger::engine::wire::callback::CallbackError;
+use oauth_debugger::engine::wire::http::{Exchange, ExchangeKind, HttpClient, TransportErrorKind};
 use oauth_debugger::engine::{EngineError, Profile, ProfileFile, Secret, TokenSet};
 use support::client;
 

@@ -7,13 +7,13 @@
 use crate::support;
 
 use oauth_debugger::demo::user_agent::{self, Person};
-use oauth_debugger::engine::api::{self, ApiRequest, ApiResponse};
-use oauth_debugger::engine::claims::Verdict;
+use oauth_debugger::engine::endpoints::api::{self, ApiRequest, ApiResponse};
 use oauth_debugger::engine::grants;
-use oauth_debugger::engine::jwks::JwksCache;
+use oauth_debugger::engine::jwt::claims::Verdict;
+use oauth_debugger::engine::jwt::jwks::JwksCache;
+use oauth_debugger::engine::jwt::verify::verify_token_set;
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType, TokenPlacement};
-use oauth_debugger::engine::step_up::{self, AuthRequirement};
-use oauth_debugger::engine::verify::verify_token_set;
+use oauth_debugger::engine::requests::step_up::{self, AuthRequirement};
 use oauth_debugger::engine::{Profile, ProfileFile, TokenSet};
 
 const MFA: &str = "urn:demo:acr:mfa";

@@ -12,8 +12,8 @@ use axum::http::Uri;
 use axum::routing::any;
 use oauth_debugger::demo::{DemoConfig, DemoServer, Mode};
 use oauth_debugger::engine::grants::{self, GrantOptions};
-use oauth_debugger::engine::http::TransportErrorKind;
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType, HttpFile};
+use oauth_debugger::engine::wire::http::TransportErrorKind;
 use oauth_debugger::engine::{EngineError, ProfileFile};
 use support::{client, demo_file, profile, serve};
 
@@ -79,9 +79,9 @@ async fn a_ca_file_trusts_a_self_signed_server_without_turning_checks_off() {
             ..HttpFile::default()
         });
         let p = profile(&file);
-        let err = oauth_debugger::engine::http::HttpClient::new(
+        let err = oauth_debugger::engine::wire::http::HttpClient::new(
             &p.http,
-            oauth_debugger::engine::http::Recorder::new(),
+            oauth_debugger::engine::wire::http::Recorder::new(),
         )
         .err()
         .expect("refused");

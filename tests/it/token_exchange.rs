@@ -7,12 +7,12 @@ use crate::support;
 use std::path::Path;
 use std::process::Command;
 
-use oauth_debugger::engine::client_auth::sent_jwts;
-use oauth_debugger::engine::extension_grants::{
+use oauth_debugger::engine::client::auth::sent_jwts;
+use oauth_debugger::engine::client::keys::ClientKey;
+use oauth_debugger::engine::grants::{self, CurrentTokens, GrantOptions};
+use oauth_debugger::engine::profile::grant_tables::{
     ACCESS_TOKEN_TYPE, JwtBearerFile, OneOrMany, TokenExchangeFile,
 };
-use oauth_debugger::engine::grants::{self, CurrentTokens, GrantOptions};
-use oauth_debugger::engine::keys::ClientKey;
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType};
 use oauth_debugger::engine::{EngineError, Profile, ProfileFile, Secret, Stage, TokenSet};
 use serde_json::{Value, json};

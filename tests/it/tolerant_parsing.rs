@@ -11,8 +11,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use oauth_debugger::engine::grants::{self, GrantOptions};
-use oauth_debugger::engine::http::TransportErrorKind;
 use oauth_debugger::engine::profile::{ClientAuthMethod, GrantType, HttpFile};
+use oauth_debugger::engine::wire::http::TransportErrorKind;
 use oauth_debugger::engine::{EngineError, TokenSet};
 use support::{client, demo_file, profile, serve};
 

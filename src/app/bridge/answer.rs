@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use crate::app::session::ProfileId;
 use crate::app::widgets::json_tree::JsonTree;
-use crate::engine::api::{self, ApiRequest, ApiResponse};
-use crate::engine::dpop::DpopKey;
-use crate::engine::http::{HttpClient, Recorder};
+use crate::engine::client::dpop::DpopKey;
+use crate::engine::endpoints::api::{self, ApiRequest, ApiResponse};
+use crate::engine::endpoints::revoke::{self, TokenHint};
 use crate::engine::profile::DpopSettings;
-use crate::engine::revoke::{self, TokenHint};
+use crate::engine::wire::http::{HttpClient, Recorder};
 use crate::engine::{EngineError, Explanation, Finding, GrantType, Profile, Secret, Stage};
 
 /// How to end a token.
@@ -84,8 +84,8 @@ impl ApiAnswer {
         });
         let masked = value.as_ref().and_then(|value| {
             let mut masked = value.clone();
-            let secrets = crate::engine::redact::mask_json(&mut masked);
-            let personal = crate::engine::redact::mask_personal(&mut masked);
+            let secrets = crate::engine::wire::redact::mask_json(&mut masked);
+            let personal = crate::engine::wire::redact::mask_personal(&mut masked);
             if !secrets && !personal {
                 return None;
             }

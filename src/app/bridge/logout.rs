@@ -13,12 +13,12 @@ use super::answer::client_for;
 use super::worker::Events;
 use crate::app::session::ProfileId;
 use crate::app::tokens::oidc_logout::{OidcLogoutCommand, OidcLogoutEvent};
-use crate::engine::autodiscovery::{self, DiscoveryCache, Endpoint};
-use crate::engine::http::{HttpClient, Recorder};
-use crate::engine::jwks::JwksCache;
+use crate::engine::endpoints::autodiscovery::{self, DiscoveryCache, Endpoint};
+use crate::engine::jwt::jwks::JwksCache;
 use crate::engine::logout::{
     BackChannelListener, LogoutOptions, LogoutProgress, LogoutTokenContext, rp_initiated,
 };
+use crate::engine::wire::http::{HttpClient, Recorder};
 
 /// Where logout tokens are received when the profile names no
 /// `backchannel_logout_uri`: a free port.
@@ -187,7 +187,7 @@ async fn register(http: &HttpClient, at: &url::Url, uri: &url::Url) -> String {
         (Some(response), None) => format!(
             "The demo provider refused the registration (HTTP {}): {}",
             response.status,
-            crate::engine::findings::excerpt(&response.body, 200)
+            crate::engine::diagnose::findings::excerpt(&response.body, 200)
         ),
         (_, Some(error)) => format!("The registration failed: {}", error.message),
         (None, None) => "The registration got no answer.".to_string(),

@@ -26,12 +26,12 @@ use crate::app::session::{Origin, ProfileId};
 use crate::app::tokens::KeptTokens;
 use crate::app::tokens::tools::{ToolCommand, ToolEvent};
 use crate::demo::Mode;
-use crate::engine::api::ApiRequest;
+use crate::engine::endpoints::api::ApiRequest;
 use crate::engine::grants::CurrentTokens;
 use crate::engine::grants::Progress;
 use crate::engine::grants::step::PreparedRequest;
-use crate::engine::http::Exchange;
-use crate::engine::workspace::{Loaded, Places, SavedProfile};
+use crate::engine::store::workspace::{Loaded, Places, SavedProfile};
+use crate::engine::wire::http::Exchange;
 use crate::engine::{GrantType, Profile, ProfileFile, Secret, TokenSet};
 
 /// What the UI asks the engine to do.
@@ -190,7 +190,7 @@ pub enum Command {
         /// Its name (the key file is named after it).
         name: String,
         /// The key's algorithm.
-        alg: crate::engine::keys::Alg,
+        alg: crate::engine::client::keys::Alg,
     },
     /// Audit the profile's authorization server, check by check.
     RunAudit {
@@ -279,7 +279,7 @@ pub enum Event {
     /// A key pair was made (or why not).
     KeyGenerated(
         ProfileId,
-        Result<crate::engine::workspace::GeneratedKey, String>,
+        Result<crate::engine::store::workspace::GeneratedKey, String>,
     ),
     /// A profile's DPoP key for the session was made: what it is and its
     /// thumbprint, for people.

@@ -13,14 +13,14 @@ use super::{CHANNEL_SIZE, Command, Event};
 use crate::app::session::{Origin, ProfileId};
 use crate::app::tokens::tools;
 use crate::demo::{DemoConfig, DemoServer};
-use crate::engine::autodiscovery::{self, DiscoveryCache, Endpoint};
+use crate::engine::endpoints::autodiscovery::{self, DiscoveryCache, Endpoint};
 use crate::engine::grants::step::{self, PreparedRequest};
 use crate::engine::grants::{self, BrowserOptions, GrantOptions, Progress};
-use crate::engine::http::{Exchange, HttpClient, Recorder};
-use crate::engine::jwks::JwksCache;
-use crate::engine::session_file::{self, SessionFile};
-use crate::engine::workspace::{Places, Workspace};
-use crate::engine::{Stage, api};
+use crate::engine::jwt::jwks::JwksCache;
+use crate::engine::store::session_file::{self, SessionFile};
+use crate::engine::store::workspace::{Places, Workspace};
+use crate::engine::wire::http::{Exchange, HttpClient, Recorder};
+use crate::engine::{Stage, endpoints::api};
 
 /// How long the UI waits after an event before drawing it: the events of
 /// one operation (its exchanges, its progress, its result) come within a
@@ -454,7 +454,7 @@ pub(super) async fn run(
                             (Vec::new(), 0)
                         };
                         all.extend(exchanges);
-                        crate::engine::har::write(&path, &all, include_secrets)
+                        crate::engine::wire::har::write(&path, &all, include_secrets)
                             .map_err(|err| format!("Cannot write the HAR file: {err}"))?;
                         Ok::<_, String>((path, all.len(), masked))
                     })
@@ -721,7 +721,8 @@ pub(super) async fn run(
                 };
                 tokio::spawn(async move {
                     let settings = crate::engine::profile::HttpSettings::default();
-                    let run = match crate::engine::http::HttpClient::new(&settings, recorder) {
+                    let run = match crate::engine::wire::http::HttpClient::new(&settings, recorder)
+                    {
                         Ok(http) => crate::engine::mcp::run(&http, &options).await,
                         Err(err) => crate::engine::mcp::McpRun::failed(&options.url, err.message),
                     };
@@ -792,7 +793,7 @@ async fn register_jwks(recorder: Recorder, url: &url::Url, jwks: String) -> Resu
         (Some(response), None) => Err(format!(
             "The demo provider refused the key (HTTP {}): {}",
             response.status,
-            crate::engine::findings::excerpt(&response.body, 300)
+            crate::engine::diagnose::findings::excerpt(&response.body, 300)
         )),
         (None, None) => Err("No answer".to_string()),
     }

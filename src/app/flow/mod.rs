@@ -137,7 +137,7 @@ impl App {
         };
         let session = self.state.sessions.of(owner);
         if let Some(requirement) = session.flow.ask.take() {
-            crate::engine::step_up::ask(&mut profile, &requirement);
+            crate::engine::requests::step_up::ask(&mut profile, &requirement);
         }
         let grant = session.flow.grant;
         let current = session

@@ -13,8 +13,8 @@ use crate::app::widgets::explanation::{findings_ui, why_ui};
 use crate::app::widgets::qr::qr_ui;
 use crate::engine::GrantType;
 use crate::engine::grants::step::PreparedRequest;
-use crate::engine::http::Exchange;
-use crate::engine::redact::SECRET_FIELDS;
+use crate::engine::wire::http::Exchange;
+use crate::engine::wire::redact::SECRET_FIELDS;
 
 /// What the tab needs besides the run.
 pub struct FlowView<'a> {
@@ -153,10 +153,12 @@ fn export_ui(
         return;
     }
     if copy_button(ui, "Copy as Mermaid") {
-        actions.push(FlowAction::Copy(crate::engine::export::mermaid(&gather())));
+        actions.push(FlowAction::Copy(crate::engine::wire::export::mermaid(
+            &gather(),
+        )));
     }
     if copy_button(ui, "Copy as curl script") {
-        actions.push(FlowAction::Copy(crate::engine::export::curl_script(
+        actions.push(FlowAction::Copy(crate::engine::wire::export::curl_script(
             &gather(),
             view.reveal && !view.presenting,
         )));
@@ -415,7 +417,7 @@ fn prepared_ui(
                 }
             });
         add_row_ui(ui, prepared);
-        let as_sent = crate::engine::http::RecordedRequest {
+        let as_sent = crate::engine::wire::http::RecordedRequest {
             method: prepared.method.clone(),
             url: prepared.url.clone(),
             headers: prepared.headers.clone(),
@@ -427,7 +429,7 @@ fn prepared_ui(
         sent_jwts_ui(
             ui,
             "prepared",
-            &crate::engine::client_auth::sent_jwts(&as_sent),
+            &crate::engine::client::auth::sent_jwts(&as_sent),
             reveal,
         );
         ui.horizontal(|ui| {
@@ -507,7 +509,7 @@ fn steps_ui(
             && shown_jwts.insert(id)
             && let Some(exchange) = exchanges.get(id)
         {
-            let sent = crate::engine::client_auth::sent_jwts(&exchange.request);
+            let sent = crate::engine::client::auth::sent_jwts(&exchange.request);
             if !sent.is_empty() {
                 ui.indent(("step_jwts", index), |ui| {
                     sent_jwts_ui(ui, &format!("step{index}"), &sent, false);
@@ -530,7 +532,7 @@ fn steps_ui(
 fn sent_jwts_ui(
     ui: &mut egui::Ui,
     salt: &str,
-    sent: &[crate::engine::client_auth::SentJwt],
+    sent: &[crate::engine::client::auth::SentJwt],
     reveal: bool,
 ) {
     for (index, jwt) in sent.iter().enumerate() {
@@ -548,7 +550,10 @@ fn sent_jwts_ui(
         let signer = if let Some(jwk) = header.get("jwk") {
             format!(
                 "key thumbprint {}",
-                short(&crate::engine::keys::thumbprint_of(jwk).unwrap_or_else(|| "?".to_string()))
+                short(
+                    &crate::engine::client::keys::thumbprint_of(jwk)
+                        .unwrap_or_else(|| "?".to_string())
+                )
             )
         } else if field("alg").starts_with("HS") {
             "the client secret".to_string()

@@ -12,7 +12,7 @@ use crate::engine::grants::Progress;
 use crate::engine::grants::ciba::CibaInfo;
 use crate::engine::grants::device_code::DeviceCodeInfo;
 use crate::engine::grants::step::PreparedRequest;
-use crate::engine::http::{Exchange, ExchangeKind};
+use crate::engine::wire::http::{Exchange, ExchangeKind};
 use crate::engine::{GrantType, TokenSet};
 
 /// A grant run.
@@ -100,7 +100,7 @@ pub struct FlowState {
     /// What the next run asks of the user's sign-in (`acr_values`,
     /// `max_age`) beyond the profile: a step-up an API asked for (RFC 9470
     /// §4). Used once.
-    pub ask: Option<crate::engine::step_up::AuthRequirement>,
+    pub ask: Option<crate::engine::requests::step_up::AuthRequirement>,
 }
 
 impl FlowState {
@@ -154,7 +154,7 @@ impl FlowState {
     /// The MCP chain ended: each hop's verdict goes after the last arrow
     /// of its exchanges, then the tokens (or where it broke).
     pub fn finish_mcp(&mut self, hops: &[crate::engine::mcp::Hop], tokens: Option<&TokenSet>) {
-        use crate::engine::claims::Verdict;
+        use crate::engine::jwt::claims::Verdict;
         for hop in hops {
             // A refusal the chain expects (the 401 challenge that starts it,
             // a 403 asking for more scope) is part of a hop that passed.
@@ -362,7 +362,7 @@ impl FlowState {
             Progress::JarmVerified(checks) => {
                 let failed: Vec<&str> = checks
                     .iter()
-                    .filter(|c| c.verdict == crate::engine::claims::Verdict::Fail)
+                    .filter(|c| c.verdict == crate::engine::jwt::claims::Verdict::Fail)
                     .map(|c| c.name.as_str())
                     .collect();
                 let summary = checks
@@ -581,7 +581,7 @@ impl FlowState {
         let failed: Vec<&str> = front
             .checks
             .iter()
-            .filter(|c| c.verdict == crate::engine::claims::Verdict::Fail)
+            .filter(|c| c.verdict == crate::engine::jwt::claims::Verdict::Fail)
             .map(|c| c.name.as_str())
             .collect();
         let mut step = FlowStep::verdict(

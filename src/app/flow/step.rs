@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::app::bridge::GrantFailure;
-use crate::engine::http::{Exchange, ExchangeKind, TransportErrorKind};
+use crate::engine::wire::http::{Exchange, ExchangeKind, TransportErrorKind};
 use crate::engine::{Explanation, Finding};
 
 /// The four actors of a sequence diagram.
@@ -259,7 +259,8 @@ impl FlowStep {
             request.verdict = format!("Never reached the server: {}", failure.1);
             return vec![request];
         };
-        let error = crate::engine::token::parse_oauth_error(response.status, &response.body);
+        let error =
+            crate::engine::tokens::response::parse_oauth_error(response.status, &response.body);
         let success = (200..300).contains(&response.status);
         let (label, verdict, ok) = match error {
             // The device grant's polling answers: expected, not failures.

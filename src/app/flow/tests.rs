@@ -5,8 +5,8 @@ use super::step::*;
 use crate::app::bridge::GrantFailure;
 use crate::engine::GrantType;
 use crate::engine::grants::Progress;
-use crate::engine::http::{Exchange, ExchangeKind, TransportErrorKind};
-use crate::engine::http::{RecordedRequest, RecordedResponse, TransportError};
+use crate::engine::wire::http::{Exchange, ExchangeKind, TransportErrorKind};
+use crate::engine::wire::http::{RecordedRequest, RecordedResponse, TransportError};
 use chrono::Utc;
 
 fn exchange(response: Option<(u16, &str)>, error: Option<TransportErrorKind>) -> Exchange {

@@ -10,7 +10,7 @@ pub use state::{LogRow, LogState};
 
 use crate::app::App;
 use crate::app::bridge::Command;
-use crate::engine::http::Exchange;
+use crate::engine::wire::http::Exchange;
 
 /// What the HTTP log asks for.
 #[derive(Debug, Clone, PartialEq)]

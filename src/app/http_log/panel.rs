@@ -9,9 +9,9 @@ use super::spill::ExchangeLog;
 use super::state::{LogRow, LogState};
 use crate::app::session::ProfileId;
 use crate::app::widgets::copy::copy_button;
-use crate::engine::curl::to_curl_script;
-use crate::engine::http::{Exchange, ExchangeKind};
-use crate::engine::redact;
+use crate::engine::wire::curl::to_curl_script;
+use crate::engine::wire::http::{Exchange, ExchangeKind};
+use crate::engine::wire::redact;
 
 const KINDS: [ExchangeKind; 13] = [
     ExchangeKind::Authorize,

@@ -1,6 +1,6 @@
 //! The session's exchanges in bounded memory (issue 20): the newest stay in
 //! memory, the older ones move to the session file on disk
-//! (`engine::session_file`, written by the bridge off the UI thread) and
+//! (`engine::store::session_file`, written by the bridge off the UI thread) and
 //! are read back when the HTTP log shows one or a HAR export needs them.
 //! Every row of the log stays in memory, so its count and find cover all.
 //!
@@ -11,7 +11,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use crate::engine::http::Exchange;
+use crate::engine::wire::http::Exchange;
 
 /// How much of the log stays in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +187,7 @@ impl ExchangeLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::http::{ExchangeKind, RecordedRequest};
+    use crate::engine::wire::http::{ExchangeKind, RecordedRequest};
 
     fn exchange(id: u64, body: usize) -> Exchange {
         Exchange {

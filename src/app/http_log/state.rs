@@ -1,7 +1,7 @@
 //! The HTTP log's state: filters, rows made once per exchange, the detail
 //! pane's lines and the HAR export.
 
-use crate::engine::http::ExchangeKind;
+use crate::engine::wire::http::ExchangeKind;
 
 /// The HTTP log tab.
 #[derive(Debug, Clone, Default)]

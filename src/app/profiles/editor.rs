@@ -11,13 +11,13 @@ use crate::app::widgets::explanation::findings_ui;
 use crate::app::widgets::fields::{
     choice_field, map_field, seconds_field, secret_field, text_field,
 };
-use crate::engine::keys::Alg;
+use crate::engine::client::keys::Alg;
 use crate::engine::profile::ProfileError;
 use crate::engine::profile::{
     ApiFile, ClientAuthMethod, CompatFile, GrantType, HttpFile, LogoutFile, PkceMode, ResponseMode,
     TokenPlacementKind,
 };
-use crate::engine::workspace::GeneratedKey;
+use crate::engine::store::workspace::GeneratedKey;
 use crate::engine::{Profile, ProfileFile};
 
 /// The editor; true when Save was pressed.
@@ -36,7 +36,7 @@ pub fn editor_ui(
             .map(str::to_string)
     };
     // JSON that does not parse cannot be saved (RFC 9396 §2 details).
-    let unsaveable = problem(crate::engine::rar::PARAMETER).is_some();
+    let unsaveable = problem(crate::engine::requests::rar::PARAMETER).is_some();
     // Save sits above the form, so it stays in reach however long the
     // form grows.
     let save = ui
@@ -342,7 +342,7 @@ pub fn editor_ui(
                 authorization_details_field(
                     ui,
                     &mut file.authorization_details,
-                    problem(crate::engine::rar::PARAMETER).as_deref(),
+                    problem(crate::engine::requests::rar::PARAMETER).as_deref(),
                 );
                 if presenting {
                     ui.label("Username");
@@ -842,7 +842,7 @@ fn ciba_ui(
     reveal: bool,
     problem: &dyn Fn(&str) -> Option<String>,
 ) {
-    use crate::engine::extension_grants::CibaFile;
+    use crate::engine::profile::grant_tables::CibaFile;
     egui::CollapsingHeader::new("CIBA")
         .default_open(true)
         .show(ui, |ui| {
@@ -902,10 +902,10 @@ fn ciba_ui(
 /// typed); empty values are left out when the profile is read.
 fn resource_field(
     ui: &mut egui::Ui,
-    resource: &mut Option<crate::engine::extension_grants::OneOrMany>,
+    resource: &mut Option<crate::engine::profile::grant_tables::OneOrMany>,
     problem: Option<&str>,
 ) {
-    use crate::engine::extension_grants::OneOrMany;
+    use crate::engine::profile::grant_tables::OneOrMany;
     let shown = match resource {
         Some(OneOrMany::One(one)) => Some(one.clone()),
         Some(OneOrMany::Many(many)) => Some(many.join(" ")),

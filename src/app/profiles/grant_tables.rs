@@ -11,7 +11,9 @@ use serde_json::Value;
 use crate::app::widgets::fields::{
     choice_field, map_field, seconds_field, secret_field, text_field,
 };
-use crate::engine::extension_grants::{JwtBearerFile, OneOrMany, TOKEN_TYPES, TokenExchangeFile};
+use crate::engine::profile::grant_tables::{
+    JwtBearerFile, OneOrMany, TOKEN_TYPES, TokenExchangeFile,
+};
 
 /// The subject token's sources among the profile's current tokens.
 const FROM: [&str; 3] = ["access_token", "id_token", "refresh_token"];

@@ -99,8 +99,8 @@ pub fn mcp_ui(ui: &mut egui::Ui, state: &mut McpState, actions: &mut Vec<Action>
         }
         for (index, hop) in state.hops.iter().enumerate() {
             let color = match hop.verdict {
-                crate::engine::claims::Verdict::Fail => ui.visuals().error_fg_color,
-                crate::engine::claims::Verdict::Warn => ui.visuals().warn_fg_color,
+                crate::engine::jwt::claims::Verdict::Fail => ui.visuals().error_fg_color,
+                crate::engine::jwt::claims::Verdict::Warn => ui.visuals().warn_fg_color,
                 _ => ui.visuals().text_color(),
             };
             ui.colored_label(

@@ -19,8 +19,8 @@ use crate::app::App;
 use crate::app::bridge::Command;
 use crate::app::session::{Origin, ProfileId};
 use crate::app::tokens::tools::ToolCommand;
-use crate::engine::workspace::SavedProfile;
-use crate::engine::{ProfileFile, presets};
+use crate::engine::store::workspace::SavedProfile;
+use crate::engine::{ProfileFile, profile::presets};
 
 /// What the Clients panel asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +50,7 @@ pub enum ProfileAction {
     /// Discover the selected profile's endpoints from its issuer.
     Discover,
     /// Make a key pair for the selected profile's client assertions.
-    GenerateKey(crate::engine::keys::Alg),
+    GenerateKey(crate::engine::client::keys::Alg),
     /// Register the generated public key with the demo provider.
     RegisterKey,
     /// Walk an MCP server's authorization chain into a new profile.
@@ -254,7 +254,7 @@ impl App {
         if let Some(message) = crate::engine::Profile::from_file(&entry.file, "profile")
             .err()
             .and_then(|err| {
-                err.message_for(crate::engine::rar::PARAMETER)
+                err.message_for(crate::engine::requests::rar::PARAMETER)
                     .map(str::to_string)
             })
         {
@@ -337,7 +337,7 @@ impl App {
     }
 
     /// Asks the worker for a key pair for `id` (written beside the profiles).
-    fn generate_key(&mut self, id: ProfileId, alg: crate::engine::keys::Alg) {
+    fn generate_key(&mut self, id: ProfileId, alg: crate::engine::client::keys::Alg) {
         let Some(entry) = self.state.profiles.entry_mut(id) else {
             return;
         };
@@ -357,7 +357,7 @@ impl App {
     pub(crate) fn key_generated(
         &mut self,
         id: ProfileId,
-        result: Result<crate::engine::workspace::GeneratedKey, String>,
+        result: Result<crate::engine::store::workspace::GeneratedKey, String>,
     ) {
         let Some(entry) = self.state.profiles.entry_mut(id) else {
             return;

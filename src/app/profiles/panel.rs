@@ -8,7 +8,7 @@ use super::ProfileAction as Action;
 use super::editor::editor_ui;
 use super::state::ProfilesState;
 use crate::app::tokens::tools::ToolsState;
-use crate::engine::presets::PRESETS;
+use crate::engine::profile::presets::PRESETS;
 
 /// What the panel needs besides the profiles.
 pub struct ClientsView<'a> {
@@ -88,7 +88,7 @@ pub fn clients_ui(
         }
         ui.menu_button("New from preset", |ui| {
             for (index, (file, _)) in PRESETS.iter().enumerate() {
-                let name = crate::engine::presets::preset(index)
+                let name = crate::engine::profile::presets::preset(index)
                     .and_then(|p| p.name)
                     .unwrap_or_else(|| file.trim_end_matches(".toml").to_string());
                 if ui.button(name).clicked() {

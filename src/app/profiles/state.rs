@@ -2,7 +2,7 @@
 //! where it is saved.
 
 use crate::app::session::ProfileId;
-use crate::engine::workspace::GeneratedKey;
+use crate::engine::store::workspace::GeneratedKey;
 use crate::engine::{Profile, ProfileFile};
 
 /// A profile as shown and edited, with where it is saved.

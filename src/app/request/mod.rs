@@ -9,7 +9,7 @@ use crate::app::bridge::Command;
 use crate::app::session::ProfileId;
 use crate::app::{App, Tab};
 use crate::engine::GrantType;
-use crate::engine::api::ApiRequest;
+use crate::engine::endpoints::api::ApiRequest;
 
 /// What the Request tab asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +25,7 @@ pub enum RequestAction {
     ReauthorizeAndRetry,
     /// Step-up (RFC 9470 §4): run the profile's browser grant asking for
     /// this of the sign-in, then send the request again.
-    StepUp(crate::engine::step_up::AuthRequirement),
+    StepUp(crate::engine::requests::step_up::AuthRequirement),
     /// A client_credentials profile from the client account in the response.
     ProfileFromResponse,
 }

@@ -4,7 +4,7 @@ use crate::app::bridge::ApiAnswer;
 use crate::app::pending::Pending;
 use crate::app::widgets::json_tree::JsonTreeView;
 use crate::engine::ProfileFile;
-use crate::engine::api::ApiRequest;
+use crate::engine::endpoints::api::ApiRequest;
 use crate::engine::profile::{Profile, parse_http_url};
 
 /// The Request tab.

@@ -112,8 +112,8 @@ pub fn tools_ui(
                         json_ui(ui, &report.json);
                     } else {
                         let mut shown = report.json.clone();
-                        crate::engine::redact::mask_json(&mut shown);
-                        crate::engine::redact::mask_personal(&mut shown);
+                        crate::engine::wire::redact::mask_json(&mut shown);
+                        crate::engine::wire::redact::mask_personal(&mut shown);
                         json_ui(ui, &shown);
                     }
                     findings_list_ui(ui, &report.findings);

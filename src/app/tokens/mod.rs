@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::App;
 use crate::app::bridge::{Command, EndToken, GrantFailure};
 use crate::app::session::{Origin, ProfileId};
-use crate::engine::revoke::TokenHint;
+use crate::engine::endpoints::revoke::TokenHint;
 use crate::engine::{GrantType, TokenSet};
 use tools::ToolCommand;
 

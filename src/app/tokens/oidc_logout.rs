@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::app::bridge::Command;
 use crate::app::pending::Pending;
 use crate::app::session::ProfileId;
-use crate::engine::claims::{Check, Verdict};
+use crate::engine::jwt::claims::{Check, Verdict};
 use crate::engine::logout::{LogoutOutcome, LogoutTokenReport, SessionRef};
 use crate::engine::{Finding, Profile, Secret};
 

@@ -15,7 +15,7 @@ use crate::app::widgets::explanation::why_ui;
 use crate::app::widgets::json_tree::{JsonTree, JsonTreeView, json_tree_ui};
 use crate::app::widgets::secret::{secret_ui, value_ui};
 use crate::engine::TokenSet;
-use crate::engine::revoke::TokenHint;
+use crate::engine::endpoints::revoke::TokenHint;
 
 /// Which ways to end a token the profile offers.
 #[derive(Debug, Clone, Copy, Default)]
@@ -264,7 +264,7 @@ pub fn tokens_ui(
                 let raw = if reveal {
                     current.raw.clone()
                 } else {
-                    serde_json::from_slice(&crate::engine::redact::body(current.raw.to_string().as_bytes()))
+                    serde_json::from_slice(&crate::engine::wire::redact::body(current.raw.to_string().as_bytes()))
                         .unwrap_or(serde_json::Value::Null)
                 };
                 let tree = JsonTree::build(&raw);
@@ -279,7 +279,7 @@ pub fn tokens_ui(
             let raw = if reveal {
                 current.raw.clone()
             } else {
-                serde_json::from_slice(&crate::engine::redact::body(current.raw.to_string().as_bytes()))
+                serde_json::from_slice(&crate::engine::wire::redact::body(current.raw.to_string().as_bytes()))
                     .unwrap_or(serde_json::Value::Null)
             };
             json_ui(ui, &raw);
@@ -527,13 +527,13 @@ mod tests {
 
     /// A password-grant token set from the response `body`, received now.
     fn received(body: &str) -> TokenSet {
-        let response = crate::engine::http::RecordedResponse {
+        let response = crate::engine::wire::http::RecordedResponse {
             status: 200,
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.as_bytes().to_vec(),
             truncated: false,
         };
-        crate::engine::token::parse_token_response(
+        crate::engine::tokens::response::parse_token_response(
             &response,
             crate::engine::GrantType::Password,
             1,
@@ -640,14 +640,14 @@ mod tests {
     #[test]
     fn as_received_keeps_every_byte_but_the_token_values() {
         let text = r#"{"access_token":"abc.def","token_type":"Bearer","refresh_token":"r-1",}"#;
-        let response = crate::engine::http::RecordedResponse {
+        let response = crate::engine::wire::http::RecordedResponse {
             status: 200,
             headers: vec![("content-type".into(), "application/json".into())],
             body: br#"{"access_token":"abc.def","token_type":"Bearer","refresh_token":"r-1"}"#
                 .to_vec(),
             truncated: false,
         };
-        let tokens = crate::engine::token::parse_token_response(
+        let tokens = crate::engine::tokens::response::parse_token_response(
             &response,
             crate::engine::GrantType::Password,
             1,

@@ -8,7 +8,7 @@ use crate::app::bridge::GrantFailure;
 use crate::app::pending::Pending;
 use crate::app::widgets::json_tree::{JsonTree, JsonTreeView};
 use crate::engine::TokenSet;
-use crate::engine::revoke::TokenHint;
+use crate::engine::endpoints::revoke::TokenHint;
 
 /// How many token sets a profile keeps in memory (the newest). A day of
 /// 7-second tokens refreshed every 3.5 s is about 8,000 sets: older ones
@@ -317,20 +317,23 @@ impl TokenState {
             .filter(|t| t.is_finite() && *t >= 0.0)?;
         // Tokens that live no longer than the threshold are renewed
         // half-way through (7-second tokens), never in a loop.
-        crate::engine::session::renew_at(current, std::time::Duration::from_secs_f64(threshold))
+        crate::engine::tokens::renewal::renew_at(
+            current,
+            std::time::Duration::from_secs_f64(threshold),
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::token::parse_token_response;
+    use crate::engine::tokens::response::parse_token_response;
 
     fn tokens(refresh: &str) -> TokenSet {
         let body = format!(
             r#"{{"access_token":"a-{refresh}","token_type":"Bearer","expires_in":3600,"refresh_token":"{refresh}"}}"#
         );
-        let response = crate::engine::http::RecordedResponse {
+        let response = crate::engine::wire::http::RecordedResponse {
             status: 200,
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.into_bytes(),
@@ -349,7 +352,7 @@ mod tests {
     }
 
     fn issued_by(grant: crate::engine::GrantType) -> TokenSet {
-        let response = crate::engine::http::RecordedResponse {
+        let response = crate::engine::wire::http::RecordedResponse {
             status: 200,
             headers: vec![("content-type".into(), "application/json".into())],
             body: br#"{"access_token":"a","token_type":"Bearer","expires_in":60}"#.to_vec(),

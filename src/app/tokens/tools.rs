@@ -8,12 +8,14 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::app::pending::Pending;
-use crate::engine::discovery::{self, ServerMetadata};
-use crate::engine::http::{HttpClient, Recorder};
-use crate::engine::jwks::JwksCache;
+use crate::engine::endpoints::discovery::{self, ServerMetadata};
+use crate::engine::jwt::jwks::JwksCache;
+use crate::engine::jwt::verify::{self, Expectations, Verification};
 use crate::engine::profile::HttpSettings;
-use crate::engine::verify::{self, Expectations, Verification};
-use crate::engine::{Finding, Profile, Secret, TokenSet, introspection, userinfo};
+use crate::engine::wire::http::{HttpClient, Recorder};
+use crate::engine::{
+    Finding, Profile, Secret, TokenSet, endpoints::introspection, endpoints::userinfo,
+};
 
 /// A token tool to run.
 #[derive(Debug)]
@@ -181,7 +183,7 @@ pub async fn run(
     command: ToolCommand,
     recorder: Recorder,
     cache: &JwksCache,
-    dpop: Option<std::sync::Arc<crate::engine::dpop::DpopKey>>,
+    dpop: Option<std::sync::Arc<crate::engine::client::dpop::DpopKey>>,
 ) -> ToolEvent {
     match command {
         ToolCommand::Verify { profile, tokens } => {

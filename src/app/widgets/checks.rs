@@ -4,7 +4,7 @@
 use eframe::egui;
 
 use crate::app::widgets::explanation::findings_ui;
-use crate::engine::verify::{Verdict, Verification};
+use crate::engine::jwt::verify::{Verdict, Verification};
 
 /// A one-line summary of a verification.
 pub fn summary(verification: &Verification) -> String {

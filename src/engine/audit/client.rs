@@ -7,9 +7,9 @@ use crate::engine::error::EngineError;
 use crate::engine::grants::GrantOptions;
 use crate::engine::grants::authorization_code::AuthorizationRequest;
 use crate::engine::grants::step::{self, PreparedRequest};
-use crate::engine::http::{Exchange, ExchangeKind, HttpClient};
 use crate::engine::profile::{GrantType, Profile};
-use crate::engine::token::parse_oauth_error;
+use crate::engine::tokens::response::parse_oauth_error;
+use crate::engine::wire::http::{Exchange, ExchangeKind, HttpClient};
 
 pub(super) const WRONG_SECRET: Check = Check {
     id: "client-auth-wrong-secret",
@@ -53,7 +53,7 @@ pub(super) async fn probe_request(
     let redirect_uri = profile
         .redirect_uri
         .clone()
-        .unwrap_or_else(crate::engine::callback::default_redirect_uri);
+        .unwrap_or_else(crate::engine::wire::callback::default_redirect_uri);
     let request = AuthorizationRequest {
         url: profile
             .endpoints
@@ -85,7 +85,7 @@ pub(super) async fn send_raw(
     if let Some((id, secret)) = &prepared.basic {
         builder = builder.header(
             "authorization",
-            crate::engine::compat::encode_basic(id, secret, prepared.compat.basic_auth_raw),
+            crate::engine::wire::compat::encode_basic(id, secret, prepared.compat.basic_auth_raw),
         );
     }
     let body = url::form_urlencoded::Serializer::new(String::new())

@@ -5,16 +5,16 @@
 
 use super::client::{answer, error_code, issued_tokens, send_raw};
 use super::{Check, Found, Weight, fail, inconclusive, not_applicable, pass};
-use crate::engine::callback::CallbackError;
-use crate::engine::discovery::ServerMetadata;
+use crate::engine::endpoints::discovery::ServerMetadata;
 use crate::engine::error::EngineError;
 use crate::engine::grants::BrowserOptions;
 use crate::engine::grants::authorization_code::{
     AuthorizationRequest, ResponseKind, authorize_in_browser, new_state,
 };
 use crate::engine::grants::step::{self, PreparedRequest};
-use crate::engine::http::{ExchangeKind, HttpClient};
 use crate::engine::profile::{ClientAuthMethod, PkceMode, Profile};
+use crate::engine::wire::callback::CallbackError;
+use crate::engine::wire::http::{ExchangeKind, HttpClient};
 
 pub(super) const STATE_ECHO: Check = Check {
     id: "state-echo",
@@ -201,7 +201,10 @@ async fn exchange(
 }
 
 /// Judges a bent code exchange the server must refuse.
-fn must_refuse(what: &str, exchange: &crate::engine::http::Exchange) -> Result<Found, EngineError> {
+fn must_refuse(
+    what: &str,
+    exchange: &crate::engine::wire::http::Exchange,
+) -> Result<Found, EngineError> {
     let said = answer(exchange);
     if issued_tokens(exchange) {
         return fail(format!("{what} was accepted: {said}"));
@@ -281,7 +284,7 @@ pub(super) async fn replay(
     }
     // Were the first tokens revoked? Asked of introspection, else userinfo.
     if profile.endpoints.introspection.is_some() {
-        let looked = crate::engine::introspection::introspect(
+        let looked = crate::engine::endpoints::introspection::introspect(
             profile,
             http,
             &tokens.access_token,

@@ -27,12 +27,12 @@ mod server;
 
 use serde::Serialize;
 
-use super::discovery::{self, ServerMetadata};
 use super::error::EngineError;
 use super::grants::{BrowserOptions, GrantOptions};
-use super::http::HttpClient;
 use super::profile::{GrantType, Profile};
-use super::token::TokenSet;
+use crate::engine::endpoints::discovery::{self, ServerMetadata};
+use crate::engine::tokens::response::TokenSet;
+use crate::engine::wire::http::HttpClient;
 
 /// What a check concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -320,7 +320,7 @@ impl Audit<'_> {
         if !self.metadata_read {
             self.metadata_read = true;
             if let Some(issuer) = &self.profile.endpoints.issuer {
-                let issuer = super::claims::issuer_text(issuer);
+                let issuer = crate::engine::jwt::claims::issuer_text(issuer);
                 self.metadata = discovery::discover(http, &issuer)
                     .await
                     .ok()

@@ -4,14 +4,14 @@
 
 use super::client::{answer, issued_tokens, send_raw};
 use super::{Check, Found, Weight, fail, inconclusive, not_applicable, pass};
-use crate::engine::discovery::ServerMetadata;
+use crate::engine::endpoints::discovery::ServerMetadata;
 use crate::engine::error::EngineError;
 use crate::engine::grants::GrantOptions;
 use crate::engine::grants::step::{self, PreparedRequest};
-use crate::engine::http::HttpClient;
 use crate::engine::profile::{GrantType, Profile};
-use crate::engine::secret::Secret;
-use crate::engine::token::TokenSet;
+use crate::engine::store::secret::Secret;
+use crate::engine::tokens::response::TokenSet;
+use crate::engine::wire::http::HttpClient;
 
 pub(super) const SCOPE_ESCALATION: Check = Check {
     id: "refresh-scope-escalation",

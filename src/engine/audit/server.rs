@@ -9,12 +9,12 @@ use url::Url;
 
 use super::client::{answer, error_code, issued_tokens, probe_request, send_raw};
 use super::{Check, Found, Weight, fail, inconclusive, not_applicable, pass};
-use crate::engine::callback::is_loopback;
-use crate::engine::discovery::ServerMetadata;
+use crate::engine::endpoints::discovery::ServerMetadata;
 use crate::engine::error::EngineError;
-use crate::engine::http::{ExchangeKind, HttpClient};
 use crate::engine::profile::Profile;
-use crate::engine::token::TokenSet;
+use crate::engine::tokens::response::TokenSet;
+use crate::engine::wire::callback::is_loopback;
+use crate::engine::wire::http::{ExchangeKind, HttpClient};
 
 pub(super) const TLS: Check = Check {
     id: "tls",

@@ -17,12 +17,12 @@ use oauth2::{
 use url::Url;
 
 use super::{BrowserOptions, Progress, finish, token_client, token_sender};
-use crate::engine::callback::{self, CallbackListener, CallbackParams, Expect};
 use crate::engine::error::EngineError;
-use crate::engine::http::HttpClient;
 use crate::engine::profile::{GrantType, PkceMode, Profile, ProfileError};
-use crate::engine::secret::Secret;
-use crate::engine::token::TokenSet;
+use crate::engine::store::secret::Secret;
+use crate::engine::tokens::response::TokenSet;
+use crate::engine::wire::callback::{self, CallbackListener, CallbackParams, Expect};
+use crate::engine::wire::http::HttpClient;
 
 /// What the redirect should carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,14 +266,15 @@ pub async fn authorize_in_browser(
         let checks = super::jarm::verify(profile, http, response).await?;
         let failed: Vec<String> = checks
             .iter()
-            .filter(|c| c.verdict == crate::engine::claims::Verdict::Fail)
+            .filter(|c| c.verdict == crate::engine::jwt::claims::Verdict::Fail)
             .map(|c| format!("{}: {}", c.name, c.message))
             .collect();
         options.report(Progress::JarmVerified(checks));
         if !failed.is_empty() {
-            return Err(
-                crate::engine::callback::CallbackError::JarmRejected(failed.join("; ")).into(),
-            );
+            return Err(crate::engine::wire::callback::CallbackError::JarmRejected(
+                failed.join("; "),
+            )
+            .into());
         }
     }
     Ok((request, params, hardened.pushed))
@@ -319,13 +320,13 @@ pub async fn run(
         tokens.findings.extend(found);
     }
     if profile.fapi2 {
-        let mut found = crate::engine::fapi2::check_profile(profile);
-        found.extend(crate::engine::fapi2::check_run(
+        let mut found = crate::engine::diagnose::fapi2::check_profile(profile);
+        found.extend(crate::engine::diagnose::fapi2::check_run(
             params.iss.is_some(),
             pushed.and_then(|p| p.expires_in),
             &tokens,
         ));
-        let summary = crate::engine::fapi2::summary(&found);
+        let summary = crate::engine::diagnose::fapi2::summary(&found);
         tokens.findings.extend(found);
         tokens.findings.push(summary);
     }

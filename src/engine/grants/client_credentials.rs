@@ -2,9 +2,9 @@
 
 use super::{finish, token_client, token_sender, with_profile_params};
 use crate::engine::error::EngineError;
-use crate::engine::http::HttpClient;
 use crate::engine::profile::{GrantType, Profile};
-use crate::engine::token::TokenSet;
+use crate::engine::tokens::response::TokenSet;
+use crate::engine::wire::http::HttpClient;
 
 /// Requests a token with the client's own credentials.
 pub async fn run(profile: &Profile, http: &HttpClient) -> Result<TokenSet, EngineError> {

@@ -15,15 +15,15 @@ use oauth2::{
 use serde::{Deserialize, Serialize};
 
 use super::{BrowserOptions, Progress, finish, token_client, token_sender};
-use crate::engine::callback::CallbackError;
-use crate::engine::compat::Rewriter;
+use crate::engine::diagnose::explain::Stage;
+use crate::engine::diagnose::findings::excerpt;
+use crate::engine::diagnose::spec::check_error_response;
 use crate::engine::error::EngineError;
-use crate::engine::explain::Stage;
-use crate::engine::findings::excerpt;
-use crate::engine::http::{ExchangeKind, HttpClient, TransportError};
 use crate::engine::profile::{GrantType, Profile, ProfileError};
-use crate::engine::spec::check_error_response;
-use crate::engine::token::{OAuthError, TokenSet, parse_oauth_error};
+use crate::engine::tokens::response::{OAuthError, TokenSet, parse_oauth_error};
+use crate::engine::wire::callback::CallbackError;
+use crate::engine::wire::compat::Rewriter;
+use crate::engine::wire::http::{ExchangeKind, HttpClient, TransportError};
 
 /// What the user needs to approve the device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,7 +73,8 @@ pub async fn run(
     }
     // RFC 9396 §3: wherever scope goes, the device authorization request too.
     if let Some(details) = &profile.authorization_details {
-        request = request.add_extra_param(crate::engine::rar::PARAMETER, details.compact());
+        request =
+            request.add_extra_param(crate::engine::requests::rar::PARAMETER, details.compact());
     }
     let result: Result<
         StandardDeviceAuthorizationResponse,
@@ -136,7 +137,7 @@ pub async fn run(
                 .as_ref()
                 .and_then(|e| e.error.clone())
                 .unwrap_or(TransportError {
-                    kind: crate::engine::http::TransportErrorKind::Other,
+                    kind: crate::engine::wire::http::TransportErrorKind::Other,
                     message: "the first poll could not be built".to_string(),
                 }),
             exchange: exchange.map(Box::new),
@@ -220,7 +221,7 @@ fn device_request_error(
     let Some(response) = &exchange.response else {
         return EngineError::Transport {
             error: exchange.error.clone().unwrap_or(TransportError {
-                kind: crate::engine::http::TransportErrorKind::Other,
+                kind: crate::engine::wire::http::TransportErrorKind::Other,
                 message: err.to_string(),
             }),
             exchange: Some(Box::new(exchange)),

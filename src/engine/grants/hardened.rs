@@ -21,12 +21,12 @@ use serde_json::{Map, Value, json};
 use url::Url;
 
 use super::{BrowserOptions, Progress};
-use crate::engine::client_auth;
+use crate::engine::client::auth as client_auth;
+use crate::engine::client::keys::{Alg, ClientKey, KeyError};
 use crate::engine::error::EngineError;
-use crate::engine::http::{ExchangeKind, HttpClient, TransportError, TransportErrorKind};
-use crate::engine::keys::{Alg, ClientKey, KeyError};
 use crate::engine::profile::{Profile, ProfileError};
-use crate::engine::token::parse_oauth_error;
+use crate::engine::tokens::response::parse_oauth_error;
+use crate::engine::wire::http::{ExchangeKind, HttpClient, TransportError, TransportErrorKind};
 
 /// The JWT `typ` of a request object (RFC 9101 §10.8).
 pub const REQUEST_OBJECT_TYP: &str = "oauth-authz-req+jwt";
@@ -175,7 +175,7 @@ pub fn request_object(
     claims.insert("exp".into(), json!(now + REQUEST_OBJECT_LIFETIME_SECS));
     claims.insert(
         "jti".into(),
-        json!(crate::engine::keys::b64(&rand::random::<[u8; 16]>())),
+        json!(crate::engine::client::keys::b64(&rand::random::<[u8; 16]>())),
     );
     let claims = Value::Object(claims);
     let mut header = Map::new();
@@ -192,8 +192,13 @@ pub fn request_object(
                 )
             })?
             .resolve("client_secret")?;
-        crate::engine::keys::sign_hmac(alg, secret.expose().as_bytes(), header.clone(), &claims)
-            .map_err(field)?
+        crate::engine::client::keys::sign_hmac(
+            alg,
+            secret.expose().as_bytes(),
+            header.clone(),
+            &claims,
+        )
+        .map_err(field)?
     } else {
         let path = profile.assertion.key_file.as_ref().ok_or_else(|| {
             ProfileError::field(
@@ -221,7 +226,7 @@ pub fn request_object(
 /// `authorization_details`, which a request object carries as the JSON
 /// array itself (RFC 9396 §3), not as a string holding it.
 fn claim_value(name: &str, value: &str) -> Value {
-    if name == crate::engine::rar::PARAMETER
+    if name == crate::engine::requests::rar::PARAMETER
         && let Ok(array @ Value::Array(_)) = serde_json::from_str::<Value>(value)
     {
         return array;
@@ -252,7 +257,7 @@ async fn push(
     // request (with a fresh assertion) is signed again and resent.
     if let Some(dpop) = http.dpop() {
         dpop.learn_from(&exchange);
-        if crate::engine::dpop::authorization_server_wants_nonce(&exchange) {
+        if crate::engine::client::dpop::authorization_server_wants_nonce(&exchange) {
             exchange = send_with_proof(http, request(params, &mut findings)?).await?;
             dpop.learn_from(&exchange);
         }
@@ -288,7 +293,7 @@ async fn push(
         (status, _) => Err(EngineError::BadResponse {
             message: format!(
                 "the PAR endpoint answered HTTP {status} without a request_uri (RFC 9126 §2.2 asks for 201 with request_uri and expires_in): {}",
-                crate::engine::findings::excerpt(&response.body, 300)
+                crate::engine::diagnose::findings::excerpt(&response.body, 300)
             ),
             exchange: Box::new(exchange),
         }),
@@ -300,7 +305,7 @@ async fn push(
 async fn send_with_proof(
     http: &HttpClient,
     request: http::Request<Vec<u8>>,
-) -> Result<crate::engine::http::Exchange, EngineError> {
+) -> Result<crate::engine::wire::http::Exchange, EngineError> {
     let (mut parts, body) = request.into_parts();
     if let Some(dpop) = http.dpop()
         && let Ok(url) = Url::parse(&parts.uri.to_string())

@@ -25,16 +25,16 @@ use serde_json::Value;
 
 use super::BrowserOptions;
 use super::authorization_code::AuthorizationRequest;
-use crate::engine::callback::{CallbackError, CallbackParams};
-use crate::engine::claims::{Check, Expectations, Verdict, issuer_text};
+use crate::engine::diagnose::findings::{Finding, Severity};
 use crate::engine::error::EngineError;
-use crate::engine::findings::{Finding, Severity};
-use crate::engine::http::HttpClient;
-use crate::engine::jwks::JwksCache;
+use crate::engine::jwt::claims::{Check, Expectations, Verdict, issuer_text};
+use crate::engine::jwt::jwks::JwksCache;
+use crate::engine::jwt::verify::verify_with_jwks;
 use crate::engine::profile::{Profile, ProfileError, ResponseMode};
-use crate::engine::secret::abbreviate;
-use crate::engine::token::TokenSet;
-use crate::engine::verify::verify_with_jwks;
+use crate::engine::store::secret::abbreviate;
+use crate::engine::tokens::response::TokenSet;
+use crate::engine::wire::callback::{CallbackError, CallbackParams};
+use crate::engine::wire::http::HttpClient;
 
 /// The hybrid flow's section in OpenID Connect Core.
 pub const REFERENCE: &str = "OIDC Core §3.3.2.12";
@@ -366,7 +366,7 @@ async fn verify_id_token(
         .as_ref()
         .and_then(|s| s.resolve("client_secret").ok())
         .map(|s| s.expose().as_bytes().to_vec());
-    let jwks_uri = crate::engine::discovery::jwks_uri(http, profile)
+    let jwks_uri = crate::engine::endpoints::discovery::jwks_uri(http, profile)
         .await
         .ok()
         .flatten();
@@ -535,7 +535,7 @@ mod tests {
 
     #[test]
     fn c_hash_and_s_hash_are_the_left_half_of_the_alg_hash() {
-        use crate::engine::claims::{claim_checks, left_half_hash};
+        use crate::engine::jwt::claims::{claim_checks, left_half_hash};
         use jsonwebtoken::Algorithm;
         // OIDC Core §A.4: this code's c_hash (RS256).
         let code = "Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk";

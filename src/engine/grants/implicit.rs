@@ -1,7 +1,7 @@
 //! Implicit grant (RFC 6749 §4.2): tokens arrive in the redirect's fragment.
 //!
 //! Browsers never send the fragment to a server, so the loopback listener's
-//! page posts it back (see [`crate::engine::callback`]); a pasted URL works
+//! page posts it back (see [`crate::engine::wire::callback`]); a pasted URL works
 //! the same way. The tokens go through the same field checks as a token
 //! endpoint response. There is no refresh token in this grant.
 
@@ -10,11 +10,11 @@ use serde_json::{Map, Value};
 
 use super::BrowserOptions;
 use super::authorization_code::{ResponseKind, authorize_in_browser};
+use crate::engine::diagnose::findings::{Finding, Severity};
 use crate::engine::error::EngineError;
-use crate::engine::findings::{Finding, Severity};
-use crate::engine::http::HttpClient;
 use crate::engine::profile::{GrantType, Profile};
-use crate::engine::token::{TokenResponseError, TokenSet, token_set_from_fields};
+use crate::engine::tokens::response::{TokenResponseError, TokenSet, token_set_from_fields};
+use crate::engine::wire::http::HttpClient;
 
 /// Runs the grant: listener, browser, fragment.
 pub async fn run(
@@ -79,8 +79,8 @@ pub fn tokens_from_fragment(params: &[(String, String)]) -> Result<TokenSet, Eng
     )
     .map_err(|err| match err {
         TokenResponseError::OAuth(error, _) => EngineError::Unsupported(error.to_string()),
-        TokenResponseError::Malformed(message) => {
-            EngineError::Callback(crate::engine::callback::CallbackError::Unreadable(message))
-        }
+        TokenResponseError::Malformed(message) => EngineError::Callback(
+            crate::engine::wire::callback::CallbackError::Unreadable(message),
+        ),
     })
 }

@@ -2,7 +2,7 @@
 //! response arrives as one signed JWT in `response`.
 //!
 //! The redirect listener reads the JWT's claims (unverified) only to check
-//! `state` and take the code ([`crate::engine::callback::check_callback`]);
+//! `state` and take the code ([`crate::engine::wire::callback::check_callback`]);
 //! before the code is used, [`verify`] checks the JWT as JARM §4.4 asks:
 //! the signature against the server's JWKS (`alg: none` refused), `iss` the
 //! issuer, `aud` the client id, `exp` not passed — each a verdict shown in
@@ -10,12 +10,12 @@
 
 use chrono::Utc;
 
-use crate::engine::claims::{Check, Expectations, Verdict};
 use crate::engine::error::EngineError;
-use crate::engine::http::HttpClient;
-use crate::engine::jwks::JwksCache;
+use crate::engine::jwt::claims::{Check, Expectations, Verdict};
+use crate::engine::jwt::jwks::JwksCache;
+use crate::engine::jwt::verify::verify_with_jwks;
 use crate::engine::profile::{Profile, ProfileError};
-use crate::engine::verify::verify_with_jwks;
+use crate::engine::wire::http::HttpClient;
 
 /// The section of JARM that lists the checks.
 pub const REFERENCE: &str = "JARM §4.4";
@@ -56,9 +56,9 @@ pub async fn verify(
     )
     .await
     .map_err(|err| {
-        EngineError::Callback(crate::engine::callback::CallbackError::Unreadable(format!(
-            "the JARM response is not a JWT: {err}"
-        )))
+        EngineError::Callback(crate::engine::wire::callback::CallbackError::Unreadable(
+            format!("the JARM response is not a JWT: {err}"),
+        ))
     })?;
     let mut checks = verification.checks;
     // JARM makes iss, aud and exp required (§4.4), where a plain JWT may

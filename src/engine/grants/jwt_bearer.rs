@@ -6,22 +6,22 @@
 //! `signing_key_file`, or given ready-made (`assertion`, `assertion_env`,
 //! `--assertion`). Client authentication is separate and optional (RFC 7521
 //! §4.1): the profile's method applies as for every grant. The step shows
-//! the assertion decoded ([`crate::engine::client_auth::sent_jwts`]).
+//! the assertion decoded ([`crate::engine::client::auth::sent_jwts`]).
 
 use serde_json::{Map, Value, json};
 
 use super::{
     GrantOptions, extension_grant, finish, token_client, token_sender, with_profile_params,
 };
-use crate::engine::client_auth::audience_value;
+use crate::engine::client::auth::audience_value;
+use crate::engine::client::keys::ClientKey;
+use crate::engine::diagnose::findings::{Finding, Severity};
 use crate::engine::error::EngineError;
-use crate::engine::extension_grants::JwtBearerSettings;
-use crate::engine::findings::{Finding, Severity};
-use crate::engine::http::{HttpClient, RecordedRequest};
-use crate::engine::keys::ClientKey;
+use crate::engine::profile::grant_tables::JwtBearerSettings;
 use crate::engine::profile::{GrantType, Profile, ProfileError};
-use crate::engine::secret::Secret;
-use crate::engine::token::TokenSet;
+use crate::engine::store::secret::Secret;
+use crate::engine::tokens::response::TokenSet;
+use crate::engine::wire::http::{HttpClient, RecordedRequest};
 
 /// Requests a token with a JWT assertion as the grant.
 pub async fn run(
@@ -97,7 +97,7 @@ pub fn build(profile: &Profile, settings: &JwtBearerSettings) -> Result<String, 
     );
     claims.insert(
         "jti".into(),
-        json!(crate::engine::keys::b64(&rand::random::<[u8; 16]>())),
+        json!(crate::engine::client::keys::b64(&rand::random::<[u8; 16]>())),
     );
     claims.insert("iat".into(), json!(now));
     claims.insert(

@@ -33,15 +33,17 @@ use oauth2::{
 use tokio::sync::{Mutex, mpsc, watch};
 use url::Url;
 
-use super::callback::{self, CallbackError, CallbackParams, Expect};
+use crate::engine::wire::callback::{self, CallbackError, CallbackParams, Expect};
 
-use super::compat::Rewriter;
 use super::error::EngineError;
-use super::findings::Finding;
-use super::http::{Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind};
 use super::profile::{ClientAuthMethod, CompatFile, GrantType, Profile};
-use super::secret::Secret;
-use super::token::{TokenResponseError, TokenSet, parse_token_response};
+use crate::engine::diagnose::findings::Finding;
+use crate::engine::store::secret::Secret;
+use crate::engine::tokens::response::{TokenResponseError, TokenSet, parse_token_response};
+use crate::engine::wire::compat::Rewriter;
+use crate::engine::wire::http::{
+    Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind,
+};
 
 /// What to run.
 #[derive(Debug, Clone, Default)]
@@ -131,7 +133,7 @@ pub enum Progress {
     /// the redirect URI (OAuth 2.0 Form Post Response Mode).
     ResponsePosted,
     /// The signed authorization response (JARM) was checked: every check.
-    JarmVerified(Vec<crate::engine::claims::Check>),
+    JarmVerified(Vec<crate::engine::jwt::claims::Check>),
     /// The hybrid flow's front channel (OIDC Core §3.3.2.12) was checked
     /// before the code exchange: what came back (masked) and every check.
     HybridVerified(Box<hybrid::FrontChannel>),
@@ -152,8 +154,8 @@ pub enum Progress {
         detail: String,
     },
     /// Empty endpoints were filled from the issuer's discovery metadata
-    /// before the grant started ([`crate::engine::autodiscovery::complete`]).
-    EndpointsDiscovered(crate::engine::autodiscovery::DiscoveryNote),
+    /// before the grant started ([`crate::engine::endpoints::autodiscovery::complete`]).
+    EndpointsDiscovered(crate::engine::endpoints::autodiscovery::DiscoveryNote),
 }
 
 /// Receives [`Progress`] reports.
@@ -276,7 +278,7 @@ impl BrowserOptions {
         if !self.open_browser {
             return;
         }
-        match super::browser::open(url).await {
+        match crate::engine::wire::browser::open(url).await {
             Ok(()) => self.report(Progress::BrowserOpened(url.to_string())),
             Err(reason) => self.report(Progress::BrowserFailed {
                 url: url.to_string(),
@@ -368,7 +370,7 @@ impl BrowserOptions {
 /// Puts a request the redirect listener refused in the exchange log, as the
 /// callback it was and the page it got.
 async fn record_refusal(http: &HttpClient, refused: callback::RefusedCallback) {
-    use super::http::{RecordedRequest, RecordedResponse};
+    use crate::engine::wire::http::{RecordedRequest, RecordedResponse};
     let request = RecordedRequest {
         method: refused.method,
         url: refused.url,
@@ -582,12 +584,14 @@ fn finish<TE: ErrorResponse + 'static>(
     {
         tokens
             .findings
-            .extend(crate::engine::keys::check_certificate_binding(cert, claims));
+            .extend(crate::engine::client::keys::check_certificate_binding(
+                cert, claims,
+            ));
     }
     if let Some(dpop) = rewriter.dpop() {
         tokens
             .findings
-            .extend(crate::engine::dpop::check_token_response(
+            .extend(crate::engine::client::dpop::check_token_response(
                 tokens.token_type.as_deref(),
                 claims.as_ref(),
                 &dpop.thumbprint(),
@@ -595,16 +599,16 @@ fn finish<TE: ErrorResponse + 'static>(
     }
     tokens
         .findings
-        .extend(crate::engine::resource::check_audience(
+        .extend(crate::engine::requests::resource::check_audience(
             &profile.resources,
             claims.as_ref(),
         ));
-    crate::engine::rar::attach(
+    crate::engine::requests::rar::attach(
         &mut tokens,
         profile
             .authorization_details
             .as_ref()
-            .map(crate::engine::rar::AuthorizationDetails::value),
+            .map(crate::engine::requests::rar::AuthorizationDetails::value),
     );
     Ok(tokens)
 }
@@ -649,7 +653,7 @@ fn from_exchange(
             // them look wrong here.
             tokens
                 .findings
-                .extend(crate::engine::clock::skew_finding(&exchange));
+                .extend(crate::engine::wire::clock::skew_finding(&exchange));
             Ok(tokens)
         }
         Err(TokenResponseError::OAuth(error, findings)) => Err(EngineError::OAuth {
@@ -677,7 +681,8 @@ macro_rules! with_profile_params {
         // RFC 9396 §6: where there was no authorization request, the token
         // request carries the authorization details.
         if let Some(details) = &$profile.authorization_details {
-            request = request.add_extra_param(crate::engine::rar::PARAMETER, details.compact());
+            request =
+                request.add_extra_param(crate::engine::requests::rar::PARAMETER, details.compact());
         }
         request
     }};

@@ -4,9 +4,9 @@ use oauth2::{ResourceOwnerPassword, ResourceOwnerUsername};
 
 use super::{finish, token_client, token_sender, with_profile_params};
 use crate::engine::error::EngineError;
-use crate::engine::http::HttpClient;
 use crate::engine::profile::{GrantType, Profile, ProfileError};
-use crate::engine::token::TokenSet;
+use crate::engine::tokens::response::TokenSet;
+use crate::engine::wire::http::HttpClient;
 
 /// Requests a token with the resource owner's username and password.
 pub async fn run(profile: &Profile, http: &HttpClient) -> Result<TokenSet, EngineError> {

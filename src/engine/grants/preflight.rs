@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::engine::callback::{CallbackError, is_loopback};
-use crate::engine::findings::excerpt;
-use crate::engine::http::{Exchange, ExchangeKind, HttpClient, header};
-use crate::engine::token::parse_oauth_error;
+use crate::engine::diagnose::findings::excerpt;
+use crate::engine::tokens::response::parse_oauth_error;
+use crate::engine::wire::callback::{CallbackError, is_loopback};
+use crate::engine::wire::http::{Exchange, ExchangeKind, HttpClient, header};
 
 /// How long the preflight may take before the browser opens anyway.
 const PREFLIGHT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -4,13 +4,13 @@ use oauth2::RefreshToken;
 use serde_json::Value;
 
 use super::{finish, token_client, token_sender};
+use crate::engine::diagnose::findings::{Finding, Severity};
 use crate::engine::error::EngineError;
-use crate::engine::findings::{Finding, Severity};
-use crate::engine::http::HttpClient;
 use crate::engine::jwt;
 use crate::engine::profile::{GrantType, Profile};
-use crate::engine::secret::Secret;
-use crate::engine::token::TokenSet;
+use crate::engine::store::secret::Secret;
+use crate::engine::tokens::response::TokenSet;
+use crate::engine::wire::http::HttpClient;
 
 /// Exchanges `refresh_token` for new tokens. Servers that rotate refresh
 /// tokens return a new one; the old one then stops working. When the

@@ -12,11 +12,11 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use super::{GrantOptions, from_exchange};
-use crate::engine::compat;
 use crate::engine::error::EngineError;
-use crate::engine::http::{ExchangeKind, HttpClient, TransportErrorKind};
 use crate::engine::profile::{CompatFile, GrantType, Profile};
-use crate::engine::token::TokenSet;
+use crate::engine::tokens::response::TokenSet;
+use crate::engine::wire::compat;
+use crate::engine::wire::http::{ExchangeKind, HttpClient, TransportErrorKind};
 
 /// A token request, ready to be edited and sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,7 +161,7 @@ pub async fn send(http: &HttpClient, prepared: &PreparedRequest) -> Result<Token
     let request = builder
         .body(body.into_bytes())
         .map_err(|err| EngineError::Transport {
-            error: crate::engine::http::TransportError {
+            error: crate::engine::wire::http::TransportError {
                 kind: TransportErrorKind::InvalidRequest,
                 message: format!("the edited request is not valid: {err}"),
             },
@@ -173,19 +173,19 @@ pub async fn send(http: &HttpClient, prepared: &PreparedRequest) -> Result<Token
             error: exchange
                 .error
                 .clone()
-                .unwrap_or(crate::engine::http::TransportError {
+                .unwrap_or(crate::engine::wire::http::TransportError {
                     kind: TransportErrorKind::Other,
                     message: "no response".to_string(),
                 }),
             exchange: Some(Box::new(exchange)),
         });
     }
-    let asked = crate::engine::rar::asked_in_form(&exchange.request.body)
+    let asked = crate::engine::requests::rar::asked_in_form(&exchange.request.body)
         .or_else(|| prepared.authorization_details.clone());
     let mut tokens = from_exchange(exchange, prepared.grant, None, &prepared.compat, notes)?;
     // What the (possibly edited) request asked (RFC 9396 §6), beside what
     // was granted.
-    crate::engine::rar::attach(&mut tokens, asked.as_ref());
+    crate::engine::requests::rar::attach(&mut tokens, asked.as_ref());
     Ok(tokens)
 }
 

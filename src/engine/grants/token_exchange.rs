@@ -12,13 +12,13 @@ use super::{
     CurrentTokens, GrantOptions, extension_grant, finish, token_client, token_sender,
     with_profile_params,
 };
+use crate::engine::diagnose::findings::{Finding, Severity};
 use crate::engine::error::EngineError;
-use crate::engine::extension_grants::{CurrentToken, TokenExchangeSettings, TokenSource};
-use crate::engine::findings::{Finding, Severity};
-use crate::engine::http::{HttpClient, RecordedRequest};
+use crate::engine::profile::grant_tables::{CurrentToken, TokenExchangeSettings, TokenSource};
 use crate::engine::profile::{GrantType, Profile, ProfileError};
-use crate::engine::secret::Secret;
-use crate::engine::token::TokenSet;
+use crate::engine::store::secret::Secret;
+use crate::engine::tokens::response::TokenSet;
+use crate::engine::wire::http::{HttpClient, RecordedRequest};
 
 /// Exchanges the subject token for a new token.
 pub async fn run(

@@ -33,7 +33,7 @@ use serde::Serialize;
 pub use vars::Vars;
 
 use super::profile::{ApiFile, Profile, ProfileFile, RequestFile, TokenPlacementKind};
-use super::secret::Secret;
+use crate::engine::store::secret::Secret;
 
 /// The formats read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use url::Url;
 
 use super::logout_token::{LogoutTokenContext, LogoutTokenReport, validate_logout_token};
-use crate::engine::claims::{Check, Verdict};
+use crate::engine::jwt::claims::{Check, Verdict};
 
 struct Shared {
     path: String,

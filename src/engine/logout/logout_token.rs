@@ -15,13 +15,13 @@ use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::engine::claims::{Check, Expectations, Verdict, issuer_text};
-use crate::engine::findings::Finding;
-use crate::engine::http::HttpClient;
-use crate::engine::jwks::JwksCache;
+use crate::engine::diagnose::findings::Finding;
+use crate::engine::jwt::claims::{Check, Expectations, Verdict, issuer_text};
+use crate::engine::jwt::jwks::JwksCache;
+use crate::engine::jwt::verify::verify_with_jwks;
 use crate::engine::jwt::{self, DecodedJwt};
 use crate::engine::profile::Profile;
-use crate::engine::verify::verify_with_jwks;
+use crate::engine::wire::http::HttpClient;
 
 /// The member of the `events` claim that makes a JWT a logout token
 /// (Back-Channel Logout §2.4).

@@ -4,7 +4,7 @@
 //!   `end_session_endpoint` with `id_token_hint`, `client_id`,
 //!   `post_logout_redirect_uri`, `state`, `logout_hint` and `ui_locales`
 //!   (OpenID Connect RP-Initiated Logout 1.0 §2), captures the return on the
-//!   loopback listener the grants use ([`super::callback`]) and checks that
+//!   loopback listener the grants use ([`crate::engine::wire::callback`]) and checks that
 //!   `state` came back unchanged (§3).
 //! - [`back_channel`]: the debugger serves a loopback
 //!   `backchannel_logout_uri` (OpenID Connect Back-Channel Logout 1.0 §2.2),

@@ -12,15 +12,15 @@ use std::time::Duration;
 use serde::Serialize;
 use url::Url;
 
-use crate::engine::browser;
-use crate::engine::callback::{
+use crate::engine::diagnose::findings::{Finding, Severity};
+use crate::engine::grants::authorization_code::new_state;
+use crate::engine::jwt::claims::{Check, Verdict};
+use crate::engine::profile::Profile;
+use crate::engine::store::secret::Secret;
+use crate::engine::wire::browser;
+use crate::engine::wire::callback::{
     self, CallbackError, CallbackListener, Expect, RefusedCallback, constant_time_eq, is_loopback,
 };
-use crate::engine::claims::{Check, Verdict};
-use crate::engine::findings::{Finding, Severity};
-use crate::engine::grants::authorization_code::new_state;
-use crate::engine::profile::Profile;
-use crate::engine::secret::Secret;
 
 const SPEC: &str = "OpenID Connect RP-Initiated Logout 1.0";
 
@@ -215,7 +215,7 @@ pub async fn rp_initiated(
         .iter()
         .map(|(name, value)| {
             if name == "id_token_hint" {
-                (name.clone(), crate::engine::redact::MASK.to_string())
+                (name.clone(), crate::engine::wire::redact::MASK.to_string())
             } else {
                 (name.clone(), value.clone())
             }

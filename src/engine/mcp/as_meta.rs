@@ -7,7 +7,7 @@
 use serde_json::Value;
 use url::Url;
 
-use crate::engine::findings::{Finding, Severity};
+use crate::engine::diagnose::findings::{Finding, Severity};
 
 /// The URLs to try for `issuer`, in the specification's order.
 ///

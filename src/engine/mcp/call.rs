@@ -6,8 +6,10 @@
 use serde_json::{Value, json};
 use url::Url;
 
-use crate::engine::http::{Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind};
-use crate::engine::secret::Secret;
+use crate::engine::store::secret::Secret;
+use crate::engine::wire::http::{
+    Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind,
+};
 
 /// The protocol revision this client asks for in `initialize`.
 pub const PROTOCOL_VERSION: &str = "2025-11-25";
@@ -128,14 +130,14 @@ pub fn reply(exchange: &Exchange, id: u64) -> Result<(Value, Framing), String> {
             }
             Err(format!(
                 "the event stream carried no JSON-RPC response with id {id}: {}",
-                crate::engine::findings::excerpt(&response.body, 300)
+                crate::engine::diagnose::findings::excerpt(&response.body, 300)
             ))
         }
         "application/json" => {
             let message: Value = serde_json::from_str(&text).map_err(|err| {
                 format!(
                     "the body is not JSON ({err}): {}",
-                    crate::engine::findings::excerpt(&response.body, 300)
+                    crate::engine::diagnose::findings::excerpt(&response.body, 300)
                 )
             })?;
             if matches(&message) {
@@ -143,7 +145,7 @@ pub fn reply(exchange: &Exchange, id: u64) -> Result<(Value, Framing), String> {
             } else {
                 Err(format!(
                     "the JSON body is not a JSON-RPC response with id {id}: {}",
-                    crate::engine::findings::excerpt(&response.body, 300)
+                    crate::engine::diagnose::findings::excerpt(&response.body, 300)
                 ))
             }
         }

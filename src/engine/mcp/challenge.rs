@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::api::parse_www_authenticate;
+use crate::engine::endpoints::api::parse_www_authenticate;
 
 /// What an MCP client reads from a Bearer challenge.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -34,14 +34,14 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use url::Url;
 
-use crate::engine::claims::Verdict;
-use crate::engine::findings::{Finding, Severity};
+use crate::engine::diagnose::findings::{Finding, Severity};
 use crate::engine::grants::{self, BrowserOptions};
-use crate::engine::http::{Exchange, ExchangeKind, HttpClient};
+use crate::engine::jwt::claims::Verdict;
 use crate::engine::profile::{
     ClientAuthMethod, GrantType, McpFile, PkceMode, Profile, ProfileFile,
 };
-use crate::engine::token::TokenSet;
+use crate::engine::tokens::response::TokenSet;
+use crate::engine::wire::http::{Exchange, ExchangeKind, HttpClient};
 
 pub use challenge::McpChallenge;
 pub use register::Registration;
@@ -815,7 +815,7 @@ fn check_audience(tokens: &TokenSet, url: &Url, run: &mut McpRun) -> Option<bool
 async fn list_tools(
     http: &HttpClient,
     options: &McpOptions,
-    mut token: Option<crate::engine::secret::Secret>,
+    mut token: Option<crate::engine::store::secret::Secret>,
     session: &mut call::Session,
     run: &mut McpRun,
 ) {
@@ -886,7 +886,7 @@ async fn step_up(
     options: &McpOptions,
     challenge: &McpChallenge,
     run: &mut McpRun,
-) -> Option<crate::engine::secret::Secret> {
+) -> Option<crate::engine::store::secret::Secret> {
     let mut hop = Hop::new("step_up", "Step-up: re-authorization with more scope");
     let Some(mut file) = run.profile.clone() else {
         hop.fail("no profile to re-authorize with");
@@ -940,7 +940,7 @@ fn answered(hop: &mut Hop, exchange: &Exchange, id: u64) -> bool {
             .unwrap_or_default();
         hop.fail(format!(
             "the MCP server refused the call with HTTP {status}{challenge}: {}",
-            crate::engine::findings::excerpt(
+            crate::engine::diagnose::findings::excerpt(
                 exchange
                     .response
                     .as_ref()

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use url::Url;
 
-use crate::engine::findings::{Finding, Severity};
+use crate::engine::diagnose::findings::{Finding, Severity};
 
 /// The well-known suffix (RFC 9728 §3).
 pub const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";

@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use url::Url;
 
-use crate::engine::findings::{Finding, Severity};
-use crate::engine::http::{Exchange, ExchangeKind, HttpClient};
+use crate::engine::diagnose::findings::{Finding, Severity};
 use crate::engine::profile::ClientAuthMethod;
-use crate::engine::secret::Secret;
+use crate::engine::store::secret::Secret;
+use crate::engine::wire::http::{Exchange, ExchangeKind, HttpClient};
 
 /// How the client got its identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -262,7 +262,7 @@ pub async fn dynamic(
                     None => code.to_string(),
                 })
             })
-            .unwrap_or_else(|| crate::engine::findings::excerpt(&response.body, 200));
+            .unwrap_or_else(|| crate::engine::diagnose::findings::excerpt(&response.body, 200));
         let status = response.status;
         return DcrOutcome {
             exchange: Some(exchange),

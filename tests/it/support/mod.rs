@@ -11,8 +11,8 @@ use oauth_debugger::demo::user_agent::{self, Person};
 use oauth_debugger::demo::{DemoConfig, DemoServer};
 use oauth_debugger::engine::grants::authorization_code::AuthorizationRequest;
 use oauth_debugger::engine::grants::{BrowserOptions, GrantOptions, Progress};
-use oauth_debugger::engine::http::{HttpClient, Recorder};
 use oauth_debugger::engine::profile::{ApiFile, ClientAuthMethod, GrantType, HttpFile};
+use oauth_debugger::engine::wire::http::{HttpClient, Recorder};
 use oauth_debugger::engine::{Profile, ProfileFile, Secret};
 
 /// Starts a demo provider on a free port with the given token lifetime.

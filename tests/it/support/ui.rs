@@ -7,8 +7,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use oauth_debugger::app::http_log::LogBudget;
 use oauth_debugger::app::{App, AppOptions};
-use oauth_debugger::engine::keychain::Keychain;
-use oauth_debugger::engine::workspace::Places;
+use oauth_debugger::engine::store::keychain::Keychain;
+use oauth_debugger::engine::store::workspace::Places;
 
 /// Runs frames until `done` holds, failing after 30 s.
 pub fn wait_for(

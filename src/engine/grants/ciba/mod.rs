@@ -36,16 +36,18 @@ use super::authorization_code::new_state;
 use super::{
     BrowserOptions, GrantOptions, Progress, extension_grant, finish, token_client, token_sender,
 };
-use crate::engine::callback::CallbackError;
-use crate::engine::client_auth;
+use crate::engine::client::auth as client_auth;
+use crate::engine::diagnose::explain::Stage;
+use crate::engine::diagnose::findings::{Finding, Severity, excerpt};
+use crate::engine::diagnose::spec::check_error_response;
 use crate::engine::error::EngineError;
-use crate::engine::explain::Stage;
-use crate::engine::extension_grants::{CibaSettings, DeliveryMode, LoginHint};
-use crate::engine::findings::{Finding, Severity, excerpt};
-use crate::engine::http::{Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind};
+use crate::engine::profile::grant_tables::{CibaSettings, DeliveryMode, LoginHint};
 use crate::engine::profile::{GrantType, Profile, ProfileError};
-use crate::engine::spec::check_error_response;
-use crate::engine::token::{OAuthError, TokenSet, parse_oauth_error};
+use crate::engine::tokens::response::{OAuthError, TokenSet, parse_oauth_error};
+use crate::engine::wire::callback::CallbackError;
+use crate::engine::wire::http::{
+    Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind,
+};
 
 /// The poll interval when the server names none (CIBA Core §7.3).
 pub const DEFAULT_INTERVAL: u64 = 5;
@@ -196,7 +198,10 @@ fn authentication_params(
     let mut params = vec![("scope".to_string(), profile.scopes.join(" "))];
     // RFC 9396 §3: the backchannel authentication request carries it.
     if let Some(details) = &profile.authorization_details {
-        params.push((crate::engine::rar::PARAMETER.to_string(), details.compact()));
+        params.push((
+            crate::engine::requests::rar::PARAMETER.to_string(),
+            details.compact(),
+        ));
     }
     let (name, value) = hint.param();
     params.push((name.to_string(), value));

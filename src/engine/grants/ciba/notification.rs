@@ -15,10 +15,10 @@ use tokio::sync::mpsc;
 use url::Url;
 
 use super::{DEFAULT_NOTIFICATION_PATH, describe};
-use crate::engine::callback::CallbackError;
 use crate::engine::error::EngineError;
-use crate::engine::extension_grants::CibaSettings;
-use crate::engine::http::{ExchangeKind, HttpClient, RecordedRequest, RecordedResponse};
+use crate::engine::profile::grant_tables::CibaSettings;
+use crate::engine::wire::callback::CallbackError;
+use crate::engine::wire::http::{ExchangeKind, HttpClient, RecordedRequest, RecordedResponse};
 
 /// The notification's checks: a bearer token equal to the one sent (in
 /// constant time), and a JSON body naming this `auth_req_id` (§10.2).
