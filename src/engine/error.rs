@@ -4,7 +4,7 @@
 use super::profile::ProfileError;
 use crate::engine::diagnose::findings::Finding;
 use crate::engine::diagnose::findings::excerpt;
-use crate::engine::tokens::response::OAuthError;
+use crate::engine::oauth_error::OAuthError;
 use crate::engine::wire::callback::CallbackError;
 use crate::engine::wire::http::{Exchange, TransportError, TransportErrorKind};
 

@@ -259,8 +259,7 @@ impl FlowStep {
             request.verdict = format!("Never reached the server: {}", failure.1);
             return vec![request];
         };
-        let error =
-            crate::engine::tokens::response::parse_oauth_error(response.status, &response.body);
+        let error = crate::engine::oauth_error::parse_oauth_error(response.status, &response.body);
         let success = (200..300).contains(&response.status);
         let (label, verdict, ok) = match error {
             // The device grant's polling answers: expected, not failures.

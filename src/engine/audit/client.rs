@@ -7,8 +7,8 @@ use crate::engine::error::EngineError;
 use crate::engine::grants::GrantOptions;
 use crate::engine::grants::authorization_code::AuthorizationRequest;
 use crate::engine::grants::step::{self, PreparedRequest};
+use crate::engine::oauth_error::parse_oauth_error;
 use crate::engine::profile::{GrantType, Profile};
-use crate::engine::tokens::response::parse_oauth_error;
 use crate::engine::wire::http::{Exchange, ExchangeKind, HttpClient};
 
 pub(super) const WRONG_SECRET: Check = Check {

@@ -13,9 +13,9 @@ use crate::engine::diagnose::explain::{
 use crate::engine::diagnose::findings::{Finding, Severity};
 use crate::engine::diagnose::spec::check_error_response;
 use crate::engine::error::EngineError;
+use crate::engine::oauth_error::parse_oauth_error;
 use crate::engine::profile::{ApiConfig, LogoutConfig, SavedRequest, TokenPlacement};
 use crate::engine::store::secret::Secret;
-use crate::engine::tokens::response::parse_oauth_error;
 use crate::engine::wire::http::{
     Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind,
 };

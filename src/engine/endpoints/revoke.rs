@@ -14,9 +14,9 @@ use crate::engine::diagnose::explain::Stage;
 use crate::engine::diagnose::findings::{Finding, Severity, excerpt};
 use crate::engine::diagnose::spec::check_client_challenge;
 use crate::engine::error::EngineError;
+use crate::engine::oauth_error::parse_oauth_error;
 use crate::engine::profile::{Profile, ProfileError};
 use crate::engine::store::secret::Secret;
-use crate::engine::tokens::response::parse_oauth_error;
 use crate::engine::wire::http::{
     Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind,
 };

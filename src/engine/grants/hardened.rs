@@ -24,8 +24,8 @@ use super::{BrowserOptions, Progress};
 use crate::engine::client::auth as client_auth;
 use crate::engine::client::keys::{Alg, ClientKey, KeyError};
 use crate::engine::error::EngineError;
+use crate::engine::oauth_error::parse_oauth_error;
 use crate::engine::profile::{Profile, ProfileError};
-use crate::engine::tokens::response::parse_oauth_error;
 use crate::engine::wire::http::{ExchangeKind, HttpClient, TransportError, TransportErrorKind};
 
 /// The JWT `typ` of a request object (RFC 9101 §10.8).

@@ -15,7 +15,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::engine::diagnose::findings::excerpt;
-use crate::engine::tokens::response::parse_oauth_error;
+use crate::engine::oauth_error::parse_oauth_error;
 use crate::engine::wire::callback::{CallbackError, is_loopback};
 use crate::engine::wire::http::{Exchange, ExchangeKind, HttpClient, header};
 

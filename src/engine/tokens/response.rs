@@ -14,6 +14,8 @@ use crate::engine::diagnose::explain::Stage;
 use crate::engine::diagnose::findings::{Finding, Severity, content_type_not_json, excerpt};
 use crate::engine::diagnose::spec::{check_error_response, is_refusal_status};
 use crate::engine::jwt::{self, DecodedJwt};
+use crate::engine::oauth_error::value_text;
+use crate::engine::oauth_error::OAuthError;
 use crate::engine::profile::{CompatFile, GrantType};
 use crate::engine::store::secret::Secret;
 use crate::engine::wire::compat;
@@ -95,34 +97,6 @@ impl TokenSet {
     /// a token is sent with `Authorization: DPoP` and a proof.
     pub fn is_dpop_bound(&self) -> bool {
         self.effective_token_type().eq_ignore_ascii_case("dpop")
-    }
-}
-
-/// An OAuth error response (RFC 6749 §5.2, RFC 6750 §3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub struct OAuthError {
-    /// The error code, e.g. `invalid_client`.
-    pub error: String,
-    /// Human-readable text from the server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_description: Option<String>,
-    /// A page about the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_uri: Option<String>,
-    /// HTTP status it came with.
-    pub status: u16,
-}
-
-impl std::fmt::Display for OAuthError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.error)?;
-        if let Some(description) = &self.error_description {
-            write!(f, ": {description}")?;
-        }
-        if let Some(uri) = &self.error_uri {
-            write!(f, " (see {uri})")?;
-        }
-        write!(f, " [HTTP {}]", self.status)
     }
 }
 
@@ -556,20 +530,6 @@ pub fn delegation_chain(claims: &Value, findings: &mut Vec<Finding>) -> Vec<Map<
     chain
 }
 
-/// Reads an OAuth error out of any JSON body (for non-token endpoints).
-pub fn parse_oauth_error(status: u16, body: &[u8]) -> Option<OAuthError> {
-    let Value::Object(fields) = serde_json::from_slice(body).ok()? else {
-        return None;
-    };
-    let error = fields.get("error")?;
-    Some(OAuthError {
-        error: value_text(error),
-        error_description: fields.get("error_description").map(value_text),
-        error_uri: fields.get("error_uri").map(value_text),
-        status,
-    })
-}
-
 fn optional_string(
     fields: &mut Map<String, Value>,
     key: &str,
@@ -591,13 +551,6 @@ fn optional_string(
             ));
             Some(value_text(&other))
         }
-    }
-}
-
-fn value_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
     }
 }
 

@@ -93,12 +93,10 @@ pub fn mermaid(exchanges: &[Exchange]) -> String {
         };
         let answer = match (&exchange.response, &exchange.error) {
             (Some(response), _) => {
-                let error = crate::engine::tokens::response::parse_oauth_error(
-                    response.status,
-                    &response.body,
-                )
-                .map(|e| format!(" {}", e.error))
-                .unwrap_or_default();
+                let error =
+                    crate::engine::oauth_error::parse_oauth_error(response.status, &response.body)
+                        .map(|e| format!(" {}", e.error))
+                        .unwrap_or_default();
                 format!("{}{error}", response.status)
             }
             (None, Some(error)) => format!("no answer: {}", error.message),

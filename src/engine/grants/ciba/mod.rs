@@ -41,9 +41,10 @@ use crate::engine::diagnose::explain::Stage;
 use crate::engine::diagnose::findings::{Finding, Severity, excerpt};
 use crate::engine::diagnose::spec::check_error_response;
 use crate::engine::error::EngineError;
+use crate::engine::oauth_error::{OAuthError, parse_oauth_error};
 use crate::engine::profile::grant_tables::{CibaSettings, DeliveryMode, LoginHint};
 use crate::engine::profile::{GrantType, Profile, ProfileError};
-use crate::engine::tokens::response::{OAuthError, TokenSet, parse_oauth_error};
+use crate::engine::tokens::response::TokenSet;
 use crate::engine::wire::callback::CallbackError;
 use crate::engine::wire::http::{
     Exchange, ExchangeKind, HttpClient, TransportError, TransportErrorKind,
