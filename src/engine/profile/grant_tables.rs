@@ -467,9 +467,6 @@ pub fn jwt_bearer(
     }
 }
 
-// ---------------------------------------------------------------------------
-// CIBA (OpenID Client-Initiated Backchannel Authentication Core 1.0).
-
 /// The `[ciba]` table as written: the authentication request's parameters
 /// (CIBA Core §7.1) and how the result is delivered (§5; client metadata
 /// of §4).
