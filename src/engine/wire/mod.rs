@@ -5,6 +5,7 @@ pub mod callback;
 pub mod clock;
 pub mod compat;
 pub mod curl;
+pub mod exchange;
 pub mod export;
 pub mod har;
 pub mod http;
