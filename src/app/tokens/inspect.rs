@@ -192,6 +192,7 @@ fn time_claim(secs: i64) -> String {
     )
 }
 
+/// A JSON value shown pretty-printed and selectable, in the monospace font.
 pub fn json_ui(ui: &mut egui::Ui, value: &serde_json::Value) {
     let text = serde_json::to_string_pretty(value).unwrap_or_default();
     ui.add(egui::Label::new(egui::RichText::new(text).monospace()).selectable(true));

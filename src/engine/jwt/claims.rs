@@ -213,33 +213,88 @@ pub(in crate::engine) fn claim_checks(
     expect: &Expectations,
     now: DateTime<Utc>,
 ) -> Vec<Check> {
-    let core = if expect.id_token {
-        "OIDC Core §3.1.3.7"
-    } else {
-        "RFC 7519 §4.1"
+    let ctx = Ctx {
+        claims,
+        alg,
+        expect,
+        core: if expect.id_token {
+            "OIDC Core §3.1.3.7"
+        } else {
+            "RFC 7519 §4.1"
+        },
+        now_secs: now.timestamp(),
+        skew: expect.clock_skew.as_secs() as i64,
     };
     let mut checks = Vec::new();
-    let now_secs = now.timestamp();
-    let skew = expect.clock_skew.as_secs() as i64;
-    let required = |name: &str| {
+    identity_checks(&ctx, &mut checks);
+    time_checks(&ctx, &mut checks);
+    binding_checks(&ctx, &mut checks);
+    let Ctx {
+        claims,
+        expect,
+        now_secs,
+        skew,
+        ..
+    } = ctx;
+    // acr, auth_time against what was asked (RFC 9470 §4)
+    checks.extend(expect.auth_requirement.claim_checks(
+        claims,
+        if expect.id_token {
+            "id_token"
+        } else {
+            "access_token"
+        },
+        now_secs,
+        skew,
+    ));
+    checks
+}
+
+/// What every claim check reads.
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    claims: &'a Value,
+    alg: Option<Algorithm>,
+    expect: &'a Expectations,
+    /// The rule a missing or wrong registered claim breaks.
+    core: &'static str,
+    now_secs: i64,
+    skew: i64,
+}
+
+impl Ctx<'_> {
+    /// The check of a registered claim that is missing: a failure for an ID
+    /// token, which must have it; skipped otherwise.
+    fn required(&self, name: &str) -> Check {
         Check::new(
             name,
-            if expect.id_token {
+            if self.expect.id_token {
                 Verdict::Fail
             } else {
                 Verdict::Skipped
             },
             format!(
                 "{name} is missing{}",
-                if expect.id_token {
+                if self.expect.id_token {
                     "; an ID token must have it"
                 } else {
                     ""
                 }
             ),
-            core,
+            self.core,
         )
-    };
+    }
+}
+
+/// Who issued the token, for whom, to whom: `iss`, `sub`, `aud`, `azp`.
+fn identity_checks(ctx: &Ctx<'_>, checks: &mut Vec<Check>) {
+    let Ctx {
+        claims,
+        expect,
+        core,
+        ..
+    } = *ctx;
+    let required = |name: &str| ctx.required(name);
 
     // iss
     match (claims.get("iss").and_then(Value::as_str), &expect.issuer) {
@@ -371,6 +426,18 @@ pub(in crate::engine) fn claim_checks(
             _ => {}
         }
     }
+}
+
+/// When: `exp`, `nbf`, `iat`, within the clock skew.
+fn time_checks(ctx: &Ctx<'_>, checks: &mut Vec<Check>) {
+    let Ctx {
+        claims,
+        core,
+        now_secs,
+        skew,
+        ..
+    } = *ctx;
+    let required = |name: &str| ctx.required(name);
 
     // exp
     match numeric(claims, "exp") {
@@ -439,6 +506,16 @@ pub(in crate::engine) fn claim_checks(
         Some(Err(message)) => checks.push(Check::new("iat", Verdict::Fail, message, core)),
         None => checks.push(required("iat")),
     }
+}
+
+/// What binds the token to this run: `nonce`, and the hashes of the tokens it came with (`at_hash`, `c_hash`, `s_hash`).
+fn binding_checks(ctx: &Ctx<'_>, checks: &mut Vec<Check>) {
+    let Ctx {
+        claims,
+        alg,
+        expect,
+        ..
+    } = *ctx;
 
     // nonce
     let nonce = claims.get("nonce").and_then(Value::as_str);
@@ -522,19 +599,6 @@ pub(in crate::engine) fn claim_checks(
             )
         });
     }
-
-    // acr, auth_time against what was asked (RFC 9470 §4)
-    checks.extend(expect.auth_requirement.claim_checks(
-        claims,
-        if expect.id_token {
-            "id_token"
-        } else {
-            "access_token"
-        },
-        now_secs,
-        skew,
-    ));
-    checks
 }
 
 /// The left-most half of the hash of `value` with the hash of `alg`,
