@@ -7,7 +7,6 @@
 //! closing the window with unsaved edits asks first.
 
 pub mod editor;
-pub mod grant_tables;
 pub mod import;
 pub mod mcp;
 pub mod panel;

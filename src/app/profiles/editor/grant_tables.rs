@@ -18,9 +18,73 @@ use crate::engine::profile::grant_tables::{
 /// The subject token's sources among the profile's current tokens.
 const FROM: [&str; 3] = ["access_token", "id_token", "refresh_token"];
 
+/// The `[ciba]` table (OpenID CIBA Core §4, §5, §7.1): the delivery mode,
+/// the hint naming the user, the binding message, the user code. An empty
+/// table is written back as absent.
+pub(super) fn ciba_ui(
+    ui: &mut egui::Ui,
+    file: &mut crate::engine::ProfileFile,
+    reveal: bool,
+    problem: &dyn Fn(&str) -> Option<String>,
+) {
+    use crate::engine::profile::grant_tables::CibaFile;
+    egui::CollapsingHeader::new("CIBA")
+        .default_open(true)
+        .show(ui, |ui| {
+            let mut table = file.ciba.clone().unwrap_or_default();
+            egui::Grid::new("edit_ciba").num_columns(2).show(ui, |ui| {
+                let modes = [("poll", "poll"), ("ping", "ping")];
+                let mut mode = table
+                    .backchannel_token_delivery_mode
+                    .as_deref()
+                    .and_then(|m| modes.iter().position(|(v, _)| *v == m));
+                if choice_field(
+                    ui,
+                    "Token delivery mode",
+                    &mut mode,
+                    &[(0, "poll"), (1, "ping")],
+                    problem("ciba.backchannel_token_delivery_mode").as_deref(),
+                ) {
+                    table.backchannel_token_delivery_mode = mode.map(|i| modes[i].0.to_string());
+                }
+                text_field(
+                    ui,
+                    "Notification endpoint",
+                    &mut table.backchannel_client_notification_endpoint,
+                    problem("ciba.backchannel_client_notification_endpoint").as_deref(),
+                );
+                text_field(
+                    ui,
+                    "Login hint",
+                    &mut table.login_hint,
+                    problem("ciba.login_hint").as_deref(),
+                );
+                secret_field(
+                    ui,
+                    "Login hint token",
+                    &mut table.login_hint_token,
+                    reveal,
+                    None,
+                );
+                secret_field(ui, "ID token hint", &mut table.id_token_hint, reveal, None);
+                text_field(
+                    ui,
+                    "Binding message",
+                    &mut table.binding_message,
+                    problem("ciba.binding_message").as_deref(),
+                );
+                secret_field(ui, "User code", &mut table.user_code, reveal, None);
+            });
+            let table = (table != CibaFile::default()).then_some(table);
+            if table != file.ciba {
+                file.ciba = table;
+            }
+        });
+}
+
 /// `[token_exchange]`: where the subject (and actor) token comes from,
 /// their types, what is asked for and for whom.
-pub fn token_exchange_ui(
+pub(super) fn token_exchange_ui(
     ui: &mut egui::Ui,
     table: &mut Option<TokenExchangeFile>,
     reveal: bool,
@@ -112,7 +176,7 @@ pub fn token_exchange_ui(
 
 /// `[jwt_bearer]`: a ready-made assertion, or the claims of the one the
 /// debugger builds and signs.
-pub fn jwt_bearer_ui(
+pub(super) fn jwt_bearer_ui(
     ui: &mut egui::Ui,
     table: &mut Option<JwtBearerFile>,
     reveal: bool,

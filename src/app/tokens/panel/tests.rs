@@ -1,0 +1,117 @@
+//! The Tokens tab drawn with kittest and a bare egui context: the
+//! timeline's pages, and what the tab costs at rest.
+
+use super::*;
+use crate::engine::TokenSet;
+
+/// A password-grant token set from the response `body`, received now.
+fn received(body: &str) -> TokenSet {
+    let response = crate::engine::wire::http::RecordedResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.as_bytes().to_vec(),
+        truncated: false,
+    };
+    crate::engine::tokens::response::parse_token_response(
+        &response,
+        crate::engine::GrantType::Password,
+        1,
+        chrono::Utc::now(),
+        None,
+        &Default::default(),
+        Vec::new(),
+    )
+    .expect("tokens")
+}
+
+/// A day of refreshes: the timeline lays out its newest page, and
+/// older pages on request.
+#[test]
+fn the_timeline_shows_its_newest_page_and_older_ones_on_request() {
+    use egui_kittest::kittest::Queryable;
+    let mut tokens = TokenState::default();
+    let body = |n: usize| {
+        format!(
+            r#"{{"access_token":"a{n}","token_type":"Bearer","expires_in":7,"refresh_token":"r{n}"}}"#
+        )
+    };
+    tokens.issued(received(&body(0)));
+    for n in 1..=200 {
+        tokens.refreshing.start();
+        tokens.refresh_finished(Ok(received(&body(n))));
+    }
+    let state = (tokens, ToolsState::default());
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1000.0, 650.0))
+        .build_ui_state(
+            |ui, (tokens, tools): &mut (TokenState, ToolsState)| {
+                let view = TokensView {
+                    profile: "Demo",
+                    reveal: false,
+                    offered: TokenActions::default(),
+                    keep_tokens: false,
+                    kept_note: None,
+                    oidc_logout: &Default::default(),
+                };
+                let _ = tokens_ui(ui, tokens, tools, &view);
+            },
+            state,
+        );
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label("Showing the newest 50 of 201")
+            .is_some()
+    );
+    harness.get_by_label("Show 50 older").scroll_to_me();
+    harness.run_steps(4);
+    harness.get_by_label("Show 50 older").click();
+    harness.run_steps(4);
+    assert!(
+        harness
+            .query_by_label("Showing the newest 100 of 201")
+            .is_some()
+    );
+}
+
+/// The Tokens tab at rest costs what its countdown costs (issue 20):
+/// with a 7-second token on screen (PingFederate's lifetime) nothing on
+/// the tab asks for a repaint sooner than the countdown's second.
+#[test]
+fn a_short_lived_token_repaints_the_tab_once_a_second() {
+    let mut tokens = TokenState::default();
+    tokens.issued(received(
+        r#"{"access_token":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJkZW1vIn0.","token_type":"Bearer","expires_in":7,"refresh_token":"r-1","scope":"read"}"#,
+    ));
+    tokens.auto_refresh = true;
+    let mut tools = ToolsState::default();
+    let view = TokensView {
+        profile: "Demo — password",
+        reveal: false,
+        offered: TokenActions {
+            logout: true,
+            revoke: true,
+            introspect: true,
+            userinfo: true,
+            end_session: true,
+        },
+        keep_tokens: false,
+        kept_note: None,
+        oidc_logout: &Default::default(),
+    };
+    let ctx = egui::Context::default();
+    let mut delay = std::time::Duration::ZERO;
+    // The first passes lay out (and may ask for another pass at once).
+    for _ in 0..4 {
+        let output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            let _ = tokens_ui(ui, &mut tokens, &mut tools, &view);
+        });
+        delay = output.viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+        let mut output = output;
+        output.textures_delta.clear();
+    }
+    assert!(
+        delay >= std::time::Duration::from_millis(900),
+        "the tab asks for a repaint after {delay:?}"
+    );
+}
