@@ -1,41 +1,11 @@
 //! `keys generate` and `keys show`: the client's own key pairs, for
 //! `private_key_jwt` (RFC 7523), DPoP (RFC 9449) and mutual TLS (RFC 8705).
 
-use std::path::PathBuf;
-
-use clap::Subcommand;
 use serde_json::json;
 
-use super::{Exit, Failure};
+use super::args::KeysCommand;
+use super::exit::{Exit, Failure};
 use crate::engine::client::keys::{self, Alg, ClientKey};
-
-/// `keys` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum KeysCommand {
-    /// Make a key pair: the private key goes to FILE (PKCS#8 PEM, readable
-    /// only by you); the public JWKS to register with the server is printed.
-    Generate {
-        /// ES256 (EC P-256), RS256 or PS256 (RSA 2048), or EdDSA (Ed25519).
-        #[arg(long, default_value = "ES256", value_parser = ["ES256", "RS256", "PS256", "EdDSA"])]
-        alg: String,
-        /// Where to write the private key; an existing file is never
-        /// overwritten.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// Publish the key under this `kid` instead of its thumbprint.
-        #[arg(long)]
-        kid: Option<String>,
-    },
-    /// Print a key file's public JWK and its thumbprint, or a certificate's
-    /// `x5t#S256`. Never prints a private key.
-    Show {
-        /// A private key (PEM, JWK or JWKS) or a PEM certificate.
-        file: PathBuf,
-        /// Print one JSON object.
-        #[arg(long)]
-        json: bool,
-    },
-}
 
 /// Runs a `keys` subcommand.
 pub fn run(command: KeysCommand) -> Result<Exit, Failure> {

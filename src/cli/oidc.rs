@@ -1,13 +1,12 @@
 //! The OpenID Connect and token commands: `discover`, `inspect`,
 //! `introspect` and `userinfo`.
 
-use std::path::PathBuf;
-
 use chrono::Utc;
-use clap::Args;
 use serde_json::{Value, json};
 
-use super::{Exit, Failure, client, complete, finish_printer, load};
+use super::args::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
+use super::exit::{Exit, Failure};
+use super::support::{client, complete, finish_printer, load, with_dpop};
 use crate::engine::endpoints::autodiscovery::Endpoint;
 use crate::engine::endpoints::discovery::{self, Discovered};
 use crate::engine::endpoints::introspection;
@@ -16,135 +15,6 @@ use crate::engine::jwt::jwks::JwksCache;
 use crate::engine::jwt::verify::{self, Expectations, Verdict, Verification};
 use crate::engine::profile::{HttpSettings, Profile, ProfileFile};
 use crate::engine::{Finding, Secret, Severity, Stage, jwt};
-
-/// How the OpenID Connect commands print.
-#[derive(Debug, Args)]
-pub struct Output {
-    /// Print one JSON object.
-    #[arg(long)]
-    pub json: bool,
-    /// Print every HTTP exchange to stderr, secrets redacted.
-    #[arg(short, long)]
-    pub verbose: bool,
-}
-
-/// `discover` options.
-#[derive(Debug, Args)]
-pub struct DiscoverArgs {
-    /// The issuer identifier (e.g. `https://as.example`); defaults to the
-    /// profile's `issuer`.
-    pub issuer: Option<String>,
-    /// A profile to compare with the server's metadata: which of its empty
-    /// endpoints discovery fills, and what it asks for that the server does
-    /// not list.
-    #[arg(long, value_name = "FILE")]
-    pub profile: Option<PathBuf>,
-    /// Write the filled endpoints back into the --profile file (rewritten as
-    /// TOML: comments are not kept).
-    #[arg(long, requires = "profile")]
-    pub write: bool,
-    /// Output.
-    #[command(flatten)]
-    pub output: Output,
-}
-
-/// `inspect` options.
-#[derive(Debug, Args)]
-pub struct InspectArgs {
-    /// The token, a file holding it, or `-` for stdin.
-    #[arg(value_name = "TOKEN_OR_FILE", allow_hyphen_values = true)]
-    pub token: String,
-    /// Check the signature against the JWKS at this URL.
-    #[arg(long, value_name = "URL", conflicts_with = "issuer")]
-    pub jwks: Option<String>,
-    /// Discover this issuer: its JWKS for the signature, and `iss` must be it.
-    #[arg(long, value_name = "URL")]
-    pub issuer: Option<String>,
-    /// A profile: its issuer, jwks_uri, client id (the ID token's audience),
-    /// client secret (HS256/384/512) and clock_skew_secs.
-    #[arg(long, value_name = "FILE")]
-    pub profile: Option<PathBuf>,
-    /// Validate as an OpenID Connect ID token (iss, sub, aud, exp and iat
-    /// required).
-    #[arg(long)]
-    pub id_token: bool,
-    /// The audience `aud` must include (an ID token's: the client id).
-    #[arg(long, value_name = "AUD")]
-    pub audience: Option<String>,
-    /// The nonce sent in the authorization request.
-    #[arg(long, value_name = "NONCE", allow_hyphen_values = true)]
-    pub nonce: Option<String>,
-    /// The access token issued with an ID token, to check `at_hash`.
-    #[arg(long, value_name = "T", allow_hyphen_values = true)]
-    pub access_token: Option<String>,
-    /// The secret of an HS256/384/512 signature (the client secret).
-    #[arg(
-        long,
-        value_name = "S",
-        allow_hyphen_values = true,
-        env = "OAUTH_DEBUGGER_CLIENT_SECRET",
-        hide_env_values = true
-    )]
-    pub secret: Option<String>,
-    /// Clock-skew tolerance in seconds (default: the profile's, else 60).
-    #[arg(long, value_name = "SECS")]
-    pub clock_skew: Option<u64>,
-    /// Output.
-    #[command(flatten)]
-    pub output: Output,
-}
-
-/// `introspect` options.
-#[derive(Debug, Args)]
-pub struct IntrospectArgs {
-    /// The profile (TOML): introspection endpoint and client authentication.
-    #[arg(long, value_name = "FILE")]
-    pub profile: PathBuf,
-    /// The token to ask about (also from the environment).
-    #[arg(
-        long,
-        value_name = "T",
-        allow_hyphen_values = true,
-        env = "OAUTH_DEBUGGER_TOKEN",
-        hide_env_values = true
-    )]
-    pub token: String,
-    /// `token_type_hint`: access_token or refresh_token.
-    #[arg(long, value_name = "HINT", value_parser = ["access_token", "refresh_token"])]
-    pub hint: Option<String>,
-    /// Output.
-    #[command(flatten)]
-    pub output: Output,
-}
-
-/// `userinfo` options.
-#[derive(Debug, Args)]
-pub struct UserinfoArgs {
-    /// The profile (TOML) with a userinfo_endpoint.
-    #[arg(long, value_name = "FILE")]
-    pub profile: PathBuf,
-    /// The access token (also from the environment).
-    #[arg(
-        long,
-        value_name = "T",
-        allow_hyphen_values = true,
-        env = "OAUTH_DEBUGGER_TOKEN",
-        hide_env_values = true
-    )]
-    pub token: String,
-    /// The ID token of the same sign-in: its `sub` must be the userinfo's.
-    #[arg(
-        long,
-        value_name = "T",
-        allow_hyphen_values = true,
-        env = "OAUTH_DEBUGGER_ID_TOKEN",
-        hide_env_values = true
-    )]
-    pub id_token: Option<String>,
-    /// Output.
-    #[command(flatten)]
-    pub output: Output,
-}
 
 fn usage(message: impl Into<String>) -> Failure {
     Failure::new(Exit::Usage, message)
@@ -506,7 +376,7 @@ pub async fn userinfo(args: UserinfoArgs) -> Result<Exit, Failure> {
         None => None,
     };
     let (http, printer) = client(&profile.http, args.output.verbose)?;
-    let http = super::with_dpop(http, &profile, true)?;
+    let http = with_dpop(http, &profile, true)?;
     let result = async {
         let profile = complete(&profile, &http, &[Endpoint::Userinfo]).await?;
         userinfo::userinfo(

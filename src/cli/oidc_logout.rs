@@ -10,11 +10,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Args;
-
-use super::{
-    Exit, Failure, LogoutArgs, client, complete, finish_http, load, report_progress, stdin_lines,
-    with_dpop,
+use super::args::{LogoutArgs, OidcLogoutArgs};
+use super::exit::{Exit, Failure};
+use super::support::{
+    client, complete, finish_http, load, report_progress, stdin_lines, with_dpop,
 };
 use crate::engine::endpoints::autodiscovery::Endpoint;
 use crate::engine::grants::{self, BrowserOptions, GrantOptions};
@@ -30,39 +29,6 @@ use crate::engine::{Finding, Secret};
 /// Where logout tokens are received when the profile names no
 /// `[oidc_logout] backchannel_logout_uri`: a free port.
 const DEFAULT_BACKCHANNEL_URI: &str = "http://127.0.0.1:0/backchannel-logout";
-
-/// The OpenID options of `logout`.
-#[derive(Debug, Args)]
-pub struct OidcLogoutArgs {
-    /// Log out at the OpenID provider: send the browser to its
-    /// end_session_endpoint with the ID token as id_token_hint
-    /// (RP-Initiated Logout 1.0).
-    #[arg(long)]
-    pub oidc: bool,
-    /// With --oidc: the ID token to send as id_token_hint (also from the
-    /// environment); without it, the profile's grant runs first.
-    #[arg(
-        long,
-        value_name = "T",
-        allow_hyphen_values = true,
-        env = "OAUTH_DEBUGGER_ID_TOKEN",
-        hide_env_values = true
-    )]
-    pub id_token: Option<String>,
-    /// Serve the profile's backchannel_logout_uri and wait for one logout
-    /// token (Back-Channel Logout 1.0); with --oidc, while logging out.
-    #[arg(long)]
-    pub listen: bool,
-    /// Do not open a browser: print the URLs to open by hand.
-    #[arg(long)]
-    pub no_browser: bool,
-    /// How long to wait for the browser, and for a logout token, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub timeout: u64,
-    /// Print one JSON object: `rp_initiated` and/or `back_channel`.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// Runs `logout --oidc` and/or `--listen`.
 pub(super) async fn run(args: LogoutArgs) -> Result<Exit, Failure> {
