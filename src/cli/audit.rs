@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::args::AuditArgs;
 use super::exit::{Exit, Failure};
+use super::output;
 use super::support::{
     client, complete, finish_http, load, report_progress, stdin_lines, with_dpop,
 };
@@ -85,14 +86,11 @@ pub async fn run(args: AuditArgs) -> Result<Exit, Failure> {
             written = false;
         }
     }
-    if args.json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&audit::report::json(&results)).unwrap_or_default()
-        );
-    } else {
-        outln!("{}", summary(&results));
-    }
+    output::print(
+        args.json,
+        || audit::report::json(&results),
+        || format!("{}\n", summary(&results)),
+    );
     Ok(if audit::failed(&results) {
         Exit::Refused
     } else if !har_saved || !written {

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::args::CallArgs;
 use super::exit::{Exit, Failure};
+use super::output;
 use super::support::{client, complete, finish_http, load, with_dpop};
 use crate::engine::endpoints::api::{self, ApiRequest};
 use crate::engine::grants::{self, GrantOptions};
@@ -147,38 +148,35 @@ pub(super) async fn run(args: CallArgs) -> Result<Exit, Failure> {
         .map(|r| r.body.as_slice())
         .unwrap_or_default();
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
-    if args.json {
-        let headers: Vec<Value> = exchange
-            .response
-            .iter()
-            .flat_map(|r| &r.headers)
-            .map(|(k, v)| json!([k, v]))
-            .collect();
-        let out = json!({
-            "status": status,
-            "duration_ms": exchange.duration.as_secs_f64() * 1000.0,
-            "headers": headers,
-            "body": parsed.clone().unwrap_or_else(|| Value::String(exchange.response_text())),
-            "www_authenticate": response.challenge,
-            "step_up": response.step_up,
-            "findings": response.findings,
-            "explanation": explanation,
-        });
-        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-    } else {
-        outln!("HTTP {status} ({} ms)", exchange.duration.as_millis());
-        for (name, value) in exchange.response.iter().flat_map(|r| &r.headers) {
-            outln!("{name}: {value}");
-        }
-        outln!();
-        match &parsed {
-            Some(value) => outln!(
-                "{}",
-                serde_json::to_string_pretty(value).unwrap_or_default()
-            ),
-            None => outln!("{}", exchange.response_text()),
-        }
-    }
+    let headers = || exchange.response.iter().flat_map(|r| &r.headers);
+    output::print(
+        args.json,
+        || {
+            json!({
+                "status": status,
+                "duration_ms": exchange.duration.as_secs_f64() * 1000.0,
+                "headers": headers().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+                "body": parsed.clone().unwrap_or_else(|| Value::String(exchange.response_text())),
+                "www_authenticate": response.challenge,
+                "step_up": response.step_up,
+                "findings": response.findings,
+                "explanation": explanation,
+            })
+        },
+        || {
+            let mut out = format!("HTTP {status} ({} ms)\n", exchange.duration.as_millis());
+            for (name, value) in headers() {
+                out.push_str(&format!("{name}: {value}\n"));
+            }
+            out.push('\n');
+            match &parsed {
+                Some(value) => out.push_str(&output::pretty(value)),
+                None => out.push_str(&exchange.response_text()),
+            }
+            out.push('\n');
+            out
+        },
+    );
     if status >= 400 {
         let mut message = format!("the API answered HTTP {status}");
         if let Some(challenge) = &response.challenge {

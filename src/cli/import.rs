@@ -16,6 +16,7 @@ use serde_json::json;
 
 use super::args::ImportArgs;
 use super::exit::{Exit, Failure};
+use super::output;
 use crate::engine::ProfileFile;
 use crate::engine::import::{self, ImportOptions};
 use crate::engine::store::keychain::Keychain;
@@ -72,23 +73,28 @@ pub fn run(args: ImportArgs) -> Result<Exit, Failure> {
         }
         paths.push(path);
     }
-    if args.json {
-        let mut value = serde_json::to_value(&report).unwrap_or_default();
-        value["paths"] = json!(paths);
-        value["secrets"] = json!(secrets);
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
-    } else {
+    // Without --json the report goes to stderr, so stdout is only the paths.
+    if !args.json {
         eprintln!("{report}");
         for line in &secrets {
             eprintln!("{line}");
         }
-        for path in &paths {
-            outln!("{}", path.display());
-        }
     }
+    output::print(
+        args.json,
+        || {
+            let mut value = serde_json::to_value(&report).unwrap_or_default();
+            value["paths"] = json!(paths);
+            value["secrets"] = json!(secrets);
+            value
+        },
+        || {
+            paths
+                .iter()
+                .map(|path| format!("{}\n", path.display()))
+                .collect()
+        },
+    );
     Ok(Exit::Success)
 }
 

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::args::KeysCommand;
 use super::exit::{Exit, Failure};
+use super::output;
 use crate::engine::client::keys::{self, Alg, ClientKey};
 
 /// Runs a `keys` subcommand.
@@ -25,10 +26,7 @@ pub fn run(command: KeysCommand) -> Result<Exit, Failure> {
             );
             let mut jwks = key.public_jwks();
             jwks["keys"][0]["alg"] = alg.as_str().into();
-            outln!(
-                "{}",
-                serde_json::to_string_pretty(&jwks).unwrap_or_default()
-            );
+            output::print_json(&jwks);
             Ok(Exit::Success)
         }
         KeysCommand::Show { file, json } => {
@@ -49,29 +47,35 @@ pub fn run(command: KeysCommand) -> Result<Exit, Failure> {
             }
             let key = ClientKey::load(&file).map_err(|err| usage(err.0))?;
             let certificate = keys::certificate_thumbprint(&text).ok();
-            if json {
-                let mut out = json!({
-                    "kty": key.describe(),
-                    "kid": key.kid(),
-                    "thumbprint": key.thumbprint(),
-                    "jwk": key.public_jwk(),
-                });
-                if let Some(x5t) = certificate {
-                    out["x5t#S256"] = x5t.into();
-                }
-                outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-            } else {
-                outln!("{} key, kid {}", key.describe(), key.kid());
-                outln!("thumbprint (RFC 7638, SHA-256): {}", key.thumbprint());
-                if let Some(x5t) = certificate {
-                    outln!("certificate x5t#S256: {x5t}");
-                }
-                outln!("public JWK:");
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&key.public_jwk()).unwrap_or_default()
-                );
-            }
+            output::print(
+                json,
+                || {
+                    let mut out = json!({
+                        "kty": key.describe(),
+                        "kid": key.kid(),
+                        "thumbprint": key.thumbprint(),
+                        "jwk": key.public_jwk(),
+                    });
+                    if let Some(x5t) = &certificate {
+                        out["x5t#S256"] = x5t.as_str().into();
+                    }
+                    out
+                },
+                || {
+                    let mut out = format!("{} key, kid {}\n", key.describe(), key.kid());
+                    out.push_str(&format!(
+                        "thumbprint (RFC 7638, SHA-256): {}\n",
+                        key.thumbprint()
+                    ));
+                    if let Some(x5t) = &certificate {
+                        out.push_str(&format!("certificate x5t#S256: {x5t}\n"));
+                    }
+                    out.push_str("public JWK:\n");
+                    out.push_str(&output::pretty(&key.public_jwk()));
+                    out.push('\n');
+                    out
+                },
+            );
             Ok(Exit::Success)
         }
     }

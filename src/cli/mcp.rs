@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::args::McpArgs;
 use super::exit::{Exit, Failure};
+use super::output;
 use super::support::{client, finish_http, load, report_progress, stdin_lines};
 use crate::engine::grants::BrowserOptions;
 use crate::engine::mcp::{self, McpOptions, McpRun};
@@ -87,14 +88,11 @@ pub async fn run(args: McpArgs) -> Result<Exit, Failure> {
         })?;
         saved_to = Some(path.display().to_string());
     }
-    if args.json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&run, saved_to.as_deref())).unwrap_or_default()
-        );
-    } else {
-        out!("{}", describe(&run, saved_to.as_deref()));
-    }
+    output::print(
+        args.json,
+        || to_json(&run, saved_to.as_deref()),
+        || describe(&run, saved_to.as_deref()),
+    );
     if !run.succeeded() {
         // Said here, not as a Failure: --json already printed its object.
         match run.hops.last() {

@@ -172,10 +172,7 @@ pub fn run(command: Command, runtime: &tokio::runtime::Handle) -> ExitCode {
         Err(failure) => {
             eprint!("{}", failure.describe());
             if json {
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&failure.to_json()).unwrap_or_default()
-                );
+                output::print_json(&failure.to_json());
             }
             failure.exit.into()
         }

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::args::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
 use super::exit::{Exit, Failure};
+use super::output::{self, pretty};
 use super::support::{client, complete, finish_printer, load, with_dpop};
 use crate::engine::endpoints::autodiscovery::Endpoint;
 use crate::engine::endpoints::discovery::{self, Discovered};
@@ -18,10 +19,6 @@ use crate::engine::{Finding, Secret, Severity, Stage, jwt};
 
 fn usage(message: impl Into<String>) -> Failure {
     Failure::new(Exit::Usage, message)
-}
-
-fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
 fn has_errors(findings: &[Finding]) -> bool {
@@ -85,38 +82,42 @@ pub async fn discover(args: DiscoverArgs) -> Result<Exit, Failure> {
         }
         None => (Vec::new(), Vec::new()),
     };
-    if args.output.json {
-        let out = json!({
-            "issuer": found.issuer,
-            "url": found.url,
-            "sources": found.sources,
-            "document": found.document,
-            "metadata": found.metadata,
-            "findings": found.findings,
-            "profile": args.profile.as_ref().map(|_| json!({
-                "would_fill": filled,
-                "findings": profile_findings,
-            })),
-        });
-        outln!("{}", pretty(&out));
-    } else {
-        out!("{}", describe_discovery(&found));
-        if args.profile.is_some() {
-            if filled.is_empty() {
-                outln!("Profile: no empty endpoint to fill");
-            } else if args.write {
-                outln!("Profile: filled {} (written)", filled.join(", "));
-            } else {
-                outln!(
-                    "Profile: discovery fills {} (--write saves them)",
-                    filled.join(", ")
-                );
+    output::print(
+        args.output.json,
+        || {
+            json!({
+                "issuer": found.issuer,
+                "url": found.url,
+                "sources": found.sources,
+                "document": found.document,
+                "metadata": found.metadata,
+                "findings": found.findings,
+                "profile": args.profile.as_ref().map(|_| json!({
+                    "would_fill": filled,
+                    "findings": profile_findings,
+                })),
+            })
+        },
+        || {
+            let mut out = describe_discovery(&found);
+            if args.profile.is_some() {
+                out.push_str(&if filled.is_empty() {
+                    "Profile: no empty endpoint to fill\n".to_string()
+                } else if args.write {
+                    format!("Profile: filled {} (written)\n", filled.join(", "))
+                } else {
+                    format!(
+                        "Profile: discovery fills {} (--write saves them)\n",
+                        filled.join(", ")
+                    )
+                });
+                for finding in &profile_findings {
+                    out.push_str(&format!("  {finding}\n"));
+                }
             }
-            for finding in &profile_findings {
-                outln!("  {finding}");
-            }
-        }
-    }
+            out
+        },
+    );
     Ok(if has_errors(&found.findings) {
         Exit::Refused
     } else {
@@ -274,11 +275,11 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, Failure> {
     finish_printer(http, printer).await;
     let mut verification = outcome?;
     verification.findings.extend(discovery_findings);
-    if args.output.json {
-        outln!("{}", pretty(&json!(verification)));
-    } else {
-        out!("{}", describe_verification(&verification));
-    }
+    output::print(
+        args.output.json,
+        || json!(verification),
+        || describe_verification(&verification),
+    );
     Ok(if verification.passed() {
         Exit::Success
     } else {
@@ -334,30 +335,34 @@ pub async fn introspect(args: IntrospectArgs) -> Result<Exit, Failure> {
     .await;
     finish_printer(http, printer).await;
     let found = result?;
-    if args.output.json {
-        outln!(
-            "{}",
-            pretty(&json!({
+    output::print(
+        args.output.json,
+        || {
+            json!({
                 "status": found.exchange.status(),
                 "active": found.active,
                 "response": found.value,
                 "findings": found.findings,
-            }))
-        );
-    } else {
-        match found.active {
-            Some(true) => outln!("active: true"),
-            Some(false) => outln!("active: false"),
-            None => outln!("active: (not a boolean)"),
-        }
-        match &found.value {
-            Some(value) => outln!("{}", pretty(value)),
-            None => outln!("{}", found.exchange.response_text()),
-        }
-        for finding in &found.findings {
-            outln!("  {finding}");
-        }
-    }
+            })
+        },
+        || {
+            let mut out = match found.active {
+                Some(true) => "active: true\n",
+                Some(false) => "active: false\n",
+                None => "active: (not a boolean)\n",
+            }
+            .to_string();
+            match &found.value {
+                Some(value) => out.push_str(&pretty(value)),
+                None => out.push_str(&found.exchange.response_text()),
+            }
+            out.push('\n');
+            for finding in &found.findings {
+                out.push_str(&format!("  {finding}\n"));
+            }
+            out
+        },
+    );
     Ok(Exit::Success)
 }
 
@@ -391,21 +396,24 @@ pub async fn userinfo(args: UserinfoArgs) -> Result<Exit, Failure> {
     .await;
     finish_printer(http, printer).await;
     let info = result?;
-    if args.output.json {
-        outln!(
-            "{}",
-            pretty(&json!({
+    output::print(
+        args.output.json,
+        || {
+            json!({
                 "status": info.exchange.status(),
                 "claims": info.claims,
                 "findings": info.findings,
-            }))
-        );
-    } else {
-        outln!("{}", pretty(&Value::Object(info.claims.clone())));
-        for finding in &info.findings {
-            outln!("  {finding}");
-        }
-    }
+            })
+        },
+        || {
+            let mut out = pretty(&Value::Object(info.claims.clone()));
+            out.push('\n');
+            for finding in &info.findings {
+                out.push_str(&format!("  {finding}\n"));
+            }
+            out
+        },
+    );
     Ok(if has_errors(&info.findings) {
         Exit::Refused
     } else {

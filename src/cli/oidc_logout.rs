@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use super::args::{LogoutArgs, OidcLogoutArgs};
 use super::exit::{Exit, Failure};
+use super::output;
 use super::support::{
     client, complete, finish_http, load, report_progress, stdin_lines, with_dpop,
 };
@@ -110,23 +111,15 @@ pub(super) async fn run(args: LogoutArgs) -> Result<Exit, Failure> {
     .await;
     let har_saved = finish_http(http, printer, &args.har).await;
     let (rp, report) = result?;
-    if options.json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "rp_initiated": rp,
-                "back_channel": report,
-            }))
-            .unwrap_or_default()
-        );
-    } else {
-        if let Some(rp) = &rp {
-            print_rp(rp);
-        }
-        if let Some(report) = &report {
-            print_report(report);
-        }
-    }
+    output::print(
+        options.json,
+        || serde_json::json!({ "rp_initiated": rp, "back_channel": report }),
+        || {
+            let mut out = rp.as_ref().map(describe_rp).unwrap_or_default();
+            out.push_str(&report.as_ref().map(describe_report).unwrap_or_default());
+            out
+        },
+    );
     let passed = rp.as_ref().is_none_or(LogoutOutcome::passed)
         && report.as_ref().is_none_or(LogoutTokenReport::accepted);
     Ok(match (passed, har_saved) {
@@ -203,13 +196,15 @@ fn report_logout_by_hand(progress: LogoutProgress) {
     }
 }
 
-fn print_checks(checks: &[Check], findings: &[Finding]) {
+/// The checks and notes of a logout, one line each.
+fn describe_checks(checks: &[Check], findings: &[Finding]) -> String {
+    let mut out = String::new();
     for check in checks {
-        outln!("  {check}");
+        out.push_str(&format!("  {check}\n"));
     }
     for finding in findings {
-        outln!(
-            "  note [{}] {}{}",
+        out.push_str(&format!(
+            "  note [{}] {}{}\n",
             finding.severity.as_str(),
             finding.message,
             finding
@@ -217,31 +212,36 @@ fn print_checks(checks: &[Check], findings: &[Finding]) {
                 .as_deref()
                 .map(|r| format!(" ({r})"))
                 .unwrap_or_default()
-        );
+        ));
     }
+    out
 }
 
-fn print_rp(outcome: &LogoutOutcome) {
-    outln!("RP-initiated logout at {}", outcome.endpoint);
+/// The human form of an RP-initiated logout.
+fn describe_rp(outcome: &LogoutOutcome) -> String {
+    let mut out = format!("RP-initiated logout at {}\n", outcome.endpoint);
     let sent: Vec<String> = outcome
         .sent
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    outln!("  sent: {}", sent.join(" "));
+    out.push_str(&format!("  sent: {}\n", sent.join(" ")));
     if let Some(returned) = &outcome.returned {
         let back: Vec<String> = returned.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        outln!("  came back with: {}", back.join(" "));
+        out.push_str(&format!("  came back with: {}\n", back.join(" ")));
     }
-    print_checks(&outcome.checks, &outcome.findings);
-    outln!("{}", outcome.summary());
+    out.push_str(&describe_checks(&outcome.checks, &outcome.findings));
+    out.push_str(&format!("{}\n", outcome.summary()));
+    out
 }
 
-fn print_report(report: &LogoutTokenReport) {
-    outln!(
-        "Back-channel logout token received; answered HTTP {}",
+/// The human form of a back-channel logout token received.
+fn describe_report(report: &LogoutTokenReport) -> String {
+    let mut out = format!(
+        "Back-channel logout token received; answered HTTP {}\n",
         report.status
     );
-    print_checks(&report.checks, &report.findings);
-    outln!("{}", report.summary());
+    out.push_str(&describe_checks(&report.checks, &report.findings));
+    out.push_str(&format!("{}\n", report.summary()));
+    out
 }

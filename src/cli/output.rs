@@ -61,19 +61,23 @@ pub(super) fn pretty(value: &impl Serialize) -> String {
 
 /// The `--json` form of a token set.
 pub fn token_json(tokens: &TokenSet) -> String {
-    serde_json::to_string_pretty(tokens)
-        .unwrap_or_else(|err| json!({ "error": err.to_string() }).to_string())
+    token_json_verified(tokens, None)
 }
 
 /// [`token_json`] with the ID token's verification, when one was made, as
 /// `id_token_verification`.
 pub fn token_json_verified(tokens: &TokenSet, verification: Option<&Verification>) -> String {
-    let Some(verification) = verification else {
-        return token_json(tokens);
-    };
+    pretty(&token_value(tokens, verification))
+}
+
+/// The `--json` value of a token set (tokens in full), with the ID token's
+/// verification, when one was made, as `id_token_verification`.
+pub fn token_value(tokens: &TokenSet, verification: Option<&Verification>) -> Value {
     let mut value =
         serde_json::to_value(tokens).unwrap_or_else(|err| json!({ "error": err.to_string() }));
-    if let Some(object) = value.as_object_mut() {
+    if let Some(verification) = verification
+        && let Some(object) = value.as_object_mut()
+    {
         object.insert(
             "id_token_verification".to_string(),
             json!({
@@ -83,8 +87,7 @@ pub fn token_json_verified(tokens: &TokenSet, verification: Option<&Verification
             }),
         );
     }
-    serde_json::to_string_pretty(&value)
-        .unwrap_or_else(|err| json!({ "error": err.to_string() }).to_string())
+    value
 }
 
 /// The ID token's checks after a grant, one line each, and the verdict.

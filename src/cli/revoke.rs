@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::args::RevokeArgs;
 use super::exit::{Exit, Failure};
+use super::output;
 use super::support::{client, complete, finish_http, load};
 use crate::engine::endpoints::autodiscovery::Endpoint;
 use crate::engine::endpoints::revoke::{self, TokenHint};
@@ -28,23 +29,27 @@ pub(super) async fn run(args: RevokeArgs) -> Result<Exit, Failure> {
     let har_saved = finish_http(http, printer, &args.har).await;
     let revoked = result?;
     let status = revoked.exchange.status().unwrap_or_default();
-    if args.json {
-        let out = json!({
-            "revoked": true,
-            "token_type_hint": hint.as_str(),
-            "status": status,
-            "findings": revoked.findings,
-        });
-        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-    } else {
-        outln!(
-            "Revoked the {} (HTTP {status})",
-            hint.as_str().replace('_', " ")
-        );
-        for finding in &revoked.findings {
-            outln!("  {finding}");
-        }
-    }
+    output::print(
+        args.json,
+        || {
+            json!({
+                "revoked": true,
+                "token_type_hint": hint.as_str(),
+                "status": status,
+                "findings": revoked.findings,
+            })
+        },
+        || {
+            let mut out = format!(
+                "Revoked the {} (HTTP {status})\n",
+                hint.as_str().replace('_', " ")
+            );
+            for finding in &revoked.findings {
+                out.push_str(&format!("  {finding}\n"));
+            }
+            out
+        },
+    );
     Ok(if har_saved {
         Exit::Success
     } else {

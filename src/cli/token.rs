@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::args::TokenArgs;
 use super::exit::{Exit, Failure};
-use super::output::{describe_id_token_checks, describe_tokens, token_json_verified};
+use super::output::{self, describe_id_token_checks, describe_tokens, token_value};
 use super::support::{
     client, complete, finish_http, load, report_progress, stdin_lines, with_dpop,
 };
@@ -73,14 +73,17 @@ pub(super) async fn run(args: TokenArgs) -> Result<Exit, Failure> {
     .await;
     let har_saved = finish_http(http, printer, &args.har).await;
     let (tokens, verified) = result?;
-    if args.json {
-        outln!("{}", token_json_verified(&tokens, verified.as_ref()));
-    } else {
-        out!("{}", describe_tokens(&tokens, args.show_secrets));
-        if let Some(verification) = &verified {
-            out!("{}", describe_id_token_checks(verification));
-        }
-    }
+    output::print(
+        args.json,
+        || token_value(&tokens, verified.as_ref()),
+        || {
+            let mut out = describe_tokens(&tokens, args.show_secrets);
+            if let Some(verification) = &verified {
+                out.push_str(&describe_id_token_checks(verification));
+            }
+            out
+        },
+    );
     Ok(if har_saved {
         Exit::Success
     } else {
