@@ -10,6 +10,8 @@ use super::output;
 use super::support::{client, complete, finish_http, load, with_dpop};
 use crate::engine::endpoints::api::{self, ApiRequest};
 use crate::engine::grants::{self, GrantOptions};
+use crate::engine::jwt::jwks::JwksCache;
+use crate::engine::jwt::on_arrival;
 use crate::engine::profile::{GrantType, TokenPlacement};
 use crate::engine::{Secret, Stage};
 
@@ -46,10 +48,7 @@ pub(super) async fn run(args: CallArgs) -> Result<Exit, Failure> {
             url: url::Url::parse("http://127.0.0.1/").map_err(|e| usage(e.to_string()))?,
             headers: Vec::new(),
             body: None,
-            placement: TokenPlacement::Header {
-                name: "Authorization".to_string(),
-                prefix: "Bearer".to_string(),
-            },
+            placement: TokenPlacement::bearer(),
         },
         (None, None, None) => {
             return Err(usage(format!(
@@ -62,16 +61,12 @@ pub(super) async fn run(args: CallArgs) -> Result<Exit, Failure> {
         request.url = crate::engine::profile::parse_http_url(url).map_err(usage)?;
     }
     if let Some(method) = &args.method {
-        request.method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
-            .map_err(|_| usage(format!("`{method}` is not an HTTP method")))?;
+        request.method = api::parse_method(method).map_err(usage)?;
     }
     for header in &args.headers {
-        let (name, value) = header
-            .split_once(':')
-            .ok_or_else(|| usage(format!("-H `{header}`: expected `Name: value`")))?;
-        request
-            .headers
-            .push((name.trim().to_string(), value.trim().to_string()));
+        let header = api::parse_header(header)
+            .map_err(|message| usage(format!("-H `{header}`: {message}")))?;
+        request.headers.push(header);
     }
     if let Some(body) = &args.body {
         request.body = Some(body.clone());
@@ -112,25 +107,14 @@ pub(super) async fn run(args: CallArgs) -> Result<Exit, Failure> {
         let tokens = grants::run(&profile, &http, &GrantOptions::default())
             .await
             .map_err(|err| Failure::grant(err, profile.grant))?;
-        if tokens.id_token.is_some() && profile.verify_id_token {
-            let cache = crate::engine::jwt::jwks::JwksCache::new();
-            for verification in crate::engine::jwt::verify::verify_token_set(
-                &http,
-                &cache,
-                &profile,
-                &tokens,
-                &["id_token"],
-            )
-            .await
-            {
-                for check in verification
-                    .checks
-                    .iter()
-                    .filter(|c| matches!(c.name.as_str(), "acr" | "auth_time"))
-                {
-                    eprintln!("step-up: {} — {}", check.verdict.as_str(), check.message);
-                }
-            }
+        let verified =
+            on_arrival::verify_id_token(&http, &JwksCache::new(), &profile, &tokens).await;
+        for check in verified
+            .iter()
+            .flat_map(|verification| &verification.checks)
+            .filter(|c| matches!(c.name.as_str(), "acr" | "auth_time"))
+        {
+            eprintln!("step-up: {} — {}", check.verdict.as_str(), check.message);
         }
         api::call(&http, &request, Some(&tokens.access_token))
             .await

@@ -6,9 +6,12 @@ use super::args::LogoutArgs;
 use super::exit::{Exit, Failure};
 use super::oidc_logout;
 use super::support::{client, finish_http, load, with_dpop};
-use crate::engine::endpoints::api::{self, ApiRequest};
-use crate::engine::{Secret, Stage};
+use crate::engine::diagnose::findings::excerpt;
+use crate::engine::logout::request;
+use crate::engine::{EngineError, Secret, Stage};
 
+/// Runs `logout`: the `[logout]` request here, the OpenID logouts in
+/// `oidc_logout.rs`.
 pub(super) async fn run(args: LogoutArgs) -> Result<Exit, Failure> {
     if args.oidc.oidc || args.oidc.listen {
         return oidc_logout::run(args).await;
@@ -20,7 +23,7 @@ pub(super) async fn run(args: LogoutArgs) -> Result<Exit, Failure> {
         ));
     };
     let profile = load(&args.profile)?;
-    let Some(config) = &profile.logout else {
+    if profile.logout.is_none() {
         return Err(Failure::new(
             Exit::Usage,
             format!(
@@ -28,32 +31,28 @@ pub(super) async fn run(args: LogoutArgs) -> Result<Exit, Failure> {
                 args.profile.display()
             ),
         ));
-    };
-    let request = ApiRequest::logout(config, profile.api.as_ref());
+    }
     let (http, printer) = client(&profile.http, args.verbose)?;
     let http = with_dpop(http, &profile, true)?;
-    let result = api::call(&http, &request, Some(&Secret::new(access_token))).await;
+    let result = request::send(&profile, &http, &Secret::new(access_token)).await;
     let har_saved = finish_http(http, printer, &args.har).await;
-    let response = result.map_err(|err| Failure::at(err, Stage::ApiCall))?;
-    let status = response.status();
-    if (200..300).contains(&status) {
-        outln!("Logged out (HTTP {status})");
-        return Ok(if har_saved {
-            Exit::Success
-        } else {
-            Exit::Usage
-        });
+    match result {
+        Ok(response) => {
+            outln!("Logged out (HTTP {})", response.status());
+            Ok(if har_saved {
+                Exit::Success
+            } else {
+                Exit::Usage
+            })
+        }
+        // The server answered, but not with a 2xx: said with what it sent.
+        Err(EngineError::BadResponse { message, exchange }) => {
+            eprintln!(
+                "error: {message}: {}",
+                excerpt(&exchange.response.map(|r| r.body).unwrap_or_default(), 300)
+            );
+            Ok(Exit::Refused)
+        }
+        Err(err) => Err(Failure::at(err, Stage::ApiCall)),
     }
-    eprintln!(
-        "error: the logout request answered HTTP {status}: {}",
-        crate::engine::diagnose::findings::excerpt(
-            &response
-                .exchange
-                .response
-                .map(|r| r.body)
-                .unwrap_or_default(),
-            300
-        )
-    );
-    Ok(Exit::Refused)
 }

@@ -13,6 +13,8 @@ use super::support::{
 };
 use crate::engine::Secret;
 use crate::engine::grants::{self, BrowserOptions, GrantOptions};
+use crate::engine::jwt::jwks::JwksCache;
+use crate::engine::jwt::on_arrival;
 use crate::engine::profile::GrantType;
 
 pub(super) async fn run(args: TokenArgs) -> Result<Exit, Failure> {
@@ -54,20 +56,8 @@ pub(super) async fn run(args: TokenArgs) -> Result<Exit, Failure> {
             .map_err(|err| Failure::grant(err, grant))?;
         // An ID token is verified as it arrives (OpenID Connect Core
         // §3.1.3.7) unless the profile says `verify_id_token = false`.
-        let verified = if profile.verify_id_token && tokens.id_token.is_some() {
-            let cache = crate::engine::jwt::jwks::JwksCache::new();
-            crate::engine::jwt::verify::verify_token_set(
-                &http,
-                &cache,
-                &profile,
-                &tokens,
-                &["id_token"],
-            )
-            .await
-            .pop()
-        } else {
-            None
-        };
+        let verified =
+            on_arrival::verify_id_token(&http, &JwksCache::new(), &profile, &tokens).await;
         Ok::<_, Failure>((tokens, verified))
     }
     .await;
