@@ -1,4 +1,5 @@
-//! Logging out at the OpenID provider, both ways round.
+//! Logging out: at the OpenID provider, both ways round, and with the
+//! profile's own logout request.
 //!
 //! - [`rp_initiated`]: the debugger sends the browser to the provider's
 //!   `end_session_endpoint` with `id_token_hint`, `client_id`,
