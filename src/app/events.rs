@@ -276,19 +276,10 @@ impl App {
         // An ID token is verified as it arrives (OpenID Connect Core
         // §3.1.3.7, §12.2 for a refresh), unless the profile says not to:
         // the verdicts show with the token as Verify shows them.
-        let has_id_token = self
-            .state
-            .sessions
-            .of(owner)
-            .tokens
-            .current()
-            .is_some_and(|t| t.id_token.is_some());
-        if has_id_token
-            && self
-                .state
-                .profiles
-                .typed(owner)
-                .is_ok_and(|p| p.verify_id_token)
+        let profile = self.state.profiles.typed(owner);
+        let tokens = self.state.sessions.of(owner).tokens.current();
+        if let (Ok(profile), Some(tokens)) = (profile, tokens)
+            && crate::engine::jwt::on_arrival::wanted(&profile, tokens)
         {
             self.tool_action(owner, &crate::app::tokens::TokenAction::Verify);
         }

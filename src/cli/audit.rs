@@ -3,56 +3,18 @@
 //! `--markdown FILE` for machines, CI and tickets. Exit code 0 when no
 //! required check failed, 1 when one did.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Args;
-
-use super::{Exit, Failure, HarArgs, client, complete, finish_http, load, report_progress};
+use super::args::AuditArgs;
+use super::exit::{Exit, Failure};
+use super::output;
+use super::support::{
+    client, complete, finish_http, load, report_progress, stdin_lines, with_dpop,
+};
 use crate::engine::audit::{self, AuditOptions, CheckResult, Verdict, Weight};
 use crate::engine::grants::BrowserOptions;
 use crate::engine::profile::GrantType;
-
-/// `audit` options.
-#[derive(Debug, Args)]
-pub struct AuditArgs {
-    /// The profile (TOML) of a client registered at the server under test.
-    #[arg(long)]
-    pub profile: PathBuf,
-    /// Run only these checks (comma-separated IDs, e.g.
-    /// code-replay,pkce-verifier-missing).
-    #[arg(long, value_name = "ID,…", value_delimiter = ',')]
-    pub only: Vec<String>,
-    /// Print one JSON object: {"checks": [...], "failed": bool}.
-    #[arg(long)]
-    pub json: bool,
-    /// Also write the results as JUnit XML to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-    /// Also write the results as a Markdown table to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub markdown: Option<PathBuf>,
-    /// Print every HTTP exchange to stderr, secrets redacted.
-    #[arg(short, long)]
-    pub verbose: bool,
-    /// Do not open a browser: print each authorization URL to stderr and
-    /// read the redirect URL from stdin.
-    #[arg(long)]
-    pub no_browser: bool,
-    /// code-lifetime: hold the code this many seconds before exchanging it
-    /// (the server's code lifetime and one more; 610 when not given).
-    /// Giving it also runs that slow check, which is otherwise left out
-    /// unless named in --only.
-    #[arg(long, value_name = "SECS")]
-    pub code_wait: Option<u64>,
-    /// How long to wait for each browser sign-in, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub browser_timeout: u64,
-    /// HAR export.
-    #[command(flatten)]
-    pub har: HarArgs,
-}
 
 /// Runs the audit.
 pub async fn run(args: AuditArgs) -> Result<Exit, Failure> {
@@ -70,7 +32,7 @@ pub async fn run(args: AuditArgs) -> Result<Exit, Failure> {
     }
     let profile = load(&args.profile)?;
     let (http, printer) = client(&profile.http, args.verbose)?;
-    let http = super::with_dpop(http, &profile, false)?;
+    let http = with_dpop(http, &profile, false)?;
     let browser_grant = profile.grant == Some(GrantType::AuthorizationCode);
     let options = AuditOptions {
         only: args.only.clone(),
@@ -80,7 +42,7 @@ pub async fn run(args: AuditArgs) -> Result<Exit, Failure> {
             paste_only: args.no_browser,
             timeout: Duration::from_secs(args.browser_timeout.max(1)),
             progress: Some(Arc::new(report_progress)),
-            paste: browser_grant.then(super::stdin_lines),
+            paste: browser_grant.then(stdin_lines),
             cancel: None,
             approve_url: None,
             approve_request: None,
@@ -124,14 +86,11 @@ pub async fn run(args: AuditArgs) -> Result<Exit, Failure> {
             written = false;
         }
     }
-    if args.json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&audit::report::json(&results)).unwrap_or_default()
-        );
-    } else {
-        outln!("{}", summary(&results));
-    }
+    output::print(
+        args.json,
+        || audit::report::json(&results),
+        || format!("{}\n", summary(&results)),
+    );
     Ok(if audit::failed(&results) {
         Exit::Refused
     } else if !har_saved || !written {

@@ -3,28 +3,11 @@
 //! pages from the clap definitions (`completions SHELL`, `man`), and the
 //! profile format's JSON Schema from the profile types (`schema`).
 
-use std::path::PathBuf;
+use clap::CommandFactory as _;
 
-use clap::{Args, CommandFactory as _};
-
-use super::{Cli, Exit, Failure};
-
-/// `completions` options.
-#[derive(Debug, Args)]
-pub struct CompletionsArgs {
-    /// The shell: bash, zsh, fish, powershell or elvish.
-    #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
-}
-
-/// `man` options.
-#[derive(Debug, Args)]
-pub struct ManArgs {
-    /// Write one page per command (oauth-debugger.1, oauth-debugger-token.1…)
-    /// into this directory instead of printing the main page.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-}
+use super::Cli;
+use super::args::{CompletionsArgs, ManArgs};
+use super::exit::{Exit, Failure};
 
 /// Prints the completion script for `args.shell` on stdout.
 pub fn completions(args: &CompletionsArgs) -> Result<Exit, Failure> {

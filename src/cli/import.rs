@@ -12,37 +12,15 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use clap::Args;
 use serde_json::json;
 
-use super::{Exit, Failure};
+use super::args::ImportArgs;
+use super::exit::{Exit, Failure};
+use super::output;
 use crate::engine::ProfileFile;
 use crate::engine::import::{self, ImportOptions};
 use crate::engine::store::keychain::Keychain;
 use crate::engine::store::storage::{self, ProfileStore};
-
-/// `import` options.
-#[derive(Debug, Args)]
-pub struct ImportArgs {
-    /// A Postman collection, an Insomnia export (v4 JSON or YAML, v5 YAML),
-    /// a Bruno collection folder or .bru file, a file with a curl command —
-    /// or `-` to read a curl command (or any of the files) from stdin.
-    pub source: String,
-    /// Where to write the profiles; default: the app's profile folder.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// The environment: a Postman environment file, the name of an
-    /// Insomnia sub-environment, or a Bruno environment's name.
-    #[arg(long = "env", value_name = "FILE|NAME")]
-    pub environment: Option<String>,
-    /// Write secrets in the profile files (readable only by you) even
-    /// where an OS keychain answers.
-    #[arg(long)]
-    pub no_keychain: bool,
-    /// Print the report and the paths as one JSON object.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// Runs `import`.
 pub fn run(args: ImportArgs) -> Result<Exit, Failure> {
@@ -95,23 +73,28 @@ pub fn run(args: ImportArgs) -> Result<Exit, Failure> {
         }
         paths.push(path);
     }
-    if args.json {
-        let mut value = serde_json::to_value(&report).unwrap_or_default();
-        value["paths"] = json!(paths);
-        value["secrets"] = json!(secrets);
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
-    } else {
+    // Without --json the report goes to stderr, so stdout is only the paths.
+    if !args.json {
         eprintln!("{report}");
         for line in &secrets {
             eprintln!("{line}");
         }
-        for path in &paths {
-            outln!("{}", path.display());
-        }
     }
+    output::print(
+        args.json,
+        || {
+            let mut value = serde_json::to_value(&report).unwrap_or_default();
+            value["paths"] = json!(paths);
+            value["secrets"] = json!(secrets);
+            value
+        },
+        || {
+            paths
+                .iter()
+                .map(|path| format!("{}\n", path.display()))
+                .collect()
+        },
+    );
     Ok(Exit::Success)
 }
 

@@ -1,41 +1,12 @@
 //! `keys generate` and `keys show`: the client's own key pairs, for
 //! `private_key_jwt` (RFC 7523), DPoP (RFC 9449) and mutual TLS (RFC 8705).
 
-use std::path::PathBuf;
-
-use clap::Subcommand;
 use serde_json::json;
 
-use super::{Exit, Failure};
+use super::args::KeysCommand;
+use super::exit::{Exit, Failure};
+use super::output;
 use crate::engine::client::keys::{self, Alg, ClientKey};
-
-/// `keys` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum KeysCommand {
-    /// Make a key pair: the private key goes to FILE (PKCS#8 PEM, readable
-    /// only by you); the public JWKS to register with the server is printed.
-    Generate {
-        /// ES256 (EC P-256), RS256 or PS256 (RSA 2048), or EdDSA (Ed25519).
-        #[arg(long, default_value = "ES256", value_parser = ["ES256", "RS256", "PS256", "EdDSA"])]
-        alg: String,
-        /// Where to write the private key; an existing file is never
-        /// overwritten.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// Publish the key under this `kid` instead of its thumbprint.
-        #[arg(long)]
-        kid: Option<String>,
-    },
-    /// Print a key file's public JWK and its thumbprint, or a certificate's
-    /// `x5t#S256`. Never prints a private key.
-    Show {
-        /// A private key (PEM, JWK or JWKS) or a PEM certificate.
-        file: PathBuf,
-        /// Print one JSON object.
-        #[arg(long)]
-        json: bool,
-    },
-}
 
 /// Runs a `keys` subcommand.
 pub fn run(command: KeysCommand) -> Result<Exit, Failure> {
@@ -55,10 +26,7 @@ pub fn run(command: KeysCommand) -> Result<Exit, Failure> {
             );
             let mut jwks = key.public_jwks();
             jwks["keys"][0]["alg"] = alg.as_str().into();
-            outln!(
-                "{}",
-                serde_json::to_string_pretty(&jwks).unwrap_or_default()
-            );
+            output::print_json(&jwks);
             Ok(Exit::Success)
         }
         KeysCommand::Show { file, json } => {
@@ -79,29 +47,35 @@ pub fn run(command: KeysCommand) -> Result<Exit, Failure> {
             }
             let key = ClientKey::load(&file).map_err(|err| usage(err.0))?;
             let certificate = keys::certificate_thumbprint(&text).ok();
-            if json {
-                let mut out = json!({
-                    "kty": key.describe(),
-                    "kid": key.kid(),
-                    "thumbprint": key.thumbprint(),
-                    "jwk": key.public_jwk(),
-                });
-                if let Some(x5t) = certificate {
-                    out["x5t#S256"] = x5t.into();
-                }
-                outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-            } else {
-                outln!("{} key, kid {}", key.describe(), key.kid());
-                outln!("thumbprint (RFC 7638, SHA-256): {}", key.thumbprint());
-                if let Some(x5t) = certificate {
-                    outln!("certificate x5t#S256: {x5t}");
-                }
-                outln!("public JWK:");
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&key.public_jwk()).unwrap_or_default()
-                );
-            }
+            output::print(
+                json,
+                || {
+                    let mut out = json!({
+                        "kty": key.describe(),
+                        "kid": key.kid(),
+                        "thumbprint": key.thumbprint(),
+                        "jwk": key.public_jwk(),
+                    });
+                    if let Some(x5t) = &certificate {
+                        out["x5t#S256"] = x5t.as_str().into();
+                    }
+                    out
+                },
+                || {
+                    let mut out = format!("{} key, kid {}\n", key.describe(), key.kid());
+                    out.push_str(&format!(
+                        "thumbprint (RFC 7638, SHA-256): {}\n",
+                        key.thumbprint()
+                    ));
+                    if let Some(x5t) = &certificate {
+                        out.push_str(&format!("certificate x5t#S256: {x5t}\n"));
+                    }
+                    out.push_str("public JWK:\n");
+                    out.push_str(&output::pretty(&key.public_jwk()));
+                    out.push('\n');
+                    out
+                },
+            );
             Ok(Exit::Success)
         }
     }

@@ -3,62 +3,18 @@
 //! registration, authorization code + PKCE + resource, `initialize` and
 //! `tools/list` — printing each hop with its verdict and findings.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Args;
 use serde_json::{Value, json};
 
-use super::{Exit, Failure, HarArgs, client, finish_http, report_progress, stdin_lines};
+use super::args::McpArgs;
+use super::exit::{Exit, Failure};
+use super::output;
+use super::support::{client, finish_http, load, report_progress, stdin_lines};
 use crate::engine::grants::BrowserOptions;
-use crate::engine::mcp::{self, McpOptions, McpRun, Registration};
+use crate::engine::mcp::{self, McpOptions, McpRun};
 use crate::engine::profile::{HttpSettings, ProfileFile};
-
-/// `mcp` options.
-#[derive(Debug, Args)]
-pub struct McpArgs {
-    /// The MCP server's URL (streamable HTTP), e.g. https://mcp.example.com/mcp.
-    pub url: String,
-    /// A profile with a client registered by hand (its client_id, secret,
-    /// redirect_uri); without one, the client registers itself.
-    #[arg(long, value_name = "FILE")]
-    pub profile: Option<PathBuf>,
-    /// How to register: pre-registered (needs --profile), cimd (Client ID
-    /// Metadata Document) or dcr (RFC 7591). Default: the MCP
-    /// specification's order.
-    #[arg(long, value_name = "MODE", value_parser = parse_registration)]
-    pub register: Option<Registration>,
-    /// Go on when the authorization server does not list PKCE S256 (the
-    /// specification says a client must refuse).
-    #[arg(long)]
-    pub allow_no_s256: bool,
-    /// Save the profile the chain produced (client, endpoints, [mcp] url)
-    /// to FILE; an existing file is never overwritten.
-    #[arg(long, value_name = "FILE")]
-    pub save: Option<PathBuf>,
-    /// Print one JSON object: the hops, the tools, the profile.
-    #[arg(long)]
-    pub json: bool,
-    /// Print every HTTP exchange to stderr, secrets redacted.
-    #[arg(short, long)]
-    pub verbose: bool,
-    /// Do not open a browser: print the URL and read the redirect URL from
-    /// stdin.
-    #[arg(long)]
-    pub no_browser: bool,
-    /// How long to wait for the browser, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub browser_timeout: u64,
-    /// HAR export.
-    #[command(flatten)]
-    pub har: HarArgs,
-}
-
-fn parse_registration(value: &str) -> Result<Registration, String> {
-    Registration::parse(value)
-        .ok_or_else(|| format!("unknown mode '{value}'; one of: pre-registered, cimd, dcr"))
-}
 
 /// Runs `mcp`.
 pub async fn run(args: McpArgs) -> Result<Exit, Failure> {
@@ -76,7 +32,7 @@ pub async fn run(args: McpArgs) -> Result<Exit, Failure> {
         Some(path) => {
             // Read as a profile (secrets from the keychain included), and
             // kept as written so the chain can add to it.
-            let profile = super::load(path)?;
+            let profile = load(path)?;
             let text = std::fs::read_to_string(path).map_err(|err| {
                 Failure::new(
                     Exit::Usage,
@@ -132,14 +88,11 @@ pub async fn run(args: McpArgs) -> Result<Exit, Failure> {
         })?;
         saved_to = Some(path.display().to_string());
     }
-    if args.json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&run, saved_to.as_deref())).unwrap_or_default()
-        );
-    } else {
-        out!("{}", describe(&run, saved_to.as_deref()));
-    }
+    output::print(
+        args.json,
+        || to_json(&run, saved_to.as_deref()),
+        || describe(&run, saved_to.as_deref()),
+    );
     if !run.succeeded() {
         // Said here, not as a Failure: --json already printed its object.
         match run.hops.last() {

@@ -1,13 +1,13 @@
 //! The OpenID Connect and token commands: `discover`, `inspect`,
 //! `introspect` and `userinfo`.
 
-use std::path::PathBuf;
-
 use chrono::Utc;
-use clap::Args;
 use serde_json::{Value, json};
 
-use super::{Exit, Failure, client, complete, finish_printer, load};
+use super::args::{DiscoverArgs, InspectArgs, IntrospectArgs, UserinfoArgs};
+use super::exit::{Exit, Failure};
+use super::output::{self, pretty};
+use super::support::{client, complete, finish_printer, load, with_dpop};
 use crate::engine::endpoints::autodiscovery::Endpoint;
 use crate::engine::endpoints::discovery::{self, Discovered};
 use crate::engine::endpoints::introspection;
@@ -17,141 +17,8 @@ use crate::engine::jwt::verify::{self, Expectations, Verdict, Verification};
 use crate::engine::profile::{HttpSettings, Profile, ProfileFile};
 use crate::engine::{Finding, Secret, Severity, Stage, jwt};
 
-/// How the OpenID Connect commands print.
-#[derive(Debug, Args)]
-pub struct Output {
-    /// Print one JSON object.
-    #[arg(long)]
-    pub json: bool,
-    /// Print every HTTP exchange to stderr, secrets redacted.
-    #[arg(short, long)]
-    pub verbose: bool,
-}
-
-/// `discover` options.
-#[derive(Debug, Args)]
-pub struct DiscoverArgs {
-    /// The issuer identifier (e.g. `https://as.example`); defaults to the
-    /// profile's `issuer`.
-    pub issuer: Option<String>,
-    /// A profile to compare with the server's metadata: which of its empty
-    /// endpoints discovery fills, and what it asks for that the server does
-    /// not list.
-    #[arg(long, value_name = "FILE")]
-    pub profile: Option<PathBuf>,
-    /// Write the filled endpoints back into the --profile file (rewritten as
-    /// TOML: comments are not kept).
-    #[arg(long, requires = "profile")]
-    pub write: bool,
-    /// Output.
-    #[command(flatten)]
-    pub output: Output,
-}
-
-/// `inspect` options.
-#[derive(Debug, Args)]
-pub struct InspectArgs {
-    /// The token, a file holding it, or `-` for stdin.
-    #[arg(value_name = "TOKEN_OR_FILE", allow_hyphen_values = true)]
-    pub token: String,
-    /// Check the signature against the JWKS at this URL.
-    #[arg(long, value_name = "URL", conflicts_with = "issuer")]
-    pub jwks: Option<String>,
-    /// Discover this issuer: its JWKS for the signature, and `iss` must be it.
-    #[arg(long, value_name = "URL")]
-    pub issuer: Option<String>,
-    /// A profile: its issuer, jwks_uri, client id (the ID token's audience),
-    /// client secret (HS256/384/512) and clock_skew_secs.
-    #[arg(long, value_name = "FILE")]
-    pub profile: Option<PathBuf>,
-    /// Validate as an OpenID Connect ID token (iss, sub, aud, exp and iat
-    /// required).
-    #[arg(long)]
-    pub id_token: bool,
-    /// The audience `aud` must include (an ID token's: the client id).
-    #[arg(long, value_name = "AUD")]
-    pub audience: Option<String>,
-    /// The nonce sent in the authorization request.
-    #[arg(long, value_name = "NONCE", allow_hyphen_values = true)]
-    pub nonce: Option<String>,
-    /// The access token issued with an ID token, to check `at_hash`.
-    #[arg(long, value_name = "T", allow_hyphen_values = true)]
-    pub access_token: Option<String>,
-    /// The secret of an HS256/384/512 signature (the client secret).
-    #[arg(
-        long,
-        value_name = "S",
-        allow_hyphen_values = true,
-        env = "OAUTH_DEBUGGER_CLIENT_SECRET",
-        hide_env_values = true
-    )]
-    pub secret: Option<String>,
-    /// Clock-skew tolerance in seconds (default: the profile's, else 60).
-    #[arg(long, value_name = "SECS")]
-    pub clock_skew: Option<u64>,
-    /// Output.
-    #[command(flatten)]
-    pub output: Output,
-}
-
-/// `introspect` options.
-#[derive(Debug, Args)]
-pub struct IntrospectArgs {
-    /// The profile (TOML): introspection endpoint and client authentication.
-    #[arg(long, value_name = "FILE")]
-    pub profile: PathBuf,
-    /// The token to ask about (also from the environment).
-    #[arg(
-        long,
-        value_name = "T",
-        allow_hyphen_values = true,
-        env = "OAUTH_DEBUGGER_TOKEN",
-        hide_env_values = true
-    )]
-    pub token: String,
-    /// `token_type_hint`: access_token or refresh_token.
-    #[arg(long, value_name = "HINT", value_parser = ["access_token", "refresh_token"])]
-    pub hint: Option<String>,
-    /// Output.
-    #[command(flatten)]
-    pub output: Output,
-}
-
-/// `userinfo` options.
-#[derive(Debug, Args)]
-pub struct UserinfoArgs {
-    /// The profile (TOML) with a userinfo_endpoint.
-    #[arg(long, value_name = "FILE")]
-    pub profile: PathBuf,
-    /// The access token (also from the environment).
-    #[arg(
-        long,
-        value_name = "T",
-        allow_hyphen_values = true,
-        env = "OAUTH_DEBUGGER_TOKEN",
-        hide_env_values = true
-    )]
-    pub token: String,
-    /// The ID token of the same sign-in: its `sub` must be the userinfo's.
-    #[arg(
-        long,
-        value_name = "T",
-        allow_hyphen_values = true,
-        env = "OAUTH_DEBUGGER_ID_TOKEN",
-        hide_env_values = true
-    )]
-    pub id_token: Option<String>,
-    /// Output.
-    #[command(flatten)]
-    pub output: Output,
-}
-
 fn usage(message: impl Into<String>) -> Failure {
     Failure::new(Exit::Usage, message)
-}
-
-fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
 fn has_errors(findings: &[Finding]) -> bool {
@@ -215,38 +82,42 @@ pub async fn discover(args: DiscoverArgs) -> Result<Exit, Failure> {
         }
         None => (Vec::new(), Vec::new()),
     };
-    if args.output.json {
-        let out = json!({
-            "issuer": found.issuer,
-            "url": found.url,
-            "sources": found.sources,
-            "document": found.document,
-            "metadata": found.metadata,
-            "findings": found.findings,
-            "profile": args.profile.as_ref().map(|_| json!({
-                "would_fill": filled,
-                "findings": profile_findings,
-            })),
-        });
-        outln!("{}", pretty(&out));
-    } else {
-        out!("{}", describe_discovery(&found));
-        if args.profile.is_some() {
-            if filled.is_empty() {
-                outln!("Profile: no empty endpoint to fill");
-            } else if args.write {
-                outln!("Profile: filled {} (written)", filled.join(", "));
-            } else {
-                outln!(
-                    "Profile: discovery fills {} (--write saves them)",
-                    filled.join(", ")
-                );
+    output::print(
+        args.output.json,
+        || {
+            json!({
+                "issuer": found.issuer,
+                "url": found.url,
+                "sources": found.sources,
+                "document": found.document,
+                "metadata": found.metadata,
+                "findings": found.findings,
+                "profile": args.profile.as_ref().map(|_| json!({
+                    "would_fill": filled,
+                    "findings": profile_findings,
+                })),
+            })
+        },
+        || {
+            let mut out = describe_discovery(&found);
+            if args.profile.is_some() {
+                out.push_str(&if filled.is_empty() {
+                    "Profile: no empty endpoint to fill\n".to_string()
+                } else if args.write {
+                    format!("Profile: filled {} (written)\n", filled.join(", "))
+                } else {
+                    format!(
+                        "Profile: discovery fills {} (--write saves them)\n",
+                        filled.join(", ")
+                    )
+                });
+                for finding in &profile_findings {
+                    out.push_str(&format!("  {finding}\n"));
+                }
             }
-            for finding in &profile_findings {
-                outln!("  {finding}");
-            }
-        }
-    }
+            out
+        },
+    );
     Ok(if has_errors(&found.findings) {
         Exit::Refused
     } else {
@@ -404,11 +275,11 @@ pub async fn inspect(args: InspectArgs) -> Result<Exit, Failure> {
     finish_printer(http, printer).await;
     let mut verification = outcome?;
     verification.findings.extend(discovery_findings);
-    if args.output.json {
-        outln!("{}", pretty(&json!(verification)));
-    } else {
-        out!("{}", describe_verification(&verification));
-    }
+    output::print(
+        args.output.json,
+        || json!(verification),
+        || describe_verification(&verification),
+    );
     Ok(if verification.passed() {
         Exit::Success
     } else {
@@ -464,30 +335,34 @@ pub async fn introspect(args: IntrospectArgs) -> Result<Exit, Failure> {
     .await;
     finish_printer(http, printer).await;
     let found = result?;
-    if args.output.json {
-        outln!(
-            "{}",
-            pretty(&json!({
+    output::print(
+        args.output.json,
+        || {
+            json!({
                 "status": found.exchange.status(),
                 "active": found.active,
                 "response": found.value,
                 "findings": found.findings,
-            }))
-        );
-    } else {
-        match found.active {
-            Some(true) => outln!("active: true"),
-            Some(false) => outln!("active: false"),
-            None => outln!("active: (not a boolean)"),
-        }
-        match &found.value {
-            Some(value) => outln!("{}", pretty(value)),
-            None => outln!("{}", found.exchange.response_text()),
-        }
-        for finding in &found.findings {
-            outln!("  {finding}");
-        }
-    }
+            })
+        },
+        || {
+            let mut out = match found.active {
+                Some(true) => "active: true\n",
+                Some(false) => "active: false\n",
+                None => "active: (not a boolean)\n",
+            }
+            .to_string();
+            match &found.value {
+                Some(value) => out.push_str(&pretty(value)),
+                None => out.push_str(&found.exchange.response_text()),
+            }
+            out.push('\n');
+            for finding in &found.findings {
+                out.push_str(&format!("  {finding}\n"));
+            }
+            out
+        },
+    );
     Ok(Exit::Success)
 }
 
@@ -506,7 +381,7 @@ pub async fn userinfo(args: UserinfoArgs) -> Result<Exit, Failure> {
         None => None,
     };
     let (http, printer) = client(&profile.http, args.output.verbose)?;
-    let http = super::with_dpop(http, &profile, true)?;
+    let http = with_dpop(http, &profile, true)?;
     let result = async {
         let profile = complete(&profile, &http, &[Endpoint::Userinfo]).await?;
         userinfo::userinfo(
@@ -521,21 +396,24 @@ pub async fn userinfo(args: UserinfoArgs) -> Result<Exit, Failure> {
     .await;
     finish_printer(http, printer).await;
     let info = result?;
-    if args.output.json {
-        outln!(
-            "{}",
-            pretty(&json!({
+    output::print(
+        args.output.json,
+        || {
+            json!({
                 "status": info.exchange.status(),
                 "claims": info.claims,
                 "findings": info.findings,
-            }))
-        );
-    } else {
-        outln!("{}", pretty(&Value::Object(info.claims.clone())));
-        for finding in &info.findings {
-            outln!("  {finding}");
-        }
-    }
+            })
+        },
+        || {
+            let mut out = pretty(&Value::Object(info.claims.clone()));
+            out.push('\n');
+            for finding in &info.findings {
+                out.push_str(&format!("  {finding}\n"));
+            }
+            out
+        },
+    );
     Ok(if has_errors(&info.findings) {
         Exit::Refused
     } else {

@@ -10,11 +10,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Args;
-
-use super::{
-    Exit, Failure, LogoutArgs, client, complete, finish_http, load, report_progress, stdin_lines,
-    with_dpop,
+use super::args::{LogoutArgs, OidcLogoutArgs};
+use super::exit::{Exit, Failure};
+use super::output;
+use super::support::{
+    client, complete, finish_http, load, report_progress, stdin_lines, with_dpop,
 };
 use crate::engine::endpoints::autodiscovery::Endpoint;
 use crate::engine::grants::{self, BrowserOptions, GrantOptions};
@@ -30,39 +30,6 @@ use crate::engine::{Finding, Secret};
 /// Where logout tokens are received when the profile names no
 /// `[oidc_logout] backchannel_logout_uri`: a free port.
 const DEFAULT_BACKCHANNEL_URI: &str = "http://127.0.0.1:0/backchannel-logout";
-
-/// The OpenID options of `logout`.
-#[derive(Debug, Args)]
-pub struct OidcLogoutArgs {
-    /// Log out at the OpenID provider: send the browser to its
-    /// end_session_endpoint with the ID token as id_token_hint
-    /// (RP-Initiated Logout 1.0).
-    #[arg(long)]
-    pub oidc: bool,
-    /// With --oidc: the ID token to send as id_token_hint (also from the
-    /// environment); without it, the profile's grant runs first.
-    #[arg(
-        long,
-        value_name = "T",
-        allow_hyphen_values = true,
-        env = "OAUTH_DEBUGGER_ID_TOKEN",
-        hide_env_values = true
-    )]
-    pub id_token: Option<String>,
-    /// Serve the profile's backchannel_logout_uri and wait for one logout
-    /// token (Back-Channel Logout 1.0); with --oidc, while logging out.
-    #[arg(long)]
-    pub listen: bool,
-    /// Do not open a browser: print the URLs to open by hand.
-    #[arg(long)]
-    pub no_browser: bool,
-    /// How long to wait for the browser, and for a logout token, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub timeout: u64,
-    /// Print one JSON object: `rp_initiated` and/or `back_channel`.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// Runs `logout --oidc` and/or `--listen`.
 pub(super) async fn run(args: LogoutArgs) -> Result<Exit, Failure> {
@@ -144,23 +111,15 @@ pub(super) async fn run(args: LogoutArgs) -> Result<Exit, Failure> {
     .await;
     let har_saved = finish_http(http, printer, &args.har).await;
     let (rp, report) = result?;
-    if options.json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "rp_initiated": rp,
-                "back_channel": report,
-            }))
-            .unwrap_or_default()
-        );
-    } else {
-        if let Some(rp) = &rp {
-            print_rp(rp);
-        }
-        if let Some(report) = &report {
-            print_report(report);
-        }
-    }
+    output::print(
+        options.json,
+        || serde_json::json!({ "rp_initiated": rp, "back_channel": report }),
+        || {
+            let mut out = rp.as_ref().map(describe_rp).unwrap_or_default();
+            out.push_str(&report.as_ref().map(describe_report).unwrap_or_default());
+            out
+        },
+    );
     let passed = rp.as_ref().is_none_or(LogoutOutcome::passed)
         && report.as_ref().is_none_or(LogoutTokenReport::accepted);
     Ok(match (passed, har_saved) {
@@ -237,13 +196,15 @@ fn report_logout_by_hand(progress: LogoutProgress) {
     }
 }
 
-fn print_checks(checks: &[Check], findings: &[Finding]) {
+/// The checks and notes of a logout, one line each.
+fn describe_checks(checks: &[Check], findings: &[Finding]) -> String {
+    let mut out = String::new();
     for check in checks {
-        outln!("  {check}");
+        out.push_str(&format!("  {check}\n"));
     }
     for finding in findings {
-        outln!(
-            "  note [{}] {}{}",
+        out.push_str(&format!(
+            "  note [{}] {}{}\n",
             finding.severity.as_str(),
             finding.message,
             finding
@@ -251,31 +212,36 @@ fn print_checks(checks: &[Check], findings: &[Finding]) {
                 .as_deref()
                 .map(|r| format!(" ({r})"))
                 .unwrap_or_default()
-        );
+        ));
     }
+    out
 }
 
-fn print_rp(outcome: &LogoutOutcome) {
-    outln!("RP-initiated logout at {}", outcome.endpoint);
+/// The human form of an RP-initiated logout.
+fn describe_rp(outcome: &LogoutOutcome) -> String {
+    let mut out = format!("RP-initiated logout at {}\n", outcome.endpoint);
     let sent: Vec<String> = outcome
         .sent
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    outln!("  sent: {}", sent.join(" "));
+    out.push_str(&format!("  sent: {}\n", sent.join(" ")));
     if let Some(returned) = &outcome.returned {
         let back: Vec<String> = returned.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        outln!("  came back with: {}", back.join(" "));
+        out.push_str(&format!("  came back with: {}\n", back.join(" ")));
     }
-    print_checks(&outcome.checks, &outcome.findings);
-    outln!("{}", outcome.summary());
+    out.push_str(&describe_checks(&outcome.checks, &outcome.findings));
+    out.push_str(&format!("{}\n", outcome.summary()));
+    out
 }
 
-fn print_report(report: &LogoutTokenReport) {
-    outln!(
-        "Back-channel logout token received; answered HTTP {}",
+/// The human form of a back-channel logout token received.
+fn describe_report(report: &LogoutTokenReport) -> String {
+    let mut out = format!(
+        "Back-channel logout token received; answered HTTP {}\n",
         report.status
     );
-    print_checks(&report.checks, &report.findings);
-    outln!("{}", report.summary());
+    out.push_str(&describe_checks(&report.checks, &report.findings));
+    out.push_str(&format!("{}\n", report.summary()));
+    out
 }

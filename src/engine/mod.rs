@@ -24,7 +24,7 @@
 //! - [`store`] — profile files, the keychain, secrets, sealed tokens,
 //!   session files, settings;
 //! - features with their own folder: [`audit`] (server audit), [`import`]
-//!   (Postman, Insomnia, Bruno, curl), [`logout`] (OpenID logout), [`mcp`]
+//!   (Postman, Insomnia, Bruno, curl), [`logout`] (OpenID logout, and the profile's own `[logout]` request), [`mcp`]
 //!   (MCP authorization);
 //! - [`error`] — the engine's error type, on the ground floor.
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use crate::app::session::ProfileId;
 use crate::app::widgets::json_tree::JsonTree;
 use crate::engine::client::dpop::DpopKey;
-use crate::engine::endpoints::api::{self, ApiRequest, ApiResponse};
+use crate::engine::endpoints::api::ApiResponse;
 use crate::engine::endpoints::revoke::{self, TokenHint};
 use crate::engine::profile::DpopSettings;
 use crate::engine::wire::http::{HttpClient, Recorder};
@@ -227,26 +227,16 @@ pub(super) async fn end_token(
 ) -> Result<String, EngineError> {
     match how {
         EndToken::Logout => {
-            let Some(logout) = &profile.logout else {
-                return Err(EngineError::Unsupported(
-                    "the profile has no [logout] request".to_string(),
-                ));
-            };
-            let request = ApiRequest::logout(logout, profile.api.as_ref());
-            let response = api::call(http, &request, Some(token)).await?;
-            let status = response.status();
-            if (200..300).contains(&status) {
-                Ok(format!(
-                    "Logged out: {} {} answered HTTP {status}",
-                    logout.method,
-                    logout.url.path()
-                ))
-            } else {
-                Err(EngineError::BadResponse {
-                    message: format!("the logout request answered HTTP {status}"),
-                    exchange: Box::new(response.exchange),
-                })
-            }
+            let response = crate::engine::logout::request::send(profile, http, token).await?;
+            let sent = profile
+                .logout
+                .as_ref()
+                .map(|logout| format!("{} {}", logout.method, logout.url.path()))
+                .unwrap_or_default();
+            Ok(format!(
+                "Logged out: {sent} answered HTTP {}",
+                response.status()
+            ))
         }
         EndToken::Revoke(hint) => {
             let revoked = revoke::revoke(profile, http, token, hint).await?;

@@ -4,7 +4,7 @@ use crate::app::bridge::ApiAnswer;
 use crate::app::pending::Pending;
 use crate::app::widgets::json_tree::JsonTreeView;
 use crate::engine::ProfileFile;
-use crate::engine::endpoints::api::ApiRequest;
+use crate::engine::endpoints::api::{self, ApiRequest};
 use crate::engine::profile::{Profile, parse_http_url};
 
 /// The Request tab.
@@ -78,24 +78,16 @@ impl RequestState {
     /// The request the form describes, placed as the profile says.
     pub fn build(&self, profile: &Profile) -> Result<ApiRequest, String> {
         let url = parse_http_url(self.url.trim())?;
-        let method = http::Method::from_bytes(self.method.trim().to_ascii_uppercase().as_bytes())
-            .map_err(|_| format!("`{}` is not an HTTP method", self.method))?;
+        let method = api::parse_method(&self.method)?;
         let mut headers = Vec::new();
         for line in self.headers.lines().filter(|l| !l.trim().is_empty()) {
-            let (name, value) = line
-                .split_once(':')
-                .ok_or_else(|| format!("header line `{line}`: expected `Name: value`"))?;
-            headers.push((name.trim().to_string(), value.trim().to_string()));
+            headers.push(
+                api::parse_header(line)
+                    .map_err(|message| format!("header line `{line}`: {message}"))?,
+            );
         }
         use crate::engine::profile::{TokenPlacement, TokenPlacementKind};
-        let from_profile = profile
-            .api
-            .as_ref()
-            .map(|api| api.placement.clone())
-            .unwrap_or(TokenPlacement::Header {
-                name: "Authorization".to_string(),
-                prefix: "Bearer".to_string(),
-            });
+        let from_profile = api::placement_of(profile.api.as_ref());
         let param = match &from_profile {
             TokenPlacement::Query { param } | TokenPlacement::Body { param } => param.clone(),
             TokenPlacement::Header { .. } => "access_token".to_string(),
@@ -103,10 +95,7 @@ impl RequestState {
         let placement = match (self.placement, from_profile) {
             (None, placement) => placement,
             (Some(TokenPlacementKind::Header), header @ TokenPlacement::Header { .. }) => header,
-            (Some(TokenPlacementKind::Header), _) => TokenPlacement::Header {
-                name: "Authorization".to_string(),
-                prefix: "Bearer".to_string(),
-            },
+            (Some(TokenPlacementKind::Header), _) => TokenPlacement::bearer(),
             (Some(TokenPlacementKind::Query), _) => TokenPlacement::Query { param },
             (Some(TokenPlacementKind::Body), _) => TokenPlacement::Body { param },
         };

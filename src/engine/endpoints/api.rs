@@ -141,13 +141,38 @@ impl ApiRequest {
     }
 }
 
-/// The profile's token placement, or `Authorization: Bearer` without an API.
-fn placement_of(api: Option<&ApiConfig>) -> TokenPlacement {
-    api.map(|api| api.placement.clone())
-        .unwrap_or(TokenPlacement::Header {
+impl TokenPlacement {
+    /// `Authorization: Bearer <token>` (RFC 6750 §2.1): where a token goes
+    /// when nothing says otherwise.
+    pub fn bearer() -> Self {
+        Self::Header {
             name: "Authorization".to_string(),
             prefix: "Bearer".to_string(),
-        })
+        }
+    }
+}
+
+/// The profile's token placement, or `Authorization: Bearer` without an API.
+pub fn placement_of(api: Option<&ApiConfig>) -> TokenPlacement {
+    api.map(|api| api.placement.clone())
+        .unwrap_or_else(TokenPlacement::bearer)
+}
+
+/// An HTTP method as a person types it (`get`, ` POST `), for the command
+/// line's `-X` and the app's Request tab alike.
+pub fn parse_method(text: &str) -> Result<http::Method, String> {
+    http::Method::from_bytes(text.trim().to_ascii_uppercase().as_bytes())
+        .map_err(|_| format!("`{text}` is not an HTTP method"))
+}
+
+/// A header as a person types it, `Name: value` (curl's `-H`, a line of
+/// the app's Request tab): name and value trimmed. The error says what was
+/// expected; the caller says where the text came from.
+pub fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| "expected `Name: value`".to_string())?;
+    Ok((name.trim().to_string(), value.trim().to_string()))
 }
 
 /// An API's answer.
@@ -413,6 +438,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reads_a_typed_method_and_header() {
+        assert_eq!(parse_method(" post "), Ok(http::Method::POST));
+        assert_eq!(
+            parse_method("GE T"),
+            Err("`GE T` is not an HTTP method".to_string())
+        );
+        assert_eq!(
+            parse_header(" X-Trace :  a:b "),
+            Ok(("X-Trace".to_string(), "a:b".to_string()))
+        );
+        assert_eq!(
+            parse_header("no colon"),
+            Err("expected `Name: value`".to_string())
+        );
+        assert_eq!(placement_of(None), TokenPlacement::bearer());
+    }
+
+    #[test]
     fn parses_an_rfc_6750_challenge() {
         let c = parse_www_authenticate(
             r#"Bearer realm="example", error="invalid_token", error_description="The access token expired""#,
@@ -460,10 +503,7 @@ mod tests {
             url: Url::parse("http://127.0.0.1/api?format=JSON").expect("url"),
             headers: vec![],
             body: None,
-            placement: TokenPlacement::Header {
-                name: "Authorization".into(),
-                prefix: "Bearer".into(),
-            },
+            placement: TokenPlacement::bearer(),
         };
         let wire = request.build(Some(&token)).expect("header");
         assert_eq!(wire.headers()["authorization"], "Bearer tok en");

@@ -5,6 +5,7 @@
 
 pub mod claims;
 pub mod jwks;
+pub mod on_arrival;
 pub mod verify;
 
 use base64::Engine as _;

@@ -1,4 +1,5 @@
-//! Logging out at the OpenID provider, both ways round.
+//! Logging out: at the OpenID provider, both ways round, and with the
+//! profile's own logout request.
 //!
 //! - [`rp_initiated`]: the debugger sends the browser to the provider's
 //!   `end_session_endpoint` with `id_token_hint`, `client_id`,
@@ -11,6 +12,9 @@
 //!   has each logout token it receives validated check by check
 //!   ([`logout_token`], §2.6) and answers 200 or 400 (§2.8).
 //!
+//! - [`request`]: the profile's own `[logout]` API request, sent with the
+//!   access token.
+//!
 //! Front-channel logout (OpenID Connect Front-Channel Logout 1.0) is not
 //! implemented: it needs an iframe in a browser page the debugger does not
 //! have. The CLI and the app both call these functions; docs/logout.md is
@@ -18,6 +22,7 @@
 
 pub mod back_channel;
 pub mod logout_token;
+pub mod request;
 pub mod rp_initiated;
 
 pub use back_channel::BackChannelListener;
