@@ -15,6 +15,10 @@
 //! the end of the frame. Nothing here touches the network, the disk or the
 //! keychain.
 
+// The UI thread never blocks, touches the disk or the network itself
+// (the methods are listed in clippy.toml).
+#![warn(clippy::disallowed_methods)]
+
 pub mod audit;
 pub mod bridge;
 pub mod central;

@@ -385,6 +385,10 @@ impl Bridge {
 
     /// Waits (a few seconds at most) for the writes still on their way, so
     /// a profile saved or tokens kept just before closing are on disk.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "on exit only: the window is closing and draws nothing more"
+    )]
     pub fn flush(&self) {
         let deadline = Instant::now() + FLUSH_LIMIT;
         while self.writing.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
