@@ -10,6 +10,7 @@
 //! The format is documented field by field in `docs/profiles.md`.
 
 pub mod grant_tables;
+pub mod placeholders;
 pub mod presets;
 pub mod schema;
 
@@ -1302,6 +1303,7 @@ impl Profile {
 
     /// Validates a profile as written, collecting every problem.
     pub fn from_file(file: &ProfileFile, default_name: &str) -> Result<Self, ProfileError> {
+        placeholders::refuse_unfilled(file)?;
         let mut problems = Vec::new();
         if let Some(version) = file.schema_version.filter(|v| *v > SCHEMA_VERSION) {
             problems.push(problem(
