@@ -88,7 +88,10 @@ fn answer(json_asked: bool, status: StatusCode, fields: Value) -> Response {
     }
     (
         status,
-        [(header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )],
         form.finish(),
     )
         .into_response()
@@ -130,7 +133,13 @@ async fn access_token(State(demo): State<Arc<Demo>>, headers: HeaderMap, body: B
             );
         }
     };
-    let issued = tokens::issue(&demo, client.id, &granted.sub, &granted.scope, Refresh::None);
+    let issued = tokens::issue(
+        &demo,
+        client.id,
+        &granted.sub,
+        &granted.scope,
+        Refresh::None,
+    );
     answer(
         json_asked,
         StatusCode::OK,
