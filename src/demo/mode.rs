@@ -19,16 +19,24 @@ pub enum Mode {
     /// Windchill REST Services behind PingFederate: `/as/authorization.oauth2`,
     /// `/as/token.oauth2`, `/Windchill/oauth/servlet/odata/ProdMgmt/Parts`.
     PingFederate,
+    /// GitHub OAuth apps: `/login/oauth/authorize`, `/login/oauth/access_token`
+    /// (form-encoded unless asked for JSON, no refresh token), `/user`.
+    GitHub,
+    /// Microsoft Entra ID, tenant `contoso`: `/contoso/oauth2/v2.0/token` with
+    /// AADSTS errors and `ver`-stamped JWT access tokens.
+    Entra,
 }
 
 impl Mode {
     /// Every mode, Standard first.
-    pub const ALL: [Mode; 5] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Standard,
         Mode::Wapi,
         Mode::Orchestrator,
         Mode::Wordapp,
         Mode::PingFederate,
+        Mode::GitHub,
+        Mode::Entra,
     ];
 
     /// The name used on the command line and in files.
@@ -39,6 +47,8 @@ impl Mode {
             Mode::Orchestrator => "orchestrator",
             Mode::Wordapp => "wordapp",
             Mode::PingFederate => "pingfederate",
+            Mode::GitHub => "github",
+            Mode::Entra => "entra",
         }
     }
 
@@ -57,13 +67,17 @@ impl Mode {
             Mode::Orchestrator => "Orchestrator",
             Mode::Wordapp => "Wordapp",
             Mode::PingFederate => "Windchill / PingFederate",
+            Mode::GitHub => "GitHub",
+            Mode::Entra => "Microsoft Entra ID",
         }
     }
 
     /// The access token lifetime the provider's document gives.
     pub fn default_token_ttl(self) -> Duration {
         Duration::from_secs(match self {
-            Mode::Standard | Mode::Wapi => 3600,
+            Mode::Standard | Mode::Wapi | Mode::Entra => 3600,
+            // OAuth app tokens do not expire; the demo still ends them.
+            Mode::GitHub => 8 * 3600,
             Mode::Orchestrator => 899,
             Mode::Wordapp => 7200,
             Mode::PingFederate => 7,
@@ -101,6 +115,15 @@ impl Mode {
                 ("authorization", "/as/authorization.oauth2"),
                 ("token", "/as/token.oauth2"),
                 ("api", "/Windchill/oauth/servlet/odata/ProdMgmt/Parts"),
+            ],
+            Mode::GitHub => &[
+                ("authorization", "/login/oauth/authorize"),
+                ("token", "/login/oauth/access_token"),
+                ("api", "/user"),
+            ],
+            Mode::Entra => &[
+                ("authorization", "/contoso/oauth2/v2.0/authorize"),
+                ("token", "/contoso/oauth2/v2.0/token"),
             ],
         }
     }

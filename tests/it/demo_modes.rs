@@ -98,7 +98,9 @@ async fn modes_have_names_labels_and_lifetimes() {
             "wapi",
             "orchestrator",
             "wordapp",
-            "pingfederate"
+            "pingfederate",
+            "github",
+            "entra"
         ]
     );
     assert_eq!(Mode::parse("PingFederate"), Some(Mode::PingFederate));
@@ -107,7 +109,7 @@ async fn modes_have_names_labels_and_lifetimes() {
         .iter()
         .map(|m| m.default_token_ttl().as_secs())
         .collect();
-    assert_eq!(ttls, [3600, 3600, 899, 7200, 7]);
+    assert_eq!(ttls, [3600, 3600, 899, 7200, 7, 8 * 3600, 3600]);
     assert_eq!(DemoConfig::default().mode, Mode::Standard);
     assert!(!DemoConfig::default().tls);
     let config = DemoConfig::for_mode(Mode::Wordapp);

@@ -44,6 +44,7 @@ mod no_secrets_in_logs;
 mod oidc;
 mod parsers_never_panic;
 mod profile_schema;
+mod providers;
 mod rar;
 mod resource_indicators;
 mod secret_service;

@@ -2,6 +2,8 @@
 //! `shared/seeds/` — its paths, its clients and its documented quirks — on
 //! top of the standard server's store, pages and grant checks.
 
+mod entra;
+mod github;
 mod orchestrator;
 mod pingfederate;
 pub(super) mod tokens;
@@ -85,6 +87,8 @@ pub fn flavor(mode: Mode) -> &'static Flavor {
         Mode::Wapi => &wapi::FLAVOR,
         Mode::Wordapp => &wordapp::FLAVOR,
         Mode::PingFederate => &pingfederate::FLAVOR,
+        Mode::GitHub => &github::FLAVOR,
+        Mode::Entra => &entra::FLAVOR,
     }
 }
 
@@ -96,6 +100,8 @@ pub fn routes(mode: Mode) -> Router<Arc<Demo>> {
         Mode::Orchestrator => return orchestrator::routes(),
         Mode::Wordapp => wordapp::routes(),
         Mode::PingFederate => pingfederate::routes(),
+        Mode::GitHub => github::routes(),
+        Mode::Entra => entra::routes(),
     };
     let pages = flavor(mode);
     extra

@@ -462,7 +462,7 @@ fn description_hints(description: &str, stage: Stage) -> Vec<(String, String)> {
         "token_endpoint_auth_method"
     };
     let said = format!("The server says \"{description}\"");
-    let mut hints = Vec::new();
+    let mut hints = crate::engine::diagnose::providers::code_hints(description);
     if authenticates_client(stage)
         && (has("authorization header")
             || has("basic auth")

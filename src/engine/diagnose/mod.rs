@@ -3,4 +3,5 @@
 pub mod explain;
 pub mod fapi2;
 pub mod findings;
+pub mod providers;
 pub mod spec;

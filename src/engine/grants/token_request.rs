@@ -141,6 +141,7 @@ pub(super) fn finish<TE: ErrorResponse + 'static>(
     rewriter: &Rewriter,
 ) -> Result<TokenSet, EngineError> {
     let exchange = http.exchanges().pop();
+    let sent = exchange.as_ref().map(|e| e.request.clone());
     let strict_error = match &result {
         Ok(_) | Err(RequestTokenError::ServerResponse(_)) => None,
         Err(RequestTokenError::Request(error)) => {
@@ -203,6 +204,8 @@ pub(super) fn finish<TE: ErrorResponse + 'static>(
             &profile.resources,
             claims.as_ref(),
         ));
+    let quirks = crate::engine::diagnose::providers::check_tokens(profile, &tokens, sent.as_ref());
+    tokens.findings.extend(quirks);
     crate::engine::requests::rar::attach(
         &mut tokens,
         profile

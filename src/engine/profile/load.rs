@@ -58,6 +58,7 @@ impl Profile {
 
     /// Validates a profile as written, collecting every problem.
     pub fn from_file(file: &ProfileFile, default_name: &str) -> Result<Self, ProfileError> {
+        placeholders::refuse_unfilled(file)?;
         let mut problems = Vec::new();
         if let Some(version) = file.schema_version.filter(|v| *v > SCHEMA_VERSION) {
             problems.push(problem(

@@ -10,6 +10,7 @@
 //! The format is documented field by field in `docs/profiles.md`.
 
 pub mod grant_tables;
+pub mod placeholders;
 pub mod presets;
 pub mod schema;
 

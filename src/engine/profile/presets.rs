@@ -55,6 +55,36 @@ pub const PRESETS: &[(&str, &str)] = &[
         "pingfederate.toml",
         include_str!("../../../assets/presets/pingfederate.toml"),
     ),
+    // The identity providers people use (docs/providers.md); their
+    // placeholders are asked for on "New from preset".
+    (
+        "entra-id.toml",
+        include_str!("../../../assets/presets/entra-id.toml"),
+    ),
+    (
+        "okta.toml",
+        include_str!("../../../assets/presets/okta.toml"),
+    ),
+    (
+        "auth0.toml",
+        include_str!("../../../assets/presets/auth0.toml"),
+    ),
+    (
+        "google.toml",
+        include_str!("../../../assets/presets/google.toml"),
+    ),
+    (
+        "keycloak.toml",
+        include_str!("../../../assets/presets/keycloak.toml"),
+    ),
+    (
+        "cognito.toml",
+        include_str!("../../../assets/presets/cognito.toml"),
+    ),
+    (
+        "github.toml",
+        include_str!("../../../assets/presets/github.toml"),
+    ),
 ];
 
 /// The built-in Demo profile (client credentials) for a demo provider
@@ -102,8 +132,40 @@ mod tests {
     #[test]
     fn every_preset_is_a_valid_profile() {
         for (name, text) in PRESETS {
-            Profile::parse(text, std::path::Path::new(name)).expect(name);
+            let file = ProfileFile::parse(text, std::path::Path::new(name)).expect(name);
+            let found = crate::engine::profile::placeholders::find(&file);
+            if found.is_empty() {
+                Profile::from_file(&file, name).expect(name);
+                continue;
+            }
+            // Refused as shipped, naming each placeholder; valid filled.
+            let err = Profile::from_file(&file, name).expect_err(name);
+            for placeholder in &found {
+                assert!(err.to_string().contains(&placeholder.written()), "{name}");
+            }
+            let values: Vec<(String, String)> = found
+                .iter()
+                .map(|p| {
+                    let value = match (p.name.as_str(), *name) {
+                        ("domain", "okta.toml") => "dev-1.okta.com".to_string(),
+                        ("domain", _) => "example.us.auth0.com".to_string(),
+                        (other, _) => format!("x{}", other.replace('_', "-")),
+                    };
+                    (p.name.clone(), value)
+                })
+                .collect();
+            let filled = crate::engine::profile::placeholders::fill(&file, &values).expect(name);
+            let profile = Profile::from_file(&filled, name).expect(name);
+            assert!(
+                crate::engine::diagnose::providers::Provider::of_profile(&profile).is_some(),
+                "{name} is recognised as its provider"
+            );
         }
+        assert!(
+            demo_profiles(DEMO_BASE)
+                .iter()
+                .all(|p| { p.name.as_deref().is_some_and(|n| n.starts_with("Demo")) })
+        );
         // Arrays of tables survive being pointed at another port (the
         // profile is written back to TOML and read again).
         let rar = demo_profiles("http://127.0.0.1:4321")
