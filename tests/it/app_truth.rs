@@ -522,7 +522,16 @@ fn an_issuer_only_profile_runs_and_the_flow_says_where_its_endpoints_came_from()
     );
     // The discovery exchange is in the diagram, as observed.
     assert!(shows(&harness, "GET /.well-known/openid-configuration"));
-    // Run again: remembered for the session, nothing asked.
+    // Run again once the first run has finished (Run all is off while a
+    // run is in flight): remembered for the session, nothing asked.
+    wait_for(&mut harness, "the first run to finish", |h| {
+        let state = h.state().state();
+        state
+            .profiles
+            .selected
+            .and_then(|id| state.sessions.get(id))
+            .is_some_and(|s| !s.flow.run.is_running())
+    });
     let before = harness.state().state().exchanges.recent().len();
     click(&mut harness, "Run all");
     wait_for(&mut harness, "the second token", |h| {
