@@ -1,6 +1,7 @@
 //! Unit tests of `explain`.
 
 use super::*;
+use crate::engine::wire::callback::CallbackError;
 
 fn mentions(list: &[String], needle: &str) -> bool {
     list.iter().any(|line| line.contains(needle))
