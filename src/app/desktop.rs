@@ -41,9 +41,7 @@ mod tests {
     }
 
     fn value<'a>(keys: &'a [(String, String)], key: &str) -> Option<&'a str> {
-        keys.iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        keys.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     #[test]
@@ -70,14 +68,57 @@ mod tests {
         assert_eq!((icon.width, icon.height), (256, 256));
         assert_eq!(icon.rgba.len(), 256 * 256 * 4);
         let renders: [(u32, &[u8]); 4] = [
-            (32, include_bytes!("../../assets/icons/oauth-debugger-32.png")),
-            (64, include_bytes!("../../assets/icons/oauth-debugger-64.png")),
-            (128, include_bytes!("../../assets/icons/oauth-debugger-128.png")),
+            (
+                32,
+                include_bytes!("../../assets/icons/oauth-debugger-32.png"),
+            ),
+            (
+                64,
+                include_bytes!("../../assets/icons/oauth-debugger-64.png"),
+            ),
+            (
+                128,
+                include_bytes!("../../assets/icons/oauth-debugger-128.png"),
+            ),
             (256, ICON_PNG),
         ];
         for (size, png) in renders {
             let icon = eframe::icon_data::from_png_bytes(png).expect("decodes");
             assert_eq!((icon.width, icon.height), (size, size));
+        }
+    }
+
+    #[test]
+    fn the_debian_package_installs_files_that_exist() {
+        let manifest: toml::Table =
+            toml::from_str(include_str!("../../Cargo.toml")).expect("Cargo.toml parses");
+        let assets = manifest["package"]["metadata"]["deb"]["assets"]
+            .as_array()
+            .expect("assets");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dests = Vec::new();
+        for asset in assets {
+            let asset = asset.as_array().expect("[source, dest, mode]");
+            let source = asset[0].as_str().expect("source");
+            let dest = asset[1].as_str().expect("dest");
+            dests.push(dest.to_string());
+            // Built or generated at packaging time (docs/packaging.md).
+            if !source.starts_with("target/release/") {
+                assert!(root.join(source).is_file(), "{source} is missing");
+            }
+        }
+        for needed in [
+            "usr/bin/",
+            "usr/share/applications/",
+            "usr/share/icons/hicolor/256x256/apps/oauth-debugger.png",
+            "usr/share/icons/hicolor/scalable/apps/oauth-debugger.svg",
+            "usr/share/man/man1/",
+            "usr/share/bash-completion/completions/oauth-debugger",
+        ] {
+            assert!(
+                dests.iter().any(|d| d == needed),
+                "nothing goes to {needed}"
+            );
         }
     }
 }
