@@ -22,6 +22,7 @@
 pub mod audit;
 pub mod bridge;
 pub mod central;
+pub mod desktop;
 mod events;
 pub mod flow;
 pub mod http_log;
@@ -73,11 +74,18 @@ impl Default for AppOptions {
 
 /// Opens the window and runs until it is closed.
 pub fn run(runtime: tokio::runtime::Handle) -> anyhow::Result<()> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(TITLE)
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([720.0, 480.0])
+        // Matches the .desktop file's name and StartupWMClass, so the
+        // desktop shows its icon for the window.
+        .with_app_id("oauth-debugger");
+    if let Some(icon) = desktop::window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title(TITLE)
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([720.0, 480.0]),
+        viewport,
         // glow idles at a fraction of wgpu's CPU cost on a countdown repaint.
         renderer: eframe::Renderer::Glow,
         ..Default::default()

@@ -14,6 +14,7 @@ mod app_hybrid;
 mod app_keychain;
 mod app_logout;
 mod app_mcp;
+mod app_providers;
 mod app_rar;
 mod app_seed_providers;
 mod app_token_exchange;

@@ -10,6 +10,7 @@ pub mod editor;
 pub mod import;
 pub mod mcp;
 pub mod panel;
+pub mod preset_form;
 pub mod state;
 
 pub use state::{ProfileEntry, ProfilesState, TransferState};
@@ -35,8 +36,13 @@ pub enum ProfileAction {
     Duplicate,
     /// Delete the selected profile (confirmed).
     Delete,
-    /// A new profile from a preset.
+    /// A new profile from a preset (a preset with placeholders opens the
+    /// form asking for them first).
     NewFromPreset(usize),
+    /// Create the profile from the open preset form's values.
+    CreateFromPreset,
+    /// Close the preset form without making a profile.
+    CancelPreset,
     /// Export the selected profile to the transfer file.
     Export,
     /// Import profiles from these files.
@@ -110,9 +116,25 @@ impl App {
                         .demo_url()
                         .unwrap_or(presets::DEMO_BASE)
                         .to_string();
-                    self.add_profile(presets::point_at_demo(&file, &url));
+                    let file = presets::point_at_demo(&file, &url);
+                    match preset_form::PresetForm::for_preset(file.clone()) {
+                        Some(form) => self.state.profiles.preset_form = Some(form),
+                        None => {
+                            self.state.profiles.preset_form = None;
+                            self.add_profile(file);
+                        }
+                    }
                 }
             }
+            ProfileAction::CreateFromPreset => {
+                if let Some(form) = self.state.profiles.preset_form.as_mut()
+                    && let Ok(file) = form.create()
+                {
+                    self.state.profiles.preset_form = None;
+                    self.add_profile(file);
+                }
+            }
+            ProfileAction::CancelPreset => self.state.profiles.preset_form = None,
             ProfileAction::Export => {
                 let transfer = &self.state.profiles.transfer;
                 if let Some(entry) = self.state.profiles.selected_entry() {

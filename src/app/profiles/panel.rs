@@ -98,6 +98,9 @@ pub fn clients_ui(
             }
         });
     });
+    if let Some(form) = profiles.preset_form.as_mut() {
+        super::preset_form::preset_form_ui(ui, form, &mut actions);
+    }
     super::mcp::mcp_ui(ui, &mut profiles.mcp, &mut actions);
     egui::CollapsingHeader::new("Import / export").show(ui, |ui| {
         let transfer = &mut profiles.transfer;

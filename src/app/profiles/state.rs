@@ -76,6 +76,8 @@ pub struct ProfilesState {
     pub mcp: super::mcp::McpState,
     /// The Import… window (clients from other tools).
     pub import: super::import::ImportState,
+    /// The form asking for a preset's placeholders, while open.
+    pub preset_form: Option<super::preset_form::PresetForm>,
 }
 
 impl ProfilesState {
