@@ -150,7 +150,10 @@ fn a_pushed_authorization_request_in_the_app_shows_the_push_and_sends_the_browse
             "Pushed (RFC 9126): the browser carries request_uri urn:ietf:params:oauth:request_uri:",
         )
     });
-    assert!(shows(&harness, "201 par"), "the PAR exchange is drawn");
+    // The exchange comes on its own channel, beside the progress report.
+    wait_for(&mut harness, "the PAR exchange drawn", |h| {
+        shows(h, "201 par")
+    });
     // While the browser is awaited, the request_uri counts down.
     assert!(shows(&harness, "The pushed request's request_uri expires"));
     assert!(

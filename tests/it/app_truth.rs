@@ -489,7 +489,9 @@ fn next_step_on_the_device_grant_pauses_before_the_first_poll() {
     wait_for(&mut harness, "the token", |h| {
         shows(h, "Token received (Device authorization grant)")
     });
-    assert!(shows(&harness, "200 token"));
+    wait_for(&mut harness, "the token exchange drawn", |h| {
+        shows(h, "200 token")
+    });
 }
 
 #[test]
