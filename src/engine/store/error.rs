@@ -211,7 +211,7 @@ pub enum VaultError {
 }
 
 impl StoreError {
-    /// An [`StoreError::Io`] for `action` on `path`.
+    /// A [`StoreError::Io`] for `action` on `path`, to hand to `map_err`.
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
@@ -226,7 +226,15 @@ impl StoreError {
 }
 
 impl From<keyring_core::Error> for StoreError {
+    /// Keeps the keyring's error, minus the entry's bytes that two of its
+    /// kinds carry (they may be a secret, and `Debug` would print them).
     fn from(source: keyring_core::Error) -> Self {
+        use keyring_core::Error;
+        let source = match source {
+            Error::BadEncoding(_) => Error::BadEncoding(Vec::new()),
+            Error::BadDataFormat(_, cause) => Error::BadDataFormat(Vec::new(), cause),
+            other => other,
+        };
         Self::Keyring { source }
     }
 }
@@ -272,5 +280,111 @@ pub(crate) fn describe_keyring(err: &keyring_core::Error) -> String {
         }
         Error::Ambiguous(entries) => format!("{} keychain entries match", entries.len()),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn denied() -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Permission denied")
+    }
+
+    /// The words people saw before the type existed, kept to the letter.
+    #[test]
+    fn messages_are_the_ones_people_already_read() {
+        let io = StoreError::io("save", "/p/my-api.toml")(denied());
+        assert_eq!(
+            io.to_string(),
+            "cannot save /p/my-api.toml: Permission denied"
+        );
+        let aside = StoreError::SetAside {
+            path: "/p/x.toml".into(),
+            source: denied(),
+        };
+        assert_eq!(
+            aside.to_string(),
+            "cannot move /p/x.toml aside: Permission denied"
+        );
+        let locked = || {
+            Box::new(StoreError::from(keyring_core::Error::NoStorageAccess(
+                "locked".into(),
+            )))
+        };
+        let saved = StoreError::Keychain {
+            action: "save",
+            label: "client secret",
+            source: locked(),
+        };
+        assert_eq!(
+            saved.to_string(),
+            "cannot save the client secret to the OS keychain: the keychain is locked or refused access: locked"
+        );
+        let removed = StoreError::Keychain {
+            action: "remove",
+            label: "password",
+            source: locked(),
+        };
+        assert!(
+            removed
+                .to_string()
+                .starts_with("cannot remove the password from the OS keychain: "),
+            "{removed}"
+        );
+        let parse = |line, kept_as| StoreError::Parse {
+            path: "/c/settings.toml".into(),
+            line,
+            message: "unknown field `x`".into(),
+            kept_as,
+        };
+        assert_eq!(
+            parse(Some(2), Ok("/c/settings.toml.broken-1".into())).to_string(),
+            "/c/settings.toml:2: unknown field `x` — the defaults apply; the file is kept as settings.toml.broken-1"
+        );
+        let stuck = Box::new(StoreError::SetAside {
+            path: "/c/settings.toml".into(),
+            source: denied(),
+        });
+        assert_eq!(
+            parse(None, Err(stuck)).to_string(),
+            "/c/settings.toml: unknown field `x` — the defaults apply; cannot move /c/settings.toml aside: Permission denied"
+        );
+        let home = Arc::new(StoreError::NoHome {
+            purpose: "the settings",
+        });
+        let unusable = StoreError::Unusable {
+            what: "Tokens cannot be kept",
+            source: home.clone(),
+        };
+        assert_eq!(
+            unusable.to_string(),
+            "Tokens cannot be kept: cannot find a home directory for the settings"
+        );
+        assert_eq!(
+            StoreError::Shared(home).to_string(),
+            "cannot find a home directory for the settings"
+        );
+        assert_eq!(
+            StoreError::from(VaultError::KeyMissing).to_string(),
+            "the key for the kept tokens is not in the OS keychain; they cannot be read"
+        );
+    }
+
+    /// A keychain entry's bytes never reach a message.
+    #[test]
+    fn keyring_errors_that_hold_bytes_are_described_without_them() {
+        let err = StoreError::from(keyring_core::Error::BadEncoding(b"s3cret\xff".to_vec()));
+        assert_eq!(err.to_string(), "the keychain entry is not UTF-8 text");
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "the cause is kept"
+        );
+        let debug = format!("{err:?}");
+        assert!(!debug.contains("115, 51, 99"), "{debug}");
+        assert!(matches!(
+            &err,
+            StoreError::Keyring { source: keyring_core::Error::BadEncoding(bytes) } if bytes.is_empty()
+        ));
     }
 }
