@@ -46,9 +46,11 @@ pub fn run(args: ImportArgs) -> Result<Exit, Failure> {
     };
     let dir = match args.out {
         Some(dir) => dir,
-        None => storage::config_dir().map_err(usage)?.join("profiles"),
+        None => storage::config_dir()
+            .map_err(|err| usage(err.to_string()))?
+            .join("profiles"),
     };
-    let store = ProfileStore::open(dir, keychain).map_err(usage)?;
+    let store = ProfileStore::open(dir, keychain).map_err(|err| usage(err.to_string()))?;
     let taken = names_in(store.dir());
     import::make_names_unique(&mut report.profiles, &taken);
 

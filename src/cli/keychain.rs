@@ -38,7 +38,7 @@ pub(super) fn run(command: KeychainCommand) -> Result<Exit, Failure> {
             }
             keychain
                 .set(&account, &Secret::new(secret))
-                .map_err(|message| Failure::new(Exit::Usage, message))?;
+                .map_err(|err| Failure::new(Exit::Usage, err.to_string()))?;
             eprintln!(
                 "Filed under `{account}` (service `oauth-debugger`); a profile uses it with client_secret_keychain = \"{account}\" or password_keychain = \"{account}\"."
             );
@@ -50,7 +50,7 @@ pub(super) fn run(command: KeychainCommand) -> Result<Exit, Failure> {
             }
             keychain
                 .delete(&account)
-                .map_err(|message| Failure::new(Exit::Usage, message))?;
+                .map_err(|err| Failure::new(Exit::Usage, err.to_string()))?;
             eprintln!("Removed `{account}` from the keychain.");
             Ok(Exit::Success)
         }

@@ -18,6 +18,7 @@ use std::sync::{Arc, OnceLock};
 
 use keyring_core::{CredentialStore, Entry};
 
+use crate::engine::store::error::{StoreError, describe_keyring};
 use crate::engine::store::secret::Secret;
 
 /// The keychain service every entry of this app is filed under.
@@ -121,9 +122,9 @@ impl Keychain {
                 let name = store_name(&store);
                 // Reading an account that does not exist tells whether the
                 // store answers at all, without writing anything.
-                match build(&store, PROBE_ACCOUNT)?.get_password() {
+                match build(&store, PROBE_ACCOUNT).and_then(|entry| entry.get_password()) {
                     Ok(_) | Err(keyring_core::Error::NoEntry) => Ok(Backend { store, name }),
-                    Err(err) => Err(describe_error(&err)),
+                    Err(err) => Err(describe_keyring(&err)),
                 }
             })
             .as_ref()
@@ -144,41 +145,39 @@ impl Keychain {
     }
 
     /// The secret filed under `account`; `Ok(None)` when there is none.
-    pub fn get(&self, account: &str) -> Result<Option<Secret>, String> {
+    pub fn get(&self, account: &str) -> Result<Option<Secret>, StoreError> {
         let backend = self.backend().map_err(unavailable)?;
         match build(&backend.store, account)?.get_password() {
             Ok(value) => Ok(Some(Secret::new(value))),
             Err(keyring_core::Error::NoEntry) => Ok(None),
-            Err(err) => Err(describe_error(&err)),
+            Err(err) => Err(err.into()),
         }
     }
 
     /// Files `secret` under `account`, replacing what was there.
-    pub fn set(&self, account: &str, secret: &Secret) -> Result<(), String> {
+    pub fn set(&self, account: &str, secret: &Secret) -> Result<(), StoreError> {
         let backend = self.backend().map_err(unavailable)?;
-        build(&backend.store, account)?
-            .set_password(secret.expose())
-            .map_err(|err| describe_error(&err))
+        Ok(build(&backend.store, account)?.set_password(secret.expose())?)
     }
 
     /// Removes the secret filed under `account`; no entry is not an error.
-    pub fn delete(&self, account: &str) -> Result<(), String> {
+    pub fn delete(&self, account: &str) -> Result<(), StoreError> {
         let backend = self.backend().map_err(unavailable)?;
         match build(&backend.store, account)?.delete_credential() {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-            Err(err) => Err(describe_error(&err)),
+            Err(err) => Err(err.into()),
         }
     }
 }
 
-fn unavailable(reason: &str) -> String {
-    format!("no OS keychain: {reason}")
+fn unavailable(reason: &str) -> StoreError {
+    StoreError::KeychainUnavailable {
+        reason: reason.to_string(),
+    }
 }
 
-fn build(store: &Arc<CredentialStore>, account: &str) -> Result<Entry, String> {
-    store
-        .build(SERVICE, account, None)
-        .map_err(|err| describe_error(&err))
+fn build(store: &Arc<CredentialStore>, account: &str) -> Result<Entry, keyring_core::Error> {
+    store.build(SERVICE, account, None)
 }
 
 fn store_name(store: &Arc<CredentialStore>) -> String {
@@ -196,60 +195,26 @@ fn store_name(store: &Arc<CredentialStore>) -> String {
     }
 }
 
-/// A keyring error for people; never carries a secret (the error kinds that
-/// hold bytes, `BadEncoding` and `BadDataFormat`, are described without them).
-fn describe_error(err: &keyring_core::Error) -> String {
-    use keyring_core::Error;
-    match err {
-        Error::PlatformFailure(inner) => {
-            let detail = inner.to_string();
-            // zbus's words for "there is no session bus" and "nothing on it
-            // provides the Secret Service", said for people.
-            if detail.contains("Failed to connect to address")
-                || detail.contains("Address") && detail.contains("not found")
-            {
-                "no D-Bus session bus to reach a Secret Service on".to_string()
-            } else if detail.contains("ServiceUnknown")
-                || detail.contains("org.freedesktop.secrets")
-            {
-                "no Secret Service (GNOME Keyring, KWallet) is running".to_string()
-            } else {
-                format!("the keychain did not answer: {detail}")
-            }
-        }
-        Error::NoStorageAccess(inner) => {
-            format!("the keychain is locked or refused access: {inner}")
-        }
-        Error::NoEntry => "no such entry in the keychain".to_string(),
-        Error::BadEncoding(_) => "the keychain entry is not UTF-8 text".to_string(),
-        Error::BadDataFormat(_, _) => {
-            "the keychain entry is not in the expected format".to_string()
-        }
-        Error::Ambiguous(entries) => format!("{} keychain entries match", entries.len()),
-        other => other.to_string(),
-    }
-}
-
 #[cfg(all(
     unix,
     not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 ))]
 fn open_platform_store() -> Result<Arc<CredentialStore>, String> {
     let store =
-        zbus_secret_service_keyring_store::Store::new().map_err(|err| describe_error(&err))?;
+        zbus_secret_service_keyring_store::Store::new().map_err(|err| describe_keyring(&err))?;
     Ok(store)
 }
 
 #[cfg(target_os = "macos")]
 fn open_platform_store() -> Result<Arc<CredentialStore>, String> {
     let store =
-        apple_native_keyring_store::keychain::Store::new().map_err(|err| describe_error(&err))?;
+        apple_native_keyring_store::keychain::Store::new().map_err(|err| describe_keyring(&err))?;
     Ok(store)
 }
 
 #[cfg(target_os = "windows")]
 fn open_platform_store() -> Result<Arc<CredentialStore>, String> {
-    let store = windows_native_keyring_store::Store::new().map_err(|err| describe_error(&err))?;
+    let store = windows_native_keyring_store::Store::new().map_err(|err| describe_keyring(&err))?;
     Ok(store)
 }
 
@@ -278,7 +243,7 @@ mod tests {
     fn secrets_round_trip_through_the_store() {
         let keychain = mock();
         assert_eq!(keychain.status(), Status::Available("mock store".into()));
-        assert_eq!(keychain.get("p/client_secret"), Ok(None));
+        assert!(matches!(keychain.get("p/client_secret"), Ok(None)));
         keychain
             .set("p/client_secret", &Secret::new("s3cret"))
             .expect("set");
@@ -293,7 +258,7 @@ mod tests {
         keychain
             .delete("p/client_secret")
             .expect("deleting twice is fine");
-        assert_eq!(keychain.get("p/client_secret"), Ok(None));
+        assert!(matches!(keychain.get("p/client_secret"), Ok(None)));
     }
 
     #[test]
@@ -312,7 +277,11 @@ mod tests {
         let err = keychain
             .set("a", &Secret::new("x"))
             .expect_err("unavailable");
-        assert!(err.starts_with("no OS keychain"), "{err}");
+        assert!(
+            matches!(&err, StoreError::KeychainUnavailable { reason } if reason.contains("locked by test")),
+            "{err:?}"
+        );
+        assert!(err.to_string().starts_with("no OS keychain"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What is kept: profile files, the OS keychain, secrets, sealed tokens, session files, settings and the app's folders.
 
+pub mod error;
 pub mod keychain;
 pub mod secret;
 pub mod session_file;
@@ -7,3 +8,5 @@ pub mod settings;
 pub mod storage;
 pub mod token_vault;
 pub mod workspace;
+
+pub use error::{StoreError, VaultError};

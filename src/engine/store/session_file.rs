@@ -17,6 +17,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use crate::engine::store::error::StoreError;
 use crate::engine::wire::http::Exchange;
 use crate::engine::wire::redact;
 
@@ -43,9 +44,8 @@ pub struct SessionFile {
 
 impl SessionFile {
     /// Creates a new session file in `dir` (created if missing), 0600.
-    pub fn create(dir: &Path) -> Result<Self, String> {
-        std::fs::create_dir_all(dir)
-            .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    pub fn create(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(StoreError::io("create", dir))?;
         let name = format!(
             "session-{}-{}.jsonl",
             chrono::Local::now().format("%Y%m%d-%H%M%S"),
@@ -61,10 +61,10 @@ impl SessionFile {
         }
         let file = options
             .open(&path)
-            .map_err(|err| format!("cannot create {}: {err}", path.display()))?;
+            .map_err(StoreError::io("create", &path))?;
         let end = file
             .metadata()
-            .map_err(|err| format!("cannot read {}: {err}", path.display()))?
+            .map_err(StoreError::io("read", &path))?
             .len();
         Ok(Self {
             path,
@@ -103,7 +103,7 @@ impl SessionFile {
     /// Appends `exchanges`, secrets masked unless `keep_secrets`. Either all
     /// of them are written and indexed, or none is indexed (a failed write
     /// leaves the caller holding them).
-    pub fn append(&mut self, exchanges: &[Exchange], keep_secrets: bool) -> Result<(), String> {
+    pub fn append(&mut self, exchanges: &[Exchange], keep_secrets: bool) -> Result<(), StoreError> {
         let mut buffer = Vec::new();
         let mut places = Vec::with_capacity(exchanges.len());
         for exchange in exchanges {
@@ -113,7 +113,10 @@ impl SessionFile {
             } else {
                 serde_json::to_writer(&mut buffer, &redact::exchange(exchange))
             };
-            written.map_err(|err| format!("cannot write exchange #{}: {err}", exchange.id))?;
+            written.map_err(|source| StoreError::ExchangeNotWritten {
+                id: exchange.id,
+                source,
+            })?;
             buffer.push(b'\n');
             places.push((
                 exchange.id,
@@ -131,7 +134,7 @@ impl SessionFile {
             // Whatever part was written is not indexed; the next append
             // starts at the real end of the file.
             self.end = self.file.metadata().map(|m| m.len()).unwrap_or(self.end);
-            return Err(format!("cannot write {}: {err}", self.path.display()));
+            return Err(StoreError::io("write", &self.path)(err));
         }
         self.end += buffer.len() as u64;
         self.index.extend(places);
@@ -142,26 +145,25 @@ impl SessionFile {
     }
 
     /// Reads the exchange `id` back.
-    pub fn read(&mut self, id: u64) -> Result<Exchange, String> {
+    pub fn read(&mut self, id: u64) -> Result<Exchange, StoreError> {
         let place = *self
             .index
             .get(&id)
-            .ok_or_else(|| format!("exchange #{id} is not in the session file"))?;
+            .ok_or(StoreError::NotInSessionFile { id })?;
         let mut line = vec![0; place.len as usize];
         self.file
             .seek(SeekFrom::Start(place.offset))
             .and_then(|_| self.file.read_exact(&mut line))
-            .map_err(|err| format!("cannot read {}: {err}", self.path.display()))?;
-        serde_json::from_slice(&line).map_err(|err| {
-            format!(
-                "exchange #{id} in {} cannot be read: {err}",
-                self.path.display()
-            )
+            .map_err(StoreError::io("read", &self.path))?;
+        serde_json::from_slice(&line).map_err(|source| StoreError::ExchangeUnreadable {
+            id,
+            path: self.path.clone(),
+            source,
         })
     }
 
     /// Every exchange of the file, oldest (lowest id) first.
-    pub fn read_all(&mut self) -> Result<Vec<Exchange>, String> {
+    pub fn read_all(&mut self) -> Result<Vec<Exchange>, StoreError> {
         let mut ids: Vec<u64> = self.index.keys().copied().collect();
         ids.sort_unstable();
         ids.into_iter().map(|id| self.read(id)).collect()
@@ -246,7 +248,10 @@ mod tests {
         assert_eq!(file.read(2).expect("read"), second);
         assert_eq!(file.read(1).expect("read"), first);
         assert_eq!(file.read_all().expect("all"), vec![first, second]);
-        assert!(file.read(3).is_err());
+        assert!(matches!(
+            file.read(3),
+            Err(StoreError::NotInSessionFile { id: 3 })
+        ));
     }
 
     #[test]

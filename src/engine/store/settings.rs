@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::profile::line_at;
+use crate::engine::store::error::StoreError;
 use crate::engine::store::storage::{set_aside, write_atomically};
 
 /// The settings file's name in the config directory.
@@ -32,54 +33,44 @@ pub struct Settings {
 
 impl Settings {
     /// Reads the settings in `dir`; the defaults when there is no file. A
-    /// file that cannot be read is set aside, and the message says so.
-    pub fn load(dir: &Path) -> (Self, Option<String>) {
+    /// file that cannot be read is set aside, and the error says so
+    /// ([`StoreError::Parse`] names where the file was kept).
+    pub fn load(dir: &Path) -> (Self, Option<StoreError>) {
         let path = dir.join(FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 return (Self::default(), None);
             }
-            Err(err) => {
-                return (
-                    Self::default(),
-                    Some(format!("cannot read {}: {err}", path.display())),
-                );
-            }
+            Err(err) => return (Self::default(), Some(StoreError::io("read", path)(err))),
         };
         match toml::from_str(&text) {
             Ok(settings) => (settings, None),
             Err(err) => {
                 let line = err.span().map(|span| line_at(&text, span.start));
-                let aside = match set_aside(&path) {
-                    Ok(aside) => format!(
-                        "the file is kept as {}",
-                        aside.file_name().unwrap_or_default().to_string_lossy()
-                    ),
-                    Err(message) => message,
-                };
-                let place = line.map(|l| format!(":{l}")).unwrap_or_default();
+                let kept_as = set_aside(&path).map_err(Box::new);
                 (
                     Self::default(),
-                    Some(format!(
-                        "{}{place}: {} — the defaults apply; {aside}",
-                        path.display(),
-                        err.message()
-                    )),
+                    Some(StoreError::Parse {
+                        path,
+                        line,
+                        message: err.message().to_string(),
+                        kept_as,
+                    }),
                 )
             }
         }
     }
 
     /// Writes the settings to `dir` atomically (0600).
-    pub fn save(&self, dir: &Path) -> Result<(), String> {
+    pub fn save(&self, dir: &Path) -> Result<(), StoreError> {
         let path = dir.join(FILE);
-        std::fs::create_dir_all(dir)
-            .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
-        let text =
-            toml::to_string(self).map_err(|err| format!("cannot write the settings: {err}"))?;
-        write_atomically(&path, text.as_bytes())
-            .map_err(|err| format!("cannot save {}: {err}", path.display()))
+        std::fs::create_dir_all(dir).map_err(StoreError::io("create", dir))?;
+        let text = toml::to_string(self).map_err(|err| StoreError::Encode {
+            what: "the settings",
+            message: err.to_string(),
+        })?;
+        write_atomically(&path, text.as_bytes()).map_err(StoreError::io("save", path))
     }
 }
 
@@ -90,13 +81,17 @@ mod tests {
     #[test]
     fn settings_round_trip_and_default_when_missing() {
         let dir = tempfile::tempdir().expect("tempdir");
-        assert_eq!(Settings::load(dir.path()), (Settings::default(), None));
+        let (settings, problem) = Settings::load(dir.path());
+        assert_eq!(settings, Settings::default());
+        assert!(problem.is_none(), "{problem:?}");
         let on = Settings {
             keep_tokens: true,
             ..Settings::default()
         };
         on.save(dir.path()).expect("saved");
-        assert_eq!(Settings::load(dir.path()), (on, None));
+        let (settings, problem) = Settings::load(dir.path());
+        assert_eq!(settings, on);
+        assert!(problem.is_none(), "{problem:?}");
     }
 
     #[test]
@@ -109,7 +104,21 @@ mod tests {
         .expect("write");
         let (settings, message) = Settings::load(dir.path());
         assert_eq!(settings, Settings::default());
-        let message = message.expect("a message");
+        let err = message.expect("a message");
+        match &err {
+            StoreError::Parse {
+                path,
+                line,
+                kept_as,
+                ..
+            } => {
+                assert_eq!(path, &dir.path().join(FILE));
+                assert_eq!(*line, Some(2));
+                assert!(kept_as.is_ok(), "{kept_as:?}");
+            }
+            other => panic!("expected a parse error, got {other:?}"),
+        }
+        let message = err.to_string();
         assert!(
             message.contains("settings.toml:2: unknown field `keep_tokns`"),
             "{message}"

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use crate::engine::profile::{
     ProfileError, ProfileFile, SCHEMA_VERSION, default_name, read_profile_text,
 };
+use crate::engine::store::error::StoreError;
 use crate::engine::store::keychain::Keychain;
 use crate::engine::store::secret::Secret;
 
@@ -79,14 +80,13 @@ impl ProfileStore {
     /// The store in the OS config directory
     /// (`~/.config/oauth-debugger/profiles` on Linux), secrets in the OS
     /// keychain when there is one.
-    pub fn open_default() -> Result<Self, String> {
+    pub fn open_default() -> Result<Self, StoreError> {
         Self::open(config_dir()?.join("profiles"), Keychain::platform())
     }
 
     /// The store in `dir`, created if missing, secrets in `keychain`.
-    pub fn open(dir: PathBuf, keychain: Keychain) -> Result<Self, String> {
-        std::fs::create_dir_all(&dir)
-            .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    pub fn open(dir: PathBuf, keychain: Keychain) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(&dir).map_err(StoreError::io("create", &dir))?;
         Ok(Self { dir, keychain })
     }
 
@@ -104,9 +104,8 @@ impl ProfileStore {
     /// into memory. A file of an older format that holds secrets has them
     /// moved to the keychain (when there is one) and is rewritten in the
     /// current format.
-    pub fn list(&self) -> Result<Vec<StoredProfile>, String> {
-        let entries = std::fs::read_dir(&self.dir)
-            .map_err(|err| format!("cannot read {}: {err}", self.dir.display()))?;
+    pub fn list(&self) -> Result<Vec<StoredProfile>, StoreError> {
+        let entries = std::fs::read_dir(&self.dir).map_err(StoreError::io("read", &self.dir))?;
         let mut paths: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|entry| entry.path())
@@ -203,7 +202,7 @@ impl ProfileStore {
     /// `my-api/client_secret`) and the file names them; a secret the editor
     /// emptied is removed from the keychain. Without one, they are written
     /// in the file, which only the user can read.
-    pub fn save(&self, path: &Path, file: &ProfileFile) -> Result<Saved, String> {
+    pub fn save(&self, path: &Path, file: &ProfileFile) -> Result<Saved, StoreError> {
         let mut held = ProfileFile {
             schema_version: Some(SCHEMA_VERSION),
             ..file.clone()
@@ -221,12 +220,13 @@ impl ProfileStore {
             match (value, keychain) {
                 (Some(secret), true) => {
                     let account = account.unwrap_or_else(|| format!("{stem}/{}", field.key));
-                    self.keychain.set(&account, &secret).map_err(|message| {
-                        format!(
-                            "cannot save the {} to the OS keychain: {message}",
-                            field.label
-                        )
-                    })?;
+                    self.keychain
+                        .set(&account, &secret)
+                        .map_err(|err| StoreError::Keychain {
+                            action: "save",
+                            label: field.label,
+                            source: Box::new(err),
+                        })?;
                     *(field.account)(&mut held) = Some(account.clone());
                     *(field.account)(&mut written) = Some(account);
                     *(field.value)(&mut written) = None;
@@ -243,12 +243,13 @@ impl ProfileStore {
                     // Emptied in the editor (or moved to a variable): the
                     // keychain entry goes too.
                     if let Some(account) = account {
-                        self.keychain.delete(&account).map_err(|message| {
-                            format!(
-                                "cannot remove the {} from the OS keychain: {message}",
-                                field.label
-                            )
-                        })?;
+                        self.keychain
+                            .delete(&account)
+                            .map_err(|err| StoreError::Keychain {
+                                action: "remove",
+                                label: field.label,
+                                source: Box::new(err),
+                            })?;
                         *(field.account)(&mut held) = None;
                         *(field.account)(&mut written) = None;
                     }
@@ -265,8 +266,7 @@ impl ProfileStore {
             crate::engine::profile::schema::DIRECTIVE,
             written.to_toml()
         );
-        write_atomically(path, text.as_bytes())
-            .map_err(|err| format!("cannot save {}: {err}", path.display()))?;
+        write_atomically(path, text.as_bytes()).map_err(StoreError::io("save", path))?;
         self.write_schema();
         let secrets = describe_secrets(&in_keychain, &in_file, &self.keychain);
         Ok(Saved {
@@ -292,12 +292,12 @@ impl ProfileStore {
     /// Moves a file that cannot be loaded out of the way, keeping every byte
     /// of it: `NAME.toml` becomes `NAME.toml.broken-YYYYMMDD-HHMMSS` beside
     /// it, no longer listed, never overwritten. Returns the new path.
-    pub fn set_aside(&self, path: &Path) -> Result<PathBuf, String> {
+    pub fn set_aside(&self, path: &Path) -> Result<PathBuf, StoreError> {
         set_aside(path)
     }
 
     /// Deletes a profile file and the keychain entries it names.
-    pub fn delete(&self, path: &Path) -> Result<(), String> {
+    pub fn delete(&self, path: &Path) -> Result<(), StoreError> {
         let accounts: Vec<String> = std::fs::read_to_string(path)
             .ok()
             .and_then(|text| ProfileFile::parse(&text, path).ok())
@@ -308,16 +308,16 @@ impl ProfileStore {
                     .collect()
             })
             .unwrap_or_default();
-        std::fs::remove_file(path)
-            .map_err(|err| format!("cannot delete {}: {err}", path.display()))?;
+        std::fs::remove_file(path).map_err(StoreError::io("delete", path))?;
         if self.keychain.is_available() {
             for account in accounts {
-                self.keychain.delete(&account).map_err(|message| {
-                    format!(
-                        "{} is deleted, but its keychain entry `{account}` is not: {message}",
-                        file_name(path)
-                    )
-                })?;
+                if let Err(err) = self.keychain.delete(&account) {
+                    return Err(StoreError::EntryLeft {
+                        file: file_name(path),
+                        account,
+                        source: Box::new(err),
+                    });
+                }
             }
         }
         Ok(())
@@ -377,7 +377,7 @@ fn read_secrets(
                 continue;
             }
             Ok(None) => "the OS keychain has no such entry".to_string(),
-            Err(message) => message,
+            Err(err) => err.to_string(),
         };
         notes.push(format!(
             "the {} (keychain account `{account}`) could not be read: {problem}.",
@@ -390,7 +390,7 @@ fn read_secrets(
 /// Moves a file that cannot be loaded out of the way, keeping every byte of
 /// it: `NAME` becomes `NAME.broken-YYYYMMDD-HHMMSS` beside it. Returns the
 /// new path.
-pub fn set_aside(path: &Path) -> Result<PathBuf, String> {
+pub fn set_aside(path: &Path) -> Result<PathBuf, StoreError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -402,24 +402,30 @@ pub fn set_aside(path: &Path) -> Result<PathBuf, String> {
         aside = path.with_file_name(format!("{name}.broken-{stamp}-{n}"));
         n += 1;
     }
-    std::fs::rename(path, &aside)
-        .map_err(|err| format!("cannot move {} aside: {err}", path.display()))?;
+    std::fs::rename(path, &aside).map_err(|source| StoreError::SetAside {
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok(aside)
 }
 
 /// The app's folder in the OS config directory
 /// (`~/.config/oauth-debugger` on Linux).
-pub fn config_dir() -> Result<PathBuf, String> {
+pub fn config_dir() -> Result<PathBuf, StoreError> {
     directories::ProjectDirs::from("dev", "oauth-debugger", "oauth-debugger")
         .map(|dirs| dirs.config_dir().to_path_buf())
-        .ok_or_else(|| "cannot find a home directory for the settings".to_string())
+        .ok_or(StoreError::NoHome {
+            purpose: "the settings",
+        })
 }
 
 /// The app's data directory (`~/.local/share/oauth-debugger` on Linux).
-pub fn data_dir() -> Result<PathBuf, String> {
+pub fn data_dir() -> Result<PathBuf, StoreError> {
     directories::ProjectDirs::from("dev", "oauth-debugger", "oauth-debugger")
         .map(|dirs| dirs.data_dir().to_path_buf())
-        .ok_or_else(|| "cannot find a home directory for the session files".to_string())
+        .ok_or(StoreError::NoHome {
+            purpose: "the session files",
+        })
 }
 
 fn file_name(path: &Path) -> String {

@@ -13,6 +13,7 @@ use base64::Engine as _;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom as _, SystemRandom};
 
+use crate::engine::store::error::{StoreError, VaultError};
 use crate::engine::store::keychain::Keychain;
 use crate::engine::store::secret::Secret;
 use crate::engine::store::storage::write_atomically;
@@ -43,14 +44,15 @@ impl TokenVault {
     }
 
     /// Writes the newest [`KEPT`] token sets; says where, for people.
-    pub fn save<T: serde::Serialize>(&self, tokens: &[T]) -> Result<String, String> {
+    pub fn save<T: serde::Serialize>(&self, tokens: &[T]) -> Result<String, StoreError> {
         let start = tokens.len().saturating_sub(KEPT);
-        let json = serde_json::to_vec(&tokens[start..])
-            .map_err(|err| format!("cannot write the tokens: {err}"))?;
-        std::fs::create_dir_all(&self.dir)
-            .map_err(|err| format!("cannot create {}: {err}", self.dir.display()))?;
+        let json = serde_json::to_vec(&tokens[start..]).map_err(|err| StoreError::Encode {
+            what: "the tokens",
+            message: err.to_string(),
+        })?;
+        std::fs::create_dir_all(&self.dir).map_err(StoreError::io("create", &self.dir))?;
         if self.keychain.is_available() {
-            let key = self.key(true)?.ok_or("the keychain did not keep the key")?;
+            let key = self.key(true)?.ok_or(VaultError::KeyNotKept)?;
             let sealed = seal(&key, &json)?;
             write(&self.dir.join(SEALED), &sealed)?;
             remove(&self.dir.join(PLAIN))?;
@@ -65,27 +67,24 @@ impl TokenVault {
     }
 
     /// The kept token sets, oldest first; none when nothing was kept.
-    pub fn load<T: serde::de::DeserializeOwned>(&self) -> Result<Vec<T>, String> {
+    pub fn load<T: serde::de::DeserializeOwned>(&self) -> Result<Vec<T>, StoreError> {
         let sealed = self.dir.join(SEALED);
         let json = if sealed.exists() {
-            let bytes = read(&sealed)?;
-            let key = self.key(false)?.ok_or(
-                "the key for the kept tokens is not in the OS keychain; they cannot be read",
-            )?;
+            let bytes = std::fs::read(&sealed).map_err(StoreError::io("read", &sealed))?;
+            let key = self.key(false)?.ok_or(VaultError::KeyMissing)?;
             open(&key, &bytes)?
         } else {
             match std::fs::read(self.dir.join(PLAIN)) {
                 Ok(bytes) => bytes,
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-                Err(err) => return Err(format!("cannot read the kept tokens: {err}")),
+                Err(err) => return Err(VaultError::Read(err).into()),
             }
         };
-        serde_json::from_slice(&json)
-            .map_err(|err| format!("the kept tokens cannot be read: {err}"))
+        Ok(serde_json::from_slice(&json).map_err(VaultError::Parse)?)
     }
 
     /// Deletes the kept tokens and their key.
-    pub fn clear(&self) -> Result<(), String> {
+    pub fn clear(&self) -> Result<(), StoreError> {
         remove(&self.dir.join(SEALED))?;
         remove(&self.dir.join(PLAIN))?;
         if self.keychain.is_available() {
@@ -96,13 +95,13 @@ impl TokenVault {
 
     /// The sealing key from the keychain; made and filed when `create` and
     /// there is none.
-    fn key(&self, create: bool) -> Result<Option<Vec<u8>>, String> {
+    fn key(&self, create: bool) -> Result<Option<Vec<u8>>, StoreError> {
         if let Some(stored) = self.keychain.get(KEY_ACCOUNT)? {
             let key = base64::engine::general_purpose::STANDARD
                 .decode(stored.expose())
                 .ok()
                 .filter(|k| k.len() == AES_256_GCM.key_len())
-                .ok_or("the key for the kept tokens in the OS keychain is not a key")?;
+                .ok_or(VaultError::KeyDamaged)?;
             return Ok(Some(key));
         }
         if !create {
@@ -111,63 +110,56 @@ impl TokenVault {
         let mut key = vec![0u8; AES_256_GCM.key_len()];
         SystemRandom::new()
             .fill(&mut key)
-            .map_err(|_| "cannot make a random key")?;
+            .map_err(|_| VaultError::NoRandom { what: "key" })?;
         let encoded = base64::engine::general_purpose::STANDARD.encode(&key);
         self.keychain.set(KEY_ACCOUNT, &Secret::new(encoded))?;
         Ok(Some(key))
     }
 }
 
-fn cipher(key: &[u8]) -> Result<LessSafeKey, String> {
+fn cipher(key: &[u8]) -> Result<LessSafeKey, VaultError> {
     UnboundKey::new(&AES_256_GCM, key)
         .map(LessSafeKey::new)
-        .map_err(|_| "the key for the kept tokens is not a key".to_string())
+        .map_err(|_| VaultError::NotAKey)
 }
 
 /// A random nonce, then the ciphertext and its tag.
-fn seal(key: &[u8], plain: &[u8]) -> Result<Vec<u8>, String> {
+fn seal(key: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {
     let mut nonce = [0u8; NONCE_LEN];
     SystemRandom::new()
         .fill(&mut nonce)
-        .map_err(|_| "cannot make a random nonce")?;
+        .map_err(|_| VaultError::NoRandom { what: "nonce" })?;
     let mut data = plain.to_vec();
     cipher(key)?
         .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut data)
-        .map_err(|_| "cannot seal the tokens")?;
+        .map_err(|_| VaultError::SealFailed)?;
     let mut out = nonce.to_vec();
     out.extend_from_slice(&data);
     Ok(out)
 }
 
-fn open(key: &[u8], sealed: &[u8]) -> Result<Vec<u8>, String> {
+fn open(key: &[u8], sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
     if sealed.len() < NONCE_LEN {
-        return Err("the kept tokens file is cut short".into());
+        return Err(VaultError::CutShort);
     }
     let (nonce, data) = sealed.split_at(NONCE_LEN);
-    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| "bad nonce")?;
+    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| VaultError::BadNonce)?;
     let mut data = data.to_vec();
     let plain = cipher(key)?
         .open_in_place(nonce, Aad::empty(), &mut data)
-        .map_err(|_| {
-            "the kept tokens do not open with the key in the OS keychain (changed or damaged)"
-                .to_string()
-        })?;
+        .map_err(|_| VaultError::Damaged)?;
     Ok(plain.to_vec())
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    write_atomically(path, bytes).map_err(|err| format!("cannot write {}: {err}", path.display()))
+fn write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    write_atomically(path, bytes).map_err(StoreError::io("write", path))
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|err| format!("cannot read {}: {err}", path.display()))
-}
-
-fn remove(path: &Path) -> Result<(), String> {
+fn remove(path: &Path) -> Result<(), StoreError> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(err) => Err(format!("cannot delete {}: {err}", path.display())),
+        Err(err) => Err(StoreError::io("delete", path)(err)),
     }
 }
 
@@ -204,7 +196,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let keychain = Keychain::with_store(keyring_core::mock::Store::new().expect("mock"));
         let vault = TokenVault::new(dir.path(), keychain.clone());
-        assert_eq!(vault.load::<TokenSet>(), Ok(Vec::new()), "nothing kept yet");
+        assert!(
+            vault
+                .load::<TokenSet>()
+                .expect("nothing kept yet")
+                .is_empty(),
+            "nothing kept yet"
+        );
         let kept = vec![tokens("first-access-token"), tokens("second-access-token")];
         let said = vault.save(&kept).expect("saved");
         assert!(
@@ -224,20 +222,24 @@ mod tests {
         damaged[last] ^= 1;
         std::fs::write(dir.path().join(SEALED), &damaged).expect("write");
         let err = vault.load::<TokenSet>().expect_err("damaged");
-        assert!(err.contains("do not open"), "{err}");
-        std::fs::write(dir.path().join(SEALED), &file[..4]).expect("write");
         assert!(
-            vault
-                .load::<TokenSet>()
-                .expect_err("short")
-                .contains("cut short")
+            matches!(err, StoreError::Vault(VaultError::Damaged)),
+            "{err:?}"
         );
+        assert!(err.to_string().contains("do not open"), "{err}");
+        std::fs::write(dir.path().join(SEALED), &file[..4]).expect("write");
+        let err = vault.load::<TokenSet>().expect_err("short");
+        assert!(
+            matches!(err, StoreError::Vault(VaultError::CutShort)),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("cut short"), "{err}");
 
         // Turning the setting off removes the tokens and the key.
         vault.clear().expect("cleared");
         assert!(!dir.path().join(SEALED).exists());
-        assert_eq!(keychain.get(KEY_ACCOUNT), Ok(None));
-        assert_eq!(vault.load::<TokenSet>(), Ok(Vec::new()));
+        assert!(matches!(keychain.get(KEY_ACCOUNT), Ok(None)));
+        assert!(vault.load::<TokenSet>().expect("nothing kept").is_empty());
     }
 
     #[test]
@@ -262,11 +264,11 @@ mod tests {
         assert_eq!(loaded.len(), KEPT);
         assert_eq!(loaded, many[5..].to_vec());
         std::fs::write(dir.path().join(PLAIN), "{not json").expect("write");
+        let err = vault.load::<TokenSet>().expect_err("bad");
         assert!(
-            vault
-                .load::<TokenSet>()
-                .expect_err("bad")
-                .contains("cannot be read")
+            matches!(err, StoreError::Vault(VaultError::Parse(_))),
+            "{err:?}"
         );
+        assert!(err.to_string().contains("cannot be read"), "{err}");
     }
 }

@@ -2,16 +2,18 @@
 //! and the kept tokens, with the keychain behind them.
 //!
 //! Every method blocks (disk, keychain): the app calls them on the engine's
-//! runtime through `spawn_blocking`, never on its UI thread. Messages are
-//! for people, ready to show.
+//! runtime through `spawn_blocking`, never on its UI thread. Failures are
+//! [`StoreError`]s, whose `Display` is for people, ready to show.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::engine::profile::ProfileFile;
 use crate::engine::profile::presets;
+use crate::engine::store::error::StoreError;
 use crate::engine::store::keychain::Keychain;
 use crate::engine::store::settings::Settings;
 use crate::engine::store::storage::{self, ProfileStore};
@@ -96,10 +98,10 @@ pub struct GeneratedKey {
 
 /// The app's files.
 pub struct Workspace {
-    store: Result<ProfileStore, String>,
-    settings_dir: Result<PathBuf, String>,
+    store: Result<ProfileStore, Arc<StoreError>>,
+    settings_dir: Result<PathBuf, Arc<StoreError>>,
     /// Where the session files of spilled exchanges go.
-    session_dir: Result<PathBuf, String>,
+    session_dir: Result<PathBuf, Arc<StoreError>>,
     vault: Option<TokenVault>,
 }
 
@@ -110,17 +112,20 @@ impl Workspace {
             Some(dir) => ProfileStore::open(dir, places.keychain.clone()),
             None => storage::config_dir()
                 .and_then(|dir| ProfileStore::open(dir.join("profiles"), places.keychain.clone())),
-        };
+        }
+        .map_err(Arc::new);
         // Session files sit beside settings given by a caller (tests), in
         // the OS data directory otherwise.
         let session_dir = match &places.settings_dir {
             Some(dir) => Ok(dir.join("sessions")),
             None => storage::data_dir().map(|dir| dir.join("sessions")),
-        };
+        }
+        .map_err(Arc::new);
         let settings_dir = match places.settings_dir {
             Some(dir) => Ok(dir),
             None => storage::config_dir(),
-        };
+        }
+        .map_err(Arc::new);
         let vault = settings_dir
             .as_ref()
             .ok()
@@ -142,7 +147,7 @@ impl Workspace {
         if let Ok(dir) = &self.settings_dir {
             let (settings, problem) = Settings::load(dir);
             loaded.settings = settings;
-            loaded.notice = problem;
+            loaded.notice = problem.map(|err| err.to_string());
         }
         let store = match &self.store {
             Ok(store) => store,
@@ -162,8 +167,8 @@ impl Workspace {
         if listed.is_empty() {
             for file in presets::demo_profiles(presets::DEMO_BASE) {
                 let path = store.new_path(file.name.as_deref().unwrap_or("demo"));
-                if let Err(message) = store.save(&path, &file) {
-                    loaded.notice = Some(message);
+                if let Err(err) = store.save(&path, &file) {
+                    loaded.notice = Some(err.to_string());
                 }
             }
             listed = store.list().unwrap_or_default();
@@ -180,7 +185,7 @@ impl Workspace {
                         "{err} — the file is kept as {}",
                         aside.file_name().unwrap_or_default().to_string_lossy()
                     ),
-                    Err(message) => format!("{err} ({message})"),
+                    Err(aside) => format!("{err} ({aside})"),
                 }),
             }
         }
@@ -206,11 +211,11 @@ impl Workspace {
         &self,
         path: Option<&Path>,
         file: &ProfileFile,
-    ) -> Result<SavedProfile, String> {
-        let store = self
-            .store
-            .as_ref()
-            .map_err(|message| format!("Cannot save: {message}"))?;
+    ) -> Result<SavedProfile, StoreError> {
+        let store = self.store.as_ref().map_err(|err| StoreError::Unusable {
+            what: "Cannot save",
+            source: err.clone(),
+        })?;
         let path = path
             .map(Path::to_path_buf)
             .unwrap_or_else(|| store.new_path(file.name.as_deref().unwrap_or("profile")));
@@ -234,14 +239,16 @@ impl Workspace {
         &self,
         name: &str,
         alg: crate::engine::client::keys::Alg,
-    ) -> Result<GeneratedKey, String> {
-        let store = self
-            .store
-            .as_ref()
-            .map_err(|message| format!("Cannot write the key: {message}"))?;
+    ) -> Result<GeneratedKey, StoreError> {
+        let store = self.store.as_ref().map_err(|err| StoreError::Unusable {
+            what: "Cannot write the key",
+            source: err.clone(),
+        })?;
         let dir = store.dir().join("keys");
-        std::fs::create_dir_all(&dir)
-            .map_err(|err| format!("Cannot create {}: {err}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(|source| StoreError::KeyFolder {
+            path: dir.clone(),
+            source,
+        })?;
         let words: Vec<String> = name
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|word| !word.is_empty())
@@ -259,8 +266,8 @@ impl Workspace {
             path = dir.join(format!("{stem}-{n}.pem"));
             n += 1;
         }
-        let key = crate::engine::client::keys::ClientKey::generate(alg).map_err(|err| err.0)?;
-        key.save(&path).map_err(|err| err.0)?;
+        let key = crate::engine::client::keys::ClientKey::generate(alg)?;
+        key.save(&path)?;
         let mut jwks = key.public_jwks();
         jwks["keys"][0]["alg"] = alg.as_str().into();
         Ok(GeneratedKey {
@@ -272,10 +279,10 @@ impl Workspace {
     }
 
     /// Deletes a saved profile and its keychain entries.
-    pub fn delete_profile(&self, path: &Path) -> Result<(), String> {
+    pub fn delete_profile(&self, path: &Path) -> Result<(), StoreError> {
         match &self.store {
             Ok(store) => store.delete(path),
-            Err(message) => Err(message.clone()),
+            Err(err) => Err(StoreError::Shared(err.clone())),
         }
     }
 
@@ -319,8 +326,8 @@ impl Workspace {
         &self,
         source: &crate::engine::import::ImportSource,
         options: &crate::engine::import::ImportOptions,
-    ) -> Result<crate::engine::import::ImportReport, String> {
-        crate::engine::import::import(source, options).map_err(|err| err.0)
+    ) -> Result<crate::engine::import::ImportReport, StoreError> {
+        Ok(crate::engine::import::import(source, options)?)
     }
 
     /// Writes `file` to `path` for another machine, secrets left out unless
@@ -330,14 +337,18 @@ impl Workspace {
         path: &Path,
         file: &ProfileFile,
         include_secrets: bool,
-    ) -> Result<String, String> {
+    ) -> Result<String, StoreError> {
         let file = if include_secrets {
             file.with_secrets_inline()
         } else {
             file.without_secrets()
         };
-        storage::write_atomically(path, file.to_toml().as_bytes())
-            .map_err(|err| format!("Cannot export to {}: {err}", path.display()))?;
+        storage::write_atomically(path, file.to_toml().as_bytes()).map_err(|source| {
+            StoreError::Export {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
         Ok(format!(
             "Exported to {}{}",
             path.display(),
@@ -350,7 +361,7 @@ impl Workspace {
     }
 
     /// The tokens kept from the last session, when the settings keep them.
-    pub fn kept_tokens<T: DeserializeOwned>(&self) -> Result<Vec<T>, String> {
+    pub fn kept_tokens<T: DeserializeOwned>(&self) -> Result<Vec<T>, StoreError> {
         match &self.vault {
             Some(vault) => vault.load(),
             None => Ok(Vec::new()),
@@ -359,16 +370,23 @@ impl Workspace {
 
     /// Turns keeping tokens on (writing `tokens` now) or off (deleting the
     /// kept ones); says what happened.
-    pub fn keep_tokens<T: Serialize>(&self, keep: bool, tokens: &[T]) -> Result<String, String> {
+    pub fn keep_tokens<T: Serialize>(
+        &self,
+        keep: bool,
+        tokens: &[T],
+    ) -> Result<String, StoreError> {
         let dir = self
             .settings_dir
             .as_ref()
-            .map_err(|message| format!("Tokens cannot be kept: {message}"))?;
+            .map_err(|err| StoreError::Unusable {
+                what: "Tokens cannot be kept",
+                source: err.clone(),
+            })?;
         let (mut settings, _) = Settings::load(dir);
         settings.keep_tokens = keep;
         settings.save(dir)?;
         let Some(vault) = &self.vault else {
-            return Err("Tokens cannot be kept: there is no settings folder".to_string());
+            return Err(StoreError::NoSettingsFolder);
         };
         if keep {
             vault.save(tokens)
@@ -380,26 +398,31 @@ impl Workspace {
 
     /// Changes the settings with `change` and writes them (the others stay
     /// as they are in the file).
-    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> Result<(), String> {
+    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> Result<(), StoreError> {
         let dir = self
             .settings_dir
             .as_ref()
-            .map_err(|message| format!("The settings cannot be saved: {message}"))?;
+            .map_err(|err| StoreError::Unusable {
+                what: "The settings cannot be saved",
+                source: err.clone(),
+            })?;
         let (mut settings, _) = Settings::load(dir);
         change(&mut settings);
         settings.save(dir)
     }
 
     /// Where this session's file of spilled exchanges goes.
-    pub fn session_dir(&self) -> Result<&Path, String> {
-        self.session_dir.as_deref().map_err(Clone::clone)
+    pub fn session_dir(&self) -> Result<&Path, StoreError> {
+        self.session_dir
+            .as_deref()
+            .map_err(|err| StoreError::Shared(err.clone()))
     }
 
     /// Writes the kept tokens.
-    pub fn save_tokens<T: Serialize>(&self, tokens: &[T]) -> Result<String, String> {
+    pub fn save_tokens<T: Serialize>(&self, tokens: &[T]) -> Result<String, StoreError> {
         match &self.vault {
             Some(vault) => vault.save(tokens),
-            None => Err("Tokens cannot be kept: there is no settings folder".to_string()),
+            None => Err(StoreError::NoSettingsFolder),
         }
     }
 }

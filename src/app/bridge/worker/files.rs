@@ -24,7 +24,7 @@ impl Worker {
             let loaded = blocking(&workspace, move |w| {
                 let loaded = w.load(&demo_url);
                 let kept = if loaded.settings.keep_tokens {
-                    w.kept_tokens()
+                    w.kept_tokens().map_err(|err| err.to_string())
                 } else {
                     Ok(Vec::new())
                 };
@@ -52,9 +52,12 @@ impl Worker {
         let workspace = workspace.clone();
         tokio::spawn(async move {
             let _written = written;
-            let saved = blocking(&workspace, move |w| w.save_profile(path.as_deref(), &file))
-                .await
-                .unwrap_or_else(|| Err("the save did not finish".to_string()));
+            let saved = blocking(&workspace, move |w| {
+                w.save_profile(path.as_deref(), &file)
+                    .map_err(|err| err.to_string())
+            })
+            .await
+            .unwrap_or_else(|| Err("the save did not finish".to_string()));
             events
                 .send(Event::ProfileSaved(id, saved.map(Box::new)))
                 .await;
@@ -70,9 +73,11 @@ impl Worker {
         let workspace = workspace.clone();
         tokio::spawn(async move {
             let _written = written;
-            let deleted = blocking(&workspace, move |w| w.delete_profile(&path))
-                .await
-                .unwrap_or_else(|| Err("the deletion did not finish".to_string()));
+            let deleted = blocking(&workspace, move |w| {
+                w.delete_profile(&path).map_err(|err| err.to_string())
+            })
+            .await
+            .unwrap_or_else(|| Err("the deletion did not finish".to_string()));
             events.send(Event::ProfileDeleted(id, deleted)).await;
         });
     }
@@ -100,9 +105,12 @@ impl Worker {
         let events = events.clone();
         let workspace = workspace.clone();
         tokio::spawn(async move {
-            let result = blocking(&workspace, move |w| w.import_clients(&source, &options))
-                .await
-                .unwrap_or_else(|| Err("the import did not finish".to_string()));
+            let result = blocking(&workspace, move |w| {
+                w.import_clients(&source, &options)
+                    .map_err(|err| err.to_string())
+            })
+            .await
+            .unwrap_or_else(|| Err("the import did not finish".to_string()));
             events
                 .send(Event::ClientsImported(result.map(Box::new)))
                 .await;
@@ -124,9 +132,12 @@ impl Worker {
         let workspace = workspace.clone();
         tokio::spawn(async move {
             let _written = written;
-            let result = blocking(&workspace, move |w| w.export(&path, &file, include_secrets))
-                .await
-                .unwrap_or_else(|| Err("the export did not finish".to_string()));
+            let result = blocking(&workspace, move |w| {
+                w.export(&path, &file, include_secrets)
+                    .map_err(|err| err.to_string())
+            })
+            .await
+            .unwrap_or_else(|| Err("the export did not finish".to_string()));
             events.send(Event::Exported(result)).await;
         });
     }
@@ -146,9 +157,11 @@ impl Worker {
         let workspace = workspace.clone();
         tokio::spawn(async move {
             let _written = written;
-            let result = blocking(&workspace, move |w| w.keep_tokens(keep, &tokens))
-                .await
-                .unwrap_or_else(|| Err("the tokens were not written".to_string()));
+            let result = blocking(&workspace, move |w| {
+                w.keep_tokens(keep, &tokens).map_err(|err| err.to_string())
+            })
+            .await
+            .unwrap_or_else(|| Err("the tokens were not written".to_string()));
             events.send(Event::TokensKept(result)).await;
         });
     }
@@ -162,9 +175,11 @@ impl Worker {
         let workspace = workspace.clone();
         tokio::spawn(async move {
             let _written = written;
-            let result = blocking(&workspace, move |w| w.save_tokens(&tokens))
-                .await
-                .unwrap_or_else(|| Err("the tokens were not written".to_string()));
+            let result = blocking(&workspace, move |w| {
+                w.save_tokens(&tokens).map_err(|err| err.to_string())
+            })
+            .await
+            .unwrap_or_else(|| Err("the tokens were not written".to_string()));
             events.send(Event::TokensKept(result)).await;
         });
     }
@@ -185,9 +200,13 @@ impl Worker {
         tokio::spawn(async move {
             let _written = written;
             // RSA keys take a while to make: never on the UI thread.
-            let made = tokio::task::spawn_blocking(move || workspace.generate_key(&name, alg))
-                .await
-                .unwrap_or_else(|err| Err(err.to_string()));
+            let made = tokio::task::spawn_blocking(move || {
+                workspace
+                    .generate_key(&name, alg)
+                    .map_err(|err| err.to_string())
+            })
+            .await
+            .unwrap_or_else(|err| Err(err.to_string()));
             events.send(Event::KeyGenerated(id, made)).await;
         });
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Worker, Written, blocking};
 use crate::app::bridge::Event;
+use crate::engine::store::StoreError;
 use crate::engine::store::session_file::SessionFile;
 use crate::engine::wire::http::Exchange;
 
@@ -87,11 +88,11 @@ impl Worker {
                     *file = Some(new);
                     appended
                 }),
-                (None, Err(message)) => Err(message),
+                (None, Err(err)) => Err(err),
             };
             match appended {
                 Ok(()) => Ok(!keep_secrets),
-                Err(message) => Err((exchanges, message)),
+                Err(err) => Err((exchanges, err.to_string())),
             }
         })
         .await;
@@ -117,8 +118,8 @@ impl Worker {
             let read = tokio::task::spawn_blocking(move || {
                 let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
                 match &mut *file {
-                    Some(file) => file.read(id),
-                    None => Err(format!("exchange #{id} is not in the session file")),
+                    Some(file) => file.read(id).map_err(|err| err.to_string()),
+                    None => Err(StoreError::NotInSessionFile { id }.to_string()),
                 }
             })
             .await
@@ -148,8 +149,8 @@ impl Worker {
                 })
             })
             .await;
-            if let Some(Err(message)) = saved {
-                events.send(Event::HarExported(Err(message))).await;
+            if let Some(Err(err)) = saved {
+                events.send(Event::HarExported(Err(err.to_string()))).await;
             }
         });
     }

@@ -162,7 +162,7 @@ fn with_a_keychain_secrets_leave_the_file_and_come_back_on_load() {
         ..changed
     };
     let saved = store.save(&path, &emptied).expect("saved");
-    assert_eq!(keychain.get("my-api/password"), Ok(None));
+    assert!(matches!(keychain.get("my-api/password"), Ok(None)));
     assert!(
         !std::fs::read_to_string(&path)
             .expect("read")
@@ -172,7 +172,7 @@ fn with_a_keychain_secrets_leave_the_file_and_come_back_on_load() {
 
     // Deleting the profile removes what it kept in the keychain.
     store.delete(&path).expect("deleted");
-    assert_eq!(keychain.get("my-api/client_secret"), Ok(None));
+    assert!(matches!(keychain.get("my-api/client_secret"), Ok(None)));
     assert!(!path.exists());
 }
 
@@ -353,9 +353,115 @@ fn a_keychain_that_refuses_a_secret_leaves_the_file_alone() {
         )
         .expect_err("refused");
     assert!(
-        err.contains("cannot save the client secret to the OS keychain")
-            && err.contains("the keyring is locked"),
-        "{err}"
+        matches!(
+            &err,
+            StoreError::Keychain { action: "save", label: "client secret", source }
+                if matches!(**source, StoreError::Keyring { source: keyring_core::Error::NoStorageAccess(_) })
+        ),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("cannot save the client secret to the OS keychain")
+            && message.contains("the keyring is locked"),
+        "{message}"
     );
     assert_eq!(std::fs::read_to_string(&path).expect("read"), before);
+}
+
+/// Both ways a save cannot write its file: a read-only folder (when this
+/// user is not one, like root, who writes there anyway) and a "folder" that
+/// is a file (for everyone). Each is `Io { action: "save" }` naming the file,
+/// with the operating system's error kept as the cause.
+#[test]
+fn a_folder_that_cannot_be_written_is_an_io_error_of_the_save_naming_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store =
+        ProfileStore::open(dir.path().to_path_buf(), Keychain::none("test")).expect("store");
+    let assert_save_failed = |err: StoreError, path: &Path| {
+        match &err {
+            StoreError::Io {
+                action: "save",
+                path: failed,
+                ..
+            } => assert_eq!(failed, path),
+            other => panic!("expected Io {{ action: \"save\", .. }}, got {other:?}"),
+        }
+        assert!(
+            err.to_string()
+                .starts_with(&format!("cannot save {}: ", path.display())),
+            "{err}"
+        );
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "the cause is kept"
+        );
+    };
+
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "a file").expect("write");
+    let path = blocker.join("my-api.toml");
+    let err = store
+        .save(&path, &secret_profile())
+        .expect_err("not a folder");
+    assert_save_failed(err, &path);
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let locked = dir.path().join("locked");
+        std::fs::create_dir(&locked).expect("mkdir");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o500))
+            .expect("read-only");
+        let probe = locked.join(".probe");
+        let permissions_hold = std::fs::write(&probe, "x").is_err();
+        let _ = std::fs::remove_file(&probe);
+        let path = locked.join("my-api.toml");
+        let saved = store.save(&path, &secret_profile());
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700))
+            .expect("writable");
+        if permissions_hold {
+            let err = saved.expect_err("read-only");
+            assert!(
+                matches!(&err, StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied),
+                "{err:?}"
+            );
+            assert_save_failed(err, &path);
+        }
+    }
+}
+
+#[test]
+fn a_missing_file_cannot_be_deleted_or_set_aside_and_says_which() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store =
+        ProfileStore::open(dir.path().to_path_buf(), Keychain::none("test")).expect("store");
+    let gone = dir.path().join("gone.toml");
+    let err = store.delete(&gone).expect_err("nothing to delete");
+    assert!(
+        matches!(&err, StoreError::Io { action: "delete", path, .. } if path == &gone),
+        "{err:?}"
+    );
+    assert!(err.to_string().starts_with("cannot delete "), "{err}");
+    let err = store.set_aside(&gone).expect_err("nothing to move");
+    assert!(
+        matches!(&err, StoreError::SetAside { path, .. } if path == &gone),
+        "{err:?}"
+    );
+    assert!(err.to_string().ends_with(&format!(
+        "aside: {}",
+        std::error::Error::source(&err).expect("cause")
+    )));
+}
+
+#[test]
+fn without_a_keychain_a_secret_cannot_be_read_and_the_note_says_why() {
+    let err = Keychain::none("headless")
+        .get("my-api/client_secret")
+        .expect_err("no keychain");
+    assert!(
+        matches!(&err, StoreError::KeychainUnavailable { reason } if reason == "headless"),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "no OS keychain: headless");
 }
