@@ -1,7 +1,8 @@
-//! Decoding JSON Web Tokens for display (RFC 7519).
-//!
-//! This only splits and decodes; it verifies nothing. Signature checks against
-//! a JWKS belong with discovery and validation.
+//! JSON Web Tokens (RFC 7519): this module decodes them for display —
+//! it only splits and decodes, verifying nothing — and its children do the
+//! rest: [`jwks`] fetches and caches key sets, [`verify`] checks signatures
+//! and claims, [`claims`] holds the claim checks (ID token rules of OIDC Core
+//! §3.1.3.7), [`on_arrival`] verifies an ID token as a grant returns it.
 
 pub mod claims;
 pub mod jwks;
