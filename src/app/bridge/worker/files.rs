@@ -13,6 +13,31 @@ use crate::engine::client::keys::Alg;
 use crate::engine::import::{ImportOptions, ImportSource};
 
 impl Worker {
+    /// Runs `work` on the workspace off the async threads and sends the
+    /// event `report` makes of its outcome, in the user's words —
+    /// `unfinished` when the work did not come back. `written` counts the
+    /// write done when the task ends, however it ends.
+    pub(super) fn on_disk<T, E>(
+        &self,
+        written: Option<Written>,
+        work: impl FnOnce(&crate::engine::store::workspace::Workspace) -> Result<T, E> + Send + 'static,
+        unfinished: &'static str,
+        report: impl FnOnce(Result<T, String>) -> Event + Send + 'static,
+    ) where
+        T: Send + 'static,
+        E: std::fmt::Display + Send + 'static,
+    {
+        let events = self.events.clone();
+        let workspace = self.workspace.clone();
+        tokio::spawn(async move {
+            let _written = written;
+            let outcome = blocking(&workspace, move |w| work(w).map_err(|err| err.to_string()))
+                .await
+                .unwrap_or_else(|| Err(unfinished.to_string()));
+            events.send(report(outcome)).await;
+        });
+    }
+
     /// Reads the settings, the profiles and the kept tokens.
     pub(super) fn load(&self, demo_url: String) {
         let Self {
@@ -45,41 +70,22 @@ impl Worker {
         file: Box<ProfileFile>,
         written: Option<Written>,
     ) {
-        let Self {
-            events, workspace, ..
-        } = self;
-        let events = events.clone();
-        let workspace = workspace.clone();
-        tokio::spawn(async move {
-            let _written = written;
-            let saved = blocking(&workspace, move |w| {
-                w.save_profile(path.as_deref(), &file)
-                    .map_err(|err| err.to_string())
-            })
-            .await
-            .unwrap_or_else(|| Err("the save did not finish".to_string()));
-            events
-                .send(Event::ProfileSaved(id, saved.map(Box::new)))
-                .await;
-        });
+        self.on_disk(
+            written,
+            move |w| w.save_profile(path.as_deref(), &file),
+            "the save did not finish",
+            move |saved| Event::ProfileSaved(id, saved.map(Box::new)),
+        );
     }
 
     /// Deletes a saved profile's file.
     pub(super) fn delete_profile(&self, id: ProfileId, path: PathBuf, written: Option<Written>) {
-        let Self {
-            events, workspace, ..
-        } = self;
-        let events = events.clone();
-        let workspace = workspace.clone();
-        tokio::spawn(async move {
-            let _written = written;
-            let deleted = blocking(&workspace, move |w| {
-                w.delete_profile(&path).map_err(|err| err.to_string())
-            })
-            .await
-            .unwrap_or_else(|| Err("the deletion did not finish".to_string()));
-            events.send(Event::ProfileDeleted(id, deleted)).await;
-        });
+        self.on_disk(
+            written,
+            move |w| w.delete_profile(&path),
+            "the deletion did not finish",
+            move |deleted| Event::ProfileDeleted(id, deleted),
+        );
     }
 
     /// Reads profile files to import.
@@ -99,22 +105,12 @@ impl Worker {
 
     /// Reads clients from another tool's files.
     pub(super) fn import_clients(&self, source: ImportSource, options: ImportOptions) {
-        let Self {
-            events, workspace, ..
-        } = self;
-        let events = events.clone();
-        let workspace = workspace.clone();
-        tokio::spawn(async move {
-            let result = blocking(&workspace, move |w| {
-                w.import_clients(&source, &options)
-                    .map_err(|err| err.to_string())
-            })
-            .await
-            .unwrap_or_else(|| Err("the import did not finish".to_string()));
-            events
-                .send(Event::ClientsImported(result.map(Box::new)))
-                .await;
-        });
+        self.on_disk(
+            None,
+            move |w| w.import_clients(&source, &options),
+            "the import did not finish",
+            |result| Event::ClientsImported(result.map(Box::new)),
+        );
     }
 
     /// Writes a profile to a file for another machine.
@@ -125,21 +121,12 @@ impl Worker {
         include_secrets: bool,
         written: Option<Written>,
     ) {
-        let Self {
-            events, workspace, ..
-        } = self;
-        let events = events.clone();
-        let workspace = workspace.clone();
-        tokio::spawn(async move {
-            let _written = written;
-            let result = blocking(&workspace, move |w| {
-                w.export(&path, &file, include_secrets)
-                    .map_err(|err| err.to_string())
-            })
-            .await
-            .unwrap_or_else(|| Err("the export did not finish".to_string()));
-            events.send(Event::Exported(result)).await;
-        });
+        self.on_disk(
+            written,
+            move |w| w.export(&path, &file, include_secrets),
+            "the export did not finish",
+            Event::Exported,
+        );
     }
 
     /// Keeps tokens across restarts (writing these), or stops and deletes the
@@ -150,38 +137,22 @@ impl Worker {
         tokens: Vec<KeptTokens>,
         written: Option<Written>,
     ) {
-        let Self {
-            events, workspace, ..
-        } = self;
-        let events = events.clone();
-        let workspace = workspace.clone();
-        tokio::spawn(async move {
-            let _written = written;
-            let result = blocking(&workspace, move |w| {
-                w.keep_tokens(keep, &tokens).map_err(|err| err.to_string())
-            })
-            .await
-            .unwrap_or_else(|| Err("the tokens were not written".to_string()));
-            events.send(Event::TokensKept(result)).await;
-        });
+        self.on_disk(
+            written,
+            move |w| w.keep_tokens(keep, &tokens),
+            "the tokens were not written",
+            Event::TokensKept,
+        );
     }
 
     /// Writes the kept tokens.
     pub(super) fn save_tokens(&self, tokens: Vec<KeptTokens>, written: Option<Written>) {
-        let Self {
-            events, workspace, ..
-        } = self;
-        let events = events.clone();
-        let workspace = workspace.clone();
-        tokio::spawn(async move {
-            let _written = written;
-            let result = blocking(&workspace, move |w| {
-                w.save_tokens(&tokens).map_err(|err| err.to_string())
-            })
-            .await
-            .unwrap_or_else(|| Err("the tokens were not written".to_string()));
-            events.send(Event::TokensKept(result)).await;
-        });
+        self.on_disk(
+            written,
+            move |w| w.save_tokens(&tokens),
+            "the tokens were not written",
+            Event::TokensKept,
+        );
     }
 
     /// Makes a key pair and writes its private key beside the profiles.
