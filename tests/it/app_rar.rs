@@ -1,5 +1,5 @@
 //! Rich authorization requests (RFC 9396) in the app: JSON typed into the
-//! editor's "Authorization details (RFC 9396)" is checked as it is typed
+//! editor's "Authorization details" (RFC 9396) is checked as it is typed
 //! (a message under it, Save held back), and once valid it goes with the
 //! client credentials grant to the demo provider; the Tokens tab shows
 //! what was asked beside what was granted.
@@ -9,7 +9,7 @@ use crate::support;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use support::ui::{click, shows, start_in, wait_for};
 
-const FIELD: &str = "Authorization details (RFC 9396)";
+const FIELD: &str = "Authorization details";
 
 #[test]
 fn typed_details_are_checked_sent_and_shown_beside_the_grant() {

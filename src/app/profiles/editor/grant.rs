@@ -219,7 +219,10 @@ fn authorization_details_field(
         Some(other) => serde_json::to_string_pretty(other).unwrap_or_default(),
     };
     let mut text = shown.clone();
-    let label = ui.label("Authorization details (RFC 9396)");
+    // A short label: the grid's label column sets the Clients panel's width.
+    let label = ui.label("Authorization details").on_hover_text(
+        "Rich authorization requests (RFC 9396): a JSON array of objects, each with a type",
+    );
     let changed = ui
         .add(
             egui::TextEdit::multiline(&mut text)

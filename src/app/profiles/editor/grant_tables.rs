@@ -243,7 +243,7 @@ pub(super) fn jwt_bearer_ui(
         });
 }
 
-/// A token type URN of RFC 8693 §3, chosen from the list.
+/// A token type URN of RFC 8693 §3, chosen from the list by its last part.
 fn token_type_field(
     ui: &mut egui::Ui,
     label: &str,
@@ -253,7 +253,14 @@ fn token_type_field(
     let mut index = value
         .as_deref()
         .and_then(|v| TOKEN_TYPES.iter().position(|t| *t == v));
-    let options: Vec<(usize, &str)> = TOKEN_TYPES.iter().copied().enumerate().collect();
+    // Shown by their last part (`access_token` for
+    // `urn:ietf:params:oauth:token-type:access_token`): the whole URN would
+    // widen the Clients panel past the tab bar.
+    let options: Vec<(usize, &str)> = TOKEN_TYPES
+        .iter()
+        .map(|t| t.rsplit(':').next().unwrap_or(t))
+        .enumerate()
+        .collect();
     if choice_field(ui, label, &mut index, &options, problem.as_deref()) {
         *value = index.map(|i| TOKEN_TYPES[i].to_string());
     }
