@@ -101,10 +101,10 @@ impl AuthRequirement {
         let mut checks = Vec::new();
         if !self.acr_values.is_empty() {
             let asked = self.acr_values.join(" ");
-            let (reference, missing_verdict) = if id_token {
-                ("OIDC Core §3.1.3.7", Verdict::Warn)
+            let reference = if id_token {
+                "OIDC Core §3.1.3.7"
             } else {
-                ("RFC 9470 §5.1", Verdict::Warn)
+                "RFC 9470 §5.1"
             };
             checks.push(match claims.get("acr") {
                 Some(Value::String(acr)) if self.acr_values.contains(acr) => Check::new(
@@ -129,7 +129,7 @@ impl AuthRequirement {
                 ),
                 None => Check::new(
                     "acr",
-                    missing_verdict,
+                    Verdict::Warn,
                     if id_token {
                         format!(
                             "acr_values={asked} was asked, and the ID token has no acr: nothing says which authentication context was met"
