@@ -377,7 +377,11 @@ fn a_wrong_client_secret_shows_invalid_client_and_its_description() {
     wait_for(&mut harness, "the diagram's answer arrow", |h| {
         shows(h, "401 invalid_client")
     });
-    // Beside the verdict, folded: why it happened and what to try.
+    // Beside the run's verdict, folded: why it happened and what to try.
+    // The answer's arrow can be drawn a frame before the run's verdict.
+    wait_for(&mut harness, "the run's verdict", |h| {
+        h.query_by_label("Why?").is_some()
+    });
     assert!(!shows(&harness, "Likely causes"));
     click(&mut harness, "Why?");
     wait_for(&mut harness, "the explanation", |h| {
