@@ -234,7 +234,7 @@ fn large_response_frames(c: &mut Criterion) {
     state.finish(Ok(Box::new(ApiAnswer::new(response))));
     for (name, as_tree) in [("tree", true), ("text", false)] {
         let mut state = state.clone();
-        state.as_tree = as_tree;
+        state.body_view.as_tree = as_tree;
         let mut harness = Harness::builder()
             .with_size(egui::vec2(1280.0, 800.0))
             .build_ui_state(

@@ -5,8 +5,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use bytes::Bytes;
+
 use crate::app::session::ProfileId;
-use crate::app::widgets::json_tree::JsonTree;
+use crate::app::widgets::json_doc::BodyDoc;
+use crate::app::widgets::json_tree::JsonTreeView;
 use crate::engine::client::dpop::DpopKey;
 use crate::engine::endpoints::api::ApiResponse;
 use crate::engine::endpoints::revoke::{self, TokenHint};
@@ -23,84 +26,74 @@ pub enum EndToken {
     Revoke(TokenHint),
 }
 
-/// An API response with its body laid out for display, prepared off the
-/// UI thread so a large body never stalls a frame.
+/// An API response with its body indexed for display, prepared off the
+/// UI thread so a large body never stalls a frame. The views share the
+/// response's bytes; nothing is laid out until it is on screen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiAnswer {
     /// The response.
     pub response: ApiResponse,
-    /// The body, pretty-printed when it is JSON, one entry per line.
-    pub lines: Vec<String>,
-    /// True when the body parsed as JSON.
-    pub json: bool,
-    /// The JSON body as a tree, when it is JSON.
-    pub tree: Option<JsonTree>,
+    /// The body as it came, for the text and tree views.
+    pub body: BodyDoc,
+    /// The body with its secrets (tokens, client secrets…) and personal
+    /// claims masked; `None` when it has none. Shown until secrets are
+    /// revealed.
+    pub masked: Option<BodyDoc>,
+    /// The tree first shown (of the masked body when there is one), its
+    /// first two levels found off the UI thread; the Request tab takes it.
+    pub tree: Option<JsonTreeView>,
     /// The body carries a `client_id` and a `client_secret` (a client
     /// account was created), so a profile can be made from it.
     pub client_account: bool,
     /// What a refusal's OAuth error code means.
     pub explanation: Option<Explanation>,
-    /// The body with its secrets (tokens, client secrets…) masked, laid out
-    /// the same way; `None` when it has none. Shown until secrets are revealed.
-    pub masked: Option<Box<MaskedBody>>,
-}
-
-/// A response body with its secrets masked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MaskedBody {
-    /// Pretty-printed lines.
-    pub lines: Vec<String>,
-    /// As a tree.
-    pub tree: JsonTree,
 }
 
 impl ApiAnswer {
-    /// The lines and tree to show: masked unless `reveal`.
-    pub fn shown(&self, reveal: bool) -> (&[String], Option<&JsonTree>) {
+    /// The body to show: masked unless `reveal`.
+    pub fn shown(&self, reveal: bool) -> &BodyDoc {
         match &self.masked {
-            Some(masked) if !reveal => (&masked.lines, Some(&masked.tree)),
-            _ => (&self.lines, self.tree.as_ref()),
+            Some(masked) if !reveal => masked,
+            _ => &self.body,
         }
     }
 
-    /// Lays out `response`'s body (call off the UI thread).
+    /// Indexes `response`'s body (call off the UI thread).
     pub fn new(response: ApiResponse) -> Self {
-        let body = response
+        let bytes = response
             .exchange
             .response
             .as_ref()
-            .map(|r| r.body.as_slice())
+            .map(|r| Bytes::copy_from_slice(&r.body))
             .unwrap_or_default();
-        let value = serde_json::from_slice::<serde_json::Value>(body).ok();
-        let pretty = value
-            .as_ref()
-            .and_then(|value| serde_json::to_string_pretty(value).ok());
-        let json = pretty.is_some();
-        let text = pretty.unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
-        let client_account = value.as_ref().is_some_and(|v| {
-            v.get("client_id").is_some_and(serde_json::Value::is_string)
-                && v.get("client_secret")
-                    .is_some_and(serde_json::Value::is_string)
-        });
-        let masked = value.as_ref().and_then(|value| {
-            let mut masked = value.clone();
-            let secrets = crate::engine::wire::redact::mask_json(&mut masked);
-            let personal = crate::engine::wire::redact::mask_personal(&mut masked);
-            if !secrets && !personal {
-                return None;
+        let body = BodyDoc::new(bytes);
+        let mut client_account = false;
+        let mut masked = None;
+        // Only a body with a key worth masking is parsed (and copied).
+        if let Some(doc) = body.json().filter(|doc| doc.maskable())
+            && let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(doc.bytes())
+        {
+            client_account = value
+                .get("client_id")
+                .is_some_and(serde_json::Value::is_string)
+                && value
+                    .get("client_secret")
+                    .is_some_and(serde_json::Value::is_string);
+            let secrets = crate::engine::wire::redact::mask_json(&mut value);
+            let personal = crate::engine::wire::redact::mask_personal(&mut value);
+            if (secrets || personal)
+                && let Ok(bytes) = serde_json::to_vec(&value)
+            {
+                masked = Some(BodyDoc::new(Bytes::from(bytes)));
             }
-            let pretty = serde_json::to_string_pretty(&masked).ok()?;
-            Some(Box::new(MaskedBody {
-                lines: pretty.lines().map(str::to_string).collect(),
-                tree: JsonTree::build(&masked),
-            }))
-        });
+        }
+        let shown = masked.as_ref().unwrap_or(&body);
+        let tree = shown.json().map(|doc| JsonTreeView::new(doc, 2));
         Self {
-            lines: text.lines().map(str::to_string).collect(),
+            body,
             masked,
+            tree,
             client_account,
-            json,
-            tree: value.as_ref().map(JsonTree::build),
             explanation: response.explanation(),
             response,
         }

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
-pub use answer::{ApiAnswer, EndToken, GrantFailure, MaskedBody};
+pub use answer::{ApiAnswer, EndToken, GrantFailure};
 
 use crate::app::session::{Origin, ProfileId};
 use crate::app::tokens::KeptTokens;

@@ -3,8 +3,9 @@
 use eframe::egui;
 
 use super::RequestAction as Action;
-use super::state::RequestState;
+use super::state::{BodyView, Found, RequestState};
 use crate::app::widgets::explanation::{findings_ui, why_ui};
+use crate::app::widgets::json_doc::BodyDoc;
 use crate::app::widgets::json_tree::json_tree_ui;
 
 /// What the Request tab needs besides its own state.
@@ -166,8 +167,12 @@ pub fn request_ui(
     ui.strong(format!(
         "HTTP {status} · {} ms · {size} bytes · {} lines{}",
         exchange.duration.as_millis(),
-        response.lines.len(),
-        if response.json { " of JSON" } else { "" }
+        response.body.line_count(),
+        if response.body.json().is_some() {
+            " of JSON"
+        } else {
+            ""
+        }
     ));
     if let Some(challenge) = &response.response.challenge {
         ui.colored_label(
@@ -222,48 +227,82 @@ pub fn request_ui(
             ui.monospace(format!("{name}: {value}"));
         }
     });
-    let (lines, tree) = response.shown(context.reveal);
     if response.masked.is_some() && !context.reveal {
         ui.weak("Secrets in the body are masked; Show secrets reveals them.");
     }
-    if let Some(tree) = tree {
+    body_ui(
+        ui,
+        response.shown(context.reveal),
+        &mut request.body_view,
+        context.reveal,
+    );
+    actions
+}
+
+/// The response body as a tree or as text lines, with find; only what is
+/// on screen is made and laid out.
+fn body_ui(ui: &mut egui::Ui, shown: &BodyDoc, view: &mut BodyView, reveal: bool) {
+    if let Some(doc) = shown.json() {
         ui.horizontal(|ui| {
-            ui.selectable_value(&mut request.as_tree, true, "Tree");
-            ui.selectable_value(&mut request.as_tree, false, "Text");
+            ui.selectable_value(&mut view.as_tree, true, "Tree");
+            ui.selectable_value(&mut view.as_tree, false, "Text");
         });
-        if request.as_tree {
-            json_tree_ui(ui, "response_tree", tree, &mut request.tree_view);
-            return actions;
+        if view.as_tree {
+            json_tree_ui(ui, "response_tree", doc, &mut view.tree_view);
+            return;
         }
     }
     ui.horizontal(|ui| {
         let label = ui.label("Find");
-        ui.add(egui::TextEdit::singleline(&mut request.find).desired_width(200.0))
+        ui.add(egui::TextEdit::singleline(&mut view.find).desired_width(200.0))
             .labelled_by(label.id);
     });
-    let needle = request.find.trim();
-    let shown: Vec<&String> = if needle.is_empty() {
-        lines.iter().collect()
+    let needle = view.find.trim();
+    // Looked for once per text, not every frame: a 20 MB body has
+    // millions of lines.
+    let found = if needle.is_empty() {
+        None
     } else {
-        lines.iter().filter(|line| line.contains(needle)).collect()
+        let stale = view
+            .found
+            .as_ref()
+            .is_none_or(|found| found.needle != needle || found.revealed != reveal);
+        if stale {
+            view.found = Some(Found {
+                needle: needle.to_string(),
+                revealed: reveal,
+                lines: shown.find(needle),
+            });
+        }
+        view.found.as_ref().map(|found| found.lines.as_slice())
     };
-    if !needle.is_empty() {
-        ui.label(match shown.len() {
+    if let Some(found) = found {
+        ui.label(match found.len() {
             1 => "1 line matches".to_string(),
             n => format!("{n} lines match"),
         });
     }
-    // Only the visible lines are laid out, so a 50 MB body scrolls smoothly.
+    let rows = found.map_or(shown.line_count(), <[u32]>::len);
+    // Only the visible lines are made and laid out, so a 50 MB body
+    // scrolls smoothly.
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
     egui::ScrollArea::both()
         .id_salt("response_body")
         .auto_shrink([false, false])
-        .show_rows(ui, row_height, shown.len(), |ui, range| {
-            for line in &shown[range] {
-                ui.add(egui::Label::new(egui::RichText::new(line.as_str()).monospace()).extend());
+        .show_rows(ui, row_height, rows, |ui, range| {
+            let lines = match found {
+                None => shown.lines(range),
+                Some(found) => found
+                    .get(range)
+                    .unwrap_or_default()
+                    .iter()
+                    .flat_map(|&n| shown.lines(n as usize..n as usize + 1))
+                    .collect(),
+            };
+            for line in lines {
+                ui.add(egui::Label::new(egui::RichText::new(line).monospace()).extend());
             }
         });
-    actions
 }
 
 /// The URL's query parameters as an editable table; edits rewrite the URL.

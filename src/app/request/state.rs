@@ -20,18 +20,40 @@ pub struct RequestState {
     pub body: String,
     /// The answer: in flight, or what came back (or why nothing did).
     pub answer: Pending<Result<Box<ApiAnswer>, String>>,
-    /// Text to find in the response body.
-    pub find: String,
-    /// Show the body as a tree (otherwise as text).
-    pub as_tree: bool,
-    /// Folding of the body's tree.
-    pub tree_view: JsonTreeView,
+    /// How the response body is being looked at.
+    pub body_view: BodyView,
     /// Send again once the refresh in flight brings a new token.
     pub retry_after_refresh: bool,
     /// Requests sent this session, newest last: method, URL, status.
     pub history: Vec<(String, String, Option<u16>)>,
     /// Where the token goes, overriding the profile's `[api]` placement.
     pub placement: Option<crate::engine::profile::TokenPlacementKind>,
+}
+
+/// How the response body is being looked at: as a tree or as text, what
+/// is folded, what is looked for.
+#[derive(Debug, Clone, Default)]
+pub struct BodyView {
+    /// Show the body as a tree (otherwise as text).
+    pub as_tree: bool,
+    /// Folding of the body's tree.
+    pub tree_view: JsonTreeView,
+    /// Text to find in the response body.
+    pub find: String,
+    /// The lines of the shown body that hold [`Self::find`], found once per
+    /// text (and kept with which body they are of).
+    pub found: Option<Found>,
+}
+
+/// The lines of a body that hold a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// What was looked for.
+    pub needle: String,
+    /// In the revealed body (otherwise the masked one).
+    pub revealed: bool,
+    /// The numbers of the matching lines.
+    pub lines: Vec<u32>,
 }
 
 impl RequestState {
@@ -119,18 +141,16 @@ impl RequestState {
     }
 
     /// The answer came.
-    pub fn finish(&mut self, result: Result<Box<ApiAnswer>, String>) {
+    pub fn finish(&mut self, mut result: Result<Box<ApiAnswer>, String>) {
         let status = result.as_ref().ok().map(|answer| answer.response.status());
         self.history
             .push((self.method.clone(), self.url.clone(), status));
-        if let Ok(response) = &result {
-            self.tree_view = response
-                .tree
-                .as_ref()
-                .map(|tree| JsonTreeView::folded_below(tree, 2))
-                .unwrap_or_default();
-            self.as_tree = response.tree.is_some();
+        if let Ok(response) = &mut result {
+            // The tree prepared off the UI thread: two levels unfolded.
+            self.body_view.tree_view = response.tree.take().unwrap_or_default();
+            self.body_view.as_tree = response.body.json().is_some();
         }
+        self.body_view.found = None;
         self.answer.finish(result);
     }
 }

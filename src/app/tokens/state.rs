@@ -2,11 +2,14 @@
 //! refreshed, rotated, revoked, expired, failed), auto-refresh, and what the
 //! last logout or revocation did. Pure transitions, tested without egui.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use crate::app::bridge::GrantFailure;
 use crate::app::pending::Pending;
-use crate::app::widgets::json_tree::{JsonTree, JsonTreeView};
+use crate::app::widgets::json_doc::JsonDoc;
+use crate::app::widgets::json_tree::JsonTreeView;
 use crate::engine::TokenSet;
 use crate::engine::endpoints::revoke::TokenHint;
 
@@ -86,7 +89,7 @@ pub struct TokenState {
     pub expired_noted: Option<DateTime<Utc>>,
     /// The current raw response as a tree: for which token set (by receipt
     /// time) and whether secrets were shown.
-    pub raw_tree: Option<(DateTime<Utc>, bool, JsonTree, JsonTreeView)>,
+    pub raw_tree: Option<(DateTime<Utc>, bool, Arc<JsonDoc>, JsonTreeView)>,
 }
 
 impl Default for TokenState {

@@ -189,6 +189,14 @@ const PERSONAL_NAMES: &[&str] = &[
     "nickname",
 ];
 
+/// True when a JSON value under the key `name` may be masked by
+/// [`mask_json`] or [`mask_personal`]: a secret field, a personal claim, or
+/// `sub` (an object with it describes a person, whose names are masked). A
+/// body without such keys has nothing to mask.
+pub fn may_mask_key(name: &str) -> bool {
+    SECRET_FIELDS.contains(&name) || PERSONAL_ALWAYS.contains(&name) || name == "sub"
+}
+
 /// Masks personal claims (e-mail, phone, address, names of people) anywhere
 /// in a JSON value; true when something changed. For what is on screen.
 pub fn mask_personal(value: &mut Value) -> bool {

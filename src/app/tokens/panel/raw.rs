@@ -2,11 +2,14 @@
 //! JSON as text, and — when the response was repaired — the bytes as
 //! received, the token values masked unless revealed.
 
+use std::sync::Arc;
+
 use eframe::egui;
 
 use crate::app::tokens::inspect::json_ui;
 use crate::app::tokens::state::TokenState;
-use crate::app::widgets::json_tree::{JsonTree, JsonTreeView, json_tree_ui};
+use crate::app::widgets::json_doc::JsonDoc;
+use crate::app::widgets::json_tree::{JsonTreeView, json_tree_ui};
 use crate::engine::TokenSet;
 
 /// The raw response sections of `current`; the tree is built once per
@@ -18,20 +21,19 @@ pub(super) fn raw_ui(ui: &mut egui::Ui, tokens: &mut TokenState, current: &Token
             Some((at, r, _, _)) if *at == current.obtained_at && *r == reveal
         );
         if !fresh {
+            let raw = serde_json::to_vec(&current.raw).unwrap_or_default();
             let raw = if reveal {
-                current.raw.clone()
+                raw
             } else {
-                serde_json::from_slice(&crate::engine::wire::redact::body(
-                    current.raw.to_string().as_bytes(),
-                ))
-                .unwrap_or(serde_json::Value::Null)
+                crate::engine::wire::redact::body(&raw).to_vec()
             };
-            let tree = JsonTree::build(&raw);
-            tokens.raw_tree = Some((current.obtained_at, reveal, tree, JsonTreeView::default()));
+            let doc = Arc::new(JsonDoc::new(raw.into()));
+            let view = JsonTreeView::new(&doc, u16::MAX);
+            tokens.raw_tree = Some((current.obtained_at, reveal, doc, view));
         }
-        if let Some((_, _, tree, view)) = &mut tokens.raw_tree {
+        if let Some((_, _, doc, view)) = &mut tokens.raw_tree {
             ui.set_max_height(240.0);
-            json_tree_ui(ui, "raw_token_tree", tree, view);
+            json_tree_ui(ui, "raw_token_tree", doc, view);
         }
     });
     egui::CollapsingHeader::new("Raw response (text)").show(ui, |ui| {
