@@ -245,3 +245,65 @@ pub(super) async fn end_token(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::wire::http::{Exchange, ExchangeKind, RecordedRequest, RecordedResponse};
+
+    fn answer(body: &str) -> ApiAnswer {
+        ApiAnswer::new(ApiResponse {
+            exchange: Exchange {
+                id: 1,
+                kind: ExchangeKind::Api,
+                started_at: chrono::Utc::now(),
+                duration: std::time::Duration::from_millis(1),
+                request: RecordedRequest {
+                    method: "GET".into(),
+                    url: "http://127.0.0.1:1/api".into(),
+                    headers: Vec::new(),
+                    body: Default::default(),
+                },
+                response: Some(RecordedResponse {
+                    status: 200,
+                    headers: Vec::new(),
+                    body: body.as_bytes().to_vec().into(),
+                    truncated: false,
+                }),
+                error: None,
+            },
+            challenge: None,
+            step_up: None,
+            findings: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn secrets_are_masked_in_text_and_tree_until_revealed() {
+        let mut answer =
+            answer(r#"{"client_id":"c-1","client_secret":"s3cr3t","items":[{"sub":"u","name":"Ann"}]}"#);
+        assert!(answer.client_account);
+        let masked = answer.shown(false);
+        let text = masked.lines(0..masked.line_count()).join("\n");
+        assert!(text.contains(r#""client_secret": "[redacted]""#), "{text}");
+        assert!(text.contains(r#""name": "[redacted]""#), "a person's name: {text}");
+        assert!(!text.contains("s3cr3t") && !text.contains("Ann"));
+        let mut tree = answer.tree.take().expect("the first tree");
+        assert!(
+            tree.rows_text().contains(&"client_secret: \"[redacted]\"".to_string()),
+            "the first tree is of the masked body"
+        );
+        let revealed = answer.shown(true);
+        assert_eq!(revealed.find("s3cr3t"), [2]);
+    }
+
+    #[test]
+    fn a_body_with_nothing_to_mask_is_not_parsed_or_copied() {
+        let answer = answer(r#"{"items":[{"id":1,"name":"item 1","owner":"alice"}]}"#);
+        assert!(answer.masked.is_none());
+        assert!(!answer.client_account);
+        assert_eq!(answer.shown(false).line_count(), 9);
+        // A name is not personal outside an object that describes a person.
+        assert!(answer.shown(false).find("item 1") == [5]);
+    }
+}
