@@ -129,7 +129,7 @@ pub(super) async fn run(args: CallArgs) -> Result<Exit, Failure> {
     let body = exchange
         .response
         .as_ref()
-        .map(|r| r.body.as_slice())
+        .map(|r| r.body.as_ref())
         .unwrap_or_default();
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
     let headers = || exchange.response.iter().flat_map(|r| &r.headers);

@@ -67,7 +67,7 @@ async fn authorization_code_with_pkce_s256_plain_and_off() {
                 .expect("exchange")
                 .request
                 .body
-                .clone(),
+                .to_vec(),
         )
         .expect("utf8");
         assert_eq!(

@@ -69,7 +69,7 @@ impl ApiAnswer {
             .exchange
             .response
             .as_ref()
-            .map(|r| r.body.as_slice())
+            .map(|r| r.body.as_ref())
             .unwrap_or_default();
         let value = serde_json::from_slice::<serde_json::Value>(body).ok();
         let pretty = value

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -75,9 +76,9 @@ pub struct RecordedRequest {
     /// Headers in the order sent, including those the client adds itself
     /// (User-Agent, Accept, Host, Content-Length).
     pub headers: Vec<(String, String)>,
-    /// Body bytes.
+    /// Body bytes, shared: a clone of the request shares them.
     #[serde(with = "body_text")]
-    pub body: Vec<u8>,
+    pub body: Bytes,
 }
 
 /// A response as it came back.
@@ -87,9 +88,10 @@ pub struct RecordedResponse {
     pub status: u16,
     /// Headers in the order received.
     pub headers: Vec<(String, String)>,
-    /// Body bytes (at most the size limit).
+    /// Body bytes (at most the size limit), shared: a clone of the
+    /// response (or of its exchange) shares them.
     #[serde(with = "body_text")]
-    pub body: Vec<u8>,
+    pub body: Bytes,
     /// True when the body was cut at the size limit.
     pub truncated: bool,
 }
@@ -346,14 +348,16 @@ fn is_tls(err: &reqwest::Error) -> bool {
 
 /// Serialises bodies as text (lossy UTF-8) so JSON output stays readable.
 mod body_text {
+    use bytes::Bytes;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(body: &Bytes, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&String::from_utf8_lossy(body))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        Ok(String::deserialize(d)?.into_bytes())
+    /// The text's own buffer becomes the body: no copy.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Bytes, D::Error> {
+        Ok(Bytes::from(String::deserialize(d)?))
     }
 }
 
