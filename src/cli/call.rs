@@ -140,7 +140,7 @@ pub(super) async fn run(args: CallArgs) -> Result<Exit, Failure> {
                 "status": status,
                 "duration_ms": exchange.duration.as_secs_f64() * 1000.0,
                 "headers": headers().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
-                "body": parsed.clone().unwrap_or_else(|| Value::String(exchange.response_text())),
+                "body": parsed.clone().unwrap_or_else(|| Value::String(exchange.response_text().into_owned())),
                 "www_authenticate": response.challenge,
                 "step_up": response.step_up,
                 "findings": response.findings,

@@ -556,7 +556,7 @@ async fn device_grant_approved() {
         .exchanges()
         .iter()
         .skip(1)
-        .map(|e| e.response_text())
+        .map(|e| e.response_text().into_owned())
         .collect();
     let (last, waiting) = polls.split_last().expect("at least one poll");
     assert!(last.contains("access_token"), "{last}");

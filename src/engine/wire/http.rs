@@ -585,3 +585,35 @@ fn exchange_to_http_response(exchange: &Exchange) -> Result<oauth2::HttpResponse
             message: format!("cannot read the response: {err}"),
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_body_in_one_chunk_is_kept_as_it_came() {
+        let chunk = Bytes::from(vec![b'x'; SHARE_CHUNK_FROM]);
+        let body = join_chunks(vec![chunk.clone()]);
+        assert_eq!(body.as_ptr(), chunk.as_ptr());
+    }
+
+    #[test]
+    fn small_or_split_bodies_are_joined_into_their_own_buffer() {
+        let small = Bytes::from_static(b"{\"access_token\":\"a\"}");
+        let body = join_chunks(vec![small.clone()]);
+        assert_eq!(body, small);
+        assert_ne!(body.as_ptr(), small.as_ptr());
+
+        let large = vec![b'y'; SHARE_CHUNK_FROM];
+        let body = join_chunks(vec![
+            Bytes::from_static(b"ab"),
+            Bytes::from(large.clone()),
+            Bytes::from_static(b"cd"),
+        ]);
+        assert_eq!(body.len(), SHARE_CHUNK_FROM + 4);
+        assert_eq!(&body[..2], b"ab");
+        assert_eq!(&body[2..SHARE_CHUNK_FROM + 2], &large[..]);
+        assert_eq!(&body[SHARE_CHUNK_FROM + 2..], b"cd");
+        assert!(join_chunks(Vec::new()).is_empty());
+    }
+}

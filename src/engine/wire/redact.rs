@@ -328,4 +328,27 @@ mod tests {
         assert_eq!(value["email"], MASK);
         assert_eq!(value["items"][0]["name"], "Widget");
     }
+
+    #[test]
+    fn a_body_without_secrets_stays_shared_and_one_with_secrets_is_new() {
+        let plain = Bytes::from(br#"{"items":[1,2,3],"next":null}"#.repeat(1000));
+        assert_eq!(shared_body(&plain).as_ptr(), plain.as_ptr());
+        let form = Bytes::from_static(b"grant_type=client_credentials&scope=read");
+        assert_eq!(shared_body(&form).as_ptr(), form.as_ptr());
+        let html = Bytes::from_static(b"<html><body>hello</body></html>");
+        assert_eq!(shared_body(&html).as_ptr(), html.as_ptr());
+
+        let secret = Bytes::from_static(br#"{"access_token":"abc","expires_in":5}"#);
+        let masked = shared_body(&secret);
+        assert_ne!(masked.as_ptr(), secret.as_ptr());
+        assert_eq!(
+            &masked[..],
+            br#"{"access_token":"[redacted]","expires_in":5}"#
+        );
+        let secret_form = Bytes::from_static(b"grant_type=password&password=p");
+        assert_eq!(
+            &shared_body(&secret_form)[..],
+            b"grant_type=password&password=[redacted]"
+        );
+    }
 }
