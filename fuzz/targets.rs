@@ -63,7 +63,7 @@ pub fn token_response(data: &[u8]) {
         let response = RecordedResponse {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
-            body: data.to_vec(),
+            body: data.to_vec().into(),
             truncated: false,
         };
         let result = parse_token_response(

@@ -129,7 +129,7 @@ pub(super) async fn run(args: CallArgs) -> Result<Exit, Failure> {
     let body = exchange
         .response
         .as_ref()
-        .map(|r| r.body.as_slice())
+        .map(|r| r.body.as_ref())
         .unwrap_or_default();
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
     let headers = || exchange.response.iter().flat_map(|r| &r.headers);
@@ -140,7 +140,7 @@ pub(super) async fn run(args: CallArgs) -> Result<Exit, Failure> {
                 "status": status,
                 "duration_ms": exchange.duration.as_secs_f64() * 1000.0,
                 "headers": headers().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
-                "body": parsed.clone().unwrap_or_else(|| Value::String(exchange.response_text())),
+                "body": parsed.clone().unwrap_or_else(|| Value::String(exchange.response_text().into_owned())),
                 "www_authenticate": response.challenge,
                 "step_up": response.step_up,
                 "findings": response.findings,

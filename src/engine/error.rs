@@ -109,7 +109,7 @@ impl EngineError {
         let (status, body) = exchange
             .response
             .as_ref()
-            .map(|r| (r.status, r.body.as_slice()))
+            .map(|r| (r.status, r.body.as_ref()))
             .unwrap_or_default();
         let parsed = serde_json::from_slice::<serde_json::Value>(body);
         let problem = match (status, parsed) {

@@ -67,7 +67,7 @@ async fn authorization_code_with_pkce_s256_plain_and_off() {
                 .expect("exchange")
                 .request
                 .body
-                .clone(),
+                .to_vec(),
         )
         .expect("utf8");
         assert_eq!(
@@ -556,7 +556,7 @@ async fn device_grant_approved() {
         .exchanges()
         .iter()
         .skip(1)
-        .map(|e| e.response_text())
+        .map(|e| e.response_text().into_owned())
         .collect();
     let (last, waiting) = polls.split_last().expect("at least one poll");
     assert!(last.contains("access_token"), "{last}");

@@ -238,7 +238,7 @@ async fn extra_token_parameters_reach_the_wire() {
     grants::run(&p, &http, &GrantOptions::default())
         .await
         .expect("token");
-    let body = String::from_utf8(http.exchanges()[0].request.body.clone()).expect("utf8");
+    let body = String::from_utf8(http.exchanges()[0].request.body.to_vec()).expect("utf8");
     assert!(body.contains("audience=demo-api"), "{body}");
     assert!(body.contains("scope=read+write"), "{body}");
 }

@@ -112,7 +112,7 @@ fn token_responses() {
             let response = RecordedResponse {
                 status,
                 headers: vec![("content-type".into(), "application/json".into())],
-                body: body.to_vec(),
+                body: body.to_vec().into(),
                 truncated: false,
             };
             let _ = parse_token_response(

@@ -129,7 +129,10 @@ async fn call_api(p: &Profile, http: &HttpClient, token: &Secret) -> (u16, Strin
     let response = api::call(http, &ApiRequest::from_config(api), Some(token))
         .await
         .expect("API answers");
-    (response.status(), response.exchange.response_text())
+    (
+        response.status(),
+        response.exchange.response_text().into_owned(),
+    )
 }
 
 fn invalid_grant(err: EngineError) -> String {

@@ -64,7 +64,7 @@ impl ApiAnswer {
             .exchange
             .response
             .as_ref()
-            .map(|r| Bytes::copy_from_slice(&r.body))
+            .map(|r| r.body.clone())
             .unwrap_or_default();
         let body = BodyDoc::new(bytes);
         let mut client_account = false;
@@ -267,7 +267,7 @@ mod tests {
                 response: Some(RecordedResponse {
                     status: 200,
                     headers: Vec::new(),
-                    body: body.as_bytes().to_vec().into(),
+                    body: bytes::Bytes::copy_from_slice(body.as_bytes()),
                     truncated: false,
                 }),
                 error: None,

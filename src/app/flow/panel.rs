@@ -424,7 +424,7 @@ fn prepared_ui(
             body: url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(&prepared.params)
                 .finish()
-                .into_bytes(),
+                .into(),
         };
         sent_jwts_ui(
             ui,

@@ -19,12 +19,12 @@ fn exchange(response: Option<(u16, &str)>, error: Option<TransportErrorKind>) ->
             method: "POST".to_string(),
             url: "http://127.0.0.1:1/token".to_string(),
             headers: Vec::new(),
-            body: b"grant_type=client_credentials".to_vec(),
+            body: bytes::Bytes::from_static(b"grant_type=client_credentials"),
         },
         response: response.map(|(status, body)| RecordedResponse {
             status,
             headers: Vec::new(),
-            body: body.as_bytes().to_vec(),
+            body: bytes::Bytes::copy_from_slice(body.as_bytes()),
             truncated: false,
         }),
         error: error.map(|kind| TransportError {

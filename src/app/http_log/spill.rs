@@ -199,7 +199,7 @@ mod tests {
                 method: "GET".to_string(),
                 url: format!("http://127.0.0.1/{id}"),
                 headers: Vec::new(),
-                body: vec![b'x'; body],
+                body: vec![b'x'; body].into(),
             },
             response: None,
             error: None,

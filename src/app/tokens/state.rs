@@ -339,7 +339,7 @@ mod tests {
         let response = crate::engine::wire::http::RecordedResponse {
             status: 200,
             headers: vec![("content-type".into(), "application/json".into())],
-            body: body.into_bytes(),
+            body: body.into(),
             truncated: false,
         };
         parse_token_response(
@@ -358,7 +358,9 @@ mod tests {
         let response = crate::engine::wire::http::RecordedResponse {
             status: 200,
             headers: vec![("content-type".into(), "application/json".into())],
-            body: br#"{"access_token":"a","token_type":"Bearer","expires_in":60}"#.to_vec(),
+            body: bytes::Bytes::from_static(
+                br#"{"access_token":"a","token_type":"Bearer","expires_in":60}"#,
+            ),
             truncated: false,
         };
         parse_token_response(

@@ -348,7 +348,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            body: body.as_bytes().to_vec(),
+            body: bytes::Bytes::copy_from_slice(body.as_bytes()),
             truncated: false,
         }
     }
@@ -459,7 +459,7 @@ mod tests {
                 method: "POST".to_string(),
                 url: "http://127.0.0.1/token".to_string(),
                 headers,
-                body: Vec::new(),
+                body: bytes::Bytes::new(),
             },
             response: Some(response),
             error: None,

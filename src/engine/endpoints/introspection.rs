@@ -249,7 +249,7 @@ mod tests {
         RecordedResponse {
             status,
             headers: vec![("content-type".into(), content_type.into())],
-            body: body.as_bytes().to_vec(),
+            body: bytes::Bytes::copy_from_slice(body.as_bytes()),
             truncated: false,
         }
     }

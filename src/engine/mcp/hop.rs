@@ -179,7 +179,7 @@ pub(super) fn answered(hop: &mut Hop, exchange: &Exchange, id: u64) -> bool {
                 exchange
                     .response
                     .as_ref()
-                    .map(|r| r.body.as_slice())
+                    .map(|r| r.body.as_ref())
                     .unwrap_or_default(),
                 200
             )

@@ -176,7 +176,7 @@ mod tests {
         let response = crate::engine::wire::http::RecordedResponse {
             status: 200,
             headers: vec![("content-type".into(), "application/json".into())],
-            body: body.into_bytes(),
+            body: body.into(),
             truncated: false,
         };
         parse_token_response(

@@ -291,7 +291,9 @@ mod tests {
                     "application/x-www-form-urlencoded".into(),
                 ),
             ],
-            body: b"grant_type=password&username=alice&password=p%24ss&scope=read".to_vec(),
+            body: bytes::Bytes::from_static(
+                b"grant_type=password&username=alice&password=p%24ss&scope=read",
+            ),
         }
     }
 
@@ -320,7 +322,7 @@ mod tests {
             method: "GET".into(),
             url: "http://127.0.0.1:7878/api/items?access_token=abc&page=2".into(),
             headers: vec![("Authorization".into(), "Bearer abc".into())],
-            body: Vec::new(),
+            body: bytes::Bytes::new(),
         };
         let script = to_curl_script(&request, false);
         assert!(
@@ -346,7 +348,7 @@ mod tests {
                 ("authorization".into(), "Basic ZGVtbzpz".into()),
                 ("x-odd".into(), "it's".into()),
             ],
-            body: b"grant_type=client_credentials&scope=read write".to_vec(),
+            body: bytes::Bytes::from_static(b"grant_type=client_credentials&scope=read write"),
         };
         assert_eq!(
             to_curl(&request),

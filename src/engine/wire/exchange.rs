@@ -1,11 +1,19 @@
 //! One HTTP exchange as recorded: the request exactly as built, the
 //! response as it came back (or the transport error), with timings — and the
 //! [`Recorder`] that delivers each one live to whoever runs the flow.
+//!
+//! Request and response bodies are shared [`Bytes`]: an exchange is cloned
+//! into the flow's result, the live channel, the HTTP log, the API answer
+//! and exports, and each clone shares its bodies by reference count (a
+//! 20 MB response is held once, not once per clone). They serialise as text
+//! (lossy UTF-8), as before.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -75,9 +83,9 @@ pub struct RecordedRequest {
     /// Headers in the order sent, including those the client adds itself
     /// (User-Agent, Accept, Host, Content-Length).
     pub headers: Vec<(String, String)>,
-    /// Body bytes.
+    /// Body bytes, shared: a clone of the request shares them.
     #[serde(with = "body_text")]
-    pub body: Vec<u8>,
+    pub body: Bytes,
 }
 
 /// A response as it came back.
@@ -87,9 +95,10 @@ pub struct RecordedResponse {
     pub status: u16,
     /// Headers in the order received.
     pub headers: Vec<(String, String)>,
-    /// Body bytes (at most the size limit).
+    /// Body bytes (at most the size limit), shared: a clone of the
+    /// response (or of its exchange) shares them.
     #[serde(with = "body_text")]
-    pub body: Vec<u8>,
+    pub body: Bytes,
     /// True when the body was cut at the size limit.
     pub truncated: bool,
 }
@@ -201,11 +210,12 @@ impl Exchange {
         out
     }
 
-    /// The response body as text (lossy), empty without a response.
-    pub fn response_text(&self) -> String {
+    /// The response body as text (lossy), empty without a response;
+    /// borrowed from the body when it is valid UTF-8.
+    pub fn response_text(&self) -> Cow<'_, str> {
         self.response
             .as_ref()
-            .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+            .map(|r| String::from_utf8_lossy(&r.body))
             .unwrap_or_default()
     }
 }
@@ -346,14 +356,16 @@ fn is_tls(err: &reqwest::Error) -> bool {
 
 /// Serialises bodies as text (lossy UTF-8) so JSON output stays readable.
 mod body_text {
+    use bytes::Bytes;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(body: &Bytes, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&String::from_utf8_lossy(body))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        Ok(String::deserialize(d)?.into_bytes())
+    /// The text's own buffer becomes the body: no copy.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Bytes, D::Error> {
+        Ok(Bytes::from(String::deserialize(d)?))
     }
 }
 
@@ -370,5 +382,83 @@ mod duration_ms {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         let ms = f64::deserialize(d)?;
         Ok(Duration::try_from_secs_f64(ms / 1000.0).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exchange(request_body: &'static [u8], response_body: Vec<u8>) -> Exchange {
+        Exchange {
+            id: 1,
+            kind: ExchangeKind::Api,
+            started_at: DateTime::from_timestamp(1_700_000_000, 0).expect("time"),
+            duration: Duration::from_millis(5),
+            request: RecordedRequest {
+                method: "POST".to_string(),
+                url: "http://127.0.0.1:1/api".to_string(),
+                headers: vec![("content-type".to_string(), "text/plain".to_string())],
+                body: Bytes::from_static(request_body),
+            },
+            response: Some(RecordedResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: Bytes::from(response_body),
+                truncated: false,
+            }),
+            error: None,
+        }
+    }
+
+    fn response_body(exchange: &Exchange) -> &Bytes {
+        &exchange.response.as_ref().expect("response").body
+    }
+
+    #[test]
+    fn a_clone_shares_its_bodies_instead_of_copying_them() {
+        let original = exchange(b"a=1", vec![b'x'; 1024 * 1024]);
+        let copy = original.clone();
+        assert_eq!(
+            response_body(&copy).as_ptr(),
+            response_body(&original).as_ptr(),
+            "the response body was copied"
+        );
+        assert_eq!(
+            copy.request.body.as_ptr(),
+            original.request.body.as_ptr(),
+            "the request body was copied"
+        );
+        // And through the channel a Recorder delivers on.
+        let (sender, mut receiver) = mpsc::channel(1);
+        let recorder = Recorder::with_live(sender);
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(recorder.deliver(&original));
+        let delivered = receiver.try_recv().expect("delivered");
+        assert_eq!(
+            response_body(&delivered).as_ptr(),
+            response_body(&original).as_ptr()
+        );
+    }
+
+    #[test]
+    fn bodies_serialise_as_lossy_text_and_read_back() {
+        let original = exchange(b"a=1&b=%C3%A9", b"{\"ok\":true} \xff".to_vec());
+        let json = serde_json::to_string(&original).expect("json");
+        assert!(json.contains(r#""body":"a=1&b=%C3%A9""#), "{json}");
+        // Invalid UTF-8 shows as U+FFFD, written as itself.
+        assert!(
+            json.contains("\"body\":\"{\\\"ok\\\":true} \u{fffd}\""),
+            "{json}"
+        );
+        let back: Exchange = serde_json::from_str(&json).expect("back");
+        assert_eq!(back.request, original.request);
+        assert_eq!(
+            response_body(&back).as_ref(),
+            "{\"ok\":true} \u{fffd}".as_bytes()
+        );
+        assert_eq!(original.response_text(), "{\"ok\":true} \u{fffd}");
     }
 }

@@ -14,6 +14,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::engine::profile::HttpSettings;
@@ -246,6 +247,8 @@ impl HttpClient {
             return self.send(request, kind).await;
         };
         let (mut parts, body) = request.into_parts();
+        // Shared by the first attempt and the retry.
+        let body = Bytes::from(body);
         if let Some(value) = parts.headers.get(http::header::AUTHORIZATION)
             && let Ok(text) = value.to_str()
             && let Some((scheme, token)) = text.split_once(' ')
@@ -281,10 +284,18 @@ impl HttpClient {
 
     /// Sends one request and records it. Never fails: a transport error is
     /// part of the returned exchange.
-    pub async fn send(&self, request: http::Request<Vec<u8>>, kind: ExchangeKind) -> Exchange {
+    ///
+    /// The body becomes [`Bytes`] once (a `Vec<u8>` without a copy); the
+    /// recorded request and the one sent share it.
+    pub async fn send(
+        &self,
+        request: http::Request<impl Into<Bytes>>,
+        kind: ExchangeKind,
+    ) -> Exchange {
         let started_at = Utc::now();
         let clock = Instant::now();
         let (parts, body) = request.into_parts();
+        let body: Bytes = body.into();
         let url = parts.uri.to_string();
         let mut headers: Vec<(String, String)> = parts
             .headers
@@ -362,7 +373,7 @@ impl HttpClient {
 
     async fn execute(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<Bytes>,
     ) -> Result<(RecordedResponse, Option<TransportError>), TransportError> {
         let request = reqwest::Request::try_from(request).map_err(|err| TransportError {
             kind: TransportErrorKind::InvalidRequest,
@@ -384,15 +395,18 @@ impl HttpClient {
                 )
             })
             .collect();
-        let mut body = Vec::new();
+        // The chunks as reqwest hands them over, cut at the limit; joined
+        // once at the end (a body that came in one chunk is not copied).
+        let mut chunks: Vec<Bytes> = Vec::new();
+        let mut len = 0;
         let mut truncated = false;
         let mut error = None;
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    let room = self.max_body.saturating_sub(body.len());
+                    let room = self.max_body.saturating_sub(len);
                     if chunk.len() > room {
-                        body.extend_from_slice(&chunk[..room]);
+                        chunks.push(chunk.slice(..room));
                         truncated = true;
                         error = Some(TransportError {
                             kind: TransportErrorKind::TooLarge,
@@ -403,7 +417,8 @@ impl HttpClient {
                         });
                         break;
                     }
-                    body.extend_from_slice(&chunk);
+                    len += chunk.len();
+                    chunks.push(chunk);
                 }
                 Ok(None) => break,
                 Err(err) => {
@@ -413,6 +428,7 @@ impl HttpClient {
                 }
             }
         }
+        let body = join_chunks(chunks);
         Ok((
             RecordedResponse {
                 status,
@@ -516,6 +532,26 @@ fn client_identity(
     })
 }
 
+/// Bodies at least this long are kept in the buffer they arrived in; a
+/// shorter one is copied into its own, so a small token response does not
+/// keep the connection's whole read buffer alive in the HTTP log.
+const SHARE_CHUNK_FROM: usize = 64 * 1024;
+
+/// One body from the chunks it arrived in: a single large chunk as it is,
+/// anything else copied once into a buffer of exactly its length.
+fn join_chunks(chunks: Vec<Bytes>) -> Bytes {
+    if let [only] = chunks.as_slice()
+        && only.len() >= SHARE_CHUNK_FROM
+    {
+        return only.clone();
+    }
+    let mut body = Vec::with_capacity(chunks.iter().map(Bytes::len).sum());
+    for chunk in &chunks {
+        body.extend_from_slice(chunk);
+    }
+    Bytes::from(body)
+}
+
 /// A copy of a request (`http::Request` is not `Clone`).
 fn clone_request(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
     let mut copy = http::Request::new(request.body().clone());
@@ -541,10 +577,43 @@ fn exchange_to_http_response(exchange: &Exchange) -> Result<oauth2::HttpResponse
     for (name, value) in &response.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
+    // The oauth2 crate reads a `Vec<u8>`: its one copy of the body.
     builder
-        .body(response.body.clone())
+        .body(response.body.to_vec())
         .map_err(|err| TransportError {
             kind: TransportErrorKind::Other,
             message: format!("cannot read the response: {err}"),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_body_in_one_chunk_is_kept_as_it_came() {
+        let chunk = Bytes::from(vec![b'x'; SHARE_CHUNK_FROM]);
+        let body = join_chunks(vec![chunk.clone()]);
+        assert_eq!(body.as_ptr(), chunk.as_ptr());
+    }
+
+    #[test]
+    fn small_or_split_bodies_are_joined_into_their_own_buffer() {
+        let small = Bytes::from_static(b"{\"access_token\":\"a\"}");
+        let body = join_chunks(vec![small.clone()]);
+        assert_eq!(body, small);
+        assert_ne!(body.as_ptr(), small.as_ptr());
+
+        let large = vec![b'y'; SHARE_CHUNK_FROM];
+        let body = join_chunks(vec![
+            Bytes::from_static(b"ab"),
+            Bytes::from(large.clone()),
+            Bytes::from_static(b"cd"),
+        ]);
+        assert_eq!(body.len(), SHARE_CHUNK_FROM + 4);
+        assert_eq!(&body[..2], b"ab");
+        assert_eq!(&body[2..SHARE_CHUNK_FROM + 2], &large[..]);
+        assert_eq!(&body[SHARE_CHUNK_FROM + 2..], b"cd");
+        assert!(join_chunks(Vec::new()).is_empty());
+    }
 }

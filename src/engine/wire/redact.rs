@@ -5,6 +5,7 @@
 //! secret form fields, token fields in JSON bodies, token query parameters —
 //! and leaves everything else as it was.
 
+use bytes::Bytes;
 use serde_json::Value;
 
 use crate::engine::wire::http::{Exchange, RecordedRequest, RecordedResponse};
@@ -62,14 +63,14 @@ pub fn request(request: &RecordedRequest) -> RecordedRequest {
         method: request.method.clone(),
         url: url(&request.url),
         headers: headers(&request.headers),
-        body: body(&request.body),
+        body: shared_body(&request.body),
     }
 }
 
 fn response(response: &RecordedResponse) -> RecordedResponse {
     RecordedResponse {
         headers: headers(&response.headers),
-        body: body(&response.body),
+        body: shared_body(&response.body),
         ..response.clone()
     }
 }
@@ -116,14 +117,24 @@ pub fn url(text: &str) -> String {
 /// Masks secrets in a body: JSON fields or form fields; other bodies are
 /// returned as they are.
 pub fn body(body: &[u8]) -> Vec<u8> {
+    masked_body(body).unwrap_or_else(|| body.to_vec())
+}
+
+/// [`body`] for a recorded body: one with nothing to mask comes back
+/// shared, not copied.
+fn shared_body(body: &Bytes) -> Bytes {
+    masked_body(body).map_or_else(|| body.clone(), Bytes::from)
+}
+
+/// The body with its secrets masked, or `None` when nothing in it is one.
+fn masked_body(body: &[u8]) -> Option<Vec<u8>> {
     if body.is_empty() {
-        return Vec::new();
+        return None;
     }
     if let Ok(mut value) = serde_json::from_slice::<Value>(body) {
-        if mask_json(&mut value) {
-            return serde_json::to_vec(&value).unwrap_or_else(|_| body.to_vec());
-        }
-        return body.to_vec();
+        return mask_json(&mut value)
+            .then(|| serde_json::to_vec(&value).ok())
+            .flatten();
     }
     // JSON with trailing commas (which some servers send) is masked in its
     // repaired form rather than shown with its secrets.
@@ -132,17 +143,17 @@ pub fn body(body: &[u8]) -> Vec<u8> {
         .and_then(crate::engine::wire::compat::repair_json)
         .and_then(|text| serde_json::from_str::<Value>(&text).ok())
     {
-        if mask_json(&mut value) {
-            return serde_json::to_vec(&value).unwrap_or_else(|_| body.to_vec());
-        }
-        return body.to_vec();
+        return mask_json(&mut value)
+            .then(|| serde_json::to_vec(&value).ok())
+            .flatten();
     }
     if let Ok(text) = std::str::from_utf8(body)
         && looks_like_form(text)
     {
-        return form(text).into_bytes();
+        let masked = form(text);
+        return (masked != text).then(|| masked.into_bytes());
     }
-    body.to_vec()
+    None
 }
 
 fn looks_like_form(text: &str) -> bool {
@@ -230,10 +241,10 @@ pub fn mask_personal(value: &mut Value) -> bool {
 /// username of a password grant masked too.
 pub fn on_screen(original: &Exchange) -> Exchange {
     let mut shown = exchange(original);
-    let personal_body = |body: &mut Vec<u8>| {
+    let personal_body = |body: &mut Bytes| {
         if let Ok(mut value) = serde_json::from_slice::<Value>(body) {
             if mask_personal(&mut value) {
-                *body = serde_json::to_vec(&value).unwrap_or_default();
+                *body = serde_json::to_vec(&value).unwrap_or_default().into();
             }
         } else if let Ok(text) = std::str::from_utf8(body)
             && looks_like_form(text)
@@ -249,7 +260,7 @@ pub fn on_screen(original: &Exchange) -> Exchange {
                     }
                 })
                 .collect();
-            *body = masked.join("&").into_bytes();
+            *body = masked.join("&").into();
         }
     };
     personal_body(&mut shown.request.body);
@@ -324,5 +335,28 @@ mod tests {
         assert_eq!(value["name"], MASK);
         assert_eq!(value["email"], MASK);
         assert_eq!(value["items"][0]["name"], "Widget");
+    }
+
+    #[test]
+    fn a_body_without_secrets_stays_shared_and_one_with_secrets_is_new() {
+        let plain = Bytes::from(br#"{"items":[1,2,3],"next":null}"#.repeat(1000));
+        assert_eq!(shared_body(&plain).as_ptr(), plain.as_ptr());
+        let form = Bytes::from_static(b"grant_type=client_credentials&scope=read");
+        assert_eq!(shared_body(&form).as_ptr(), form.as_ptr());
+        let html = Bytes::from_static(b"<html><body>hello</body></html>");
+        assert_eq!(shared_body(&html).as_ptr(), html.as_ptr());
+
+        let secret = Bytes::from_static(br#"{"access_token":"abc","expires_in":5}"#);
+        let masked = shared_body(&secret);
+        assert_ne!(masked.as_ptr(), secret.as_ptr());
+        assert_eq!(
+            &masked[..],
+            br#"{"access_token":"[redacted]","expires_in":5}"#
+        );
+        let secret_form = Bytes::from_static(b"grant_type=password&password=p");
+        assert_eq!(
+            &shared_body(&secret_form)[..],
+            b"grant_type=password&password=[redacted]"
+        );
     }
 }

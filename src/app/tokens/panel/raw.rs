@@ -95,7 +95,8 @@ mod tests {
             status: 200,
             headers: vec![("content-type".into(), "application/json".into())],
             body: br#"{"access_token":"abc.def","token_type":"Bearer","refresh_token":"r-1"}"#
-                .to_vec(),
+                .to_vec()
+                .into(),
             truncated: false,
         };
         let tokens = crate::engine::tokens::response::parse_token_response(

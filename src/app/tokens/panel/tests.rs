@@ -9,7 +9,7 @@ fn received(body: &str) -> TokenSet {
     let response = crate::engine::wire::http::RecordedResponse {
         status: 200,
         headers: vec![("content-type".into(), "application/json".into())],
-        body: body.as_bytes().to_vec(),
+        body: bytes::Bytes::copy_from_slice(body.as_bytes()),
         truncated: false,
     };
     crate::engine::tokens::response::parse_token_response(

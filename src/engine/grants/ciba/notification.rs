@@ -69,12 +69,12 @@ pub(super) async fn record_notification(
         method: "POST".to_string(),
         url: received.url.clone(),
         headers: received.headers.clone(),
-        body: received.body.to_vec(),
+        body: received.body.clone(),
     };
     let response = RecordedResponse {
         status,
         headers: Vec::new(),
-        body: answer,
+        body: answer.into(),
         truncated: false,
     };
     http.record_inbound(ExchangeKind::Notification, received.at, request, response)

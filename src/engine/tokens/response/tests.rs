@@ -9,7 +9,7 @@ fn response(status: u16, content_type: &str, body: &str) -> RecordedResponse {
             ("content-type".into(), content_type.into()),
             ("cache-control".into(), "no-store".into()),
         ],
-        body: body.as_bytes().to_vec(),
+        body: bytes::Bytes::copy_from_slice(body.as_bytes()),
         truncated: false,
     }
 }

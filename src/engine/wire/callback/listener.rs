@@ -31,11 +31,11 @@ pub struct RefusedCallback {
     /// Its headers.
     pub headers: Vec<(String, String)>,
     /// Its body.
-    pub body: Vec<u8>,
+    pub body: Bytes,
     /// The status of the page the listener answered.
     pub status: u16,
     /// That page.
-    pub page: Vec<u8>,
+    pub page: Bytes,
     /// Why it was refused, for people.
     pub reason: String,
 }
@@ -196,7 +196,7 @@ pub(super) async fn handle(
         .to_string();
     let refuse = |status: StatusCode, title: &str, reason: String| {
         let response = page(status, title, &reason);
-        let page_body = format!("{title}: {reason}").into_bytes();
+        let page_body = Bytes::from(format!("{title}: {reason}"));
         let _ = shared.refused.try_send(RefusedCallback {
             at: chrono::Utc::now(),
             method: method.to_string(),
@@ -210,7 +210,7 @@ pub(super) async fn handle(
                     )
                 })
                 .collect(),
-            body: body.to_vec(),
+            body: body.clone(),
             status: status.as_u16(),
             page: page_body,
             reason,
