@@ -280,17 +280,22 @@ mod tests {
 
     #[test]
     fn secrets_are_masked_in_text_and_tree_until_revealed() {
-        let mut answer =
-            answer(r#"{"client_id":"c-1","client_secret":"s3cr3t","items":[{"sub":"u","name":"Ann"}]}"#);
+        let mut answer = answer(
+            r#"{"client_id":"c-1","client_secret":"s3cr3t","items":[{"sub":"u","name":"Ann"}]}"#,
+        );
         assert!(answer.client_account);
         let masked = answer.shown(false);
         let text = masked.lines(0..masked.line_count()).join("\n");
         assert!(text.contains(r#""client_secret": "[redacted]""#), "{text}");
-        assert!(text.contains(r#""name": "[redacted]""#), "a person's name: {text}");
+        assert!(
+            text.contains(r#""name": "[redacted]""#),
+            "a person's name: {text}"
+        );
         assert!(!text.contains("s3cr3t") && !text.contains("Ann"));
         let mut tree = answer.tree.take().expect("the first tree");
         assert!(
-            tree.rows_text().contains(&"client_secret: \"[redacted]\"".to_string()),
+            tree.rows_text()
+                .contains(&"client_secret: \"[redacted]\"".to_string()),
             "the first tree is of the masked body"
         );
         let revealed = answer.shown(true);
@@ -301,6 +306,17 @@ mod tests {
     fn a_body_with_nothing_to_mask_is_not_parsed_or_copied() {
         let answer = answer(r#"{"items":[{"id":1,"name":"item 1","owner":"alice"}]}"#);
         assert!(answer.masked.is_none());
+        let received = answer
+            .response
+            .exchange
+            .response
+            .as_ref()
+            .expect("response");
+        assert_eq!(
+            answer.body.json().expect("JSON").bytes().as_ptr(),
+            received.body.as_ptr(),
+            "the views share the exchange's bytes"
+        );
         assert!(!answer.client_account);
         assert_eq!(answer.shown(false).line_count(), 9);
         // A name is not personal outside an object that describes a person.

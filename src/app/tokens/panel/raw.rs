@@ -25,7 +25,7 @@ pub(super) fn raw_ui(ui: &mut egui::Ui, tokens: &mut TokenState, current: &Token
             let raw = if reveal {
                 raw
             } else {
-                crate::engine::wire::redact::body(&raw).to_vec()
+                crate::engine::wire::redact::body(&raw)
             };
             let doc = Arc::new(JsonDoc::new(raw.into()));
             let view = JsonTreeView::new(&doc, u16::MAX);
