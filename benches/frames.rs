@@ -235,23 +235,7 @@ fn large_response_frames(c: &mut Criterion) {
     for (name, as_tree) in [("tree", true), ("text", false)] {
         let mut state = state.clone();
         state.body_view.as_tree = as_tree;
-        let mut harness = Harness::builder()
-            .with_size(egui::vec2(1280.0, 800.0))
-            .build_ui_state(
-                |ui, state: &mut RequestState| {
-                    let _ = request_ui(
-                        ui,
-                        state,
-                        RequestContext {
-                            have_token: true,
-                            can_refresh: false,
-                            saved: &[],
-                            reveal: false,
-                        },
-                    );
-                },
-                state,
-            );
+        let mut harness = request_harness(state);
         harness.run_steps(3);
         c.bench_function(&format!("large_response_20mb_{name}_scroll_frame"), |b| {
             b.iter(|| {
@@ -262,9 +246,65 @@ fn large_response_frames(c: &mut Criterion) {
     }
 }
 
+/// The Request tab alone, showing `state`.
+fn request_harness(state: RequestState) -> Harness<'static, RequestState> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, state: &mut RequestState| {
+                let _ = request_ui(
+                    ui,
+                    state,
+                    RequestContext {
+                        have_token: true,
+                        can_refresh: false,
+                        saved: &[],
+                        reveal: false,
+                    },
+                );
+            },
+            state,
+        )
+}
+
+/// What showing a 20 MB JSON body costs in memory: the Request tab drawn
+/// empty, then with the body (its bytes included) as a tree, as text, and
+/// with its 400,000-item array's first item unfolded. Runs first, before
+/// the other benchmarks have grown the heap.
+fn large_response_memory(_c: &mut Criterion) {
+    let mut harness = request_harness(RequestState::default());
+    harness.run_steps(3);
+    let before = rss_kib();
+    let body = large_body(20);
+    let size = body.len();
+    let answer = ApiAnswer::new(ApiResponse {
+        exchange: exchange(1, body),
+        challenge: None,
+        step_up: None,
+        findings: Vec::new(),
+    });
+    harness.state_mut().finish(Ok(Box::new(answer)));
+    harness.run_steps(3);
+    let tree = rss_kib();
+    harness.get_by_label("Unfold [0]").click();
+    harness.run_steps(3);
+    let unfolded = rss_kib();
+    harness.state_mut().body_view.as_tree = false;
+    harness.run_steps(3);
+    let text = rss_kib();
+    let mib = |kib: u64| kib.saturating_sub(before) as f64 / 1024.0;
+    eprintln!(
+        "large_response_20mb: a {:.1} MiB body; RSS +{:.1} MiB shown as a tree, +{:.1} MiB with an item unfolded, +{:.1} MiB as text too (budget: + 3 x 20 MB = 57.2 MiB)",
+        size as f64 / (1024.0 * 1024.0),
+        mib(tree),
+        mib(unfolded),
+        mib(text)
+    );
+}
+
 criterion_group!(
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(5));
-    targets = http_log_frames, http_log_100000_frames, large_response_frames
+    targets = large_response_memory, http_log_frames, http_log_100000_frames, large_response_frames
 );
 criterion_main!(benches);
