@@ -18,27 +18,10 @@ cd "$(dirname "$0")/.."
 mb=${1:-20}
 port=${2:-7979}
 
-packages=(hyperfine curl jq)
-missing=()
-for package in "${packages[@]}"; do
-  command -v "$package" >/dev/null 2>&1 || missing+=("$package")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
-
-target=${CARGO_TARGET_DIR:-target}
-out=$target/bench-results
-mkdir -p "$out"
+. benches/lib.sh
+need_packages hyperfine curl jq
 # CLI_CALL_APP names another build to measure (the figures before a change).
-app=${CLI_CALL_APP:-}
-if [ -z "$app" ]; then
-  cargo build --release --bin oauth-debugger
-  app=$target/release/oauth-debugger
-fi
+release_app "${CLI_CALL_APP:-}"
 app=$(realpath "$app")
 name=${CLI_CALL_NAME:-$mb-mb}
 

@@ -18,27 +18,10 @@ cd "$(dirname "$0")/.."
 minutes=${1:-10}
 ttl=${2:-1}
 
-packages=(xvfb xauth xdotool python3)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
-
-target=${CARGO_TARGET_DIR:-target}
-out=$target/bench-results
-mkdir -p "$out"
+. benches/lib.sh
+need_packages xvfb xauth xdotool python3
 # SOAK_APP names another build to measure (the figures before a change).
-app=${SOAK_APP:-}
-if [ -z "$app" ]; then
-  cargo build --release --bin oauth-debugger
-  app=$target/release/oauth-debugger
-fi
+release_app "${SOAK_APP:-}"
 name=${SOAK_NAME:-$ttl}
 
 display=":$((100 + $$ % 400))"
