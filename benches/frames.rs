@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use oauth_debugger::app::bridge::ApiAnswer;
 use oauth_debugger::app::http_log::panel::{self as http_log, LogView, http_log_ui};
 use oauth_debugger::app::http_log::{ExchangeLog, LogState};
