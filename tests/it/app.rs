@@ -578,6 +578,13 @@ fn a_large_response_is_laid_out_off_the_ui_thread_and_searchable() {
     harness.get_by_label("Find").type_text("\"item 4242\"");
     harness.run_steps(2);
     assert!(shows(&harness, "1 line matches"));
+
+    // In the HTTP log the body is as it came, one line of megabytes: cut,
+    // saying how much is left out, so no frame lays out megabytes.
+    click(&mut harness, "HTTP log");
+    harness.get_by_label_contains("/api/large?mb=5").click();
+    harness.run_steps(2);
+    assert!(shows(&harness, "more bytes)"));
 }
 
 #[test]

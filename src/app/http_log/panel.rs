@@ -215,7 +215,12 @@ pub fn http_log_ui(ui: &mut egui::Ui, log: &mut LogState, view: &LogView<'_>) ->
         } else {
             redact::on_screen(exchange).describe()
         };
-        let lines = shown.lines().map(str::to_string).collect();
+        // A one-line 20 MB body is one line: cut, so no frame lays out
+        // megabytes (the Request tab shows such a body whole, pretty).
+        let lines = shown
+            .lines()
+            .map(crate::app::widgets::json_doc::cut)
+            .collect();
         log.detail = Some((exchange.id, reveal, lines));
     }
     if let Some((_, _, lines)) = &log.detail {

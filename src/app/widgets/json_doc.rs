@@ -241,7 +241,7 @@ impl TextDoc {
 }
 
 /// `line`, cut at [`MAX_LINE_CHARS`] with what was left out said.
-fn cut(line: &str) -> String {
+pub fn cut(line: &str) -> String {
     match line.char_indices().nth(MAX_LINE_CHARS) {
         None => line.to_string(),
         Some((at, _)) => format!(

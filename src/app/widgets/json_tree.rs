@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use eframe::egui;
 
-use super::json_doc::{JsonDoc, skip_string, skip_value, skip_ws};
+use super::json_doc::{JsonDoc, cut, skip_string, skip_value, skip_ws};
 
 /// No children found yet.
 const UNSCANNED: u32 = u32::MAX;
@@ -217,8 +217,8 @@ impl JsonTreeView {
             Some(b'{') => format!("{{{} keys}}", node.count),
             Some(b'[') => format!("[{} items]", node.count),
             Some(b'"') => match serde_json::from_slice::<String>(raw) {
-                Ok(text) => cut_preview(format!("{text:?}")),
-                Err(_) => cut_preview(String::from_utf8_lossy(raw).into_owned()),
+                Ok(text) => cut(&format!("{text:?}")),
+                Err(_) => cut(&String::from_utf8_lossy(raw)),
             },
             _ => String::from_utf8_lossy(raw).into_owned(),
         }
@@ -233,15 +233,6 @@ impl JsonTreeView {
         } else {
             format!("{key}: {preview}")
         }
-    }
-}
-
-/// A preview cut to what a row can hold.
-fn cut_preview(text: String) -> String {
-    const MAX: usize = super::json_doc::MAX_LINE_CHARS;
-    match text.char_indices().nth(MAX) {
-        None => text,
-        Some((at, _)) => format!("{}… ({} more bytes)", &text[..at], text.len() - at),
     }
 }
 
