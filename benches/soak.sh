@@ -37,8 +37,10 @@ trap cleanup EXIT
 sleep 1
 export DISPLAY=$display XDG_CONFIG_HOME=$home/config XDG_DATA_HOME=$home/data
 # The hook: the built-in demo provider issues short-lived tokens. Each
-# exchange is logged (id, kind, status; never a secret) to count refreshes.
-export OAUTH_DEBUGGER_DEMO_TOKEN_TTL=$ttl RUST_LOG=oauth_debugger::engine::http=debug NO_COLOR=1
+# exchange is logged (id, kind, status; never a secret) to count refreshes,
+# and each frame the app draws (a line with no content) to count frames.
+export OAUTH_DEBUGGER_DEMO_TOKEN_TTL=$ttl NO_COLOR=1
+export RUST_LOG=oauth_debugger::engine::wire::http=debug,oauth_debugger::frames=trace
 "$app" >/dev/null 2>"$home/exchanges.log" &
 pid=$!
 sleep 5
@@ -57,15 +59,16 @@ xdotool mousemove 1390 890
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 refreshes() { grep -c 'kind="token"' "$home/exchanges.log" || true; }
+frames() { grep -c 'oauth_debugger::frames' "$home/exchanges.log" || true; }
 
 samples=$out/soak-$name.tsv
-printf 'seconds\trss_kib\tcpu_ticks\ttoken_requests\n' >"$samples"
+printf 'seconds\trss_kib\tcpu_ticks\ttoken_requests\tframes\n' >"$samples"
 start=$(date +%s)
 end=$((start + minutes * 60))
 while [ "$(date +%s)" -le "$end" ]; do
   kill -0 "$pid" 2>/dev/null || { echo "the app exited" >&2; exit 1; }
-  printf '%s\t%s\t%s\t%s\n' "$(($(date +%s) - start))" "$(rss_kib "$pid")" \
-    "$(cpu_ticks "$pid")" "$(refreshes)" >>"$samples"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$(($(date +%s) - start))" "$(rss_kib "$pid")" \
+    "$(cpu_ticks "$pid")" "$(refreshes)" "$(frames)" >>"$samples"
   sleep 10
 done
 
@@ -89,5 +92,7 @@ print(f"soak, {minutes} min, {ttl}-second tokens, Tokens tab on screen, auto-ref
 print(f"- refreshes after the first minute: {refreshes} ({refreshes / max(1, elapsed):.2f}/s)")
 print(f"- RSS: {first[1] / 1024:.1f} MiB at 1 min, {last[1] / 1024:.1f} MiB at the end: {growth:+.1f} % (budget <= 10 %)")
 print(f"- RSS trend over the second half: {slope:+.1f} KiB/min")
+frames = last[4] - first[4]
 print(f"- CPU: {cpu / elapsed * 100:.2f} % of one core, {cpu / max(1, refreshes) * 1000:.2f} ms per refresh")
+print(f"- frames: {frames / max(1, elapsed):.2f}/s, {frames / max(1, refreshes):.2f} per refresh, {cpu / max(1, frames) * 1000:.1f} ms of CPU per frame")
 PY

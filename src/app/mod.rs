@@ -88,6 +88,7 @@ pub fn run(runtime: tokio::runtime::Handle) -> anyhow::Result<()> {
         viewport,
         // glow idles at a fraction of wgpu's CPU cost on a countdown repaint.
         renderer: eframe::Renderer::Glow,
+        dithering: false,
         ..Default::default()
     };
     eframe::run_native(
@@ -271,6 +272,9 @@ impl App {
 
 impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        // One line per frame, nothing in it, for benches/soak.sh to count
+        // frames with (RUST_LOG=oauth_debugger::frames=trace); off otherwise.
+        tracing::trace!(target: "oauth_debugger::frames", causes = ?ctx.repaint_causes(), "frame");
         for event in self.bridge.drain() {
             self.apply_event(event);
         }

@@ -174,8 +174,11 @@ fn time_claim(secs: i64) -> String {
     let Some(at) = chrono::DateTime::from_timestamp(secs, 0) else {
         return secs.to_string();
     };
+    // A claim of this very second (a fresh token's `iat`) is "0 s ago",
+    // not "in 0 s": the past reads as the past, and the text keeps its
+    // shape (and the grid its width) as the seconds go by.
     let delta = (at - chrono::Utc::now()).num_seconds();
-    let relative = if delta >= 0 {
+    let relative = if delta > 0 {
         format!(
             "in {}",
             crate::app::widgets::countdown::duration_text(delta)

@@ -157,7 +157,9 @@ impl App {
                 session.tokens.refreshed = session.tokens.current().map(|t| t.obtained_at);
                 due.push(owner);
             } else if let Ok(wait) = (at - now).to_std() {
-                ctx.request_repaint_after(wait);
+                // Past the instant by the countdown's millisecond, so the
+                // frame that renews is the one that ticks.
+                ctx.request_repaint_after(wait + std::time::Duration::from_millis(1));
             }
         }
         for owner in due {

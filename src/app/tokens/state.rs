@@ -320,11 +320,28 @@ impl TokenState {
             .filter(|t| t.is_finite() && *t >= 0.0)?;
         // Tokens that live no longer than the threshold are renewed
         // half-way through (7-second tokens), never in a loop.
-        crate::engine::tokens::renewal::renew_at(
+        let due = crate::engine::tokens::renewal::renew_at(
             current,
             std::time::Duration::from_secs_f64(threshold),
-        )
+        )?;
+        Some(on_a_tick(due, current.expires_at))
     }
+}
+
+/// `due`, moved later onto a whole second before `expires_at`, where the
+/// countdown repaints anyway (see [`crate::app::widgets::countdown::next_tick`]):
+/// a 7-second token is renewed 3 s before it expires, not 3.5 s, in the
+/// frame that shows "in 3 s" rather than in a frame of its own. Under a
+/// second ahead (1-second tokens) nothing moves.
+fn on_a_tick(due: DateTime<Utc>, expires_at: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    let Some(expires_at) = expires_at else {
+        return due;
+    };
+    let ahead = (expires_at - due).num_milliseconds();
+    if ahead < 1000 {
+        return due;
+    }
+    expires_at - chrono::TimeDelta::seconds(ahead / 1000)
 }
 
 #[cfg(test)]
@@ -431,6 +448,23 @@ mod tests {
             state.timeline.last().map(|e| &e.kind),
             Some(&TimelineKind::Refreshed { rotated: true })
         );
+    }
+
+    #[test]
+    fn renewal_lands_on_a_countdown_tick() {
+        let expires = Utc::now() + chrono::TimeDelta::seconds(7);
+        // Half of a 7-second lifetime: moved later, to 3 s before expiry.
+        let due = expires - chrono::TimeDelta::milliseconds(3_500);
+        assert_eq!(
+            on_a_tick(due, Some(expires)),
+            expires - chrono::TimeDelta::seconds(3)
+        );
+        // Whole seconds stay; under a second ahead nothing moves.
+        let due = expires - chrono::TimeDelta::seconds(30);
+        assert_eq!(on_a_tick(due, Some(expires)), due);
+        let due = expires - chrono::TimeDelta::milliseconds(500);
+        assert_eq!(on_a_tick(due, Some(expires)), due);
+        assert_eq!(on_a_tick(due, None), due);
     }
 
     #[test]

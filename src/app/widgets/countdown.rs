@@ -15,7 +15,8 @@ pub fn countdown_ui(ui: &mut egui::Ui, expires_at: Option<DateTime<Utc>>) {
         ui.label("unknown (the server sent no expires_in)");
         return;
     };
-    let left = seconds_left(at - Utc::now());
+    let left_ms = (at - Utc::now()).num_milliseconds();
+    let left = seconds_left(left_ms);
     let clock = at.with_timezone(&Local).format("%H:%M:%S");
     let (text, color) = if left > 0 {
         (
@@ -33,14 +34,24 @@ pub fn countdown_ui(ui: &mut egui::Ui, expires_at: Option<DateTime<Utc>>) {
     response.widget_info(|| {
         egui::WidgetInfo::labeled(egui::Role::Label, true, format!("Expires: {text}"))
     });
-    ui.request_repaint_after(until_text_changes(left.abs()));
+    ui.request_repaint_after(until_text_changes(left_ms));
 }
 
 /// Whole seconds left, rounded up while any time is left: 0.4 s left is
 /// "in 1 s", not "expired 0 s ago" beside a bar that is not empty.
-fn seconds_left(left: chrono::TimeDelta) -> i64 {
-    let ms = left.num_milliseconds();
+fn seconds_left(ms: i64) -> i64 {
     if ms > 0 { (ms + 999) / 1000 } else { ms / 1000 }
+}
+
+/// How long until the next tick: the moment the whole seconds of `left_ms`
+/// (milliseconds to expiry; negative once expired) change, plus a
+/// millisecond so the frame lands past it. The countdown, the lifetime bar
+/// and auto-refresh all wake the window on these ticks, so one frame a
+/// second serves them all.
+pub fn next_tick(left_ms: i64) -> Duration {
+    let into = left_ms.rem_euclid(1000);
+    let wait = if into == 0 { 1000 } else { into };
+    Duration::from_millis(wait as u64 + 1)
 }
 
 /// Below this many seconds, durations show seconds.
@@ -58,13 +69,16 @@ pub fn duration_text(secs: i64) -> String {
     }
 }
 
-/// How long until [`duration_text`] of a duration of `secs` (counting down
-/// or up) shows something else.
-fn until_text_changes(secs: i64) -> Duration {
+/// How long until the countdown of `left_ms` milliseconds (counting down,
+/// or up once expired) shows something else: the next tick in the last
+/// minutes, where seconds show; the tick that changes the minute before.
+fn until_text_changes(left_ms: i64) -> Duration {
+    let secs = seconds_left(left_ms).abs();
+    let tick = next_tick(left_ms);
     if secs < SECONDS_SHOWN_BELOW + 60 {
-        Duration::from_secs(1)
+        tick
     } else {
-        Duration::from_secs((secs % 60 + 1).clamp(1, 60) as u64)
+        tick + Duration::from_secs((secs % 60).clamp(0, 59) as u64)
     }
 }
 
@@ -99,16 +113,23 @@ pub fn expiry_bar_ui(
     }
 }
 
-/// The bar follows the countdown beside it: at most one repaint a second
-/// (a 7-second token would otherwise change its whole percent every 70 ms
-/// and keep the window painting ten times a second), and for long-lived
-/// tokens when the whole percent shown changes. `left` and `total` are in
-/// milliseconds.
+/// The bar follows the countdown beside it: it repaints on the countdown's
+/// ticks (a 7-second token would otherwise change its whole percent every
+/// 70 ms and keep the window painting ten times a second), for long-lived
+/// tokens on the first tick after the whole percent shown changes. `left`
+/// and `total` are in milliseconds.
 fn bar_repaint_after(left: f32, total: f32) -> Duration {
     let percent = ((left / total).clamp(0.0, 1.0) * 100.0).round();
     let next = ((percent - 0.5).max(0.0) / 100.0) * total;
-    let wait_ms = (left - next).clamp(1_000.0, 60_000.0);
-    Duration::from_millis(wait_ms as u64)
+    let wait = Duration::from_millis((left - next).clamp(0.0, 60_000.0) as u64);
+    let tick = next_tick(left as i64);
+    if wait <= tick {
+        tick
+    } else {
+        // The first tick at or after the change.
+        let after = (wait - tick).as_millis().div_ceil(1000) as u64;
+        tick + Duration::from_secs(after)
+    }
 }
 
 #[cfg(test)]
@@ -127,30 +148,39 @@ mod tests {
     fn repaints_come_when_the_text_changes() {
         use super::until_text_changes;
         use std::time::Duration;
-        assert_eq!(until_text_changes(30), Duration::from_secs(1));
-        // "14 min" until 839 s are left: 60 s from 899.
-        assert_eq!(until_text_changes(899), Duration::from_secs(60));
-        assert_eq!(until_text_changes(841), Duration::from_secs(2));
+        // 30.3 s left shows "31 s" until 30 s are left: 0.3 s.
+        assert_eq!(until_text_changes(30_300), Duration::from_millis(301));
+        assert_eq!(until_text_changes(30_000), Duration::from_millis(1001));
+        // Expired 2.5 s ago shows "2 s ago" until 3 s: 0.5 s.
+        assert_eq!(until_text_changes(-2_500), Duration::from_millis(501));
+        // "14 min" until 839 s are left: from 898.4 s, 59.4 s.
+        assert_eq!(until_text_changes(898_400), Duration::from_millis(59_401));
+        assert_eq!(until_text_changes(840_500), Duration::from_millis(1_501));
     }
 
     #[test]
     fn a_token_with_time_left_is_not_called_expired() {
         use super::seconds_left;
-        use chrono::TimeDelta;
-        assert_eq!(seconds_left(TimeDelta::milliseconds(400)), 1);
-        assert_eq!(seconds_left(TimeDelta::milliseconds(1_000)), 1);
-        assert_eq!(seconds_left(TimeDelta::milliseconds(1_001)), 2);
-        assert_eq!(seconds_left(TimeDelta::zero()), 0);
-        assert_eq!(seconds_left(TimeDelta::milliseconds(-2_500)), -2);
+        assert_eq!(seconds_left(400), 1);
+        assert_eq!(seconds_left(1_000), 1);
+        assert_eq!(seconds_left(1_001), 2);
+        assert_eq!(seconds_left(0), 0);
+        assert_eq!(seconds_left(-2_500), -2);
     }
 
     #[test]
-    fn the_bar_of_a_short_token_repaints_once_a_second() {
-        use super::bar_repaint_after;
+    fn the_bar_repaints_on_the_countdowns_ticks() {
+        use super::{bar_repaint_after, next_tick};
         use std::time::Duration;
-        // A 7-second token: a percent is 70 ms, the bar waits a second.
-        assert_eq!(bar_repaint_after(3_500.0, 7_000.0), Duration::from_secs(1));
-        // An hour: a percent is 36 s.
-        assert!(bar_repaint_after(1_800_000.0, 3_600_000.0) > Duration::from_secs(10));
+        // A 7-second token: a percent is 70 ms; the bar waits for the tick.
+        assert_eq!(
+            bar_repaint_after(3_500.0, 7_000.0),
+            Duration::from_millis(501)
+        );
+        assert_eq!(bar_repaint_after(3_500.0, 7_000.0), next_tick(3_500));
+        // An hour: a percent is 36 s; the first tick after the change.
+        let wait = bar_repaint_after(1_800_300.0, 3_600_000.0);
+        assert!(wait > Duration::from_secs(10), "{wait:?}");
+        assert_eq!(wait.as_millis() % 1000, 301, "on a tick: {wait:?}");
     }
 }

@@ -110,8 +110,15 @@ fn a_short_lived_token_repaints_the_tab_once_a_second() {
         let mut output = output;
         output.textures_delta.clear();
     }
+    // The countdown's next tick: when its whole seconds change (the old
+    // lifetime bar asked for one every 100 ms).
+    let expires_at = tokens.current().and_then(|t| t.expires_at).expect("expiry");
+    let tick = crate::app::widgets::countdown::next_tick(
+        (expires_at - chrono::Utc::now()).num_milliseconds(),
+    );
     assert!(
-        delay >= std::time::Duration::from_millis(900),
-        "the tab asks for a repaint after {delay:?}"
+        delay + std::time::Duration::from_millis(50) >= tick
+            && delay <= std::time::Duration::from_millis(1001),
+        "the tab asks for a repaint after {delay:?}, the tick is in {tick:?}"
     );
 }
