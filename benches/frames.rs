@@ -17,6 +17,8 @@ use oauth_debugger::app::http_log::{ExchangeLog, LogState};
 use oauth_debugger::app::request::RequestState;
 use oauth_debugger::app::request::panel::{RequestContext, request_ui};
 use oauth_debugger::app::session::ProfileId;
+use oauth_debugger::app::widgets::json_doc;
+use oauth_debugger::app::widgets::json_tree::JsonTreeView;
 use oauth_debugger::demo::{DemoConfig, DemoServer};
 use oauth_debugger::engine::endpoints::api::{self, ApiRequest, ApiResponse};
 use oauth_debugger::engine::grants::{self, GrantOptions};
@@ -201,6 +203,26 @@ fn large_response_frames(c: &mut Criterion) {
     group.bench_function("prepare_off_ui_thread", |b| {
         b.iter(|| ApiAnswer::new(response.clone()))
     });
+    // The parts of that preparation, and the parse floor it is measured
+    // against: serde_json building a whole Value (what the Request tab did
+    // before), and only checking the bytes are JSON (what it does now).
+    let bytes = response
+        .exchange
+        .response
+        .as_ref()
+        .map(|r| r.body.clone())
+        .unwrap_or_default();
+    group.bench_function("parse_floor_serde_value", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(&bytes).is_ok())
+    });
+    group.bench_function("check_json_serde_ignored_any", |b| {
+        b.iter(|| json_doc::is_json(&bytes))
+    });
+    group.bench_function("index_text_lines", |b| {
+        b.iter(|| json_doc::JsonDoc::new(bytes.clone()).line_count())
+    });
+    let doc = std::sync::Arc::new(json_doc::JsonDoc::new(bytes.clone()));
+    group.bench_function("tree_two_levels", |b| b.iter(|| JsonTreeView::new(&doc, 2)));
     // Send to shown: the API call to the demo provider's /api/large and the
     // preparation the app does before the next frame can show it.
     let runtime = tokio::runtime::Runtime::new().expect("runtime");

@@ -95,4 +95,12 @@ print(f"- RSS trend over the second half: {slope:+.1f} KiB/min")
 frames = last[4] - first[4]
 print(f"- CPU: {cpu / elapsed * 100:.2f} % of one core, {cpu / max(1, refreshes) * 1000:.2f} ms per refresh")
 print(f"- frames: {frames / max(1, elapsed):.2f}/s, {frames / max(1, refreshes):.2f} per refresh, {cpu / max(1, frames) * 1000:.1f} ms of CPU per frame")
+# The last minute alone: the steady state, once the Tokens tab's timeline has
+# its page of 50 entries and no new rows appear.
+tail = next((r for r in rows if r[0] >= last[0] - 60), first)
+t_cpu = (last[2] - tail[2]) / hz
+t_elapsed = max(1, last[0] - tail[0])
+t_frames = last[4] - tail[4]
+t_refreshes = last[3] - tail[3]
+print(f"- the last minute: CPU {t_cpu / t_elapsed * 100:.2f} % of one core, {t_frames / t_elapsed:.2f} frames/s, {t_frames / max(1, t_refreshes):.2f} frames per refresh")
 PY

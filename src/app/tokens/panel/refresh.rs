@@ -57,8 +57,17 @@ pub(super) fn refresh_ui(
         } else {
             None
         };
-        let refresh = ui
-            .add_enabled(why.is_none(), egui::Button::new("Refresh now"));
+        // While a refresh is on its way the button says so. Words, not a
+        // spinner (a spinner repaints the window at the display's rate, and
+        // auto-refresh of short-lived tokens is most of a day), and in the
+        // button rather than beside it: a label coming and going would
+        // renumber the widgets after it, and egui draws new widgets twice.
+        let text = if tokens.refreshing.is_waiting() {
+            "Refreshing…"
+        } else {
+            "Refresh now"
+        };
+        let refresh = ui.add_enabled(why.is_none(), egui::Button::new(text));
         if let Some(why) = why {
             refresh.clone().on_disabled_hover_text(why);
         } else if rerun {
@@ -69,12 +78,6 @@ pub(super) fn refresh_ui(
         }
         if refresh.clicked() {
             actions.push(Action::RefreshNow);
-        }
-        if tokens.refreshing.is_waiting() {
-            // Words, not a spinner: a spinner repaints the window
-            // at the display's rate for as long as it shows, and
-            // auto-refresh of short-lived tokens is most of a day.
-            ui.weak("Refreshing…");
         }
         if copy_button(ui, "Copy access token") {
             actions.push(Action::Copy(current.access_token.expose().to_string()));
