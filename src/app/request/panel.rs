@@ -227,8 +227,14 @@ pub fn request_ui(
             ui.monospace(format!("{name}: {value}"));
         }
     });
-    if response.masked.is_some() && !context.reveal {
-        ui.weak("Secrets in the body are masked; Show secrets reveals them.");
+    // Said either way, so the views below do not jump when secrets are
+    // shown or hidden.
+    if response.masked.is_some() {
+        ui.weak(if context.reveal {
+            "Secrets in the body are shown; untick Show secrets to mask them."
+        } else {
+            "Secrets in the body are masked; Show secrets reveals them."
+        });
     }
     body_ui(
         ui,
