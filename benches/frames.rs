@@ -206,12 +206,7 @@ fn large_response_frames(c: &mut Criterion) {
     // The parts of that preparation, and the parse floor it is measured
     // against: serde_json building a whole Value (what the Request tab did
     // before), and only checking the bytes are JSON (what it does now).
-    let bytes = response
-        .exchange
-        .response
-        .as_ref()
-        .map(|r| r.body.clone())
-        .unwrap_or_default();
+    let bytes = response.exchange.response_body();
     group.bench_function("parse_floor_serde_value", |b| {
         b.iter(|| serde_json::from_slice::<serde_json::Value>(&bytes).is_ok())
     });

@@ -60,13 +60,7 @@ impl ApiAnswer {
 
     /// Indexes `response`'s body (call off the UI thread).
     pub fn new(response: ApiResponse) -> Self {
-        let bytes = response
-            .exchange
-            .response
-            .as_ref()
-            .map(|r| r.body.clone())
-            .unwrap_or_default();
-        let body = BodyDoc::new(bytes);
+        let body = BodyDoc::new(response.exchange.response_body());
         let mut client_account = false;
         let mut masked = None;
         // Only a body with a key worth masking is parsed (and copied).

@@ -100,6 +100,10 @@ pub enum Command {
         /// Step mode: wait for the user to approve (and maybe edit) the
         /// authorization URL and the code exchange before sending them.
         step: bool,
+        /// An auto-refresh nobody waits on: its events are drawn on the
+        /// countdown's next tick (at most a second later), not in frames of
+        /// their own.
+        background: bool,
     },
     /// The authorization URL to open, as the user approved it (step mode).
     ApproveAuthorization(ProfileId, String),

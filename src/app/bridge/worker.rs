@@ -41,29 +41,58 @@ use crate::engine::wire::http::{Exchange, Recorder};
 /// (issue 20). Unnoticeable to a person.
 const EVENT_BATCH: std::time::Duration = std::time::Duration::from_millis(20);
 
+/// How long the UI may wait to draw the events of a background operation
+/// (an auto-refresh): a countdown on screen ticks every second and draws
+/// them then, so they cost no frame of their own (issue 20).
+const BACKGROUND_BATCH: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Sends events and wakes the UI.
 #[derive(Clone)]
 pub(super) struct Events {
     tx: mpsc::Sender<Event>,
     ctx: egui::Context,
+    wake_after: std::time::Duration,
 }
 
 impl Events {
     pub(super) fn new(tx: mpsc::Sender<Event>, ctx: egui::Context) -> Self {
-        Self { tx, ctx }
+        Self {
+            tx,
+            ctx,
+            wake_after: EVENT_BATCH,
+        }
+    }
+
+    /// The same channel, for a background operation: the UI is woken at
+    /// most a second later, or sooner by whatever repaints first.
+    pub(super) fn background(&self) -> Self {
+        Self {
+            wake_after: BACKGROUND_BATCH,
+            ..self.clone()
+        }
     }
 
     pub(super) async fn send(&self, event: Event) {
         let _ = self.tx.send(event).await;
-        self.ctx.request_repaint_after(EVENT_BATCH);
+        self.ctx.request_repaint_after(self.wake_after);
     }
 
     /// For synchronous callers (progress reports); the channel is large
     /// enough that a full one means the UI is gone.
     pub(super) fn try_send(&self, event: Event) {
         let _ = self.tx.try_send(event);
-        self.ctx.request_repaint_after(EVENT_BATCH);
+        self.ctx.request_repaint_after(self.wake_after);
     }
+}
+
+/// How a grant is run: with the browser, step by step, in the background.
+pub(super) struct GrantRun {
+    /// Open the system browser for browser grants.
+    pub open_browser: bool,
+    /// Wait for the user's approval of each request.
+    pub step: bool,
+    /// An auto-refresh: see [`Events::background`].
+    pub background: bool,
 }
 
 /// A recorder for one operation: its exchanges go to the UI tagged with
@@ -194,7 +223,15 @@ pub(super) async fn run(
                 current,
                 open_browser,
                 step,
-            } => worker.run_grant(origin, profile, grant, *current, open_browser, step),
+                background,
+            } => {
+                let run = GrantRun {
+                    open_browser,
+                    step,
+                    background,
+                };
+                worker.run_grant(origin, profile, grant, *current, run);
+            }
             Command::PrepareGrant {
                 origin,
                 profile,

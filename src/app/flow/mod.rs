@@ -105,6 +105,7 @@ impl App {
             current,
             open_browser: self.options.open_browser,
             step,
+            background: false,
         };
         if self.bridge.send(command) {
             let started = session.flow.start(grant, step);

@@ -7,6 +7,10 @@ use crate::engine::ProfileFile;
 use crate::engine::endpoints::api::{self, ApiRequest};
 use crate::engine::profile::{Profile, parse_http_url};
 
+/// How many requests the Request tab's history keeps (and lays out when
+/// open): a day of sending is not a list to scroll.
+pub const HISTORY_KEPT: usize = 200;
+
 /// The Request tab.
 #[derive(Debug, Clone, Default)]
 pub struct RequestState {
@@ -24,7 +28,8 @@ pub struct RequestState {
     pub body_view: BodyView,
     /// Send again once the refresh in flight brings a new token.
     pub retry_after_refresh: bool,
-    /// Requests sent this session, newest last: method, URL, status.
+    /// Requests sent this session, newest last: method, URL, status; the
+    /// newest [`HISTORY_KEPT`] (every exchange stays in the HTTP log).
     pub history: Vec<(String, String, Option<u16>)>,
     /// Where the token goes, overriding the profile's `[api]` placement.
     pub placement: Option<crate::engine::profile::TokenPlacementKind>,
@@ -145,6 +150,8 @@ impl RequestState {
         let status = result.as_ref().ok().map(|answer| answer.response.status());
         self.history
             .push((self.method.clone(), self.url.clone(), status));
+        let over = self.history.len().saturating_sub(HISTORY_KEPT);
+        self.history.drain(..over);
         if let Ok(response) = &mut result {
             // The tree prepared off the UI thread: two levels unfolded.
             self.body_view.tree_view = response.tree.take().unwrap_or_default();
@@ -152,5 +159,29 @@ impl RequestState {
         }
         self.body_view.found = None;
         self.answer.finish(result);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_history_keeps_the_newest_requests() {
+        let mut state = RequestState {
+            method: "GET".into(),
+            ..RequestState::default()
+        };
+        for i in 0..HISTORY_KEPT + 5 {
+            state.url = format!("http://127.0.0.1/{i}");
+            state.start();
+            state.finish(Err("refused".into()));
+        }
+        assert_eq!(state.history.len(), HISTORY_KEPT);
+        assert_eq!(state.history[0].1, "http://127.0.0.1/5", "the oldest went");
+        assert_eq!(
+            state.history.last().map(|h| h.1.as_str()),
+            Some(format!("http://127.0.0.1/{}", HISTORY_KEPT + 4).as_str())
+        );
     }
 }

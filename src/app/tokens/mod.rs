@@ -102,6 +102,12 @@ impl App {
     /// Without a refresh token, a grant that runs unattended (client
     /// credentials, password, JWT bearer) is run again instead.
     pub(crate) fn refresh(&mut self, owner: ProfileId) {
+        self.refresh_with(owner, false);
+    }
+
+    /// [`Self::refresh`]; `background` for an auto-refresh nobody waits on,
+    /// drawn on the countdown's next tick rather than in frames of its own.
+    fn refresh_with(&mut self, owner: ProfileId, background: bool) {
         let profile = self.state.profiles.typed(owner);
         let session = self.state.sessions.of(owner);
         let current = session.tokens.current();
@@ -137,6 +143,7 @@ impl App {
             }),
             open_browser: false,
             step: false,
+            background,
         };
         if self.bridge.send(command) {
             session.tokens.refreshing.start();
@@ -163,7 +170,7 @@ impl App {
             }
         }
         for owner in due {
-            self.refresh(owner);
+            self.refresh_with(owner, true);
         }
     }
 

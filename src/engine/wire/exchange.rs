@@ -218,6 +218,14 @@ impl Exchange {
             .map(|r| String::from_utf8_lossy(&r.body))
             .unwrap_or_default()
     }
+
+    /// The response body, shared (not copied); empty without a response.
+    pub fn response_body(&self) -> Bytes {
+        self.response
+            .as_ref()
+            .map(|r| r.body.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// The first header called `name` (case-insensitive) in a header list.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use super::{Worker, recorder_for, settle};
+use super::{GrantRun, Worker, recorder_for, settle};
 use crate::app::bridge::Event;
 use crate::app::bridge::answer::{GrantFailure, client_for};
 use crate::app::session::{Origin, ProfileId};
@@ -32,11 +32,19 @@ impl Worker {
         profile: Box<Profile>,
         grant: GrantType,
         current: CurrentTokens,
-        open_browser: bool,
-        step: bool,
+        run: GrantRun,
     ) {
+        let GrantRun {
+            open_browser,
+            step,
+            background,
+        } = run;
+        let events = if background {
+            self.events.background()
+        } else {
+            self.events.clone()
+        };
         let Self {
-            events,
             recorder,
             discovery,
             dpop_keys,
@@ -88,7 +96,6 @@ impl Worker {
                 ..BrowserOptions::default()
             },
         };
-        let events = events.clone();
         let (recorder, delivered) = recorder_for(recorder, &events, origin);
         let discovery = discovery.clone();
         let dpop_keys = dpop_keys.clone();
