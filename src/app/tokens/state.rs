@@ -328,11 +328,11 @@ impl TokenState {
     }
 }
 
-/// `due`, moved later onto a whole second before `expires_at`, where the
-/// countdown repaints anyway (see [`crate::app::widgets::countdown::next_tick`]):
-/// a 7-second token is renewed 3 s before it expires, not 3.5 s, in the
-/// frame that shows "in 3 s" rather than in a frame of its own. Under a
-/// second ahead (1-second tokens) nothing moves.
+/// `due`, moved onto the countdown's tick at a whole second before
+/// `expires_at` (see [`crate::app::widgets::countdown::next_tick`]; ticks
+/// come a tenth of a second early): a 7-second token is renewed 3.1 s before
+/// it expires, not 3.5 s, in the frame that shows "in 3 s" rather than in a
+/// frame of its own. Under a second ahead (1-second tokens) nothing moves.
 fn on_a_tick(due: DateTime<Utc>, expires_at: Option<DateTime<Utc>>) -> DateTime<Utc> {
     let Some(expires_at) = expires_at else {
         return due;
@@ -341,7 +341,8 @@ fn on_a_tick(due: DateTime<Utc>, expires_at: Option<DateTime<Utc>>) -> DateTime<
     if ahead < 1000 {
         return due;
     }
-    expires_at - chrono::TimeDelta::seconds(ahead / 1000)
+    let lead = crate::app::widgets::countdown::TICK_LEAD_MS;
+    expires_at - chrono::TimeDelta::milliseconds(ahead / 1000 * 1000 + lead)
 }
 
 #[cfg(test)]
@@ -452,16 +453,19 @@ mod tests {
 
     #[test]
     fn renewal_lands_on_a_countdown_tick() {
+        use crate::app::widgets::countdown::next_tick;
         let expires = Utc::now() + chrono::TimeDelta::seconds(7);
-        // Half of a 7-second lifetime: moved later, to 3 s before expiry.
+        let tick = |secs: i64| expires - chrono::TimeDelta::milliseconds(secs * 1000 + 100);
+        // Half of a 7-second lifetime: moved later, to the tick of 3 s.
         let due = expires - chrono::TimeDelta::milliseconds(3_500);
-        assert_eq!(
-            on_a_tick(due, Some(expires)),
-            expires - chrono::TimeDelta::seconds(3)
-        );
-        // Whole seconds stay; under a second ahead nothing moves.
+        assert_eq!(on_a_tick(due, Some(expires)), tick(3));
         let due = expires - chrono::TimeDelta::seconds(30);
-        assert_eq!(on_a_tick(due, Some(expires)), due);
+        assert_eq!(on_a_tick(due, Some(expires)), tick(30));
+        // A millisecond before the renewal, the countdown's next tick is
+        // that very moment (and its one millisecond past).
+        let before = (expires - (tick(3) - chrono::TimeDelta::milliseconds(1))).num_milliseconds();
+        assert_eq!(next_tick(before), std::time::Duration::from_millis(2));
+        // Under a second ahead nothing moves.
         let due = expires - chrono::TimeDelta::milliseconds(500);
         assert_eq!(on_a_tick(due, Some(expires)), due);
         assert_eq!(on_a_tick(due, None), due);

@@ -37,19 +37,29 @@ pub fn countdown_ui(ui: &mut egui::Ui, expires_at: Option<DateTime<Utc>>) {
     ui.request_repaint_after(until_text_changes(left_ms));
 }
 
-/// Whole seconds left, rounded up while any time is left: 0.4 s left is
-/// "in 1 s", not "expired 0 s ago" beside a bar that is not empty.
+/// How early the countdown's seconds change: a tick comes this much
+/// before the whole second. A renewed token's seconds start a few
+/// milliseconds (the round trip) after the old one's; up to this much, the
+/// new token's ticks land on the old schedule's and the frame that shows it
+/// is one the countdown draws anyway.
+pub const TICK_LEAD_MS: i64 = 100;
+
+/// Whole seconds left, counted [`TICK_LEAD_MS`] early and rounded up while
+/// any time is left: 0.4 s left is "in 1 s", not "expired 0 s ago" beside
+/// a bar that is not empty.
 fn seconds_left(ms: i64) -> i64 {
-    if ms > 0 { (ms + 999) / 1000 } else { ms / 1000 }
+    let seconds =
+        (ms - TICK_LEAD_MS).div_euclid(1000) + i64::from((ms - TICK_LEAD_MS).rem_euclid(1000) != 0);
+    if ms > 0 { seconds.max(1) } else { seconds }
 }
 
-/// How long until the next tick: the moment the whole seconds of `left_ms`
-/// (milliseconds to expiry; negative once expired) change, plus a
+/// How long until the next tick: the moment [`seconds_left`] of `left_ms`
+/// (milliseconds to expiry; negative once expired) changes, plus a
 /// millisecond so the frame lands past it. The countdown, the lifetime bar
 /// and auto-refresh all wake the window on these ticks, so one frame a
 /// second serves them all.
 pub fn next_tick(left_ms: i64) -> Duration {
-    let into = left_ms.rem_euclid(1000);
+    let into = (left_ms - TICK_LEAD_MS).rem_euclid(1000);
     let wait = if into == 0 { 1000 } else { into };
     Duration::from_millis(wait as u64 + 1)
 }
@@ -148,24 +158,27 @@ mod tests {
     fn repaints_come_when_the_text_changes() {
         use super::until_text_changes;
         use std::time::Duration;
-        // 30.3 s left shows "31 s" until 30 s are left: 0.3 s.
-        assert_eq!(until_text_changes(30_300), Duration::from_millis(301));
-        assert_eq!(until_text_changes(30_000), Duration::from_millis(1001));
-        // Expired 2.5 s ago shows "2 s ago" until 3 s: 0.5 s.
-        assert_eq!(until_text_changes(-2_500), Duration::from_millis(501));
-        // "14 min" until 839 s are left: from 898.4 s, 59.4 s.
-        assert_eq!(until_text_changes(898_400), Duration::from_millis(59_401));
-        assert_eq!(until_text_changes(840_500), Duration::from_millis(1_501));
+        // 30.4 s left shows "31 s" until 30.1 s are left (the tick comes
+        // a tenth early): 0.3 s.
+        assert_eq!(until_text_changes(30_400), Duration::from_millis(301));
+        assert_eq!(until_text_changes(30_100), Duration::from_millis(1001));
+        // Expired 2.4 s ago shows "2 s ago" until 2.9 s: 0.5 s.
+        assert_eq!(until_text_changes(-2_400), Duration::from_millis(501));
+        // "14 min" until 839 s are left: from 898.5 s, 59.4 s.
+        assert_eq!(until_text_changes(898_500), Duration::from_millis(59_401));
+        assert_eq!(until_text_changes(840_600), Duration::from_millis(1_501));
     }
 
     #[test]
     fn a_token_with_time_left_is_not_called_expired() {
         use super::seconds_left;
         assert_eq!(seconds_left(400), 1);
-        assert_eq!(seconds_left(1_000), 1);
-        assert_eq!(seconds_left(1_001), 2);
+        assert_eq!(seconds_left(50), 1, "time left is never 0 s");
+        assert_eq!(seconds_left(1_100), 1);
+        assert_eq!(seconds_left(1_101), 2);
         assert_eq!(seconds_left(0), 0);
         assert_eq!(seconds_left(-2_500), -2);
+        assert_eq!(seconds_left(-2_950), -3);
     }
 
     #[test]
@@ -175,12 +188,12 @@ mod tests {
         // A 7-second token: a percent is 70 ms; the bar waits for the tick.
         assert_eq!(
             bar_repaint_after(3_500.0, 7_000.0),
-            Duration::from_millis(501)
+            Duration::from_millis(401)
         );
         assert_eq!(bar_repaint_after(3_500.0, 7_000.0), next_tick(3_500));
         // An hour: a percent is 36 s; the first tick after the change.
         let wait = bar_repaint_after(1_800_300.0, 3_600_000.0);
         assert!(wait > Duration::from_secs(10), "{wait:?}");
-        assert_eq!(wait.as_millis() % 1000, 301, "on a tick: {wait:?}");
+        assert_eq!(wait.as_millis() % 1000, 201, "on a tick: {wait:?}");
     }
 }
