@@ -38,10 +38,11 @@ pub fn countdown_ui(ui: &mut egui::Ui, expires_at: Option<DateTime<Utc>>) {
 }
 
 /// How early the countdown's seconds change: a tick comes this much
-/// before the whole second. A renewed token's seconds start a few
-/// milliseconds (the round trip) after the old one's; up to this much, the
-/// new token's ticks land on the old schedule's and the frame that shows it
-/// is one the countdown draws anyway.
+/// before the whole second. An auto-refresh is sent on a tick and the new
+/// token's seconds start when its answer comes, a few milliseconds later;
+/// the new token is drawn on the old token's next tick, and counting early
+/// puts the new token's own next tick most of a second after that frame,
+/// not a few milliseconds after it (one frame a second, not two).
 pub const TICK_LEAD_MS: i64 = 100;
 
 /// Whole seconds left, counted [`TICK_LEAD_MS`] early and rounded up while
