@@ -161,16 +161,17 @@ impl App {
                 continue;
             };
             if at <= now {
+                let quiet = session.tokens.renews_quietly();
                 session.tokens.refreshed = session.tokens.current().map(|t| t.obtained_at);
-                due.push(owner);
+                due.push((owner, quiet));
             } else if let Ok(wait) = (at - now).to_std() {
                 // Past the instant by the countdown's millisecond, so the
                 // frame that renews is the one that ticks.
                 ctx.request_repaint_after(wait + std::time::Duration::from_millis(1));
             }
         }
-        for owner in due {
-            self.refresh_with(owner, true);
+        for (owner, quiet) in due {
+            self.refresh_with(owner, quiet);
         }
     }
 

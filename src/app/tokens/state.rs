@@ -326,7 +326,20 @@ impl TokenState {
         )?;
         Some(on_a_tick(due, current.expires_at))
     }
+
+    /// True when the current tokens live long enough to be renewed quietly
+    /// (see [`QUIET_RENEWAL_LIFETIME`]).
+    pub fn renews_quietly(&self) -> bool {
+        self.current()
+            .and_then(|t| Some(t.expires_at? - t.obtained_at))
+            .is_some_and(|lifetime| lifetime >= QUIET_RENEWAL_LIFETIME)
+    }
 }
+
+/// Tokens living at least this long are auto-refreshed quietly: the new
+/// token is drawn on the countdown's next tick, up to a second later, while
+/// the old one still has seconds to run. Shorter-lived ones are drawn at once.
+const QUIET_RENEWAL_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
 
 /// `due`, moved onto the countdown's tick at a whole second before
 /// `expires_at` (see [`crate::app::widgets::countdown::next_tick`]; ticks
@@ -449,6 +462,20 @@ mod tests {
             state.timeline.last().map(|e| &e.kind),
             Some(&TimelineKind::Refreshed { rotated: true })
         );
+    }
+
+    #[test]
+    fn only_tokens_of_seconds_or_more_renew_quietly() {
+        let mut state = TokenState::default();
+        assert!(!state.renews_quietly(), "no tokens");
+        let mut short = tokens("r1");
+        short.expires_at = Some(short.obtained_at + chrono::TimeDelta::seconds(1));
+        state.issued(short);
+        assert!(!state.renews_quietly(), "a 1-second token is drawn at once");
+        let mut seven = tokens("r2");
+        seven.expires_at = Some(seven.obtained_at + chrono::TimeDelta::seconds(7));
+        state.issued(seven);
+        assert!(state.renews_quietly());
     }
 
     #[test]
