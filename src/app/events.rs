@@ -5,7 +5,7 @@
 
 use crate::app::bridge::{self, Command, EndToken, Event};
 use crate::app::session::Origin;
-use crate::app::{App, DemoStatus, http_log, tokens};
+use crate::app::{App, DemoStatus, tokens};
 
 impl App {
     /// The profiles were read (after the demo provider started).
@@ -151,10 +151,7 @@ impl App {
                         flow.add_exchange(&exchange);
                     }
                 }
-                self.state
-                    .log
-                    .rows
-                    .push(http_log::panel::row(&exchange, owner));
+                self.state.log.add_row(&exchange, owner);
                 self.state.exchanges.push(*exchange);
                 self.spill_overflow();
             }

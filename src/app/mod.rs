@@ -180,7 +180,7 @@ impl App {
     /// listed whoever made it).
     fn show_exchange(&mut self, id: u64) {
         self.state.log.selected = Some(id);
-        if let Some(row) = self.state.log.rows.iter().find(|r| r.id == id)
+        if let Some(row) = self.state.log.row(id)
             && Some(row.owner) != self.state.profiles.selected
         {
             self.state.log.all_profiles = true;

@@ -6,11 +6,11 @@ use eframe::egui;
 
 use super::LogAction as Action;
 use super::spill::ExchangeLog;
-use super::state::{LogRow, LogState};
+use super::state::LogState;
 use crate::app::session::ProfileId;
 use crate::app::widgets::copy::copy_button;
 use crate::engine::wire::curl::to_curl_script;
-use crate::engine::wire::http::{Exchange, ExchangeKind};
+use crate::engine::wire::http::ExchangeKind;
 use crate::engine::wire::redact;
 
 const KINDS: [ExchangeKind; 13] = [
@@ -28,34 +28,6 @@ const KINDS: [ExchangeKind; 13] = [
     ExchangeKind::Backchannel,
     ExchangeKind::Notification,
 ];
-
-/// The table row of an exchange: time, kind, status, duration, method, URL
-/// — the URL last, so a narrow window cuts the URL, not the status.
-pub fn row(exchange: &Exchange, owner: ProfileId) -> LogRow {
-    let status = exchange
-        .status()
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| "ERR".to_string());
-    let text = format!(
-        "{}  {:<13} {:>3} {:>6} ms  {:<6} {}",
-        exchange
-            .started_at
-            .with_timezone(&chrono::Local)
-            .format("%H:%M:%S"),
-        exchange.kind.as_str(),
-        status,
-        exchange.duration.as_millis(),
-        exchange.request.method,
-        redact::url(&exchange.request.url),
-    );
-    LogRow {
-        id: exchange.id,
-        owner,
-        kind: exchange.kind,
-        lower: text.to_ascii_lowercase(),
-        text,
-    }
-}
 
 /// What the log needs besides its own state.
 pub struct LogView<'a> {
@@ -103,7 +75,7 @@ pub fn http_log_ui(ui: &mut egui::Ui, log: &mut LogState, view: &LogView<'_>) ->
     // The button first and the path last: a narrow window shortens the
     // path field, never the button.
     ui.horizontal(|ui| {
-        let ready = !log.rows.is_empty() && !log.har_path.trim().is_empty();
+        let ready = !log.rows().is_empty() && !log.har_path.trim().is_empty();
         if ui
             .add_enabled(ready, egui::Button::new("Export HAR"))
             .on_hover_text(
@@ -135,19 +107,16 @@ pub fn http_log_ui(ui: &mut egui::Ui, log: &mut LogState, view: &LogView<'_>) ->
         };
         ui.add(egui::Label::new(egui::RichText::new(message).color(color)).wrap());
     }
-    let needle = log.filter.trim().to_ascii_lowercase();
-    let shown: Vec<&LogRow> = log
-        .rows
-        .iter()
-        .filter(|r| log.all_profiles || r.owner == view.profile.0)
-        .filter(|r| log.kind.is_none_or(|k| r.kind == k))
-        .filter(|r| needle.is_empty() || r.lower.contains(&needle))
-        .collect();
-    ui.label(format!("{} of {} exchanges", shown.len(), log.rows.len()));
+    let total = log.rows().len();
+    let shown = log.shown(view.profile.0).to_vec();
+    let rows = log.rows();
+    ui.label(format!("{} of {total} exchanges", shown.len()));
     // The selection shows only while its row is listed (another profile's
     // exchange does not linger). Concurrent requests can arrive out of id
     // order: search, do not bisect.
-    let listed = log.selected.filter(|id| shown.iter().any(|r| r.id == *id));
+    let listed = log
+        .selected
+        .filter(|id| shown.iter().any(|&i| rows[i as usize].id == *id));
     let selected = listed.and_then(|id| exchanges.get(id));
     // One in the session file is read back (once) when selected.
     let reading = listed.filter(|id| selected.is_none() && exchanges.is_spilled(*id));
@@ -168,11 +137,12 @@ pub fn http_log_ui(ui: &mut egui::Ui, log: &mut LogState, view: &LogView<'_>) ->
         .max_height(list_height)
         .auto_shrink([false, true])
         .show_rows(ui, row_height, shown.len(), |ui, range| {
-            for row in &shown[range] {
+            for &i in &shown[range] {
+                let row = &rows[i as usize];
                 let is_selected = log.selected == Some(row.id);
                 let button = egui::Button::selectable(
                     is_selected,
-                    egui::RichText::new(&row.text).monospace(),
+                    egui::RichText::new(row.text()).monospace(),
                 );
                 if ui.add(button.truncate()).clicked() {
                     clicked = Some(row.id);

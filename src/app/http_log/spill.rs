@@ -9,7 +9,7 @@
 //! forgets them ([`ExchangeLog::spilled`]) or takes them back when the
 //! write failed ([`ExchangeLog::spill_failed`]) — nothing is lost.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
 use crate::engine::wire::http::Exchange;
 
@@ -45,8 +45,9 @@ pub struct ExchangeLog {
     pub keep_in_memory: bool,
     /// The setting: keep secrets in the session file.
     pub keep_secrets: bool,
-    /// Ids in the session file (or on their way there).
-    spilled: HashSet<u64>,
+    /// Ids in the session file (or on their way there), sorted: 8 bytes
+    /// each, for every exchange that left memory.
+    spilled: Vec<u64>,
     /// Exchanges on their way to the session file.
     in_flight: usize,
     /// Exchanges written with their secrets masked.
@@ -112,7 +113,7 @@ impl ExchangeLog {
     /// True when `id` is in the session file: [`Self::get`] has it only
     /// once it is read back.
     pub fn is_spilled(&self, id: u64) -> bool {
-        self.spilled.contains(&id)
+        self.spilled.binary_search(&id).is_ok()
     }
 
     /// True when the exchange exists, in memory or in the session file.
@@ -147,7 +148,9 @@ impl ExchangeLog {
                 break;
             };
             self.body_bytes -= body_size(&exchange);
-            self.spilled.insert(exchange.id);
+            // Ids come nearly in order: the place is at or near the end.
+            let at = self.spilled.partition_point(|&id| id < exchange.id);
+            self.spilled.insert(at, exchange.id);
             out.push(exchange);
         }
         if out.is_empty() {
@@ -176,7 +179,9 @@ impl ExchangeLog {
     /// memory, in their place, for the next try.
     pub fn put_back(&mut self, exchanges: Vec<Exchange>) {
         for exchange in exchanges.into_iter().rev() {
-            self.spilled.remove(&exchange.id);
+            if let Ok(at) = self.spilled.binary_search(&exchange.id) {
+                self.spilled.remove(at);
+            }
             self.body_bytes += body_size(&exchange);
             self.recent.push_front(exchange);
         }
@@ -267,6 +272,21 @@ mod tests {
         assert!(!log.is_spilled(1));
         log.push(exchange(5, 1));
         assert!(log.overflow().is_none(), "everything stays in memory now");
+    }
+
+    #[test]
+    fn ids_out_of_order_are_spilled_found_and_put_back() {
+        let mut log = log(1, usize::MAX);
+        for id in [3, 1, 2, 5, 4] {
+            log.push(exchange(id, 1));
+        }
+        let out = log.overflow().expect("over");
+        assert_eq!(out.iter().map(|e| e.id).collect::<Vec<_>>(), [3, 1, 2, 5]);
+        assert!([1, 2, 3, 5].iter().all(|&id| log.is_spilled(id)));
+        assert!(!log.is_spilled(4) && log.holds(4) && log.len() == 5);
+        log.put_back(out);
+        assert!((1..=5).all(|id| !log.is_spilled(id) && log.get(id).is_some()));
+        assert_eq!(log.spilled_count(), 0);
     }
 
     #[test]

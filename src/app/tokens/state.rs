@@ -19,6 +19,12 @@ use crate::engine::endpoints::revoke::TokenHint;
 /// session file) and as their timeline entries.
 pub const HISTORY_KEPT: usize = 50;
 
+/// How many timeline entries a profile keeps in memory (the newest; up to a
+/// tenth more before the oldest go, in a batch). A day of 7-second tokens
+/// is about 8,000 entries: the older ones leave memory, and what they said
+/// stays in the HTTP log as their exchanges.
+pub const TIMELINE_KEPT: usize = 2_000;
+
 /// How many timeline entries the tab shows at first, and adds per "Show
 /// older".
 pub const TIMELINE_PAGE: usize = 50;
@@ -65,8 +71,10 @@ pub struct TimelineEntry {
 pub struct TokenState {
     /// Newest last.
     pub history: Vec<TokenSet>,
-    /// What happened to them, oldest first (every entry: they are small).
+    /// What happened to them, oldest first: the newest [`TIMELINE_KEPT`].
     pub timeline: Vec<TimelineEntry>,
+    /// Timeline entries that left memory.
+    pub timeline_dropped: usize,
     /// How many timeline entries the tab shows, newest first.
     pub timeline_shown: usize,
     /// Token sets that left memory ([`HISTORY_KEPT`]).
@@ -97,6 +105,7 @@ impl Default for TokenState {
         Self {
             history: Vec::new(),
             timeline: Vec::new(),
+            timeline_dropped: 0,
             timeline_shown: TIMELINE_PAGE,
             history_dropped: 0,
             auto_refresh: false,
@@ -124,13 +133,24 @@ impl TokenState {
 
     /// A grant (not a refresh) issued `tokens`.
     pub fn issued(&mut self, tokens: TokenSet) {
-        self.timeline.push(TimelineEntry {
+        self.note(TimelineEntry {
             at: tokens.obtained_at,
             kind: TimelineKind::Issued,
             text: format!("Issued by the {} grant", tokens.grant.label()),
             exchange_id: tokens.exchange_id,
         });
         self.keep(tokens);
+    }
+
+    /// Adds an entry to the timeline, letting the oldest leave memory
+    /// beyond [`TIMELINE_KEPT`].
+    fn note(&mut self, entry: TimelineEntry) {
+        self.timeline.push(entry);
+        if self.timeline.len() > TIMELINE_KEPT + TIMELINE_KEPT / 10 {
+            let over = self.timeline.len() - TIMELINE_KEPT;
+            self.timeline.drain(..over);
+            self.timeline_dropped += over;
+        }
     }
 
     /// Adds the newest token set, letting the oldest leave memory beyond
@@ -155,7 +175,7 @@ impl TokenState {
                     .as_ref()
                     .is_some_and(|new| before.as_ref().is_none_or(|old| old != new));
                 let rerun = !tokens.grant.needs_refresh_token();
-                self.timeline.push(TimelineEntry {
+                self.note(TimelineEntry {
                     at: tokens.obtained_at,
                     kind: TimelineKind::Refreshed { rotated },
                     text: if rerun {
@@ -181,7 +201,7 @@ impl TokenState {
                 self.refreshing.finish(Ok(()));
             }
             Err(failure) => {
-                self.timeline.push(TimelineEntry {
+                self.note(TimelineEntry {
                     at: Utc::now(),
                     kind: TimelineKind::Failed(Box::new(failure.clone())),
                     text: format!("Refresh failed: {}", failure.message),
@@ -210,7 +230,7 @@ impl TokenState {
                 for hint in hints {
                     self.revoked.push((at, hint));
                 }
-                self.timeline.push(TimelineEntry {
+                self.note(TimelineEntry {
                     at: Utc::now(),
                     kind,
                     text: message.lines().next().unwrap_or_default().to_string(),
@@ -219,7 +239,7 @@ impl TokenState {
                 self.ending.finish((at, true, message));
             }
             Err(failure) => {
-                self.timeline.push(TimelineEntry {
+                self.note(TimelineEntry {
                     at: Utc::now(),
                     kind: TimelineKind::Failed(Box::new(failure.clone())),
                     text: failure.message.clone(),
@@ -241,7 +261,7 @@ impl TokenState {
                 self.revoked.push((at, hint));
             }
         }
-        self.timeline.push(TimelineEntry {
+        self.note(TimelineEntry {
             at: Utc::now(),
             kind: TimelineKind::LoggedOut,
             text: text.to_string(),
@@ -285,7 +305,7 @@ impl TokenState {
             return false;
         }
         self.expired_noted = Some(obtained);
-        self.timeline.push(TimelineEntry {
+        self.note(TimelineEntry {
             at: expires,
             kind: TimelineKind::Expired,
             text: "The access token expired".to_string(),
@@ -422,7 +442,7 @@ mod tests {
     }
 
     #[test]
-    fn a_day_of_refreshes_keeps_the_newest_token_sets_and_every_timeline_entry() {
+    fn a_day_of_refreshes_keeps_the_newest_token_sets_and_timeline_entries() {
         let mut state = TokenState::default();
         state.issued(tokens("r0"));
         for n in 1..=200 {
@@ -439,6 +459,23 @@ mod tests {
             Some("r200".to_string())
         );
         assert_eq!(state.timeline.len(), 201);
+        assert_eq!(state.timeline_dropped, 0);
+        // A working day of 7-second tokens: about 8,000 refreshes.
+        for n in 201..=8_000 {
+            state.refreshing.start();
+            state.refresh_finished(Ok(tokens(&format!("r{n}"))));
+        }
+        let (kept, dropped) = (state.timeline.len(), state.timeline_dropped);
+        assert!(
+            (TIMELINE_KEPT..=TIMELINE_KEPT + TIMELINE_KEPT / 10).contains(&kept),
+            "{kept} kept"
+        );
+        assert_eq!(kept + dropped, 8_001, "every entry counted");
+        assert_eq!(
+            state.timeline.last().map(|e| &e.kind),
+            Some(&TimelineKind::Refreshed { rotated: true }),
+            "the newest stays"
+        );
     }
 
     #[test]

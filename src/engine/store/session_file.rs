@@ -11,7 +11,6 @@
 //! rest. Files older than a week are deleted when the app starts
 //! ([`clean_up`]); the file is created only when something is spilled.
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -37,7 +36,8 @@ pub struct SessionFile {
     path: PathBuf,
     file: File,
     end: u64,
-    index: HashMap<u64, Place>,
+    /// Exchange id → place, sorted by id (24 bytes an exchange).
+    index: Vec<(u64, Place)>,
     /// Exchanges written without their secrets.
     masked: usize,
 }
@@ -70,7 +70,7 @@ impl SessionFile {
             path,
             file,
             end,
-            index: HashMap::new(),
+            index: Vec::new(),
             masked: 0,
         })
     }
@@ -97,7 +97,12 @@ impl SessionFile {
 
     /// True when the exchange `id` is in the file.
     pub fn holds(&self, id: u64) -> bool {
-        self.index.contains_key(&id)
+        self.place(id).is_some()
+    }
+
+    fn place(&self, id: u64) -> Option<Place> {
+        let at = self.index.binary_search_by_key(&id, |(id, _)| *id).ok()?;
+        Some(self.index[at].1)
     }
 
     /// Appends `exchanges`, secrets masked unless `keep_secrets`. Either all
@@ -137,7 +142,14 @@ impl SessionFile {
             return Err(StoreError::io("write", &self.path)(err));
         }
         self.end += buffer.len() as u64;
-        self.index.extend(places);
+        for (id, place) in places {
+            // Ids come nearly in order: the place is at or near the end. An
+            // id written again replaces its place.
+            match self.index.binary_search_by_key(&id, |(id, _)| *id) {
+                Ok(at) => self.index[at].1 = place,
+                Err(at) => self.index.insert(at, (id, place)),
+            }
+        }
         if !keep_secrets {
             self.masked += exchanges.len();
         }
@@ -146,10 +158,7 @@ impl SessionFile {
 
     /// Reads the exchange `id` back.
     pub fn read(&mut self, id: u64) -> Result<Exchange, StoreError> {
-        let place = *self
-            .index
-            .get(&id)
-            .ok_or(StoreError::NotInSessionFile { id })?;
+        let place = self.place(id).ok_or(StoreError::NotInSessionFile { id })?;
         let mut line = vec![0; place.len as usize];
         self.file
             .seek(SeekFrom::Start(place.offset))
@@ -164,8 +173,7 @@ impl SessionFile {
 
     /// Every exchange of the file, oldest (lowest id) first.
     pub fn read_all(&mut self) -> Result<Vec<Exchange>, StoreError> {
-        let mut ids: Vec<u64> = self.index.keys().copied().collect();
-        ids.sort_unstable();
+        let ids: Vec<u64> = self.index.iter().map(|(id, _)| *id).collect();
         ids.into_iter().map(|id| self.read(id)).collect()
     }
 }
@@ -252,6 +260,21 @@ mod tests {
             file.read(3),
             Err(StoreError::NotInSessionFile { id: 3 })
         ));
+    }
+
+    #[test]
+    fn ids_written_out_of_order_are_found_and_read_back_in_id_order() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut file = SessionFile::create(dir.path()).expect("file");
+        // Concurrent requests finish out of id order.
+        let batch: Vec<Exchange> = [3, 1, 2].map(|id| exchange(id, "{}")).to_vec();
+        file.append(&batch, true).expect("append");
+        file.append(&[exchange(5, "{}"), exchange(4, "{}")], true)
+            .expect("append");
+        assert!((1..=5).all(|id| file.holds(id)) && !file.holds(6));
+        let ids: Vec<u64> = file.read_all().expect("all").iter().map(|e| e.id).collect();
+        assert_eq!(ids, [1, 2, 3, 4, 5]);
+        assert_eq!(file.read(4).expect("read").id, 4);
     }
 
     #[test]

@@ -74,6 +74,56 @@ fn the_timeline_shows_its_newest_page_and_older_ones_on_request() {
     );
 }
 
+/// Past [`TIMELINE_KEPT`] entries the oldest leave memory: the count still
+/// says how many there were, and the last page says where they went.
+#[test]
+fn the_timeline_counts_entries_that_left_memory_and_says_where_they_are() {
+    use crate::app::tokens::state::TIMELINE_KEPT;
+    use egui_kittest::kittest::Queryable;
+    let mut tokens = TokenState::default();
+    let body = |n: usize| {
+        format!(
+            r#"{{"access_token":"a{n}","token_type":"Bearer","expires_in":7,"refresh_token":"r{n}"}}"#
+        )
+    };
+    tokens.issued(received(&body(0)));
+    let refreshes = TIMELINE_KEPT + TIMELINE_KEPT / 10;
+    for n in 1..=refreshes {
+        tokens.refreshing.start();
+        tokens.refresh_finished(Ok(received(&body(n))));
+    }
+    let (kept, dropped) = (tokens.timeline.len(), tokens.timeline_dropped);
+    assert!(dropped > 0 && kept + dropped == refreshes + 1);
+    // Every page the tab has, as after clicking "Show older" until the end.
+    tokens.timeline_shown = kept;
+    let state = (tokens, ToolsState::default());
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1000.0, 650.0))
+        .build_ui_state(
+            |ui, (tokens, tools): &mut (TokenState, ToolsState)| {
+                let view = TokensView {
+                    profile: "Demo",
+                    reveal: false,
+                    offered: TokenActions::default(),
+                    keep_tokens: false,
+                    kept_note: None,
+                    oidc_logout: &Default::default(),
+                };
+                let _ = tokens_ui(ui, tokens, tools, &view);
+            },
+            state,
+        );
+    harness.run_steps(2);
+    let header = format!("Timeline ({})", refreshes + 1);
+    assert!(
+        harness.query_by_label_contains(&header).is_some(),
+        "{header}"
+    );
+    let gone =
+        format!("The {dropped} older entries left memory; their exchanges are in the HTTP log.");
+    assert!(harness.query_by_label(&gone).is_some(), "{gone}");
+}
+
 /// The Tokens tab at rest costs what its countdown costs (issue 20):
 /// with a 7-second token on screen (PingFederate's lifetime) nothing on
 /// the tab asks for a repaint sooner than the countdown's second.

@@ -15,7 +15,8 @@ pub(super) fn timeline_ui(ui: &mut egui::Ui, tokens: &mut TokenState, actions: &
         return;
     }
     let shown = tokens.timeline_shown.max(1);
-    egui::CollapsingHeader::new(format!("Timeline ({})", tokens.timeline.len()))
+    let dropped = tokens.timeline_dropped;
+    egui::CollapsingHeader::new(format!("Timeline ({})", tokens.timeline.len() + dropped))
         .id_salt("token_timeline")
         .default_open(true)
         .show(ui, |ui| {
@@ -47,14 +48,17 @@ pub(super) fn timeline_ui(ui: &mut egui::Ui, tokens: &mut TokenState, actions: &
                 if let TimelineKind::Failed(failure) = &entry.kind
                     && let Some(explanation) = &failure.explanation
                 {
-                    ui.indent(("timeline_why", index), |ui| {
-                        why_ui(ui, ("timeline", index), explanation);
+                    // Keyed by the entry's place in the session, which stays
+                    // when older entries leave memory.
+                    let place = dropped + index;
+                    ui.indent(("timeline_why", place), |ui| {
+                        why_ui(ui, ("timeline", place), explanation);
                     });
                 }
             }
             if total > shown {
                 ui.horizontal(|ui| {
-                    ui.weak(format!("Showing the newest {shown} of {total}"));
+                    ui.weak(format!("Showing the newest {shown} of {}", total + dropped));
                     if ui
                         .button(format!("Show {} older", (total - shown).min(TIMELINE_PAGE)))
                         .clicked()
@@ -62,6 +66,10 @@ pub(super) fn timeline_ui(ui: &mut egui::Ui, tokens: &mut TokenState, actions: &
                         tokens.timeline_shown = shown + TIMELINE_PAGE;
                     }
                 });
+            } else if dropped > 0 {
+                ui.weak(format!(
+                    "The {dropped} older entries left memory; their exchanges are in the HTTP log."
+                ));
             }
         });
 }
