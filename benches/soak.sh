@@ -92,6 +92,17 @@ print(f"soak, {minutes} min, {ttl}-second tokens, Tokens tab on screen, auto-ref
 print(f"- refreshes after the first minute: {refreshes} ({refreshes / max(1, elapsed):.2f}/s)")
 print(f"- RSS: {first[1] / 1024:.1f} MiB at 1 min, {last[1] / 1024:.1f} MiB at the end: {growth:+.1f} % (budget <= 10 %)")
 print(f"- RSS trend over the second half: {slope:+.1f} KiB/min")
+# Once the HTTP log holds its in-memory budget (2,000 exchanges; each token
+# request is one), every new exchange pushes an older one to the session
+# file: from then on only what every exchange keeps in memory (its row of
+# the log) can grow.
+full = [r for r in rows if r[3] >= 2000]
+if len(full) >= 6:
+    n = len(full)
+    mx = sum(r[0] for r in full) / n
+    my = sum(r[1] for r in full) / n
+    slope = sum((r[0] - mx) * (r[1] - my) for r in full) / max(1e-9, sum((r[0] - mx) ** 2 for r in full)) * 60
+    print(f"- RSS trend once the log held 2,000 exchanges ({(full[-1][0] - full[0][0]) / 60:.1f} min): {slope:+.1f} KiB/min, {full[0][1] / 1024:.1f} -> {full[-1][1] / 1024:.1f} MiB")
 frames = last[4] - first[4]
 print(f"- CPU: {cpu / elapsed * 100:.2f} % of one core, {cpu / max(1, refreshes) * 1000:.2f} ms per refresh")
 print(f"- frames: {frames / max(1, elapsed):.2f}/s, {frames / max(1, refreshes):.2f} per refresh, {cpu / max(1, frames) * 1000:.1f} ms of CPU per frame")

@@ -260,6 +260,19 @@ fn request_tab_calls_the_api_and_the_http_log_lists_every_exchange() {
     wait_for(&mut harness, "both exchanges", |h| {
         h.query_by_label("2 of 2 exchanges").is_some()
     });
+    // Find: any part of the row, case aside.
+    harness.get_by_label("Filter").focus();
+    harness.get_by_label("Filter").type_text("get");
+    harness.run_steps(2);
+    assert!(shows(&harness, "1 of 2 exchanges"), "the API call only");
+    assert!(harness.query_by_label_contains("POST   http").is_none());
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("Filter").type_text("200");
+    harness.run_steps(2);
+    assert!(shows(&harness, "2 of 2 exchanges"), "both answered 200");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.key_press(egui::Key::Backspace);
+    harness.run_steps(2);
     harness.get_by_label_contains("GET    http").click();
     harness.run_steps(2);
     assert!(

@@ -107,10 +107,9 @@ pub fn http_log_ui(ui: &mut egui::Ui, log: &mut LogState, view: &LogView<'_>) ->
         };
         ui.add(egui::Label::new(egui::RichText::new(message).color(color)).wrap());
     }
-    let total = log.rows().len();
-    let shown = log.shown(view.profile.0).to_vec();
-    let rows = log.rows();
-    ui.label(format!("{} of {total} exchanges", shown.len()));
+    log.filter_rows(view.profile.0);
+    let (rows, shown) = (log.rows(), log.shown());
+    ui.label(format!("{} of {} exchanges", shown.len(), rows.len()));
     // The selection shows only while its row is listed (another profile's
     // exchange does not linger). Concurrent requests can arrive out of id
     // order: search, do not bisect.

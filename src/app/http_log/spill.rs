@@ -2,7 +2,8 @@
 //! memory, the older ones move to the session file on disk
 //! (`engine::store::session_file`, written by the bridge off the UI thread) and
 //! are read back when the HTTP log shows one or a HAR export needs them.
-//! Every row of the log stays in memory, so its count and find cover all.
+//! Every exchange keeps its row of the log in memory (`state::LogRow`, about
+//! 64 bytes, and 8 here for its id), so the log's count and find cover all.
 //!
 //! Pure transitions, tested without egui: the app moves the exchanges out
 //! with [`ExchangeLog::overflow`], hands them to the bridge, and either

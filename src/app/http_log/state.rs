@@ -148,11 +148,17 @@ impl LogState {
         self.rows.iter().rev().find(|r| r.id == id)
     }
 
-    /// The rows the filters let through for `profile` (all profiles when
-    /// "All profiles" is ticked), as indexes into [`Self::rows`]. Tests
-    /// only the rows that came since the last call, unless a filter
-    /// changed; a longer text than the last only narrows what it found.
-    pub fn shown(&mut self, profile: ProfileId) -> &[u32] {
+    /// The rows the filters let through, as indexes into [`Self::rows`]:
+    /// as found by the last [`Self::filter_rows`].
+    pub fn shown(&self) -> &[u32] {
+        &self.shown.rows
+    }
+
+    /// Finds the rows the filters let through for `profile` (all profiles
+    /// when "All profiles" is ticked). Tests only the rows that came since
+    /// the last call, unless a filter changed; a longer text than the last
+    /// only narrows what it found.
+    pub fn filter_rows(&mut self, profile: ProfileId) {
         let key = (
             self.filter.trim().to_ascii_lowercase(),
             self.kind,
@@ -190,7 +196,6 @@ impl LogState {
             }
         }
         shown.tested = self.rows.len();
-        &shown.rows
     }
 }
 
@@ -270,6 +275,10 @@ mod tests {
     fn the_filters_find_rows_once_and_follow_new_rows_and_changes() {
         let mut log = LogState::default();
         let (me, other) = (ProfileId(1), ProfileId(2));
+        let shown = |log: &mut LogState, profile| {
+            log.filter_rows(profile);
+            log.shown().to_vec()
+        };
         log.add_row(
             &exchange(1, ExchangeKind::Token, "http://a/token", Some(200)),
             me,
@@ -282,25 +291,29 @@ mod tests {
             &exchange(3, ExchangeKind::Api, "http://a/api", Some(200)),
             other,
         );
-        assert_eq!(log.shown(me), [0, 1], "the selected profile's");
+        assert_eq!(shown(&mut log, me), [0, 1], "the selected profile's");
         log.all_profiles = true;
-        assert_eq!(log.shown(me), [0, 1, 2]);
+        assert_eq!(shown(&mut log, me), [0, 1, 2]);
         log.filter = " api ".to_string();
-        assert_eq!(log.shown(me), [1, 2], "case and spaces aside");
+        assert_eq!(shown(&mut log, me), [1, 2], "case and spaces aside");
         log.filter = "api/items".to_string();
-        assert_eq!(log.shown(me), [1], "a longer text narrows");
+        assert_eq!(shown(&mut log, me), [1], "a longer text narrows");
         log.add_row(
             &exchange(4, ExchangeKind::Api, "http://a/api/items/7", Some(200)),
             other,
         );
-        assert_eq!(log.shown(me), [1, 3], "a new row is tested as it comes");
+        assert_eq!(
+            shown(&mut log, me),
+            [1, 3],
+            "a new row is tested as it comes"
+        );
         log.filter = "404".to_string();
-        assert_eq!(log.shown(me), [1], "the status");
+        assert_eq!(shown(&mut log, me), [1], "the status");
         log.filter.clear();
         log.kind = Some(ExchangeKind::Token);
-        assert_eq!(log.shown(me), [0]);
+        assert_eq!(shown(&mut log, me), [0]);
         log.kind = None;
         log.all_profiles = false;
-        assert_eq!(log.shown(other), [2, 3], "another profile selected");
+        assert_eq!(shown(&mut log, other), [2, 3], "another profile selected");
     }
 }
