@@ -24,24 +24,16 @@ fn received(body: &str) -> TokenSet {
     .expect("tokens")
 }
 
-/// A day of refreshes: the timeline lays out its newest page, and
-/// older pages on request.
-#[test]
-fn the_timeline_shows_its_newest_page_and_older_ones_on_request() {
-    use egui_kittest::kittest::Queryable;
-    let mut tokens = TokenState::default();
-    let body = |n: usize| {
-        format!(
-            r#"{{"access_token":"a{n}","token_type":"Bearer","expires_in":7,"refresh_token":"r{n}"}}"#
-        )
-    };
-    tokens.issued(received(&body(0)));
-    for n in 1..=200 {
-        tokens.refreshing.start();
-        tokens.refresh_finished(Ok(received(&body(n))));
-    }
-    let state = (tokens, ToolsState::default());
-    let mut harness = egui_kittest::Harness::builder()
+/// The `n`th token response of a day of 7-second refreshes.
+fn refreshed(n: usize) -> String {
+    format!(
+        r#"{{"access_token":"a{n}","token_type":"Bearer","expires_in":7,"refresh_token":"r{n}"}}"#
+    )
+}
+
+/// The Tokens tab of `tokens`, drawn at 1000×650.
+fn tab(tokens: TokenState) -> egui_kittest::Harness<'static, (TokenState, ToolsState)> {
+    egui_kittest::Harness::builder()
         .with_size(egui::vec2(1000.0, 650.0))
         .build_ui_state(
             |ui, (tokens, tools): &mut (TokenState, ToolsState)| {
@@ -55,8 +47,22 @@ fn the_timeline_shows_its_newest_page_and_older_ones_on_request() {
                 };
                 let _ = tokens_ui(ui, tokens, tools, &view);
             },
-            state,
-        );
+            (tokens, ToolsState::default()),
+        )
+}
+
+/// A day of refreshes: the timeline lays out its newest page, and
+/// older pages on request.
+#[test]
+fn the_timeline_shows_its_newest_page_and_older_ones_on_request() {
+    use egui_kittest::kittest::Queryable;
+    let mut tokens = TokenState::default();
+    tokens.issued(received(&refreshed(0)));
+    for n in 1..=200 {
+        tokens.refreshing.start();
+        tokens.refresh_finished(Ok(received(&refreshed(n))));
+    }
+    let mut harness = tab(tokens);
     harness.run_steps(2);
     assert!(
         harness
@@ -81,38 +87,17 @@ fn the_timeline_counts_entries_that_left_memory_and_says_where_they_are() {
     use crate::app::tokens::state::TIMELINE_KEPT;
     use egui_kittest::kittest::Queryable;
     let mut tokens = TokenState::default();
-    let body = |n: usize| {
-        format!(
-            r#"{{"access_token":"a{n}","token_type":"Bearer","expires_in":7,"refresh_token":"r{n}"}}"#
-        )
-    };
-    tokens.issued(received(&body(0)));
+    tokens.issued(received(&refreshed(0)));
     let refreshes = TIMELINE_KEPT + TIMELINE_KEPT / 10;
     for n in 1..=refreshes {
         tokens.refreshing.start();
-        tokens.refresh_finished(Ok(received(&body(n))));
+        tokens.refresh_finished(Ok(received(&refreshed(n))));
     }
     let (kept, dropped) = (tokens.timeline.len(), tokens.timeline_dropped);
     assert!(dropped > 0 && kept + dropped == refreshes + 1);
     // Every page the tab has, as after clicking "Show older" until the end.
     tokens.timeline_shown = kept;
-    let state = (tokens, ToolsState::default());
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1000.0, 650.0))
-        .build_ui_state(
-            |ui, (tokens, tools): &mut (TokenState, ToolsState)| {
-                let view = TokensView {
-                    profile: "Demo",
-                    reveal: false,
-                    offered: TokenActions::default(),
-                    keep_tokens: false,
-                    kept_note: None,
-                    oidc_logout: &Default::default(),
-                };
-                let _ = tokens_ui(ui, tokens, tools, &view);
-            },
-            state,
-        );
+    let mut harness = tab(tokens);
     harness.run_steps(2);
     let header = format!("Timeline ({})", refreshes + 1);
     assert!(
