@@ -97,6 +97,14 @@ pub struct Held {
     refresh: HashMap<String, Value>,
 }
 
+impl Held {
+    /// Keeps the details of the refresh tokens `kept` says the server still
+    /// remembers.
+    pub fn keep_refresh(&mut self, kept: impl Fn(&str) -> bool) {
+        self.refresh.retain(|token, _| kept(token));
+    }
+}
+
 /// Reads and checks a request's `authorization_details` (§2, §5): `None`
 /// when it has none; the `error_description` of
 /// `invalid_authorization_details` when it is refused.

@@ -248,6 +248,9 @@ pub const USERS: &[User] = &[
 pub struct AccessRecord {
     /// Client it was issued to.
     pub client_id: String,
+    /// Unix time (seconds) at which it expires: [`Store::sweep`] forgets it
+    /// [`REMEMBERED_FOR`] later.
+    pub expires_at: i64,
     /// Revoked by the client.
     pub revoked: bool,
 }
@@ -263,6 +266,9 @@ pub struct RefreshRecord {
     pub scope: String,
     /// Already exchanged (rotation: a used refresh token stops working).
     pub used: bool,
+    /// When it was exchanged and rotated out (Unix seconds):
+    /// [`Store::sweep`] forgets it [`REMEMBERED_FOR`] later.
+    pub spent_at: Option<i64>,
     /// Revoked by the client.
     pub revoked: bool,
     /// When it was issued (Unix seconds).
@@ -458,6 +464,38 @@ pub struct Store {
     /// Rich authorization requests' details (RFC 9396), by request, code
     /// and refresh token.
     pub rar: super::rar::Held,
+    /// When [`Store::sweep`] last ran (Unix seconds).
+    swept_at: i64,
+}
+
+/// How long the server remembers a token that can no longer be used: an
+/// access token or code after it expired, a refresh token after it was
+/// rotated out. Within this time a rotated-out refresh token that comes
+/// back revokes its family (RFC 9700 §4.14.2); after it, it is refused as
+/// unknown. Without a bound a day of 7-second tokens refreshed every few
+/// seconds would grow the server's memory by thousands of records.
+pub const REMEMBERED_FOR: i64 = 10 * 60;
+
+impl Store {
+    /// Forgets what can no longer be used and is older than
+    /// [`REMEMBERED_FOR`]; at most once a minute (`now` in Unix seconds).
+    pub fn sweep(&mut self, now: i64) {
+        if now - self.swept_at < 60 {
+            return;
+        }
+        self.swept_at = now;
+        let horizon = now - REMEMBERED_FOR;
+        self.access.retain(|_, record| record.expires_at > horizon);
+        self.opaque
+            .retain(|_, record| record.expires_at_ms > horizon * 1000);
+        self.codes.retain(|_, record| record.expires_at > horizon);
+        self.refresh
+            .retain(|_, record| record.spent_at.is_none_or(|at| at > horizon));
+        let refresh = &self.refresh;
+        self.refresh_successor
+            .retain(|spent, _| refresh.contains_key(spent));
+        self.rar.keep_refresh(|token| refresh.contains_key(token));
+    }
 }
 
 /// A pushed authorization request (RFC 9126 §2), waiting for its one use.
@@ -564,4 +602,77 @@ pub fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::thread_rng().fill_bytes(&mut buf);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access(expires_at: i64) -> AccessRecord {
+        AccessRecord {
+            client_id: "demo-client".to_string(),
+            expires_at,
+            revoked: false,
+        }
+    }
+
+    fn refresh(spent_at: Option<i64>) -> RefreshRecord {
+        RefreshRecord {
+            client_id: "demo-client".to_string(),
+            sub: "alice".to_string(),
+            scope: "read".to_string(),
+            used: spent_at.is_some(),
+            spent_at,
+            revoked: false,
+            iat: 0,
+            access_jtis: Vec::new(),
+            jkt: None,
+            authentication: None,
+        }
+    }
+
+    fn keys<V>(map: &HashMap<String, V>) -> Vec<&str> {
+        let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    #[test]
+    fn spent_and_expired_tokens_are_forgotten_ten_minutes_on_and_nothing_else() {
+        let now = 1_800_000_000;
+        let long_ago = now - REMEMBERED_FOR - 1;
+        let mut store = Store::default();
+        store.access.insert("live".into(), access(now + 7));
+        store.access.insert("expired".into(), access(now - 60));
+        store
+            .access
+            .insert("expired-long-ago".into(), access(long_ago));
+        store.refresh.insert("current".into(), refresh(None));
+        store
+            .refresh
+            .insert("spent".into(), refresh(Some(now - 60)));
+        store
+            .refresh
+            .insert("spent-long-ago".into(), refresh(Some(long_ago)));
+        store
+            .refresh_successor
+            .insert("spent-long-ago".into(), "spent".into());
+        store
+            .refresh_successor
+            .insert("spent".into(), "current".into());
+        store.sweep(now);
+        assert_eq!(keys(&store.access), ["expired", "live"]);
+        assert_eq!(keys(&store.refresh), ["current", "spent"]);
+        assert_eq!(
+            keys(&store.refresh_successor),
+            ["spent"],
+            "the family of a token still remembered stays linked"
+        );
+        // At most once a minute.
+        store.access.insert("expired-too".into(), access(long_ago));
+        store.sweep(now + 59);
+        assert!(store.access.contains_key("expired-too"));
+        store.sweep(now + 60);
+        assert!(!store.access.contains_key("expired-too"));
+    }
 }

@@ -275,6 +275,7 @@ fn mint(
         jti,
         AccessRecord {
             client_id: client.id.to_string(),
+            expires_at: iat + ttl,
             revoked: false,
         },
     );

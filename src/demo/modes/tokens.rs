@@ -65,6 +65,7 @@ pub fn issue(demo: &Demo, client_id: &str, sub: &str, scope: &str, refresh: Refr
     };
     let ttl = demo.token_ttl;
     let mut store = demo.store();
+    store.sweep(now());
     store.opaque.insert(
         access_token.clone(),
         OpaqueRecord {
@@ -96,6 +97,7 @@ pub fn issue(demo: &Demo, client_id: &str, sub: &str, scope: &str, refresh: Refr
                     sub: sub.to_string(),
                     scope: scope.to_string(),
                     used: false,
+                    spent_at: None,
                     revoked: false,
                     iat: now(),
                     access_jtis: vec![access_token.clone()],

@@ -147,10 +147,12 @@ pub fn mint_fields(
         )?);
     }
     let mut store = demo.store();
+    store.sweep(iat);
     store.access.insert(
         jti.clone(),
         AccessRecord {
             client_id: client.id.to_string(),
+            expires_at: iat + ttl,
             revoked: false,
         },
     );
@@ -164,6 +166,7 @@ pub fn mint_fields(
                 sub: sub.to_string(),
                 scope: scope.to_string(),
                 used: false,
+                spent_at: None,
                 revoked: false,
                 iat,
                 access_jtis: vec![jti.clone()],

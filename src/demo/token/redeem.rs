@@ -67,6 +67,7 @@ pub(crate) fn take_refresh(
     };
     if rotate {
         record.used = true;
+        record.spent_at = Some(super::super::now());
     }
     Ok(record.clone())
 }
