@@ -90,7 +90,7 @@ pub struct Faults {
     /// (RFC 9207 §3 wants it then on every response).
     pub iss_missing: bool,
     /// `iss-wrong`: authorization responses carry another server's `iss`
-    /// ([`WRONG_ISSUER`]) — what a mix-up attack looks like (RFC 9207 §2.4).
+    /// (`WRONG_ISSUER`) — what a mix-up attack looks like (RFC 9207 §2.4).
     pub iss_wrong: bool,
     /// `jarm-bad-signature`: JARM responses' signatures do not verify.
     pub jarm_bad_signature: bool,

@@ -16,7 +16,7 @@ use crate::engine::endpoints::revoke::TokenHint;
 /// How many token sets a profile keeps in memory (the newest). A day of
 /// 7-second tokens refreshed every 3.5 s is about 8,000 sets: older ones
 /// leave memory, and stay as their exchanges in the HTTP log (and the
-/// session file) and as their timeline entries.
+/// session file) and, the newest [`TIMELINE_KEPT`], as timeline entries.
 pub const HISTORY_KEPT: usize = 50;
 
 /// How many timeline entries a profile keeps in memory (the newest; up to a
@@ -348,7 +348,7 @@ impl TokenState {
     }
 
     /// True when the current tokens live long enough to be renewed quietly
-    /// (see [`QUIET_RENEWAL_LIFETIME`]).
+    /// (see `QUIET_RENEWAL_LIFETIME`).
     pub fn renews_quietly(&self) -> bool {
         self.current()
             .and_then(|t| Some(t.expires_at? - t.obtained_at))

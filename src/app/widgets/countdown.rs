@@ -54,7 +54,7 @@ fn seconds_left(ms: i64) -> i64 {
     if ms > 0 { seconds.max(1) } else { seconds }
 }
 
-/// How long until the next tick: the moment [`seconds_left`] of `left_ms`
+/// How long until the next tick: the moment `seconds_left` of `left_ms`
 /// (milliseconds to expiry; negative once expired) changes, plus a
 /// millisecond so the frame lands past it. The countdown, the lifetime bar
 /// and auto-refresh all wake the window on these ticks, so one frame a

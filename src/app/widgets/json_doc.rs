@@ -1,6 +1,6 @@
 //! A response body kept as the bytes that came, with just enough of an
 //! index to show it: the pretty-printed text is generated line by line from
-//! the bytes (a checkpoint every [`CHECKPOINT`] lines lets any line be found
+//! the bytes (a checkpoint every `CHECKPOINT` lines lets any line be found
 //! quickly), and the tree view ([`super::json_tree`]) scans a container's
 //! bytes only when it is unfolded. A 20 MB body costs its bytes plus a few
 //! hundred kilobytes of index, and nothing is laid out that is not on screen.
@@ -23,7 +23,7 @@ const CHECKPOINT: usize = 64;
 /// was left out (a label of megabytes would stall every frame).
 pub const MAX_LINE_CHARS: usize = 10_000;
 
-/// A JSON body: its bytes, and where each run of [`CHECKPOINT`] pretty
+/// A JSON body: its bytes, and where each run of `CHECKPOINT` pretty
 /// lines begins.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonDoc {

@@ -6,10 +6,10 @@
 //!
 //! - this file: the options several commands share (`--har`/`--export`,
 //!   the step-up options, `--json`/`-v` of the OpenID Connect commands);
-//! - [`grants`]: `token`, `call`, `revoke`, `logout`;
-//! - [`oidc`]: `discover`, `inspect`, `introspect`, `userinfo`;
-//! - [`demo`]: `demo-server`, `demo-browser`;
-//! - [`tools`]: `keychain`, `keys`, `mcp`, `audit`, `import`,
+//! - `grants`: `token`, `call`, `revoke`, `logout`;
+//! - `oidc`: `discover`, `inspect`, `introspect`, `userinfo`;
+//! - `demo`: `demo-server`, `demo-browser`;
+//! - `tools`: `keychain`, `keys`, `mcp`, `audit`, `import`,
 //!   `completions`, `man`.
 
 use std::path::PathBuf;

@@ -9,10 +9,10 @@
 //! token), sends no more requests than it needs, and says when it is
 //! intrusive (reusing a rotated refresh token revokes its family).
 //!
-//! The checks live by what they exercise: [`server`] (transport, method,
+//! The checks live by what they exercise: `server` (transport, method,
 //! metadata, cache headers, redirect URIs at the authorization endpoint),
-//! [`client`] (client authentication), [`code`] (the authorization code
-//! and PKCE, one browser sign-in each) and [`refresh`]. [`report`] writes
+//! `client` (client authentication), `code` (the authorization code
+//! and PKCE, one browser sign-in each) and `refresh`. [`report`] writes
 //! the results as JSON, JUnit XML and Markdown.
 //!
 //! `code-lifetime` is slow (it holds a code for

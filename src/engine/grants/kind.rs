@@ -43,7 +43,7 @@ impl GrantType {
     }
 
     /// Step-by-step runs it: token endpoint grants are built and shown
-    /// before sending ([`step::prepare`]); browser grants pause before the
+    /// before sending (`step::prepare`); browser grants pause before the
     /// browser opens and (authorization code) before the code exchange; the
     /// device grant before its first poll. CIBA runs through: its polls
     /// and its notification follow the server's clock, not the person's.
@@ -51,7 +51,7 @@ impl GrantType {
         self != Self::Ciba
     }
 
-    /// The grant is one token request that [`step::prepare`] can build.
+    /// The grant is one token request that `step::prepare` can build.
     pub fn is_single_token_request(self) -> bool {
         matches!(
             self,

@@ -3,7 +3,7 @@
 //! Each grant builds its token request with the oauth2 crate, which sends it
 //! through the recording [`HttpClient`]. Whatever the crate makes of the
 //! response, the raw exchange is then read by the tolerant parser
-//! ([`parse_token_response`]), so a response the crate rejects is still shown
+//! (`parse_token_response`), so a response the crate rejects is still shown
 //! — with findings saying why strict clients fail on it.
 
 pub mod authorization_code;

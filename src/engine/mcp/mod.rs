@@ -22,7 +22,7 @@
 //!
 //! Every request goes through the recording [`HttpClient`]; each hop is a
 //! [`Hop`] with a verdict and findings citing their sections. The result
-//! is a normal [`ProfileFile`] with `[mcp] url` set, and the token set.
+//! is a normal `ProfileFile` with `[mcp] url` set, and the token set.
 
 pub mod as_meta;
 pub mod call;

@@ -17,10 +17,10 @@
 //!
 //! Every request and the notification are recorded exchanges. The token
 //! request is the oauth2 crate's, like the other extension grants'
-//! ([`super::extension_grant`]); the ID token that comes back is verified
+//! (`super::extension_grant`); the ID token that comes back is verified
 //! after the grant as every grant's is (`verify::verify_token_set`; OIDC
 //! Core §3.1.3.7, as §10.1.1 asks). The notification endpoint is in
-//! [`notification`].
+//! `notification`.
 
 use std::time::Duration;
 
