@@ -111,6 +111,40 @@ fn recorder_for(base: &Recorder, events: &Events, origin: Origin) -> (Recorder, 
     (base.delivering_to(tx), forward)
 }
 
+/// What one operation takes into its task: the events, a recorder whose
+/// exchanges reach the UI tagged with the operation's origin (pass
+/// `delivered` to [`settle`] before sending the result), and the session's
+/// caches.
+struct Operation {
+    events: Events,
+    recorder: Recorder,
+    delivered: JoinHandle<()>,
+    discovery: DiscoveryCache,
+    dpop_keys: DpopKeys,
+    jwks: JwksCache,
+}
+
+impl Worker {
+    /// An operation for `origin`.
+    fn operation(&self, origin: Origin) -> Operation {
+        self.operation_with(self.events.clone(), origin)
+    }
+
+    /// An operation for `origin` whose events go through `events` (a
+    /// background operation's).
+    fn operation_with(&self, events: Events, origin: Origin) -> Operation {
+        let (recorder, delivered) = recorder_for(&self.recorder, &events, origin);
+        Operation {
+            events,
+            recorder,
+            delivered,
+            discovery: self.discovery.clone(),
+            dpop_keys: self.dpop_keys.clone(),
+            jwks: self.jwks.clone(),
+        }
+    }
+}
+
 /// Waits until an operation's exchanges are all delivered (its clients are
 /// dropped by then); bounded, so a client kept alive somewhere cannot hold
 /// the result back.

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Worker, recorder_for, settle};
+use super::{Operation, Worker, settle};
 use crate::app::bridge::Event;
 use crate::app::bridge::answer::client_for;
 use crate::app::session::{Origin, ProfileId};
@@ -15,17 +15,14 @@ impl Worker {
     /// Audits the profile's authorization server, reporting each check as it
     /// ends.
     pub(super) fn run_audit(&self, owner: ProfileId, profile: Box<Profile>, open_browser: bool) {
-        let Self {
+        let Operation {
             events,
             recorder,
+            delivered,
             discovery,
             dpop_keys,
             ..
-        } = self;
-        let events = events.clone();
-        let (recorder, delivered) = recorder_for(recorder, &events, Origin::Audit(owner));
-        let discovery = discovery.clone();
-        let dpop_keys = dpop_keys.clone();
+        } = self.operation(Origin::Audit(owner));
         tokio::spawn(async move {
             let waiting = events.clone();
             let options = crate::engine::audit::AuditOptions {

@@ -2,7 +2,7 @@
 //! another mode on its port) and registering a client's public JWKS with
 //! it.
 
-use super::{Worker, recorder_for, settle};
+use super::{Operation, Worker, settle};
 use crate::app::bridge::Event;
 use crate::app::session::{Origin, ProfileId};
 use crate::demo::{DemoConfig, DemoServer, Mode};
@@ -44,11 +44,12 @@ impl Worker {
 
     /// Registers a client's public JWKS with the demo provider.
     pub(super) fn register_jwks(&self, id: ProfileId, url: url::Url, jwks: String) {
-        let Self {
-            events, recorder, ..
-        } = self;
-        let events = events.clone();
-        let (recorder, delivered) = recorder_for(recorder, &events, Origin::Discovery(id));
+        let Operation {
+            events,
+            recorder,
+            delivered,
+            ..
+        } = self.operation(Origin::Discovery(id));
         tokio::spawn(async move {
             let result = post_jwks(recorder, &url, jwks).await;
             settle(delivered).await;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use super::{GrantRun, Worker, recorder_for, settle};
+use super::{GrantRun, Operation, Worker, settle};
 use crate::app::bridge::Event;
 use crate::app::bridge::answer::{GrantFailure, client_for};
 use crate::app::session::{Origin, ProfileId};
@@ -44,13 +44,14 @@ impl Worker {
         } else {
             self.events.clone()
         };
-        let Self {
+        let Operation {
+            events,
             recorder,
+            delivered,
             discovery,
             dpop_keys,
-            running,
             ..
-        } = self;
+        } = self.operation_with(events, origin);
         let (cancel_tx, cancel_rx) = watch::channel(false);
         let (paste_tx, paste_rx) = mpsc::channel(8);
         let (approve_tx, approve_rx) = mpsc::channel(1);
@@ -58,7 +59,7 @@ impl Worker {
         // A background refresh has no browser step to steer: it
         // keeps no handles and cancels nothing.
         if let Origin::Flow(owner, _) = origin
-            && let Some(previous) = running.insert(
+            && let Some(previous) = self.running.insert(
                 owner,
                 RunningGrant {
                     cancel: cancel_tx,
@@ -96,9 +97,6 @@ impl Worker {
                 ..BrowserOptions::default()
             },
         };
-        let (recorder, delivered) = recorder_for(recorder, &events, origin);
-        let discovery = discovery.clone();
-        let dpop_keys = dpop_keys.clone();
         tokio::spawn(async move {
             let result = async {
                 let dpop = dpop_keys.for_profile(origin.owner(), &profile).await?;
@@ -129,17 +127,14 @@ impl Worker {
         grant: GrantType,
         current: Box<CurrentTokens>,
     ) {
-        let Self {
+        let Operation {
             events,
             recorder,
+            delivered,
             discovery,
             dpop_keys,
             ..
-        } = self;
-        let events = events.clone();
-        let (recorder, delivered) = recorder_for(recorder, &events, origin);
-        let discovery = discovery.clone();
-        let dpop_keys = dpop_keys.clone();
+        } = self.operation(origin);
         tokio::spawn(async move {
             let options = GrantOptions {
                 grant: Some(grant),
@@ -175,11 +170,12 @@ impl Worker {
         profile: Box<Profile>,
         prepared: Box<PreparedRequest>,
     ) {
-        let Self {
-            events, recorder, ..
-        } = self;
-        let events = events.clone();
-        let (recorder, delivered) = recorder_for(recorder, &events, origin);
+        let Operation {
+            events,
+            recorder,
+            delivered,
+            ..
+        } = self.operation(origin);
         tokio::spawn(async move {
             let result = async {
                 // The proof was signed when the request was

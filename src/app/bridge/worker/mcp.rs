@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Worker, recorder_for, settle};
+use super::{Operation, Worker, settle};
 use crate::app::bridge::Event;
 use crate::app::session::{Origin, ProfileId};
 use crate::engine::grants::BrowserOptions;
@@ -12,12 +12,13 @@ impl Worker {
     /// Walks an MCP server's authorization chain as the profile's flow run
     /// `run`.
     pub(super) fn walk_mcp(&self, id: ProfileId, run: u64, url: url::Url, open_browser: bool) {
-        let Self {
-            events, recorder, ..
-        } = self;
-        let events = events.clone();
         let origin = Origin::Flow(id, run);
-        let (recorder, delivered) = recorder_for(recorder, &events, origin);
+        let Operation {
+            events,
+            recorder,
+            delivered,
+            ..
+        } = self.operation(origin);
         let progress_events = events.clone();
         let options = crate::engine::mcp::McpOptions {
             url,

@@ -1,7 +1,7 @@
 //! The worker's commands that use a profile's tokens: ending one (logout
 //! or revocation), sending an API request, the token tools, OpenID logout.
 
-use super::{Worker, recorder_for, settle};
+use super::{Operation, Worker, recorder_for, settle};
 use crate::app::bridge::Event;
 use crate::app::bridge::answer::{ApiAnswer, EndToken, GrantFailure, client_for, end_token};
 use crate::app::session::{Origin, ProfileId};
@@ -21,17 +21,14 @@ impl Worker {
         how: EndToken,
         token: Secret,
     ) {
-        let Self {
+        let Operation {
             events,
             recorder,
+            delivered,
             discovery,
             dpop_keys,
             ..
-        } = self;
-        let events = events.clone();
-        let (recorder, delivered) = recorder_for(recorder, &events, Origin::Token(owner));
-        let discovery = discovery.clone();
-        let dpop_keys = dpop_keys.clone();
+        } = self.operation(Origin::Token(owner));
         tokio::spawn(async move {
             let result = async {
                 // A logout call carries the token as an API call
@@ -66,15 +63,13 @@ impl Worker {
         request: Box<ApiRequest>,
         token: Option<Secret>,
     ) {
-        let Self {
+        let Operation {
             events,
             recorder,
+            delivered,
             dpop_keys,
             ..
-        } = self;
-        let events = events.clone();
-        let (recorder, delivered) = recorder_for(recorder, &events, Origin::Request(owner));
-        let dpop_keys = dpop_keys.clone();
+        } = self.operation(Origin::Request(owner));
         tokio::spawn(async move {
             let http = match dpop_keys.for_profile(owner, &profile).await {
                 Ok(dpop) => HttpClient::new(&profile.http, recorder)
@@ -118,17 +113,14 @@ impl Worker {
 
     /// Runs a token tool (verify, introspect, userinfo, discover).
     pub(super) fn tool(&self, origin: Origin, command: ToolCommand) {
-        let Self {
+        let Operation {
             events,
             recorder,
+            delivered,
             jwks,
             dpop_keys,
             ..
-        } = self;
-        let events = events.clone();
-        let (recorder, delivered) = recorder_for(recorder, &events, origin);
-        let jwks = jwks.clone();
-        let dpop_keys = dpop_keys.clone();
+        } = self.operation(origin);
         tokio::spawn(async move {
             let dpop = match &command {
                 tools::ToolCommand::Userinfo { profile, .. } => dpop_keys
