@@ -20,6 +20,7 @@
 #![warn(clippy::disallowed_methods)]
 
 pub mod audit;
+pub mod bounded;
 pub mod bridge;
 pub mod central;
 pub mod desktop;

@@ -148,10 +148,8 @@ impl RequestState {
     /// The answer came.
     pub fn finish(&mut self, mut result: Result<Box<ApiAnswer>, String>) {
         let status = result.as_ref().ok().map(|answer| answer.response.status());
-        self.history
-            .push((self.method.clone(), self.url.clone(), status));
-        let over = self.history.len().saturating_sub(HISTORY_KEPT);
-        self.history.drain(..over);
+        let sent = (self.method.clone(), self.url.clone(), status);
+        crate::app::bounded::push_newest(&mut self.history, sent, HISTORY_KEPT, 0);
         if let Ok(response) = &mut result {
             // The tree prepared off the UI thread: two levels unfolded.
             self.body_view.tree_view = response.tree.take().unwrap_or_default();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::app::bounded::push_newest;
 use crate::app::bridge::GrantFailure;
 use crate::app::pending::Pending;
 use crate::app::widgets::json_doc::JsonDoc;
@@ -145,23 +146,14 @@ impl TokenState {
     /// Adds an entry to the timeline, letting the oldest leave memory
     /// beyond [`TIMELINE_KEPT`].
     fn note(&mut self, entry: TimelineEntry) {
-        self.timeline.push(entry);
-        if self.timeline.len() > TIMELINE_KEPT + TIMELINE_KEPT / 10 {
-            let over = self.timeline.len() - TIMELINE_KEPT;
-            self.timeline.drain(..over);
-            self.timeline_dropped += over;
-        }
+        self.timeline_dropped +=
+            push_newest(&mut self.timeline, entry, TIMELINE_KEPT, TIMELINE_KEPT / 10);
     }
 
     /// Adds the newest token set, letting the oldest leave memory beyond
     /// [`HISTORY_KEPT`].
     fn keep(&mut self, tokens: TokenSet) {
-        self.history.push(tokens);
-        let over = self.history.len().saturating_sub(HISTORY_KEPT);
-        if over > 0 {
-            self.history.drain(..over);
-            self.history_dropped += over;
-        }
+        self.history_dropped += push_newest(&mut self.history, tokens, HISTORY_KEPT, 0);
     }
 
     /// A refresh ended: the new tokens go on the timeline (rotated or not),
